@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import os
+
+# Before any QApplication exists: no display is needed, in CI or anywhere.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QStandardPaths  # noqa: E402
+
+QStandardPaths.setTestModeEnabled(True)
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+BRIEFS = REPO / "briefs"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """Every test gets its own data folder; nothing touches the user's real one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("BRIEFREADER_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def data_dir(_isolated_home) -> Path:
+    return _isolated_home
