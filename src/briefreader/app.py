@@ -1,0 +1,52 @@
+"""Builds the application: paths, settings, window. The one wiring place at start."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefreader import __version__
+
+
+def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="briefreader",
+        description="Read briefs offline. Subcommands (outline, render, notes, …) run "
+        "without a window: see 'briefreader --help'.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefreader {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="where notes and settings are kept")
+    parser.add_argument("path", nargs="?", help="a brief file or a folder of briefs")
+    return parser.parse_args(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from briefreader.paths import bundled_briefs_dir, resolve_paths, set_app_identity
+    from briefreader.settings import Settings
+    from briefreader.ui.main_window import MainWindow
+
+    set_app_identity()
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationDisplayName("briefreader")
+    app.setDesktopFileName("briefreader")
+    icon_path = Path(__file__).parent / "resources" / "briefreader.svg"
+    if icon_path.exists():
+        app.setWindowIcon(QIcon(str(icon_path)))
+    try:
+        paths = resolve_paths(args.data_dir).ensure()
+    except OSError as exc:
+        print(f"briefreader: cannot use the data folder: {exc}", file=sys.stderr)
+        return 1
+    settings = Settings(paths.settings_file)
+    window = MainWindow(settings, default_library=bundled_briefs_dir())
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    window.open_initial(Path(args.path) if args.path else None)
+    return app.exec()

@@ -1,0 +1,62 @@
+"""A non-modal message strip above the text: errors and notices never block reading."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
+
+
+class Banner(QFrame):
+    action_triggered = Signal(str)
+
+    LEVEL_COLOURS = {
+        "info": ("#dbe8f7", "#14385f", "#2f6db3"),
+        "warning": ("#fbedc7", "#4d3800", "#c18f00"),
+        "error": ("#f8d7d5", "#5c1410", "#c0392b"),
+    }
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setAccessibleName("Message")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(self.label.textFormat().PlainText)
+        self.button = QPushButton(self)
+        self.button.hide()
+        self.close_button = QToolButton(self)
+        self.close_button.setText("✕")
+        self.close_button.setAccessibleName("Dismiss message")
+        self.close_button.setToolTip("Dismiss (Esc)")
+        self.close_button.setAutoRaise(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button)
+        layout.addWidget(self.close_button)
+        self.close_button.clicked.connect(self.hide)
+        self.button.clicked.connect(self.on_button_clicked)
+        self._action = ""
+        self.level = "info"
+        self.hide()
+
+    def show_message(self, text: str, level: str = "info", action: str = "",
+                     action_label: str = "") -> None:
+        self.level = level
+        bg, fg, border = self.LEVEL_COLOURS.get(level, self.LEVEL_COLOURS["info"])
+        self.setStyleSheet(
+            f"#banner {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}"
+            f"#banner QLabel, #banner QToolButton {{ color: {fg}; }}"
+        )
+        self.label.setText(text)
+        self._action = action
+        self.button.setVisible(bool(action))
+        self.button.setText(action_label or action)
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+    def on_button_clicked(self) -> None:
+        if self._action:
+            self.action_triggered.emit(self._action)

@@ -1,0 +1,525 @@
+"""The main window: section navigator on the left, the rendered brief on the right.
+
+This is the one place that wires children together (``_connect_signals``); the
+navigator and the reader only emit intents.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader import __version__
+from briefreader.brief import Brief
+from briefreader.errors import BriefreaderError
+from briefreader.parse import EncodingError, find_briefs
+from briefreader.settings import Settings
+from briefreader.ui.actions import Actions
+from briefreader.ui.banner import Banner
+from briefreader.ui.loader import BriefLoader
+from briefreader.ui.navigator import Navigator
+from briefreader.ui.reader import ReaderView
+from briefreader.ui.theme import apply_theme
+
+APP_TITLE = "briefreader"
+FALLBACK_ENCODING = "cp1252"
+
+
+def confirm_external_link(parent: QWidget, url: str) -> bool:
+    """Ask before anything leaves the machine. Tests replace this function."""
+    answer = QMessageBox.question(
+        parent,
+        "Open link in browser?",
+        f"This link leads outside briefreader:\n\n{url}\n\nOpen it in your web browser?",
+        QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Open
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings, *, default_library: Path | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.default_library = default_library
+        self.brief: Brief | None = None
+        self.opened_path: Path | None = None  # what the user opened: a file or a folder
+        self.folder_briefs: list[Path] = []
+        self._pending_section: str | None = None
+        self._pending_path: Path | None = None
+        self._dark = False
+
+        self.setObjectName("main_window")
+        self.setWindowTitle(APP_TITLE)
+        self.setAcceptDrops(True)
+        self.actions_ = Actions(self)
+        self.loader = BriefLoader(self)
+        self.navigator = Navigator(self)
+        self.reader = ReaderView(self)
+        self.banner = Banner(self)
+        self.notice = Banner(self)  # per-section notices (e.g. shown as plain text)
+
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(4)
+        self.breadcrumb = QLabel(right)
+        self.breadcrumb.setObjectName("breadcrumb")
+        self.breadcrumb.setAccessibleName("Where you are")
+        self.breadcrumb.setTextFormat(Qt.TextFormat.PlainText)
+        self.breadcrumb.setContentsMargins(8, 2, 8, 0)
+        self.breadcrumb.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        right_layout.addWidget(self.breadcrumb)
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.notice)
+        right_layout.addWidget(self.reader, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.navigator)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 980])
+        self.navigator.setMinimumWidth(140)
+        self.setCentralWidget(self.splitter)
+
+        self.position_label = QLabel(self)
+        self.zoom_label = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(160)
+        self.progress.setAccessibleName("Loading")
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.position_label)
+        self.statusBar().addPermanentWidget(self.zoom_label)
+
+        self._build_menus()
+        self._connect_signals()
+        self._restore_state()
+
+    # -- construction ----------------------------------------------------------------
+    def _build_menus(self) -> None:
+        a = self.actions_
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(a.open)
+        file_menu.addAction(a.open_folder)
+        self.recent_menu = QMenu("Open &Recent", self)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(a.reload)
+        file_menu.addSeparator()
+        file_menu.addAction(a.quit)
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(a.copy)
+        edit_menu.addAction(a.select_all)
+
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(a.zoom_in)
+        view_menu.addAction(a.zoom_out)
+        view_menu.addAction(a.zoom_reset)
+        view_menu.addSeparator()
+        view_menu.addAction(a.toggle_navigator)
+        view_menu.addSeparator()
+        theme_menu = view_menu.addMenu("&Theme")
+        theme_menu.addActions(a.theme_group.actions())
+
+        go_menu = bar.addMenu("&Go")
+        for action in (a.next_section, a.prev_section, a.first_section, a.last_section):
+            go_menu.addAction(action)
+        go_menu.addSeparator()
+        go_menu.addAction(a.next_brief)
+        go_menu.addAction(a.prev_brief)
+        go_menu.addSeparator()
+        go_menu.addAction(a.focus_navigator)
+        go_menu.addAction(a.focus_reader)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(a.shortcuts)
+        help_menu.addAction(a.about)
+        # Shortcuts must work even when the menu bar is hidden or native.
+        self.addActions(a.all())
+        self._rebuild_recent_menu()
+
+    def _connect_signals(self) -> None:
+        a = self.actions_
+        a.open.triggered.connect(self.on_open_triggered)
+        a.open_folder.triggered.connect(self.on_open_folder_triggered)
+        a.reload.triggered.connect(self.reload)
+        a.quit.triggered.connect(self.close)
+        a.clear_recent.triggered.connect(self.on_clear_recent_triggered)
+        a.next_section.triggered.connect(lambda: self.step_section(+1))
+        a.prev_section.triggered.connect(lambda: self.step_section(-1))
+        a.first_section.triggered.connect(lambda: self.go_to_index(0))
+        a.last_section.triggered.connect(lambda: self.go_to_index(-1))
+        a.next_brief.triggered.connect(lambda: self.step_brief(+1))
+        a.prev_brief.triggered.connect(lambda: self.step_brief(-1))
+        a.focus_navigator.triggered.connect(self.navigator.tree.setFocus)
+        a.focus_reader.triggered.connect(self.reader.setFocus)
+        a.zoom_in.triggered.connect(self.reader.zoom_in)
+        a.zoom_out.triggered.connect(self.reader.zoom_out)
+        a.zoom_reset.triggered.connect(lambda: self.reader.set_zoom(100))
+        for action in (a.zoom_in, a.zoom_out, a.zoom_reset):
+            action.triggered.connect(self._update_status)
+        a.toggle_navigator.toggled.connect(self.navigator.setVisible)
+        a.theme_group.triggered.connect(self.on_theme_triggered)
+        a.copy.triggered.connect(self.reader.copy)
+        a.select_all.triggered.connect(self.reader.selectAll)
+        a.shortcuts.triggered.connect(self.show_shortcuts)
+        a.about.triggered.connect(self.show_about)
+
+        self.navigator.section_activated.connect(self.show_section)
+        self.navigator.brief_chosen.connect(lambda p: self.open_path(Path(p)))
+        self.reader.anchor_requested.connect(self.on_anchor_requested)
+        self.reader.external_link_requested.connect(self.on_external_link_requested)
+        self.reader.notice_changed.connect(self.on_notice_changed)
+        self.reader.copyAvailable.connect(a.copy.setEnabled)
+        self.loader.started.connect(self.on_load_started)
+        self.loader.finished.connect(self.on_load_finished)
+        self.banner.action_triggered.connect(self.on_banner_action)
+        QApplication.styleHints().colorSchemeChanged.connect(self.on_system_scheme_changed)
+
+    def _restore_state(self) -> None:
+        s = self.settings
+        if s.geometry is not None:
+            self.restoreGeometry(s.geometry)
+        else:
+            self.resize(1200, 780)
+        if s.window_state is not None:
+            self.restoreState(s.window_state)
+        if s.splitter is not None:
+            self.splitter.restoreState(s.splitter)
+        self.reader.set_zoom(s.zoom)
+        self.actions_.toggle_navigator.setChecked(s.navigator_visible)
+        self.navigator.setVisible(s.navigator_visible)
+        for action in self.actions_.theme_group.actions():
+            action.setChecked(action.data() == s.theme)
+        self.apply_theme(s.theme)
+        self._update_status()
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.geometry = self.saveGeometry()
+        s.window_state = self.saveState()
+        s.splitter = self.splitter.saveState()
+        s.zoom = self.reader.zoom
+        s.navigator_visible = self.actions_.toggle_navigator.isChecked()
+        section = self.reader.section.id if self.reader.section else None
+        s.set_session(
+            str(self.opened_path) if self.opened_path else None,
+            str(self.brief.path) if self.brief and self.brief.path else None,
+            section,
+        )
+        s.sync()
+
+    # -- opening ---------------------------------------------------------------------
+    def open_initial(self, path: Path | None) -> None:
+        """What to show at start: the path given, else the last session, else the samples."""
+        if path is not None:
+            self.open_path(path)
+            return
+        last = self.settings.last_path
+        last_brief = self.settings.last_brief
+        if last and Path(last).exists():
+            target = Path(last_brief) if last_brief and Path(last_brief).exists() else None
+            self.open_path(Path(last), brief=target, section=self.settings.last_section)
+        elif self.default_library is not None:
+            self.open_path(self.default_library)
+        else:
+            self.banner.show_message(
+                "No brief is open. Use File → Open (Ctrl+O) or drop a brief here.", "info"
+            )
+
+    def open_path(self, path: Path, *, brief: Path | None = None, section: str | None = None,
+                  encoding: str | None = None) -> None:
+        path = Path(path).expanduser()
+        with contextlib.suppress(OSError):
+            path = path.resolve()
+        if path.is_dir():
+            try:
+                briefs = find_briefs(path)
+            except (OSError, BriefreaderError) as exc:
+                self.show_error(f"Could not read the folder {path}: {exc}")
+                return
+            if not briefs:
+                self.show_error(f"There are no briefs (.md, .txt) in {path}.")
+                return
+            self.opened_path = path
+            self.folder_briefs = briefs
+            target = brief if brief in briefs else None
+            if target is None:
+                last = self.settings.last_brief
+                target = Path(last) if last and Path(last) in briefs else briefs[0]
+            self._load_file(target, section=section, encoding=encoding)
+        else:
+            if self.opened_path is None or not (
+                self.opened_path.is_dir() and path.parent == self.opened_path
+            ):
+                self.opened_path = path
+                self.folder_briefs = []
+            self._load_file(path, section=section, encoding=encoding)
+
+    def _load_file(self, path: Path, *, section: str | None, encoding: str | None) -> None:
+        self._pending_path = path
+        self._pending_section = section or self.settings.section_for(str(path))
+        self.loader.load(path, encoding=encoding)
+
+    def reload(self) -> None:
+        if self.brief is not None and self.brief.path is not None:
+            current = self.reader.section.id if self.reader.section else None
+            self.reader.forget_brief(self.brief)
+            self._load_file(self.brief.path, section=current, encoding=None)
+
+    def on_load_started(self, _ticket: int, path: str) -> None:
+        self.progress.show()
+        self.statusBar().showMessage(f"Opening {Path(path).name}…")
+        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+
+    def on_load_finished(self, ticket: int, brief: Brief | None, error) -> None:
+        if self.progress.isVisible():
+            self.progress.hide()
+            self.statusBar().clearMessage()
+            QApplication.restoreOverrideCursor()
+        if not self.loader.is_current(ticket):
+            return
+        path = self._pending_path
+        if brief is None:
+            if isinstance(error, EncodingError) and path is not None:
+                self._encoding_retry = path
+                self.banner.show_message(
+                    str(error), "error", action="reopen-cp1252",
+                    action_label="Open as Windows-1252",
+                )
+            else:
+                self.show_error(str(error))
+            return
+        self.show_brief(brief, section=self._pending_section)
+        if self.opened_path is not None:
+            self.settings.add_recent(str(self.opened_path))
+            self._rebuild_recent_menu()
+
+    def show_brief(self, brief: Brief, *, section: str | None = None) -> None:
+        if self.brief is not None and self.brief is not brief:
+            self.reader.forget_brief(self.brief)
+        self.brief = brief
+        self.banner.hide()
+        self.setWindowTitle(f"{brief.title} — {APP_TITLE}")
+        self.navigator.set_brief(brief)
+        if self.folder_briefs:
+            entries = [(p.stem.replace("-", " ").replace("_", " "), str(p))
+                       for p in self.folder_briefs]
+            self.navigator.set_folder_briefs(entries, str(brief.path))
+        else:
+            self.navigator.set_folder_briefs([], None)
+        if not brief.sections:
+            self.reader.clear()
+            self.banner.show_message("This brief has no text to show.", "info")
+            self._update_status()
+            return
+        ids = {s.id for s in brief.sections}
+        self.show_section(section if section in ids else brief.sections[0].id)
+
+    def show_section(self, section_id: str) -> None:
+        if self.brief is None:
+            return
+        try:
+            section = self.brief.section(section_id)
+        except KeyError:
+            return
+        if self.reader.section is section and self.reader.brief is self.brief:
+            return
+        self.reader.show_section(self.brief, section)
+        self.navigator.select_section(section_id)
+        if self.brief.path is not None:
+            self.settings.remember_section(str(self.brief.path), section_id)
+        self._update_breadcrumb()
+        self._update_status()
+
+    def _update_breadcrumb(self) -> None:
+        section = self.reader.section
+        if self.brief is None or section is None:
+            self.breadcrumb.clear()
+            return
+        trail = []
+        parent = section.parent
+        while parent:
+            p = self.brief.section(parent)
+            trail.insert(0, p.title)
+            parent = p.parent
+        parts = [self.brief.title, *trail]
+        text = "  ›  ".join(parts)
+        metrics = self.breadcrumb.fontMetrics()
+        width = max(200, self.breadcrumb.width() - 20)
+        self.breadcrumb.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width))
+        self.breadcrumb.setToolTip(text)
+
+    def show_error(self, message: str) -> None:
+        self.banner.show_message(message, "error")
+
+    # -- navigation ------------------------------------------------------------------
+    def step_section(self, delta: int) -> None:
+        if self.brief is None or self.reader.section is None:
+            return
+        i = self.brief.index_of(self.reader.section.id) + delta
+        if 0 <= i < len(self.brief.sections):
+            self.show_section(self.brief.sections[i].id)
+
+    def go_to_index(self, index: int) -> None:
+        if self.brief is not None and self.brief.sections:
+            self.show_section(self.brief.sections[index].id)
+
+    def step_brief(self, delta: int) -> None:
+        if not self.folder_briefs or self.brief is None or self.brief.path is None:
+            return
+        try:
+            i = self.folder_briefs.index(self.brief.path) + delta
+        except ValueError:
+            return
+        if 0 <= i < len(self.folder_briefs):
+            self._load_file(self.folder_briefs[i], section=None, encoding=None)
+
+    def on_anchor_requested(self, fragment: str) -> None:
+        if self.brief is None:
+            return
+        if self.reader.scroll_to_fragment(fragment):
+            return
+        if any(s.id == fragment for s in self.brief.sections):
+            self.show_section(fragment)
+            return
+        self.statusBar().showMessage(f"No place called “{fragment}” in this brief.", 4000)
+
+    def on_external_link_requested(self, url: str) -> None:
+        if confirm_external_link(self, url):
+            QDesktopServices.openUrl(QUrl(url))
+
+    def on_notice_changed(self, text: str) -> None:
+        if text:
+            self.notice.show_message(text, "warning")
+        else:
+            self.notice.hide()
+
+    # -- file menu -------------------------------------------------------------------
+    def on_open_triggered(self) -> None:
+        start = str(self.brief.path.parent) if self.brief and self.brief.path else ""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open Brief", start,
+            "Briefs (*.md *.markdown *.txt *.text);;All files (*)",
+        )
+        if path:
+            self.open_path(Path(path))
+
+    def on_open_folder_triggered(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open Folder of Briefs")
+        if path:
+            self.open_path(Path(path))
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent
+        for i, path in enumerate(recent):
+            label = f"&{i + 1} {Path(path).name}" if i < 9 else Path(path).name
+            action = self.recent_menu.addAction(label)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(Path(p)))
+        if recent:
+            self.recent_menu.addSeparator()
+        self.recent_menu.addAction(self.actions_.clear_recent)
+        self.actions_.clear_recent.setEnabled(bool(recent))
+
+    def on_clear_recent_triggered(self) -> None:
+        self.settings.clear_recent()
+        self._rebuild_recent_menu()
+
+    def on_banner_action(self, action: str) -> None:
+        if action == "reopen-cp1252" and getattr(self, "_encoding_retry", None):
+            self._load_file(self._encoding_retry, section=None, encoding=FALLBACK_ENCODING)
+
+    # -- drag and drop ---------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls() and any(
+            u.isLocalFile() for u in event.mimeData().urls()
+        ):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                event.acceptProposedAction()
+                self.open_path(Path(url.toLocalFile()))
+                return
+        event.ignore()
+
+    # -- view ------------------------------------------------------------------------
+    def apply_theme(self, mode: str) -> None:
+        self._dark = apply_theme(QApplication.instance(), mode)
+        self.reader.set_dark(self._dark)
+
+    def on_theme_triggered(self, action) -> None:
+        self.settings.theme = action.data()
+        self.apply_theme(action.data())
+
+    def on_system_scheme_changed(self, _scheme) -> None:
+        if self.settings.theme == "system":
+            self.apply_theme("system")
+
+    def _update_status(self) -> None:
+        if self.brief is not None and self.reader.section is not None:
+            i = self.brief.index_of(self.reader.section.id)
+            self.position_label.setText(f"Section {i + 1} of {len(self.brief.sections)}")
+        else:
+            self.position_label.setText("")
+        self.zoom_label.setText(f"{self.reader.zoom} %")
+
+    def show_shortcuts(self) -> None:
+        rows = []
+        for action in self.actions_.all():
+            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
+            if keys:
+                rows.append(f"<tr><td>{action.text().replace('&', '')}</td>"
+                            f"<td><b>{', '.join(keys)}</b></td></tr>")
+        QMessageBox.information(
+            self, "Keyboard Shortcuts",
+            "<table cellpadding='3'>" + "".join(rows) + "</table>",
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About briefreader",
+            f"<h3>briefreader {__version__}</h3><p>Read briefs offline; highlight, annotate "
+            "and export your notes. Nothing leaves this machine unless you export it.</p>",
+        )
+
+    # -- lifecycle -------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_state()
+        super().closeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        # The text column depends on the final viewport width.
+        QTimer.singleShot(0, self.reader.refresh_measure)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._update_breadcrumb()

@@ -1,0 +1,158 @@
+"""The section navigator: a tree of the brief's headings, title on top.
+
+``SectionModel`` adapts a ``Brief`` for Qt's item views; ``Navigator`` shows it and
+emits ``section_activated(str)``. It never reaches into the reader.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QStyledItemDelegate,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader.brief import Brief
+
+SECTION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class SectionModel(QStandardItemModel):
+    """The brief's title as the one root, its sections nested by level below it."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._items: dict[str, QStandardItem] = {}
+
+    def set_brief(self, brief: Brief | None) -> None:
+        self.clear()
+        self._items = {}
+        if brief is None:
+            return
+        root = QStandardItem(brief.title)
+        root.setEditable(False)
+        font = QFont()
+        font.setBold(True)
+        root.setFont(font)
+        root.setToolTip(brief.title)
+        first = brief.sections[0].id if brief.sections else None
+        root.setData(first, SECTION_ID_ROLE)
+        self.appendRow(root)
+        for section in brief.sections:
+            item = QStandardItem(section.title)
+            item.setEditable(False)
+            item.setToolTip(section.title)
+            item.setData(section.id, SECTION_ID_ROLE)
+            parent = self._items.get(section.parent) if section.parent else None
+            (parent or root).appendRow(item)
+            self._items[section.id] = item
+
+    def index_for(self, section_id: str) -> QModelIndex:
+        item = self._items.get(section_id)
+        return item.index() if item is not None else QModelIndex()
+
+
+class _RoomyDelegate(QStyledItemDelegate):
+    """Rows with a little air, without a style sheet (which would pin the palette)."""
+
+    def sizeHint(self, option, index):  # noqa: N802 - Qt override
+        size = super().sizeHint(option, index)
+        size.setHeight(size.height() + 6)
+        return size
+
+
+class Navigator(QWidget):
+    section_activated = Signal(str)
+    brief_chosen = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("navigator")
+        self.picker = QComboBox(self)
+        self.picker.setAccessibleName("Brief in this folder")
+        self.picker.setToolTip("Briefs in this folder")
+        self.picker.hide()
+        self.tree = QTreeView(self)
+        self.tree.setAccessibleName("Sections")
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setIndentation(14)
+        self.tree.setItemDelegate(_RoomyDelegate(self.tree))
+        self._syncing = False
+        self.model = SectionModel(self)
+        self.tree.setModel(self.model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.tree)
+        self.setFocusProxy(self.tree)
+        # Arrow keys move the current row; the reader follows the current row, and
+        # Enter/double-click/click say the same thing again.
+        self.tree.selectionModel().currentChanged.connect(self.on_current_changed)
+        self.tree.activated.connect(self.on_index_activated)
+        self.picker.activated.connect(self.on_picker_activated)
+
+    # -- brief picker (a folder of briefs) -------------------------------------------
+    def set_folder_briefs(self, entries: list[tuple[str, str]], current: str | None) -> None:
+        """entries: (label, path) pairs; the picker shows only when there is a choice."""
+        with QSignalBlocker(self.picker):
+            self.picker.clear()
+            for label, path in entries:
+                self.picker.addItem(label, path)
+                self.picker.setItemData(self.picker.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+            if current is not None:
+                i = self.picker.findData(current)
+                if i >= 0:
+                    self.picker.setCurrentIndex(i)
+        self.picker.setVisible(len(entries) > 1)
+
+    def on_picker_activated(self, row: int) -> None:
+        path = self.picker.itemData(row)
+        if path:
+            self.brief_chosen.emit(path)
+
+    # -- sections ---------------------------------------------------------------------
+    def set_brief(self, brief: Brief | None) -> None:
+        self._syncing = True
+        try:
+            self.model.set_brief(brief)
+        finally:
+            self._syncing = False
+        self.tree.expandAll()
+
+    def select_section(self, section_id: str) -> None:
+        """Reflect the reader's section without emitting section_activated again."""
+        index = self.model.index_for(section_id)
+        if not index.isValid() or index == self.tree.currentIndex():
+            return
+        # Not QSignalBlocker: the view itself listens to the selection model to repaint.
+        self._syncing = True
+        try:
+            self.tree.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        finally:
+            self._syncing = False
+        self.tree.scrollTo(index)
+
+    def current_section_id(self) -> str | None:
+        index = self.tree.currentIndex()
+        return index.data(SECTION_ID_ROLE) if index.isValid() else None
+
+    def on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._syncing:
+            self.on_index_activated(current)
+
+    def on_index_activated(self, index: QModelIndex) -> None:
+        section_id = index.data(SECTION_ID_ROLE) if index.isValid() else None
+        if section_id:
+            self.section_activated.emit(section_id)

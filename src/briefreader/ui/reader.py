@@ -1,0 +1,212 @@
+"""The reading pane: one section at a time, rendered, safe, cached.
+
+Every section becomes its own ``SafeDocument`` (cached), so switching sections swaps a
+laid-out document instead of re-parsing HTML. Resource loading is routed through
+``render.resolve_resource``: nothing is fetched from the network or read from outside
+the brief's folder. Links never navigate the view; they are reported as intents.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QFont, QImage, QTextCursor, QTextDocument, QTextFrameFormat
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from briefreader import render
+from briefreader.brief import Brief, Section
+
+ZOOM_STEPS = (50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300)
+CACHE_SIZE = 64
+#: Text column width in average characters: comfortable reading measure.
+MEASURE_CHARS = 78
+
+
+def _placeholder_image() -> QImage:
+    image = QImage()
+    image.loadFromData(render.resolve_resource(None, "placeholder").data)
+    return image
+
+
+class SafeDocument(QTextDocument):
+    """A QTextDocument that loads resources only as the resource policy allows.
+
+    Returning None from loadResource lets Qt load the file itself, so every path
+    returns something: the image, a placeholder image, or an empty string.
+    """
+
+    def __init__(self, base_dir: Path | None, parent=None) -> None:
+        super().__init__(parent)
+        self._base_dir = base_dir
+
+    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt override
+        if kind == QTextDocument.ResourceType.ImageResource.value or (
+            kind == QTextDocument.ResourceType.ImageResource
+        ):
+            resource = render.resolve_resource(self._base_dir, url.toString())
+            image = QImage()
+            if resource.kind == "image" and image.loadFromData(resource.data):
+                return image
+            return _placeholder_image()
+        return ""
+
+
+class ReaderView(QTextBrowser):
+    """Shows one section; emits intents for links instead of following them."""
+
+    anchor_requested = Signal(str)  # an in-brief #fragment
+    external_link_requested = Signal(str)  # http(s)/mailto, to confirm then open
+    notice_changed = Signal(str)  # a fallback notice for the shown section ("" = none)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reader")
+        self.setAccessibleName("Brief text")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setReadOnly(True)
+        self.setAcceptDrops(False)
+        from PySide6.QtCore import Qt
+
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self._cache: OrderedDict[tuple, SafeDocument] = OrderedDict()
+        self._blank = SafeDocument(None, self)
+        self.setDocument(self._blank)
+        self._dark = False
+        self._zoom = 100
+        self._base_point_size = max(self.font().pointSizeF(), 10.0) + 1.0
+        self.brief: Brief | None = None
+        self.section: Section | None = None
+        self.rendered: render.RenderedSection | None = None
+        self.anchorClicked.connect(self.on_anchor_clicked)
+
+    # -- state -----------------------------------------------------------------------
+    @property
+    def zoom(self) -> int:
+        return self._zoom
+
+    def set_zoom(self, percent: int) -> None:
+        percent = min(max(int(percent), ZOOM_STEPS[0]), ZOOM_STEPS[-1])
+        if percent == self._zoom:
+            return
+        self._zoom = percent
+        self._apply_view_settings(self.document())
+
+    def zoom_in(self) -> None:
+        self.set_zoom(next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_STEPS[-1]))
+
+    def zoom_out(self) -> None:
+        self.set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
+
+    def set_dark(self, dark: bool) -> None:
+        if dark == self._dark:
+            return
+        self._dark = dark
+        # The stylesheet is applied when HTML is parsed: rebuild from the cache keys.
+        self._cache.clear()
+        if self.brief is not None and self.section is not None:
+            self.show_section(self.brief, self.section, keep_scroll=True)
+
+    def clear(self) -> None:  # QTextEdit.clear would wipe a cached document
+        self.brief = None
+        self.section = None
+        self.rendered = None
+        self.setDocument(self._blank)
+
+    def forget_brief(self, brief: Brief) -> None:
+        for key in [k for k in self._cache if k[0] == brief.content_hash]:
+            del self._cache[key]
+
+    # -- showing ---------------------------------------------------------------------
+    def show_section(self, brief: Brief, section: Section, *, keep_scroll: bool = False) -> None:
+        scroll = self.verticalScrollBar().value() if keep_scroll else 0
+        key = (brief.content_hash, str(brief.path), section.id)
+        doc = self._cache.get(key)
+        rendered = render.render_section(brief, section)
+        if doc is None:
+            doc = self._build_document(brief, rendered)
+            self._cache[key] = doc
+            while len(self._cache) > CACHE_SIZE:
+                old_key, old = next(iter(self._cache.items()))
+                if old is self.document():
+                    self._cache.move_to_end(old_key)
+                    continue
+                del self._cache[old_key]
+                old.deleteLater()
+        else:
+            self._cache.move_to_end(key)
+        self.brief, self.section, self.rendered = brief, section, rendered
+        self._apply_view_settings(doc)
+        if self.document() is not doc:
+            self.setDocument(doc)
+        self.verticalScrollBar().setValue(scroll)
+        self.notice_changed.emit(rendered.notice or "")
+
+    def _build_document(self, brief: Brief, rendered: render.RenderedSection) -> SafeDocument:
+        doc = SafeDocument(brief.base_dir, self)
+        doc.setDefaultStyleSheet(render.stylesheet(self._dark))
+        doc.setDocumentMargin(0)
+        doc.setHtml(rendered.html)
+        return doc
+
+    def _apply_view_settings(self, doc: QTextDocument) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(self._base_point_size * self._zoom / 100.0)
+        if doc.defaultFont() != font:
+            doc.setDefaultFont(font)
+        self._apply_measure(doc)
+
+    def _apply_measure(self, doc: QTextDocument) -> None:
+        """Keep lines to a comfortable measure by widening the side margins."""
+        from PySide6.QtGui import QFontMetricsF
+
+        width = self.viewport().width()
+        measure = QFontMetricsF(doc.defaultFont()).averageCharWidth() * MEASURE_CHARS
+        side = max(24.0, (width - measure) / 2.0)
+        root = doc.rootFrame()
+        fmt: QTextFrameFormat = root.frameFormat()
+        if abs(fmt.leftMargin() - side) > 0.5 or fmt.topMargin() != 20:
+            fmt.setLeftMargin(side)
+            fmt.setRightMargin(side)
+            fmt.setTopMargin(20)
+            fmt.setBottomMargin(40)
+            root.setFrameFormat(fmt)
+
+    def refresh_measure(self) -> None:
+        self._apply_measure(self.document())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.refresh_measure()
+
+    # -- links -----------------------------------------------------------------------
+    def on_anchor_clicked(self, url: QUrl) -> None:
+        action = render.classify_link(url.toString())
+        if action.kind == "anchor":
+            self.anchor_requested.emit(action.target)
+        elif action.kind == "external":
+            self.external_link_requested.emit(action.target)
+
+    def scroll_to_fragment(self, fragment: str) -> bool:
+        """Scroll to an anchor in the shown section; False when it is not here."""
+        cursor = QTextCursor(self.document())
+        block = self.document().begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                fmt = it.fragment().charFormat()
+                if fragment in fmt.anchorNames():
+                    cursor.setPosition(it.fragment().position())
+                    self.setTextCursor(cursor)
+                    self.ensureCursorVisible()
+                    return True
+                it += 1
+            block = block.next()
+        return False

@@ -1,0 +1,66 @@
+"""Light and dark palettes, following the system unless the user chose one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+
+def system_prefers_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    scheme = getattr(hints, "colorScheme", None)
+    if scheme is not None:
+        value = scheme()
+        if value == Qt.ColorScheme.Dark:
+            return True
+        if value == Qt.ColorScheme.Light:
+            return False
+    # Unknown scheme: judge by the platform palette's window colour.
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def _dark_palette() -> QPalette:
+    p = QPalette()
+    window, base, text = QColor(37, 38, 41), QColor(28, 29, 31), QColor(226, 226, 222)
+    disabled = QColor(128, 128, 128)
+    highlight = QColor(61, 122, 196)
+    roles = {
+        QPalette.ColorRole.Window: window,
+        QPalette.ColorRole.WindowText: text,
+        QPalette.ColorRole.Base: base,
+        QPalette.ColorRole.AlternateBase: QColor(44, 45, 48),
+        QPalette.ColorRole.ToolTipBase: QColor(50, 51, 54),
+        QPalette.ColorRole.ToolTipText: text,
+        QPalette.ColorRole.PlaceholderText: disabled,
+        QPalette.ColorRole.Text: text,
+        QPalette.ColorRole.Button: QColor(48, 49, 52),
+        QPalette.ColorRole.ButtonText: text,
+        QPalette.ColorRole.BrightText: QColor(255, 120, 120),
+        QPalette.ColorRole.Light: QColor(70, 70, 74),
+        QPalette.ColorRole.Midlight: QColor(58, 58, 62),
+        QPalette.ColorRole.Mid: QColor(44, 44, 48),
+        QPalette.ColorRole.Dark: QColor(22, 22, 24),
+        QPalette.ColorRole.Shadow: QColor(0, 0, 0),
+        QPalette.ColorRole.Highlight: highlight,
+        QPalette.ColorRole.HighlightedText: QColor(255, 255, 255),
+        QPalette.ColorRole.Link: QColor(122, 170, 255),
+        QPalette.ColorRole.LinkVisited: QColor(190, 150, 255),
+    }
+    for role, color in roles.items():
+        p.setColor(role, color)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
+                 QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return p
+
+
+def apply_theme(app: QApplication, mode: str) -> bool:
+    """Apply "system", "light" or "dark"; returns whether the result is dark."""
+    # Fusion draws both palettes faithfully on every platform.
+    styles = [k.lower() for k in QStyleFactory.keys()]  # noqa: SIM118 - a list, not a dict
+    if "fusion" in styles and app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
+    dark = system_prefers_dark() if mode == "system" else mode == "dark"
+    app.setPalette(_dark_palette() if dark else app.style().standardPalette())
+    return dark

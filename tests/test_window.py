@@ -1,0 +1,313 @@
+"""The real main window, driven as a person would: mouse, keys, restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QPalette, QTextCursor
+from PySide6.QtWidgets import QApplication
+
+from briefreader.settings import Settings
+from briefreader.ui import main_window as main_window_module
+from briefreader.ui.main_window import MainWindow
+from briefreader.ui.navigator import SECTION_ID_ROLE
+
+BRIEF_MD = """\
+---
+title: Harbour Resilience Review
+id: harbour-2026
+date: 2026-03-02
+classification: internal
+---
+
+A short lead paragraph before any heading.
+
+# Harbour Resilience Review
+
+Opening remarks about the harbour. See [the costs](#costs) and [the ministry](https://example.org).
+
+## Findings
+
+The sea wall is aging. ![chart](chart.png) ![secret](/etc/passwd) ![zero](/dev/zero)
+
+### Costs
+
+| Item | Cost |
+|------|------|
+| Wall | 12 |
+
+## Recommendations
+
+Raise the wall by one metre.
+"""
+
+BRIEF_TXT = """\
+Grain Corridor Update
+
+Grain Corridor Update
+
+Shipping Volumes Recover
+
+Volumes rose in the third week as insurers returned to the route and convoys resumed.
+
+Insurance Costs Remain High
+
+Premiums remain three times higher than before the closure, officials said in a briefing.
+
+Leave a Comment
+"""
+
+
+@pytest.fixture
+def briefs_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    (folder / "a-harbour.md").write_text(BRIEF_MD, encoding="utf-8")
+    (folder / "b-grain.txt").write_text(BRIEF_TXT, encoding="utf-8")
+    return folder
+
+
+def make_window(qtbot, tmp_path: Path, library: Path | None = None) -> MainWindow:
+    settings = Settings(tmp_path / "settings.ini")
+    window = MainWindow(settings, default_library=library)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, briefs_dir):
+    w = make_window(qtbot, tmp_path, briefs_dir)
+    w.open_initial(None)
+    qtbot.waitUntil(lambda: w.brief is not None)
+    return w
+
+
+def section_ids(window: MainWindow) -> list[str]:
+    return [s.id for s in window.brief.sections]
+
+
+def click_section(qtbot, window: MainWindow, section_id: str) -> None:
+    tree = window.navigator.tree
+    index = window.navigator.model.index_for(section_id)
+    tree.scrollTo(index)
+    rect = tree.visualRect(index)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_opens_first_brief_of_library(window):
+    assert window.windowTitle() == "Harbour Resilience Review — briefreader"
+    assert window.reader.section.id == window.brief.sections[0].id
+    root = window.navigator.model.index(0, 0)
+    assert root.data() == "Harbour Resilience Review"
+    # The folder has two briefs: the picker offers both.
+    assert window.navigator.picker.isVisibleTo(window)
+    assert window.navigator.picker.count() == 2
+
+
+def test_mouse_click_shows_section(qtbot, window):
+    target = next(s for s in window.brief.sections if s.title == "Recommendations")
+    click_section(qtbot, window, target.id)
+    assert window.reader.section.id == target.id
+    assert "Raise the wall by one metre." in window.reader.toPlainText()
+    assert window.position_label.text().endswith(f"of {len(window.brief.sections)}")
+
+
+def test_keyboard_moves_through_sections(qtbot, window):
+    ids = section_ids(window)
+    window.actions_.focus_navigator.trigger()
+    qtbot.waitUntil(lambda: window.navigator.tree.hasFocus())
+    qtbot.keyClick(window.navigator.tree, Qt.Key.Key_Down)
+    assert window.reader.section.id == ids[1]
+    # Next/previous from anywhere, including the text.
+    window.actions_.focus_reader.trigger()
+    qtbot.waitUntil(lambda: window.reader.hasFocus())
+    qtbot.keyClick(window.reader, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert window.reader.section.id == ids[2]
+    qtbot.keyClick(window.reader, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.reader.section.id == ids[3]
+    qtbot.keyClick(window.reader, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert window.reader.section.id == ids[2]
+    # Navigator follows the reader.
+    assert window.navigator.current_section_id() == ids[2]
+
+
+def test_text_selectable_with_keyboard(qtbot, window):
+    window.actions_.focus_reader.trigger()
+    qtbot.waitUntil(lambda: window.reader.hasFocus())
+    cursor = window.reader.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.Start)
+    window.reader.setTextCursor(cursor)
+    qtbot.keyClick(window.reader, Qt.Key.Key_End, Qt.KeyboardModifier.ShiftModifier)
+    assert window.reader.textCursor().hasSelection()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert window.reader.textCursor().selectedText()
+
+
+def test_zoom_shortcuts(qtbot, window):
+    assert window.reader.zoom == 100
+    size = window.reader.document().defaultFont().pointSizeF()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.reader.zoom == 110
+    assert window.reader.document().defaultFont().pointSizeF() > size
+    qtbot.keyClick(window.reader, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.reader, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.reader.zoom == 90
+    qtbot.keyClick(window.reader, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.reader.zoom == 100
+    assert window.zoom_label.text() == "100 %"
+
+
+def test_restart_restores_brief_section_zoom_and_layout(qtbot, tmp_path, briefs_dir):
+    w1 = make_window(qtbot, tmp_path, briefs_dir)
+    w1.open_initial(None)
+    qtbot.waitUntil(lambda: w1.brief is not None)
+    grain = briefs_dir / "b-grain.txt"
+    w1.open_path(grain)
+    qtbot.waitUntil(lambda: w1.brief.path == grain)
+    w1.show_section(w1.brief.sections[-1].id)
+    w1.reader.set_zoom(125)
+    w1.splitter.setSizes([333, 700])
+    nav_width = w1.splitter.sizes()[0]
+    w1.close()
+
+    w2 = make_window(qtbot, tmp_path, briefs_dir)
+    w2.open_initial(None)
+    qtbot.waitUntil(lambda: w2.brief is not None)
+    assert w2.brief.path == grain
+    assert w2.reader.section.id == w2.brief.sections[-1].id
+    assert w2.reader.zoom == 125
+    assert w2.splitter.sizes()[0] == nav_width
+    assert str(grain) in w2.settings.recent or str(briefs_dir) in w2.settings.recent
+
+
+def test_plain_text_brief_sections(qtbot, window, briefs_dir):
+    window.open_path(briefs_dir / "b-grain.txt")
+    qtbot.waitUntil(lambda: window.brief.title == "Grain Corridor Update")
+    titles = [s.title for s in window.brief.sections]
+    assert titles == ["Shipping Volumes Recover", "Insurance Costs Remain High"]
+    assert window.windowTitle() == "Grain Corridor Update — briefreader"
+
+
+def test_internal_link_jumps_to_section(qtbot, window):
+    first = window.brief.section("harbour-resilience-review")
+    window.show_section(first.id)
+    window.reader.anchorClicked.emit(QUrl("#costs"))
+    assert window.reader.section.id == "costs"
+
+
+def test_external_link_asks_before_opening(qtbot, window, monkeypatch):
+    asked, opened = [], []
+    monkeypatch.setattr(
+        main_window_module, "confirm_external_link", lambda _w, url: asked.append(url) or False
+    )
+    monkeypatch.setattr(
+        main_window_module.QDesktopServices, "openUrl", lambda url: opened.append(url)
+    )
+    window.reader.anchorClicked.emit(QUrl("https://example.org"))
+    assert asked == ["https://example.org"] and opened == []
+    monkeypatch.setattr(main_window_module, "confirm_external_link", lambda _w, url: True)
+    window.reader.anchorClicked.emit(QUrl("https://example.org"))
+    assert [u.toString() for u in opened] == ["https://example.org"]
+    # Anything else does nothing at all: not even a question.
+    asked.clear()
+    monkeypatch.setattr(
+        main_window_module, "confirm_external_link", lambda _w, url: asked.append(url) or True
+    )
+    section = window.reader.section.id
+    window.reader.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    window.reader.anchorClicked.emit(QUrl("javascript:alert(1)"))
+    assert asked == [] and window.reader.section.id == section
+    assert "root:" not in window.reader.toPlainText()
+
+
+def test_hostile_images_become_placeholders(qtbot, window):
+    # /dev/zero would abort the process and /etc/passwd would leak: neither is read.
+    window.show_section("findings")
+    text = window.reader.toPlainText()
+    assert "The sea wall is aging." in text
+    assert "root:" not in text
+
+
+def test_bad_file_shows_clear_message_and_keeps_brief(qtbot, window, tmp_path):
+    current = window.brief
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + bytes(range(256)) * 4)
+    window.open_path(binary)
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    assert window.banner.level == "error"
+    assert "image.txt" in window.banner.text()
+    assert window.brief is current
+
+
+def test_wrong_encoding_offers_windows_1252(qtbot, window, tmp_path):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes("Caf\u00e9 Talks\n\nMinisters met at the caf\u00e9 to agree terms.\n"
+                     .encode("cp1252"))
+    window.open_path(path)
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    assert "offset" in window.banner.text()
+    assert window.banner.button.isVisible()
+    qtbot.mouseClick(window.banner.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.brief.path == path)
+    assert "café" in window.reader.toPlainText()
+
+
+def test_drop_a_file_opens_it(qtbot, window, briefs_dir):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(briefs_dir / "b-grain.txt"))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.brief.title == "Grain Corridor Update")
+
+
+def test_dark_theme_switch(qtbot, window):
+    window.actions_.theme_dark.trigger()
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    assert window.settings.theme == "dark"
+    window.actions_.theme_light.trigger()
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 128
+
+
+def test_large_brief_loads_without_blocking(qtbot, tmp_path):
+    big = tmp_path / "big.md"
+    parts = ["# Big Brief\n\nIntro.\n"]
+    for i in range(400):
+        parts.append(f"\n## Part {i}\n\n" + ("Paragraph text about policy. " * 60 + "\n\n") * 2)
+    big.write_text("".join(parts), encoding="utf-8")
+    assert big.stat().st_size > 600_000
+    w = make_window(qtbot, tmp_path, None)
+    w.open_path(big)
+    # Parsed on a worker thread: the progress bar shows until it arrives.
+    assert w.progress.isVisible() or w.brief is not None
+    qtbot.waitUntil(lambda: w.brief is not None, timeout=20_000)
+    assert not w.progress.isVisible()
+    assert len(w.brief.sections) == 401
+
+
+def test_every_action_with_a_shortcut_is_unique(window):
+    seen = {}
+    for action in window.actions_.all():
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{text} used by {seen.get(text)} and {action.text()}"
+            seen[text] = action.text()
+    assert "Ctrl+Q" in seen and "Ctrl+O" in seen
+
+
+def test_navigator_tree_is_nested(window):
+    model = window.navigator.model
+    root = model.index(0, 0)
+    top = [model.index(r, 0, root).data(SECTION_ID_ROLE) for r in range(model.rowCount(root))]
+    assert "harbour-resilience-review" in top
+    h1 = model.index_for("harbour-resilience-review")
+    children = [model.index(r, 0, h1).data(SECTION_ID_ROLE) for r in range(model.rowCount(h1))]
+    assert children == ["findings", "recommendations"]
+    findings = model.index_for("findings")
+    assert model.index(0, 0, findings).data(SECTION_ID_ROLE) == "costs"
