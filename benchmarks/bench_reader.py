@@ -84,31 +84,47 @@ def child_sectioned(path: Path, switches: int) -> dict:
     view.viewport().repaint()
     first_paint = time.perf_counter() - t0
 
-    rng = random.Random(1)
     small = [s for s in brief.sections if len(s.source) <= 20_000]
-    cold, warm = [], []
-    visited = []
-    for _ in range(switches):
-        s = rng.choice(small)
+
+    def show(section) -> float:
         t = time.perf_counter()
-        view.show_section(brief, s)
+        view.show_section(brief, section)
         view.viewport().repaint()
-        (warm if s.id in visited else cold).append(time.perf_counter() - t)
-        visited.append(s.id)
-    for s in visited[-min(len(visited), 40):]:
-        t = time.perf_counter()
-        view.show_section(brief, brief.section(s))
-        view.viewport().repaint()
-        warm.append(time.perf_counter() - t)
-    all_switches = cold + warm
+        return time.perf_counter() - t
+
+    def pause(seconds: float) -> None:
+        """A reader reading: the event loop runs, so prefetching can happen."""
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.002)
+
+    # Reading in order (next section), as the window does it: show, then prefetch.
+    sequential = []
+    for i in range(1, min(switches, len(brief.sections) - 3)):
+        section = brief.sections[i]
+        if len(section.source) > 20_000:
+            continue
+        sequential.append(show(section))
+        view.prefetch(brief, list(brief.sections[i + 1 : i + 3]))
+        pause(0.15)
+    # Jumping anywhere (a click in the navigator): nothing prepared.
+    rng = random.Random(1)
+    jumps = [show(rng.choice(small)) for _ in range(switches)]
+    # Coming back to a section seen a moment ago.
+    recent = [brief.sections[i] for i in range(1, 30)]
+    revisits = [show(s) for s in recent]
+    all_switches = sequential + jumps
     return {
         "parse_ms": t_parse * 1000,
         "first_paint_ms": first_paint * 1000,
         "switch_p50_ms": statistics.median(all_switches) * 1000,
         "switch_p95_ms": _p95(all_switches) * 1000,
-        "cold_p50_ms": statistics.median(cold) * 1000 if cold else 0.0,
-        "cold_p95_ms": _p95(cold) * 1000 if cold else 0.0,
-        "warm_p50_ms": statistics.median(warm) * 1000 if warm else 0.0,
+        "seq_p50_ms": statistics.median(sequential) * 1000,
+        "seq_p95_ms": _p95(sequential) * 1000,
+        "jump_p50_ms": statistics.median(jumps) * 1000,
+        "jump_p95_ms": _p95(jumps) * 1000,
+        "revisit_p50_ms": statistics.median(revisits) * 1000,
         "rss_mb": _rss_mb(),
         "base_rss_mb": base_rss,
         "sections": len(brief.sections),
@@ -191,13 +207,15 @@ def main() -> None:
                 ("open → first paint (ms)", ours["first_paint_ms"],
                  naive and naive["first_paint_ms"], "≤ 300" if mb >= 10 else ""),
                 ("  of which parse (ms)", ours["parse_ms"], naive and naive["markdown_ms"], ""),
-                ("section switch p50 (ms)", ours["switch_p50_ms"],
+                ("next section p50 (ms)", ours["seq_p50_ms"],
                  naive and naive["switch_p50_ms"], "≤ 16"),
-                ("section switch p95 (ms)", ours["switch_p95_ms"],
+                ("next section p95 (ms)", ours["seq_p95_ms"],
                  naive and naive["switch_p95_ms"], "≤ 50"),
-                ("  first visit p50 (ms)", ours["cold_p50_ms"], None, ""),
-                ("  first visit p95 (ms)", ours["cold_p95_ms"], None, ""),
-                ("  revisit p50 (ms)", ours["warm_p50_ms"], None, ""),
+                ("jump anywhere p50 (ms)", ours["jump_p50_ms"],
+                 naive and naive["switch_p50_ms"], "≤ 16"),
+                ("jump anywhere p95 (ms)", ours["jump_p95_ms"],
+                 naive and naive["switch_p95_ms"], "≤ 50"),
+                ("revisit p50 (ms)", ours["revisit_p50_ms"], None, ""),
                 ("peak RSS (MB)", ours["rss_mb"], naive and naive["rss_mb"],
                  "≤ 250" if mb >= 10 else ""),
             ]

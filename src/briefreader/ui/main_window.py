@@ -347,6 +347,9 @@ class MainWindow(QMainWindow):
         if self.reader.section is section and self.reader.brief is self.brief:
             return
         self.reader.show_section(self.brief, section)
+        i = self.brief.index_of(section_id)
+        self.reader.prefetch(self.brief, list(self.brief.sections[i + 1 : i + 3])
+                             + list(self.brief.sections[max(0, i - 1) : i]))
         self.navigator.select_section(section_id)
         if self.brief.path is not None:
             self.settings.remember_section(str(self.brief.path), section_id)

@@ -9,6 +9,7 @@ the brief's folder. Links never navigate the view; they are reported as intents.
 from __future__ import annotations
 
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
@@ -59,6 +60,7 @@ class ReaderView(QTextBrowser):
     anchor_requested = Signal(str)  # an in-brief #fragment
     external_link_requested = Signal(str)  # http(s)/mailto, to confirm then open
     notice_changed = Signal(str)  # a fallback notice for the shown section ("" = none)
+    _prerendered = Signal(object, object)  # (brief, section): HTML is ready, build the document
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +88,11 @@ class ReaderView(QTextBrowser):
         self.section: Section | None = None
         self.rendered: render.RenderedSection | None = None
         self.anchorClicked.connect(self.on_anchor_clicked)
+        # Markdown is formatted off the GUI thread for the sections a reader will likely
+        # open next; their documents are then built here in idle time.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prerender")
+        self._prerendered.connect(self.on_prerendered)
+        self.destroyed.connect(lambda: self._pool.shutdown(wait=False, cancel_futures=True))
 
     # -- state -----------------------------------------------------------------------
     @property
@@ -127,19 +134,12 @@ class ReaderView(QTextBrowser):
     # -- showing ---------------------------------------------------------------------
     def show_section(self, brief: Brief, section: Section, *, keep_scroll: bool = False) -> None:
         scroll = self.verticalScrollBar().value() if keep_scroll else 0
-        key = (brief.content_hash, str(brief.path), section.id)
+        key = self._key(brief, section)
         doc = self._cache.get(key)
         rendered = render.render_section(brief, section)
         if doc is None:
             doc = self._build_document(brief, rendered)
-            self._cache[key] = doc
-            while len(self._cache) > CACHE_SIZE:
-                old_key, old = next(iter(self._cache.items()))
-                if old is self.document():
-                    self._cache.move_to_end(old_key)
-                    continue
-                del self._cache[old_key]
-                old.deleteLater()
+            self._remember(key, doc)
         else:
             self._cache.move_to_end(key)
         self.brief, self.section, self.rendered = brief, section, rendered
@@ -148,6 +148,41 @@ class ReaderView(QTextBrowser):
             self.setDocument(doc)
         self.verticalScrollBar().setValue(scroll)
         self.notice_changed.emit(rendered.notice or "")
+
+    def _key(self, brief: Brief, section: Section) -> tuple:
+        return (brief.content_hash, str(brief.path), section.id)
+
+    def prefetch(self, brief: Brief, sections: list[Section]) -> None:
+        """Prepare these sections so that showing them later costs only a swap."""
+        for section in sections:
+            if self._key(brief, section) not in self._cache:
+                self._pool.submit(self._prerender, brief, section)
+
+    def _prerender(self, brief: Brief, section: Section) -> None:
+        render.render_section(brief, section)
+        self._prerendered.emit(brief, section)
+
+    def on_prerendered(self, brief: Brief, section: Section) -> None:
+        if brief is not self.brief:
+            return  # another brief is open by now
+        key = self._key(brief, section)
+        if key in self._cache:
+            return
+        doc = self._build_document(brief, render.render_section(brief, section))
+        self._apply_view_settings(doc)
+        doc.setTextWidth(self.viewport().width())
+        doc.documentLayout().documentSize()  # lay it out now, while the reader is idle
+        self._remember(key, doc)
+
+    def _remember(self, key: tuple, doc: SafeDocument) -> None:
+        self._cache[key] = doc
+        while len(self._cache) > CACHE_SIZE:
+            old_key, old = next(iter(self._cache.items()))
+            if old is self.document():
+                self._cache.move_to_end(old_key)
+                continue
+            del self._cache[old_key]
+            old.deleteLater()
 
     def _build_document(self, brief: Brief, rendered: render.RenderedSection) -> SafeDocument:
         doc = SafeDocument(brief.base_dir, self)
