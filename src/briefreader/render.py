@@ -1,0 +1,845 @@
+"""Section → sanitised HTML for the reader, and the plain text that notes anchor to.
+
+Pure functions, no Qt. Python-Markdown passes raw HTML and dangerous links straight
+through, so every fragment goes through nh3 with an explicit allow-list and then a
+depth cap (Qt's layout is exponential in nested tables). Markdown itself runs in a
+time-boxed worker thread, after the source has been defused of the inputs known to
+make it quadratic or recursive; anything that still goes wrong is shown as escaped
+plain text with a notice instead of freezing the window.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import logging
+import os
+import re
+import stat
+import struct
+import threading
+import time
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from importlib import resources as _resources
+from itertools import groupby
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import nh3
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+
+from briefreader.brief import Brief, Section, normalise_text
+
+log = logging.getLogger(__name__)
+
+NOTICE_SLOW = "This section is shown as plain text: it took too long to format."
+NOTICE_DEEP = "This section is shown as plain text: it is nested too deeply to format."
+NOTICE_ERROR = "This section is shown as plain text: it could not be formatted."
+NOTICE_LARGE = "This section is shown as plain text: it is too long to format."
+
+#: Sources above this size go straight to plain text: Markdown runs at ~1.5 MB/s, so
+#: they could not finish inside the usual time box anyway.
+MAX_MARKDOWN_CHARS = 1_000_000
+
+# ---------------------------------------------------------------------------
+# Sanitising policy
+# ---------------------------------------------------------------------------
+
+_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+    "em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "small", "mark",
+    "code", "kbd", "samp", "var", "pre", "blockquote", "q", "cite", "dfn", "abbr",
+    "ul", "ol", "li", "dl", "dt", "dd",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "a", "img", "span", "div",
+}  # fmt: skip
+
+_ATTRIBUTES = {
+    "*": {"id"},
+    "a": {"href", "title", "name", "class"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "th": {"colspan", "rowspan", "align"},
+    "td": {"colspan", "rowspan", "align"},
+    "div": {"class"},
+    "code": {"class"},
+}
+
+# Structural tags Qt does not know (or that we do not style) but that separate blocks:
+# allowed through nh3 bare, then renamed to <div> so their text does not run together.
+_BLOCK_ALIASES = {
+    "section", "article", "header", "footer", "aside", "nav", "main", "center",
+    "figure", "figcaption", "address", "details", "summary", "hgroup",
+}  # fmt: skip
+
+# Removed together with their content: their text is never meant to be read.
+_CLEAN_CONTENT_TAGS = {
+    "script", "style", "template", "iframe", "object", "embed", "noscript",
+    "textarea", "select", "title", "svg", "math", "frameset", "noembed", "noframes",
+}  # fmt: skip
+
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+# Qt takes any anchor name; footnote ids carry the section slug (maybe non-ASCII)
+# and the author's label (maybe with spaces), so only control characters are refused.
+_ID_RE = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+_CLASSES = {
+    ("a", "footnote-ref"),
+    ("a", "footnote-backref"),
+    ("div", "footnote"),
+}
+_CODE_CLASS_RE = re.compile(r"language-[A-Za-z0-9_+\-#.]{1,40}")
+_ALIGN = {"left", "right", "center"}
+# Qt allocates the scaled image and lays out every spanned cell: keep sizes sane.
+_MAX_IMAGE_SIDE = 2000
+_MAX_SPAN = 50
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    if attr == "id" or attr == "name":
+        return value if _ID_RE.fullmatch(value) else None
+    if attr == "class":
+        if tag == "code":
+            return value if _CODE_CLASS_RE.fullmatch(value) else None
+        return value if (tag, value) in _CLASSES else None
+    if attr in ("width", "height"):
+        return value if value.isdigit() and 0 < int(value) <= _MAX_IMAGE_SIDE else None
+    if attr in ("colspan", "rowspan"):
+        return value if value.isdigit() and 0 < int(value) <= _MAX_SPAN else None
+    if attr == "start":
+        return value if value.isdigit() and len(value) <= 9 else None
+    if attr == "align":
+        return value.lower() if value.lower() in _ALIGN else None
+    return value
+
+
+def _nh3_clean(fragment: str) -> str:
+    return nh3.clean(
+        fragment,
+        tags=_TAGS | _BLOCK_ALIASES,
+        clean_content_tags=_CLEAN_CONTENT_TAGS,
+        attributes=_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        strip_comments=True,
+        link_rel=None,
+        url_schemes=_URL_SCHEMES,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Depth cap: a pass over sanitised (hence well-formed) HTML
+# ---------------------------------------------------------------------------
+
+_VOID = {"br", "hr", "img"}
+_LIST = {"ul", "ol", "dl"}
+_TABLE_PARTS = {"caption", "thead", "tbody", "tfoot", "tr", "th", "td"}
+MAX_LIST_DEPTH = 8
+MAX_QUOTE_DEPTH = 8
+MAX_DIV_DEPTH = 8
+MAX_TABLE_DEPTH = 2
+#: Any element deeper than this keeps its text but loses its tag.
+MAX_ELEMENT_DEPTH = 40
+
+
+class _DepthCapper(HTMLParser):
+    """Re-serialises HTML, dropping the tags (never the text) of too-deep structures."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        # (tag, kept) for every open element, so an end tag knows whether to print
+        self.stack: list[tuple[str, bool]] = []
+        self.depth = {"list": 0, "quote": 0, "div": 0, "table": 0}
+        # Qt runs text that follows </div> into the div's last line ("<div>a</div>b"
+        # shows "ab"), so such text gets a <br> first
+        self.after_div = False
+
+    def _kind(self, tag: str) -> str | None:
+        if tag in _LIST:
+            return "list"
+        if tag == "blockquote":
+            return "quote"
+        if tag == "div":
+            return "div"
+        if tag == "table":
+            return "table"
+        return None
+
+    def _limit(self, kind: str) -> int:
+        return {
+            "list": MAX_LIST_DEPTH,
+            "quote": MAX_QUOTE_DEPTH,
+            "div": MAX_DIV_DEPTH,
+            "table": MAX_TABLE_DEPTH,
+        }[kind]
+
+    def _in_dropped_table(self) -> bool:
+        for tag, kept in reversed(self.stack):
+            if tag == "table":
+                return not kept
+        return False
+
+    def _in_dropped_list(self) -> bool:
+        for tag, kept in reversed(self.stack):
+            if tag in _LIST:
+                return not kept
+        return False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_ALIASES:
+            tag, attrs = "div", []
+        if self.after_div:
+            self.after_div = False
+            if tag not in _BLOCKS:
+                self.out.append("<br>")
+        text = _start_tag(tag, attrs)
+        if tag in _VOID:
+            # html.parser reports <br> without an end tag; keep it unless far too deep
+            if len(self.stack) < MAX_ELEMENT_DEPTH or tag == "br":
+                self.out.append(text)
+            return
+        kind = self._kind(tag)
+        kept = len(self.stack) < MAX_ELEMENT_DEPTH
+        if kind is not None:
+            self.depth[kind] += 1
+            kept = kept and self.depth[kind] <= self._limit(kind)
+        elif (tag in _TABLE_PARTS and self._in_dropped_table()) or (
+            tag in ("li", "dt", "dd") and self._in_dropped_list()
+        ):
+            kept = False
+        if kept:
+            self.out.append(text)
+        elif tag in ("tr", "li", "dt", "dd", "caption"):
+            # keep the flattened items apart, as the reader would show them
+            self.out.append("<br>")
+        elif tag in ("td", "th"):
+            self.out.append(" ")
+        self.stack.append((tag, kept))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_ALIASES:
+            tag = "div"
+        if tag in _VOID:
+            return
+        # sanitised HTML is well-formed, but never trust a stray end tag
+        if not self.stack or self.stack[-1][0] != tag:
+            return
+        _, kept = self.stack.pop()
+        kind = self._kind(tag)
+        if kind is not None:
+            self.depth[kind] -= 1
+        if kept:
+            self.out.append(f"</{tag}>")
+            self.after_div = tag == "div"
+
+    def handle_data(self, data: str) -> None:
+        if self.after_div and data.strip():
+            self.after_div = False
+            self.out.append("<br>")
+        self.out.append(html.escape(data, quote=False))
+
+
+def _start_tag(tag: str, attrs: list[tuple[str, str | None]]) -> str:
+    parts = [tag]
+    for name, value in attrs:
+        parts.append(f'{name}="{html.escape(value or "", quote=True)}"')
+    return "<" + " ".join(parts) + ">"
+
+
+def _cap_depth(fragment: str) -> str:
+    capper = _DepthCapper()
+    capper.feed(fragment)
+    capper.close()
+    return "".join(capper.out)
+
+
+def sanitise_html(html_text: str) -> str:
+    """Clean any HTML fragment for the reader: allow-listed tags and attributes only,
+    http/https/mailto/fragment links, no scripts, styles or event handlers, and
+    nesting capped to what Qt can lay out quickly."""
+    return _cap_depth(_nh3_clean(html_text))
+
+
+# ---------------------------------------------------------------------------
+# Plain text as the reader shows it
+# ---------------------------------------------------------------------------
+
+_BLOCKS = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "blockquote", "pre",
+    "hr", "br",
+}  # fmt: skip
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text_of_html(html_text: str) -> str:
+    """Normalised text of an HTML fragment as a QTextDocument shows it: blocks
+    separated by white space, no list bullets or numbers, nothing for images."""
+    extractor = _TextExtractor()
+    extractor.feed(html_text)
+    extractor.close()
+    # Qt shows an object-replacement character for images; it is never text
+    return normalise_text("".join(extractor.parts).replace("\ufffc", ""))
+
+
+# ---------------------------------------------------------------------------
+# Defusing Markdown source
+# ---------------------------------------------------------------------------
+
+_FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
+# an ATX heading, or a setext underline / rule: each ends its block anyway
+_HEADING_LINE_RE = re.compile(r"^(?:#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$)")
+_BACKTICK_RUN_RE = re.compile(r"`+")
+_QUOTE_PREFIX_RE = re.compile(r"^(?: {0,3}> ?)+")
+_BLANK_RE = re.compile(r"\n[ \t]*\n")
+#: Four spaces per list level: this allows MAX_LIST_DEPTH levels and their code blocks.
+MAX_INDENT = 4 * (MAX_LIST_DEPTH + 1)
+#: More unmatched openers than this in one paragraph get escaped. Real prose has a
+#: handful; each one costs Python-Markdown a scan to the end of the paragraph.
+MAX_UNMATCHED = 16
+#: A paragraph with more backtick runs than this loses its code spans (shown literally).
+MAX_BACKTICK_RUNS = 128
+
+
+def _cap_indent(text: str) -> str:
+    stripped = text.lstrip(" \t")
+    if len(stripped) < len(text):
+        indent = len(text[: len(text) - len(stripped)].expandtabs(4))
+        if indent > MAX_INDENT:
+            return " " * MAX_INDENT + stripped
+    return text
+
+
+def _cap_line(line: str) -> str:
+    match = _QUOTE_PREFIX_RE.match(line)
+    if not match:
+        return _cap_indent(line)
+    prefix = match.group(0)
+    if prefix.count(">") > MAX_QUOTE_DEPTH:
+        prefix = "> " * MAX_QUOTE_DEPTH
+    # inside a quote the rest is parsed again as blocks, nested lists included
+    return prefix + _cap_indent(line[match.end() :])
+
+
+def _escape_unmatched(text: str, opener: str, closer: str) -> str:
+    """Backslash-escape openers that have no closer when there are too many of them."""
+    stack: list[int] = []  # positions of openers not yet closed
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == opener:
+            stack.append(i)
+        elif c == closer and stack:
+            stack.pop()
+        i += 1
+    if len(stack) <= MAX_UNMATCHED:
+        return text
+    out: list[str] = []
+    last = 0
+    for pos in stack:
+        out.append(text[last:pos])
+        out.append("\\" + opener if opener != "<" else "&lt;")
+        last = pos + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _defuse_paragraph(text: str) -> str:
+    if "`" in text and len(_BACKTICK_RUN_RE.findall(text)) > MAX_BACKTICK_RUNS:
+        text = re.sub(r"\\?`", "\\`", text)
+    if not any(c in text for c in "[(<"):
+        return text
+    text = _escape_unmatched(text, "[", "]")
+    text = _escape_unmatched(text, "(", ")")
+    return _escape_unmatched(text, "<", ">")
+
+
+def _fence_closes(lines: list[str]) -> dict[str, list[int]]:
+    """Line numbers of every bare fence line, by fence (closers are bare in Markdown)."""
+    closes: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        match = _FENCE_RE.match(line)
+        if match and not line[match.end() :].strip(" "):
+            closes.setdefault(match.group(1), []).append(number)
+    return closes
+
+
+def defuse_markdown(source: str) -> str:
+    """Bound the work Python-Markdown can do on hostile source.
+
+    Caps list indentation and block-quote depth (deep nesting recurses until
+    RecursionError); escapes long runs of unmatched ``[``, ``(`` and ``<`` and floods
+    of backticks (each makes the inline parser rescan the paragraph: quadratic);
+    unhooks fence openers that never close (the fence pattern rescans to the end
+    for each); ends the block after each heading line (the block parser re-splits
+    the rest of a block once per heading). Properly fenced code is left untouched.
+    """
+    lines = source.split("\n")
+    closes = _fence_closes(lines)
+    out: list[str] = []
+    paragraph: list[str] = []
+    close_at = -1  # line number of the fence that closes the open code block
+
+    def flush() -> None:
+        if paragraph:
+            out.append(_defuse_paragraph("\n".join(paragraph)))
+            paragraph.clear()
+
+    for number, line in enumerate(lines):
+        if number <= close_at:
+            out.append(line)
+            continue
+        match = _FENCE_RE.match(line)
+        if match:
+            later = closes.get(match.group(1), [])
+            index = bisect.bisect_right(later, number)
+            if index < len(later):
+                flush()
+                close_at = later[index]
+                out.append(line)
+                continue
+            line = " " + line  # a fence opener only at column 0
+        if not line.strip():
+            flush()
+            out.append(line)
+            continue
+        line = _cap_line(line)
+        paragraph.append(line)
+        if _HEADING_LINE_RE.match(line):
+            flush()
+            out.append("")
+    flush()
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Markdown in a time box
+# ---------------------------------------------------------------------------
+
+
+def _markdown_to_html(source: str, footnote_scope: str) -> str:
+    # A fresh instance per call: instances are not thread-safe, and one abandoned by
+    # a cancelled worker must not be reused. Extension objects rather than names:
+    # names cost an entry-point scan per instance.
+    md = markdown.Markdown(
+        extensions=[
+            TableExtension(use_align_attribute=True),
+            FencedCodeExtension(),
+            # fn:<scope>:1 — ":" never occurs in a section slug, so no collisions
+            FootnoteExtension(SEPARATOR=f":{footnote_scope}:"),
+            AttrListExtension(),
+            SaneListExtension(),
+        ],
+        output_format="html",
+    )
+    return md.convert(source)
+
+
+_WARM_UP = (
+    "t[^1] *e* `c` [l](#x)\n\n| a |\n|---|\n| b |\n\n```py\nx\n```\n\n1. i\n{: #i }\n\n[^1]: n"
+)
+_warmed_up = False
+
+
+def _warm_up() -> None:
+    """Run Markdown once in the calling thread, so its first-use imports and caches
+    are never interrupted by a cancel (a half-done import stays broken)."""
+    global _warmed_up
+    if not _warmed_up:
+        sanitise_html(_markdown_to_html(_WARM_UP, "warm-up"))
+        _warmed_up = True
+
+
+class _Cancelled(BaseException):
+    """Raised inside a worker that overran its time box (BaseException: Markdown's
+    ``except Exception`` blocks must not swallow it)."""
+
+
+def _raise_in_thread(ident: int) -> bool:
+    # CPython delivers the exception at the worker's next bytecode boundary, which
+    # stops pure-Python Markdown; elsewhere the daemon thread simply runs on, and the
+    # defusing above bounds how long.
+    try:
+        import ctypes
+
+        set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    except (ImportError, AttributeError):
+        return False
+    return set_async_exc(ctypes.c_ulong(ident), ctypes.py_object(_Cancelled)) == 1
+
+
+class _Worker(threading.Thread):
+    """Formats one Markdown source; can be stopped while Markdown runs.
+
+    Cancelling is allowed only inside Markdown (pure Python, state thrown away),
+    never in nh3: an exception raised inside its Rust callbacks is swallowed.
+    """
+
+    def __init__(self, source: str, footnote_scope: str) -> None:
+        super().__init__(name="briefreader-render", daemon=True)
+        self.source = source
+        self.footnote_scope = footnote_scope
+        self.html: str | None = None
+        self.error: Exception | None = None
+        self._lock = threading.Lock()
+        self._cancellable = False
+        self._cancel_sent = False
+
+    def run(self) -> None:
+        try:
+            try:
+                defused = defuse_markdown(self.source)
+                with self._lock:
+                    self._cancellable = True
+                raw = _markdown_to_html(defused, self.footnote_scope)
+                self._leave_cancellable()
+                self.html = sanitise_html(raw)
+            except Exception as exc:  # RecursionError included
+                self._leave_cancellable()
+                self.error = exc
+        except _Cancelled:
+            pass
+
+    def _leave_cancellable(self) -> None:
+        with self._lock:
+            self._cancellable = False
+            pending = self._cancel_sent
+        if pending:
+            # The cancel is on its way: take it here, inside run()'s try, not later
+            # in threading's clean-up. Bounded, should anything have swallowed it.
+            for _ in range(1000):
+                time.sleep(0.001)
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self._cancellable and not self._cancel_sent and self.ident is not None:
+                self._cancel_sent = _raise_in_thread(self.ident)
+
+
+def _time_boxed(source: str, footnote_scope: str, time_limit: float) -> tuple[str | None, str]:
+    """Format in a worker thread; returns (html, "") or (None, notice)."""
+    _warm_up()
+    worker = _Worker(source, footnote_scope)
+    worker.start()
+    worker.join(time_limit)
+    if worker.is_alive():
+        worker.cancel()
+        return None, NOTICE_SLOW
+    if isinstance(worker.error, RecursionError):
+        return None, NOTICE_DEEP
+    if worker.error is not None:
+        log.warning("could not format Markdown", exc_info=worker.error)
+        return None, NOTICE_ERROR
+    if worker.html is None:  # cancelled just as the time box ran out
+        return None, NOTICE_SLOW
+    return worker.html, ""
+
+
+# ---------------------------------------------------------------------------
+# Plain-text briefs and the fallback
+# ---------------------------------------------------------------------------
+
+_BULLET_RE = re.compile(r"^\s*(?:- |• |\* )")
+
+
+def _text_to_html(text: str) -> str:
+    """Escaped paragraphs; bullet lines ("- ", "• ", "* ") become a list."""
+    blocks: list[str] = []
+    for paragraph in _BLANK_RE.split(text.replace("\r\n", "\n").strip("\n")):
+        lines = [ln for ln in paragraph.split("\n") if ln.strip()]
+        for is_bullet, group in groupby(lines, key=lambda ln: bool(_BULLET_RE.match(ln))):
+            if is_bullet:
+                items = (_BULLET_RE.sub("", ln, count=1).strip() for ln in group)
+                blocks.append(
+                    "<ul>"
+                    + "".join(f"<li>{html.escape(i, quote=False)}</li>" for i in items)
+                    + "</ul>"
+                )
+            else:
+                escaped = (html.escape(ln.strip(), quote=False) for ln in group)
+                blocks.append("<p>" + "<br>".join(escaped) + "</p>")
+    return "\n".join(blocks)
+
+
+def _text_plain(text: str) -> str:
+    """plain_text_of_html(_text_to_html(text)) without building and parsing HTML
+    (ten times faster, which counts for multi-megabyte sections)."""
+    lines = (_BULLET_RE.sub("", ln, count=1) for ln in text.split("\n"))
+    return normalise_text(" ".join(lines))
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    """A section ready for the reader.
+
+    A QTextDocument built from ``html`` reads (U+FFFC removed, normalised) as
+    ``normalise_text(section.title + " " + plain_text)``: the heading comes first.
+    """
+
+    html: str
+    """Sanitised HTML fragment: the section heading then the body."""
+    plain_text: str
+    """normalise_text() of the body as the reader shows it (heading excluded)."""
+    fallback: bool
+    """True when the body is shown as escaped plain text."""
+    notice: str | None
+    """Why the body is shown as plain text, for the user; None otherwise."""
+
+
+def _heading_html(section: Section) -> str:
+    if not section.title:
+        return ""
+    level = min(max(section.level, 1), 6)
+    return f'<h{level} id="{html.escape(section.id)}">{html.escape(section.title)}</h{level}>'
+
+
+@lru_cache(maxsize=512)
+def _render_section(
+    content_hash: str, fmt: str, section: Section, time_limit: float
+) -> RenderedSection:
+    source = section.source
+    if fmt != "markdown":
+        notice = None
+    elif len(source) > MAX_MARKDOWN_CHARS:
+        notice = NOTICE_LARGE
+    else:
+        body, notice = _time_boxed(source, section.id, time_limit)
+        if body is not None:
+            return RenderedSection(
+                html=_heading_html(section) + "\n" + body,
+                plain_text=plain_text_of_html(body),
+                fallback=False,
+                notice=None,
+            )
+    return RenderedSection(
+        html=_heading_html(section) + "\n" + _text_to_html(source),
+        plain_text=_text_plain(source),
+        fallback=notice is not None,
+        notice=notice,
+    )
+
+
+def render_section(brief: Brief, section: Section, *, time_limit: float = 2.0) -> RenderedSection:
+    """The section as the reader shows it. Memoised; never raises for bad input and
+    never takes much longer than ``time_limit`` seconds."""
+    return _render_section(brief.content_hash, brief.format, section, time_limit)
+
+
+def section_plain_text(brief: Brief, section: Section) -> str:
+    return render_section(brief, section).plain_text
+
+
+def render_brief(brief: Brief) -> str:
+    """Every section in reading order, as one fragment (for small briefs)."""
+    return "\n".join(render_section(brief, s).html for s in brief.sections)
+
+
+@lru_cache(maxsize=256)
+def _render_fragment(markdown_text: str, time_limit: float) -> str:
+    if len(markdown_text) > MAX_MARKDOWN_CHARS:
+        return _text_to_html(markdown_text)
+    body, _ = _time_boxed(markdown_text, "note", time_limit)
+    return body if body is not None else _text_to_html(markdown_text)
+
+
+def render_markdown_fragment(markdown_text: str, *, time_limit: float = 2.0) -> str:
+    """A user's note or comment, Markdown → sanitised HTML, under the same limits."""
+    return _render_fragment(markdown_text, time_limit)
+
+
+def clear_cache() -> None:
+    _render_section.cache_clear()
+    _render_fragment.cache_clear()
+
+
+def stylesheet(dark: bool = False) -> str:
+    """The reader's default style sheet for QTextDocument.setDefaultStyleSheet."""
+    folder = _resources.files("briefreader") / "resources"
+    css = (folder / "reader.css").read_text(encoding="utf-8")
+    if dark:
+        css += "\n" + (folder / "reader-dark.css").read_text(encoding="utf-8")
+    return css
+
+
+# ---------------------------------------------------------------------------
+# Resource policy: what the reader may load for <img src> (and nothing else)
+# ---------------------------------------------------------------------------
+
+
+def _png(width: int, height: int, grey: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    rows = b"".join(b"\x00" + bytes([grey]) * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+#: A 16×16 mid-grey PNG, shown for every image the reader refuses to load; mid-grey
+#: reads as "missing" on light and dark themes alike.
+PLACEHOLDER_PNG = _png(16, 16, 0x99)
+
+_IMAGE_MAGIC = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: Literal["image", "placeholder"]
+    data: bytes
+    """The file's bytes for "image"; PLACEHOLDER_PNG for "placeholder"."""
+
+
+_PLACEHOLDER = Resource("placeholder", PLACEHOLDER_PNG)
+
+
+def _looks_like_image(head: bytes) -> bool:
+    # No SVG: an SVG's <image href> makes Qt read files by path, past this policy.
+    if head.startswith(_IMAGE_MAGIC):
+        return True
+    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+
+
+def _relative_path(url: str, base: Path) -> Path | None:
+    """The file a URL names inside ``base``, before resolving links; None if refused."""
+    if "\x00" in url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path))
+        if not path.is_absolute():
+            return None
+        return path
+    # one-letter "schemes" are Windows drives: absolute paths, refused like the rest
+    if parts.scheme or parts.netloc:
+        return None
+    raw = unquote(parts.path)
+    if not raw or raw.startswith(("/", "\\")) or "\x00" in raw:
+        return None
+    return base / raw
+
+
+def resolve_resource(
+    base_dir: Path | None, url: str, *, max_bytes: int = 10 * 1024 * 1024
+) -> Resource:
+    """Decide what an ``<img src>`` may show: the bytes of a regular image file inside
+    the brief's folder, else the placeholder. Never touches the network, never opens
+    anything that is not a regular file (a FIFO would hang, /dev/zero never ends)."""
+    if base_dir is None:
+        return _PLACEHOLDER
+    try:
+        base = Path(base_dir).resolve(strict=True)
+        candidate = _relative_path(url, base)
+        if candidate is None:
+            return _PLACEHOLDER
+        target = candidate.resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):  # missing, symlink loop, bad path
+        return _PLACEHOLDER
+    if not target.is_relative_to(base) or target == base:
+        return _PLACEHOLDER
+    try:
+        info = os.stat(target)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return _PLACEHOLDER
+        # O_NONBLOCK and the fstat below guard against a swap after the stat above
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(target, flags)
+    except OSError:
+        return _PLACEHOLDER
+    with os.fdopen(fd, "rb") as handle:
+        opened = os.fstat(handle.fileno())
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            return _PLACEHOLDER
+        if not stat.S_ISREG(opened.st_mode):
+            return _PLACEHOLDER
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes or not _looks_like_image(data):
+        return _PLACEHOLDER
+    return Resource("image", data)
+
+
+# ---------------------------------------------------------------------------
+# Link policy
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkAction:
+    kind: Literal["anchor", "external", "ignore"]
+    target: str
+    """The anchor name for "anchor", the URL for "external", the raw URL for "ignore"."""
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def classify_link(url: str) -> LinkAction:
+    """What a click on a link does: jump within the brief, open http/https/mailto
+    outside the app, or nothing (file:, javascript:, relative paths …)."""
+    cleaned = url.strip()
+    if cleaned.startswith("#"):
+        name = unquote(cleaned[1:])
+        return LinkAction("anchor", name) if name else LinkAction("ignore", url)
+    # browsers drop tabs and newlines inside schemes ("java\tscript:"); so do we
+    squeezed = _CONTROL_RE.sub("", cleaned)
+    try:
+        parts = urlsplit(squeezed)
+    except ValueError:
+        return LinkAction("ignore", url)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https") and parts.hostname:
+        return LinkAction("external", squeezed)
+    if scheme == "mailto" and parts.path:
+        return LinkAction("external", squeezed)
+    return LinkAction("ignore", url)
