@@ -1,0 +1,303 @@
+"""Command-line notes: ``annotate``, ``comment``, ``notes`` and ``db``.
+
+``cli.py`` calls :func:`register`; every handler takes the parsed arguments and
+returns an exit code. User mistakes raise BriefreaderError subclasses, which
+cli.py prints as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from briefreader.errors import BriefreaderError
+from briefreader.paths import resolve_paths
+from briefreader.store import COLORS, Comment, Highlight, Store
+
+# The subparsers object argparse hands out has a private type; accept any.
+_Subparsers = Any
+
+
+def register(subparsers: _Subparsers) -> None:
+    p = subparsers.add_parser("annotate", help="highlight a passage of a brief, with a note")
+    p.add_argument("brief", metavar="BRIEF")
+    p.add_argument("--section", required=True, metavar="ID", help="section id (see 'outline')")
+    p.add_argument("--quote", required=True, metavar="TEXT", help="the passage to highlight")
+    p.add_argument(
+        "--occurrence", type=_positive, default=1, metavar="N", help="the N-th match (default 1)"
+    )
+    p.add_argument("--note", default="", metavar="TEXT", help="note on the highlight (Markdown)")
+    p.add_argument("--color", default="yellow", choices=COLORS, help="default: yellow")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="repeatable")
+    _common(p)
+    p.set_defaults(func=cmd_annotate)
+
+    p = subparsers.add_parser("comment", help="comment on a whole section of a brief")
+    p.add_argument("brief", metavar="BRIEF")
+    p.add_argument("--section", required=True, metavar="ID", help="section id (see 'outline')")
+    p.add_argument("--text", required=True, metavar="TEXT", help="the comment (Markdown)")
+    p.add_argument("--reply-to", metavar="ID", help="id of the comment this answers")
+    _common(p)
+    p.set_defaults(func=cmd_comment)
+
+    p = subparsers.add_parser("notes", help="list a brief's highlights and comments")
+    p.add_argument("brief", metavar="BRIEF")
+    _common(p)
+    p.set_defaults(func=cmd_notes)
+
+    p = subparsers.add_parser("db", help="check, back up or restore the notes database")
+    db = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    q = db.add_parser("check", help="full integrity check (exit 0 when sound)")
+    q.set_defaults(func=cmd_db_check)
+    q = db.add_parser("backup", help="write a verified backup now")
+    q.set_defaults(func=cmd_db_backup)
+    q = db.add_parser(
+        "restore", help="replace the database by a backup (the current one is kept aside)"
+    )
+    q.add_argument("backup", nargs="?", metavar="BACKUP", help="default: newest sound backup")
+    q.set_defaults(func=cmd_db_restore)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--encoding", help="decode the brief with this encoding (e.g. cp1252)")
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1, got {value!r}")
+    return number
+
+
+@contextmanager
+def _service(args: argparse.Namespace) -> Iterator[Any]:
+    from briefreader.notes import NotesService
+
+    paths = resolve_paths(args.data_dir).ensure()
+    store = Store.open(paths)
+    try:
+        yield NotesService(store)
+    finally:
+        store.close()
+
+
+def _load(args: argparse.Namespace):
+    from briefreader.parse import load_brief
+
+    return load_brief(args.brief, encoding=getattr(args, "encoding", None))
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def highlight_json(h: Highlight, text: str | None) -> dict[str, Any]:
+    return {
+        "id": h.id,
+        "status": h.status,
+        "section": h.current_section,
+        "start": h.current_start,
+        "end": h.current_end,
+        "exact": h.exact,
+        "prefix": h.prefix,
+        "suffix": h.suffix,
+        "text": text,
+        "note": h.note,
+        "color": h.color,
+        "tags": list(h.tags),
+        "author": h.author,
+        "created": h.created,
+        "modified": h.modified,
+    }
+
+
+def comment_json(c: Comment) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "status": c.status,
+        "section": c.current_section,
+        "body": c.body,
+        "author": c.author,
+        "reply_to": c.reply_to,
+        "created": c.created,
+        "modified": c.modified,
+    }
+
+
+def _dump(payload: Any) -> None:
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+# --------------------------------------------------------------------------- readable
+
+
+def _short(text: str, limit: int = 72) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _highlight_lines(h: Highlight, text: str | None, labels: dict[str, str]) -> list[str]:
+    shown = text if text is not None else h.exact
+    status = "" if h.status == "anchored" else f"  [{h.status}]"
+    lines = [f"  {h.color} ({labels.get(h.color, '')}): “{_short(shown)}”{status}"]
+    if h.status == "changed" and text is not None and text != h.exact:
+        lines.append(f"      was: “{_short(h.exact)}”")
+    for line in h.note.splitlines():
+        lines.append(f"      {line}")
+    meta = [h.author, h.created[:16].replace("T", " ")]
+    if h.tags:
+        meta.insert(0, "#" + " #".join(h.tags))
+    lines.append(f"      {' · '.join(m for m in meta if m)} · {h.id}")
+    return lines
+
+
+def _comment_lines(c: Comment, depth: int) -> list[str]:
+    pad = "  " * (depth + 1)
+    status = "" if c.status == "anchored" else f"  [{c.status}]"
+    # Characters every console code page has (cp1252 included): output may be piped.
+    head = "› " if depth else "• "
+    body = c.body.splitlines() or [""]
+    lines = [f"{pad}{head}{body[0]}{status}"]
+    lines += [f"{pad}   {line}" for line in body[1:]]
+    lines.append(f"{pad}   {c.author} · {c.created[:16].replace('T', ' ')} · {c.id}")
+    return lines
+
+
+def _print_listing(listing, labels: dict[str, str]) -> None:
+    brief = listing.brief
+    n_h, n_c = len(listing.highlights), len(listing.comments)
+    print(f"{brief.title}  ({n_h} highlight{'s' * (n_h != 1)}, {n_c} comment{'s' * (n_c != 1)})")
+    summary = listing.report.summary()
+    if summary:
+        when = "The brief changed" if listing.report.reanchored else "Since they were made"
+        print(f"{when}: {summary}.")
+    headings = {s.id: s.heading for s in brief.sections}
+    order = [s.id for s in brief.sections]
+    by_section: dict[str | None, list[str]] = {}
+    for placed in listing.highlights:
+        h = placed.highlight
+        by_section.setdefault(h.current_section, []).extend(
+            _highlight_lines(h, placed.text, labels)
+        )
+    children: dict[str | None, list[Comment]] = {}
+    for c in listing.comments:
+        children.setdefault(c.reply_to, []).append(c)
+    known = {c.id for c in listing.comments}
+
+    def thread(c: Comment, depth: int) -> list[str]:
+        lines = _comment_lines(c, depth)
+        for reply in children.get(c.id, []):
+            lines += thread(reply, depth + 1)
+        return lines
+
+    for c in listing.comments:
+        if c.reply_to is None or c.reply_to not in known:
+            by_section.setdefault(c.current_section, []).extend(thread(c, 0))
+    for section_id in order + [None]:
+        lines = by_section.get(section_id)
+        if not lines:
+            continue
+        title = headings.get(section_id, "") if section_id else "Needs review (not found)"
+        print()
+        print(f"{title} [{section_id}]" if section_id else title)
+        for line in lines:
+            print(line)
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    brief = _load(args)
+    with _service(args) as service:
+        h = service.annotate(
+            brief,
+            args.section,
+            args.quote,
+            occurrence=args.occurrence,
+            note=args.note,
+            color=args.color,
+            tags=args.tag,
+        )
+        labels = {c.color: c.label for c in service.store.color_labels()}
+    if args.json:
+        _dump(highlight_json(h, h.exact))
+    else:
+        print(f"Highlighted in {h.section_heading} [{h.section_id}], {h.start}–{h.end}:")
+        for line in _highlight_lines(h, h.exact, labels):
+            print(line)
+    return 0
+
+
+def cmd_comment(args: argparse.Namespace) -> int:
+    brief = _load(args)
+    with _service(args) as service:
+        c = service.comment(brief, args.section, args.text, reply_to=args.reply_to)
+    if args.json:
+        _dump(comment_json(c))
+    else:
+        print(f"Commented on {c.section_heading} [{c.section_id}]:")
+        for line in _comment_lines(c, 0):
+            print(line)
+    return 0
+
+
+def cmd_notes(args: argparse.Namespace) -> int:
+    brief = _load(args)
+    with _service(args) as service:
+        listing = service.listing(brief)
+        labels = {c.color: c.label for c in service.store.color_labels()}
+    if args.json:
+        _dump(
+            {
+                "brief": {
+                    "id": listing.brief.key,
+                    "title": listing.brief.title,
+                    "path": listing.brief.path,
+                },
+                "highlights": [highlight_json(p.highlight, p.text) for p in listing.highlights],
+                "comments": [comment_json(c) for c in listing.comments],
+            }
+        )
+    else:
+        _print_listing(listing, labels)
+    return 0
+
+
+def cmd_db_check(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.data_dir).ensure()
+    with Store.open(paths) as store:
+        problems = store.check()
+        version = store.schema_version
+    if problems:
+        for problem in problems:
+            print(problem)
+        raise BriefreaderError(f"the notes database {paths.database} has problems (see above)")
+    print(f"{paths.database}: sound (schema {version})")
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.data_dir).ensure()
+    with Store.open(paths) as store:
+        path = store.backup()
+    print(path)
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.data_dir).ensure()
+    result = Store.restore(paths.database, args.backup, backup_dir=paths.backups)
+    print(f"restored {paths.database} from {result.restored_from}")
+    if result.moved_aside is not None:
+        print(f"the database it replaced was kept as {result.moved_aside}")
+    # Opening checks (and, for an older backup, upgrades) what was restored.
+    Store.open(paths).close()
+    return 0

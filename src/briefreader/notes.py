@@ -1,0 +1,475 @@
+"""Notes on a brief: the store, the brief's text and anchoring, tied together.
+
+The window and the CLI both go through :class:`NotesService`; neither touches
+SQL or selectors. Notes anchor to the section's normalised plain text
+(``render.section_plain_text``), counted in code points.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+
+from briefreader.anchor import (
+    Candidate,
+    SectionRef,
+    SectionText,
+    Selector,
+    find_occurrence,
+    make_selector,
+    match_section,
+    reanchor,
+    reanchor_many,
+    section_fingerprint,
+)
+from briefreader.brief import Brief, Section, normalise_text
+from briefreader.errors import BriefreaderError
+from briefreader.render import section_plain_text
+from briefreader.store import (
+    COLORS,
+    BriefRecord,
+    Comment,
+    CommentPlacement,
+    Highlight,
+    HighlightPlacement,
+    SaveError,
+    SectionRecord,
+    Store,
+    new_id,
+)
+
+_TEXT_CACHE_SIZE = 4
+
+
+class NotesError(BriefreaderError):
+    """A note cannot be made as asked (unknown section, quote not found…)."""
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    brief_key: str
+    new_brief: bool
+    """The brief was not in the store before."""
+    reanchored: bool
+    """The brief changed since last seen and every note was placed again."""
+    anchored: int = 0
+    moved: int = 0
+    changed: int = 0
+    ambiguous: int = 0
+    orphaned: int = 0
+
+    @property
+    def needs_review(self) -> int:
+        return self.ambiguous + self.orphaned
+
+    @property
+    def total(self) -> int:
+        return self.anchored + self.moved + self.changed + self.ambiguous + self.orphaned
+
+    def summary(self) -> str:
+        """One line for a banner, e.g. '12 notes moved, 2 changed, 1 needs review'."""
+        parts = []
+        if self.moved:
+            parts.append(f"{self.moved} {'note' if self.moved == 1 else 'notes'} moved")
+        if self.changed:
+            parts.append(f"{self.changed} changed")
+        if self.needs_review:
+            verb = "needs" if self.needs_review == 1 else "need"
+            parts.append(f"{self.needs_review} {verb} review")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class PlacedHighlight:
+    highlight: Highlight
+    text: str | None
+    """The text now at the highlight's place; None when it is orphaned."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    brief: BriefRecord
+    report: SyncReport
+    highlights: list[PlacedHighlight]
+    comments: list[Comment]
+
+
+def default_author() -> str:
+    try:
+        return getpass.getuser() or "unknown"
+    except (OSError, KeyError):  # no user name in the environment or passwd
+        return "unknown"
+
+
+def brief_key(brief: Brief) -> str:
+    """A brief's identity in the store: its front-matter id, else its resolved path."""
+    if brief.doc_id:
+        return brief.doc_id
+    if brief.path is not None:
+        return str(brief.path.resolve())
+    raise NotesError(f"the brief {brief.title!r} has neither an id nor a file path")
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class NotesService:
+    def __init__(self, store: Store, *, author: str | None = None):
+        self.store = store
+        self.author = author or default_author()
+        self._texts: dict[str, list[SectionText]] = {}
+        self._synced: set[tuple[str, str]] = set()
+
+    # ------------------------------------------------------------------ brief text
+
+    def section_texts(self, brief: Brief) -> list[SectionText]:
+        """The plain text of every section, computed once per brief version."""
+        cached = self._texts.get(brief.content_hash)
+        if cached is None:
+            cached = [
+                SectionText(s.id, s.title, s.ordinal, section_plain_text(brief, s))
+                for s in brief.sections
+            ]
+            if len(self._texts) >= _TEXT_CACHE_SIZE:
+                self._texts.pop(next(iter(self._texts)))
+            self._texts[brief.content_hash] = cached
+        return cached
+
+    def _section(self, brief: Brief, section_id: str) -> tuple[Section, str]:
+        try:
+            section = brief.section(section_id)
+        except KeyError:
+            ids = ", ".join(s.id for s in brief.sections)
+            raise NotesError(
+                f"no section '{section_id}' in {brief.title!r}; sections: {ids}"
+            ) from None
+        text = self.section_texts(brief)[brief.index_of(section_id)].text
+        return section, text
+
+    def _record(self, brief: Brief) -> BriefRecord:
+        texts = self.section_texts(brief)
+        sections = tuple(
+            SectionRecord(s.id, s.title, s.level, s.ordinal, _text_hash(t.text))
+            for s, t in zip(brief.sections, texts, strict=True)
+        )
+        path = str(brief.path.resolve()) if brief.path is not None else None
+        return BriefRecord(brief_key(brief), brief.title, path, brief.content_hash, sections)
+
+    # ------------------------------------------------------------------ sync
+
+    def sync(self, brief: Brief) -> SyncReport:
+        """Record this version of the brief; when it changed, place every note again.
+
+        Re-anchoring runs once per new version and its results are stored in one
+        transaction. A note is never dropped: text that vanished makes it an
+        orphan, kept with its quote.
+        """
+        key = brief_key(brief)
+        stored = self.store.get_brief(key)
+        record = self._record(brief)
+        reanchored = False
+        if stored is None:
+            self.store.save_brief(record)
+        elif stored.content_hash != brief.content_hash:
+            highlights, comments = self._reanchor(brief, stored)
+            # False: another process stored this version first; its placements stand.
+            reanchored = self.store.apply_placements(
+                record,
+                expected_hash=stored.content_hash,
+                highlights=highlights,
+                comments=comments,
+            )
+        elif (stored.title, stored.path) != (record.title, record.path):
+            self.store.save_brief(record)
+        self._synced.add((key, brief.content_hash))
+        counts = asdict(self.store.status_counts(key))
+        return SyncReport(key, new_brief=stored is None, reanchored=reanchored, **counts)
+
+    def _ensure_synced(self, brief: Brief) -> str:
+        key = brief_key(brief)
+        if (key, brief.content_hash) not in self._synced:
+            self.sync(brief)
+        return key
+
+    def _reanchor(
+        self, brief: Brief, stored: BriefRecord
+    ) -> tuple[list[HighlightPlacement], list[CommentPlacement]]:
+        texts = self.section_texts(brief)
+        old_ordinals = {s.id: s.ordinal for s in stored.sections}
+        # Deleted notes are placed too, so a restored one shows where it is now.
+        highlights = self.store.highlights(stored.key) + self.store.highlights(
+            stored.key, trash=True
+        )
+        items: list[tuple[Selector, str, int]] = []
+        for h in highlights:
+            if h.current_section is not None and h.current_start is not None:
+                # The latest known place is the best hint for the next version.
+                section, start, end = h.current_section, h.current_start, h.current_end
+            else:
+                section, start, end = h.section_id, h.start, h.end
+            ordinal = old_ordinals.get(section, h.section_ordinal)
+            items.append((Selector(h.exact, h.prefix, h.suffix, start, end), section, ordinal))
+        results = reanchor_many(items, texts) if items else []
+        placed = [
+            HighlightPlacement(
+                h.id,
+                a.status,
+                a.section_id,
+                a.start if a.section_id is not None else None,
+                a.end if a.section_id is not None else None,
+            )
+            for h, a in zip(highlights, results, strict=True)
+        ]
+        comments = self.store.comments(stored.key) + self.store.comments(stored.key, trash=True)
+        placed_comments = []
+        for c in comments:
+            ref = SectionRef(
+                c.current_section or c.section_id,
+                c.section_heading,
+                c.section_ordinal,
+                c.section_fingerprint,
+            )
+            found = match_section(ref, texts)
+            if found is None:
+                status = "orphaned"
+            elif found == c.section_id:
+                status = "anchored"
+            else:
+                status = "moved"
+            placed_comments.append(CommentPlacement(c.id, status, found))
+        return placed, placed_comments
+
+    # ------------------------------------------------------------------ making notes
+
+    def annotate(
+        self,
+        brief: Brief,
+        section_id: str,
+        quote: str,
+        *,
+        occurrence: int = 1,
+        note: str = "",
+        color: str = "yellow",
+        tags: Sequence[str] = (),
+    ) -> Highlight:
+        """Highlight the ``occurrence``-th appearance of ``quote`` in a section."""
+        _, text = self._section(brief, section_id)
+        wanted = normalise_text(quote)
+        if not wanted:
+            raise NotesError("the quote is empty")
+        if occurrence < 1:
+            raise NotesError("the occurrence must be 1 or more")
+        found = find_occurrence(text, wanted, occurrence)
+        if found is None:
+            count = _count(text, wanted)
+            if count == 0:
+                raise NotesError(f"{quote!r} does not occur in section '{section_id}'")
+            times = "once" if count == 1 else f"{count} times"
+            raise NotesError(
+                f"{quote!r} occurs only {times} in section '{section_id}', not {occurrence}"
+            )
+        return self.highlight_range(
+            brief, section_id, found[0], found[1], note=note, color=color, tags=tags
+        )
+
+    def highlight_range(
+        self,
+        brief: Brief,
+        section_id: str,
+        start: int,
+        end: int,
+        *,
+        note: str = "",
+        color: str = "yellow",
+        tags: Sequence[str] = (),
+    ) -> Highlight:
+        """Highlight code points ``start``–``end`` of a section's plain text."""
+        section, text = self._section(brief, section_id)
+        if not 0 <= start < end <= len(text):
+            raise NotesError(
+                f"range {start}–{end} is outside section '{section_id}' (0–{len(text)})"
+            )
+        _check_color(color)
+        key = self._ensure_synced(brief)
+        sel = make_selector(text, start, end)
+        highlight = Highlight(
+            id=new_id(),
+            brief_key=key,
+            section_id=section.id,
+            section_heading=section.title,
+            section_ordinal=section.ordinal,
+            exact=sel.exact,
+            prefix=sel.prefix,
+            suffix=sel.suffix,
+            start=sel.start,
+            end=sel.end,
+            color=color,
+            note=note,
+            tags=_clean_tags(tags),
+            author=self.author,
+            status="anchored",
+            current_section=section.id,
+            current_start=sel.start,
+            current_end=sel.end,
+        )
+        return _keeping_draft(note, self.store.add_highlight, highlight)
+
+    def comment(
+        self, brief: Brief, section_id: str, text: str, *, reply_to: str | None = None
+    ) -> Comment:
+        section, plain = self._section(brief, section_id)
+        if not text.strip():
+            raise NotesError("the comment is empty")
+        key = self._ensure_synced(brief)
+        comment = Comment(
+            id=new_id(),
+            brief_key=key,
+            section_id=section.id,
+            section_heading=section.title,
+            section_ordinal=section.ordinal,
+            section_fingerprint=section_fingerprint(plain),
+            body=text,
+            author=self.author,
+            reply_to=reply_to,
+            status="anchored",
+            current_section=section.id,
+        )
+        return _keeping_draft(text, self.store.add_comment, comment)
+
+    # ------------------------------------------------------------------ editing
+
+    def edit_highlight(
+        self,
+        highlight_id: str,
+        *,
+        note: str | None = None,
+        color: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> Highlight:
+        if color is not None:
+            _check_color(color)
+        cleaned = None if tags is None else _clean_tags(tags)
+        return _keeping_draft(
+            note, self.store.update_highlight, highlight_id, note=note, color=color, tags=cleaned
+        )
+
+    def edit_comment(self, comment_id: str, body: str) -> Comment:
+        if not body.strip():
+            raise NotesError("the comment is empty")
+        return _keeping_draft(body, self.store.update_comment, comment_id, body)
+
+    def delete_highlight(self, highlight_id: str) -> None:
+        self.store.delete_highlight(highlight_id)
+
+    def restore_highlight(self, highlight_id: str) -> None:
+        self.store.restore_highlight(highlight_id)
+
+    def delete_comment(self, comment_id: str) -> None:
+        self.store.delete_comment(comment_id)
+
+    def restore_comment(self, comment_id: str) -> None:
+        self.store.restore_comment(comment_id)
+
+    # ------------------------------------------------------------------ reading
+
+    def highlights(self, brief: Brief, *, trash: bool = False) -> list[Highlight]:
+        return self.store.highlights(self._ensure_synced(brief), trash=trash)
+
+    def comments(self, brief: Brief, *, trash: bool = False) -> list[Comment]:
+        return self.store.comments(self._ensure_synced(brief), trash=trash)
+
+    def text_at(self, brief: Brief, highlight: Highlight) -> str | None:
+        """The text now at a highlight's place in this version of the brief."""
+        if highlight.status == "orphaned" or highlight.current_section is None:
+            return None
+        try:
+            index = brief.index_of(highlight.current_section)
+        except KeyError:
+            return None
+        text = self.section_texts(brief)[index].text
+        return text[highlight.current_start : highlight.current_end]
+
+    def candidates(self, brief: Brief, highlight: Highlight) -> tuple[Candidate, ...]:
+        """Places that might fit an ambiguous or orphaned highlight, best first."""
+        stored = self.store.get_brief(brief_key(brief))
+        ordinals = {s.id: s.ordinal for s in stored.sections} if stored else {}
+        sel = Selector(
+            highlight.exact, highlight.prefix, highlight.suffix, highlight.start, highlight.end
+        )
+        ordinal = ordinals.get(highlight.section_id, highlight.section_ordinal)
+        return reanchor(sel, highlight.section_id, ordinal, self.section_texts(brief)).candidates
+
+    def reattach(
+        self, brief: Brief, highlight_id: str, section_id: str, start: int, end: int
+    ) -> Highlight:
+        """Place a highlight by hand (the user resolved an ambiguous or orphaned one)."""
+        _, text = self._section(brief, section_id)
+        if not 0 <= start < end <= len(text):
+            raise NotesError(
+                f"range {start}–{end} is outside section '{section_id}' (0–{len(text)})"
+            )
+        self._ensure_synced(brief)
+        sel = make_selector(text, start, end)
+        section = brief.section(section_id)
+        placed = replace(
+            self.store.get_highlight(highlight_id),
+            section_id=section.id,
+            section_heading=section.title,
+            section_ordinal=section.ordinal,
+            exact=sel.exact,
+            prefix=sel.prefix,
+            suffix=sel.suffix,
+            start=sel.start,
+            end=sel.end,
+            status="anchored",
+            current_section=section.id,
+            current_start=sel.start,
+            current_end=sel.end,
+        )
+        return self.store.reattach_highlight(placed)
+
+    def listing(self, brief: Brief) -> Listing:
+        """Sync (re-anchoring if the brief changed), then everything on the brief."""
+        report = self.sync(brief)
+        key = report.brief_key
+        record = self.store.get_brief(key)
+        assert record is not None
+        placed = [PlacedHighlight(h, self.text_at(brief, h)) for h in self.store.highlights(key)]
+        return Listing(record, report, placed, self.store.comments(key))
+
+
+def _count(text: str, quote: str) -> int:
+    count, at = 0, text.find(quote)
+    while at != -1:
+        count += 1
+        at = text.find(quote, at + 1)
+    return count
+
+
+def _check_color(color: str) -> None:
+    if color not in COLORS:
+        raise NotesError(f"unknown colour '{color}'; use one of {', '.join(COLORS)}")
+
+
+def _clean_tags(tags: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(tags, str):
+        tags = [tags]
+    seen: dict[str, None] = {}
+    for tag in tags:
+        cleaned = tag.strip()
+        if cleaned:
+            seen.setdefault(cleaned)
+    return tuple(seen)
+
+
+def _keeping_draft(draft, save, *args, **kwargs):
+    """Run a save; on failure the error carries the user's text so it is not lost."""
+    try:
+        return save(*args, **kwargs)
+    except SaveError as exc:
+        if exc.draft is None:
+            exc.draft = draft
+        raise

@@ -1,0 +1,1177 @@
+"""The notes store: every SQL statement of briefreader lives in this module.
+
+One SQLite file holds briefs (as last seen), highlights, section comments,
+bookmarks and colour labels. Durability rules (see DESIGN "Durability"):
+
+* WAL, synchronous=FULL, foreign keys on, a generous busy timeout, and every
+  write in its own ``BEGIN IMMEDIATE`` transaction: a method that saves returns
+  only after COMMIT, so a returned save survives a crash or power cut.
+* The schema version is ``PRAGMA user_version``; one ``_upgrade_version_N`` per
+  version, each in one transaction, after a verified backup. A database newer
+  than this program is refused without ever being opened read-write.
+* ``quick_check`` on every open, ``integrity_check`` when a previous session did
+  not close cleanly. A damaged file is moved aside (never overwritten) and
+  :class:`DatabaseCorruptError` lists the backups to restore from.
+* Backups are made with ``VACUUM INTO`` to a temporary name, verified with
+  ``integrity_check`` and only then renamed into place; the newest N are kept.
+
+Everything crossing the module boundary is a frozen dataclass, never a row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import sys
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefreader.errors import BriefreaderError
+
+if TYPE_CHECKING:
+    from briefreader.paths import Paths
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+COLORS = ("yellow", "green", "blue", "red", "purple")
+DEFAULT_LABELS = {
+    "yellow": "key point",
+    "green": "agree",
+    "blue": "question",
+    "red": "concern",
+    "purple": "action",
+}
+HIGHLIGHT_STATUSES = ("anchored", "moved", "changed", "ambiguous", "orphaned")
+COMMENT_STATUSES = ("anchored", "moved", "orphaned")
+BUSY_TIMEOUT_MS = 10_000
+KEEP_BACKUPS = 7
+BACKUP_INTERVAL = timedelta(days=1)
+BACKUP_PREFIX = "notes-"
+BACKUP_SUFFIX = ".sqlite3"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class StoreError(BriefreaderError):
+    """The notes database cannot be used as asked."""
+
+
+class SaveError(StoreError):
+    """A write failed for a reason the user can act on; nothing was saved.
+
+    ``draft`` holds the text the user was saving (when the caller set it) so the
+    interface can keep it instead of losing it.
+    """
+
+    def __init__(self, message: str, *, reason: str, code: str = "", draft: str | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.code = code
+        self.draft = draft
+
+
+class DatabaseTooNewError(StoreError):
+    """The database was written by a newer briefreader."""
+
+
+class DatabaseCorruptError(StoreError):
+    """The database failed its check; it has been moved aside to ``moved_to``."""
+
+    def __init__(self, message: str, *, database: Path, moved_to: Path, backups: list[Path]):
+        super().__init__(message)
+        self.database = database
+        self.moved_to = moved_to
+        self.backups = backups
+
+
+class NoteNotFoundError(StoreError):
+    """No highlight, comment or bookmark has that id."""
+
+
+# Error names SQLite reports for conditions a user can do something about; any
+# other sqlite3.Error is a bug and propagates untranslated.
+_KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
+    ("SQLITE_FULL", "the disk is full"),
+    ("SQLITE_READONLY", "the notes folder or file is read-only"),
+    ("SQLITE_PERM", "permission denied on the notes folder"),
+    ("SQLITE_CANTOPEN", "the notes file cannot be opened"),
+    ("SQLITE_BUSY", "the notes database is busy in another briefreader"),
+    ("SQLITE_LOCKED", "the notes database is busy in another briefreader"),
+    ("SQLITE_IOERR", "a disk input/output error occurred"),
+    ("SQLITE_CORRUPT", "the notes database is damaged (run 'briefreader db check')"),
+    ("SQLITE_NOTADB", "the notes file is not a database (run 'briefreader db check')"),
+)
+
+
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _known_reason(exc: sqlite3.Error) -> tuple[str, str] | None:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    for prefix, reason in _KNOWN_ERRORS:
+        if name.startswith(prefix):
+            return name, reason
+    return None
+
+
+# --------------------------------------------------------------------------- records
+
+
+def now_utc() -> str:
+    """UTC time as ISO 8601 with milliseconds and a 'Z', sortable as text."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class SectionRecord:
+    id: str
+    heading: str
+    level: int
+    ordinal: int
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class BriefRecord:
+    key: str
+    """Front-matter id when the brief has one, else its resolved path."""
+    title: str
+    path: str | None
+    content_hash: str
+    sections: tuple[SectionRecord, ...] = ()
+    seen_at: str = ""
+
+
+@dataclass(frozen=True)
+class Highlight:
+    id: str
+    brief_key: str
+    section_id: str
+    """Section, heading and ordinal when the highlight was made."""
+    section_heading: str
+    section_ordinal: int
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    """Code points in the section's normalised plain text, when made."""
+    end: int
+    color: str = "yellow"
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    created: str = ""
+    modified: str = ""
+    status: str = "anchored"
+    current_section: str | None = None
+    """Where the highlight is in the brief as last seen; None when orphaned."""
+    current_start: int | None = None
+    current_end: int | None = None
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: str
+    brief_key: str
+    section_id: str
+    section_heading: str
+    section_ordinal: int
+    section_fingerprint: str
+    body: str
+    author: str = ""
+    created: str = ""
+    modified: str = ""
+    reply_to: str | None = None
+    status: str = "anchored"
+    current_section: str | None = None
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    id: str
+    brief_key: str
+    section_id: str
+    position: int
+    label: str = ""
+    created: str = ""
+
+
+@dataclass(frozen=True)
+class ColorLabel:
+    color: str
+    label: str
+
+
+@dataclass(frozen=True)
+class HighlightPlacement:
+    """Result of re-anchoring one highlight, to be stored."""
+
+    id: str
+    status: str
+    section_id: str | None
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class CommentPlacement:
+    id: str
+    status: str
+    section_id: str | None
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """Live (not deleted) highlights and comments of a brief, by anchoring status."""
+
+    anchored: int = 0
+    moved: int = 0
+    changed: int = 0
+    ambiguous: int = 0
+    orphaned: int = 0
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    moved_aside: Path | None
+    """Where the database that was replaced now is (None when there was none)."""
+
+
+# --------------------------------------------------------------------------- schema
+
+# Frozen: a migration describes how an old file was changed, so it never changes
+# once released. New columns and tables go into a new _upgrade_version_N.
+_V1 = (
+    """CREATE TABLE briefs (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        path TEXT,
+        content_hash TEXT NOT NULL,
+        seen_at TEXT NOT NULL)""",
+    """CREATE TABLE sections (
+        brief_id INTEGER NOT NULL REFERENCES briefs(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        section_id TEXT NOT NULL,
+        heading TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        text_hash TEXT NOT NULL,
+        PRIMARY KEY (brief_id, ordinal))""",
+    """CREATE TABLE highlights (
+        id TEXT PRIMARY KEY,
+        brief_id INTEGER NOT NULL REFERENCES briefs(id),
+        section_id TEXT NOT NULL,
+        section_heading TEXT NOT NULL,
+        section_ordinal INTEGER NOT NULL,
+        exact TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        suffix TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        color TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL,
+        created TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'anchored',
+        cur_section_id TEXT,
+        cur_start INTEGER,
+        cur_end INTEGER,
+        deleted_at TEXT)""",
+    "CREATE INDEX highlights_brief ON highlights(brief_id, section_ordinal, start)",
+    """CREATE TABLE comments (
+        id TEXT PRIMARY KEY,
+        brief_id INTEGER NOT NULL REFERENCES briefs(id),
+        section_id TEXT NOT NULL,
+        section_heading TEXT NOT NULL,
+        section_ordinal INTEGER NOT NULL,
+        section_fingerprint TEXT NOT NULL,
+        body TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        reply_to TEXT REFERENCES comments(id),
+        status TEXT NOT NULL DEFAULT 'anchored',
+        cur_section_id TEXT,
+        deleted_at TEXT)""",
+    "CREATE INDEX comments_brief ON comments(brief_id, section_ordinal, created)",
+)
+
+_V2 = (
+    "ALTER TABLE highlights ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'",
+    """CREATE TABLE bookmarks (
+        id TEXT PRIMARY KEY,
+        brief_id INTEGER NOT NULL REFERENCES briefs(id),
+        section_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL)""",
+    "CREATE INDEX bookmarks_brief ON bookmarks(brief_id)",
+    "CREATE TABLE color_labels (color TEXT PRIMARY KEY, label TEXT NOT NULL)",
+)
+
+
+def _upgrade_version_1(conn: sqlite3.Connection) -> None:
+    for statement in _V1:
+        conn.execute(statement)
+
+
+def _upgrade_version_2(conn: sqlite3.Connection) -> None:
+    for statement in _V2:
+        conn.execute(statement)
+    conn.executemany("INSERT INTO color_labels(color, label) VALUES (?, ?)", DEFAULT_LABELS.items())
+
+
+_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _upgrade_version_1,
+    2: _upgrade_version_2,
+}
+
+_H_COLS = (
+    "h.id, h.section_id, h.section_heading, h.section_ordinal, h.exact, h.prefix,"
+    ' h.suffix, h.start, h."end", h.color, h.note, h.tags, h.author, h.created, h.modified,'
+    " h.status, h.cur_section_id, h.cur_start, h.cur_end, h.deleted_at"
+)
+_C_COLS = (
+    "c.id, b.key, c.section_id, c.section_heading, c.section_ordinal, c.section_fingerprint,"
+    " c.body, c.author, c.created, c.modified, c.reply_to, c.status, c.cur_section_id,"
+    " c.deleted_at"
+)
+_B_COLS = "m.id, b.key, m.section_id, m.position, m.label, m.created"
+
+
+@lru_cache(maxsize=512)
+def _tags(text: str) -> tuple[str, ...]:
+    # Cached: loading thousands of notes decodes the same few tag sets over and over.
+    return tuple(json.loads(text))
+
+
+_HIGHLIGHT_FIELDS = tuple(f.name for f in fields(Highlight))
+
+
+def _highlight(brief_key: str, row: Sequence) -> Highlight:
+    # A frozen dataclass's __init__ sets each of its 21 fields through
+    # object.__setattr__, which made up a third of loading 10,000 notes. Filling the
+    # instance dict directly gives the same object (every field is set) faster.
+    h = object.__new__(Highlight)
+    values = (row[0], brief_key, *row[1:11], _tags(row[11]), *row[12:])
+    h.__dict__.update(zip(_HIGHLIGHT_FIELDS, values, strict=True))
+    return h
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _backup_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _checked(conn: sqlite3.Connection, pragma: str) -> list[str]:
+    """Problems reported by quick_check/integrity_check; empty when sound."""
+    rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
+    return [] if rows == ["ok"] else rows
+
+
+def _read_only_uri(path: Path) -> str:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    # Without a -shm file SQLite cannot open a WAL database in a read-only folder.
+    # immutable=1 is then safe as long as no -wal holds committed pages to read.
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.parent, os.W_OK) and not wal.exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def _is_read_only(database: Path) -> bool:
+    # os.access, not a test write: a write test would itself need a writable folder,
+    # and a read-only mount answers EROFS to access() even for root.
+    if not os.access(database.parent, os.W_OK):
+        return True
+    return database.exists() and not os.access(database, os.W_OK)
+
+
+def check_file(path: Path, *, full: bool = True) -> list[str]:
+    """Check a database file read-only; a list of problems, empty when sound."""
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        return _checked(conn, "integrity_check" if full else "quick_check")
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+
+
+def _fsync(path: Path) -> None:
+    # Directories cannot be opened for fsync on Windows; renames are durable there anyway.
+    if path.is_dir() and sys.platform == "win32":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _move_aside(database: Path, tag: str) -> Path:
+    """Rename the database and its WAL/SHM companions; returns the new main path."""
+    target = database.with_name(f"{database.name}.{tag}-{_backup_stamp()}")
+    database.rename(target)
+    for suffix in ("-wal", "-shm"):
+        companion = database.with_name(database.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    return target
+
+
+def list_backups(backup_dir: Path) -> list[Path]:
+    """Backups in ``backup_dir``, newest first (names sort by time)."""
+    if not backup_dir.is_dir():
+        return []
+    found = [
+        p
+        for p in backup_dir.iterdir()
+        if p.name.startswith(BACKUP_PREFIX) and p.name.endswith(BACKUP_SUFFIX)
+    ]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+class _SessionMarker:
+    """A file present while a store is open; one left behind means an unclean exit.
+
+    Liveness comes from a lock the owner holds (POSIX flock, released by the
+    kernel when the process dies) or, on Windows, from the file being undeletable
+    while its owner keeps it open.
+    """
+
+    def __init__(self, database: Path):
+        self.dir = database.parent
+        self.pattern = f".{database.name}.session-"
+        self.path = self.dir / f"{self.pattern}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._file = None
+
+    def stale_markers(self) -> list[Path]:
+        return [
+            p for p in self.dir.glob(self.pattern + "*") if p != self.path and self._is_stale(p)
+        ]
+
+    def live_markers(self) -> list[Path]:
+        return [
+            p
+            for p in self.dir.glob(self.pattern + "*")
+            if p != self.path and p.exists() and not self._is_stale(p)
+        ]
+
+    @staticmethod
+    def _is_stale(path: Path) -> bool:
+        if sys.platform == "win32":
+            try:
+                path.unlink()
+            except PermissionError:
+                return False
+            except FileNotFoundError:
+                return False
+            return True
+        import fcntl
+
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # its owner is alive
+        finally:
+            os.close(fd)
+        return True
+
+    def acquire(self) -> None:
+        try:
+            self._file = open(self.path, "w")  # noqa: SIM115 - held open for the session
+            if sys.platform != "win32":
+                import fcntl
+
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            # A read-only folder: the store still opens for reading.
+            log.info("no session marker (%s)", exc)
+            self._file = None
+
+    def release(self) -> None:
+        if self._file is None:
+            return
+        self._file.close()
+        self._file = None
+        with suppress(OSError):
+            self.path.unlink()
+
+
+# --------------------------------------------------------------------------- store
+
+
+class Store:
+    """The notes database. Opening it checks, migrates and backs it up.
+
+    Not thread-safe: one Store per thread (or process); several processes may
+    share one file.
+    """
+
+    def __init__(
+        self,
+        database: str | os.PathLike[str],
+        *,
+        backup_dir: str | os.PathLike[str] | None = None,
+        keep_backups: int = KEEP_BACKUPS,
+        backup_interval: timedelta | None = BACKUP_INTERVAL,
+    ):
+        self.database = Path(database)
+        self.backup_dir = (
+            Path(backup_dir) if backup_dir is not None else self.database.parent / "backups"
+        )
+        self.keep_backups = keep_backups
+        self.backup_interval = backup_interval
+        self.unclean_shutdown = False
+        self._marker = _SessionMarker(self.database)
+        self._conn: sqlite3.Connection | None = None
+        with suppress(OSError):  # a read-only parent is reported just below
+            self.database.parent.mkdir(parents=True, exist_ok=True)
+        existed = self.database.exists() and self.database.stat().st_size > 0
+        self.read_only = _is_read_only(self.database)
+        """Saves fail with SaveError; reading works (a read-only folder or file)."""
+        if self.read_only and not existed:
+            raise StoreError(
+                f"cannot create the notes database: the folder {self.database.parent} is read-only"
+            )
+        if existed:
+            self._precheck()
+        self._open()
+        if not self.read_only:
+            self._marker.acquire()
+            if existed:
+                self._maybe_daily_backup()
+
+    @classmethod
+    def open(cls, paths: Paths, **kwargs) -> Store:
+        return cls(paths.database, backup_dir=paths.backups, **kwargs)
+
+    # ------------------------------------------------------------------ opening
+
+    def _precheck(self) -> None:
+        """Version and soundness, on a read-only connection (never write a newer file)."""
+        stale = self._marker.stale_markers()
+        self.unclean_shutdown = bool(stale)
+        problems: list[str]
+        try:
+            conn = sqlite3.connect(_read_only_uri(self.database), uri=True)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the notes database {self.database}: {exc}") from exc
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise DatabaseTooNewError(
+                    f"the notes database {self.database} was written by a newer briefreader "
+                    f"(schema {version}, this one reads up to {SCHEMA_VERSION}); "
+                    "update briefreader to open it"
+                )
+            problems = _checked(conn, "integrity_check" if stale else "quick_check")
+        except sqlite3.DatabaseError as exc:
+            # Only damage moves the file aside; locked or unreadable files are left alone.
+            if not getattr(exc, "sqlite_errorname", "").startswith(_DAMAGED):
+                raise StoreError(f"cannot read the notes database {self.database}: {exc}") from exc
+            problems = [str(exc)]
+        finally:
+            conn.close()
+        if problems:
+            self._quarantine(problems)
+        for path in stale:
+            with suppress(OSError):
+                path.unlink()
+
+    def _quarantine(self, problems: list[str]) -> None:
+        try:
+            moved = _move_aside(self.database, "corrupt")
+        except OSError as exc:
+            raise StoreError(
+                f"the notes database is damaged ({problems[0]}) and cannot be moved aside: "
+                f"{exc.strerror or exc}"
+            ) from exc
+        backups = list_backups(self.backup_dir)
+        hint = (
+            f"; restore the newest backup with 'briefreader db restore' ({backups[0].name})"
+            if backups
+            else "; no backup is available"
+        )
+        raise DatabaseCorruptError(
+            f"the notes database was damaged ({problems[0]}); it was moved to {moved}{hint}",
+            database=self.database,
+            moved_to=moved,
+            backups=backups,
+        )
+
+    def _open(self) -> None:
+        try:
+            if self.read_only:
+                conn = sqlite3.connect(
+                    _read_only_uri(self.database),
+                    uri=True,
+                    isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+            else:
+                conn = sqlite3.connect(
+                    self.database, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the notes database {self.database}: {exc}") from exc
+        self._conn = conn
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = FULL")
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal" and not self.read_only:
+                with suppress(sqlite3.OperationalError):  # read-only: keep what it has
+                    conn.execute("PRAGMA journal_mode = WAL")
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
+
+    def _migrate(self) -> None:
+        conn = self._connection
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:  # another process upgraded it since the precheck
+            raise DatabaseTooNewError(
+                f"the notes database {self.database} was written by a newer briefreader"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            raise StoreError(
+                f"the notes database {self.database} needs an upgrade, but it is read-only"
+            )
+        if version > 0:
+            self.backup()
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction("the database upgrade") as tx:
+                # Another process may have run this step while we waited for the lock.
+                if tx.execute("PRAGMA user_version").fetchone()[0] >= target:
+                    continue
+                _UPGRADES[target](tx)
+                tx.execute(f"PRAGMA user_version = {target}")
+
+    def _maybe_daily_backup(self) -> None:
+        if self.backup_interval is None:
+            return
+        backups = list_backups(self.backup_dir)
+        if backups:
+            age = datetime.now().timestamp() - backups[0].stat().st_mtime
+            if age < self.backup_interval.total_seconds():
+                return
+        try:
+            self.backup()
+        except (StoreError, OSError) as exc:
+            log.warning("daily backup of the notes failed: %s", exc)
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError("the notes database is closed")
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA optimize")
+            self._conn.close()
+            self._conn = None
+        self._marker.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._connection.execute("PRAGMA user_version").fetchone()[0]
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self, what: str = "the notes") -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE … COMMIT``; rolls back on any error.
+
+        SQLite errors a user can act on (disk full, read-only, locked…) become
+        :class:`SaveError`; anything else is a bug and propagates as it is.
+        """
+        conn = self._connection
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            self._raise_known(exc, what)
+            raise
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                self._raise_known(exc, what)
+            raise
+
+    @staticmethod
+    def _raise_known(exc: sqlite3.Error, what: str) -> None:
+        """Raise SaveError for an error the user can act on; return for a bug."""
+        known = _known_reason(exc)
+        if known is not None:
+            code, reason = known
+            raise SaveError(f"could not save {what}: {reason}", reason=reason, code=code) from exc
+
+    def _brief_rowid(self, conn: sqlite3.Connection, key: str) -> int:
+        row = conn.execute("SELECT id FROM briefs WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise StoreError(f"no brief '{key}' in the notes database")
+        return row[0]
+
+    # ------------------------------------------------------------------ briefs
+
+    def get_brief(self, key: str) -> BriefRecord | None:
+        conn = self._connection
+        row = conn.execute(
+            "SELECT id, key, title, path, content_hash, seen_at FROM briefs WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        sections = tuple(
+            SectionRecord(*r)
+            for r in conn.execute(
+                "SELECT section_id, heading, level, ordinal, text_hash FROM sections"
+                " WHERE brief_id = ? ORDER BY ordinal",
+                (row[0],),
+            )
+        )
+        return BriefRecord(row[1], row[2], row[3], row[4], sections, row[5])
+
+    def briefs(self) -> list[BriefRecord]:
+        keys = [r[0] for r in self._connection.execute("SELECT key FROM briefs ORDER BY title")]
+        return [b for b in map(self.get_brief, keys) if b is not None]
+
+    def _save_brief(self, conn: sqlite3.Connection, record: BriefRecord) -> int:
+        conn.execute(
+            "INSERT INTO briefs(key, title, path, content_hash, seen_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET title = excluded.title, path = excluded.path,"
+            " content_hash = excluded.content_hash, seen_at = excluded.seen_at",
+            (
+                record.key,
+                record.title,
+                record.path,
+                record.content_hash,
+                record.seen_at or now_utc(),
+            ),
+        )
+        brief_id = self._brief_rowid(conn, record.key)
+        conn.execute("DELETE FROM sections WHERE brief_id = ?", (brief_id,))
+        conn.executemany(
+            "INSERT INTO sections(brief_id, ordinal, section_id, heading, level, text_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(brief_id, s.ordinal, s.id, s.heading, s.level, s.text_hash) for s in record.sections],
+        )
+        return brief_id
+
+    def save_brief(self, record: BriefRecord) -> None:
+        with self.transaction("the brief") as tx:
+            self._save_brief(tx, record)
+
+    def apply_placements(
+        self,
+        record: BriefRecord,
+        *,
+        expected_hash: str | None,
+        highlights: Sequence[HighlightPlacement] = (),
+        comments: Sequence[CommentPlacement] = (),
+    ) -> bool:
+        """Store a new version of a brief and where its notes are now, in one transaction.
+
+        Returns False (and changes nothing) when the stored content hash is no
+        longer ``expected_hash``: another process synced this brief meanwhile.
+        """
+        with self.transaction("the re-anchored notes") as tx:
+            row = tx.execute(
+                "SELECT content_hash FROM briefs WHERE key = ?", (record.key,)
+            ).fetchone()
+            if (row[0] if row else None) != expected_hash:
+                return False
+            self._save_brief(tx, record)
+            tx.executemany(
+                "UPDATE highlights SET status = ?, cur_section_id = ?, cur_start = ?,"
+                " cur_end = ? WHERE id = ?",
+                [(p.status, p.section_id, p.start, p.end, p.id) for p in highlights],
+            )
+            tx.executemany(
+                "UPDATE comments SET status = ?, cur_section_id = ? WHERE id = ?",
+                [(p.status, p.section_id, p.id) for p in comments],
+            )
+        return True
+
+    def status_counts(self, brief_key: str) -> StatusCounts:
+        rows = self._connection.execute(
+            "SELECT h.status, count(*) FROM highlights h JOIN briefs b ON b.id = h.brief_id"
+            " WHERE b.key = ? AND h.deleted_at IS NULL GROUP BY h.status"
+            " UNION ALL"
+            " SELECT c.status, count(*) FROM comments c JOIN briefs b ON b.id = c.brief_id"
+            " WHERE b.key = ? AND c.deleted_at IS NULL GROUP BY c.status",
+            (brief_key, brief_key),
+        )
+        counts = dict.fromkeys(HIGHLIGHT_STATUSES, 0)
+        for status, n in rows:
+            counts[status] = counts.get(status, 0) + n
+        return StatusCounts(**{k: counts[k] for k in HIGHLIGHT_STATUSES})
+
+    def reattach_highlight(self, h: Highlight) -> Highlight:
+        """Store a highlight placed by hand: its new selectors become the stored ones."""
+        h = replace(h, modified=now_utc())
+        with self.transaction("the highlight") as tx:
+            cur = tx.execute(
+                "UPDATE highlights SET section_id = ?, section_heading = ?, section_ordinal = ?,"
+                ' exact = ?, prefix = ?, suffix = ?, start = ?, "end" = ?, status = ?,'
+                " cur_section_id = ?, cur_start = ?, cur_end = ?, modified = ? WHERE id = ?",
+                (h.section_id, h.section_heading, h.section_ordinal, h.exact, h.prefix,
+                 h.suffix, h.start, h.end, h.status, h.current_section, h.current_start,
+                 h.current_end, h.modified, h.id),
+            )  # fmt: skip
+            if cur.rowcount == 0:
+                raise NoteNotFoundError(f"no highlight with id '{h.id}'")
+        return h
+
+    # ------------------------------------------------------------------ highlights
+
+    def add_highlight(self, h: Highlight) -> Highlight:
+        return self.add_highlights([h])[0]
+
+    def add_highlights(self, many: Sequence[Highlight]) -> list[Highlight]:
+        """Save highlights (of any briefs already stored) in one transaction: all or none."""
+        stamp = now_utc()
+        saved = [replace(h, created=h.created or stamp, modified=h.modified or stamp) for h in many]
+        for h in saved:
+            if h.color not in COLORS:
+                raise StoreError(f"unknown colour '{h.color}'; use one of {', '.join(COLORS)}")
+        with self.transaction("the highlight" if len(saved) == 1 else "the highlights") as tx:
+            brief_ids = {k: self._brief_rowid(tx, k) for k in {h.brief_key for h in saved}}
+            tx.executemany(
+                "INSERT INTO highlights(id, brief_id, section_id, section_heading,"
+                ' section_ordinal, exact, prefix, suffix, start, "end", color, note, tags,'
+                " author, created, modified, status, cur_section_id, cur_start, cur_end,"
+                " deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?)",
+                [
+                    (h.id, brief_ids[h.brief_key], h.section_id, h.section_heading,
+                     h.section_ordinal, h.exact, h.prefix, h.suffix, h.start, h.end, h.color,
+                     h.note, json.dumps(list(h.tags), ensure_ascii=False), h.author, h.created,
+                     h.modified, h.status, h.current_section, h.current_start, h.current_end,
+                     h.deleted_at)
+                    for h in saved
+                ],
+            )  # fmt: skip
+        return saved
+
+    def get_highlight(self, highlight_id: str) -> Highlight:
+        row = self._connection.execute(
+            f"SELECT b.key, {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
+            " WHERE h.id = ?",
+            (highlight_id,),
+        ).fetchone()
+        if row is None:
+            raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
+        return _highlight(row[0], row[1:])
+
+    def highlights(self, brief_key: str, *, trash: bool = False) -> list[Highlight]:
+        """Live highlights of a brief in reading order (or, with ``trash``, the deleted)."""
+        deleted = "IS NOT NULL" if trash else "IS NULL"
+        rows = self._connection.execute(
+            f"SELECT {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
+            f" WHERE b.key = ? AND h.deleted_at {deleted}"
+            " ORDER BY h.section_ordinal, h.start, h.created",
+            (brief_key,),
+        )
+        return [_highlight(brief_key, r) for r in rows]
+
+    def update_highlight(
+        self,
+        highlight_id: str,
+        *,
+        note: str | None = None,
+        color: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> Highlight:
+        if color is not None and color not in COLORS:
+            raise StoreError(f"unknown colour '{color}'; use one of {', '.join(COLORS)}")
+        with self.transaction("the note") as tx:
+            cur = tx.execute(
+                "UPDATE highlights SET note = coalesce(?, note), color = coalesce(?, color),"
+                " tags = coalesce(?, tags), modified = ? WHERE id = ?",
+                (
+                    note,
+                    color,
+                    None if tags is None else json.dumps(list(tags), ensure_ascii=False),
+                    now_utc(),
+                    highlight_id,
+                ),
+            )
+            if cur.rowcount == 0:
+                raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
+        return self.get_highlight(highlight_id)
+
+    def delete_highlight(self, highlight_id: str) -> None:
+        """Move to the trash (restorable)."""
+        self._set_deleted("highlights", highlight_id, now_utc())
+
+    def restore_highlight(self, highlight_id: str) -> None:
+        self._set_deleted("highlights", highlight_id, None)
+
+    def purge_highlight(self, highlight_id: str) -> None:
+        """Remove for good; only a highlight already in the trash."""
+        self._purge("highlights", highlight_id)
+
+    # ------------------------------------------------------------------ comments
+
+    def add_comment(self, c: Comment) -> Comment:
+        stamp = now_utc()
+        c = replace(c, created=c.created or stamp, modified=c.modified or stamp)
+        with self.transaction("the comment") as tx:
+            brief_id = self._brief_rowid(tx, c.brief_key)
+            if c.reply_to is not None:
+                row = tx.execute(
+                    "SELECT brief_id FROM comments WHERE id = ?", (c.reply_to,)
+                ).fetchone()
+                if row is None or row[0] != brief_id:
+                    raise NoteNotFoundError(f"no comment '{c.reply_to}' on this brief")
+            tx.execute(
+                "INSERT INTO comments(id, brief_id, section_id, section_heading,"
+                " section_ordinal, section_fingerprint, body, author, created, modified,"
+                " reply_to, status, cur_section_id, deleted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.id,
+                    brief_id,
+                    c.section_id,
+                    c.section_heading,
+                    c.section_ordinal,
+                    c.section_fingerprint,
+                    c.body,
+                    c.author,
+                    c.created,
+                    c.modified,
+                    c.reply_to,
+                    c.status,
+                    c.current_section,
+                    c.deleted_at,
+                ),
+            )
+        return c
+
+    def get_comment(self, comment_id: str) -> Comment:
+        row = self._connection.execute(
+            f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id WHERE c.id = ?",
+            (comment_id,),
+        ).fetchone()
+        if row is None:
+            raise NoteNotFoundError(f"no comment with id '{comment_id}'")
+        return Comment(*row)
+
+    def comments(self, brief_key: str, *, trash: bool = False) -> list[Comment]:
+        deleted = "IS NOT NULL" if trash else "IS NULL"
+        rows = self._connection.execute(
+            f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id"
+            f" WHERE b.key = ? AND c.deleted_at {deleted}"
+            " ORDER BY c.section_ordinal, c.created",
+            (brief_key,),
+        )
+        return [Comment(*r) for r in rows]
+
+    def update_comment(self, comment_id: str, body: str) -> Comment:
+        with self.transaction("the comment") as tx:
+            cur = tx.execute(
+                "UPDATE comments SET body = ?, modified = ? WHERE id = ?",
+                (body, now_utc(), comment_id),
+            )
+            if cur.rowcount == 0:
+                raise NoteNotFoundError(f"no comment with id '{comment_id}'")
+        return self.get_comment(comment_id)
+
+    def delete_comment(self, comment_id: str) -> None:
+        self._set_deleted("comments", comment_id, now_utc())
+
+    def restore_comment(self, comment_id: str) -> None:
+        self._set_deleted("comments", comment_id, None)
+
+    def purge_comment(self, comment_id: str) -> None:
+        """Remove for good; only a comment already in the trash. Replies lose their parent."""
+        with self.transaction("the trash") as tx:
+            tx.execute("UPDATE comments SET reply_to = NULL WHERE reply_to = ?", (comment_id,))
+            self._purge_in(tx, "comments", comment_id)
+
+    # ------------------------------------------------------------------ trash helpers
+
+    def _set_deleted(self, table: str, note_id: str, stamp: str | None) -> None:
+        assert table in ("highlights", "comments")
+        with self.transaction("the trash") as tx:
+            cur = tx.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?", (stamp, note_id))
+            if cur.rowcount == 0:
+                raise NoteNotFoundError(f"no note with id '{note_id}'")
+
+    def _purge(self, table: str, note_id: str) -> None:
+        with self.transaction("the trash") as tx:
+            self._purge_in(tx, table, note_id)
+
+    @staticmethod
+    def _purge_in(tx: sqlite3.Connection, table: str, note_id: str) -> None:
+        assert table in ("highlights", "comments")
+        cur = tx.execute(f"DELETE FROM {table} WHERE id = ? AND deleted_at IS NOT NULL", (note_id,))
+        if cur.rowcount == 0:
+            raise NoteNotFoundError(f"no note with id '{note_id}' in the trash")
+
+    # ------------------------------------------------------------------ bookmarks, labels
+
+    def add_bookmark(self, b: Bookmark) -> Bookmark:
+        b = replace(b, created=b.created or now_utc())
+        with self.transaction("the bookmark") as tx:
+            brief_id = self._brief_rowid(tx, b.brief_key)
+            tx.execute(
+                "INSERT INTO bookmarks(id, brief_id, section_id, position, label, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (b.id, brief_id, b.section_id, b.position, b.label, b.created),
+            )
+        return b
+
+    def bookmarks(self, brief_key: str) -> list[Bookmark]:
+        rows = self._connection.execute(
+            f"SELECT {_B_COLS} FROM bookmarks m JOIN briefs b ON b.id = m.brief_id"
+            " WHERE b.key = ? ORDER BY m.created",
+            (brief_key,),
+        )
+        return [Bookmark(*r) for r in rows]
+
+    def delete_bookmark(self, bookmark_id: str) -> None:
+        with self.transaction("the bookmark") as tx:
+            if tx.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,)).rowcount == 0:
+                raise NoteNotFoundError(f"no bookmark with id '{bookmark_id}'")
+
+    def color_labels(self) -> tuple[ColorLabel, ...]:
+        stored = dict(self._connection.execute("SELECT color, label FROM color_labels"))
+        return tuple(ColorLabel(c, stored.get(c, DEFAULT_LABELS[c])) for c in COLORS)
+
+    def set_color_label(self, color: str, label: str) -> None:
+        if color not in COLORS:
+            raise StoreError(f"unknown colour '{color}'; use one of {', '.join(COLORS)}")
+        with self.transaction("the colour label") as tx:
+            tx.execute(
+                "INSERT INTO color_labels(color, label) VALUES (?, ?)"
+                " ON CONFLICT(color) DO UPDATE SET label = excluded.label",
+                (color, label),
+            )
+
+    # ------------------------------------------------------------------ checks, backups
+
+    def check(self) -> list[str]:
+        """Full integrity check plus foreign keys; an empty list when sound."""
+        conn = self._connection
+        problems = _checked(conn, "integrity_check")
+        problems += [
+            f"dangling reference in {r[0]} row {r[1]}"
+            for r in conn.execute("PRAGMA foreign_key_check")
+        ]
+        return problems
+
+    def backups(self) -> list[Path]:
+        return list_backups(self.backup_dir)
+
+    def backup(self) -> Path:
+        """A verified copy in the backup folder; older ones beyond ``keep_backups`` go."""
+        try:
+            self.backup_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the backup folder: {exc.strerror or exc}") from exc
+        stamp = _backup_stamp()
+        final = self.backup_dir / f"{BACKUP_PREFIX}{stamp}{BACKUP_SUFFIX}"
+        tmp = self.backup_dir / f".{final.name}.{os.getpid()}.tmp"
+        try:
+            self._connection.execute("VACUUM INTO ?", (str(tmp),))
+            problems = check_file(tmp)
+            if problems:
+                raise StoreError(f"the backup failed its check: {problems[0]}")
+            _fsync(tmp)
+            os.replace(tmp, final)
+            _fsync(self.backup_dir)
+        except sqlite3.Error as exc:
+            known = _known_reason(exc)
+            raise StoreError(f"backup failed: {known[1] if known else exc}") from exc
+        finally:
+            with suppress(OSError):
+                tmp.unlink()
+        for old in list_backups(self.backup_dir)[max(self.keep_backups, 1) :]:
+            with suppress(OSError):
+                old.unlink()
+        return final
+
+    @classmethod
+    def restore(
+        cls,
+        database: str | os.PathLike[str],
+        backup: str | os.PathLike[str] | None = None,
+        *,
+        backup_dir: str | os.PathLike[str] | None = None,
+    ) -> RestoreResult:
+        """Replace ``database`` by ``backup`` (default: the newest backup that checks out).
+
+        Close every Store on the file first. The current database, if any, is
+        moved aside with a timestamp, never overwritten.
+        """
+        database = Path(database)
+        folder = Path(backup_dir) if backup_dir is not None else database.parent / "backups"
+        if _SessionMarker(database).live_markers():
+            raise StoreError(
+                "the notes database is open in a running briefreader; close it, then restore"
+            )
+        if backup is None:
+            chosen = next((b for b in list_backups(folder) if not check_file(b)), None)
+            if chosen is None:
+                raise StoreError(f"no sound backup in {folder}")
+        else:
+            chosen = Path(backup)
+            if not chosen.is_file():
+                raise StoreError(f"no backup file {chosen}")
+            problems = check_file(chosen)
+            if problems:
+                raise StoreError(f"the backup {chosen} is damaged: {problems[0]}")
+        moved = _move_aside(database, "replaced") if database.exists() else None
+        tmp = database.with_name(f".{database.name}.restoring")
+        shutil.copyfile(chosen, tmp)
+        _fsync(tmp)
+        os.replace(tmp, database)
+        _fsync(database.parent)
+        return RestoreResult(restored_from=chosen, moved_aside=moved)

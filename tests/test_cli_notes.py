@@ -1,0 +1,237 @@
+"""The notes commands (annotate, comment, notes, db) through cli.main and one subprocess."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefreader.cli import main
+from briefreader.store import Store
+
+BRIEF = """\
+---
+title: Fisheries Readout
+id: fisheries-2026
+---
+
+Quotas were agreed late on Thursday.
+
+## Catch limits
+
+The cod quota falls by 12 percent next year. The haddock quota is unchanged.
+The cod quota for inshore boats is protected.
+
+## Enforcement
+
+Satellite monitoring becomes mandatory for vessels over 12 metres.
+"""
+
+EDITED = BRIEF.replace(
+    "## Enforcement\n\n",
+    "## Enforcement\n\nInspections double from March. ",
+).replace("The haddock quota is unchanged.\n", "")
+
+
+@pytest.fixture
+def brief(tmp_path) -> Path:
+    path = tmp_path / "fisheries.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    return tmp_path / "data"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: str):
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_annotate_prints_the_new_highlight(capsys, brief, data):
+    h = run_json(
+        capsys, "--data-dir", str(data), "annotate", str(brief), "--section", "catch-limits",
+        "--quote", "cod quota", "--occurrence", "2", "--note", "Inshore *only*",
+        "--color", "blue", "--tag", "cod", "--tag", "inshore",
+    )  # fmt: skip
+    assert h["exact"] == h["text"] == "cod quota"
+    assert h["prefix"] == "haddock quota is unchanged. The "  # 32 characters of context
+    assert (h["status"], h["section"], h["color"], h["tags"], h["note"]) == (
+        "anchored",
+        "catch-limits",
+        "blue",
+        ["cod", "inshore"],
+        "Inshore *only*",
+    )
+    assert h["end"] - h["start"] == len("cod quota")
+    listed = run_json(capsys, "--data-dir", str(data), "notes", str(brief))
+    assert listed["highlights"] == [h]  # the same object as in `notes`
+
+
+def test_annotate_readable_output(capsys, brief, data):
+    code, out, _ = run(
+        capsys, "--data-dir", str(data), "annotate", str(brief), "--section", "enforcement",
+        "--quote", "Satellite monitoring", "--note", "Costs?",
+    )  # fmt: skip
+    assert code == 0
+    assert "Highlighted in Enforcement [enforcement]" in out
+    assert "“Satellite monitoring”" in out and "Costs?" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--section", "catch-limits", "--quote", "salmon"], "does not occur"),
+        (["--section", "catch-limits", "--quote", "cod quota", "--occurrence", "3"], "only 2"),
+        (["--section", "annex", "--quote", "cod"], "no section 'annex'"),
+    ],
+)
+def test_annotate_errors_exit_non_zero_with_one_line(capsys, brief, data, args, message):
+    code, out, err = run(capsys, "--data-dir", str(data), "annotate", str(brief), *args)
+    assert code == 1
+    assert message in err and err.startswith("briefreader: ") and err.count("\n") == 1
+    assert out == ""
+
+
+def test_bad_colour_and_occurrence_are_usage_errors(capsys, brief, data):
+    for extra in (["--color", "pink"], ["--occurrence", "0"]):
+        with pytest.raises(SystemExit) as info:
+            main(["--data-dir", str(data), "annotate", str(brief), "--section", "catch-limits",
+                  "--quote", "cod", *extra])  # fmt: skip
+        assert info.value.code == 2
+    capsys.readouterr()
+
+
+def test_comment_and_reply(capsys, brief, data):
+    root = run_json(
+        capsys, "--data-dir", str(data), "comment", str(brief), "--section", "enforcement",
+        "--text", "Who pays for the trackers?",
+    )  # fmt: skip
+    reply = run_json(
+        capsys, "--data-dir", str(data), "comment", str(brief), "--section", "enforcement",
+        "--text", "The ministry, for two years.", "--reply-to", root["id"],
+    )  # fmt: skip
+    assert (root["status"], root["section"], root["reply_to"]) == ("anchored", "enforcement", None)
+    assert reply["reply_to"] == root["id"]
+    listed = run_json(capsys, "--data-dir", str(data), "notes", str(brief))
+    assert listed["comments"] == [root, reply]
+    code, out, _ = run(capsys, "--data-dir", str(data), "notes", str(brief))
+    assert code == 0
+    assert "Who pays for the trackers?" in out and "› The ministry, for two years." in out
+
+
+def test_notes_json_shape_and_reanchoring_after_an_edit(capsys, brief, data):
+    base = ["--data-dir", str(data)]
+    kept = run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+                    "--quote", "Satellite monitoring becomes mandatory")  # fmt: skip
+    gone = run_json(capsys, *base, "annotate", str(brief), "--section", "catch-limits",
+                    "--quote", "The haddock quota is unchanged.")  # fmt: skip
+    brief.write_text(EDITED, encoding="utf-8")
+    code, out, _ = run(capsys, *base, "notes", str(brief))
+    assert "The brief changed: 1 needs review." in out
+    listed = run_json(capsys, *base, "notes", str(brief))
+    assert listed["brief"] == {
+        "id": "fisheries-2026",
+        "title": "Fisheries Readout",
+        "path": str(brief.resolve()),
+    }
+    assert set(listed["highlights"][0]) == {
+        "id", "status", "section", "start", "end", "exact", "prefix", "suffix", "text",
+        "note", "color", "tags", "author", "created", "modified",
+    }  # fmt: skip
+    by_id = {h["id"]: h for h in listed["highlights"]}
+    now = by_id[kept["id"]]
+    assert now["status"] == "anchored"
+    assert now["start"] == kept["start"] + len("Inspections double from March. ")
+    assert now["text"] == "Satellite monitoring becomes mandatory"
+    orphan = by_id[gone["id"]]  # its text vanished: kept, with what was stored
+    assert (orphan["status"], orphan["section"], orphan["start"], orphan["text"]) == (
+        "orphaned",
+        None,
+        None,
+        None,
+    )
+    assert orphan["exact"] == "The haddock quota is unchanged."
+    code, out, _ = run(capsys, *base, "notes", str(brief))
+    assert "Since they were made: 1 needs review." in out and "Needs review" in out
+
+
+def test_db_check_backup_restore(capsys, brief, data):
+    base = ["--data-dir", str(data)]
+    first = run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+                     "--quote", "Satellite")  # fmt: skip
+    code, out, _ = run(capsys, *base, "db", "check")
+    assert code == 0 and "sound" in out
+    code, out, _ = run(capsys, *base, "db", "backup")
+    backup = Path(out.strip())
+    assert code == 0 and backup.is_file() and backup.parent == data / "backups"
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "mandatory")  # fmt: skip
+
+    code, out, _ = run(capsys, *base, "db", "restore")
+    assert code == 0
+    assert f"from {backup}" in out and "kept as" in out
+    listed = run_json(capsys, *base, "notes", str(brief))
+    assert [h["id"] for h in listed["highlights"]] == [first["id"]]
+    # The replaced database is kept, with the note made after the backup.
+    aside = next(data.glob("notes.sqlite3.replaced-*[0-9]Z"))
+    with sqlite3.connect(aside) as conn:
+        assert conn.execute("SELECT count(*) FROM highlights").fetchone()[0] == 2
+    conn.close()
+
+
+def test_db_restore_named_backup_and_missing(capsys, brief, data, tmp_path):
+    code, _, err = run(capsys, "--data-dir", str(data), "db", "restore")
+    assert code == 1 and "no sound backup" in err
+    code, _, err = run(capsys, "--data-dir", str(data), "db", "restore", str(tmp_path / "x"))
+    assert code == 1 and "no backup file" in err
+
+
+def test_damaged_database_is_reported_and_moved_aside(capsys, brief, data):
+    base = ["--data-dir", str(data)]
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite")  # fmt: skip
+    run(capsys, *base, "db", "backup")
+    (data / "notes.sqlite3").write_bytes(b"\0garbage" * 2048)
+    code, _, err = run(capsys, *base, "db", "check")
+    assert code == 1 and "damaged" in err and "db restore" in err
+    assert list(data.glob("notes.sqlite3.corrupt-*"))
+    code, _, _ = run(capsys, *base, "db", "restore")
+    assert code == 0
+    assert len(run_json(capsys, *base, "notes", str(brief))["highlights"]) == 1
+
+
+def test_db_check_reports_problems(capsys, data, monkeypatch):
+    Store(data / "notes.sqlite3").close()
+    monkeypatch.setattr(Store, "check", lambda self: ["row 3 missing from index"])
+    code, out, err = run(capsys, "--data-dir", str(data), "db", "check")
+    assert code == 1 and "row 3 missing from index" in out and "problems" in err
+
+
+def test_real_subprocess(brief, data):
+    done = subprocess.run(
+        [sys.executable, "-m", "briefreader", "--data-dir", str(data), "annotate", str(brief),
+         "--section", "catch-limits", "--quote", "cod quota", "--json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["exact"] == "cod quota"
+    done = subprocess.run(
+        [sys.executable, "-m", "briefreader", "--data-dir", str(data), "annotate", str(brief),
+         "--section", "catch-limits", "--quote", "salmon"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1 and "does not occur" in done.stderr

@@ -1,0 +1,373 @@
+"""NotesService: making notes on a brief and keeping them placed as the brief changes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from briefreader import notes as notes_mod
+from briefreader.brief import LEAD_ID, Brief, Section
+from briefreader.notes import NotesError, NotesService, SyncReport, brief_key
+from briefreader.store import NoteNotFoundError, SaveError, Store
+
+LEAD = "Grain exports rose sharply this spring, led by wheat and maize."
+SUMMARY = (
+    "In March shipments doubled after the northern corridor reopened to bulk carriers. "
+    "Insurance premiums for the route fell by almost half within six weeks. "
+    "Shipments doubled again in May."
+)
+RISKS = (
+    "Port capacity at the two deep-water terminals is now the binding constraint. "
+    "A second corridor is under discussion but no date has been set."
+)
+MOVED_QUOTE = "Insurance premiums for the route fell by almost half within six weeks."
+
+
+def make_brief(
+    summary: str = SUMMARY,
+    risks: str = RISKS,
+    *,
+    lead: str = LEAD,
+    risks_title: str = "Risks",
+    doc_id: str | None = "grain-2026",
+    path: Path | None = None,
+) -> Brief:
+    risks_id = risks_title.lower().replace(" ", "-")
+    sections = (
+        Section(LEAD_ID, "Grain exports", 0, None, 0, lead),
+        Section("summary", "Summary", 2, None, 1, summary),
+        Section(risks_id, risks_title, 2, None, 2, risks),
+    )
+    digest = hashlib.sha256("\x00".join(s.source for s in sections).encode()).hexdigest()
+    digest = hashlib.sha256((digest + risks_title).encode()).hexdigest()
+    return Brief(
+        title="Grain exports",
+        sections=sections,
+        format="markdown",
+        content_hash=digest,
+        path=path,
+        doc_id=doc_id,
+    )
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "notes.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def service(store):
+    return NotesService(store, author="ana")
+
+
+def test_annotate_highlights_the_nth_occurrence(service):
+    brief = make_brief()
+    first = service.annotate(brief, "summary", "doubled")
+    second = service.annotate(
+        brief, "summary", "doubled", occurrence=2, note="Check *May* data", color="red",
+        tags=["trade", " ", "trade", "ports"],
+    )  # fmt: skip
+    text = service.section_texts(brief)[1].text
+    assert text[first.start : first.end] == text[second.start : second.end] == "doubled"
+    assert first.start < second.start
+    assert second.prefix == text[second.start - 32 : second.start]
+    assert second.suffix == text[second.end : second.end + 32]
+    assert (second.note, second.color, second.tags, second.author) == (
+        "Check *May* data",
+        "red",
+        ("trade", "ports"),
+        "ana",
+    )
+    assert (second.status, second.current_section, second.current_start) == (
+        "anchored",
+        "summary",
+        second.start,
+    )
+    assert service.store.get_highlight(second.id) == second
+
+
+def test_annotate_normalises_the_quote(service):
+    brief = make_brief()
+    h = service.annotate(brief, "risks", "  Port   capacity\n at the ")
+    assert h.exact == "Port capacity at the"
+
+
+@pytest.mark.parametrize(
+    ("section", "quote", "occurrence", "message"),
+    [
+        ("nowhere", "doubled", 1, "no section 'nowhere'.*sections: _lead, summary, risks"),
+        ("summary", "tripled", 1, "does not occur in section 'summary'"),
+        ("summary", "Insurance", 2, "occurs only once in section 'summary', not 2"),
+        ("summary", "doubled", 3, "occurs only 2 times"),
+        ("summary", "   ", 1, "quote is empty"),
+        ("summary", "doubled", 0, "1 or more"),
+    ],
+)
+def test_annotate_errors_are_clear(service, section, quote, occurrence, message):
+    with pytest.raises(NotesError, match=message):
+        service.annotate(make_brief(), section, quote, occurrence=occurrence)
+    assert service.store.highlights("grain-2026") == []
+
+
+def test_highlight_range_checks_the_span_and_colour(service):
+    brief = make_brief()
+    length = len(service.section_texts(brief)[2].text)
+    with pytest.raises(NotesError, match="outside section"):
+        service.highlight_range(brief, "risks", 5, length + 1)
+    with pytest.raises(NotesError, match="outside section"):
+        service.highlight_range(brief, "risks", 5, 5)
+    with pytest.raises(NotesError, match="unknown colour"):
+        service.highlight_range(brief, "risks", 0, 4, color="teal")
+    h = service.highlight_range(brief, "risks", 0, 4, color="blue")
+    assert (h.exact, h.prefix, h.color) == ("Port", "", "blue")
+
+
+def test_positions_count_code_points(service):
+    brief = make_brief(risks="Ports 🚢 are full. Rail 🚆 lines are slow.")
+    h = service.annotate(brief, "risks", "Rail")
+    assert (h.start, h.end) == (18, 22)  # one code point per emoji, not two UTF-16 units
+
+
+def test_sync_records_a_new_brief_once(service):
+    brief = make_brief()
+    report = service.sync(brief)
+    assert report == SyncReport("grain-2026", new_brief=True, reanchored=False)
+    record = service.store.get_brief("grain-2026")
+    assert [(s.id, s.ordinal) for s in record.sections] == [
+        (LEAD_ID, 0),
+        ("summary", 1),
+        ("risks", 2),
+    ]
+    again = service.sync(brief)
+    assert not again.new_brief and not again.reanchored
+
+
+def test_brief_identity_is_the_front_matter_id_else_the_path(tmp_path):
+    assert brief_key(make_brief(doc_id="x-1", path=tmp_path / "a.md")) == "x-1"
+    assert brief_key(make_brief(doc_id=None, path=tmp_path / "a.md")) == str(
+        (tmp_path / "a.md").resolve()
+    )
+    with pytest.raises(NotesError):
+        brief_key(make_brief(doc_id=None, path=None))
+
+
+def _notes_on(service: NotesService, brief: Brief) -> dict[str, str]:
+    return {
+        "shifted": service.annotate(brief, "risks", "binding constraint").id,
+        "moved": service.annotate(brief, "summary", MOVED_QUOTE).id,
+        "changed": service.annotate(
+            brief, "risks", "A second corridor is under discussion but no date has been set"
+        ).id,
+        "orphaned": service.annotate(brief, _lead(), "led by wheat and maize").id,
+        "comment": service.comment(brief, "risks", "Which terminals?").id,
+    }
+
+
+def _lead() -> str:
+    return LEAD_ID
+
+
+def _edited() -> Brief:
+    # The premiums sentence moves from Summary to Risks, text is inserted before the
+    # "binding constraint" passage, the corridor sentence is reworded slightly and the
+    # lead loses the wheat-and-maize clause.
+    summary = SUMMARY.replace(MOVED_QUOTE + " ", "")
+    risks = (
+        "New this week: rail links are congested too. "
+        + RISKS.replace("no date has been set", "no date has yet been set")
+        + " "
+        + MOVED_QUOTE
+    )
+    return make_brief(summary, risks, lead="Grain exports rose sharply this spring.")
+
+
+def test_sync_reanchors_every_note_once_when_the_brief_changed(service, monkeypatch):
+    ids = _notes_on(service, make_brief())
+    calls = []
+    real = notes_mod.reanchor_many
+
+    def counting(items, sections):
+        calls.append(len(items))
+        return real(items, sections)
+
+    monkeypatch.setattr(notes_mod, "reanchor_many", counting)
+    edited = _edited()
+    report = service.sync(edited)
+    assert calls == [4]
+    assert report.reanchored
+    assert (report.anchored, report.moved, report.changed, report.orphaned) == (2, 1, 1, 1)
+    assert report.summary() == "1 note moved, 1 changed, 1 needs review"
+
+    store = service.store
+    text = service.section_texts(edited)[2].text
+    shifted = store.get_highlight(ids["shifted"])
+    assert shifted.status == "anchored"
+    assert text[shifted.current_start : shifted.current_end] == "binding constraint"
+    assert shifted.current_start > shifted.start
+    moved = store.get_highlight(ids["moved"])
+    assert (moved.status, moved.current_section) == ("moved", "risks")
+    assert service.text_at(edited, moved) == MOVED_QUOTE
+    changed = store.get_highlight(ids["changed"])
+    assert changed.status == "changed"
+    assert "no date has yet been" in service.text_at(edited, changed)
+    orphan = store.get_highlight(ids["orphaned"])
+    assert (orphan.status, orphan.current_section, service.text_at(edited, orphan)) == (
+        "orphaned",
+        None,
+        None,
+    )
+    # Never dropped: the orphan is listed, with what was stored.
+    assert orphan in store.highlights("grain-2026")
+    assert orphan.exact == "led by wheat and maize"
+    assert store.get_comment(ids["comment"]).status == "anchored"
+
+    # The same version again: nothing is re-anchored.
+    assert not service.sync(edited).reanchored
+    service.annotate(edited, "summary", "Shipments")  # no re-sync either
+    assert calls == [4]
+
+
+def test_reverting_the_brief_brings_orphans_back(service):
+    original = make_brief()
+    ids = _notes_on(service, original)
+    service.sync(_edited())
+    assert service.store.get_highlight(ids["orphaned"]).status == "orphaned"
+    report = service.sync(original)
+    assert report.reanchored
+    assert service.store.get_highlight(ids["orphaned"]).status == "anchored"
+    assert service.store.get_highlight(ids["moved"]).current_section == "summary"
+
+
+def test_comments_follow_their_section(service):
+    brief = make_brief()
+    c = service.comment(brief, "risks", "Which terminals?")
+    renamed = make_brief(risks_title="Risks and constraints")
+    report = service.sync(renamed)
+    got = service.store.get_comment(c.id)
+    assert (got.status, got.current_section) == ("moved", "risks-and-constraints")
+    assert report.moved == 1
+    gone = make_brief(risks="Completely different text about fisheries quotas and boats.",
+                      risks_title="Fisheries")  # fmt: skip
+    service.sync(gone)
+    got = service.store.get_comment(c.id)
+    assert (got.status, got.current_section) == ("orphaned", None)
+    assert service.comments(gone) == [got]
+
+
+def test_replies_and_edits(service):
+    brief = make_brief()
+    root = service.comment(brief, "summary", "Source for March?")
+    reply = service.comment(brief, "summary", "Port authority data.", reply_to=root.id)
+    assert reply.reply_to == root.id
+    assert service.edit_comment(root.id, "Source for *March*?").body == "Source for *March*?"
+    with pytest.raises(NotesError, match="empty"):
+        service.edit_comment(root.id, "  ")
+    with pytest.raises(NotesError, match="empty"):
+        service.comment(brief, "summary", "")
+    with pytest.raises(NoteNotFoundError):
+        service.comment(brief, "summary", "x", reply_to="nope")
+
+
+def test_edit_delete_restore_highlights(service):
+    brief = make_brief()
+    h = service.annotate(brief, "summary", "doubled")
+    edited = service.edit_highlight(h.id, note="New note", color="purple", tags=["a", "a", "b"])
+    assert (edited.note, edited.color, edited.tags) == ("New note", "purple", ("a", "b"))
+    with pytest.raises(NotesError):
+        service.edit_highlight(h.id, color="pink")
+    service.delete_highlight(h.id)
+    assert service.highlights(brief) == []
+    assert [x.id for x in service.highlights(brief, trash=True)] == [h.id]
+    service.restore_highlight(h.id)
+    assert [x.id for x in service.highlights(brief)] == [h.id]
+    c = service.comment(brief, "summary", "x")
+    service.delete_comment(c.id)
+    assert service.comments(brief) == []
+    service.restore_comment(c.id)
+    assert service.comments(brief) == [service.store.get_comment(c.id)]
+
+
+def test_deleted_notes_are_placed_too(service):
+    h = service.annotate(make_brief(), "summary", MOVED_QUOTE)
+    service.delete_highlight(h.id)
+    service.sync(_edited())
+    service.restore_highlight(h.id)
+    assert service.store.get_highlight(h.id).current_section == "risks"
+
+
+def test_a_failed_save_keeps_the_text(service):
+    brief = make_brief()
+    service.sync(brief)
+    conn = service.store._connection
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    long_note = "An important thought. " * 5000
+    with pytest.raises(SaveError) as info:
+        service.annotate(brief, "summary", "doubled", note=long_note)
+    assert info.value.draft == long_note
+    with pytest.raises(SaveError) as info:
+        service.comment(brief, "summary", long_note)
+    assert info.value.draft == long_note
+    assert service.highlights(brief) == [] and service.comments(brief) == []
+
+
+def test_another_process_synced_first(store, tmp_path):
+    # Two services on one database file, as two running copies of the app.
+    other_store = Store(tmp_path / "notes.sqlite3")
+    try:
+        mine, theirs = NotesService(store), NotesService(other_store)
+        h = mine.annotate(make_brief(), "summary", MOVED_QUOTE)
+        mine.sync(make_brief())
+        edited = _edited()
+        stale = mine.store.get_brief("grain-2026")
+        assert theirs.sync(edited).reanchored
+        # Mine computed placements against the old hash: they are not applied twice.
+        assert not store.apply_placements(
+            mine._record(edited), expected_hash=stale.content_hash
+        )
+        report = mine.sync(edited)
+        assert not report.reanchored and report.moved == 1
+        assert store.get_highlight(h.id).current_section == "risks"
+    finally:
+        other_store.close()
+
+
+def test_reattach_an_orphan(service):
+    ids = _notes_on(service, make_brief())
+    edited = _edited()
+    service.sync(edited)
+    orphan = service.store.get_highlight(ids["orphaned"])
+    assert orphan.status == "orphaned"
+    assert isinstance(service.candidates(edited, orphan), tuple)
+    placed = service.reattach(edited, orphan.id, _lead(), 0, 12)
+    assert (placed.status, placed.exact, placed.current_section) == (
+        "anchored",
+        "Grain export",
+        _lead(),
+    )
+    assert service.store.get_highlight(orphan.id) == placed
+    assert service.text_at(edited, placed) == "Grain export"
+
+
+def test_listing_gives_current_text(service):
+    brief = make_brief()
+    h = service.annotate(brief, "risks", "binding constraint", note="n")
+    c = service.comment(brief, "risks", "c")
+    listing = service.listing(_edited())
+    assert listing.report.reanchored
+    assert [(p.highlight.id, p.text) for p in listing.highlights] == [(h.id, "binding constraint")]
+    assert [x.id for x in listing.comments] == [c.id]
+    assert listing.brief.key == "grain-2026"
+
+
+def test_summary_wording():
+    assert SyncReport("k", False, True).summary() == ""
+    assert (
+        SyncReport("k", False, True, moved=12, changed=2, ambiguous=1).summary()
+        == "12 notes moved, 2 changed, 1 needs review"
+    )
+    assert SyncReport("k", False, True, orphaned=2).summary() == "2 need review"

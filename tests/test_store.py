@@ -1,0 +1,743 @@
+"""The notes store: records, transactions, schema upgrades, checks, backups, durability."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from briefreader import store as store_mod
+from briefreader.store import (
+    SCHEMA_VERSION,
+    Bookmark,
+    BriefRecord,
+    Comment,
+    CommentPlacement,
+    DatabaseCorruptError,
+    DatabaseTooNewError,
+    Highlight,
+    HighlightPlacement,
+    NoteNotFoundError,
+    SaveError,
+    SectionRecord,
+    Store,
+    StoreError,
+    new_id,
+)
+
+DATA = Path(__file__).parent / "data" / "store"
+KEY = "brief-1"
+
+
+def brief_record(content_hash: str = "hash-1") -> BriefRecord:
+    return BriefRecord(
+        key=KEY,
+        title="Grain exports",
+        path="/briefs/grain.md",
+        content_hash=content_hash,
+        sections=(
+            SectionRecord("_lead", "Grain exports", 0, 0, "t0"),
+            SectionRecord("summary", "Summary", 2, 1, "t1"),
+        ),
+    )
+
+
+def make_highlight(**changes) -> Highlight:
+    h = Highlight(
+        id=new_id(),
+        brief_key=KEY,
+        section_id="summary",
+        section_heading="Summary",
+        section_ordinal=1,
+        exact="shipments doubled",
+        prefix="In March ",
+        suffix=" after the corridor",
+        start=9,
+        end=26,
+        color="green",
+        note="Source?",
+        tags=("trade", "ports"),
+        author="ana",
+        current_section="summary",
+        current_start=9,
+        current_end=26,
+    )
+    return replace(h, **changes)
+
+
+def make_comment(**changes) -> Comment:
+    c = Comment(
+        id=new_id(),
+        brief_key=KEY,
+        section_id="summary",
+        section_heading="Summary",
+        section_ordinal=1,
+        section_fingerprint="m1:abcd",
+        body="Needs a *second* source.",
+        author="ana",
+        current_section="summary",
+    )
+    return replace(c, **changes)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "data" / "notes.sqlite3"
+
+
+@pytest.fixture
+def store(db_path):
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    yield s
+    s.close()
+
+
+def raw(path: Path) -> closing[sqlite3.Connection]:
+    return closing(sqlite3.connect(path))
+
+
+# --------------------------------------------------------------------------- records
+
+
+def test_new_database_has_current_schema_and_durable_pragmas(store):
+    conn = store._connection
+    assert store.schema_version == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_brief_round_trip_and_update(store):
+    assert store.get_brief(KEY) == replace(brief_record(), seen_at=store.get_brief(KEY).seen_at)
+    newer = replace(
+        brief_record("hash-2"),
+        title="Grain exports (rev.)",
+        sections=(SectionRecord("summary", "Summary", 2, 0, "t9"),),
+    )
+    store.save_brief(newer)
+    got = store.get_brief(KEY)
+    assert (got.title, got.content_hash, got.sections) == (
+        "Grain exports (rev.)",
+        "hash-2",
+        newer.sections,
+    )
+    assert store.get_brief("nope") is None
+    assert [b.key for b in store.briefs()] == [KEY]
+
+
+def test_highlight_round_trip(store):
+    h = store.add_highlight(make_highlight(note="Über *alles* ✓", tags=("é", "x")))
+    assert h.created and h.created == h.modified and h.created.endswith("Z")
+    assert store.get_highlight(h.id) == h
+    assert store.highlights(KEY) == [h]
+
+
+def test_highlights_listed_in_reading_order(store):
+    later = store.add_highlight(make_highlight(start=50, end=60, current_start=50))
+    lead = store.add_highlight(make_highlight(section_id="_lead", section_ordinal=0, start=70))
+    first = store.add_highlight(make_highlight(start=1, end=5))
+    assert [h.id for h in store.highlights(KEY)] == [lead.id, first.id, later.id]
+
+
+def test_update_highlight_changes_only_what_is_given(store):
+    h = store.add_highlight(make_highlight())
+    edited = store.update_highlight(h.id, note="Checked: FAO figures.")
+    assert (edited.note, edited.color, edited.tags) == ("Checked: FAO figures.", "green", h.tags)
+    assert edited.modified >= h.modified
+    edited = store.update_highlight(h.id, color="purple", tags=["follow-up"])
+    assert (edited.note, edited.color, edited.tags) == (
+        "Checked: FAO figures.",
+        "purple",
+        ("follow-up",),
+    )
+    with pytest.raises(NoteNotFoundError):
+        store.update_highlight("missing", note="x")
+
+
+def test_unknown_colour_is_refused(store):
+    with pytest.raises(StoreError, match="unknown colour"):
+        store.add_highlight(make_highlight(color="orange"))
+    h = store.add_highlight(make_highlight())
+    with pytest.raises(StoreError, match="unknown colour"):
+        store.update_highlight(h.id, color="orange")
+    assert store.get_highlight(h.id).color == "green"
+
+
+def test_trash_restore_and_purge(store):
+    h = store.add_highlight(make_highlight())
+    store.delete_highlight(h.id)
+    assert store.highlights(KEY) == []
+    assert [x.id for x in store.highlights(KEY, trash=True)] == [h.id]
+    assert store.get_highlight(h.id).deleted_at is not None
+    store.restore_highlight(h.id)
+    assert store.get_highlight(h.id).deleted_at is None
+    with pytest.raises(NoteNotFoundError):  # only trashed notes can be purged
+        store.purge_highlight(h.id)
+    store.delete_highlight(h.id)
+    store.purge_highlight(h.id)
+    with pytest.raises(NoteNotFoundError):
+        store.get_highlight(h.id)
+
+
+def test_comments_threads_and_trash(store):
+    root = store.add_comment(make_comment())
+    reply = store.add_comment(make_comment(body="Added UN data.", reply_to=root.id))
+    assert store.comments(KEY) == [root, reply]
+    assert store.update_comment(root.id, "Needs two sources.").body == "Needs two sources."
+    store.delete_comment(root.id)
+    assert [c.id for c in store.comments(KEY)] == [reply.id]
+    store.purge_comment(root.id)
+    assert store.get_comment(reply.id).reply_to is None  # the reply survives its parent
+    with pytest.raises(NoteNotFoundError):
+        store.add_comment(make_comment(reply_to="no-such-comment"))
+
+
+def test_bookmarks_and_colour_labels(store):
+    b = store.add_bookmark(Bookmark(new_id(), KEY, "summary", 120, "resume here"))
+    assert store.bookmarks(KEY) == [b]
+    store.delete_bookmark(b.id)
+    assert store.bookmarks(KEY) == []
+    labels = {c.color: c.label for c in store.color_labels()}
+    assert labels == store_mod.DEFAULT_LABELS
+    store.set_color_label("red", "risk")
+    assert {c.color: c.label for c in store.color_labels()}["red"] == "risk"
+    with pytest.raises(StoreError):
+        store.set_color_label("teal", "x")
+
+
+def test_notes_need_a_known_brief(store):
+    with pytest.raises(StoreError, match="no brief"):
+        store.add_highlight(make_highlight(brief_key="unknown"))
+
+
+def test_apply_placements_is_one_guarded_transaction(store):
+    h = store.add_highlight(make_highlight())
+    c = store.add_comment(make_comment())
+    placed_h = HighlightPlacement(h.id, "moved", "_lead", 3, 20)
+    placed_c = CommentPlacement(c.id, "orphaned", None)
+    # The stored hash is not the expected one: another process got there first.
+    assert not store.apply_placements(
+        brief_record("hash-2"), expected_hash="stale", highlights=[placed_h], comments=[placed_c]
+    )
+    assert store.get_highlight(h.id).status == "anchored"
+    assert store.get_brief(KEY).content_hash == "hash-1"
+
+    assert store.apply_placements(
+        brief_record("hash-2"), expected_hash="hash-1", highlights=[placed_h], comments=[placed_c]
+    )
+    got = store.get_highlight(h.id)
+    assert (got.status, got.current_section, got.current_start, got.current_end) == (
+        "moved",
+        "_lead",
+        3,
+        20,
+    )
+    assert (got.exact, got.start) == (h.exact, h.start)  # what was stored stays
+    assert store.get_comment(c.id).status == "orphaned"
+    assert store.get_brief(KEY).content_hash == "hash-2"
+    counts = store.status_counts(KEY)
+    assert (counts.moved, counts.orphaned, counts.anchored) == (1, 1, 0)
+
+
+# --------------------------------------------------------------------------- transactions
+
+
+def test_failed_transaction_leaves_nothing_behind(store, db_path):
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.execute(
+            "INSERT INTO briefs(key, title, content_hash, seen_at) VALUES ('b2', 't', 'h', 'now')"
+        )
+        tx.execute("UPDATE briefs SET title = 'changed' WHERE key = ?", (KEY,))
+        raise RuntimeError("interrupted halfway")
+    assert not store._connection.in_transaction
+    with raw(db_path) as conn:
+        assert conn.execute("SELECT key, title FROM briefs").fetchall() == [(KEY, "Grain exports")]
+
+
+def test_a_failing_statement_rolls_back_the_whole_save(store, db_path):
+    store.add_highlight(make_highlight(id="fixed-id"))
+    # Re-saving the same id breaks the primary key: a bug, not a user error, so it
+    # propagates as sqlite3.IntegrityError, and the brief upsert in the same
+    # transaction must not survive either.
+    with pytest.raises(sqlite3.IntegrityError), store.transaction() as tx:
+        store._save_brief(tx, replace(brief_record("hash-9")))
+        tx.execute("INSERT INTO highlights SELECT * FROM highlights WHERE id = 'fixed-id'")
+    with raw(db_path) as conn:
+        assert conn.execute("SELECT content_hash FROM briefs").fetchall() == [("hash-1",)]
+        assert conn.execute("SELECT count(*) FROM highlights").fetchone()[0] == 1
+
+
+def test_disk_full_fails_the_save_clearly_and_harms_nothing(store, db_path):
+    """SQLite's page limit gives the same SQLITE_FULL a full disk gives (portable)."""
+    kept = store.add_highlight(make_highlight())
+    pages = store._connection.execute("PRAGMA page_count").fetchone()[0]
+    store._connection.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(SaveError) as info:
+        store.add_highlight(make_highlight(note="x" * 200_000))
+    assert info.value.code == "SQLITE_FULL"
+    assert "disk is full" in str(info.value)
+    assert not store._connection.in_transaction
+    assert store.highlights(KEY) == [kept]
+    store._connection.execute("PRAGMA max_page_count = 1073741823")
+    store.add_highlight(make_highlight())  # the store keeps working once space is back
+    assert len(store.highlights(KEY)) == 2
+    assert store.check() == []
+
+
+def test_a_lock_held_too_long_is_a_clear_save_error(db_path, monkeypatch):
+    monkeypatch.setattr(store_mod, "BUSY_TIMEOUT_MS", 100)  # the real wait is 10 s
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(SaveError, match="busy") as info:
+            s.add_highlight(make_highlight())
+        assert info.value.code.startswith("SQLITE_BUSY")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    s.add_highlight(make_highlight())
+    assert len(s.highlights(KEY)) == 1
+    s.close()
+
+
+def _can_mount() -> bool:
+    if sys.platform != "linux" or os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    return True
+
+
+@pytest.fixture
+def tiny_fs(tmp_path):
+    """A real 1 MiB filesystem (tmpfs); needs root and mount rights, else skipped."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    if not _can_mount():
+        pytest.skip("mounting a tiny filesystem needs root on Linux")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    yield mnt
+    subprocess.run(["umount", "-l", str(mnt)], check=True)
+
+
+def test_real_full_disk_fails_the_save_clearly_and_harms_nothing(tiny_fs):
+    """A filesystem that really runs out of space: earlier notes survive, file stays sound."""
+    s = Store(tiny_fs / "notes.sqlite3", backup_interval=None)
+    s.save_brief(brief_record())
+    saved = []
+    with pytest.raises(SaveError) as info:
+        for _ in range(200):
+            saved.append(s.add_highlight(make_highlight(note="n" * 20_000)).id)
+    assert info.value.code.startswith(("SQLITE_FULL", "SQLITE_IOERR"))
+    assert saved  # some saves fitted before the disk filled
+    assert [h.id for h in s.highlights(KEY)] == saved
+    s.close()
+    reopened = Store(tiny_fs / "notes.sqlite3", backup_interval=None)
+    assert [h.id for h in reopened.highlights(KEY)] == saved
+    assert reopened.check() == []
+    reopened.close()
+
+
+@pytest.fixture
+def read_only_view(tmp_path):
+    """Yield a function making a read-only view of a folder.
+
+    As a normal user, chmod does it. Root ignores permissions, so there a read-only
+    bind mount of the folder is used (skipped where mounting is not allowed).
+    """
+    undo: list = []
+
+    def make(folder: Path) -> Path:
+        if sys.platform == "win32":
+            pytest.skip("no read-only folders through chmod on Windows")
+        if os.geteuid() != 0:
+            for p in [folder, *folder.iterdir()]:
+                mode = p.stat().st_mode
+                p.chmod(mode & ~0o222)
+                undo.append(lambda p=p, mode=mode: p.chmod(mode))
+            return folder
+        if not _can_mount():
+            pytest.skip("a read-only folder for root needs a bind mount")
+        view = tmp_path / "read-only-view"
+        view.mkdir()
+        cmd = f"mount --bind '{folder}' '{view}' && mount -o remount,bind,ro '{view}'"
+        if subprocess.run(cmd, shell=True, capture_output=True).returncode != 0:
+            subprocess.run(["umount", str(view)], capture_output=True)
+            pytest.skip("cannot bind-mount read-only here")
+        undo.append(lambda: subprocess.run(["umount", "-l", str(view)], check=True))
+        return view
+
+    yield make
+    for action in reversed(undo):
+        action()
+
+
+def test_read_only_folder_reads_but_fails_saves_clearly(db_path, read_only_view):
+    """Notes stay readable; a save raises SaveError and the file is untouched."""
+    db_path.parent.mkdir(parents=True)
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    kept = s.add_highlight(make_highlight())
+    s.close()
+    before = db_path.read_bytes()
+    view = read_only_view(db_path.parent)
+    ro = Store(view / db_path.name)
+    assert ro.read_only
+    assert ro.highlights(KEY) == [kept]
+    with pytest.raises(SaveError) as info:
+        ro.add_highlight(make_highlight())
+    assert info.value.code.startswith("SQLITE_READONLY")
+    assert "read-only" in str(info.value)
+    ro.close()
+    assert db_path.read_bytes() == before
+
+
+def test_read_only_folder_without_database_is_a_clear_error(tmp_path, read_only_view):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "placeholder").write_text("x")
+    view = read_only_view(folder)
+    with pytest.raises(StoreError, match="read-only"):
+        Store(view / "notes.sqlite3")
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def load_fixture(name: str, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(target)
+    conn.executescript((DATA / name).read_text(encoding="utf-8"))
+    conn.close()
+
+
+def test_version_1_database_is_upgraded_after_a_backup(db_path):
+    load_fixture("schema_v1.sql", db_path)
+    with raw(db_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    s = Store(db_path)
+    assert s.schema_version == SCHEMA_VERSION
+    # The backup taken before upgrading holds the old schema.
+    backups = s.backups()
+    assert len(backups) == 1
+    with raw(backups[0]) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    live = s.highlights("water-2025")
+    assert [(h.exact, h.color, h.note, h.tags, h.author) for h in live] == [
+        ("reservoir levels fell by a third", "red", "Check the *2024* baseline.", (), "ana")
+    ]
+    assert [h.exact for h in s.highlights("water-2025", trash=True)] == ["pumping costs"]
+    comments = s.comments("water-2025")
+    assert [c.body for c in comments] == [
+        "Which districts are covered?",
+        "All twelve, see annex B.",
+    ]
+    assert comments[1].reply_to == comments[0].id
+    # What version 2 added works on the upgraded file.
+    h = s.update_highlight(live[0].id, tags=["drought"])
+    assert h.tags == ("drought",)
+    s.add_bookmark(Bookmark(new_id(), "water-2025", "risks", 0))
+    assert {c.label for c in s.color_labels()} >= {"key point", "action"}
+    assert s.check() == []
+    s.close()
+
+
+def test_each_upgrade_step_runs_in_its_own_transaction(db_path, monkeypatch):
+    load_fixture("schema_v1.sql", db_path)
+
+    def broken(conn):
+        conn.execute("CREATE TABLE bookmarks (id TEXT)")
+        raise RuntimeError("upgrade bug")
+
+    monkeypatch.setitem(store_mod._UPGRADES, 2, broken)
+    with pytest.raises(RuntimeError):
+        Store(db_path)
+    with raw(db_path) as conn:  # still a whole version-1 file
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "bookmarks" not in tables
+        assert conn.execute("SELECT count(*) FROM highlights").fetchone()[0] == 2
+
+
+def test_newer_database_is_refused_and_left_untouched(db_path):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    s.close()
+    with raw(db_path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = db_path.read_bytes()
+    with pytest.raises(DatabaseTooNewError, match="newer briefreader"):
+        Store(db_path)
+    assert db_path.read_bytes() == before
+    wal = db_path.with_name(db_path.name + "-wal")
+    # A read-only reader of a WAL file may leave an empty -wal behind; nothing is written.
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def test_clean_close_leaves_no_marker_and_next_open_is_clean(db_path):
+    Store(db_path).close()
+    s = Store(db_path)
+    assert not s.unclean_shutdown
+    s.close()
+    assert not list(db_path.parent.glob(".notes.sqlite3.session-*"))
+
+
+def test_unclean_shutdown_is_detected_and_checked(db_path):
+    Store(db_path).close()
+    code = (
+        "import os, sys\n"
+        "from briefreader.store import Store\n"
+        "Store(sys.argv[1])\n"
+        "os._exit(0)\n"  # dies without close(), like a crash
+    )
+    subprocess.run([sys.executable, "-c", code, str(db_path)], check=True)
+    assert list(db_path.parent.glob(".notes.sqlite3.session-*"))
+    s = Store(db_path)
+    assert s.unclean_shutdown
+    s.close()
+    # The stale marker was cleared after the check passed.
+    assert not list(db_path.parent.glob(".notes.sqlite3.session-*"))
+
+
+def test_a_live_session_is_not_mistaken_for_a_crash(db_path):
+    first = Store(db_path)
+    second = Store(db_path)
+    assert not second.unclean_shutdown
+    second.close()
+    first.close()
+
+
+def _corrupt(path: Path) -> None:
+    """Overwrite every page after the first with garbage (the header survives)."""
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        f.seek(4096)
+        f.write(bytes((i * 37 + 11) % 256 for i in range(size - 4096)))
+
+
+@pytest.mark.parametrize("damage", ["pages", "header"])
+def test_corrupt_database_is_moved_aside_and_backup_offered(db_path, damage):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    kept = s.add_highlight(make_highlight())
+    backup = s.backup()
+    s.add_highlight(make_highlight())  # made after the backup: only in the damaged file
+    s.close()
+    if damage == "pages":
+        _corrupt(db_path)
+    else:
+        db_path.write_bytes(b"this is not a database at all" * 300)
+    damaged = db_path.read_bytes()
+    with pytest.raises(DatabaseCorruptError) as info:
+        Store(db_path)
+    err = info.value
+    assert err.backups == [backup]
+    assert not db_path.exists()
+    assert err.moved_to.read_bytes() == damaged  # moved, never overwritten
+    assert "moved to" in str(err) and "db restore" in str(err)
+
+    result = Store.restore(db_path)
+    assert result.restored_from == backup
+    assert result.moved_aside is None  # nothing was at the path any more
+    s = Store(db_path)
+    assert [h.id for h in s.highlights(KEY)] == [kept.id]
+    s.close()
+
+
+def test_restore_keeps_the_replaced_database(db_path):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    backup = s.backup()
+    s.add_highlight(make_highlight())
+    s.close()
+    result = Store.restore(db_path, backup)
+    assert result.moved_aside is not None and result.moved_aside.exists()
+    with raw(result.moved_aside) as conn:
+        assert conn.execute("SELECT count(*) FROM highlights").fetchone()[0] == 1
+    s = Store(db_path)
+    assert s.highlights(KEY) == []
+    s.close()
+
+
+def test_restore_refuses_while_the_database_is_open(db_path):
+    s = Store(db_path)
+    backup = s.backup()
+    with pytest.raises(StoreError, match="close it"):
+        Store.restore(db_path, backup)
+    s.close()
+    assert Store.restore(db_path, backup).restored_from == backup
+
+
+def test_restore_refuses_a_damaged_backup(db_path, tmp_path):
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"garbage" * 1000)
+    with pytest.raises(StoreError, match="damaged"):
+        Store.restore(db_path, bad)
+    with pytest.raises(StoreError, match="no sound backup"):
+        Store.restore(db_path)
+
+
+# --------------------------------------------------------------------------- backups
+
+
+def test_backups_are_verified_copies_and_rotate(db_path):
+    s = Store(db_path, keep_backups=3)
+    s.save_brief(brief_record())
+    made = [s.backup() for _ in range(5)]
+    assert s.backups() == list(reversed(made[-3:]))
+    assert not list(s.backup_dir.glob("*.tmp"))
+    with raw(made[-1]) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT key FROM briefs").fetchall() == [(KEY,)]
+    s.close()
+
+
+def test_unverifiable_backup_is_never_installed(db_path, monkeypatch):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    monkeypatch.setattr(store_mod, "check_file", lambda path, full=True: ["page 3 is bad"])
+    with pytest.raises(StoreError, match="failed its check"):
+        s.backup()
+    assert s.backups() == []
+    assert not list(s.backup_dir.glob("*.tmp"))
+    s.close()
+
+
+def test_daily_backup_on_open(db_path):
+    Store(db_path).close()  # a brand-new database has nothing to back up
+    assert store_mod.list_backups(db_path.parent / "backups") == []
+    s = Store(db_path)  # an existing one without a recent backup gets one
+    first = s.backups()
+    assert len(first) == 1
+    s.close()
+    s = Store(db_path)
+    assert s.backups() == first  # less than a day old: no new one
+    s.close()
+    old = first[0].stat().st_mtime - 2 * 86400
+    os.utime(first[0], (old, old))
+    s = Store(db_path)
+    assert len(s.backups()) == 2
+    s.close()
+
+
+# --------------------------------------------------------------------------- processes
+
+_SAVER = """
+import sys
+from briefreader.store import Highlight, SaveError, Store, new_id
+store = Store(sys.argv[1], backup_interval=None)
+failures = 0
+for i in range(int(sys.argv[2])):
+    h = Highlight(new_id(), sys.argv[3], "summary", "Summary", 1, "quote", "", "", 0, 5,
+                  note=f"process note {i}")
+    try:
+        store.add_highlight(h)
+    except SaveError as exc:
+        failures += 1
+        print(exc, file=sys.stderr)
+store.close()
+print(failures)
+"""
+
+
+def test_two_processes_saving_at_once_both_succeed(db_path):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    s.close()
+    saves = 1000
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SAVER, str(db_path), str(saves), KEY],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    for p, (out, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err
+        assert out.strip() == "0", err  # zero failed saves
+    s = Store(db_path)
+    assert len(s.highlights(KEY)) == 2 * saves
+    assert s.check() == []
+    s.close()
+
+
+# The child acknowledges a note (prints its id) only after add_highlight returned,
+# i.e. after COMMIT: every printed id must survive SIGKILL at any moment.
+_ACKER = """
+import sys
+from briefreader.store import Highlight, Store, new_id
+store = Store(sys.argv[1], backup_interval=None)
+i = 0
+while True:
+    i += 1
+    h = Highlight(new_id(), sys.argv[2], "summary", "Summary", 1, "quote", "", "", 0, 5,
+                  note="n" * (i % 7 * 300), tags=("kill",))
+    store.add_highlight(h)
+    sys.stdout.write(h.id + "\\n")
+    sys.stdout.flush()
+"""
+
+
+def _kill_trials(db_path: Path, trials: int, seed: int) -> None:
+    import random
+    import signal
+    import time
+
+    rng = random.Random(seed)
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    s.close()
+    acked: list[str] = []
+    for _ in range(trials):
+        child = subprocess.Popen(
+            [sys.executable, "-c", _ACKER, str(db_path), KEY],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        first = child.stdout.readline()  # the store is open and saving
+        assert first.endswith(b"\n"), child.stderr.read().decode()
+        time.sleep(rng.uniform(0, 0.05))
+        child.send_signal(signal.SIGKILL)
+        rest, _ = child.communicate(timeout=30)
+        lines = (first + rest).split(b"\n")
+        # The last element is an unfinished line (or empty): not acknowledged.
+        acked += [line.decode() for line in lines[:-1]]
+    s = Store(db_path)
+    assert s.unclean_shutdown
+    assert s.check() == []
+    stored = {h.id for h in s.highlights(KEY)}
+    s.close()
+    missing = [i for i in acked if i not in stored]
+    assert not missing, f"{len(missing)} acknowledged notes lost"
+    assert len(acked) >= trials
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_sigkill_while_saving_loses_no_acknowledged_note(db_path):
+    _kill_trials(db_path, trials=50, seed=1)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_sigkill_while_saving_stress(db_path):
+    _kill_trials(db_path, trials=300, seed=2)
