@@ -1,0 +1,217 @@
+"""The Bookmarks view: places the user marked, to jump back to, rename or remove.
+
+Enter or double-click jumps, Delete removes, F2 renames in place. The view emits
+intents only; the window changes the store and hands the view the new list.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader.store import Bookmark
+from briefreader.ui.trash import RoomyDelegate, format_timestamp
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
+POSITION_ROLE = Qt.ItemDataRole.UserRole + 3
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 4
+"""The label as stored, to tell a real rename from an edit left unchanged."""
+
+COL_SECTION, COL_LABEL, COL_CREATED = range(3)
+NO_LABEL = "No label"
+REMOVED_SECTION = "(removed section)"
+
+
+class _LabelDelegate(RoomyDelegate):
+    """Shows a dim "No label" where a bookmark has none, without it becoming the text."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        if index.column() == COL_LABEL and not option.text:
+            option.text = NO_LABEL
+            colour = option.palette.color(QPalette.ColorRole.PlaceholderText)
+            option.palette.setColor(QPalette.ColorRole.Text, colour)
+            option.font.setItalic(True)
+
+
+class BookmarksView(QWidget):
+    jump_requested = Signal(str, int)
+    """section id, position in the section's plain text."""
+    remove_requested = Signal(str)
+    rename_requested = Signal(str, str)
+    """bookmark id, new label."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bookmarksView")
+        self.setAccessibleName("Bookmarks")
+
+        self.tree = QTreeWidget(self)
+        self.tree.setAccessibleName("Bookmarks")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Section", "Label", "Added"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAllColumnsShowFocus(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Only F2 (or the Rename button) edits, and only the label.
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setItemDelegate(_LabelDelegate(self.tree))
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_SECTION, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_LABEL, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_CREATED, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setColumnWidth(COL_SECTION, 180)
+        self.tree.installEventFilter(self)
+        self.tree.itemDoubleClicked.connect(self.on_item_double_clicked)
+        self.tree.itemChanged.connect(self.on_item_changed)
+        self.tree.currentItemChanged.connect(self._update_buttons)
+
+        self.empty_label = QLabel(
+            "No bookmarks in this brief yet.\nPress Ctrl+D while reading to add one.", self
+        )
+        self.empty_label.setAccessibleName("No bookmarks")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        # The keys have buttons too, so the mouse can do all the keyboard can.
+        self.go_button = self._button("Go to", "Show this place (Enter)", self.jump_current)
+        self.rename_button = self._button("Rename", "Rename this bookmark (F2)",
+                                          self.rename_current)
+        self.remove_button = self._button("Remove", "Remove this bookmark (Delete)",
+                                          self.remove_current)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        for button in (self.go_button, self.rename_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty_label, 1)
+        layout.addLayout(buttons)
+        self.setFocusProxy(self.tree)
+        self.set_items([], {})
+
+    def _button(self, text: str, tip: str, slot) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(f"{text} bookmark")
+        button.setToolTip(tip)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    # -- what the window calls --------------------------------------------------------
+    def set_items(self, bookmarks: list[Bookmark], section_titles: dict[str, str]) -> None:
+        """Show these bookmarks in this order; the current row stays where it was."""
+        current = self.tree.currentItem()
+        current_id = current.data(COL_SECTION, ID_ROLE) if current is not None else None
+        current_row = self.tree.indexOfTopLevelItem(current) if current is not None else 0
+        with QSignalBlocker(self.tree):
+            self.tree.clear()
+            for b in bookmarks:
+                title = section_titles.get(b.section_id, REMOVED_SECTION)
+                item = QTreeWidgetItem([title, b.label,
+                                        format_timestamp(b.created) if b.created else ""])
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+                item.setData(COL_SECTION, ID_ROLE, b.id)
+                item.setData(COL_SECTION, SECTION_ROLE, b.section_id)
+                item.setData(COL_SECTION, POSITION_ROLE, b.position)
+                item.setData(COL_SECTION, LABEL_ROLE, b.label)
+                item.setToolTip(COL_SECTION, title)
+                item.setToolTip(COL_LABEL, b.label)
+                self.tree.addTopLevelItem(item)
+        n = len(bookmarks)
+        self.tree.setVisible(n > 0)
+        self.empty_label.setVisible(n == 0)
+        self.setFocusProxy(self.tree if n else None)
+        for button in (self.go_button, self.rename_button, self.remove_button):
+            button.setVisible(n > 0)
+        if n:
+            ids = [b.id for b in bookmarks]
+            row = ids.index(current_id) if current_id in ids else min(current_row, n - 1)
+            self.tree.setCurrentItem(self.tree.topLevelItem(max(row, 0)))
+        self._update_buttons()
+
+    def count(self) -> int:
+        return self.tree.topLevelItemCount()
+
+    def bookmark_id(self, row: int) -> str:
+        return self.tree.topLevelItem(row).data(COL_SECTION, ID_ROLE)
+
+    # -- intents --------------------------------------------------------------------------
+    def jump_current(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            self._jump(item)
+
+    def rename_current(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.tree.editItem(item, COL_LABEL)
+
+    def remove_current(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            self.remove_requested.emit(item.data(COL_SECTION, ID_ROLE))
+
+    def _jump(self, item: QTreeWidgetItem) -> None:
+        self.jump_requested.emit(item.data(COL_SECTION, SECTION_ROLE),
+                                 int(item.data(COL_SECTION, POSITION_ROLE)))
+
+    def on_item_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        self._jump(item)
+
+    def on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if column != COL_LABEL:
+            return
+        label = " ".join(item.text(COL_LABEL).split())
+        if label == item.data(COL_SECTION, LABEL_ROLE):
+            return
+        with QSignalBlocker(self.tree):
+            item.setData(COL_SECTION, LABEL_ROLE, label)
+            item.setText(COL_LABEL, label)
+            item.setToolTip(COL_LABEL, label)
+        self.rename_requested.emit(item.data(COL_SECTION, ID_ROLE), label)
+
+    def _update_buttons(self, *_args) -> None:
+        has = self.tree.currentItem() is not None
+        for button in (self.go_button, self.rename_button, self.remove_button):
+            button.setEnabled(has)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (watched is self.tree and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and self.tree.state() != QAbstractItemView.State.EditingState):
+            plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                          Qt.KeyboardModifier.KeypadModifier)
+            if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.jump_current()
+                return True
+            if event.matches(QKeySequence.StandardKey.Delete) or (
+                    plain and event.key() == Qt.Key.Key_Backspace):
+                self.remove_current()
+                return True
+            if plain and event.key() == Qt.Key.Key_F2:
+                self.rename_current()
+                return True
+        return super().eventFilter(watched, event)

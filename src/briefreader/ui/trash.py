@@ -1,0 +1,193 @@
+"""The Trash view: deleted highlights and comments, to restore or to empty for good.
+
+The view only lists what it is given and emits intents; the window restores, asks
+before emptying, and hands the view the new lists.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDateTime, QEvent, QLocale, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyledItemDelegate,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader.store import Comment, Highlight
+from briefreader.ui.review import excerpt
+
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+TEXT_EXCERPT_CHARS = 120
+
+COL_KIND, COL_TEXT, COL_SECTION, COL_DELETED, COL_RESTORE = range(5)
+
+
+def format_timestamp(stamp: str) -> str:
+    """An ISO 8601 time (as the store writes it) in the user's time zone, e.g. 26 Nov 2026,
+    16:45, with the month named in the user's language."""
+    when = QDateTime.fromString(stamp, Qt.DateFormat.ISODateWithMs)
+    if not when.isValid():
+        when = QDateTime.fromString(stamp, Qt.DateFormat.ISODate)
+    if not when.isValid():
+        return stamp
+    # Not the locale's short format: in some locales it is all digits, and 02/03 is
+    # read both ways. A named month is never ambiguous.
+    return QLocale().toString(when.toLocalTime(), "d MMM yyyy, HH:mm")
+
+
+class RoomyDelegate(QStyledItemDelegate):
+    """Rows a little taller than the text, so a row's button is not squeezed."""
+
+    def sizeHint(self, option, index):  # noqa: N802 - Qt override
+        size = super().sizeHint(option, index)
+        size.setHeight(size.height() + 8)
+        return size
+
+
+class TrashView(QWidget):
+    """Deleted notes, newest first, each with a Restore button."""
+
+    restore_requested = Signal(str, str)
+    """kind ("highlight" | "comment"), id."""
+    empty_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trashView")
+        self.setAccessibleName("Trash")
+
+        self.tree = QTreeWidget(self)
+        self.tree.setAccessibleName("Deleted notes")
+        self.tree.setColumnCount(5)
+        self.tree.setHeaderLabels(["Kind", "Text", "Section", "Deleted", ""])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAllColumnsShowFocus(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setItemDelegate(RoomyDelegate(self.tree))
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_SECTION, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_DELETED, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_RESTORE, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setColumnWidth(COL_SECTION, 160)
+        self.tree.installEventFilter(self)
+
+        self.empty_label = QLabel("Trash is empty", self)
+        self.empty_label.setAccessibleName("Trash is empty")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        self.summary = QLabel(self)
+        self.summary.setAccessibleName("Trash summary")
+        self.empty_button = QPushButton("Empty Trash", self)
+        self.empty_button.setAccessibleName("Empty Trash")
+        self.empty_button.setToolTip("Delete every note in the trash for good")
+        self.empty_button.setAutoDefault(False)
+        self.empty_button.clicked.connect(self.empty_requested)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.empty_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty_label, 1)
+        layout.addLayout(bottom)
+        self.setFocusProxy(self.tree)
+        self.set_items([], [])
+
+    # -- what the window calls --------------------------------------------------------
+    def set_items(self, highlights: list[Highlight], comments: list[Comment]) -> None:
+        """Show these deleted notes, newest first; the current row stays where it was."""
+        row = self._current_row()
+        entries: list[tuple[str, str, str, str, str, str]] = []
+        for h in highlights:
+            text = f"“{excerpt(h.exact, TEXT_EXCERPT_CHARS)}”"
+            if h.note.strip():
+                text += " — " + excerpt(h.note, TEXT_EXCERPT_CHARS)
+            entries.append(("highlight", h.id, text, h.section_heading, h.deleted_at or "",
+                            h.exact))
+        for c in comments:
+            entries.append(("comment", c.id, excerpt(c.body, TEXT_EXCERPT_CHARS),
+                            c.section_heading, c.deleted_at or "", c.body))
+        # ISO stamps sort as text; a missing stamp sorts last.
+        entries.sort(key=lambda e: e[4], reverse=True)
+
+        self.tree.clear()
+        for kind, note_id, text, section, deleted, full in entries:
+            item = QTreeWidgetItem(
+                ["Highlight" if kind == "highlight" else "Comment", text,
+                 section or "Opening", format_timestamp(deleted) if deleted else ""]
+            )
+            item.setData(COL_KIND, KIND_ROLE, kind)
+            item.setData(COL_KIND, ID_ROLE, note_id)
+            item.setToolTip(COL_TEXT, full)
+            item.setToolTip(COL_SECTION, section)
+            if deleted:
+                item.setToolTip(COL_DELETED, deleted)
+            self.tree.addTopLevelItem(item)
+            button = QPushButton("Restore")
+            button.setAutoDefault(False)
+            button.setAccessibleName(f"Restore {kind}")
+            button.setAccessibleDescription(text)
+            button.setToolTip(f"Put this {kind} back")
+            button.clicked.connect(
+                lambda _=False, k=kind, i=note_id: self.restore_requested.emit(k, i)
+            )
+            self.tree.setItemWidget(item, COL_RESTORE, button)
+
+        n = len(entries)
+        self.tree.setVisible(n > 0)
+        self.empty_label.setVisible(n == 0)
+        self.empty_button.setEnabled(n > 0)
+        self.summary.setText(f"{n} deleted {'note' if n == 1 else 'notes'}" if n else "")
+        self.setFocusProxy(self.tree if n else None)
+        if n:
+            self.tree.setCurrentItem(self.tree.topLevelItem(min(max(row, 0), n - 1)))
+
+    def count(self) -> int:
+        return self.tree.topLevelItemCount()
+
+    def entry(self, row: int) -> tuple[str, str]:
+        """(kind, id) of a row, top to bottom."""
+        item = self.tree.topLevelItem(row)
+        return item.data(COL_KIND, KIND_ROLE), item.data(COL_KIND, ID_ROLE)
+
+    def restore_button(self, row: int) -> QPushButton:
+        return self.tree.itemWidget(self.tree.topLevelItem(row), COL_RESTORE)
+
+    # -- inside -------------------------------------------------------------------------
+    def _current_row(self) -> int:
+        item = self.tree.currentItem()
+        return self.tree.indexOfTopLevelItem(item) if item is not None else 0
+
+    def restore_current(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            self.restore_requested.emit(item.data(COL_KIND, KIND_ROLE),
+                                        item.data(COL_KIND, ID_ROLE))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (watched is self.tree and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                          Qt.KeyboardModifier.KeypadModifier)):
+            self.restore_current()
+            return True
+        return super().eventFilter(watched, event)
