@@ -38,6 +38,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 
 from briefreader.brief import Brief, Section, normalise_text
+from briefreader.footnotes import effective_source
 
 log = logging.getLogger(__name__)
 
@@ -631,11 +632,10 @@ def _heading_html(section: Section) -> str:
     return f'<h{level} id="{html.escape(section.id)}">{html.escape(section.title)}</h{level}>'
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=2048)
 def _render_section(
-    content_hash: str, fmt: str, section: Section, time_limit: float
+    content_hash: str, fmt: str, section: Section, source: str, time_limit: float
 ) -> RenderedSection:
-    source = section.source
     if fmt != "markdown":
         notice = None
     elif len(source) > MAX_MARKDOWN_CHARS:
@@ -660,7 +660,8 @@ def _render_section(
 def render_section(brief: Brief, section: Section, *, time_limit: float = 2.0) -> RenderedSection:
     """The section as the reader shows it. Memoised; never raises for bad input and
     never takes much longer than ``time_limit`` seconds."""
-    return _render_section(brief.content_hash, brief.format, section, time_limit)
+    source = effective_source(brief, section)
+    return _render_section(brief.content_hash, brief.format, section, source, time_limit)
 
 
 def section_plain_text(brief: Brief, section: Section) -> str:

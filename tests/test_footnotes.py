@@ -1,0 +1,42 @@
+"""Footnotes defined at the end of a brief show in the section that cites them."""
+
+from __future__ import annotations
+
+from briefreader.parse import parse_markdown
+from briefreader.render import render_section
+
+SOURCE = """\
+# Intake
+
+River intake fell sharply[^flow] over the summer.
+
+# Storage
+
+Reservoirs hold two months of supply[^store]. Here is a [^flow] reuse.
+
+# Annex
+
+Nothing else to add.
+
+[^flow]: Measured at the northern weir.
+[^store]: At current demand,
+    without the new transfer.
+"""
+
+
+def _brief():
+    return parse_markdown(SOURCE, name="f.md", content_hash="h-footnotes")
+
+
+def test_definitions_follow_their_references():
+    brief = _brief()
+    intake = render_section(brief, brief.section("intake"))
+    storage = render_section(brief, brief.section("storage"))
+    annex = render_section(brief, brief.section("annex"))
+    assert "Measured at the northern weir." in intake.plain_text
+    assert "without the new transfer" not in intake.plain_text
+    assert "At current demand, without the new transfer." in storage.plain_text
+    assert "Measured at the northern weir." in storage.plain_text
+    # The section that merely held the definitions shows none of them.
+    assert annex.plain_text == "Nothing else to add."
+    assert 'href="#fn:intake:flow"' in intake.html
