@@ -1175,3 +1175,97 @@ class Store:
         os.replace(tmp, database)
         _fsync(database.parent)
         return RestoreResult(restored_from=chosen, moved_aside=moved)
+
+    # ------------------------------------------------------------------ import and merge
+    # Used by export.import_notes: lookups by id across briefs, and a merge written in
+    # one transaction so that a failed import leaves the store as it was.
+
+    def notes_by_id(self, ids: Sequence[str]) -> tuple[list[Highlight], list[Comment]]:
+        """Highlights and comments (live or deleted, any brief) with these ids."""
+        conn = self._connection
+        found_h: list[Highlight] = []
+        found_c: list[Comment] = []
+        unique = list(dict.fromkeys(ids))
+        for i in range(0, len(unique), 500):  # below SQLite's bound-parameter limit
+            chunk = unique[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT b.key, {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
+                f" WHERE h.id IN ({marks})",
+                chunk,
+            )
+            found_h += [_highlight(r[0], r[1:]) for r in rows]
+            rows = conn.execute(
+                f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id"
+                f" WHERE c.id IN ({marks})",
+                chunk,
+            )
+            found_c += [Comment(*r) for r in rows]
+        return found_h, found_c
+
+    def merge_notes(
+        self,
+        *,
+        brief: BriefRecord | None = None,
+        add_highlights: Sequence[Highlight] = (),
+        add_comments: Sequence[Comment] = (),
+        update_highlights: Sequence[Highlight] = (),
+        update_comments: Sequence[Comment] = (),
+    ) -> None:
+        """Save an import in one transaction: all of it or none.
+
+        ``brief`` is recorded first when the store does not know it yet. Added
+        notes keep every field as given (ids, times, placement, deletion); updates
+        take the note's text, colour, tags, ``modified`` and ``deleted_at`` only.
+        Comments are inserted in the order given: a reply after its parent.
+        """
+        for h in (*add_highlights, *update_highlights):
+            if h.color not in COLORS:
+                raise StoreError(f"unknown colour '{h.color}'; use one of {', '.join(COLORS)}")
+        with self.transaction("the imported notes") as tx:
+            if brief is not None and tx.execute(
+                "SELECT 1 FROM briefs WHERE key = ?", (brief.key,)
+            ).fetchone() is None:
+                self._save_brief(tx, brief)
+            keys = {n.brief_key for n in (*add_highlights, *add_comments)}
+            brief_ids = {k: self._brief_rowid(tx, k) for k in keys}
+            tx.executemany(
+                "INSERT INTO highlights(id, brief_id, section_id, section_heading,"
+                ' section_ordinal, exact, prefix, suffix, start, "end", color, note, tags,'
+                " author, created, modified, status, cur_section_id, cur_start, cur_end,"
+                " deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?)",
+                [
+                    (h.id, brief_ids[h.brief_key], h.section_id, h.section_heading,
+                     h.section_ordinal, h.exact, h.prefix, h.suffix, h.start, h.end, h.color,
+                     h.note, json.dumps(list(h.tags), ensure_ascii=False), h.author, h.created,
+                     h.modified, h.status, h.current_section, h.current_start, h.current_end,
+                     h.deleted_at)
+                    for h in add_highlights
+                ],
+            )  # fmt: skip
+            tx.executemany(
+                "INSERT INTO comments(id, brief_id, section_id, section_heading,"
+                " section_ordinal, section_fingerprint, body, author, created, modified,"
+                " reply_to, status, cur_section_id, deleted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (c.id, brief_ids[c.brief_key], c.section_id, c.section_heading,
+                     c.section_ordinal, c.section_fingerprint, c.body, c.author, c.created,
+                     c.modified, c.reply_to, c.status, c.current_section, c.deleted_at)
+                    for c in add_comments
+                ],
+            )  # fmt: skip
+            tx.executemany(
+                "UPDATE highlights SET note = ?, color = ?, tags = ?, modified = ?,"
+                " deleted_at = ? WHERE id = ?",
+                [
+                    (h.note, h.color, json.dumps(list(h.tags), ensure_ascii=False), h.modified,
+                     h.deleted_at, h.id)
+                    for h in update_highlights
+                ],
+            )  # fmt: skip
+            tx.executemany(
+                "UPDATE comments SET body = ?, modified = ?, deleted_at = ? WHERE id = ?",
+                [(c.body, c.modified, c.deleted_at, c.id) for c in update_comments],
+            )

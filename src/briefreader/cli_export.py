@@ -1,0 +1,114 @@
+"""Command-line export and import of notes: ``export`` and ``import``.
+
+``cli.py`` calls :func:`register`. Export writes to stdout unless ``-o`` names a
+file, which is written atomically and never replaced without ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from briefreader.paths import resolve_paths
+from briefreader.store import COLORS, Store
+
+# The subparsers object argparse hands out has a private type; accept any.
+_Subparsers = Any
+
+
+def register(subparsers: _Subparsers) -> None:
+    p = subparsers.add_parser(
+        "export", help="export a brief's notes as Markdown (default) or W3C JSON"
+    )
+    p.add_argument("brief", metavar="BRIEF")
+    p.add_argument(
+        "--format",
+        choices=("md", "json"),
+        help="default: json when FILE ends in .json, else md",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of to stdout")
+    p.add_argument(
+        "--color", action="append", choices=COLORS, metavar="C", help="only this colour; repeatable"
+    )
+    p.add_argument(
+        "--tag", action="append", metavar="T", help="only notes with this tag; repeatable"
+    )
+    p.add_argument("--author", metavar="A", help="only notes by this author")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.add_argument("--encoding", help="decode the brief with this encoding (e.g. cp1252)")
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser(
+        "import", help="merge notes from a JSON or Markdown export into the notes database"
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--brief", metavar="BRIEF", help="the brief the notes are on (places new notes in it)"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--encoding", help="decode the brief with this encoding (e.g. cp1252)")
+    p.set_defaults(func=cmd_import)
+
+
+@contextmanager
+def _service(args: argparse.Namespace) -> Iterator[Any]:
+    from briefreader.notes import NotesService
+
+    paths = resolve_paths(args.data_dir).ensure()
+    store = Store.open(paths)
+    try:
+        yield NotesService(store)
+    finally:
+        store.close()
+
+
+def _load(path: str, args: argparse.Namespace):
+    from briefreader.parse import load_brief
+
+    return load_brief(path, encoding=getattr(args, "encoding", None))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from briefreader import export
+
+    brief = _load(args.brief, args)
+    fmt = args.format
+    if fmt is None:
+        fmt = "json" if args.output and args.output.lower().endswith(".json") else "md"
+    with _service(args) as service:
+        data = export.gather(service, brief)
+    render = export.export_json if fmt == "json" else export.export_markdown
+    text = render(data, colors=args.color, tags=args.tag, author=args.author)
+    if args.output:
+        export.write_atomically(Path(args.output), text, force=args.force)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from briefreader import export
+
+    brief = _load(args.brief, args) if args.brief else None
+    # Parse before opening the store: a bad file is reported without touching it.
+    bundle = export.read_import(Path(args.file))
+    edited_at = export.file_time(Path(args.file))
+    with _service(args) as service:
+        summary = export.apply_import(service, bundle, brief=brief, edited_at=edited_at)
+    if args.json:
+        payload = asdict(summary)
+        payload["reasons"] = list(summary.reasons)
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"Imported notes on '{summary.brief_key}': {summary.summary()}.")
+    for reason in summary.reasons:
+        print(f"  skipped: {reason}")
+    return 0

@@ -1,0 +1,150 @@
+"""Highlights in a section's QTextDocument.
+
+Notes anchor to the section's normalised plain text, counted in code points; a
+QTextDocument counts UTF-16 units over text that still holds the heading, paragraph
+breaks, runs of spaces and object characters for images. ``TextMap`` converts
+between the two; ``paint`` colours highlights inside one edit block.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
+
+HIGHLIGHT_ID = QTextFormat.Property.UserProperty + 1
+OBJECT_CHAR = "\ufffc"
+
+#: Background colours (light theme, dark theme) for the five named colours.
+COLOURS: dict[str, tuple[str, str]] = {
+    "yellow": ("#fde68a", "#6b5a12"),
+    "green": ("#bbf7d0", "#1f5c3a"),
+    "blue": ("#bfdbfe", "#1e4a7a"),
+    "red": ("#fecaca", "#7a2626"),
+    "purple": ("#e9d5ff", "#553077"),
+}
+
+
+def colour_for(name: str, dark: bool) -> QColor:
+    light, darker = COLOURS.get(name, COLOURS["yellow"])
+    return QColor(darker if dark else light)
+
+
+class TextMap:
+    """Positions in a document's text ↔ offsets in the section's normalised plain text."""
+
+    def __init__(self, doc_text: str, plain_text: str) -> None:
+        norm_chars: list[str] = []
+        raw_index: list[int] = []  # for each normalised char, its index in doc_text
+        pending_space = -1
+        for i, ch in enumerate(doc_text):
+            if ch == OBJECT_CHAR:
+                continue
+            if ch.isspace():
+                if pending_space < 0:
+                    pending_space = i
+                continue
+            if pending_space >= 0:
+                if norm_chars:
+                    norm_chars.append(" ")
+                    raw_index.append(pending_space)
+                pending_space = -1
+            norm_chars.append(ch)
+            raw_index.append(i)
+        collapsed = "".join(norm_chars)
+        if not unicodedata.is_normalized("NFC", collapsed):
+            collapsed, raw_index = _nfc_with_map(collapsed, raw_index)
+        self.normalised = collapsed
+        self._raw_index = raw_index
+        # UTF-16 position of every code point of doc_text (and one past the end).
+        self._utf16 = [0]
+        total = 0
+        for ch in doc_text:
+            total += 2 if ord(ch) > 0xFFFF else 1
+            self._utf16.append(total)
+        self.plain_length = len(plain_text)
+        found = collapsed.rfind(plain_text) if plain_text else len(collapsed)
+        self.exact = found >= 0
+        self.body_offset = found if found >= 0 else 0
+
+    def to_document(self, start: int, end: int) -> tuple[int, int] | None:
+        """Plain-text span [start, end) → document positions, or None if not mappable."""
+        if not self.exact or not 0 <= start < end <= self.plain_length:
+            return None
+        a = self._raw_index[self.body_offset + start]
+        b = self._raw_index[self.body_offset + end - 1] + 1
+        return self._utf16[a], self._utf16[b]
+
+    def from_document(self, pos_a: int, pos_b: int) -> tuple[int, int] | None:
+        """Document selection → plain-text span, trimmed to the body; None if empty."""
+        if not self.exact:
+            return None
+        a = bisect.bisect_left(self._utf16, min(pos_a, pos_b))
+        b = bisect.bisect_left(self._utf16, max(pos_a, pos_b))
+        lo = bisect.bisect_left(self._raw_index, a)
+        hi = bisect.bisect_left(self._raw_index, b)
+        start = max(lo - self.body_offset, 0)
+        end = min(hi - self.body_offset, self.plain_length)
+        # Never start or end on the space standing for a paragraph break.
+        text = self.normalised[self.body_offset : self.body_offset + self.plain_length]
+        while start < end and text[start] == " ":
+            start += 1
+        while end > start and text[end - 1] == " ":
+            end -= 1
+        return (start, end) if start < end else None
+
+
+def _nfc_with_map(text: str, raw_index: list[int]) -> tuple[str, list[int]]:
+    """NFC one combining sequence at a time, so every output char keeps a source index."""
+    out: list[str] = []
+    index: list[int] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        out.append(piece)
+        index.extend([raw_index[i]] * len(piece))
+        i = j
+    return "".join(out), index
+
+
+@dataclass(frozen=True)
+class Span:
+    id: str
+    start: int  # plain-text code points
+    end: int
+    color: str
+
+
+def paint(doc: QTextDocument, text_map: TextMap, spans: list[Span], *, dark: bool) -> int:
+    """Colour every span that maps into the document; returns how many were painted."""
+    painted = 0
+    cursor = QTextCursor(doc)
+    cursor.beginEditBlock()
+    try:
+        for span in spans:
+            where = text_map.to_document(span.start, span.end)
+            if where is None:
+                continue
+            fmt = QTextCharFormat()
+            fmt.setBackground(colour_for(span.color, dark))
+            fmt.setProperty(HIGHLIGHT_ID, span.id)
+            cursor.setPosition(where[0])
+            cursor.setPosition(where[1], QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(fmt)
+            painted += 1
+    finally:
+        cursor.endEditBlock()
+    return painted
+
+
+def highlight_at(doc: QTextDocument, position: int) -> str | None:
+    """Id of the highlight under a document position, if any."""
+    cursor = QTextCursor(doc)
+    cursor.setPosition(min(position + 1, max(doc.characterCount() - 1, 0)))
+    value = cursor.charFormat().property(HIGHLIGHT_ID)
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,165 @@
+"""The export and import commands through cli.main, and one real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefreader.cli import main
+
+BRIEF = """\
+---
+title: Harbour Readout
+id: harbour-2026
+---
+
+The harbour reopens on Monday.
+
+## Dredging
+
+Dredging of the north channel finishes in May. The south channel waits until autumn.
+
+## Costs
+
+The port authority pays two thirds of the cost.
+"""
+
+
+@pytest.fixture
+def brief(tmp_path) -> Path:
+    path = tmp_path / "harbour.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    return tmp_path / "data"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def annotate(capsys, data: Path, brief: Path, quote: str, *extra: str) -> dict:
+    code, out, err = run(
+        capsys, "--data-dir", str(data), "annotate", str(brief), "--section", "dredging",
+        "--quote", quote, "--json", *extra,
+    )  # fmt: skip
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_export_markdown_to_stdout(capsys, brief, data):
+    h = annotate(capsys, data, brief, "north channel", "--note", "# not a heading", "--tag", "x")
+    code, out, err = run(capsys, "--data-dir", str(data), "export", str(brief))
+    assert code == 0, err
+    assert out.startswith('---\ntitle: "Harbour Readout"\n')
+    assert f"<!-- briefreader:highlight id={h['id']} " in out
+    assert "> north channel" in out
+    assert "\n\\# not a heading\n" in out
+    assert "## Dredging" in out and "## Costs" not in out
+
+
+def test_export_filters(capsys, brief, data):
+    annotate(capsys, data, brief, "north channel", "--color", "red", "--tag", "dredge")
+    annotate(capsys, data, brief, "south channel", "--color", "blue")
+    _, red, _ = run(capsys, "--data-dir", str(data), "export", str(brief), "--color", "red")
+    assert "north channel" in red and "south channel" not in red
+    _, tagged, _ = run(capsys, "--data-dir", str(data), "export", str(brief), "--tag", "dredge")
+    assert "north channel" in tagged and "south channel" not in tagged
+    _, nobody, _ = run(capsys, "--data-dir", str(data), "export", str(brief), "--author", "zed")
+    assert "No notes on this brief." in nobody
+
+
+def test_export_to_a_file_refuses_to_overwrite_without_force(capsys, brief, data, tmp_path):
+    annotate(capsys, data, brief, "north channel")
+    target = tmp_path / "out.md"
+    code, out, err = run(capsys, "--data-dir", str(data), "export", str(brief), "-o", str(target))
+    assert (code, out) == (0, "")
+    first = target.read_text(encoding="utf-8")
+    assert "> north channel" in first
+    target.write_text("precious", encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(data), "export", str(brief), "-o", str(target))
+    assert code == 1
+    assert err.startswith("briefreader: ") and "already exists" in err and err.count("\n") == 1
+    assert target.read_text(encoding="utf-8") == "precious"
+    code, _, _ = run(
+        capsys, "--data-dir", str(data), "export", str(brief), "-o", str(target), "--force"
+    )
+    assert code == 0
+
+    def without_time(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("exported_at:")]
+
+    assert without_time(target.read_text(encoding="utf-8")) == without_time(first)
+
+
+def test_json_round_trip_into_a_fresh_data_folder(capsys, brief, data, tmp_path):
+    h = annotate(capsys, data, brief, "north channel", "--note", "first")
+    run(capsys, "--data-dir", str(data), "comment", str(brief), "--section", "costs",
+        "--text", "Two thirds is a lot")  # fmt: skip
+    target = tmp_path / "notes.json"
+    code, _, err = run(capsys, "--data-dir", str(data), "export", str(brief), "-o", str(target))
+    assert code == 0, err
+    assert json.loads(target.read_text(encoding="utf-8"))["type"] == "AnnotationCollection"
+
+    fresh = tmp_path / "fresh"
+    code, out, err = run(capsys, "--data-dir", str(fresh), "import", str(target), "--json")
+    assert code == 0, err
+    assert json.loads(out) == {
+        "added": 2, "updated": 0, "unchanged": 0, "skipped": 0, "reasons": [], "orphaned": 0,
+        "brief_key": "harbour-2026",
+    }  # fmt: skip
+    _, listed, _ = run(capsys, "--data-dir", str(fresh), "notes", str(brief), "--json")
+    listed = json.loads(listed)
+    assert [x["id"] for x in listed["highlights"]] == [h["id"]]
+    assert [c["body"] for c in listed["comments"]] == ["Two thirds is a lot"]
+
+    code, out, _ = run(capsys, "--data-dir", str(fresh), "import", str(target),
+                       "--brief", str(brief))  # fmt: skip
+    assert code == 0
+    assert out.startswith("Imported notes on 'harbour-2026': 0 added, 0 updated, 2 unchanged")
+
+
+def test_edited_markdown_comes_back(capsys, brief, data, tmp_path):
+    h = annotate(capsys, data, brief, "north channel", "--note", "draft")
+    target = tmp_path / "notes.md"
+    run(capsys, "--data-dir", str(data), "export", str(brief), "-o", str(target))
+    text = target.read_text(encoding="utf-8").replace("\ndraft\n", "\nfinal wording\n")
+    target.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "--data-dir", str(data), "import", str(target))
+    assert code == 0, err
+    assert "1 updated" in out
+    _, listed, _ = run(capsys, "--data-dir", str(data), "notes", str(brief), "--json")
+    (after,) = json.loads(listed)["highlights"]
+    assert (after["id"], after["note"]) == (h["id"], "final wording")
+
+
+def test_a_bad_import_file_is_one_line_and_changes_nothing(capsys, brief, data, tmp_path):
+    annotate(capsys, data, brief, "north channel", "--note", "keep me")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"type": "AnnotationCollection", "first": {"items": [42]}}', encoding="utf-8")
+    code, out, err = run(capsys, "--data-dir", str(data), "import", str(bad), "--brief", str(brief))
+    assert code == 1
+    assert err == "briefreader: bad.json: item 1: must be an object\n"
+    _, listed, _ = run(capsys, "--data-dir", str(data), "notes", str(brief), "--json")
+    assert [h["note"] for h in json.loads(listed)["highlights"]] == ["keep me"]
+
+
+def test_export_runs_as_a_real_process(brief, data, tmp_path):
+    target = tmp_path / "out.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "briefreader", "--data-dir", str(data), "export", str(brief),
+         "-o", str(target)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert doc["br:brief"]["key"] == "harbour-2026" and doc["total"] == 0

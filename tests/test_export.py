@@ -1,0 +1,931 @@
+"""Markdown and JSON export, import and merge (export.py), without a window."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+
+from briefreader import export as ex
+from briefreader.anchor import make_selector
+from briefreader.brief import Brief
+from briefreader.notes import NotesService
+from briefreader.parse import load_brief
+from briefreader.render import section_plain_text
+from briefreader.store import Comment, Highlight, Store
+
+GOLDEN = Path(__file__).parent / "data" / "export"
+# Set to regenerate the golden files deliberately, then review the diff.
+REGENERATE = os.environ.get("BRIEFREADER_REGENERATE_GOLDEN") == "1"
+EXPORTED_AT = "2026-04-01T08:00:00.000Z"
+
+BRIEF = """\
+---
+title: Fisheries Readout
+id: fisheries-2026
+date: 2026-03-02
+---
+
+Quotas were agreed late on Thursday after two days of talks.
+
+## Catch limits
+
+The cod quota falls by 12 percent next year. The haddock quota is unchanged.
+
+### Inshore boats
+
+The cod quota for inshore boats is protected. Small ports welcomed the deal.
+
+## Enforcement
+
+Satellite monitoring becomes mandatory for vessels over 12 metres.
+
+## Outlook
+
+Scientists will review the stocks again in the autumn.
+"""
+
+HOSTILE = [
+    "# Not a heading",
+    "</blockquote> <script>alert(1)</script>",
+    "```\nnot code\n```",
+    "a `tick` and ``two``",
+    "[click](javascript:alert(1)) and ![img](file:///etc/passwd)",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "> not a quote",
+    "- not a list\n+ nor this\n1. nor this\n2) nor this",
+    "***\n---\n___",
+    "Setext\n===",
+    "Setext two\n---",
+    "<!-- briefreader:highlight id=evil text=0000000000000000 -->",
+    "&amp; &#60; &lt;",
+    "*em* _em_ **strong** ~~strike~~",
+    "    indented code",
+    "ends with a backslash\\",
+    "<http://auto.link> <b onmouseover=x>bold</b>",
+    "[ref]: http://example.com",
+    "**Section comments**",
+    "tab\there and {curly} ^caret",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def brief(tmp_path) -> Brief:
+    path = tmp_path / "fisheries.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    return load_brief(path)
+
+
+def text_of(brief: Brief, section_id: str) -> str:
+    return section_plain_text(brief, brief.section(section_id))
+
+
+def hl(
+    brief: Brief,
+    section_id: str,
+    quote: str,
+    n: int,
+    *,
+    note: str = "",
+    color: str = "yellow",
+    tags: tuple[str, ...] = (),
+    author: str = "alice",
+    status: str = "anchored",
+    minute: int = 0,
+) -> Highlight:
+    text = text_of(brief, section_id)
+    start = text.index(quote)
+    sel = make_selector(text, start, start + len(quote))
+    section = brief.section(section_id)
+    stamp = f"2026-03-02T09:{minute:02d}:00.000Z"
+    orphan = status == "orphaned"
+    return Highlight(
+        id=f"00000000-0000-4000-8000-{n:012d}",
+        brief_key="fisheries-2026",
+        section_id=section.id,
+        section_heading=section.title,
+        section_ordinal=section.ordinal,
+        exact=sel.exact,
+        prefix=sel.prefix,
+        suffix=sel.suffix,
+        start=sel.start,
+        end=sel.end,
+        color=color,
+        note=note,
+        tags=tags,
+        author=author,
+        created=stamp,
+        modified=stamp,
+        status=status,
+        current_section=None if orphan else section.id,
+        current_start=None if orphan else sel.start,
+        current_end=None if orphan else sel.end,
+    )
+
+
+def cm(
+    brief: Brief,
+    section_id: str,
+    body: str,
+    n: int,
+    *,
+    reply_to: int | None = None,
+    author: str = "bob",
+    status: str = "anchored",
+    minute: int = 30,
+) -> Comment:
+    section = brief.section(section_id)
+    stamp = f"2026-03-02T10:{minute:02d}:00.000Z"
+    return Comment(
+        id=f"00000000-0000-4000-9000-{n:012d}",
+        brief_key="fisheries-2026",
+        section_id=section.id,
+        section_heading=section.title,
+        section_ordinal=section.ordinal,
+        section_fingerprint="m1:",
+        body=body,
+        author=author,
+        created=stamp,
+        modified=stamp,
+        reply_to=None if reply_to is None else f"00000000-0000-4000-9000-{reply_to:012d}",
+        status=status,
+        current_section=None if status == "orphaned" else section.id,
+    )
+
+
+def data_of(brief: Brief, highlights, comments, **kw) -> ex.NotesExport:
+    texts = {}
+    for h in highlights:
+        if h.current_section is not None:
+            texts[h.id] = text_of(brief, h.current_section)[h.current_start : h.current_end]
+    return ex.NotesExport(
+        brief=brief,
+        brief_key="fisheries-2026",
+        highlights=tuple(highlights),
+        comments=tuple(comments),
+        texts=texts,
+        **kw,
+    )
+
+
+def sample(brief: Brief) -> ex.NotesExport:
+    highlights = [
+        hl(brief, "_lead", "agreed late on Thursday", 1, color="blue", note="Which Thursday?"),
+        hl(
+            brief,
+            "catch-limits",
+            "The cod quota falls by 12 percent",
+            2,
+            color="red",
+            tags=("cod", "quota"),
+            note="Steeper than expected.\n\nCheck against last year's 8 percent.",
+            minute=5,
+        ),
+        hl(
+            brief,
+            "inshore-boats",
+            "protected",
+            3,
+            color="green",
+            author="carol",
+            note="# Good\n<script>alert(1)</script> | [x](javascript:y)",
+            minute=7,
+        ),
+        hl(brief, "catch-limits", "haddock quota", 4, status="orphaned", note="Was here."),
+    ]
+    comments = [
+        cm(brief, "enforcement", "Who pays for the monitoring?", 1),
+        cm(
+            brief,
+            "enforcement",
+            "The vessel owners, in the first year.",
+            2,
+            reply_to=1,
+            author="alice",
+            minute=40,
+        ),  # fmt: skip
+        cm(brief, "enforcement", "Confirmed by the ministry.", 3, reply_to=2, minute=50),
+        cm(brief, "outlook", "A section that no longer exists.", 4, status="orphaned"),
+    ]
+    return data_of(brief, highlights, comments)
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if REGENERATE:
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8"), f"differs from {path}"
+
+
+def body(markdown: str) -> str:
+    """The Markdown after its front matter."""
+    return markdown.split("---\n", 2)[2]
+
+
+LIVE = {"link_open", "image", "html_inline", "code_inline", "code_block", "fence", "table_open"}
+
+
+def assert_inert(markdown: str) -> None:
+    """No link, image, raw HTML or code anywhere; HTML blocks are only our id markers."""
+    for t in MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(markdown):
+        assert t.type not in LIVE, t
+        for child in t.children or ():
+            assert child.type not in LIVE, child
+        if t.type == "html_block":
+            assert re.fullmatch(r"(- )?<!-- briefreader:\w+ id=[\w-]+ text=[0-9a-f]{16} -->\n",
+                                t.content), t.content  # fmt: skip
+
+
+def inline_text(token) -> str:
+    """Text of an inline token; fails on anything but plain text and line breaks."""
+    out = []
+    for child in token.children:
+        if child.type in ("text", "text_special"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        else:
+            raise AssertionError(f"structure in user text: {child.type} {child.content!r}")
+    return "".join(out)
+
+
+def read_back(markdown: str) -> dict[str, tuple[str, str]]:
+    """id → (quote, note) of every highlight, parsed with an independent CommonMark parser."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    found: dict[str, tuple[str, str]] = {}
+    i = 0
+    marker = re.compile(r"<!-- briefreader:highlight id=(\S+) text=[0-9a-f]{16} -->\n")
+    while i < len(tokens):
+        t = tokens[i]
+        m = marker.fullmatch(t.content) if t.type == "html_block" else None
+        if not m:
+            i += 1
+            continue
+        i += 1
+        assert tokens[i].type == "blockquote_open"
+        quote_parts = []
+        i += 1
+        while tokens[i].type != "blockquote_close":
+            if tokens[i].type == "inline":
+                quote_parts.append(inline_text(tokens[i]))
+            i += 1
+        i += 1
+        assert tokens[i].type == "paragraph_open"  # the meta line
+        i += 3
+        paragraphs = []
+        while i < len(tokens) and tokens[i].type == "paragraph_open":
+            inline = tokens[i + 1]
+            if inline.children and inline.children[0].type == "strong_open":
+                break  # "**Section comments**"
+            paragraphs.append(inline_text(inline))
+            i += 3
+        found[m.group(1)] = ("\n\n".join(quote_parts), "\n\n".join(paragraphs))
+    return found
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def test_markdown_layout_matches_the_golden_file(brief):
+    check_golden("fisheries-notes.md", ex.export_markdown(sample(brief), exported_at=EXPORTED_AT))
+
+
+def test_front_matter_has_the_brief_counts_and_legend(brief):
+    md = ex.export_markdown(sample(brief), exported_at=EXPORTED_AT)
+    front = yaml.safe_load(md.split("---\n")[1])
+    assert front["title"] == "Fisheries Readout"
+    assert front["brief_id"] == "fisheries-2026"
+    assert front["source"] == "fisheries.md"
+    assert str(front["date"]) == "2026-03-02"
+    assert front["exported_at"] == EXPORTED_AT
+    assert (front["highlights"], front["comments"], front["not_found"]) == (4, 4, 2)
+    assert front["colors"]["red"] == "concern"
+
+
+def test_only_sections_with_notes_appear_with_their_parents(brief):
+    md = ex.export_markdown(sample(brief), exported_at=EXPORTED_AT)
+    headings = [
+        (t.tag, tokens[i + 1].content)
+        for tokens in [MarkdownIt("commonmark").parse(body(md))]
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open"
+    ]
+    assert headings == [
+        ("h1", "Fisheries Readout"),
+        ("h2", "Catch limits"),
+        ("h3", "Inshore boats"),
+        ("h2", "Enforcement"),
+        ("h2", ex.ORPHANS_HEADING),
+    ]
+
+
+def test_orphans_come_last_with_their_stored_quote(brief):
+    md = ex.export_markdown(sample(brief), exported_at=EXPORTED_AT)
+    tail = md.split(f"## {ex.ORPHANS_HEADING}")[1]
+    assert "> haddock quota" in tail
+    assert "was in “Catch limits”" in tail
+    assert "A section that no longer exists." in tail
+    assert "haddock quota" not in md.split(f"## {ex.ORPHANS_HEADING}")[0].split("---\n", 2)[2]
+
+
+def test_replies_are_threaded_under_their_comment(brief):
+    md = ex.export_markdown(sample(brief), exported_at=EXPORTED_AT)
+    tokens = MarkdownIt("commonmark").parse(md)
+    levels = {}
+    for t in tokens:
+        if t.type == "inline" and t.content.startswith(("Who pays", "The vessel", "Confirmed")):
+            levels[t.content.split()[0]] = t.level
+    # Each reply sits one list level (two token levels) deeper than what it answers.
+    assert levels["The"] == levels["Who"] + 2
+    assert levels["Confirmed"] == levels["The"] + 2
+
+
+@pytest.mark.parametrize("note", HOSTILE)
+def test_hostile_note_reads_back_as_the_same_text(brief, note):
+    h = hl(brief, "catch-limits", "cod quota", 9, note=note)
+    md = ex.export_markdown(data_of(brief, [h], []), exported_at=EXPORTED_AT)
+    back = read_back(md)
+    assert back == {h.id: ("cod quota", ex.canonical_text(note))}
+    tokens = MarkdownIt("commonmark").parse(md)
+    kinds = {t.type for t in tokens}
+    assert kinds <= {
+        "front_matter", "hr", "heading_open", "heading_close", "inline", "paragraph_open",
+        "paragraph_close", "html_block", "blockquote_open", "blockquote_close",
+    }  # fmt: skip
+    html_blocks = [t.content for t in tokens if t.type == "html_block"]
+    assert len(html_blocks) == 1 and "id=evil" not in html_blocks[0]
+    assert_inert(md)
+
+
+@pytest.mark.parametrize("quote", HOSTILE)
+def test_hostile_quote_and_heading_stay_text(brief, quote):
+    h = replace(
+        hl(brief, "catch-limits", "cod quota", 9, note="ok"),
+        exact=quote,
+        status="orphaned",
+        current_section=None,
+        current_start=None,
+        current_end=None,
+    )
+    hostile_title = replace(brief, title=quote.replace("\n", " ") + " #")
+    md = ex.export_markdown(data_of(hostile_title, [h], []), exported_at=EXPORTED_AT)
+    assert read_back(md) == {h.id: (ex.canonical_text(quote), "ok")}
+    assert_inert(md)
+    assert yaml.safe_load(md.split("---\n")[1])["title"] == hostile_title.title
+    tokens = MarkdownIt("commonmark").parse(body(md))
+    h1 = next(tokens[i + 1] for i, t in enumerate(tokens) if t.tag == "h1")
+    assert inline_text(h1) == " ".join(quote.split()) + " #"
+
+
+def test_multi_paragraph_quote_stays_in_one_block_quote(brief):
+    h = replace(hl(brief, "catch-limits", "cod quota", 9), exact="First part.\n\nSecond part.")
+    h = replace(h, status="orphaned", current_section=None)
+    md = ex.export_markdown(data_of(brief, [h], []), exported_at=EXPORTED_AT)
+    tokens = MarkdownIt("commonmark").parse(md)
+    assert [t.type for t in tokens].count("blockquote_open") == 1
+    assert read_back(md)[h.id][0] == "First part.\n\nSecond part."
+
+
+def test_filters_by_colour_tag_and_author(brief):
+    data = sample(brief)
+    only_red = ex.export_markdown(data, colors=["red"], exported_at=EXPORTED_AT)
+    assert set(read_back(only_red)) == {data.highlights[1].id}
+    assert "Who pays" not in only_red  # a colour filter asks for highlights only
+    tagged = ex.export_markdown(data, tags=["quota", "nothing"], exported_at=EXPORTED_AT)
+    assert set(read_back(tagged)) == {data.highlights[1].id}
+    by_carol = ex.export_markdown(data, author="carol", exported_at=EXPORTED_AT)
+    assert set(read_back(by_carol)) == {data.highlights[2].id}
+    by_bob = ex.export_markdown(data, author="bob", exported_at=EXPORTED_AT)
+    assert read_back(by_bob) == {}
+    assert "Who pays" in by_bob and "Confirmed" in by_bob
+    assert "The vessel owners" not in by_bob
+    front = yaml.safe_load(by_bob.split("---\n")[1])
+    assert (front["highlights"], front["comments"]) == (0, 3)
+
+
+def test_no_notes_says_so(brief):
+    md = ex.export_markdown(data_of(brief, [], []), exported_at=EXPORTED_AT)
+    assert md.rstrip().endswith("No notes on this brief.")
+
+
+def test_markdown_round_trip_reads_every_note_back(brief):
+    data = sample(brief)
+    bundle = ex.parse_import(ex.export_markdown(data, exported_at=EXPORTED_AT))
+    assert bundle.format == "markdown"
+    assert bundle.brief is not None and bundle.brief.key == "fisheries-2026"
+    got = {t.id: (t.kind, t.text, t.edited) for t in bundle.texts}
+    want = {h.id: ("highlight", ex.canonical_text(h.note), False) for h in data.highlights}
+    want |= {c.id: ("comment", c.body, False) for c in data.comments}
+    assert got == want
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def test_json_matches_the_golden_file(brief):
+    data = replace(sample(brief), deleted_comments=(cm(brief, "outlook", "Gone.", 5),))
+    check_golden("fisheries-notes.json", ex.export_json(data, exported_at=EXPORTED_AT))
+
+
+def test_json_follows_the_web_annotation_model(brief):
+    doc = json.loads(ex.export_json(sample(brief), exported_at=EXPORTED_AT))
+    assert doc["@context"][0] == "http://www.w3.org/ns/anno.jsonld"
+    assert doc["type"] == "AnnotationCollection"
+    items = doc["first"]["items"]
+    assert doc["total"] == len(items) == 8
+    first = items[1]
+    assert first["type"] == "Annotation"
+    assert first["id"] == "urn:uuid:00000000-0000-4000-8000-000000000002"
+    assert first["creator"]["name"] == "alice"
+    assert first["body"][0] == {
+        "type": "TextualBody",
+        "value": "Steeper than expected.\n\nCheck against last year's 8 percent.",
+        "format": "text/markdown",
+        "purpose": "commenting",
+    }
+    assert [b["value"] for b in first["body"] if b["purpose"] == "tagging"] == ["cod", "quota"]
+    target = first["target"]
+    assert target["source"] == "urn:briefreader:brief:fisheries-2026"
+    kinds = [s["type"] for s in target["selector"]]
+    assert kinds == ["TextQuoteSelector", "TextPositionSelector"]
+    assert target["selector"][0]["exact"] == "The cod quota falls by 12 percent"
+    assert first["br:color"] == "red"
+    reply = next(i for i in items if i.get("br:replyTo"))
+    assert reply["motivation"] == "replying"
+
+
+NASTY = 'q"uote\\back\x00nul\x1fctl\u2028ls 🚆 </script> \ud7ff end'
+
+
+def test_json_keeps_every_character_of_every_field(brief):
+    h = replace(
+        hl(brief, "catch-limits", "cod quota", 9, note=NASTY, tags=(NASTY, "plain")),
+        id="custom.id:1",
+        exact=NASTY,
+        prefix=NASTY,
+        suffix=NASTY,
+        section_heading=NASTY,
+        author=NASTY,
+        current_section=NASTY,
+        deleted_at="2026-03-03T00:00:00.000Z",
+    )
+    text = ex.export_json(data_of(brief, [], [], deleted_highlights=(h,)))
+    (item,) = json.loads(text)["first"]["items"]
+    assert item["id"] == "urn:briefreader:note:custom.id:1"
+    bundle = ex.parse_import(text)
+    assert bundle.highlights == (h,)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "a" / "notes.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def other(tmp_path):
+    s = Store(tmp_path / "b" / "notes.sqlite3")
+    yield s
+    s.close()
+
+
+def everything(store: Store, key: str):
+    return (
+        store.highlights(key),
+        store.highlights(key, trash=True),
+        store.comments(key),
+        store.comments(key, trash=True),
+        store.get_brief(key).sections,
+    )
+
+
+def populate(service: NotesService, brief: Brief) -> None:
+    h1 = service.annotate(brief, "catch-limits", "cod quota", note="Hostile `x` <b>", tags=["a"])
+    service.annotate(brief, "inshore-boats", "Small ports", color="purple")
+    gone = service.annotate(brief, "_lead", "Thursday", color="green")
+    service.delete_highlight(gone.id)
+    c1 = service.comment(brief, "enforcement", "Who pays?")
+    service.comment(brief, "enforcement", "Owners.", reply_to=c1.id)
+    dead = service.comment(brief, "outlook", "Remove me")
+    service.delete_comment(dead.id)
+    service.edit_highlight(h1.id, note="Edited note")
+
+
+def test_json_is_lossless_through_an_empty_store(tmp_path, brief, store, other):
+    service = NotesService(store, author="alice")
+    populate(service, brief)
+    path = tmp_path / "notes.json"
+    data = ex.gather(service, brief)
+    ex.write_atomically(path, ex.export_json(data), force=False)
+
+    summary = ex.import_notes(NotesService(other), path)  # no brief: the file says which
+    assert (summary.added, summary.updated, summary.skipped) == (6, 0, 0)
+    assert everything(other, data.brief_key) == everything(store, data.brief_key)
+    # Importing the same file again changes nothing.
+    again = ex.import_notes(NotesService(other), path, brief=brief)
+    assert (again.added, again.updated, again.unchanged, again.skipped) == (0, 0, 6, 0)
+    assert everything(other, data.brief_key) == everything(store, data.brief_key)
+
+
+def test_lossless_with_the_brief_given(tmp_path, brief, store, other):
+    service = NotesService(store, author="alice")
+    populate(service, brief)
+    data = ex.gather(service, brief)
+    bundle = ex.parse_import(ex.export_json(data))
+    ex.apply_import(NotesService(other), bundle, brief=brief)
+    assert everything(other, data.brief_key) == everything(store, data.brief_key)
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def exported(service: NotesService, brief: Brief) -> ex.ImportBundle:
+    return ex.parse_import(ex.export_json(ex.gather(service, brief)))
+
+
+def later(stamp: str, seconds: int = 1) -> str:
+    return stamp[:17] + f"{int(stamp[17:19]) + seconds:02d}" + stamp[19:]
+
+
+def with_highlight(bundle: ex.ImportBundle, **changes) -> ex.ImportBundle:
+    return replace(bundle, highlights=(replace(bundle.highlights[0], **changes),))
+
+
+@pytest.fixture
+def pair(brief, store, other):
+    """The same note in two stores: mine and a colleague's."""
+    mine = NotesService(store, author="alice")
+    h = mine.annotate(brief, "catch-limits", "cod quota", note="original")
+    theirs = NotesService(other, author="bob")
+    ex.apply_import(theirs, exported(mine, brief), brief=brief)
+    return mine, theirs, h
+
+
+def test_newer_edit_wins_and_older_is_skipped(brief, pair):
+    mine, theirs, h = pair
+    bundle = exported(mine, brief)
+    newer = with_highlight(bundle, note="theirs, newer", modified=later(h.modified, 5))
+    summary = ex.apply_import(mine, newer, brief=brief)
+    assert (summary.updated, summary.skipped) == (1, 0)
+    assert mine.store.get_highlight(h.id).note == "theirs, newer"
+
+    older = with_highlight(bundle, note="theirs, older", modified=h.modified)
+    summary = ex.apply_import(mine, older, brief=brief)
+    assert (summary.updated, summary.skipped) == (0, 1)
+    assert summary.reasons == ("1 note older than the version here",)
+    assert mine.store.get_highlight(h.id).note == "theirs, newer"
+
+
+def test_deletion_wins_over_older_edits_but_not_newer(brief, pair):
+    mine, theirs, h = pair
+    theirs.delete_highlight(h.id)
+    deleted = exported(theirs, brief)
+    tomb = deleted.highlights[0]
+    assert tomb.deleted_at is not None
+    # My edit was made before their deletion: the deletion wins.
+    mine.store.merge_notes(update_highlights=[replace(h, note="mine")])
+    summary = ex.apply_import(mine, deleted, brief=brief)
+    assert summary.updated == 1
+    assert mine.highlights(brief) == []
+    assert mine.highlights(brief, trash=True)[0].deleted_at == tomb.deleted_at
+    # An edit made after the deletion brings the note back.
+    revived = with_highlight(
+        deleted, note="revived", deleted_at=None, modified=later(tomb.deleted_at, 3)
+    )
+    summary = ex.apply_import(mine, revived, brief=brief)
+    assert summary.updated == 1
+    assert [x.note for x in mine.highlights(brief)] == ["revived"]
+
+
+def test_new_notes_are_anchored_in_the_current_brief(tmp_path, brief, store, other):
+    colleague = NotesService(store, author="bob")
+    colleague.annotate(brief, "enforcement", "Satellite monitoring", note="moved later")
+    colleague.annotate(brief, "outlook", "review the stocks", note="text goes away")
+    c = colleague.comment(brief, "catch-limits", "On catch limits")
+    bundle = exported(colleague, brief)
+
+    edited = tmp_path / "edited.md"
+    edited.write_text(
+        BRIEF.replace(
+            "Satellite monitoring becomes", "From June, satellite monitoring becomes"
+        ).replace("Scientists will review the stocks again in the autumn.", "No review planned."),
+        encoding="utf-8",
+    )
+    mine = NotesService(other, author="alice")
+    new_brief = load_brief(edited)
+    summary = ex.apply_import(mine, bundle, brief=new_brief)
+    assert (summary.added, summary.orphaned) == (3, 1)
+    placed = {h.note: h for h in mine.highlights(new_brief)}
+    moved = placed["moved later"]
+    assert moved.status in ("anchored", "moved", "changed")
+    text = text_of(new_brief, "enforcement")
+    assert text[moved.current_start : moved.current_end].casefold() == "satellite monitoring"
+    assert placed["text goes away"].status == "orphaned"
+    assert placed["text goes away"].current_section is None
+    assert mine.store.get_comment(c.id).current_section == "catch-limits"
+
+
+def test_reply_without_its_parent_is_skipped(brief, store, other):
+    colleague = NotesService(store, author="bob")
+    parent = colleague.comment(brief, "enforcement", "Parent")
+    colleague.comment(brief, "enforcement", "Reply", reply_to=parent.id)
+    bundle = exported(colleague, brief)
+    orphan_reply = replace(bundle, comments=tuple(c for c in bundle.comments if c.reply_to))
+    summary = ex.apply_import(NotesService(other), orphan_reply, brief=brief)
+    assert (summary.added, summary.skipped) == (0, 1)
+    assert summary.reasons[0].startswith("1 note replying to a comment")
+    assert other.comments("fisheries-2026") == []
+
+
+def test_replies_in_a_cycle_are_skipped_once_each(brief, store, other):
+    colleague = NotesService(store)
+    a = colleague.comment(brief, "enforcement", "A")
+    b = colleague.comment(brief, "enforcement", "B", reply_to=a.id)
+    bundle = exported(colleague, brief)
+    looped = tuple(replace(c, reply_to=b.id) if c.id == a.id else c for c in bundle.comments)
+    summary = ex.apply_import(NotesService(other), replace(bundle, comments=looped), brief=brief)
+    assert (summary.added, summary.skipped) == (0, 2)
+    assert other.comments("fisheries-2026") == []
+
+
+def test_notes_for_another_brief_are_refused(tmp_path, brief, store, other):
+    colleague = NotesService(store)
+    colleague.annotate(brief, "catch-limits", "cod quota")
+    bundle = exported(colleague, brief)
+    path = tmp_path / "other.md"
+    path.write_text(BRIEF.replace("id: fisheries-2026", "id: forestry-2026"), encoding="utf-8")
+    with pytest.raises(ex.NotesImportError, match="for the brief 'fisheries-2026'"):
+        ex.apply_import(NotesService(other), bundle, brief=load_brief(path))
+
+
+# --------------------------------------------------------------------------- Markdown import
+
+
+def test_edited_markdown_export_updates_notes_by_id(tmp_path, brief, pair):
+    mine, _, h = pair
+    c = mine.comment(brief, "enforcement", "Comment before")
+    untouched = mine.annotate(brief, "enforcement", "Satellite monitoring", note="keep")
+    md = ex.export_markdown(ex.gather(mine, brief))
+    edited = md.replace("\noriginal\n", "\nEdited *in* the file\n\nSecond paragraph\n")
+    edited = edited.replace("  Comment before", "  Comment after")
+    path = tmp_path / "edited.md"
+    path.write_text(edited, encoding="utf-8")
+    summary = ex.import_notes(mine, path)
+    assert (summary.updated, summary.unchanged, summary.skipped) == (2, 1, 0)
+    assert mine.store.get_highlight(h.id).note == "Edited *in* the file\n\nSecond paragraph"
+    assert mine.store.get_comment(c.id).body == "Comment after"
+    assert mine.store.get_highlight(untouched.id).note == "keep"
+
+
+def test_markdown_edit_older_than_a_change_here_is_skipped(tmp_path, brief, pair):
+    mine, _, h = pair
+    md = ex.export_markdown(ex.gather(mine, brief)).replace("\noriginal\n", "\nfrom file\n")
+    bundle = ex.parse_import(md)
+    mine.edit_highlight(h.id, note="changed here")
+    summary = ex.apply_import(mine, bundle, edited_at="2020-01-01T00:00:00.000Z")
+    assert (summary.updated, summary.skipped) == (0, 1)
+    assert mine.store.get_highlight(h.id).note == "changed here"
+
+
+def test_markdown_ids_unknown_here_are_skipped_with_a_reason(brief, store, other):
+    colleague = NotesService(store)
+    colleague.annotate(brief, "catch-limits", "cod quota", note="theirs")
+    md = ex.export_markdown(ex.gather(colleague, brief))
+    mine = NotesService(other)
+    mine.sync(brief)
+    summary = ex.apply_import(mine, ex.parse_import(md), brief=brief)
+    assert (summary.added, summary.skipped) == (0, 1)
+    assert "JSON export" in summary.reasons[0]
+
+
+# --------------------------------------------------------------------------- bad files
+
+
+def valid_json(brief: Brief, service: NotesService) -> dict:
+    service.annotate(brief, "catch-limits", "cod quota", note="n")
+    service.comment(brief, "enforcement", "c")
+    return json.loads(ex.export_json(ex.gather(service, brief)))
+
+
+def breakers():
+    def item(i):
+        return lambda d: d["first"]["items"][i]
+
+    def set_in(getter, key, value):
+        def apply(d):
+            getter(d)[key] = value
+
+        return apply
+
+    return {
+        "bad id": (set_in(item(0), "id", "../../etc/passwd"), "is not a note id"),
+        "id breaking a comment": (set_in(item(0), "id", "a --> <script>"), "is not a note id"),
+        "numeric note": (lambda d: item(0)(d)["body"][0].update(value=5), "'value' must be"),
+        "unknown colour": (set_in(item(0), "br:color", "black"), "unknown colour"),
+        "bool position": (
+            lambda d: item(0)(d)["target"]["selector"][1].update(start=True),
+            "'start' must be a whole number",
+        ),
+        "negative position": (
+            lambda d: item(0)(d)["target"]["selector"][1].update(start=-4),
+            "'start' must be a whole number",
+        ),
+        "bad date": (set_in(item(1), "modified", "yesterday"), "'modified' is not a date"),
+        "no quote": (
+            lambda d: item(0)(d)["target"].update(selector=[]),
+            "no TextQuoteSelector",
+        ),
+        "duplicate": (lambda d: d["first"]["items"].append(item(0)(d)), "appears twice"),
+        "not an annotation": (set_in(item(1), "type", "Note"), "not a W3C 'Annotation'"),
+        "items not a list": (lambda d: d["first"].update(items={}), "'items' must be a list"),
+        "unknown kind": (set_in(item(1), "br:kind", "drawing"), "unknown 'br:kind'"),
+        "bad status": (set_in(item(0), "br:status", "lost"), "unknown status"),
+        "comment without section": (
+            lambda d: item(2)(d)["target"].pop("br:section"),
+            "needs 'br:section'",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", list(breakers()))
+def test_malformed_json_is_refused_and_nothing_changes(tmp_path, brief, store, other, case):
+    doc = valid_json(brief, NotesService(store))
+    # A good note first: a refused file must not leave it behind.
+    doc["first"]["items"].insert(0, json.loads(json.dumps(doc["first"]["items"][0])))
+    doc["first"]["items"][0]["id"] = "urn:uuid:11111111-1111-4111-8111-111111111111"
+    breaker, message = breakers()[case]
+    breaker(doc)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    mine = NotesService(other)
+    mine.sync(brief)
+    before = everything(other, "fisheries-2026")
+    with pytest.raises(ex.NotesImportError, match=re.escape(message)) as info:
+        ex.import_notes(mine, path, brief=brief)
+    assert str(info.value).startswith("bad.json: ")
+    assert everything(other, "fisheries-2026") == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "not valid JSON (line 1, column 2"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b'{"type": "Book"}', "not a W3C AnnotationCollection"),
+        (b'{"type": "AnnotationCollection", "first": "http://x/page1"}', "linked by address"),
+        (b"just some words", "not a briefreader notes export"),
+        (b"---\ntitle: [unclosed\n---\n", "front matter is not valid YAML"),
+        (b"---\n- a list\n---\n", "must be a set of 'key: value'"),
+        (b"---\nbrief_id: x\n", "not closed"),
+    ],
+)
+def test_unreadable_files_get_a_clear_error(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    with pytest.raises(ex.NotesImportError, match=re.escape(message)):
+        ex.read_import(path)
+
+
+def test_oversized_and_missing_files_are_refused(tmp_path, monkeypatch):
+    with pytest.raises(ex.NotesImportError, match="no such file"):
+        ex.read_import(tmp_path / "missing.json")
+    with pytest.raises(ex.NotesImportError, match="not a regular file"):
+        ex.read_import(tmp_path)
+    big = tmp_path / "big.json"
+    big.write_text("[]" + " " * 2048)
+    monkeypatch.setattr(ex, "MAX_IMPORT_BYTES", 1024)
+    with pytest.raises(ex.NotesImportError, match="too large"):
+        ex.read_import(big)
+
+
+def test_json_without_a_brief_needs_one(tmp_path, store):
+    path = tmp_path / "bare.json"
+    path.write_text('{"type": "AnnotationPage", "items": []}', encoding="utf-8")
+    with pytest.raises(ex.NotesImportError, match="which brief"):
+        ex.import_notes(NotesService(store), path)
+
+
+def test_a_failed_merge_writes_nothing(brief, store):
+    service = NotesService(store)
+    service.sync(brief)
+    good = hl(brief, "catch-limits", "cod quota", 1)
+    bad = replace(good, id="other", brief_key="no-such-brief")
+    with pytest.raises(Exception, match="no brief 'no-such-brief'"):
+        store.merge_notes(add_highlights=[good, bad])
+    assert store.highlights("fisheries-2026") == []
+
+
+def test_foreign_web_annotation_is_placed_by_its_quote(tmp_path, brief, store):
+    foreign = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "id": "urn:uuid:22222222-2222-4222-8222-222222222222",
+        "bodyValue": "From another tool",
+        "created": "2026-03-02T11:00:00+02:00",
+        "target": {
+            "source": "http://example.com/fisheries",
+            "selector": {"type": "TextQuoteSelector", "exact": "Small ports welcomed"},
+        },
+    }
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps(foreign), encoding="utf-8")
+    service = NotesService(store)
+    summary = ex.import_notes(service, path, brief=brief)
+    assert (summary.added, summary.orphaned) == (1, 0)
+    (h,) = service.highlights(brief)
+    assert (h.note, h.current_section, h.created) == (
+        "From another tool",
+        "inshore-boats",
+        "2026-03-02T09:00:00.000Z",
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_write_atomically_refuses_to_overwrite_without_force(tmp_path):
+    target = tmp_path / "notes.md"
+    ex.write_atomically(target, "first\n", force=False)
+    assert target.read_text(encoding="utf-8") == "first\n"
+    with pytest.raises(ex.ExportExistsError, match="already exists"):
+        ex.write_atomically(target, "second\n", force=False)
+    assert target.read_text(encoding="utf-8") == "first\n"
+    ex.write_atomically(target, "second ✓\n", force=True)
+    assert target.read_text(encoding="utf-8") == "second ✓\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md"]
+
+
+def test_write_atomically_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
+    target = tmp_path / "notes.md"
+    target.write_text("old\n", encoding="utf-8")
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ex.os, "replace", fail)
+    with pytest.raises(ex.ExportError, match="No space left"):
+        ex.write_atomically(target, "new\n", force=True)
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md"]
+
+
+def test_write_atomically_refuses_a_folder(tmp_path):
+    with pytest.raises(ex.ExportError, match="is a folder"):
+        ex.write_atomically(tmp_path, "x", force=True)
+
+
+def test_suggested_file_name_is_safe(brief):
+    hostile = replace(brief, title="../../etc/passwd: <Notes>")
+    assert ex.suggested_file_name(brief) == "fisheries-readout-notes.md"
+    assert ex.suggested_file_name(hostile, "json") == "etc-passwd-notes-notes.json"
+
+
+def test_export_library_writes_one_file_per_brief(tmp_path, brief, store):
+    service = NotesService(store)
+    service.annotate(brief, "catch-limits", "cod quota", note="one")
+    twin_path = tmp_path / "twin.md"
+    twin_path.write_text(BRIEF.replace("id: fisheries-2026", "id: twin"), encoding="utf-8")
+    twin = load_brief(twin_path)
+    out = tmp_path / "exports"
+    out.mkdir()
+    written = ex.export_library(service, [brief, twin], out)
+    assert [p.name for p in written] == [
+        "fisheries-readout-notes.md",
+        "fisheries-readout-notes-2.md",
+    ]
+    assert "> cod quota" in written[0].read_text(encoding="utf-8")
+    assert "No notes on this brief." in written[1].read_text(encoding="utf-8")
+    written[1].write_text("mine", encoding="utf-8")
+    with pytest.raises(ex.ExportExistsError):
+        ex.export_library(service, [brief, twin], out)
+    assert written[1].read_text(encoding="utf-8") == "mine"
+
+
+def test_notes_on_someone_elses_file_path_need_a_brief(tmp_path, store, other):
+    path = tmp_path / "elsewhere.md"
+    path.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    pathed = load_brief(path)
+    colleague = NotesService(store)
+    colleague.annotate(pathed, "catch-limits", "cod quota")
+    bundle = exported(colleague, pathed)
+    with pytest.raises(ex.NotesImportError, match="choose your copy of the brief"):
+        ex.apply_import(NotesService(other), bundle)
+    mine = tmp_path / "mine.md"
+    mine.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    mine_brief = load_brief(mine)
+    summary = ex.apply_import(NotesService(other), bundle, brief=mine_brief)
+    assert summary.added == 1
+    assert [h.current_section for h in NotesService(other).highlights(mine_brief)] == [
+        "catch-limits"
+    ]

@@ -1,0 +1,143 @@
+"""Print and PDF: the brief with coloured highlights and numbered notes (printing.py)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QImage, QTextCursor
+
+from briefreader import printing
+from briefreader.export import ORPHANS_HEADING, ExportExistsError
+from briefreader.notes import NotesService
+from briefreader.parse import load_brief
+from briefreader.render import resolve_resource
+from briefreader.store import Store
+from briefreader.ui.highlights import colour_for
+
+BRIEF = """\
+---
+title: Rail Freight Readout
+id: rail-2026
+---
+
+Freight volumes rose by a fifth 🚆 last year.
+
+## Corridors
+
+The eastern corridor carries most new traffic. The western corridor is under repair.
+
+![map](map.png) ![secret](/etc/passwd)
+
+## Funding
+
+Track access charges stay frozen until 2028.
+"""
+
+
+@pytest.fixture
+def brief(tmp_path):
+    path = tmp_path / "rail.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    return load_brief(path)
+
+
+@pytest.fixture
+def service(tmp_path):
+    store = Store(tmp_path / "notes.sqlite3")
+    yield NotesService(store, author="dana")
+    store.close()
+
+
+@pytest.fixture
+def annotated(brief, service):
+    service.annotate(brief, "corridors", "western corridor", note="Second note", color="red")
+    service.annotate(brief, "corridors", "eastern corridor", note="First note", tags=["east"])
+    service.annotate(brief, "_lead", "a fifth", note="Lead note <script>x</script>", color="blue")
+    c = service.comment(brief, "funding", "Frozen for how long?")
+    service.comment(brief, "funding", "Until 2028.", reply_to=c.id)
+    return service.highlights(brief), service.comments(brief)
+
+
+def build(brief, service, highlights, comments):
+    labels = {c.color: c.label for c in service.store.color_labels()}
+    return printing.build_print_document(brief, highlights, comments, labels=labels)
+
+
+def test_notes_follow_their_section_in_order(qapp, brief, service, annotated):
+    doc = build(brief, service, *annotated)
+    text = doc.toPlainText()
+    order = [
+        "Freight volumes",
+        "a fifth[1]",
+        "Lead note",
+        "Corridors",
+        "eastern corridor[1]",
+        "western corridor[2]",
+        "First note",
+        "Second note",
+        "Funding",
+        "Frozen for how long?",
+        "Until 2028.",
+    ]
+    positions = [text.index(part) for part in order]
+    assert positions == sorted(positions)
+    assert "<script>" not in text and "#east" in text
+    assert "question" in text and "concern" in text  # the colour labels
+
+
+def test_highlights_are_coloured(qapp, brief, service, annotated):
+    doc = build(brief, service, *annotated)
+    text = doc.toPlainText()
+    cursor = QTextCursor(doc)
+    # UTF-16 positions: the emoji before "a fifth" would shift a code-point count.
+    for quote, colour in (("eastern corridor", "yellow"), ("western corridor", "red")):
+        at = len(text[: text.index(quote) + 3].encode("utf-16-le")) // 2
+        cursor.setPosition(at)
+        assert cursor.charFormat().background().color() == colour_for(colour, False)
+    at = len(text[: text.index("a fifth") + 2].encode("utf-16-le")) // 2
+    cursor.setPosition(at)
+    assert cursor.charFormat().background().color() == colour_for("blue", False)
+    cursor.setPosition(len(text[: text.index("Freight") + 2].encode("utf-16-le")) // 2)
+    assert cursor.charFormat().background().color() != colour_for("yellow", False)
+
+
+def test_orphans_come_last(qapp, tmp_path, brief, service, annotated):
+    edited = tmp_path / "rail.md"
+    edited.write_text(BRIEF.replace("The western corridor is under repair.", ""), "utf-8")
+    changed = load_brief(edited)
+    service.sync(changed)
+    doc = build(changed, service, service.highlights(changed), service.comments(changed))
+    text = doc.toPlainText()
+    assert text.index(ORPHANS_HEADING) > text.index("Until 2028.")
+    assert text.index("Second note") > text.index(ORPHANS_HEADING)
+    assert "was in “Corridors”" in text
+
+
+def test_export_pdf_writes_a_pdf_atomically(qapp, tmp_path, brief, service, annotated):
+    doc = build(brief, service, *annotated)
+    target = tmp_path / "out" / "rail.pdf"
+    target.parent.mkdir()
+    printing.export_pdf(doc, target)
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF") and b"%%EOF" in data[-64:]
+    with pytest.raises(ExportExistsError):
+        printing.export_pdf(doc, target)
+    assert target.read_bytes() == data
+    printing.export_pdf(doc, target, force=True)
+    assert os.listdir(target.parent) == ["rail.pdf"]
+
+
+def test_images_only_from_the_brief_folder(qapp, tmp_path, brief, service):
+    QImage(7, 5, QImage.Format.Format_RGB32).save(str(tmp_path / "map.png"))
+    doc = build(brief, service, [], [])
+    inside = doc.loadResource(2, QUrl("map.png"))
+    outside = doc.loadResource(2, QUrl("/etc/passwd"))
+    parent = doc.loadResource(2, QUrl("../rail.md"))
+    assert (inside.width(), inside.height()) == (7, 5)
+    placeholder = QImage()
+    placeholder.loadFromData(resolve_resource(None, "").data)
+    for refused in (outside, parent):
+        assert (refused.width(), refused.height()) == (placeholder.width(), placeholder.height())
+    assert doc.loadResource(1, QUrl("/etc/passwd")) == ""  # style sheets: nothing
