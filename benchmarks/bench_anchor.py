@@ -1,0 +1,117 @@
+"""Re-anchoring quality and speed on generated briefs edited at three levels of damage.
+
+Run from the repository root:  .venv/bin/python benchmarks/bench_anchor.py [--briefs N]
+
+For each level it prints how many highlights were found in the right place (correct),
+put somewhere else without a warning (wrong), left for the user to choose (ambiguous) or
+orphaned, the share of highlights whose text was deleted that became orphans, and the
+time per note (one ``reanchor`` call on a brief whose shared index is built; building it
+is timed apart, per brief). A naive baseline (exact quote via ``str.find``, own section
+first, else the first occurrence anywhere) is scored by the same judge in the same run.
+Last, 1,000 notes on one brief in a single cold ``reanchor_many`` call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from briefreader import anchor  # noqa: E402
+from briefreader.anchor import (  # noqa: E402
+    Anchoring,
+    SectionText,
+    Selector,
+    reanchor,
+    reanchor_many,
+)
+from perturb import Tally, make_case  # noqa: E402
+
+# Seeds apart from those the tests use (and those looked at while tuning).
+SEED_BASE = 10_000
+
+
+def naive(sel: Selector, section_id: str, sections: list[SectionText]) -> Anchoring:
+    for s in sorted(sections, key=lambda s: s.id != section_id):
+        pos = s.text.find(sel.exact)
+        if pos >= 0:
+            status = "anchored" if s.id == section_id else "moved"
+            return Anchoring(status, s.id, pos, pos + len(sel.exact))
+    return Anchoring("orphaned", None, None, None)
+
+
+def run_level(level: int, briefs: int, per_brief: int) -> tuple[Tally, Tally, list[float], float]:
+    ours, base = Tally(), Tally()
+    per_note: list[float] = []
+    build = 0.0
+    for seed in range(briefs):
+        case = make_case(SEED_BASE + seed, level, per_brief)
+        secs = tuple(case.after)
+        anchor._index.cache_clear()
+        t0 = time.perf_counter()
+        anchor._index(secs).grams  # noqa: B018 - the shared index, timed on its own
+        build += time.perf_counter() - t0
+        for h, truth in zip(case.highlights, case.truths, strict=True):
+            t0 = time.perf_counter()
+            result = reanchor(h.selector, h.section_id, h.ordinal, secs)
+            per_note.append(time.perf_counter() - t0)
+            ours.add(case.brief, h, truth, result)
+            base.add(case.brief, h, truth, naive(h.selector, h.section_id, case.after))
+    return ours, base, per_note, build / briefs
+
+
+def many_notes(level: int, notes: int, sections: int) -> tuple[float, int, str]:
+    """Wall time of one cold ``reanchor_many`` call (index included) on one brief."""
+    case = make_case(SEED_BASE + 99, level, notes, sections, truth=False)
+    items = [(h.selector, h.section_id, h.ordinal) for h in case.highlights]
+    anchor._index.cache_clear()
+    t0 = time.perf_counter()
+    results = reanchor_many(items, case.after)
+    elapsed = time.perf_counter() - t0
+    statuses: dict[str, int] = {}
+    for r in results:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    mix = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+    return elapsed, sum(len(s.text) for s in case.after), mix
+
+
+def row(name: str, t: Tally, extra: str = "") -> str:
+    deleted = f"{t.pct(t.deleted_orphaned, t.deleted):6.1f}" if t.deleted else "     -"
+    return (
+        f"{name:<14}{t.total:>6} {t.pct(t.correct):8.2f} {t.pct(t.wrong):7.2f} "
+        f"{t.pct(t.ambiguous):7.2f} {t.pct(t.orphaned):7.2f}  {deleted}{extra}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--briefs", type=int, default=60, help="briefs per level (default 60)")
+    ap.add_argument("--per-brief", type=int, default=40, help="highlights per brief")
+    args = ap.parse_args(argv)
+
+    print(
+        f"{'level':<14}{'notes':>6} {'correct%':>8} {'wrong%':>7} {'ambig%':>7} {'orphan%':>7}"
+        f"  {'del->orph%':>6}   p50 ms  p95 ms  index ms/brief"
+    )
+    for level in (1, 2, 3):
+        ours, base, per_note, build = run_level(level, args.briefs, args.per_brief)
+        ms = sorted(x * 1000 for x in per_note)
+        p50 = statistics.median(ms)
+        p95 = ms[int(0.95 * (len(ms) - 1))]
+        print(row(f"{level} anchor", ours, f"  {p50:7.3f} {p95:7.3f}  {build * 1000:8.1f}"))
+        print(row(f"{level} str.find", base))
+    print()
+    for level, notes, secs in ((2, 1000, 40), (3, 1000, 40), (2, 1000, 150)):
+        total, size, mix = many_notes(level, notes, secs)
+        print(
+            f"{notes:,} notes, level {level}, one brief of {size:,} characters: "
+            f"{total * 1000:.0f} ms in all (reanchor_many, cold index)  [{mix}]"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,847 @@
+"""Anchor highlights to a section's normalised text, and find them again after edits.
+
+A highlight is stored as W3C Web Annotation selectors (TextQuoteSelector: exact text
+with some context either side; TextPositionSelector: start/end in code points) on the
+normalised plain text of its section (``brief.normalise_text``). When the brief changes,
+``reanchor`` finds the highlight again or says honestly that it could not:
+
+* ``anchored``  - the exact quote is in its own section (possibly at a shifted offset);
+* ``moved``     - the exact quote is now in another section (also: its section was
+  renamed, so its id changed);
+* ``changed``   - the text was edited but a close match sits where the note belonged;
+* ``ambiguous`` - two or more places fit about equally well: the user chooses;
+* ``orphaned``  - nothing fits well enough. The note is kept; ``candidates`` may hold
+  weak suggestions to re-attach it.
+
+Order: the stored position, then the exact quote anywhere in the brief, then near
+matches (around the old place, and wherever the quote's 4-grams cluster) aligned with
+rapidfuzz. Candidates are scored 50 x quote + 20 x prefix + 20 x suffix + 2 x position
+similarity (normalised to 0..1); a changed quote must keep a similarity of 0.75.
+Every place must also be backed by enough agreeing characters (quote plus context,
+each counted above what unrelated text scores): three letters of quote are found
+everywhere, so a short quote is placed only where its context agrees too.
+
+Section comments follow their section through ``section_fingerprint`` / ``match_section``.
+Pure functions: no Qt, no I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel, LCSseq, Levenshtein
+
+from .brief import normalise_text
+
+CONTEXT_CHARS = 32
+
+Status = Literal["anchored", "moved", "changed", "ambiguous", "orphaned"]
+
+#: Quote similarity (0..1, rapidfuzz ``ratio``) a changed passage needs to be accepted.
+ACCEPT_SIMILARITY = 0.75
+#: Best two candidates closer than this (combined score, 0..1) -> ask the user.
+AMBIGUITY_MARGIN = 0.02
+
+_W_QUOTE, _W_PREFIX, _W_SUFFIX, _W_POS = 50.0, 20.0, 20.0, 2.0
+_W_TOTAL = _W_QUOTE + _W_PREFIX + _W_SUFFIX + _W_POS
+
+# Below this a quote is not searched fuzzily at all: too many near matches by chance.
+_MIN_FUZZY = 8
+# Evidence for a place, in characters that agree (see _Reanchorer._supported). Unrelated
+# snippets of English score about 0.3-0.5 on either similarity: that much counts for nothing.
+_CHANCE = 0.5
+_EVIDENCE = 40.0
+_FUZZY_CONTEXT = 8.0  # context evidence an edited (inexact) match needs besides
+_IN_PLACE_EVIDENCE = 8.0  # the quote is still exactly where it was
+# Position score (0..1) by which the nearer of two equally good exact copies wins.
+_POS_DECISIVE = 0.2
+# Both sides at least this similar: an exact match needs no further search.
+_CTX_STRONG = 0.8
+
+_Q = 4  # q-gram length of the fuzzy-search index
+_MAX_GRAM_HITS = 24  # grams occurring more often than this carry no locating signal
+_MAX_INDEXED = 250_000  # q-gram positions indexed per brief, at most
+_MAX_SAMPLES = 32  # q-grams sampled from a quote
+_MAX_EXACT = 400  # occurrences of one exact quote considered
+_MAX_REGIONS = 4  # fuzzy regions verified per quote
+_LEADERS = 20  # best candidates kept for the decision
+_EDGE_CHARS = 24  # a long quote is aligned by its first and last this many characters
+_HEAD_TAIL_MIN = 32  # shorter quotes are aligned whole
+_MAX_STRETCH = 800  # text inserted into a highlighted passage that is still followed
+_KEPT_IN_STRETCH = 0.9  # share of a long quote found in order around inserted text
+_PIECE_GAP = 3  # words edited in a row that still leave one surviving piece
+_TOKEN = re.compile(r"[^ ]+")
+_SEP = "\n"  # never inside normalised text, so it cannot join two sections
+
+
+# --------------------------------------------------------------------------- selectors
+
+
+@dataclass(frozen=True)
+class Selector:
+    """W3C TextQuoteSelector + TextPositionSelector; positions in code points."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+
+
+def make_selector(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> Selector:
+    """Selector for ``text[start:end]``; ValueError if the span is empty or out of range."""
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"span {start}..{end} is empty or outside a text of {len(text)}")
+    if context < 0:
+        raise ValueError("context must not be negative")
+    return Selector(
+        exact=text[start:end],
+        prefix=text[max(0, start - context) : start],
+        suffix=text[end : end + context],
+        start=start,
+        end=end,
+    )
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def cp_to_utf16(text: str, cp_pos: int) -> int:
+    """Code-point offset -> UTF-16 code units (what QTextCursor counts)."""
+    if not 0 <= cp_pos <= len(text):
+        raise ValueError(f"position {cp_pos} outside a text of {len(text)} code points")
+    return cp_pos + len(_ASTRAL.findall(text, 0, cp_pos))
+
+
+def utf16_to_cp(text: str, utf16_pos: int) -> int:
+    """UTF-16 code units -> code-point offset.
+
+    A position inside a surrogate pair (Qt never gives one for a valid cursor) rounds
+    down to the start of that character.
+    """
+    if utf16_pos < 0:
+        raise ValueError(f"negative position {utf16_pos}")
+    cp = utf16_pos
+    for seen, m in enumerate(_ASTRAL.finditer(text)):
+        unit = m.start() + seen  # where this astral character starts in UTF-16
+        if unit >= utf16_pos:
+            break
+        cp -= 1
+        if unit + 1 == utf16_pos:
+            return m.start()
+    if cp > len(text):
+        raise ValueError(f"position {utf16_pos} outside the text")
+    return cp
+
+
+def find_occurrence(text: str, quote: str, occurrence: int = 1) -> tuple[int, int] | None:
+    """Span of the ``occurrence``-th (1-based, non-overlapping) match of the normalised quote."""
+    if occurrence < 1:
+        raise ValueError("occurrence counts from 1")
+    needle = normalise_text(quote)
+    if not needle:
+        raise ValueError("empty quote")
+    pos = -len(needle)
+    for _ in range(occurrence):
+        pos = text.find(needle, pos + len(needle))
+        if pos < 0:
+            return None
+    return pos, pos + len(needle)
+
+
+# --------------------------------------------------------------------------- re-anchoring
+
+
+@dataclass(frozen=True)
+class SectionText:
+    id: str
+    title: str
+    ordinal: int
+    text: str
+    """Normalised plain text of the section."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    section_id: str
+    start: int
+    end: int
+    similarity: float
+    """Quote similarity 0..1 (1.0: the exact quote; rapidfuzz ``ratio`` otherwise, or for
+    a passage that had new text inserted inside it, the share of the quote still there)."""
+    score: float
+    """Combined quote, context and position score 0..1."""
+
+
+@dataclass(frozen=True)
+class Anchoring:
+    status: Status
+    section_id: str | None
+    start: int | None
+    end: int | None
+    candidates: tuple[Candidate, ...] = ()
+    """Best first. Two or more for "ambiguous"; for "orphaned", weak suggestions if any."""
+
+
+def reanchor(
+    selector: Selector, section_id: str, ordinal: int, sections: Sequence[SectionText]
+) -> Anchoring:
+    """Find a highlight made in section ``section_id`` (at ``ordinal``) in ``sections``."""
+    return _Reanchorer(_index(tuple(sections))).run(selector, section_id, ordinal)
+
+
+def reanchor_many(
+    items: Sequence[tuple[Selector, str, int]], sections: Sequence[SectionText]
+) -> list[Anchoring]:
+    """``reanchor`` for each (selector, section_id, ordinal), sharing one index."""
+    r = _Reanchorer(_index(tuple(sections)))
+    return [r.run(sel, sid, ordinal) for sel, sid, ordinal in items]
+
+
+@dataclass
+class _Cand:
+    sec: int
+    start: int
+    end: int
+    quote: float
+    prefix: float
+    suffix: float
+    pos: float
+    score: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A section's space-separated tokens and where each starts and ends."""
+
+    tokens: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+class _BriefIndex:
+    """The brief's sections joined into one string, with a q-gram index built on demand."""
+
+    def __init__(self, sections: tuple[SectionText, ...]) -> None:
+        self.sections = sections
+        self.by_id: dict[str, int] = {}
+        for i, s in enumerate(sections):
+            self.by_id.setdefault(s.id, i)
+        self.offsets: list[int] = []
+        pos = 0
+        for s in sections:
+            self.offsets.append(pos)
+            pos += len(s.text) + len(_SEP)
+        self.joined = _SEP.join(s.text for s in sections)
+        self._grams: dict[str, list[int]] | None = None
+        self._words: dict[int, _Words] = {}
+
+    def words(self, sec: int) -> _Words:
+        if sec not in self._words:
+            ms = list(_TOKEN.finditer(self.sections[sec].text))
+            self._words[sec] = _Words(
+                [m.group() for m in ms], [m.start() for m in ms], [m.end() for m in ms]
+            )
+        return self._words[sec]
+
+    def locate(self, pos: int) -> tuple[int, int]:
+        """Joined offset -> (section index, offset in that section)."""
+        i = bisect.bisect_right(self.offsets, pos) - 1
+        return i, pos - self.offsets[i]
+
+    def exact(self, quote: str) -> list[tuple[int, int]]:
+        found = []
+        pos = self.joined.find(quote)
+        while pos >= 0 and len(found) < _MAX_EXACT:
+            found.append(self.locate(pos))
+            pos = self.joined.find(quote, pos + 1)
+        return found
+
+    @property
+    def grams(self) -> dict[str, list[int]]:
+        """q-gram -> positions in ``joined``, taken every ``stride`` characters."""
+        if self._grams is None:
+            grams: dict[str, list[int]] = {}
+            text = self.joined
+            for i in range(0, len(text) - _Q + 1, self.stride):
+                grams.setdefault(text[i : i + _Q], []).append(i)
+            self._grams = grams
+        return self._grams
+
+    @property
+    def stride(self) -> int:
+        # Bounds the index of a very long brief; a quote then probes every one of its
+        # q-grams, so each stride-th text position still meets it.
+        return 1 + len(self.joined) // _MAX_INDEXED
+
+
+@lru_cache(maxsize=2)
+def _index(sections: tuple[SectionText, ...]) -> _BriefIndex:
+    # Cached (the last two briefs) so that a caller re-anchoring notes one at a time
+    # does not rebuild it for each.
+    return _BriefIndex(sections)
+
+
+def _context_sim(stored: str, actual: str) -> float:
+    if not stored:
+        # The quote began (or ended) its section: neutral unless that still holds.
+        return 1.0 if not actual else 0.5
+    return Levenshtein.normalized_similarity(stored, actual)
+
+
+def _above_chance(similarity: float) -> float:
+    return max(0.0, (similarity - _CHANCE) / (1.0 - _CHANCE))
+
+
+def _context_weight(stored: str) -> int:
+    # An empty context still says "at the very start (or end) of the section".
+    return len(stored) if stored else 8
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _largest_piece(quote: str, words: _Words, ws: int, we: int) -> tuple[int, int] | None:
+    """Span of the longest run of the quote's words that survives between ``ws`` and ``we``.
+
+    Words are aligned as tokens; runs of matching words may be interrupted by a few
+    edited words but not by inserted sentences. Edges extend over words that are
+    merely misspelt.
+    """
+    q_words = quote.split(" ")
+    lo = bisect.bisect_left(words.starts, ws)
+    hi = bisect.bisect_right(words.ends, we, lo)
+    t_words = words.tokens[lo:hi]
+    blocks = [op for op in Indel.opcodes(q_words, t_words) if op.tag == "equal"]
+    best: tuple[int, int, int, int, int] | None = None  # weight, q0, q1, t0, t1
+    group: list = []
+    for op in [*blocks, None]:
+        if group and (
+            op is None
+            or op.src_start - group[-1].src_end > _PIECE_GAP
+            or op.dest_start - group[-1].dest_end > _PIECE_GAP
+        ):
+            weight = sum(sum(map(len, q_words[g.src_start : g.src_end])) for g in group)
+            if best is None or weight > best[0]:
+                g0, g1 = group[0], group[-1]
+                best = (weight, g0.src_start, g1.src_end, g0.dest_start, g1.dest_end)
+            group = []
+        if op is not None:
+            group.append(op)
+    if best is None or best[0] < len(quote) // 3:
+        return None
+    _, q0, q1, t0, t1 = best
+    while q0 > 0 and t0 > 0 and fuzz.ratio(q_words[q0 - 1], t_words[t0 - 1]) >= 60:
+        q0, t0 = q0 - 1, t0 - 1
+    while q1 < len(q_words) and t1 < len(t_words) and fuzz.ratio(q_words[q1], t_words[t1]) >= 60:
+        q1, t1 = q1 + 1, t1 + 1
+    return words.starts[lo + t0], words.ends[lo + t1 - 1]
+
+
+def _whole_words(sel: Selector) -> tuple[bool, bool]:
+    """Did the selection start / end on word boundaries? If it cut a word, so may we."""
+    q = sel.exact
+    return (
+        not (sel.prefix and _word_char(sel.prefix[-1]) and _word_char(q[0])),
+        not (sel.suffix and _word_char(sel.suffix[0]) and _word_char(q[-1])),
+    )
+
+
+def _trim_edges(
+    quote: str, text: str, s: int, e: int, whole_start: bool, whole_end: bool
+) -> tuple[int, int]:
+    """Drop edge words that resemble nothing at that end of the quote.
+
+    Similarity over the whole span happily takes in a neighbour's words that share a
+    few letters with words the edit removed ("cent." for "consultation.").
+    """
+    q_words = quote.split(" ")
+    if len(q_words) < 3:
+        return s, e
+    words = text[s:e].split(" ")
+    budget = len(words) // 3  # never trim a span down to a fragment
+    head, tail = set(q_words[:3]), set(q_words[-3:])
+
+    def foreign(word: str, near: set[str], edge: str) -> bool:
+        return word not in near and fuzz.ratio(word, edge) < 50
+
+    while whole_start and budget > 0 and foreign(words[0], head, q_words[0]):
+        s += len(words.pop(0)) + 1
+        budget -= 1
+    while whole_end and budget > 0 and foreign(words[-1], tail, q_words[-1]):
+        e -= len(words.pop()) + 1
+        budget -= 1
+    return s, e
+
+
+_BOUNDARY = re.compile(r"(?<![^\W_])|(?![^\W_])")  # not between two letters/digits
+
+
+def _edges(text: str, pos: int, reach: int, boundaries_only: bool) -> list[int]:
+    lo, hi = max(0, pos - reach), min(len(text), pos + reach)
+    if not boundaries_only:
+        return list(range(lo, hi + 1))
+    out = [m.start() for m in _BOUNDARY.finditer(text, lo, hi + 1) if m.start() <= hi]
+    return out or [pos]
+
+
+class _Reanchorer:
+    def __init__(self, index: _BriefIndex) -> None:
+        self.ix = index
+
+    # -- scoring
+
+    def _score(
+        self, sel: Selector, sid: str, ordinal: int, sec: int, start: int, end: int,
+        quote_sim: float, exact: bool,
+    ) -> _Cand:
+        s = self.ix.sections[sec]
+        text = s.text
+        p = _context_sim(sel.prefix, text[max(0, start - len(sel.prefix)) : start])
+        x = _context_sim(sel.suffix, text[end : end + len(sel.suffix)])
+        if s.id == sid:
+            pos = 1.0 - 0.5 * min(1.0, abs(start - sel.start) / max(len(text), 1))
+        else:
+            pos = 0.5 / (1 + abs(s.ordinal - ordinal))
+        score = (_W_QUOTE * quote_sim + _W_PREFIX * p + _W_SUFFIX * x + _W_POS * pos) / _W_TOTAL
+        return _Cand(sec, start, end, quote_sim, p, x, pos, score, exact)
+
+    def _supported(self, c: _Cand, sel: Selector, in_place: bool = False) -> bool:
+        """Is there enough evidence, counted in characters that agree, for this place?
+
+        Each part (quote, prefix, suffix) contributes its length times how far its
+        similarity rises above what unrelated text scores. Three letters of quote need
+        their context to agree on both sides; a long passage stands on its own.
+        """
+        if not c.exact and c.quote < ACCEPT_SIMILARITY:
+            return False
+        context = _context_weight(sel.prefix) * _above_chance(
+            c.prefix
+        ) + _context_weight(sel.suffix) * _above_chance(c.suffix)
+        if not c.exact and context < _FUZZY_CONTEXT:
+            # An edited passage with nothing around it as it was: as likely a look-alike
+            # sentence elsewhere as the real one.
+            return False
+        evidence = len(sel.exact) * _above_chance(c.quote) + context
+        if in_place:
+            evidence += _IN_PLACE_EVIDENCE
+        return evidence >= _EVIDENCE
+
+    # -- candidate search
+
+    def _fuzzy(
+        self, sel: Selector, sid: str, ordinal: int, exact: list[tuple[int, int]]
+    ) -> list[_Cand]:
+        """Near matches: around the old place, and wherever the quote's q-grams cluster."""
+        quote = sel.exact
+        n = len(quote)
+        if n < _MIN_FUZZY:
+            return []
+        slack = max(8, n // 4)
+        stretch = _MAX_STRETCH
+        windows: list[tuple[int, int, int]] = []
+        home = self.ix.by_id.get(sid)
+        if home is not None:
+            size = len(self.ix.sections[home].text)
+            reach = 2 * slack + 100
+            windows.append(
+                (home, max(0, sel.start - reach), min(size, sel.end + reach + stretch))
+            )
+        width = max(4, n // 8)
+        # Places that hold the exact quote are candidates already: look elsewhere.
+        taken = {(self.ix.offsets[sec] + pos) // width for sec, pos in exact}
+        for b in self._vote(quote, width, taken):
+            # Votes came from diagonals in buckets b-1..b+1: the quote starts in there.
+            lo = max(0, (b - 1) * width - slack)
+            hi = (b + 2) * width + n + slack + _MAX_STRETCH
+            first, _ = self.ix.locate(lo)
+            last, _ = self.ix.locate(min(hi, len(self.ix.joined)))
+            for sec in range(first, last + 1):  # the region may straddle sections
+                base = self.ix.offsets[sec]
+                size = len(self.ix.sections[sec].text)
+                windows.append((sec, max(0, lo - base), min(size, hi - base)))
+        out: list[_Cand] = []
+        for sec, ws, we in windows:
+            if we - ws < n // 2:
+                continue
+            # Alternatives come cheapest first; the first that fits its surroundings
+            # well ends the search, else the best combined score (which weighs the
+            # context, and so catches an edge that strayed) wins.
+            best: _Cand | None = None
+            for start, end, sim in self._align(sel, sec, ws, we):
+                c = self._score(sel, sid, ordinal, sec, start, end, sim, False)
+                if best is None or (c.quote >= ACCEPT_SIMILARITY, c.score) > (
+                    best.quote >= ACCEPT_SIMILARITY, best.score
+                ):
+                    best = c
+                if c.quote >= 0.9 and min(c.prefix, c.suffix) >= _CTX_STRONG:
+                    break
+            if best is not None:
+                out.append(best)
+        return out
+
+    def _vote(self, quote: str, width: int, taken: set[int]) -> list[int]:
+        """Diagonal buckets (joined offset // width) where the quote's q-grams agree."""
+        grams = self.ix.grams
+        positions = len(quote) - _Q + 1
+        step = max(1, positions // _MAX_SAMPLES) if self.ix.stride == 1 else 1
+        diags: list[int] = []
+        sampled = 0
+        for i in range(0, positions, step):
+            hits = grams.get(quote[i : i + _Q])
+            if hits is not None and len(hits) > _MAX_GRAM_HITS:
+                continue
+            sampled += 1
+            if hits:
+                diags.extend(p - i for p in hits)
+        buckets = Counter(d // width for d in diags)
+        votes = {b: buckets[b - 1] + c + buckets[b + 1] for b, c in buckets.items()}
+        ranked = sorted(votes.items(), key=lambda bv: (-bv[1], bv[0]))
+        # Regions far weaker than the best one are not worth an alignment each.
+        need = max(2, int(0.2 * sampled / self.ix.stride), ranked[0][1] // 2 if ranked else 0)
+        chosen: list[int] = []
+        for b, v in ranked:
+            if v < need or len(chosen) >= _MAX_REGIONS:
+                break
+            if all(abs(b - c) > 2 for c in chosen) and not taken & {b - 1, b, b + 1}:
+                chosen.append(b)
+        return chosen
+
+    def _align(
+        self, sel: Selector, sec: int, ws: int, we: int
+    ) -> Iterator[tuple[int, int, float]]:
+        """Where in ``text[ws:we]`` the quote may lie (edges on word boundaries), and
+        how similar it is there: alternatives, cheapest first."""
+        text = self.ix.sections[sec].text
+        quote = sel.exact
+        n = len(quote)
+        window = text[ws:we]
+        if n < _HEAD_TAIL_MIN:
+            whole = self._whole(sel, text, ws, we)
+            if whole is not None:
+                yield whole
+            yield from self._piece(quote, text, sec, ws, we)
+            return
+        # A longer passage is found by its head and its tail: text inserted into (or
+        # cut from) its middle then stretches or shrinks the span, which a window of
+        # the quote's own length cannot follow.
+        k = min(_EDGE_CHARS, n // 2)
+        head = fuzz.partial_ratio_alignment(quote[:k], window, score_cutoff=80)
+        if head is not None:
+            start = ws + head.dest_start - head.src_start
+            rest = max(0, start - ws + k)
+            tail = fuzz.partial_ratio_alignment(quote[-k:], window[rest:], score_cutoff=80)
+            if tail is not None:
+                end = ws + rest + tail.dest_end + (k - tail.src_end)
+                if end - start <= n + _MAX_STRETCH:
+                    s, e = self._refine_edges(sel, text, start, end, k)
+                    sim = fuzz.ratio(quote, text[s:e]) / 100.0
+                    if sim >= ACCEPT_SIMILARITY:
+                        yield s, e, sim
+                    elif self._inserted_into(sel, text, s, e):
+                        # The note keeps the whole stretch; its similarity is the share
+                        # of the quote that survives.
+                        yield s, e, LCSseq.similarity(quote, text[s:e]) / n
+        if n <= 2 * _EDGE_CHARS:
+            whole = self._whole(sel, text, ws, we)
+            if whole is not None:
+                yield whole
+        # Too much changed at an edge, or inside: the largest piece that survives. (Not
+        # the best window of a long quote's length: that takes in whatever text was
+        # inserted, for the letters it happens to share.)
+        yield from self._piece(quote, text, sec, ws, we)
+
+    @staticmethod
+    def _inserted_into(sel: Selector, text: str, s: int, e: int) -> bool:
+        """Was new text inserted into the passage at ``s..e``, which otherwise survives?
+
+        Nearly all of the quote must be there in order, and unless the insertion is
+        modest, the text around the passage must still be what it was.
+        """
+        n = len(sel.exact)
+        if LCSseq.similarity(sel.exact, text[s:e]) < _KEPT_IN_STRETCH * n:
+            return False
+        if e - s <= 2 * n:
+            return True
+        p = _context_sim(sel.prefix, text[max(0, s - len(sel.prefix)) : s])
+        x = _context_sim(sel.suffix, text[e : e + len(sel.suffix)])
+        return min(p, x) >= _CTX_STRONG
+
+    def _piece(
+        self, quote: str, text: str, sec: int, ws: int, we: int
+    ) -> Iterator[tuple[int, int, float]]:
+        piece = _largest_piece(quote, self.ix.words(sec), ws, we)
+        if piece is not None:
+            yield *piece, fuzz.ratio(quote, text[piece[0] : piece[1]]) / 100.0
+
+    def _whole(
+        self, sel: Selector, text: str, ws: int, we: int
+    ) -> tuple[int, int, float] | None:
+        quote = sel.exact
+        n = len(quote)
+        whole = fuzz.partial_ratio_alignment(quote, text[ws:we])
+        if whole is None:
+            return None
+        start = ws + whole.dest_start - whole.src_start
+        end = ws + whole.dest_end + (n - whole.src_end)
+        span = self._refine(sel, text, start, end)
+        if span is None:
+            return None
+        return *span, fuzz.ratio(quote, text[span[0] : span[1]]) / 100.0
+
+    def _refine_edges(
+        self, sel: Selector, text: str, start: int, end: int, k: int
+    ) -> tuple[int, int]:
+        """Snap a passage's edges to the word boundaries that fit its head and tail."""
+        quote = sel.exact
+        head, tail = quote[:k], quote[-k:]
+        whole_start, whole_end = _whole_words(sel)
+        s = max(
+            _edges(text, start, 8, whole_start),
+            key=lambda c: (fuzz.ratio(head, text[c : c + k]), -abs(c - start)),
+        )
+        e = max(
+            _edges(text, end, 8, whole_end),
+            key=lambda c: (fuzz.ratio(tail, text[max(0, c - k) : c]), -abs(c - end)),
+        )
+        return (s, e) if e > s else (start, end)
+
+    def _refine(self, sel: Selector, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """Best span near the estimated edges, on word boundaries where the original was."""
+        quote = sel.exact
+        whole_start, whole_end = _whole_words(sel)
+        size = len(text)
+        s_opts = _edges(text, start, 12, whole_start)
+        e_opts = _edges(text, end, 12, whole_end)
+
+        def sim(a: int, b: int) -> float:
+            return fuzz.ratio(quote, text[a:b]) if b > a else -1.0
+
+        s, e = min(max(start, 0), size), min(max(end, 0), size)
+        # Coordinate ascent: a full grid costs quadratically many comparisons on long
+        # quotes for the same answer in practice.
+        for moving_start in (True, False, True):
+            if moving_start:
+                s = max(s_opts, key=lambda c: (sim(c, e), -abs(c - s)))
+            else:
+                e = max(e_opts, key=lambda c: (sim(s, c), -abs(c - e)))
+        if e <= s:
+            return None
+        return _trim_edges(quote, text, s, e, whole_start, whole_end)
+
+    # -- decision
+
+    def run(self, sel: Selector, sid: str, ordinal: int) -> Anchoring:
+        ix = self.ix
+        home = ix.by_id.get(sid)
+        n = len(sel.exact)
+        if not n:  # not made by make_selector; nothing to look for
+            return Anchoring("orphaned", None, None, None)
+        if home is not None and ix.sections[home].text[sel.start : sel.end] == sel.exact:
+            c = self._score(sel, sid, ordinal, home, sel.start, sel.end, 1.0, True)
+            if self._supported(c, sel, in_place=True):
+                return Anchoring("anchored", sid, sel.start, sel.end, (self._public(c),))
+
+        hits = ix.exact(sel.exact)
+        exact = [self._score(sel, sid, ordinal, sec, pos, pos + n, 1.0, True) for sec, pos in hits]
+        exact.sort(key=lambda c: -c.score)
+        if exact:
+            best = exact[0]
+            clear = _decisive(exact)
+            strong = min(best.prefix, best.suffix) >= _CTX_STRONG
+            if clear and strong and self._supported(best, sel):
+                return self._definite(best, sid, exact)
+
+        pool: list[_Cand] = []
+        weak: list[_Cand] = []
+        for c in exact:
+            (pool if self._supported(c, sel) else weak).append(c)
+        for f in self._fuzzy(sel, sid, ordinal, hits):
+            if any(_overlaps(f, c) for c in exact):
+                continue
+            if self._supported(f, sel):
+                pool.append(f)
+            elif f.quote >= ACCEPT_SIMILARITY:
+                weak.append(f)
+        # Only the leaders matter for the decision; a common word can have hundreds.
+        pool = _dedupe(sorted(pool, key=lambda c: -c.score)[:_LEADERS])
+        if not pool:
+            # Kept as suggestions for re-attaching the orphan, never applied.
+            weak = _dedupe(sorted(weak, key=lambda c: -c.score)[:_LEADERS])[:3]
+            return Anchoring("orphaned", None, None, None, tuple(map(self._public, weak)))
+        if not _decisive(pool):
+            tied = [c for c in pool if pool[0].score - c.score < AMBIGUITY_MARGIN]
+            return Anchoring("ambiguous", None, None, None, tuple(map(self._public, tied)))
+        return self._definite(pool[0], sid, pool)
+
+    def _definite(self, best: _Cand, sid: str, ranked: list[_Cand]) -> Anchoring:
+        s = self.ix.sections[best.sec]
+        if not best.exact:
+            status: Status = "changed"
+        elif s.id == sid:
+            status = "anchored"
+        else:
+            status = "moved"
+        return Anchoring(status, s.id, best.start, best.end, tuple(map(self._public, ranked[:3])))
+
+    def _public(self, c: _Cand) -> Candidate:
+        return Candidate(
+            self.ix.sections[c.sec].id, c.start, c.end, round(c.quote, 4), round(c.score, 4)
+        )
+
+
+def _decisive(ranked: list[_Cand]) -> bool:
+    """Does the best candidate stand out from the next?
+
+    Two copies of the same passage in the same surroundings (a duplicated paragraph)
+    tie on text; then the one clearly nearer the old place wins: in the note's own
+    section rather than another, or much nearer its old offset.
+    """
+    if len(ranked) < 2 or ranked[0].score - ranked[1].score >= AMBIGUITY_MARGIN:
+        return True
+    a, b = ranked[0], ranked[1]
+    return a.exact and b.exact and a.pos - b.pos >= _POS_DECISIVE
+
+
+def _overlaps(a: _Cand, b: _Cand) -> bool:
+    return a.sec == b.sec and a.start < b.end and b.start < a.end
+
+
+def _dedupe(ranked: list[_Cand]) -> list[_Cand]:
+    out: list[_Cand] = []
+    for c in ranked:
+        if not any(_overlaps(c, k) for k in out):
+            out.append(c)
+    return out
+
+
+# --------------------------------------------------------------------------- sections
+
+_FP_VERSION = "m2:"
+_FP_HASHES = 46
+_WORD = re.compile(r"\w+")
+
+
+def _shingles(text: str) -> set[str]:
+    words = _WORD.findall(normalise_text(text).casefold())
+    k = min(3, len(words))
+    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)} if words else set()
+
+
+def section_fingerprint(text: str) -> str:
+    """Compact MinHash of the section's word 3-shingles, with their count (<= 200 chars).
+
+    Two fingerprints estimate the Jaccard similarity of the texts' shingle sets; each
+    slot keeps the low 16 bits of a 32-bit minimum (b-bit MinHash). The count lets
+    ``match_section`` tell how much of an old section another one contains.
+    """
+    shingles = _shingles(text)
+    if not shingles:
+        return _FP_VERSION + "0:"
+    mins = [0xFFFFFFFF] * _FP_HASHES
+    for sh in shingles:
+        digest = memoryview(hashlib.shake_128(sh.encode()).digest(4 * _FP_HASHES)).cast("I")
+        mins = [min(a, b) for a, b in zip(mins, digest, strict=True)]
+    count = min(len(shingles), 0xFFFFF)
+    return f"{_FP_VERSION}{count:x}:" + "".join(f"{m & 0xFFFF:04x}" for m in mins)
+
+
+def _parse_fingerprint(fp: str) -> tuple[int, list[str]] | None:
+    if not fp.startswith(_FP_VERSION):
+        return None
+    count, _, body = fp[len(_FP_VERSION) :].partition(":")
+    try:
+        n = int(count, 16)
+    except ValueError:
+        return None
+    if not body or len(body) != 4 * _FP_HASHES:
+        return None
+    return n, [body[i : i + 4] for i in range(0, len(body), 4)]
+
+
+def fingerprint_similarity(a: str, b: str) -> float:
+    """Estimated Jaccard similarity 0..1 of two fingerprints' texts (0 if unknown)."""
+    pa, pb = _parse_fingerprint(a), _parse_fingerprint(b)
+    if pa is None or pb is None:
+        return 0.0
+    # Unrelated slots collide with probability 2**-16: negligible.
+    return sum(x == y for x, y in zip(pa[1], pb[1], strict=True)) / _FP_HASHES
+
+
+def fingerprint_containment(old: str, new: str) -> float:
+    """Estimated share 0..1 of the old text's shingles that the new text contains."""
+    pa, pb = _parse_fingerprint(old), _parse_fingerprint(new)
+    if pa is None or pb is None or not pa[0]:
+        return 0.0
+    j = fingerprint_similarity(old, new)
+    shared = j * (pa[0] + pb[0]) / (1 + j)
+    return min(1.0, shared / pa[0])
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    id: str
+    title: str
+    ordinal: int
+    fingerprint: str
+
+
+_TITLE_SIMILAR = 0.8
+_CONTENT_SIMILAR = 0.3
+
+
+def _title_sim(a: str, b: str) -> float:
+    a, b = normalise_text(a).casefold(), normalise_text(b).casefold()
+    if not a or not b:
+        return 1.0 if a == b else 0.0
+    return fuzz.ratio(a, b) / 100.0
+
+
+def match_section(ref: SectionRef, sections: Sequence[SectionText]) -> str | None:
+    """The section a comment made on ``ref`` belongs to now, or None (the comment is orphaned)."""
+    if not sections:
+        return None
+    fps = _fingerprints(tuple(s.text for s in sections))
+    title = [_title_sim(ref.title, s.title) for s in sections]
+    # How much of the old section each one holds now: unlike Jaccard similarity, this
+    # stays high when the text moved into a longer section or gained paragraphs.
+    content = [fingerprint_containment(ref.fingerprint, fp) for fp in fps]
+
+    def closeness(i: int) -> float:
+        return -abs(sections[i].ordinal - ref.ordinal)
+
+    same_id = [i for i, s in enumerate(sections) if s.id == ref.id]
+    for i in same_id:
+        if title[i] >= _TITLE_SIMILAR or content[i] >= _CONTENT_SIMILAR:
+            # A reused heading (e.g. a second "Background" whose id shifted) can take the
+            # id; prefer a section that clearly carries the old content.
+            rival = max(range(len(sections)), key=lambda j: content[j])
+            if content[i] < 0.1 and content[rival] >= 0.5 and title[rival] >= _TITLE_SIMILAR:
+                return sections[rival].id
+            return sections[i].id
+
+    by_content = max(range(len(sections)), key=lambda i: (content[i], closeness(i)))
+    titled = [i for i in range(len(sections)) if title[i] >= _TITLE_SIMILAR]
+    if titled:
+        best = max(titled, key=lambda i: (title[i] + content[i], closeness(i)))
+        # Headings share words ("Energy: outlook", "Finance: outlook"): a look-alike
+        # heading over other text loses to the section that plainly has the old text.
+        if content[best] < 0.2 and content[by_content] >= 0.35:
+            return sections[by_content].id
+        return sections[best].id
+    return sections[by_content].id if content[by_content] >= _CONTENT_SIMILAR else None
+
+
+@lru_cache(maxsize=8)
+def _fingerprints(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(section_fingerprint(t) for t in texts)
