@@ -27,8 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from briefreader.errors import BriefreaderError
+    from briefreader.notes import NotesService
     from briefreader.paths import bundled_briefs_dir, resolve_paths, set_app_identity
     from briefreader.settings import Settings
+    from briefreader.store import Store
     from briefreader.ui.main_window import MainWindow
 
     set_app_identity()
@@ -44,9 +47,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefreader: cannot use the data folder: {exc}", file=sys.stderr)
         return 1
     settings = Settings(paths.settings_file)
-    window = MainWindow(settings, default_library=bundled_briefs_dir())
+    notes = None
+    try:
+        store = Store.open(paths)
+    except BriefreaderError as exc:
+        # The reader still works; notes stay off until the database is sorted out.
+        store_error = str(exc)
+    else:
+        store_error = ""
+        notes = NotesService(store, author=settings.author or None)
+    window = MainWindow(settings, default_library=bundled_briefs_dir(), notes=notes)
     window.show()
     window.raise_()
     window.activateWindow()
     window.open_initial(Path(args.path) if args.path else None)
-    return app.exec()
+    if store_error:
+        window.banner.show_message(
+            f"Notes are unavailable: {store_error}. Reading works; nothing was changed.",
+            "error",
+        )
+    try:
+        return app.exec()
+    finally:
+        if notes is not None:
+            notes.store.close()

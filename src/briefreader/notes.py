@@ -169,24 +169,35 @@ class NotesService:
         """
         key = brief_key(brief)
         stored = self.store.get_brief(key)
-        record = self._record(brief)
         reanchored = False
         if stored is None:
-            self.store.save_brief(record)
+            self.store.save_brief(self._record(brief))
         elif stored.content_hash != brief.content_hash:
             highlights, comments = self._reanchor(brief, stored)
             # False: another process stored this version first; its placements stand.
             reanchored = self.store.apply_placements(
-                record,
+                self._record(brief),
                 expected_hash=stored.content_hash,
                 highlights=highlights,
                 comments=comments,
             )
-        elif (stored.title, stored.path) != (record.title, record.path):
-            self.store.save_brief(record)
+        else:
+            # The same version: its section texts are not needed (they cost a render
+            # of every section), only the title and path may have changed.
+            path = str(brief.path.resolve()) if brief.path is not None else None
+            if (stored.title, stored.path) != (brief.title, path):
+                self.store.save_brief(replace(stored, title=brief.title, path=path))
         self._synced.add((key, brief.content_hash))
         counts = asdict(self.store.status_counts(key))
         return SyncReport(key, new_brief=stored is None, reanchored=reanchored, **counts)
+
+    def needs_texts(self, brief: Brief) -> bool:
+        """Whether sync() will render every section (a new or changed brief): slow for
+        a big brief, so a window does that part on a worker thread first."""
+        if brief.content_hash in self._texts:
+            return False
+        stored = self.store.get_brief(brief_key(brief))
+        return stored is None or stored.content_hash != brief.content_hash
 
     def _ensure_synced(self, brief: Brief) -> str:
         key = brief_key(brief)

@@ -38,6 +38,15 @@ class Settings:
         self._qs.setValue("view/theme", value if value in THEMES else "system")
 
     @property
+    def author(self) -> str:
+        """Name put on new notes; empty means the system user name."""
+        return self._get("notes/author", "", str)
+
+    @author.setter
+    def author(self, value: str) -> None:
+        self._qs.setValue("notes/author", value.strip())
+
+    @property
     def zoom(self) -> int:
         return self._get("view/zoom", 100, int)
 

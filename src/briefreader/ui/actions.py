@@ -10,6 +10,14 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 
 SK = QKeySequence.StandardKey
+#: The five highlight colours with their default labels, in shortcut order (Ctrl+1 …).
+HIGHLIGHT_COLOURS = (
+    ("yellow", "Key Point"),
+    ("green", "Agree"),
+    ("blue", "Question"),
+    ("red", "Concern"),
+    ("purple", "Action"),
+)
 
 
 class Actions(QObject):
@@ -23,6 +31,16 @@ class Actions(QObject):
             "Open &Folder…", "Ctrl+Shift+O", "folder-open", "Open a folder of briefs"
         )
         self.reload = self._make("&Reload Brief", SK.Refresh, "view-refresh", "Read the file again")
+        self.export_notes = self._make("&Export Notes…", "Ctrl+E", "document-export",
+                                       "Export this brief's notes to Markdown or JSON")
+        self.export_all_notes = self._make("Export Notes of &Every Brief…", "Ctrl+Shift+E", None,
+                                           "One export file per brief in this folder")
+        self.import_notes = self._make("&Import Notes…", "Ctrl+I", "document-import",
+                                       "Merge notes from a colleague's export")
+        self.print = self._make("&Print…", [SK.Print, "Ctrl+P"], "document-print",
+                                "Print the brief with highlights and notes")
+        self.export_pdf = self._make("Export P&DF…", "Ctrl+Shift+P", None,
+                                     "Save the brief with highlights and notes as a PDF")
         self.quit = self._make("&Quit", [SK.Quit, "Ctrl+Q"], "application-exit", "Quit briefreader")
         self.clear_recent = self._make("&Clear Recent", None, None, "Forget recently opened briefs")
         # Go
@@ -71,6 +89,34 @@ class Actions(QObject):
         # Edit
         self.copy = self._make("&Copy", SK.Copy, "edit-copy", None)
         self.select_all = self._make("Select &All", SK.SelectAll, "edit-select-all", None)
+        # Notes (undo/redo come from the notes' QUndoStack and are added by the window)
+        self.highlight_colours: dict[str, QAction] = {}
+        for n, (colour, label) in enumerate(HIGHLIGHT_COLOURS, start=1):
+            action = self._make(f"Highlight &{n}: {label}", f"Ctrl+{n}", None,
+                                f"Highlight the selected text in {colour}")
+            action.setData(colour)
+            self.highlight_colours[colour] = action
+        self.delete_highlight = self._make(
+            "&Delete Highlight", None, "edit-delete", "Move the selected highlight to the trash"
+        )
+        self.edit_note = self._make(
+            "&Edit Note", "Ctrl+Return", None, "Write a note on the selected highlight"
+        )
+        self.add_comment = self._make(
+            "&Comment on Section…", "Ctrl+Shift+M", None, "Write a comment on the whole section"
+        )
+        self.toggle_bookmark = self._make(
+            "&Bookmark Section", "Ctrl+D", "bookmark-new", "Add or remove a bookmark here"
+        )
+        self.show_notes = self._make("&Notes Panel", "Ctrl+Shift+N", None,
+                                     "Show or hide the notes panel")
+        self.show_notes.setCheckable(True)
+        self.show_review = self._make("&Review Changed Notes", "Ctrl+Shift+R", None,
+                                      "Notes whose text changed in this version of the brief")
+        self.show_trash = self._make("&Trash", "Ctrl+Shift+T", "user-trash",
+                                     "Deleted highlights and comments")
+        self.show_bookmarks = self._make("Boo&kmarks", "Ctrl+Shift+K", None,
+                                         "Every bookmark in this brief")
         # Help
         self.shortcuts = self._make(
             "&Keyboard Shortcuts", SK.HelpContents, "help-contents", "List every shortcut"

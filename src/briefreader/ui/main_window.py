@@ -7,9 +7,10 @@ navigator and the reader only emit intents.
 from __future__ import annotations
 
 import contextlib
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,12 +28,14 @@ from PySide6.QtWidgets import (
 from briefreader import __version__
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
+from briefreader.notes import NotesService
 from briefreader.parse import EncodingError, find_briefs
 from briefreader.settings import Settings
 from briefreader.ui.actions import Actions
 from briefreader.ui.banner import Banner
-from briefreader.ui.loader import BriefLoader
+from briefreader.ui.loader import SYNC_LIMIT, BriefLoader
 from briefreader.ui.navigator import Navigator
+from briefreader.ui.note_taking import NoteTaking
 from briefreader.ui.reader import ReaderView
 from briefreader.ui.theme import apply_theme
 
@@ -53,7 +56,10 @@ def confirm_external_link(parent: QWidget, url: str) -> bool:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, *, default_library: Path | None = None) -> None:
+    _notes_prepared = Signal(object)  # a brief whose section texts are ready for the notes
+
+    def __init__(self, settings: Settings, *, default_library: Path | None = None,
+                 notes: NotesService | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.default_library = default_library
@@ -111,6 +117,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.position_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
 
+        self.note_taking: NoteTaking | None = None
+        if notes is not None:
+            self.note_taking = NoteTaking(self, notes, self.actions_, self.reader,
+                                          self.navigator, self.banner)
         self._build_menus()
         self._connect_signals()
         self._restore_state()
@@ -125,12 +135,32 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open &Recent", self)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(a.reload)
+        if self.note_taking is not None:
+            file_menu.addSeparator()
+            for action in (a.export_notes, a.export_all_notes, a.import_notes, a.print,
+                           a.export_pdf):
+                file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(a.quit)
 
         edit_menu = bar.addMenu("&Edit")
+        nt = self.note_taking
+        if nt is not None:
+            edit_menu.addAction(nt.undo_action)
+            edit_menu.addAction(nt.redo_action)
+            edit_menu.addSeparator()
         edit_menu.addAction(a.copy)
         edit_menu.addAction(a.select_all)
+
+        if nt is not None:
+            notes_menu = bar.addMenu("&Notes")
+            notes_menu.addActions(list(a.highlight_colours.values()))
+            notes_menu.addSeparator()
+            for action in (a.edit_note, a.delete_highlight, a.add_comment, a.toggle_bookmark):
+                notes_menu.addAction(action)
+            notes_menu.addSeparator()
+            for action in (a.show_notes, a.show_review, a.show_trash, a.show_bookmarks):
+                notes_menu.addAction(action)
 
         view_menu = bar.addMenu("&View")
         view_menu.addAction(a.zoom_in)
@@ -155,8 +185,9 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a.shortcuts)
         help_menu.addAction(a.about)
-        # Shortcuts must work even when the menu bar is hidden or native.
-        self.addActions(a.all())
+        # Shortcuts must work even when the menu bar is hidden or native. Delete is the
+        # reader's own (elsewhere it edits text).
+        self.addActions([x for x in a.all() if x is not a.delete_highlight])
         self._rebuild_recent_menu()
 
     def _connect_signals(self) -> None:
@@ -194,6 +225,7 @@ class MainWindow(QMainWindow):
         self.reader.copyAvailable.connect(a.copy.setEnabled)
         self.loader.started.connect(self.on_load_started)
         self.loader.finished.connect(self.on_load_finished)
+        self._notes_prepared.connect(self.on_notes_prepared)
         self.banner.action_triggered.connect(self.on_banner_action)
         QApplication.styleHints().colorSchemeChanged.connect(self.on_system_scheme_changed)
 
@@ -202,7 +234,7 @@ class MainWindow(QMainWindow):
         if s.geometry is not None:
             self.restoreGeometry(s.geometry)
         else:
-            self.resize(1200, 780)
+            self._first_run_geometry()
         if s.window_state is not None:
             self.restoreState(s.window_state)
         if s.splitter is not None:
@@ -214,6 +246,17 @@ class MainWindow(QMainWindow):
             action.setChecked(action.data() == s.theme)
         self.apply_theme(s.theme)
         self._update_status()
+
+    def _first_run_geometry(self) -> None:
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None:
+            self.resize(1200, 780)
+        elif screen.width() <= 1440 or screen.height() <= 900:
+            self.resize(screen.size())
+            self.setWindowState(Qt.WindowState.WindowMaximized)
+        else:
+            self.resize(min(1400, int(screen.width() * 0.8)), min(960, int(screen.height() * 0.85)))
+            self.move(screen.center() - self.rect().center())
 
     def save_state(self) -> None:
         s = self.settings
@@ -334,8 +377,40 @@ class MainWindow(QMainWindow):
             self.banner.show_message("This brief has no text to show.", "info")
             self._update_status()
             return
+        if self.note_taking is not None:
+            self._open_notes(brief)
         ids = {s.id for s in brief.sections}
         self.show_section(section if section in ids else brief.sections[0].id)
+        focus = QApplication.focusWidget()
+        if focus is None or focus is self.navigator.tree or not self.isAncestorOf(focus):
+            self.reader.setFocus()  # ready to read and select with the keyboard
+
+    def _open_notes(self, brief: Brief) -> None:
+        """Notes of a new or changed brief need every section's text: for a big brief
+        that is prepared on a worker thread while the first section is already shown."""
+        nt = self.note_taking
+        notes = nt.annotations.notes
+        if notes.needs_texts(brief) and sum(len(s.source) for s in brief.sections) > SYNC_LIMIT:
+            nt.close_brief()
+            self.statusBar().showMessage("Preparing notes for this brief…")
+            self.progress.show()
+
+            def prepare() -> None:
+                notes.section_texts(brief)
+                self._notes_prepared.emit(brief)
+
+            threading.Thread(target=prepare, daemon=True, name="notes-prepare").start()
+        else:
+            nt.open_brief(brief)
+
+    def on_notes_prepared(self, brief: Brief) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        if brief is self.brief and self.note_taking is not None:
+            self.note_taking.open_brief(brief)
+            if self.reader.section is not None:
+                self.reader.set_spans(self.note_taking.spans_for(self.reader.section.id))
+                self.note_taking.section_shown(self.reader.section)
 
     def show_section(self, section_id: str) -> None:
         if self.brief is None:
@@ -346,7 +421,11 @@ class MainWindow(QMainWindow):
             return
         if self.reader.section is section and self.reader.brief is self.brief:
             return
-        self.reader.show_section(self.brief, section)
+        nt = self.note_taking
+        spans = nt.spans_for(section_id) if nt is not None else ()
+        self.reader.show_section(self.brief, section, spans)
+        if nt is not None:
+            nt.section_shown(section)
         i = self.brief.index_of(section_id)
         self.reader.prefetch(self.brief, list(self.brief.sections[i + 1 : i + 3])
                              + list(self.brief.sections[max(0, i - 1) : i]))
@@ -477,6 +556,8 @@ class MainWindow(QMainWindow):
     def apply_theme(self, mode: str) -> None:
         self._dark = apply_theme(QApplication.instance(), mode)
         self.reader.set_dark(self._dark)
+        if self.note_taking is not None:
+            self.note_taking.set_dark(self._dark)
 
     def on_theme_triggered(self, action) -> None:
         self.settings.theme = action.data()
@@ -515,6 +596,8 @@ class MainWindow(QMainWindow):
 
     # -- lifecycle -------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.note_taking is not None:
+            self.note_taking.flush()  # the last words typed are saved before anything else
         self.save_state()
         super().closeEvent(event)
 

@@ -6,12 +6,13 @@ emits ``section_activated(str)``. It never reaches into the reader.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from briefreader.brief import Brief
 
 SECTION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+COUNTS_ROLE = Qt.ItemDataRole.UserRole + 2  # (highlights, comments, needs review)
 
 
 class SectionModel(QStandardItemModel):
@@ -52,18 +54,67 @@ class SectionModel(QStandardItemModel):
             (parent or root).appendRow(item)
             self._items[section.id] = item
 
+    def set_counts(self, counts: dict[str, tuple[int, int, bool]]) -> None:
+        for section_id, item in self._items.items():
+            value = counts.get(section_id)
+            if item.data(COUNTS_ROLE) != value:
+                item.setData(value, COUNTS_ROLE)
+                h, c, review = value or (0, 0, False)
+                tip = item.text()
+                if h or c:
+                    tip += f"\n{h} highlight{'s' * (h != 1)}, {c} comment{'s' * (c != 1)}"
+                if review:
+                    tip += "\nSome notes here need review"
+                item.setToolTip(tip)
+                item.setData(
+                    f"{item.text()}, {h} notes, {c} comments" + (", needs review" * review),
+                    Qt.ItemDataRole.AccessibleTextRole,
+                )
+
     def index_for(self, section_id: str) -> QModelIndex:
         item = self._items.get(section_id)
         return item.index() if item is not None else QModelIndex()
 
 
 class _RoomyDelegate(QStyledItemDelegate):
-    """Rows with a little air, without a style sheet (which would pin the palette)."""
+    """Rows with a little air (no style sheet: it would pin the palette), and a count
+    badge on the right for sections with notes; an amber dot when some need review."""
 
     def sizeHint(self, option, index):  # noqa: N802 - Qt override
         size = super().sizeHint(option, index)
         size.setHeight(size.height() + 6)
         return size
+
+    def paint(self, painter, option, index) -> None:
+        counts = index.data(COUNTS_ROLE)
+        if not counts or not (counts[0] or counts[1] or counts[2]):
+            super().paint(painter, option, index)
+            return
+        h, c, review = counts
+        label = str(h + c)
+        metrics = option.fontMetrics
+        badge_w = metrics.horizontalAdvance(label) + 12 + (10 if review else 0)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.rect = option.rect.adjusted(0, 0, -badge_w - 4, 0)
+        super().paint(painter, opt, index)
+        painter.save()
+        r = option.rect
+        badge = QRect(r.right() - badge_w, r.top() + 4, badge_w - 2, r.height() - 8)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = option.palette
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.color(QPalette.ColorRole.Mid))
+        painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
+        text_rect = badge
+        if review:
+            dot = QRect(badge.left() + 5, badge.center().y() - 3, 7, 7)
+            painter.setBrush(QColor("#e0a000"))
+            painter.drawEllipse(dot)
+            text_rect = badge.adjusted(10, 0, 0, 0)
+        painter.setPen(palette.color(QPalette.ColorRole.ButtonText))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, label)
+        painter.restore()
 
 
 class Navigator(QWidget):
@@ -128,6 +179,9 @@ class Navigator(QWidget):
         finally:
             self._syncing = False
         self.tree.expandAll()
+
+    def set_counts(self, counts: dict[str, tuple[int, int, bool]]) -> None:
+        self.model.set_counts(counts)
 
     def select_section(self, section_id: str) -> None:
         """Reflect the reader's section without emitting section_activated again."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from briefreader import render
 from briefreader.brief import Brief, Section
+from briefreader.ui.highlights import Span, TextMap, highlight_at, paint
 
 ZOOM_STEPS = (50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300)
 CACHE_SIZE = 64
@@ -41,6 +42,9 @@ class SafeDocument(QTextDocument):
     def __init__(self, base_dir: Path | None, parent=None) -> None:
         super().__init__(parent)
         self._base_dir = base_dir
+        self.setUndoRedoEnabled(False)  # highlights are painted in; they are not edits
+        self.painted: tuple[Span, ...] = ()
+        self.text_map: TextMap | None = None
 
     def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt override
         if kind == QTextDocument.ResourceType.ImageResource.value or (
@@ -60,6 +64,7 @@ class ReaderView(QTextBrowser):
     anchor_requested = Signal(str)  # an in-brief #fragment
     external_link_requested = Signal(str)  # http(s)/mailto, to confirm then open
     notice_changed = Signal(str)  # a fallback notice for the shown section ("" = none)
+    highlight_clicked = Signal(str)  # id of the highlight under a click
     _prerendered = Signal(object, object)  # (brief, section): HTML is ready, build the document
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -87,6 +92,7 @@ class ReaderView(QTextBrowser):
         self.brief: Brief | None = None
         self.section: Section | None = None
         self.rendered: render.RenderedSection | None = None
+        self.spans: tuple[Span, ...] = ()
         self.anchorClicked.connect(self.on_anchor_clicked)
         # Markdown is formatted off the GUI thread for the sections a reader will likely
         # open next; their documents are then built here in idle time.
@@ -119,7 +125,7 @@ class ReaderView(QTextBrowser):
         # The stylesheet is applied when HTML is parsed: rebuild from the cache keys.
         self._cache.clear()
         if self.brief is not None and self.section is not None:
-            self.show_section(self.brief, self.section, keep_scroll=True)
+            self.show_section(self.brief, self.section, self.spans, keep_scroll=True)
 
     def clear(self) -> None:  # QTextEdit.clear would wipe a cached document
         self.brief = None
@@ -132,7 +138,8 @@ class ReaderView(QTextBrowser):
             del self._cache[key]
 
     # -- showing ---------------------------------------------------------------------
-    def show_section(self, brief: Brief, section: Section, *, keep_scroll: bool = False) -> None:
+    def show_section(self, brief: Brief, section: Section, spans: tuple[Span, ...] = (), *,
+                     keep_scroll: bool = False) -> None:
         scroll = self.verticalScrollBar().value() if keep_scroll else 0
         key = self._key(brief, section)
         doc = self._cache.get(key)
@@ -143,11 +150,75 @@ class ReaderView(QTextBrowser):
         else:
             self._cache.move_to_end(key)
         self.brief, self.section, self.rendered = brief, section, rendered
+        self.spans = tuple(spans)
+        self._ensure_painted(doc, rendered)
         self._apply_view_settings(doc)
         if self.document() is not doc:
             self.setDocument(doc)
         self.verticalScrollBar().setValue(scroll)
         self.notice_changed.emit(rendered.notice or "")
+
+    # -- highlights --------------------------------------------------------------------
+    def set_spans(self, spans: tuple[Span, ...]) -> None:
+        """Repaint the shown section's highlights (after one was made, recoloured, removed)."""
+        if self.rendered is None:
+            return
+        self.spans = tuple(spans)
+        scroll = self.verticalScrollBar().value()
+        cursor = self.textCursor()
+        self._ensure_painted(self.document(), self.rendered)
+        self.setTextCursor(cursor)
+        self.verticalScrollBar().setValue(scroll)
+
+    def _ensure_painted(self, doc: SafeDocument, rendered: render.RenderedSection) -> None:
+        if doc.painted == self.spans:
+            return
+        have = set(doc.painted)
+        if have <= set(self.spans):
+            new = [s for s in self.spans if s not in have]
+        else:
+            # A highlight went away or changed colour: start again from clean text.
+            doc.setHtml(rendered.html)
+            self._apply_view_settings(doc, force=True)
+            new = list(self.spans)
+        paint(doc, self.text_map_of(doc, rendered), new, dark=self._dark)
+        doc.painted = self.spans
+
+    def text_map_of(self, doc: SafeDocument, rendered: render.RenderedSection) -> TextMap:
+        if doc.text_map is None:
+            doc.text_map = TextMap(doc.toPlainText(), rendered.plain_text)
+        return doc.text_map
+
+    def selected_span(self) -> tuple[int, int] | None:
+        """The selection as a span of the section's plain text, or None."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection() or self.rendered is None:
+            return None
+        text_map = self.text_map_of(self.document(), self.rendered)
+        return text_map.from_document(cursor.selectionStart(), cursor.selectionEnd())
+
+    def scroll_to_span(self, start: int, end: int) -> None:
+        if self.rendered is None:
+            return
+        where = self.text_map_of(self.document(), self.rendered).to_document(start, end)
+        if where is None:
+            return
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(where[1])
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        cursor.setPosition(where[0])
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().mouseReleaseEvent(event)
+        if self.textCursor().hasSelection():
+            return
+        position = self.cursorForPosition(event.position().toPoint()).position()
+        hid = highlight_at(self.document(), position)
+        if hid:
+            self.highlight_clicked.emit(hid)
 
     def _key(self, brief: Brief, section: Section) -> tuple:
         return (brief.content_hash, str(brief.path), section.id)
@@ -191,14 +262,14 @@ class ReaderView(QTextBrowser):
         doc.setHtml(rendered.html)
         return doc
 
-    def _apply_view_settings(self, doc: QTextDocument) -> None:
+    def _apply_view_settings(self, doc: QTextDocument, *, force: bool = False) -> None:
         font = QFont(self.font())
         font.setPointSizeF(self._base_point_size * self._zoom / 100.0)
-        if doc.defaultFont() != font:
+        if force or doc.defaultFont() != font:
             doc.setDefaultFont(font)
-        self._apply_measure(doc)
+        self._apply_measure(doc, force=force)
 
-    def _apply_measure(self, doc: QTextDocument) -> None:
+    def _apply_measure(self, doc: QTextDocument, *, force: bool = False) -> None:
         """Keep lines to a comfortable measure by widening the side margins."""
         from PySide6.QtGui import QFontMetricsF
 
@@ -207,7 +278,7 @@ class ReaderView(QTextBrowser):
         side = max(24.0, (width - measure) / 2.0)
         root = doc.rootFrame()
         fmt: QTextFrameFormat = root.frameFormat()
-        if abs(fmt.leftMargin() - side) > 0.5 or fmt.topMargin() != 20:
+        if force or abs(fmt.leftMargin() - side) > 0.5 or fmt.topMargin() != 20:
             fmt.setLeftMargin(side)
             fmt.setRightMargin(side)
             fmt.setTopMargin(20)

@@ -1,0 +1,284 @@
+"""The open brief's notes, as the window sees them: a cache over the notes service,
+and every change made through an undoable command.
+
+Nothing here draws; the window listens to ``changed`` and ``save_failed`` and
+updates the reader, the notes panel and the navigator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from briefreader.brief import Brief
+from briefreader.errors import BriefreaderError
+from briefreader.notes import NotesService, SyncReport
+from briefreader.store import Bookmark, Comment, Highlight, new_id
+
+REVIEW_STATUSES = ("changed", "ambiguous", "orphaned")
+#: Consecutive autosaves of one note merge into one undo step.
+_EDIT_NOTE_ID = 4201
+
+
+class Annotations(QObject):
+    changed = Signal()  # highlights, comments or bookmarks of the open brief changed
+    save_failed = Signal(str, str)  # item id ("" when none yet), message
+    saved = Signal(str)  # item id
+
+    def __init__(self, notes: NotesService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.notes = notes
+        self.undo_stack = QUndoStack(self)
+        self.brief: Brief | None = None
+        self.highlights: dict[str, Highlight] = {}
+        self.comments: dict[str, Comment] = {}
+        self.bookmarks: list[Bookmark] = []
+        self.labels: dict[str, str] = {}
+
+    # -- loading -----------------------------------------------------------------------
+    def open_brief(self, brief: Brief) -> SyncReport | None:
+        """Sync the brief with the store (re-anchoring if it changed) and load its notes."""
+        self.brief = brief
+        self.undo_stack.clear()
+        report = None
+        try:
+            report = self.notes.sync(brief)
+        except BriefreaderError as exc:
+            self.save_failed.emit("", f"Notes could not be updated for this brief: {exc}")
+        self.reload()
+        return report
+
+    def reload(self) -> None:
+        if self.brief is None:
+            return
+        try:
+            self.highlights = {h.id: h for h in self.notes.highlights(self.brief)}
+            self.comments = {c.id: c for c in self.notes.comments(self.brief)}
+            self.bookmarks = self.notes.store.bookmarks(self.notes_key())
+            self.labels = {c.color: c.label for c in self.notes.store.color_labels()}
+        except BriefreaderError as exc:
+            self.save_failed.emit("", f"Notes could not be read: {exc}")
+        self.changed.emit()
+
+    def notes_key(self) -> str:
+        from briefreader.notes import brief_key
+
+        return brief_key(self.brief)
+
+    # -- queries -----------------------------------------------------------------------
+    def in_section(self, section_id: str) -> list[Highlight]:
+        placed = [h for h in self.highlights.values()
+                  if h.current_section == section_id and h.current_start is not None
+                  and h.status != "orphaned"]
+        return sorted(placed, key=lambda h: (h.current_start, h.current_end))
+
+    def comments_in(self, section_id: str) -> list[Comment]:
+        return sorted((c for c in self.comments.values() if c.current_section == section_id),
+                      key=lambda c: c.created)
+
+    def needs_review(self) -> list[Highlight]:
+        return [h for h in self.highlights.values() if h.status in REVIEW_STATUSES]
+
+    def counts_by_section(self) -> dict[str, tuple[int, int, bool]]:
+        """section id → (highlights, comments, any needing review)."""
+        out: dict[str, list] = {}
+        for h in self.highlights.values():
+            if h.current_section is None:
+                continue
+            entry = out.setdefault(h.current_section, [0, 0, False])
+            entry[0] += 1
+            entry[2] = entry[2] or h.status in REVIEW_STATUSES
+        for c in self.comments.values():
+            if c.current_section is not None:
+                out.setdefault(c.current_section, [0, 0, False])[1] += 1
+        return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+
+    def bookmark_in(self, section_id: str) -> Bookmark | None:
+        return next((b for b in self.bookmarks if b.section_id == section_id), None)
+
+    # -- changes (undoable) ------------------------------------------------------------
+    def create_highlight(self, section_id: str, start: int, end: int, color: str) -> str | None:
+        command = _Create(self, section_id, start, end, color)
+        self.undo_stack.push(command)
+        return command.highlight_id
+
+    def recolour(self, highlight_id: str, color: str) -> None:
+        old = self.highlights.get(highlight_id)
+        if old is not None and old.color != color:
+            self.undo_stack.push(_Edit(self, highlight_id, "Recolour highlight",
+                                       {"color": old.color}, {"color": color}))
+
+    def set_tags(self, highlight_id: str, tags: Sequence[str]) -> None:
+        old = self.highlights.get(highlight_id)
+        if old is not None and tuple(old.tags) != tuple(tags):
+            self.undo_stack.push(_Edit(self, highlight_id, "Change tags",
+                                       {"tags": tuple(old.tags)}, {"tags": tuple(tags)}))
+
+    def edit_note(self, highlight_id: str, text: str) -> None:
+        old = self.highlights.get(highlight_id)
+        if old is not None and old.note != text:
+            self.undo_stack.push(_Edit(self, highlight_id, "Edit note",
+                                       {"note": old.note}, {"note": text}, merge=True))
+
+    def delete_highlight(self, highlight_id: str) -> None:
+        if highlight_id in self.highlights:
+            self.undo_stack.push(_Delete(self, highlight_id))
+
+    def restore_highlight(self, highlight_id: str) -> None:
+        self._apply(lambda: self.notes.restore_highlight(highlight_id), highlight_id)
+
+    # comments are saved at once; deleting goes to the trash and can be undone there
+    def add_comment(self, section_id: str, body: str, reply_to: str | None) -> Comment | None:
+        try:
+            comment = self.notes.comment(self.brief, section_id, body, reply_to=reply_to)
+        except BriefreaderError as exc:
+            self.save_failed.emit("", f"The comment was not saved: {exc}")
+            return None
+        self.comments[comment.id] = comment
+        self.changed.emit()
+        return comment
+
+    def edit_comment(self, comment_id: str, body: str) -> None:
+        try:
+            self.comments[comment_id] = self.notes.edit_comment(comment_id, body)
+        except BriefreaderError as exc:
+            self.save_failed.emit(comment_id, str(exc))
+            return
+        self.saved.emit(comment_id)
+        self.changed.emit()
+
+    def delete_comment(self, comment_id: str) -> None:
+        self._apply(lambda: self.notes.delete_comment(comment_id), comment_id)
+
+    def restore_comment(self, comment_id: str) -> None:
+        self._apply(lambda: self.notes.restore_comment(comment_id), comment_id)
+
+    def toggle_bookmark(self, section_id: str, position: int, label: str) -> bool | None:
+        """True when a bookmark was added, False when removed, None on failure."""
+        existing = self.bookmark_in(section_id)
+        try:
+            if existing is not None:
+                self.notes.store.delete_bookmark(existing.id)
+            else:
+                self.notes.store.add_bookmark(Bookmark(new_id(), self.notes_key(), section_id,
+                                                       position, label))
+        except BriefreaderError as exc:
+            self.save_failed.emit("", f"The bookmark was not saved: {exc}")
+            return None
+        self.reload()
+        return existing is None
+
+    def remove_bookmark(self, bookmark_id: str) -> None:
+        self._apply(lambda: self.notes.store.delete_bookmark(bookmark_id), bookmark_id)
+
+    def empty_trash(self) -> None:
+        def purge() -> None:
+            for h in self.notes.highlights(self.brief, trash=True):
+                self.notes.store.purge_highlight(h.id)
+            for c in self.notes.comments(self.brief, trash=True):
+                self.notes.store.purge_comment(c.id)
+        self._apply(purge, "")
+
+    def trash(self) -> tuple[list[Highlight], list[Comment]]:
+        return (self.notes.highlights(self.brief, trash=True),
+                self.notes.comments(self.brief, trash=True))
+
+    # review
+    def accept(self, highlight_id: str) -> None:
+        h = self.highlights.get(highlight_id)
+        if h is None or h.current_section is None or h.current_start is None:
+            return
+        self._apply(lambda: self.notes.reattach(self.brief, highlight_id, h.current_section,
+                                                h.current_start, h.current_end), highlight_id)
+
+    def attach(self, highlight_id: str, section_id: str, start: int, end: int) -> None:
+        self._apply(lambda: self.notes.reattach(self.brief, highlight_id, section_id, start, end),
+                    highlight_id)
+
+    # -- plumbing ----------------------------------------------------------------------
+    def _apply(self, action: Callable[[], object], item_id: str) -> bool:
+        try:
+            action()
+        except BriefreaderError as exc:
+            self.save_failed.emit(item_id, str(exc))
+            return False
+        self.reload()
+        return True
+
+
+class _Create(QUndoCommand):
+    def __init__(self, owner: Annotations, section_id: str, start: int, end: int,
+                 color: str) -> None:
+        super().__init__("Highlight")
+        self.owner, self.args = owner, (section_id, start, end, color)
+        self.highlight_id: str | None = None
+
+    def redo(self) -> None:
+        o = self.owner
+        if self.highlight_id is None:
+            section_id, start, end, color = self.args
+            try:
+                h = o.notes.highlight_range(o.brief, section_id, start, end, color=color)
+            except BriefreaderError as exc:
+                self.setObsolete(True)
+                o.save_failed.emit("", f"The highlight was not saved: {exc}")
+                return
+            self.highlight_id = h.id
+            o.highlights[h.id] = h
+            o.changed.emit()
+        else:
+            o._apply(lambda: o.notes.restore_highlight(self.highlight_id), self.highlight_id)
+
+    def undo(self) -> None:
+        # To the trash, not gone: the note may already hold words the user typed.
+        if self.highlight_id is not None:
+            self.owner._apply(lambda: self.owner.notes.delete_highlight(self.highlight_id),
+                              self.highlight_id)
+
+
+class _Edit(QUndoCommand):
+    def __init__(self, owner: Annotations, highlight_id: str, text: str, before: dict,
+                 after: dict, *, merge: bool = False) -> None:
+        super().__init__(text)
+        self.owner, self.hid, self.before, self.after, self.merge = (
+            owner, highlight_id, before, after, merge)
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        return _EDIT_NOTE_ID if self.merge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
+        if not (isinstance(other, _Edit) and other.merge and other.hid == self.hid):
+            return False
+        self.after = other.after
+        return True
+
+    def _set(self, values: dict) -> None:
+        o = self.owner
+        try:
+            h = o.notes.edit_highlight(self.hid, **values)
+        except BriefreaderError as exc:
+            o.save_failed.emit(self.hid, str(exc))
+            return
+        o.highlights[self.hid] = h
+        o.saved.emit(self.hid)
+        o.changed.emit()
+
+    def redo(self) -> None:
+        self._set(self.after)
+
+    def undo(self) -> None:
+        self._set(self.before)
+
+
+class _Delete(QUndoCommand):
+    def __init__(self, owner: Annotations, highlight_id: str) -> None:
+        super().__init__("Delete highlight")
+        self.owner, self.hid = owner, highlight_id
+
+    def redo(self) -> None:
+        self.owner._apply(lambda: self.owner.notes.delete_highlight(self.hid), self.hid)
+
+    def undo(self) -> None:
+        self.owner._apply(lambda: self.owner.notes.restore_highlight(self.hid), self.hid)

@@ -1,0 +1,401 @@
+"""Note-taking in the window: highlights in the reader, the notes panel, review, trash
+and bookmarks, wired to the open brief's ``Annotations``.
+
+The main window creates one ``NoteTaking`` and tells it when the brief or the section
+changes; everything about notes is connected here, in ``_connect_signals``.
+"""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
+
+from briefreader.brief import Brief, Section
+from briefreader.notes import NotesService, SyncReport
+from briefreader.ui.actions import Actions
+from briefreader.ui.annotations import Annotations
+from briefreader.ui.banner import Banner
+from briefreader.ui.bookmarks import BookmarksView
+from briefreader.ui.exchange import NotesExchange
+from briefreader.ui.highlights import Span
+from briefreader.ui.navigator import Navigator
+from briefreader.ui.notes_panel import NotesPanel
+from briefreader.ui.reader import ReaderView
+from briefreader.ui.review import ReviewItem, ReviewView
+from briefreader.ui.trash import TrashView
+
+
+def confirm_empty_trash(parent) -> bool:
+    """Ask before anything is deleted for good. Tests replace this function."""
+    answer = QMessageBox.question(
+        parent, "Empty Trash?",
+        "Delete every highlight and comment in the trash for good? This cannot be undone.",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
+class NoteTaking(QObject):
+    def __init__(self, window: QMainWindow, notes: NotesService, actions: Actions,
+                 reader: ReaderView, navigator: Navigator, banner: Banner) -> None:
+        super().__init__(window)
+        self.window = window
+        self.annotations = Annotations(notes, self)
+        self.actions = actions
+        self.reader = reader
+        self.navigator = navigator
+        self.banner = banner
+        self.dark = False
+
+        self.panel = NotesPanel(window)
+        self.review = ReviewView(window)
+        self.trash = TrashView(window)
+        self.bookmarks = BookmarksView(window)
+        self.docks: dict[str, QDockWidget] = {}
+        for name, title, widget, area in (
+            ("notes", "Notes", self.panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("review", "Review", self.review, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("trash", "Trash", self.trash, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("bookmarks", "Bookmarks", self.bookmarks, Qt.DockWidgetArea.LeftDockWidgetArea),
+        ):
+            dock = QDockWidget(title, window)
+            dock.setObjectName(f"{name}_dock")  # saveState/restoreState key
+            dock.setWidget(widget)
+            dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea
+                                 | Qt.DockWidgetArea.RightDockWidgetArea)
+            window.addDockWidget(area, dock)
+            self.docks[name] = dock
+        window.tabifyDockWidget(self.docks["notes"], self.docks["review"])
+        window.tabifyDockWidget(self.docks["review"], self.docks["trash"])
+        self.docks["notes"].raise_()
+        for name in ("review", "trash", "bookmarks"):
+            self.docks[name].hide()
+
+        undo = self.annotations.undo_stack.createUndoAction(self, "&Undo")
+        redo = self.annotations.undo_stack.createRedoAction(self, "&Redo")
+        undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
+        redo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+        self.undo_action, self.redo_action = undo, redo
+        window.addAction(undo)
+        window.addAction(redo)
+        # Delete acts on highlights only while the text has focus; elsewhere it edits text.
+        a = actions
+        a.delete_highlight.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        a.delete_highlight.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        reader.addAction(a.delete_highlight)
+        self.exchange = NotesExchange(window, self.annotations, banner,
+                                      lambda: list(getattr(window, "folder_briefs", [])))
+        self.selected_highlight: str | None = None
+        self._connect_signals()
+        self._update_enabled()
+
+    # -- wiring ------------------------------------------------------------------------
+    def _connect_signals(self) -> None:
+        a, an, p = self.actions, self.annotations, self.panel
+        for colour, action in a.highlight_colours.items():
+            action.triggered.connect(lambda _=False, c=colour: self.highlight_selection(c))
+        a.delete_highlight.triggered.connect(self.on_delete_highlight_triggered)
+        a.edit_note.triggered.connect(self.on_edit_note_triggered)
+        a.add_comment.triggered.connect(self.on_add_comment_triggered)
+        a.toggle_bookmark.triggered.connect(self.on_toggle_bookmark_triggered)
+        a.show_notes.toggled.connect(self.docks["notes"].setVisible)
+        self.docks["notes"].visibilityChanged.connect(
+            lambda visible: a.show_notes.setChecked(self.docks["notes"].isVisible()))
+        a.show_review.triggered.connect(lambda: self._show_dock("review"))
+        a.show_trash.triggered.connect(lambda: self._show_dock("trash"))
+        a.show_bookmarks.triggered.connect(lambda: self._show_dock("bookmarks"))
+        a.export_notes.triggered.connect(self.exchange.export_notes)
+        a.export_all_notes.triggered.connect(self.exchange.export_all)
+        a.import_notes.triggered.connect(self.exchange.import_notes)
+        a.print.triggered.connect(self.exchange.print_brief)
+        a.export_pdf.triggered.connect(self.exchange.export_pdf)
+
+        an.changed.connect(self.on_annotations_changed)
+        an.save_failed.connect(self.on_save_failed)
+        an.saved.connect(p.mark_saved)
+        an.undo_stack.canUndoChanged.connect(lambda _: self._update_enabled())
+
+        self.reader.highlight_clicked.connect(self.on_highlight_clicked)
+        self.reader.customContextMenuRequested.connect(self.on_reader_context_menu)
+        self.reader.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+        p.note_edited.connect(an.edit_note)
+        p.tags_edited.connect(an.set_tags)
+        p.color_change_requested.connect(an.recolour)
+        p.delete_highlight_requested.connect(an.delete_highlight)
+        p.highlight_activated.connect(self.on_highlight_activated)
+        p.comment_added.connect(self.on_comment_added)
+        p.comment_edited.connect(an.edit_comment)
+        p.delete_comment_requested.connect(an.delete_comment)
+        p.retry_requested.connect(self.on_retry_requested)
+
+        r = self.review
+        r.accept_requested.connect(an.accept)
+        r.attach_here_requested.connect(self.on_attach_here)
+        r.keep_orphan_requested.connect(r.remove_item)
+        r.candidate_chosen.connect(self.on_candidate_chosen)
+        r.go_to_requested.connect(self.on_highlight_activated)
+        self.trash.restore_requested.connect(self.on_restore_requested)
+        self.trash.empty_requested.connect(self.on_empty_trash_requested)
+        self.bookmarks.jump_requested.connect(self.on_bookmark_jump)
+        self.bookmarks.remove_requested.connect(an.remove_bookmark)
+        self.banner.action_triggered.connect(self.on_banner_action)
+
+    # -- what the window tells us ------------------------------------------------------
+    def open_brief(self, brief: Brief) -> SyncReport | None:
+        self.panel.flush()
+        report = self.annotations.open_brief(brief)
+        if report is not None and report.reanchored and report.summary():
+            review = report.needs_review + report.changed
+            self.banner.show_message(
+                f"This brief changed since you last read it: {report.summary()}.",
+                "warning" if report.needs_review else "info",
+                action="review" if review else "", action_label="Review…",
+            )
+        return report
+
+    def close_brief(self) -> None:
+        """No brief's notes are open (while a big one is being prepared)."""
+        self.panel.flush()
+        self.annotations.brief = None
+        self.annotations.highlights, self.annotations.comments = {}, {}
+        self.annotations.bookmarks = []
+        self.annotations.undo_stack.clear()
+        self.navigator.set_counts({})
+        self._update_enabled()
+
+    def spans_for(self, section_id: str) -> tuple[Span, ...]:
+        return tuple(Span(h.id, h.current_start, h.current_end, h.color)
+                     for h in self.annotations.in_section(section_id))
+
+    def section_shown(self, section: Section) -> None:
+        self.panel.flush()
+        self.selected_highlight = None
+        self._refresh_panel()
+        self._update_enabled()
+
+    def set_dark(self, dark: bool) -> None:
+        self.dark = dark
+        self.panel.set_dark(dark)
+
+    def flush(self) -> None:
+        self.panel.flush()
+
+    # -- refresh -----------------------------------------------------------------------
+    def on_annotations_changed(self) -> None:
+        section = self.reader.section
+        if section is not None:
+            self.reader.set_spans(self.spans_for(section.id))
+        self.navigator.set_counts(self.annotations.counts_by_section())
+        self._refresh_panel()
+        self._refresh_views()
+        self._update_enabled()
+
+    def _refresh_panel(self) -> None:
+        section = self.reader.section
+        an = self.annotations
+        if section is None or an.brief is None:
+            self.panel.set_section(None, [], [], labels=an.labels, dark=self.dark)
+            return
+        self.panel.set_section(section.title, an.in_section(section.id),
+                               an.comments_in(section.id), labels=an.labels, dark=self.dark,
+                               section_id=section.id)
+        if self.selected_highlight and self.selected_highlight in an.highlights:
+            self.panel.select_highlight(self.selected_highlight)
+
+    def _refresh_views(self) -> None:
+        an = self.annotations
+        if an.brief is None:
+            return
+        brief = an.brief
+        titles = {s.id: s.title for s in brief.sections}
+        items = []
+        for h in sorted(an.needs_review(), key=lambda h: (h.section_ordinal, h.start)):
+            current = an.notes.text_at(brief, h)
+            candidates = ()
+            if h.status == "ambiguous":
+                texts = an.notes.section_texts(brief)
+                index = {t.id: t for t in texts}
+                candidates = tuple(
+                    (titles.get(c.section_id, c.section_id),
+                     index[c.section_id].text[c.start:c.end])
+                    for c in an.notes.candidates(brief, h) if c.section_id in index
+                )
+            items.append(ReviewItem(h, current, titles.get(h.current_section or ""), candidates))
+        self.review.set_items(items)
+        self.actions.show_review.setEnabled(bool(items))
+        highlights, comments = an.trash()
+        self.trash.set_items(highlights, comments)
+        self.bookmarks.set_items(an.bookmarks, titles)
+
+    def _update_enabled(self) -> None:
+        if not shiboken6.isValid(self.actions):  # the window is being torn down
+            return
+        has_brief = self.annotations.brief is not None and self.reader.section is not None
+        # Enabled without a selection too: the command then says what to do.
+        for action in self.actions.highlight_colours.values():
+            action.setEnabled(has_brief)
+        self.actions.delete_highlight.setEnabled(bool(self.selected_highlight))
+        self.actions.edit_note.setEnabled(bool(self.selected_highlight))
+        self.actions.add_comment.setEnabled(has_brief)
+        self.actions.toggle_bookmark.setEnabled(has_brief)
+        for action in (self.actions.export_notes, self.actions.import_notes, self.actions.print,
+                       self.actions.export_pdf):
+            action.setEnabled(has_brief)
+
+    # -- highlights --------------------------------------------------------------------
+    def highlight_selection(self, colour: str) -> str | None:
+        section = self.reader.section
+        span = self.reader.selected_span()
+        if section is None or span is None:
+            self.window.statusBar().showMessage("Select some text first, then choose a colour.",
+                                                4000)
+            return None
+        hid = self.annotations.create_highlight(section.id, span[0], span[1], colour)
+        if hid:
+            self.selected_highlight = hid
+            cursor = self.reader.textCursor()
+            cursor.clearSelection()
+            self.reader.setTextCursor(cursor)
+            self.panel.select_highlight(hid)
+            self._update_enabled()
+        return hid
+
+    def on_highlight_clicked(self, highlight_id: str) -> None:
+        self.selected_highlight = highlight_id
+        self.docks["notes"].show()
+        self.panel.select_highlight(highlight_id)
+        self._update_enabled()
+
+    def on_highlight_activated(self, highlight_id: str) -> None:
+        h = self.annotations.highlights.get(highlight_id)
+        if h is None or h.current_section is None or h.current_start is None:
+            return
+        self.selected_highlight = highlight_id
+        if self.reader.section is None or self.reader.section.id != h.current_section:
+            self.window.show_section(h.current_section)
+        self.reader.scroll_to_span(h.current_start, h.current_end)
+        self.panel.select_highlight(highlight_id)
+        self._update_enabled()
+
+    def on_delete_highlight_triggered(self) -> None:
+        hid = self.selected_highlight or self.panel.selected_highlight()
+        if hid:
+            self.annotations.delete_highlight(hid)
+            self.selected_highlight = None
+            self._update_enabled()
+
+    def on_edit_note_triggered(self) -> None:
+        hid = self.selected_highlight or self.panel.selected_highlight()
+        if hid:
+            self.docks["notes"].show()
+            self.panel.select_highlight(hid, focus_editor=True)
+
+    def on_retry_requested(self, item_id: str) -> None:
+        text = self.panel.draft_text(item_id)
+        if text is None:
+            return
+        if item_id in self.annotations.highlights:
+            self.annotations.edit_note(item_id, text)
+        elif item_id in self.annotations.comments:
+            self.annotations.edit_comment(item_id, text)
+
+    def on_save_failed(self, item_id: str, message: str) -> None:
+        if item_id and (item_id in self.annotations.highlights
+                        or item_id in self.annotations.comments):
+            self.panel.mark_draft(item_id, message)
+        self.banner.show_message(message, "error")
+
+    # -- comments ----------------------------------------------------------------------
+    def on_add_comment_triggered(self) -> None:
+        self.docks["notes"].show()
+        self.docks["notes"].raise_()
+        focus = getattr(self.panel, "focus_new_comment", None)
+        if focus is not None:
+            focus()
+
+    def on_comment_added(self, body: str, reply_to) -> None:
+        section = self.reader.section
+        if section is not None and body.strip():
+            self.annotations.add_comment(section.id, body, reply_to)
+
+    # -- review ------------------------------------------------------------------------
+    def on_banner_action(self, action: str) -> None:
+        if action == "review":
+            self._show_dock("review")
+
+    def on_attach_here(self, highlight_id: str) -> None:
+        section = self.reader.section
+        span = self.reader.selected_span()
+        if section is None or span is None:
+            self.window.statusBar().showMessage(
+                "Select the text this note belongs to, then choose Attach here.", 5000)
+            return
+        self.annotations.attach(highlight_id, section.id, span[0], span[1])
+
+    def on_candidate_chosen(self, highlight_id: str, index: int) -> None:
+        an = self.annotations
+        h = an.highlights.get(highlight_id)
+        if h is None or an.brief is None:
+            return
+        candidates = an.notes.candidates(an.brief, h)
+        if 0 <= index < len(candidates):
+            c = candidates[index]
+            an.attach(highlight_id, c.section_id, c.start, c.end)
+
+    # -- trash and bookmarks -----------------------------------------------------------
+    def on_restore_requested(self, kind: str, item_id: str) -> None:
+        if kind == "comment":
+            self.annotations.restore_comment(item_id)
+        else:
+            self.annotations.restore_highlight(item_id)
+
+    def on_empty_trash_requested(self) -> None:
+        if confirm_empty_trash(self.window):
+            self.annotations.empty_trash()
+
+    def on_toggle_bookmark_triggered(self) -> None:
+        section = self.reader.section
+        if section is None:
+            return
+        added = self.annotations.toggle_bookmark(
+            section.id, self.reader.verticalScrollBar().value(), section.title)
+        if added is not None:
+            self.window.statusBar().showMessage(
+                "Bookmark added." if added else "Bookmark removed.", 3000)
+
+    def on_bookmark_jump(self, section_id: str, position: int) -> None:
+        self.window.show_section(section_id)
+        QTimer.singleShot(0, lambda: self.reader.verticalScrollBar().setValue(position))
+
+    # -- menus -------------------------------------------------------------------------
+    def on_reader_context_menu(self, pos) -> None:
+        menu = QMenu(self.reader)
+        menu.addAction(self.actions.copy)
+        menu.addSeparator()
+        for action in self.actions.highlight_colours.values():
+            menu.addAction(action)
+        point = self.reader.cursorForPosition(pos).position()
+        from briefreader.ui.highlights import highlight_at
+
+        hid = highlight_at(self.reader.document(), point)
+        if hid:
+            self.selected_highlight = hid
+            self._update_enabled()
+            menu.addSeparator()
+            menu.addAction(self.actions.edit_note)
+            menu.addAction(self.actions.delete_highlight)
+        menu.addSeparator()
+        menu.addAction(self.actions.add_comment)
+        menu.addAction(self.actions.toggle_bookmark)
+        menu.exec(self.reader.viewport().mapToGlobal(pos))
+
+    def _show_dock(self, name: str) -> None:
+        self._refresh_views()
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+        dock.widget().setFocus()

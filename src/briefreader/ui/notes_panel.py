@@ -1,0 +1,1996 @@
+"""The notes panel: a section's highlights (as cards) and its comment thread.
+
+The panel shows what the window gives it and emits intents; it never saves
+anything itself. Notes and comments autosave: an edit is emitted ~0.5 s after
+typing pauses (and every ~1.5 s while it goes on without a pause), at once when
+the editor loses focus, and on ``flush()``. Until the
+window confirms a save (``mark_saved`` or an updated item carrying the same text)
+the typed text is a draft that survives ``set_section``; a failed save
+(``mark_draft``) stays on screen with its reason and a Retry button.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+import nh3
+from PySide6.QtCore import QDateTime, QEvent, QLocale, QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QTextLayout,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader.render import render_markdown_fragment
+from briefreader.store import DEFAULT_LABELS, Comment, Highlight
+from briefreader.ui.highlights import COLOURS, colour_for
+
+#: Autosave delay after the last keystroke.
+SAVE_DELAY_MS = 500
+#: Longest time typed text waits while the typing goes on without a pause.
+SAVE_MAX_DELAY_MS = 500  # while typing never stops: lose at most half a second
+#: Replies deeper than this are drawn at this depth (a narrow dock has no room).
+MAX_INDENT = 4
+INDENT_PX = 18
+
+STATUS_BADGES = {
+    "moved": ("moved", "The quoted text moved within the brief; the note followed it."),
+    "changed": ("changed", "The quoted text changed in this version of the brief."),
+    "ambiguous": ("needs review", "The quote matches more than one place: check where it belongs."),
+    "orphaned": ("orphaned", "The quoted text is no longer in the brief; the note is kept."),
+}
+
+_HINT_EMPTY = (
+    "No highlights in this section yet.\n"
+    "Select text and press Ctrl+1…Ctrl+5 to highlight it, then write a note here."
+)
+_HINT_NO_BRIEF = "Open a brief to see its notes."
+_HINT_FILTERED = "No highlights match the filters."
+
+# Text with none of these is the same in Markdown as in plain text, so it can skip the
+# (comparatively slow, time-boxed) Markdown renderer.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>#!|~&]|^\s*(?:[-+>=]|\d+[.)])|^ {4}|\t", re.M)
+_BLANK_LINES = re.compile(r"\n\s*\n")
+# Images in notes are never loaded: QLabel's document would read any local path.
+_NOTE_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+    "em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "small", "mark",
+    "code", "kbd", "samp", "var", "pre", "blockquote", "q", "cite", "dfn", "abbr",
+    "ul", "ol", "li", "dl", "dt", "dd",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "a", "span", "div",
+}  # fmt: skip
+_NOTE_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
+_HTML_CACHE_SIZE = 2000
+#: Seconds a note may take to format before it is shown as plain text (it runs on
+#: the GUI thread's watch, so this bounds a freeze on a pathological note).
+MARKDOWN_TIME_LIMIT = 0.5
+#: Cards are built in time slices so a long section never blocks input: a short
+#: first slice inside set_section (what the user sees first), then longer ones from
+#: the event loop (each turn of the loop costs a relayout and a repaint).
+FIRST_SLICE_MS = 15
+BUILD_SLICE_MS = 40
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@dataclass(frozen=True)
+class NotesFilter:
+    """What the panel shows; None means "all"."""
+
+    color: str | None = None
+    tag: str | None = None
+    author: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.color is not None or self.tag is not None or self.author is not None
+
+    def matches_highlight(self, h: Highlight) -> bool:
+        return (
+            (self.color is None or h.color == self.color)
+            and (self.tag is None or self.tag in h.tags)
+            and (self.author is None or h.author == self.author)
+        )
+
+    def matches_comment(self, c: Comment) -> bool:
+        return self.author is None or c.author == self.author
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """"a, b ,, a" → ("a", "b"): trimmed, no empties, first occurrence kept."""
+    seen: dict[str, None] = {}
+    for part in text.split(","):
+        tag = " ".join(part.split())
+        if tag:
+            seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=4096)
+def format_when(iso: str) -> str:
+    """An ISO 8601 UTC time as a short local date and time ("" if unreadable)."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+    except (ValueError, AttributeError):
+        return ""
+    stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+    locale = QLocale()
+    time_text = locale.toString(stamp.time(), QLocale.FormatType.ShortFormat)
+    same_year = moment.year == datetime.now().astimezone().year
+    date_text = locale.toString(stamp.date(), "d MMM" if same_year else "d MMM yyyy")
+    return f"{date_text}, {time_text}"
+
+
+def plain_display(text: str) -> str:
+    """Text without Markdown as Markdown would show it: a single newline is a space."""
+    paragraphs = (" ".join(p.split("\n")).strip() for p in _BLANK_LINES.split(text.strip()))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def plain_to_html(text: str) -> str:
+    """Paragraphs as Markdown makes them (a single newline is a space), escaped."""
+    paragraphs = (p.strip("\n") for p in _BLANK_LINES.split(text.strip()))
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs if p)
+
+
+def note_html(text: str) -> str:
+    """A note or comment as the panel shows it: sanitised HTML, images removed."""
+    if not _MARKDOWN_SYNTAX.search(text):
+        return plain_to_html(text)
+    return nh3.clean(
+        render_markdown_fragment(text, time_limit=MARKDOWN_TIME_LIMIT),
+        tags=_NOTE_TAGS,
+        attributes=_NOTE_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def _needs_markdown(text: str) -> bool:
+    return bool(_MARKDOWN_SYNTAX.search(text))
+
+
+def _is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+_ICONS: dict[tuple[str, bool], QIcon] = {}
+
+
+def _chip_icon(colour: str, dark: bool) -> QIcon:
+    icon = _ICONS.get((colour, dark))
+    if icon is None:
+        icon = _ICONS[(colour, dark)] = _draw_chip(colour, dark)
+    return icon
+
+
+def _draw_chip(colour: str, dark: bool, size: int = 14) -> QIcon:
+    pixmap = QPixmap(size * 2, size * 2)
+    pixmap.setDevicePixelRatio(2.0)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    fill = colour_for(colour, dark)
+    painter.setBrush(fill)
+    painter.setPen(QPen(fill.lighter(160) if dark else fill.darker(160), 1.2))
+    painter.drawEllipse(QRectF(1.5, 1.5, size - 3, size - 3))
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _trash_icon(widget: QWidget) -> QIcon:
+    icon = _ICONS.get(("trash", False))
+    if icon is None:
+        icon = _ICONS[("trash", False)] = widget.style().standardIcon(
+            QStyle.StandardPixmap.SP_TrashIcon)
+    return icon
+
+
+# --------------------------------------------------------------------------- small widgets
+
+
+class _Card(QFrame):
+    """A rounded, palette-coloured card; painted by hand (no style sheet per card).
+
+    A card tells its parent layout a fixed height, worked out once per width, instead
+    of offering height-for-width: otherwise every card added, shown or hidden makes
+    the whole list ask every card's word-wrapped labels for their height again.
+    """
+
+    activated = Signal()
+    #: Width assumed before the card has been laid out (the panel sets the real one).
+    width_hint = 320
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.selected = False
+        self._laid_out_width = 0
+        self._height_for: tuple[int, int] | None = None
+
+    def _width(self) -> int:
+        return self._laid_out_width or self.width_hint
+
+    def _height(self) -> int:
+        width = self._width()
+        if self._height_for is None or self._height_for[0] != width:
+            layout = self.layout()
+            height = layout.totalHeightForWidth(width) if layout is not None else 40
+            self._height_for = (width, height)
+        return self._height_for[1]
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return False
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(self._width(), self._height())
+
+    def forget_height(self) -> None:
+        self._height_for = None
+
+    def show_status(self, status: str, header: QHBoxLayout, index: int) -> None:
+        """The status badge, made only for the few items that need one."""
+        badge: _Badge | None = getattr(self, "badge", None)
+        if badge is None:
+            if status not in STATUS_BADGES:
+                return
+            badge = self.badge = _Badge(self)
+            header.insertWidget(index, badge)
+        badge.set_status(status)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if event.size().width() != self._laid_out_width:
+            self._laid_out_width = event.size().width()
+            self._height_for = None
+            self.updateGeometry()
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self.update()
+
+    def card_rect(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(1, 1, -1, -1)
+
+    def focus_within(self) -> bool:
+        focused = QApplication.focusWidget()
+        return focused is not None and (focused is self or self.isAncestorOf(focused))
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.card_rect()
+        pal = self.palette()
+        base = pal.color(QPalette.ColorRole.Base)
+        accent = pal.color(QPalette.ColorRole.Highlight)
+        if self.selected:
+            tint = QColor(accent)
+            tint.setAlphaF(0.12)
+            painter.setBrush(base)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(rect, 6, 6)
+            painter.setBrush(tint)
+        else:
+            painter.setBrush(base)
+        if self.focus_within():
+            pen = QPen(accent, 2)
+        elif self.selected:
+            pen = QPen(accent, 1)
+        else:
+            pen = QPen(pal.color(QPalette.ColorRole.Mid), 1)
+        painter.setPen(pen)
+        painter.drawRoundedRect(rect, 6, 6)
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().focusOutEvent(event)
+        self.update()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.activated.emit()
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+
+def _resized(widget: QWidget) -> None:
+    """Something inside a card changed size: say so up to the card at once. Qt passes
+    it on from the event loop, widget by widget, and the card may be measured first."""
+    current: QWidget | None = widget
+    while current is not None and not isinstance(current, _Card):
+        current.updateGeometry()
+        current = current.parentWidget()
+
+
+class _CardLayout(QVBoxLayout):
+    """A card's layout: Qt invalidates it whenever a child's size may have changed,
+    so that is when the card's height is worked out again."""
+
+    def __init__(self, card: _Card) -> None:
+        super().__init__(card)
+        self._card = card
+
+    def invalidate(self) -> None:
+        self._card.forget_height()
+        super().invalidate()
+
+
+class _QuoteView(QWidget):
+    """The quoted passage: italic, at most three lines (elided), with a colour bar."""
+
+    MAX_LINES = 3
+    BAR = 3
+    GAP = 8
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = " ".join(text[:1000].split())
+        self.colour = QColor("#999999")
+        self._lines_for: dict[int, list[str]] = {}
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        font = QFont(self.font())
+        font.setItalic(True)
+        self.setFont(font)
+        self.setAccessibleName("Quoted text")
+        self.setAccessibleDescription(self._text)
+        self.setToolTip(self._text if len(self._text) < 600 else self._text[:600] + "…")
+
+    def text(self) -> str:
+        return self._text
+
+    def lines(self, width: int) -> list[str]:
+        cached = self._lines_for.get(width)
+        if cached is not None:
+            return cached
+        text_width = max(40, width - self.BAR - self.GAP)
+        layout = QTextLayout(self._text, self.font())
+        layout.beginLayout()
+        spans: list[tuple[int, int]] = []
+        while len(spans) < self.MAX_LINES:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(text_width)
+            spans.append((line.textStart(), line.textLength()))
+        layout.endLayout()
+        lines = [self._text[a : a + n].rstrip() for a, n in spans]
+        if spans and sum(spans[-1]) < len(self._text):
+            rest = self._text[spans[-1][0] :]
+            lines[-1] = QFontMetrics(self.font()).elidedText(
+                rest, Qt.TextElideMode.ElideRight, text_width
+            )
+        if len(self._lines_for) > 16:  # layouts probe a few widths; keep the recent ones
+            self._lines_for.clear()
+        self._lines_for[width] = lines
+        return lines
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        return max(1, len(self.lines(width))) * QFontMetrics(self.font()).lineSpacing() + 2
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(240, self.heightForWidth(240))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(80, QFontMetrics(self.font()).lineSpacing())
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.fillRect(0, 0, self.BAR, self.height(), self.colour)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        metrics = QFontMetrics(self.font())
+        y = metrics.ascent() + 1
+        for line in self.lines(self.width()):
+            painter.drawText(self.BAR + self.GAP, y, line)
+            y += metrics.lineSpacing()
+
+
+class _RichLabel(QLabel):
+    """Rendered Markdown that turns into an editor when clicked; links are not followed."""
+
+    clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setOpenExternalLinks(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.setCursor(Qt.CursorShape.IBeamCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+            event.position().toPoint()
+        ):
+            self.clicked.emit()
+        event.accept()
+
+
+class _Editor(QPlainTextEdit):
+    """A plain-text editor that grows with its text; Tab leaves it (no keyboard trap)."""
+
+    focus_lost = Signal(object)  # Qt.FocusReason
+    escape_pressed = Signal()
+    submit_pressed = Signal()  # Ctrl+Enter
+
+    def __init__(self, parent: QWidget | None = None, *, min_lines: int = 3,
+                 max_lines: int = 14) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        # Set off from the card it sits on, in light and dark palettes alike.
+        self.viewport().setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self._min_lines = min_lines
+        self._max_lines = max_lines
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
+
+    def _fit(self, *_args) -> None:
+        lines = int(self.document().documentLayout().documentSize().height())
+        lines = min(max(lines, self._min_lines), self._max_lines)
+        margins = self.contentsMargins()
+        doc_margin = int(self.document().documentMargin() * 2)
+        height = (lines * self.fontMetrics().lineSpacing() + margins.top() + margins.bottom()
+                  + doc_margin + 2)
+        if height != self.height():
+            self.setFixedHeight(height)
+            _resized(self)
+
+    @staticmethod
+    def _is_submit(event: QKeyEvent) -> bool:
+        return event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and bool(
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+
+    def event(self, event) -> bool:
+        # Ctrl+Enter and Esc belong to the editor while it has the focus, even when a
+        # window action uses the same keys (Ctrl+Return is "Edit Note").
+        if event.type() == QEvent.Type.ShortcutOverride and (
+            self._is_submit(event) or event.key() == Qt.Key.Key_Escape
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if self._is_submit(event):
+            self.submit_pressed.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().focusOutEvent(event)
+        self.focus_lost.emit(event.reason())
+
+
+class _TextBox(QWidget):
+    """A note or comment body: rendered when idle, an editor while editing, and a
+    "Not saved" row with Retry after a failed save. The editor is made on first use
+    (a panel can hold hundreds of these)."""
+
+    edit_requested = Signal()
+    text_changed = Signal(str)
+    editor_left = Signal(object)  # Qt.FocusReason
+    editor_done = Signal()  # Escape / Ctrl+Enter
+    retry_clicked = Signal()
+
+    def __init__(self, placeholder: str, kind: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.text = ""
+        self.html_ready = True
+        self._placeholder = placeholder
+        self.editor: _Editor | None = None
+        self.error_row: QWidget | None = None
+        self.error_label: QLabel | None = None
+        self.retry_button: QPushButton | None = None
+        self._tab_anchor: QWidget | None = None
+        self.label = _RichLabel(self)
+        self.label.setAccessibleName(kind.capitalize())
+        self.label.setToolTip(f"Click or press F2 to edit the {kind}")
+        self.label.clicked.connect(self.edit_requested)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(4)
+        self._layout.addWidget(self.label)
+
+    def set_tab_anchor(self, widget: QWidget) -> None:
+        """The widget after which lazily made editors join the Tab order."""
+        self._tab_anchor = widget
+
+    def set_text(self, text: str, rendered: str | None) -> None:
+        """Show ``text``; ``rendered`` is its HTML, or None to show it escaped for now.
+        Text without Markdown is shown as plain text (a rich label costs 3-4 times as
+        much to lay out, which adds up over a long list)."""
+        self.text = text
+        if self.editor is not None and self.editor.toPlainText() != text:
+            self.editor.setPlainText(text)
+        self.html_ready = rendered is not None
+        if not text.strip():
+            self.label.setTextFormat(Qt.TextFormat.PlainText)
+            self.label.setText(self._placeholder)
+            self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        elif not _needs_markdown(text):
+            self.html_ready = True
+            self.label.setTextFormat(Qt.TextFormat.PlainText)
+            self.label.setText(plain_display(text))
+            self.label.setForegroundRole(QPalette.ColorRole.Text)
+        else:
+            self.label.setTextFormat(Qt.TextFormat.RichText)
+            self.label.setText(rendered if rendered is not None else plain_to_html(text))
+            self.label.setForegroundRole(QPalette.ColorRole.Text)
+        _resized(self.label)
+
+    def editing(self) -> bool:
+        return self.editor is not None and self.editor.isVisible()
+
+    def begin_edit(self, *, focus: bool = True) -> _Editor:
+        if self.editor is None:
+            self.editor = _Editor(self)
+            self.editor.setAccessibleName(f"{self.kind.capitalize()} editor")
+            self.editor.setPlaceholderText(self._placeholder)
+            self.editor.setPlainText(self.text)
+            self.editor.textChanged.connect(self._on_editor_changed)
+            self.editor.focus_lost.connect(self.editor_left)
+            self.editor.escape_pressed.connect(self.editor_done)
+            self.editor.submit_pressed.connect(self.editor_done)
+            self._layout.insertWidget(1, self.editor)
+            if self._tab_anchor is not None:
+                QWidget.setTabOrder(self._tab_anchor, self.editor)
+        self.label.hide()
+        self.editor.show()
+        _resized(self.editor)
+        if focus:
+            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
+        return self.editor
+
+    def end_edit(self) -> None:
+        if self.editor is not None:
+            self.editor.hide()
+        self.label.show()
+        _resized(self.label)
+
+    def _on_editor_changed(self) -> None:
+        assert self.editor is not None
+        text = self.editor.toPlainText()
+        if text != self.text:
+            self.text = text
+            self.text_changed.emit(text)
+
+    def set_error(self, message: str | None) -> None:
+        if message is None:
+            if self.error_row is not None and not self.error_row.isHidden():
+                self.error_row.hide()
+                _resized(self)
+            return
+        if self.error_row is None:
+            self.error_row = QWidget(self)
+            row = QHBoxLayout(self.error_row)
+            row.setContentsMargins(0, 0, 0, 0)
+            self.error_label = QLabel(self.error_row)
+            self.error_label.setWordWrap(True)
+            self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+            self.error_label.setAccessibleName("Save error")
+            self.retry_button = QPushButton("Retry", self.error_row)
+            self.retry_button.setAccessibleName(f"Retry saving the {self.kind}")
+            self.retry_button.setToolTip(f"Try to save the {self.kind} again")
+            self.retry_button.clicked.connect(self.retry_clicked)
+            row.addWidget(self.error_label, 1)
+            row.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
+            self._layout.addWidget(self.error_row)
+            anchor = self.editor or self._tab_anchor
+            if anchor is not None:
+                QWidget.setTabOrder(anchor, self.retry_button)
+        assert self.error_label is not None
+        self.error_label.setText(message)
+        self._colour_error()
+        self.error_row.show()
+        _resized(self.error_label)
+
+    def _colour_error(self) -> None:
+        if self.error_label is not None:
+            pal = self.error_label.palette()
+            red = QColor("#ff8a80") if _is_dark(self) else QColor("#b3261e")
+            pal.setColor(QPalette.ColorRole.WindowText, red)
+            self.error_label.setPalette(pal)
+
+    def error_text(self) -> str:
+        if self.error_row is None or self.error_row.isHidden() or self.error_label is None:
+            return ""
+        return self.error_label.text()
+
+
+def _small(label: QLabel) -> QLabel:
+    font = QFont(label.font())
+    font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+    label.setFont(font)
+    return label
+
+
+def _meta_text(author: str, iso: str) -> str:
+    parts = [author.strip() or "Unknown author"]
+    when = format_when(iso)
+    if when:
+        parts.append(when)
+    return " · ".join(parts)
+
+
+def _dates_tip(created: str, modified: str) -> str:
+    tip = f"Created {format_when(created)}" if format_when(created) else ""
+    if modified and modified != created and format_when(modified):
+        tip += f"\nEdited {format_when(modified)}"
+    return tip.strip()
+
+
+class _Badge(QLabel):
+    """A small outlined pill ("moved", "needs review"…), in palette colours."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _small(self)
+        self.setContentsMargins(6, 0, 6, 0)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.hide()
+
+    def set_status(self, status: str) -> None:
+        badge = STATUS_BADGES.get(status)
+        self.setVisible(badge is not None)
+        if badge is not None:
+            self.setText(badge[0])
+            self.setToolTip(badge[1])
+            self.setAccessibleName(f"Status: {badge[0]}")
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor(self.palette().color(QPalette.ColorRole.Text))
+        colour.setAlphaF(0.45)
+        painter.setPen(QPen(colour, 1))
+        r = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        painter.drawRoundedRect(r, r.height() / 2, r.height() / 2)
+        painter.end()
+        super().paintEvent(event)
+
+
+def _tool_button(parent: QWidget, *, text: str = "", icon: QIcon | None = None,
+                 name: str, tip: str) -> QToolButton:
+    button = QToolButton(parent)
+    if icon is not None:
+        button.setIcon(icon)
+    if text:
+        button.setText(text)
+    button.setAutoRaise(True)
+    button.setAccessibleName(name)
+    button.setToolTip(tip)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return button
+
+
+# --------------------------------------------------------------------------- cards
+
+
+class HighlightCard(_Card):
+    """One highlight: colour, quote, status, note, tags, author and date."""
+
+    edit_key_pressed = Signal()  # Enter / F2
+
+    def __init__(self, h: Highlight, labels: dict[str, str], dark: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.highlight = h
+        self.setAccessibleName("Highlight")
+        layout = _CardLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.setSpacing(6)
+        # The chip and the colour's label are one button: it opens the colour menu.
+        self.colour_button = _tool_button(self, name="Colour", tip="Change the colour")
+        self.colour_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bold = QFont(self.colour_button.font())
+        bold.setBold(True)
+        self.colour_button.setFont(bold)
+        self.badge: _Badge | None = None
+        self.delete_button = _tool_button(
+            self,
+            icon=_trash_icon(self),
+            name="Delete highlight",
+            tip="Delete this highlight and its note",
+        )
+        header.addWidget(self.colour_button)
+        header.addStretch(1)
+        header.addWidget(self.delete_button)
+        layout.addLayout(header)
+        self._header = header
+        self.quote = _QuoteView(h.exact, self)
+        layout.addWidget(self.quote)
+        self.note = _TextBox("Add a note…", "note", self)
+        self.note.set_tab_anchor(self.delete_button)
+        layout.addWidget(self.note)
+        self.tags_edit = QLineEdit(self)
+        self.tags_edit.setFrame(False)
+        # Part of the card, not a box on it: the card's own colour shows through.
+        tags_palette = self.tags_edit.palette()
+        tags_palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
+        self.tags_edit.setPalette(tags_palette)
+        self.tags_edit.setPlaceholderText("Tags, comma-separated")
+        self.tags_edit.setAccessibleName("Tags")
+        self.tags_edit.setToolTip("Tags, separated by commas (saved when you press Enter or leave)")
+        layout.addWidget(self.tags_edit)
+        self.meta = _small(QLabel(self))
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout.addWidget(self.meta)
+        self.set_highlight(h, labels, dark)
+
+    def set_highlight(self, h: Highlight, labels: dict[str, str], dark: bool,
+                      *, keep_tags: bool = False) -> None:
+        self.highlight = h
+        label = labels.get(h.color) or DEFAULT_LABELS.get(h.color, h.color)
+        self.colour_button.setText(f"{label[:1].upper()}{label[1:]} ▾")
+        self.colour_button.setAccessibleName(f"Colour: {h.color} ({label}); change colour")
+        self.show_status(h.status, self._header, 1)
+        if not keep_tags:
+            self.tags_edit.setText(", ".join(h.tags))
+        self.meta.setText(_meta_text(h.author, h.created))
+        self.meta.setToolTip(_dates_tip(h.created, h.modified))
+        self.setAccessibleDescription(f"{label}: {self.quote.text()[:200]}")
+        self.set_dark(dark)
+
+    def set_dark(self, dark: bool) -> None:
+        self.colour_button.setIcon(_chip_icon(self.highlight.color, dark))
+        bar = colour_for(self.highlight.color, dark)
+        self.quote.colour = bar.lighter(150) if dark else bar.darker(125)
+        self.quote.update()
+        self.note._colour_error()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+            if event.key() != Qt.Key.Key_F2:
+                self.activated.emit()
+            self.edit_key_pressed.emit()
+            return
+        if event.key() == Qt.Key.Key_Space:
+            self.activated.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class _Composer(QWidget):
+    """Writes a new comment or a reply; Ctrl+Enter posts."""
+
+    posted = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, placeholder: str, *, reply: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = _Editor(self, min_lines=2, max_lines=10)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setAccessibleName("Reply" if reply else "New comment")
+        self.edit.submit_pressed.connect(self.post)
+        self.post_button = QPushButton("Reply" if reply else "Comment", self)
+        self.post_button.setToolTip("Post (Ctrl+Enter)")
+        self.post_button.setAccessibleName("Post reply" if reply else "Post comment")
+        self.post_button.setEnabled(False)
+        self.post_button.clicked.connect(self.post)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setAccessibleName("Posting error")
+        self.error.hide()
+        self.edit.textChanged.connect(self._on_changed)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.error, 1)
+        self.cancel_button: QPushButton | None = None
+        if reply:
+            self.cancel_button = QPushButton("Cancel", self)
+            self.cancel_button.setAccessibleName("Cancel reply")
+            self.cancel_button.setToolTip("Discard this reply (Esc)")
+            self.cancel_button.clicked.connect(self.cancelled)
+            self.edit.escape_pressed.connect(self.cancelled)
+            buttons.addWidget(self.cancel_button)
+        else:
+            buttons.addStretch(0)
+        buttons.addWidget(self.post_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.edit)
+        layout.addLayout(buttons)
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        self.edit.setPlainText(text)
+
+    def set_error(self, message: str | None) -> None:
+        self.error.setVisible(bool(message))
+        self.error.setText(message or "")
+        pal = self.error.palette()
+        pal.setColor(QPalette.ColorRole.WindowText,
+                     QColor("#ff8a80") if _is_dark(self) else QColor("#b3261e"))
+        self.error.setPalette(pal)
+        _resized(self.error)
+
+    def post(self) -> None:
+        body = self.text().strip()
+        if body:
+            self.edit.clear()
+            self.set_error(None)
+            self.posted.emit(body)
+
+    def _on_changed(self) -> None:
+        self.post_button.setEnabled(bool(self.text().strip()))
+
+    def focus_widgets(self) -> list[QWidget]:
+        extra = [self.cancel_button] if self.cancel_button is not None else []
+        return [self.edit, *extra, self.post_button]
+
+
+class CommentCard(_Card):
+    """One comment of the section's thread, with its Reply / Edit / Delete buttons."""
+
+    def __init__(self, c: Comment | None, comment_id: str, depth: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.comment = c
+        self.comment_id = comment_id
+        self.depth = depth
+        self.setAccessibleName("Reply" if depth else "Comment")
+        self.reply_composer: _Composer | None = None
+        # Replies are indented by drawing the card narrower, not by wrapping it.
+        self.indent = min(depth, MAX_INDENT) * INDENT_PX
+        self._layout = _CardLayout(self)
+        self._layout.setContentsMargins(10 + self.indent, 8, 10, 6)
+        self._layout.setSpacing(4)
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        self.meta = _small(QLabel(self))
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.badge: _Badge | None = None
+        header.addWidget(self.meta, 1)
+        self._layout.addLayout(header)
+        self._header = header
+        self.body = _TextBox("(empty comment)", "comment", self)
+        self._layout.addWidget(self.body)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.setSpacing(2)
+        self.reply_button = _tool_button(self, text="Reply", name="Reply",
+                                         tip="Reply to this comment")
+        self.edit_button = _tool_button(self, text="Edit", name="Edit comment",
+                                        tip="Edit this comment (F2)")
+        self.delete_button = _tool_button(self, text="Delete", name="Delete comment",
+                                          tip="Delete this comment")
+        for button in (self.reply_button, self.edit_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self._layout.addLayout(buttons)
+        self.body.set_tab_anchor(self)
+        if c is None:  # a deleted comment that still has replies
+            self.meta.setText("Deleted comment")
+            self.body.label.setText("This comment was deleted.")
+            self.body.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            self.body.label.setCursor(Qt.CursorShape.ArrowCursor)
+            self.edit_button.hide()
+            self.delete_button.hide()
+        else:
+            self.set_comment(c)
+
+    def set_comment(self, c: Comment) -> None:
+        self.comment = c
+        self.meta.setText(_meta_text(c.author, c.created))
+        self.meta.setToolTip(_dates_tip(c.created, c.modified))
+        self.show_status(c.status, self._header, 1)
+        author = c.author.strip() or "unknown author"
+        self.setAccessibleDescription(f"{'Reply' if self.depth else 'Comment'} by {author}")
+
+    def card_rect(self) -> QRectF:
+        return super().card_rect().adjusted(self.indent, 0, 0, 0)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self.indent:
+            painter = QPainter(self)
+            colour = QColor(self.palette().color(QPalette.ColorRole.Mid))
+            painter.fillRect(QRectF(self.indent - INDENT_PX / 2, 4, 2, self.height() - 8), colour)
+
+    def open_reply(self) -> _Composer:
+        if self.reply_composer is None:
+            self.reply_composer = _Composer("Write a reply…", reply=True, parent=self)
+            self._layout.addWidget(self.reply_composer)
+            previous: QWidget = self.delete_button
+            for widget in self.reply_composer.focus_widgets():
+                QWidget.setTabOrder(previous, widget)
+                previous = widget
+        self.reply_composer.show()
+        self.reply_composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        return self.reply_composer
+
+    def close_reply(self) -> None:
+        if self.reply_composer is not None:
+            self.reply_composer.hide()
+            self.reply_composer.set_text("")
+            self.reply_composer.set_error(None)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_F2 and self.comment is not None:
+            self.body.edit_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # A comment has nothing to jump to: a click only takes the focus.
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+
+# --------------------------------------------------------------------------- the panel
+
+
+@dataclass
+class _Draft:
+    """Text typed into a note or comment that the store may not hold yet."""
+
+    kind: str  # "note" | "comment"
+    text: str
+    baseline: str  # what the store holds, as far as the panel was told
+    sent: str | None = None  # last text emitted and not yet confirmed
+    error: str | None = None
+
+
+class NotesPanel(QWidget):
+    """Highlights and comments of the current section. Emits intents; saves nothing."""
+
+    note_edited = Signal(str, str)
+    tags_edited = Signal(str, object)
+    color_change_requested = Signal(str, str)
+    delete_highlight_requested = Signal(str)
+    highlight_activated = Signal(str)
+    comment_added = Signal(str, object)
+    comment_edited = Signal(str, str)
+    delete_comment_requested = Signal(str)
+    retry_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notes_panel")
+        self.setAccessibleName("Notes")
+        self._title: str | None = None
+        self._section_key: str | None = None
+        self._labels: dict[str, str] = dict(DEFAULT_LABELS)
+        self._dark = False
+        # The section's data is the truth; cards are a view of it, built progressively.
+        self._highlights: dict[str, Highlight] = {}
+        self._comments: dict[str, Comment] = {}
+        self._build_queue: list[str] = []
+        self._cards: dict[str, HighlightCard] = {}
+        self._comment_cards: dict[str, CommentCard] = {}
+        self._comment_children: dict[str, list[str]] = {}
+        self._drafts: dict[str, _Draft] = {}
+        self._pending: set[str] = set()
+        self._selected: str | None = None
+        self._filter = NotesFilter()
+        self._extra_tags: set[str] = set()
+        self._extra_authors: set[str] = set()
+        self._composer_drafts: dict[str, str] = {}
+        self._reply_drafts: dict[str, str] = {}
+        self._html_cache: dict[str, str] = {}
+        self._render_queue: list[str] = []
+        self._rebuilding = False
+        self._colour_menu: QMenu | None = None
+
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._pending_since = 0.0
+        self._save_timer.timeout.connect(self._send_pending)
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self._render_some)
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
+        self._build_timer.setInterval(0)
+        self._build_timer.timeout.connect(self._build_some)
+        # Old cards are deleted a page per turn of the event loop, not all at once.
+        self._graveyard: list[QWidget] = []
+        self._reaper = QTimer(self)
+        self._reaper.setInterval(0)
+        self._reaper.timeout.connect(self._reap)
+
+        self._build()
+        self.set_section(None, [], [], labels=self._labels)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+
+    # -- construction ------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title_label = QLabel(self)
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label.setAccessibleName("Section")
+        bold = QFont(self.title_label.font())
+        bold.setBold(True)
+        self.title_label.setFont(bold)
+        self.summary_label = _small(QLabel(self))
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.colour_filter = QComboBox(self)
+        self.colour_filter.setAccessibleName("Filter by colour")
+        self.colour_filter.setToolTip("Show only highlights of one colour")
+        self.tag_filter = QComboBox(self)
+        self.tag_filter.setAccessibleName("Filter by tag")
+        self.tag_filter.setToolTip("Show only highlights with this tag")
+        self.author_filter = QComboBox(self)
+        self.author_filter.setAccessibleName("Filter by author")
+        self.author_filter.setToolTip("Show only notes and comments by this author")
+        for combo in (self.colour_filter, self.tag_filter, self.author_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.clear_filters_button = QToolButton(self)
+        self.clear_filters_button.setText("Clear")
+        self.clear_filters_button.setAutoRaise(True)
+        self.clear_filters_button.setAccessibleName("Clear filters")
+        self.clear_filters_button.setToolTip("Show every highlight and comment")
+        self.clear_filters_button.clicked.connect(lambda: self.set_filters(NotesFilter()))
+
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.setSpacing(4)
+        filters.addWidget(self.colour_filter, 1)
+        filters.addWidget(self.tag_filter, 1)
+        filters.addWidget(self.author_filter, 1)
+        filters.addWidget(self.clear_filters_button)
+
+        self.content = QWidget()
+        self.content.setObjectName("notes_content")
+        self.content.setBackgroundRole(QPalette.ColorRole.Window)
+        content_layout = QVBoxLayout(self.content)
+        content_layout.setContentsMargins(6, 6, 6, 8)
+        content_layout.setSpacing(8)
+        self.hint = QLabel(self.content)
+        self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.hint.setContentsMargins(8, 12, 8, 12)
+        self.hint.setAccessibleName("Hint")
+        self.cards_box = QWidget(self.content)
+        self.cards_layout = QVBoxLayout(self.cards_box)
+        self.cards_layout.setContentsMargins(0, 0, 0, 0)
+        self.cards_layout.setSpacing(8)
+        self.comments_heading = QLabel("Comments on this section", self.content)
+        heading_font = QFont(self.comments_heading.font())
+        heading_font.setBold(True)
+        self.comments_heading.setFont(heading_font)
+        self.comments_heading.setContentsMargins(2, 8, 0, 0)
+        self.comments_box = QWidget(self.content)
+        self.comments_layout = QVBoxLayout(self.comments_box)
+        self.comments_layout.setContentsMargins(0, 0, 0, 0)
+        self.comments_layout.setSpacing(6)
+        self.composer = _Composer("Add a comment… (Ctrl+Enter posts)", reply=False,
+                                  parent=self.content)
+        self.composer.posted.connect(self._on_comment_posted)
+        content_layout.addWidget(self.hint)
+        content_layout.addWidget(self.cards_box)
+        content_layout.addWidget(self.comments_heading)
+        content_layout.addWidget(self.comments_box)
+        content_layout.addWidget(self.composer)
+        content_layout.addStretch(1)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setBackgroundRole(QPalette.ColorRole.Window)
+        self.scroll.setWidget(self.content)
+        self.scroll.setAccessibleName("Highlights and comments")
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.summary_label)
+        layout.addLayout(filters)
+        layout.addWidget(self.scroll, 1)
+
+    # -- content -----------------------------------------------------------------------
+    def set_section(self, title: str | None, highlights: list[Highlight],
+                    comments: list[Comment], *, labels: dict[str, str], dark: bool = False,
+                    section_id: str | None = None) -> None:
+        """Show a section's highlights (in the order given) and comment thread.
+
+        Text the user typed and the store has not confirmed is kept for items still
+        present. ``section_id`` (else the title) keys the unposted comment draft, so
+        it waits for the user's return to its section.
+        """
+        self._flush_tags()  # before anything changes, in case a slot calls back
+        key = section_id if section_id is not None else title
+        same_section = key == self._section_key
+        if same_section and title is not None and self._same_items(highlights, comments):
+            # A refresh after a save: update the cards in place, so the editor being
+            # typed in (its cursor, undo history, input method) is never replaced.
+            self._title = title
+            self.title_label.setText(title)
+            self._labels = {**DEFAULT_LABELS, **labels}
+            if dark != self._dark:
+                self.set_dark(dark)
+            for h in highlights:
+                self._apply_highlight(h)
+            for c in comments:
+                if c.deleted_at is None:
+                    self._apply_comment(c)
+            self._rebuild_filter_choices()
+            self._apply_filters()
+            return
+        if self._section_key is not None:
+            self._composer_drafts[self._section_key] = self.composer.text()
+        self._remember_reply_drafts()
+        editing = self._active_editor()
+        scroll_value = self.scroll.verticalScrollBar().value() if same_section else 0
+
+        self._rebuilding = True
+        self.content.setUpdatesEnabled(False)
+        # Showing a card inside a visible box relays out the whole box: build hidden.
+        self.cards_box.hide()
+        self.comments_box.hide()
+        try:
+            self._clear()
+            self._title = title
+            self._section_key = key
+            self._labels = {**DEFAULT_LABELS, **labels}
+            self._dark = dark
+            self._highlights = {h.id: h for h in highlights if h.deleted_at is None}
+            self._comments = {c.id: c for c in comments}
+            self._build_thread(comments)
+            self.composer.set_text(self._composer_drafts.pop(key, "") if key is not None else "")
+            self.composer.set_error(None)
+            self.composer.setEnabled(title is not None)
+            self.comments_heading.setVisible(title is not None)
+            self.title_label.setText(title or "")
+            self.title_label.setVisible(bool(title))
+            if self._selected not in self._highlights:
+                self._selected = None
+            self._rebuild_filter_choices()
+            self._apply_filters()
+            self._build_queue = list(self._highlights)
+            if editing is not None and editing[0] in self._highlights:
+                self._ensure_card(editing[0])
+            self._build_some(FIRST_SLICE_MS)
+        finally:
+            self.comments_box.setVisible(bool(self._comment_cards))
+            self.content.setUpdatesEnabled(True)
+            self._rebuilding = False
+        if editing is not None:
+            self._restore_editor(*editing)
+        if scroll_value:
+            QTimer.singleShot(0, self, lambda: self.scroll.verticalScrollBar().setValue(
+                scroll_value))
+        else:
+            self.scroll.verticalScrollBar().setValue(0)
+        if self._render_queue:
+            self._render_timer.start()
+
+    def _card_width(self) -> int:
+        margins = self.content.layout().contentsMargins()
+        return max(160, self.scroll.viewport().width() - margins.left() - margins.right())
+
+    def _reap(self) -> None:
+        if self._graveyard:
+            widget = self._graveyard.pop()
+            widget.setParent(None)
+            widget.deleteLater()
+        if not self._graveyard:
+            self._reaper.stop()
+
+    def _same_items(self, highlights: list[Highlight], comments: list[Comment]) -> bool:
+        """Whether the section still has the same cards, in the same order and threads."""
+        if [h.id for h in highlights if h.deleted_at is None] != list(self._highlights):
+            return False
+
+        def shape(items: Iterable[Comment]) -> dict[str, tuple[str | None, bool, str]]:
+            return {c.id: (c.reply_to, c.deleted_at is None, c.created) for c in items}
+        return shape(comments) == shape(self._comments.values())
+
+    def _new_page(self) -> tuple[QWidget, QVBoxLayout]:
+        """A page of cards: filled while hidden and shown once, so a slice of cards
+        costs one relayout of the list instead of one per card."""
+        page = QWidget(self.cards_box)
+        page.hide()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        return page, layout
+
+    def _build_cards(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        page, layout = self._new_page()
+        for hid in ids:
+            self._add_highlight_card(self._highlights[hid], page, layout)
+        self.cards_layout.addWidget(page)
+        page.show()
+
+    def _build_some(self, budget_ms: int = BUILD_SLICE_MS) -> None:
+        """Build queued cards for one time slice; the rest wait for the event loop."""
+        started = time.monotonic()
+        ids: list[str] = []
+        while self._build_queue and (
+            not ids or (time.monotonic() - started) * 1000 < budget_ms
+        ):
+            ids.append(self._build_queue.pop(0))
+            # built one by one so the time check sees each card's cost
+            if len(ids) == 1:
+                page, layout = self._new_page()
+            self._add_highlight_card(self._highlights[ids[-1]], page, layout)
+        if ids:
+            self.cards_layout.addWidget(page)
+            page.show()
+        if self._build_queue:
+            self._build_timer.start()
+        else:
+            self._build_timer.stop()
+            self._fix_tab_order()
+
+    def _ensure_card(self, hid: str) -> HighlightCard | None:
+        """The card of a highlight, built now (with those before it) if still queued."""
+        if hid not in self._cards and hid in self._build_queue:
+            upto = self._build_queue.index(hid) + 1
+            batch, self._build_queue = self._build_queue[:upto], self._build_queue[upto:]
+            self._build_cards(batch)
+            if not self._build_queue:
+                self._build_timer.stop()
+                self._fix_tab_order()
+        return self._cards.get(hid)
+
+    def building(self) -> bool:
+        """Whether some cards of the section are still waiting to be built."""
+        return bool(self._build_queue)
+
+    def build_all(self) -> None:
+        """Build every queued card now (tests, screenshots, before printing)."""
+        self._build_timer.stop()
+        batch, self._build_queue = self._build_queue, []
+        self._build_cards(batch)
+        self._fix_tab_order()
+
+    def _clear(self) -> None:
+        self._build_timer.stop()
+        self._build_queue = []
+        for box in (self.cards_layout, self.comments_layout):
+            while box.count():
+                item = box.takeAt(0)
+                widget = item.widget()
+                if widget is not None:
+                    widget.hide()
+                    self._graveyard.append(widget)
+        if self._graveyard:
+            self._reaper.start()
+        self._cards.clear()
+        self._comment_cards.clear()
+        self._comment_children.clear()
+        self._render_queue.clear()
+
+    def _add_highlight_card(self, h: Highlight, page: QWidget,
+                            layout: QVBoxLayout) -> HighlightCard:
+        card = HighlightCard(h, self._labels, self._dark, page)
+        card.width_hint = self._card_width()
+        hid = h.id
+        card.activated.connect(lambda: self._on_card_activated(hid))
+        card.edit_key_pressed.connect(lambda: self.begin_edit(hid))
+        card.note.edit_requested.connect(lambda: self._on_note_clicked(hid))
+        card.note.text_changed.connect(lambda text: self._on_text_changed(hid, "note", text))
+        card.note.editor_left.connect(lambda reason: self._on_editor_left(hid, reason))
+        card.note.editor_done.connect(lambda: self._finish_edit(hid))
+        card.note.retry_clicked.connect(lambda: self.retry_requested.emit(hid))
+        card.colour_button.clicked.connect(lambda: self._on_colour_clicked(hid))
+        card.delete_button.clicked.connect(lambda: self._on_delete_clicked(hid))
+        card.tags_edit.editingFinished.connect(lambda: self._on_tags_finished(hid))
+        self._cards[hid] = card
+        layout.addWidget(card)
+        self._show_text(hid, self._incoming(hid, "note", h.note))
+        if hid == self._selected:
+            card.set_selected(True)
+        card.setVisible(self._filter.matches_highlight(h))
+        return card
+
+    def _build_thread(self, comments: list[Comment]) -> None:
+        by_id = {c.id: c for c in comments}
+        kids: dict[str | None, list[Comment]] = {}
+        for c in comments:
+            parent = c.reply_to if c.reply_to in by_id and c.reply_to != c.id else None
+            kids.setdefault(parent, []).append(c)
+        for group in kids.values():
+            group.sort(key=lambda c: c.created)
+
+        keep: dict[str, bool] = {}
+
+        def kept(c: Comment, seen: frozenset[str]) -> bool:
+            if c.id not in keep:
+                keep[c.id] = c.deleted_at is None or any(
+                    kept(k, seen | {c.id}) for k in kids.get(c.id, []) if k.id not in seen
+                )
+            return keep[c.id]
+
+        def add(c: Comment, depth: int, seen: frozenset[str]) -> None:
+            if not kept(c, seen):
+                return
+            self._add_comment_card(c if c.deleted_at is None else None, c.id, depth)
+            children = self._comment_children.setdefault(c.id, [])
+            for k in kids.get(c.id, []):
+                if k.id not in seen and kept(k, seen | {c.id}):
+                    children.append(k.id)
+                    add(k, depth + 1, seen | {c.id})
+
+        for c in kids.get(None, []):
+            add(c, 0, frozenset())
+
+    def _add_comment_card(self, c: Comment | None, cid: str, depth: int) -> CommentCard:
+        card = CommentCard(c, cid, depth, self.comments_box)
+        card.width_hint = self._card_width()
+        self._comment_cards[cid] = card
+        self.comments_layout.addWidget(card)
+        card.reply_button.clicked.connect(lambda: self._open_reply(cid))
+        if c is not None:
+            card.body.edit_requested.connect(lambda: self.begin_edit(cid))
+            card.edit_button.clicked.connect(lambda: self.begin_edit(cid))
+            card.delete_button.clicked.connect(lambda: self.delete_comment_requested.emit(cid))
+            card.body.text_changed.connect(lambda text: self._on_text_changed(cid, "comment", text))
+            card.body.editor_left.connect(lambda reason: self._on_editor_left(cid, reason))
+            card.body.editor_done.connect(lambda: self._finish_edit(cid))
+            card.body.retry_clicked.connect(lambda: self.retry_requested.emit(cid))
+            self._show_text(cid, self._incoming(cid, "comment", c.body))
+        if cid in self._reply_drafts:
+            self._open_reply(cid, focus=False).set_text(self._reply_drafts.pop(cid))
+        return card
+
+    # -- text, drafts and autosave -------------------------------------------------------
+    def _box(self, item_id: str) -> _TextBox | None:
+        if item_id in self._highlights:
+            card = self._ensure_card(item_id)
+            return card.note if card is not None else None
+        card = self._comment_cards.get(item_id)
+        return card.body if card is not None and card.comment is not None else None
+
+    def _stored_text(self, item_id: str) -> str:
+        if item_id in self._highlights:
+            return self._highlights[item_id].note
+        c = self._comments.get(item_id)
+        return c.body if c is not None else ""
+
+    def _incoming(self, item_id: str, kind: str, stored: str) -> str:
+        """The store says the item holds ``stored``: the text to show (a draft wins)."""
+        draft = self._drafts.get(item_id)
+        if draft is None:
+            return stored
+        if draft.sent is not None and stored == draft.sent:
+            draft.sent = None
+            draft.error = None
+        draft.baseline = stored
+        if stored == draft.text and item_id not in self._pending:
+            del self._drafts[item_id]
+            return stored
+        return draft.text
+
+    def _show_text(self, item_id: str, text: str) -> None:
+        box = self._box(item_id)
+        if box is None:
+            return
+        if not _needs_markdown(text):
+            rendered: str | None = plain_to_html(text)
+        else:
+            rendered = self._html_cache.get(text)
+            if rendered is None:
+                # Markdown takes milliseconds a note: cards show escaped text first and
+                # are rendered from the event loop, so a big section still opens at once.
+                self._render_queue.append(item_id)
+                self._render_timer.start()
+        box.set_text(text, rendered)
+        draft = self._drafts.get(item_id)
+        box.set_error(self._error_message(draft.error) if draft and draft.error else None)
+
+    def _render_some(self) -> None:
+        started = time.monotonic()
+        while self._render_queue and time.monotonic() - started < BUILD_SLICE_MS / 1000:
+            item_id = self._render_queue.pop(0)
+            box = self._box(item_id)
+            if box is None or box.html_ready:
+                continue
+            text = box.text
+            rendered = self._html_cache.get(text)
+            if rendered is None:
+                rendered = note_html(text)
+                if len(self._html_cache) >= _HTML_CACHE_SIZE:
+                    self._html_cache.clear()
+                self._html_cache[text] = rendered
+            box.set_text(text, rendered)
+        if self._render_queue:
+            self._render_timer.start()
+
+    def render_pending(self) -> None:
+        """Render every note still shown as escaped text now (tests, screenshots)."""
+        while self._render_queue:
+            self._render_some()
+
+    def _on_text_changed(self, item_id: str, kind: str, text: str) -> None:
+        if self._rebuilding:
+            return
+        draft = self._drafts.get(item_id)
+        if draft is None:
+            draft = self._drafts[item_id] = _Draft(kind, text, self._stored_text(item_id))
+        draft.text = text
+        now = time.monotonic()
+        if not self._pending:
+            self._pending_since = now
+        self._pending.add(item_id)
+        waited_ms = (now - self._pending_since) * 1000
+        self._save_timer.start(int(max(0, min(SAVE_DELAY_MS, SAVE_MAX_DELAY_MS - waited_ms))))
+
+    def _send(self, item_id: str) -> None:
+        self._pending.discard(item_id)
+        draft = self._drafts.get(item_id)
+        if draft is None:
+            return
+        last = draft.sent if draft.sent is not None else draft.baseline
+        if draft.text == last:
+            if draft.sent is None:  # back to what the store holds: nothing to save
+                del self._drafts[item_id]
+                box = self._box(item_id)
+                if box is not None:
+                    box.set_error(None)
+            return
+        draft.sent = draft.text
+        signal = self.note_edited if draft.kind == "note" else self.comment_edited
+        signal.emit(item_id, draft.text)
+
+    def _send_pending(self) -> None:
+        for item_id in sorted(self._pending):
+            self._send(item_id)
+
+    def flush(self) -> None:
+        """Emit every pending edit now (section switch, close)."""
+        self._save_timer.stop()
+        self._send_pending()
+        self._flush_tags()
+
+    def _flush_tags(self) -> None:
+        for hid, card in list(self._cards.items()):
+            if card.tags_edit.isModified():
+                self._on_tags_finished(hid)
+
+    def mark_saved(self, item_id: str) -> None:
+        draft = self._drafts.get(item_id)
+        if draft is not None:
+            draft.baseline = draft.sent if draft.sent is not None else draft.text
+            draft.sent = None
+            draft.error = None
+            if draft.text == draft.baseline and item_id not in self._pending:
+                del self._drafts[item_id]
+        box = self._box(item_id)
+        if box is not None:
+            box.set_error(None)
+
+    def mark_draft(self, item_id: str, message: str) -> None:
+        """A save failed: keep the text on screen with the reason and a Retry button."""
+        draft = self._drafts.get(item_id)
+        box = self._box(item_id)
+        if draft is None:
+            if box is None:
+                return
+            kind = "note" if item_id in self._highlights else "comment"
+            draft = self._drafts[item_id] = _Draft(kind, box.text, self._stored_text(item_id))
+        # Keep ``sent`` as the failed text: focus changes do not re-send it, Retry does.
+        draft.sent = draft.text if draft.sent is None else draft.sent
+        draft.error = message
+        if box is not None:
+            box.set_error(self._error_message(message))
+
+    @staticmethod
+    def _error_message(message: str) -> str:
+        message = message.strip() or "the notes could not be written"
+        return message if message.lower().startswith("not saved") else f"Not saved: {message}"
+
+    def draft_text(self, item_id: str) -> str | None:
+        draft = self._drafts.get(item_id)
+        if draft is not None:
+            return draft.text
+        box = self._box(item_id)
+        return box.text if box is not None else None
+
+    def has_unsaved(self) -> bool:
+        """Whether any typed text is not yet confirmed saved (e.g. to warn on close)."""
+        return bool(self._drafts)
+
+    def error_text(self, item_id: str) -> str:
+        """The "Not saved" message shown on an item, or ""."""
+        box = self._box(item_id)
+        return box.error_text() if box is not None else ""
+
+    # -- editing -----------------------------------------------------------------------
+    def begin_edit(self, item_id: str) -> None:
+        """Open the editor of a highlight's note or a comment, with the focus in it."""
+        box = self._box(item_id)
+        if box is None:
+            return
+        if item_id in self._highlights:
+            self._select(item_id)
+        box.begin_edit()
+        self.scroll.ensureWidgetVisible(box, 0, 40)
+
+    def _finish_edit(self, item_id: str) -> None:
+        self._send(item_id)
+        box = self._box(item_id)
+        if box is None:
+            return
+        box.end_edit()
+        self._show_text(item_id, box.text)
+        card = self._cards.get(item_id) or self._comment_cards.get(item_id)
+        if card is not None:
+            card.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_editor_left(self, item_id: str, reason) -> None:
+        if self._rebuilding:
+            return
+        self._send(item_id)
+        # Switching windows or opening a menu keeps the editor open; anything else ends it.
+        if reason in (Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.PopupFocusReason,
+                      Qt.FocusReason.MenuBarFocusReason):
+            return
+        box = self._box(item_id)
+        if box is not None and box.editing():
+            box.end_edit()
+            self._show_text(item_id, box.text)
+
+    def _active_editor(self) -> tuple[str, int, bool] | None:
+        for item_id in [*self._cards, *self._comment_cards]:
+            box = self._box(item_id)
+            if box is not None and box.editing() and box.editor is not None:
+                return item_id, box.editor.textCursor().position(), box.editor.hasFocus()
+        return None
+
+    def _restore_editor(self, item_id: str, position: int, focus: bool) -> None:
+        box = self._box(item_id)
+        if box is None:
+            return
+        editor = box.begin_edit(focus=focus)
+        cursor = editor.textCursor()
+        cursor.setPosition(min(position, len(editor.toPlainText())))
+        editor.setTextCursor(cursor)
+
+    # -- highlights ----------------------------------------------------------------------
+    def update_highlight(self, h: Highlight) -> None:
+        """One highlight changed; text the user is typing is left alone."""
+        if h.id not in self._highlights:
+            return
+        if h.deleted_at is not None:
+            self._remove_card(h.id)
+            return
+        self._apply_highlight(h)
+        self._rebuild_filter_choices()
+        self._apply_filters()
+
+    def _apply_highlight(self, h: Highlight) -> None:
+        self._highlights[h.id] = h
+        card = self._cards.get(h.id)
+        text = self._incoming(h.id, "note", h.note)
+        if card is None:  # still queued: it will be built from the new data
+            return
+        card.set_highlight(h, self._labels, self._dark, keep_tags=card.tags_edit.hasFocus())
+        self._apply_text(h.id, card.note, text)
+
+    def _apply_text(self, item_id: str, box: _TextBox, text: str) -> None:
+        if box.editing():  # the editor keeps its text, cursor and undo history
+            if box.text != text:
+                box.set_text(text, None)
+            draft = self._drafts.get(item_id)
+            box.set_error(self._error_message(draft.error) if draft and draft.error else None)
+        elif box.text != text or not box.html_ready:
+            self._show_text(item_id, text)
+        else:
+            draft = self._drafts.get(item_id)
+            box.set_error(self._error_message(draft.error) if draft and draft.error else None)
+
+    def _remove_card(self, hid: str) -> None:
+        del self._highlights[hid]
+        if hid in self._build_queue:
+            self._build_queue.remove(hid)
+        card = self._cards.pop(hid, None)
+        self._pending.discard(hid)
+        self._drafts.pop(hid, None)
+        self._rebuilding = True
+        try:
+            if card is not None:
+                page = card.parentWidget()
+                card.hide()
+                card.setParent(None)
+                card.deleteLater()
+                if page is not None and page.layout().count() == 0:
+                    page.hide()  # an empty page would still add spacing
+
+        finally:
+            self._rebuilding = False
+        if self._selected == hid:
+            self._selected = None
+        self._rebuild_filter_choices()
+        self._apply_filters()
+
+    def update_comment(self, c: Comment) -> None:
+        card = self._comment_cards.get(c.id)
+        if card is None or card.comment is None:
+            return
+        if c.deleted_at is not None:
+            self._comments[c.id] = c
+            card.hide()  # its replies stay; set_section redraws the thread properly
+            return
+        self._apply_comment(c)
+        self._rebuild_filter_choices()
+        self._apply_filters()
+
+    def _apply_comment(self, c: Comment) -> None:
+        self._comments[c.id] = c
+        card = self._comment_cards.get(c.id)
+        if card is None or card.comment is None:
+            return
+        card.set_comment(c)
+        self._apply_text(c.id, card.body, self._incoming(c.id, "comment", c.body))
+
+    def select_highlight(self, highlight_id: str, *, focus_editor: bool = False) -> None:
+        """Mark a highlight as the selected one and scroll to it (showing it even if
+        the filters hid it); with ``focus_editor`` the note editor opens."""
+        card = self._ensure_card(highlight_id)
+        if card is None:
+            return
+        if not self._filter.matches_highlight(card.highlight):
+            self.set_filters(NotesFilter())
+        # Re-selecting the card in view (as after every save) must not make it jump.
+        settled = self._selected == highlight_id and not card.visibleRegion().isEmpty()
+        self._select(highlight_id)
+        if focus_editor:
+            self.begin_edit(highlight_id)
+        if not settled:
+            self._scroll_to(card)
+
+    def _scroll_to(self, widget: QWidget) -> None:
+        self.content.layout().activate()
+        self.scroll.ensureWidgetVisible(widget, 0, 20)
+        # Layout of freshly built cards settles on the next turn of the event loop.
+        QTimer.singleShot(0, widget, lambda: self.scroll.ensureWidgetVisible(widget, 0, 20))
+
+    def selected_highlight(self) -> str | None:
+        return self._selected
+
+    def _select(self, hid: str) -> None:
+        if self._selected in self._cards and self._selected != hid:
+            self._cards[self._selected].set_selected(False)
+        self._selected = hid
+        card = self._ensure_card(hid)
+        if card is not None:
+            card.set_selected(True)
+
+    def _on_card_activated(self, hid: str) -> None:
+        if hid in self._cards:
+            self._select(hid)
+            self.highlight_activated.emit(hid)
+
+    def _on_note_clicked(self, hid: str) -> None:
+        self._on_card_activated(hid)
+        self.begin_edit(hid)
+
+    def _on_delete_clicked(self, hid: str) -> None:
+        self._send(hid)  # the note goes to the trash with the highlight as last typed
+        self.delete_highlight_requested.emit(hid)
+
+    def _on_tags_finished(self, hid: str) -> None:
+        card = self._cards.get(hid)
+        if card is None or self._rebuilding:
+            return
+        tags = parse_tags(card.tags_edit.text())
+        card.tags_edit.setModified(False)
+        if tags != card.highlight.tags:
+            self.tags_edited.emit(hid, tags)
+
+    def _on_colour_clicked(self, hid: str) -> None:
+        card = self._cards.get(hid)
+        if card is None:
+            return
+        if self._colour_menu is not None:
+            self._colour_menu.deleteLater()
+        menu = self._colour_menu = QMenu(self)
+        menu.setAccessibleName("Highlight colour")
+        for name in COLOURS:
+            label = self._labels.get(name, name)
+            action = menu.addAction(_chip_icon(name, self._dark), f"{label[:1].upper()}{label[1:]}")
+            action.setCheckable(True)
+            action.setChecked(name == card.highlight.color)
+            action.setData(name)
+        menu.triggered.connect(lambda action: self._on_colour_chosen(hid, action.data()))
+        button = card.colour_button
+        menu.popup(button.mapToGlobal(QPoint(0, button.height())))
+
+    def _on_colour_chosen(self, hid: str, colour: str) -> None:
+        card = self._cards.get(hid)
+        if card is not None and colour != card.highlight.color:
+            self.color_change_requested.emit(hid, colour)
+
+    # -- comments ------------------------------------------------------------------------
+    def _on_comment_posted(self, body: str) -> None:
+        self.comment_added.emit(body, None)
+
+    def _open_reply(self, cid: str, *, focus: bool = True) -> _Composer:
+        card = self._comment_cards[cid]
+        had = card.reply_composer is not None
+        composer = card.open_reply()
+        if not had:
+            composer.posted.connect(lambda body: self._on_reply_posted(cid, body))
+            composer.cancelled.connect(lambda: self._on_reply_cancelled(cid))
+        if not focus:
+            composer.edit.clearFocus()
+        return composer
+
+    def _on_reply_posted(self, cid: str, body: str) -> None:
+        card = self._comment_cards.get(cid)
+        if card is not None:
+            card.close_reply()
+            card.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.comment_added.emit(body, cid)
+
+    def _on_reply_cancelled(self, cid: str) -> None:
+        card = self._comment_cards.get(cid)
+        if card is not None:
+            card.close_reply()
+            card.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_new_comment(self) -> None:
+        """Put the keyboard focus in the "Add a comment" editor and show it."""
+        if self.composer.isEnabled():
+            self.composer.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self._scroll_to(self.composer)
+
+    def _remember_reply_drafts(self) -> None:
+        for cid, card in self._comment_cards.items():
+            composer = card.reply_composer
+            if composer is not None and composer.isVisibleTo(card) and composer.text().strip():
+                self._reply_drafts[cid] = composer.text()
+
+    def restore_comment_draft(self, body: str, reply_to: str | None, message: str) -> None:
+        """Posting a comment failed: put its text back where it was written, with why."""
+        card = self._comment_cards.get(reply_to) if reply_to is not None else None
+        composer = self._open_reply(reply_to, focus=False) if card is not None else self.composer
+        if not composer.text().strip():
+            composer.set_text(body)
+        composer.set_error(f"Not posted: {message}")
+
+    # -- filters -------------------------------------------------------------------------
+    def set_filters_choices(self, *, tags: Iterable[str] = (), authors: Iterable[str] = ()) -> None:
+        """Extra tags and authors for the filter menus (e.g. all those of the brief);
+        the ones seen in the current section are always offered."""
+        self._extra_tags = {t for t in tags if t}
+        self._extra_authors = set(authors)
+        self._rebuild_filter_choices()
+
+    def filters(self) -> NotesFilter:
+        return self._filter
+
+    def set_filters(self, f: NotesFilter) -> None:
+        self._filter = f
+        self._rebuild_filter_choices()
+        self._apply_filters()
+
+    def _rebuild_filter_choices(self) -> None:
+        tags = set(self._extra_tags)
+        authors = set(self._extra_authors)
+        for h in self._highlights.values():
+            tags.update(h.tags)
+            authors.add(h.author)
+        for c in self._comments.values():
+            if c.deleted_at is None:
+                authors.add(c.author)
+        if self._filter.tag is not None:
+            tags.add(self._filter.tag)
+        if self._filter.author is not None:
+            authors.add(self._filter.author)
+        self._fill(self.colour_filter, "All colours",
+                   [(self._labels.get(c, c)[:1].upper() + self._labels.get(c, c)[1:], c)
+                    for c in COLOURS], self._filter.color, icons=True)
+        self._fill(self.tag_filter, "All tags",
+                   [(t, t) for t in sorted(tags, key=str.casefold)], self._filter.tag)
+        self._fill(self.author_filter, "All authors",
+                   [(a or "Unknown author", a) for a in sorted(authors, key=str.casefold)],
+                   self._filter.author)
+        self.tag_filter.setEnabled(self.tag_filter.count() > 1)
+        self.author_filter.setEnabled(self.author_filter.count() > 1)
+
+    def _fill(self, combo: QComboBox, all_text: str, items: list[tuple[str, str]],
+              current: str | None, *, icons: bool = False) -> None:
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            combo.addItem(all_text, None)
+            for text, value in items:
+                if icons:
+                    combo.addItem(_chip_icon(value, self._dark), text, value)
+                else:
+                    combo.addItem(text, value)
+            index = combo.findData(current) if current is not None else 0
+            combo.setCurrentIndex(max(index, 0))
+        finally:
+            combo.blockSignals(False)
+
+    def _on_filter_changed(self, _index: int) -> None:
+        self._filter = NotesFilter(
+            color=self.colour_filter.currentData(),
+            tag=self.tag_filter.currentData(),
+            author=self.author_filter.currentData(),
+        )
+        self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        f = self._filter
+        shown = sum(1 for h in self._highlights.values() if f.matches_highlight(h))
+        for card in self._cards.values():
+            visible = f.matches_highlight(card.highlight)
+            if card.isHidden() == visible:
+                card.setVisible(visible)
+
+        def visit(cid: str) -> bool:
+            card = self._comment_cards[cid]
+            children = [visit(k) for k in self._comment_children.get(cid, [])]
+            own = card.comment is not None and f.matches_comment(card.comment)
+            visible = own or any(children)
+            card.setVisible(visible)
+            return visible
+
+        roots = set(self._comment_cards) - {k for ks in self._comment_children.values() for k in ks}
+        for cid in roots:
+            visit(cid)
+
+        total = len(self._highlights)
+        comments = sum(1 for c in self._comment_cards.values() if c.comment is not None)
+        if self._title is None:
+            hint = _HINT_NO_BRIEF
+        elif total == 0:
+            hint = _HINT_EMPTY
+        elif shown == 0:
+            hint = _HINT_FILTERED
+        else:
+            hint = ""
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
+        self.cards_box.setVisible(shown > 0)
+        if self._title is None:
+            self.summary_label.setText("")
+        elif f.active:
+            self.summary_label.setText(f"Showing {shown} of {_count(total, 'highlight')}")
+        else:
+            self.summary_label.setText(
+                f"{_count(total, 'highlight')} · {_count(comments, 'comment')}")
+        self.summary_label.setVisible(self._title is not None)
+        self.clear_filters_button.setVisible(f.active)
+
+    def hint_text(self) -> str:
+        return self.hint.text() if not self.hint.isHidden() else ""
+
+    def highlight_ids(self, *, visible_only: bool = False) -> list[str]:
+        """Highlights in display order (with ``visible_only``, those the filters pass)."""
+        return [hid for hid, h in self._highlights.items()
+                if not visible_only or self._filter.matches_highlight(h)]
+
+    def card(self, item_id: str) -> HighlightCard | CommentCard | None:
+        if item_id in self._highlights:
+            return self._ensure_card(item_id)
+        return self._comment_cards.get(item_id)
+
+    def comment_ids(self) -> list[str]:
+        """Comment cards in display order (threads depth-first)."""
+        return list(self._comment_cards)
+
+    # -- keyboard order and theme ----------------------------------------------------------
+    def _on_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        # A card draws a focus ring while the focus is anywhere inside it.
+        for widget in (old, new):
+            while widget is not None and not isinstance(widget, _Card):
+                widget = widget.parentWidget()
+            if widget is not None and self.isAncestorOf(widget):
+                widget.update()
+
+    def _fix_tab_order(self) -> None:
+        chain: list[QWidget] = [self.colour_filter, self.tag_filter, self.author_filter,
+                                self.clear_filters_button]
+        for card in self._cards.values():
+            chain += [card, card.colour_button, card.delete_button]
+            chain += _lazy(card.note)
+            chain.append(card.tags_edit)
+        for card in self._comment_cards.values():
+            chain.append(card)
+            chain += _lazy(card.body)
+            chain += [card.reply_button, card.edit_button, card.delete_button]
+            if card.reply_composer is not None:
+                chain += card.reply_composer.focus_widgets()
+        chain += self.composer.focus_widgets()
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def set_dark(self, dark: bool) -> None:
+        self._dark = dark
+        for card in self._cards.values():
+            card.set_dark(dark)
+        for card in self._comment_cards.values():
+            card.body._colour_error()
+        for index in range(1, self.colour_filter.count()):
+            self.colour_filter.setItemIcon(index, _chip_icon(self.colour_filter.itemData(index),
+                                                             dark))
+        self.composer.set_error(self.composer.error.text() or None)
+        self.update()
+
+
+def _lazy(box: _TextBox) -> list[QWidget]:
+    widgets: list[QWidget] = []
+    if box.editor is not None:
+        widgets.append(box.editor)
+    if box.retry_button is not None:
+        widgets.append(box.retry_button)
+    return widgets
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -1,0 +1,388 @@
+"""Note-taking on the real window: highlight, write, undo, trash, comment, review."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication
+
+from briefreader.notes import NotesService
+from briefreader.paths import Paths
+from briefreader.settings import Settings
+from briefreader.store import Store
+from briefreader.ui import note_taking as note_taking_module
+from briefreader.ui.highlights import HIGHLIGHT_ID
+from briefreader.ui.main_window import MainWindow
+
+BRIEF = """\
+---
+title: Coastal Ferry Subsidy Review
+id: ferry-2026
+---
+
+# Background
+
+The ferry link carries 1.1 million passengers a year. Fares rose by a fifth in
+two years while sailings fell. Island councils asked for a review in March.
+
+# Options
+
+Option one keeps the subsidy flat. Option two ties it to sailings kept.
+Option three tenders the route again from next spring.
+
+# Recommendation
+
+Ministers should choose option two and review it after one year.
+"""
+
+
+@pytest.fixture
+def brief_path(tmp_path: Path) -> Path:
+    path = tmp_path / "ferry.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    return path
+
+
+class App:
+    """A window with its own store, reopenable on the same data folder."""
+
+    def __init__(self, qtbot, data: Path) -> None:
+        self.qtbot, self.data = qtbot, data
+        self.window: MainWindow | None = None
+        self.store: Store | None = None
+
+    def open(self, path: Path) -> MainWindow:
+        paths = Paths(self.data).ensure()
+        self.store = Store.open(paths)
+        window = MainWindow(Settings(paths.settings_file),
+                            notes=NotesService(self.store, author="Ana"))
+        self.qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        self.qtbot.waitExposed(window)
+        window.open_path(path)
+        self.qtbot.waitUntil(lambda: window.brief is not None)
+        self.qtbot.waitUntil(window.reader.hasFocus)  # the text has focus after opening
+        self.window = window
+        return window
+
+    def close(self) -> None:
+        self.window.close()
+        self.store.close()
+
+
+@pytest.fixture
+def app(qtbot, tmp_path):
+    a = App(qtbot, tmp_path / "data")
+    yield a
+    if a.store is not None:
+        a.store.close()
+
+
+def select_text(window: MainWindow, text: str) -> None:
+    doc_text = window.reader.document().toPlainText()
+    start = doc_text.index(text)
+    cursor = window.reader.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(text), QTextCursor.MoveMode.KeepAnchor)
+    window.reader.setTextCursor(cursor)
+
+
+def background_at(window: MainWindow, text: str):
+    start = window.reader.document().toPlainText().index(text)
+    cursor = QTextCursor(window.reader.document())
+    cursor.setPosition(start + 1)
+    return cursor.charFormat()
+
+
+def test_select_and_ctrl1_stores_and_paints_highlight(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("background")
+    w.actions_.focus_reader.trigger()
+    qtbot.waitUntil(w.reader.hasFocus)
+    select_text(w, "1.1 million passengers")
+    qtbot.keyClick(w.reader, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    stored = w.note_taking.annotations.notes.highlights(w.brief)
+    assert [(h.exact, h.color, h.section_id) for h in stored] == [
+        ("1.1 million passengers", "yellow", "background")]
+    fmt = background_at(w, "1.1 million passengers")
+    assert fmt.property(HIGHLIGHT_ID) == stored[0].id
+    assert fmt.background().color().name() != "#000000"
+    # Still painted after a trip to another section, a zoom and a theme change.
+    w.show_section("options")
+    w.show_section("background")
+    w.reader.zoom_in()
+    w.actions_.theme_dark.trigger()
+    assert background_at(w, "1.1 million passengers").property(HIGHLIGHT_ID) == stored[0].id
+    w.actions_.theme_light.trigger()
+
+
+def test_other_colours_and_no_selection(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("options")
+    select_text(w, "Option two ties it to sailings kept.")
+    qtbot.keyClick(w.reader, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert [h.color for h in w.note_taking.annotations.highlights.values()] == ["red"]
+    # Without a selection nothing is made.
+    cursor = w.reader.textCursor()
+    cursor.clearSelection()
+    w.reader.setTextCursor(cursor)
+    w.actions_.highlight_colours["green"].trigger()
+    assert len(w.note_taking.annotations.highlights) == 1
+
+
+def test_note_autosaves_and_survives_restart(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("recommendation")
+    select_text(w, "choose option two")
+    w.actions_.highlight_colours["blue"].trigger()
+    hid = next(iter(w.note_taking.annotations.highlights))
+    w.note_taking.panel.select_highlight(hid, focus_editor=True)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClicks(QApplication.focusWidget(), "Check the cost first.")
+    store = app.store
+    qtbot.waitUntil(lambda: store.get_highlight(hid).note == "Check the cost first.",
+                    timeout=3000)
+    app.close()
+
+    w2 = app.open(brief_path)
+    assert w2.reader.section.id == "recommendation"
+    notes = {h.id: h.note for h in w2.note_taking.annotations.notes.highlights(w2.brief)}
+    assert notes == {hid: "Check the cost first."}
+
+
+def test_undo_redo_delete_trash_restore(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("background")
+    select_text(w, "Fares rose by a fifth")
+    w.actions_.highlight_colours["yellow"].trigger()
+    an = w.note_taking.annotations
+    hid = next(iter(an.highlights))
+    an.recolour(hid, "green")
+    assert app.store.get_highlight(hid).color == "green"
+    w.note_taking.undo_action.trigger()
+    assert app.store.get_highlight(hid).color == "yellow"
+    w.note_taking.redo_action.trigger()
+    assert app.store.get_highlight(hid).color == "green"
+    # Delete with the key, in the reader, after clicking the highlight.
+    w.note_taking.on_highlight_clicked(hid)
+    w.reader.setFocus()
+    qtbot.waitUntil(w.reader.hasFocus)
+    qtbot.keyClick(w.reader, Qt.Key.Key_Delete)
+    assert app.store.get_highlight(hid).deleted_at is not None
+    assert background_at(w, "Fares rose by a fifth").property(HIGHLIGHT_ID) is None
+    w.actions_.show_trash.trigger()
+    assert w.note_taking.trash.count() == 1
+    w.note_taking.trash.restore_requested.emit("highlight", hid)
+    assert app.store.get_highlight(hid).deleted_at is None
+    assert background_at(w, "Fares rose by a fifth").property(HIGHLIGHT_ID) == hid
+    # Undo the creation: it goes to the trash, never gone.
+    while w.note_taking.undo_action.isEnabled():
+        w.note_taking.undo_action.trigger()
+    assert app.store.get_highlight(hid).deleted_at is not None
+
+
+def test_empty_trash_asks_first(qtbot, app, brief_path, monkeypatch):
+    w = app.open(brief_path)
+    select_text(w, "Island councils")
+    w.actions_.highlight_colours["yellow"].trigger()
+    an = w.note_taking.annotations
+    hid = next(iter(an.highlights))
+    an.delete_highlight(hid)
+    monkeypatch.setattr(note_taking_module, "confirm_empty_trash", lambda _w: False)
+    w.note_taking.trash.empty_requested.emit()
+    assert app.store.highlights(an.notes_key(), trash=True)
+    monkeypatch.setattr(note_taking_module, "confirm_empty_trash", lambda _w: True)
+    w.note_taking.trash.empty_requested.emit()
+    assert not app.store.highlights(an.notes_key(), trash=True)
+
+
+def test_comment_thread_with_reply(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("options")
+    panel = w.note_taking.panel
+    panel.comment_added.emit("Which option is cheapest?", None)
+    comments = w.note_taking.annotations.comments_in("options")
+    assert [c.body for c in comments] == ["Which option is cheapest?"]
+    panel.comment_added.emit("Option one, this year.", comments[0].id)
+    thread = w.note_taking.annotations.comments_in("options")
+    assert [(c.body, c.reply_to) for c in thread] == [
+        ("Which option is cheapest?", None), ("Option one, this year.", comments[0].id)]
+    assert [c.author for c in thread] == ["Ana", "Ana"]
+    counts = w.note_taking.annotations.counts_by_section()
+    assert counts["options"] == (0, 2, False)
+
+
+def test_bookmark_toggle(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("options")
+    qtbot.keyClick(w.reader, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert [b.section_id for b in w.note_taking.annotations.bookmarks] == ["options"]
+    w.show_section("background")
+    w.note_taking.bookmarks.jump_requested.emit("options", 0)
+    assert w.reader.section.id == "options"
+    qtbot.keyClick(w.reader, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert w.note_taking.annotations.bookmarks == []
+
+
+def test_changed_brief_shows_banner_and_review(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("background")
+    for quote, colour in (("1.1 million passengers", "yellow"),
+                          ("Island councils asked for a review", "green")):
+        select_text(w, quote)
+        w.actions_.highlight_colours[colour].trigger()
+    w.show_section("options")
+    select_text(w, "Option three tenders the route again")
+    w.actions_.highlight_colours["blue"].trigger()
+    app.close()
+    # The brief is reissued: a paragraph moves, a quote is reworded, one is cut.
+    text = BRIEF.replace("The ferry link carries 1.1 million passengers a year.",
+                         "The ferry link now carries 1.2 million passengers a year.")
+    text = text.replace("Island councils asked for a review in March.", "")
+    text = text.replace("# Recommendation", "# Recommendation\n\nAn added paragraph.")
+    brief_path.write_text(text, encoding="utf-8")
+
+    w2 = app.open(brief_path)
+    banner = w2.banner.text()
+    assert "changed" in banner and "review" in banner
+    statuses = sorted(h.status for h in w2.note_taking.annotations.highlights.values())
+    assert statuses == ["anchored", "changed", "orphaned"]
+    w2.actions_.show_review.trigger()
+    assert w2.note_taking.review.count() == 2
+    assert w2.note_taking.docks["review"].isVisible()
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import os, sys
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from pathlib import Path
+    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QTextCursor
+    from briefreader.notes import NotesService
+    from briefreader.paths import Paths
+    from briefreader.settings import Settings
+    from briefreader.store import Store
+    from briefreader.ui.main_window import MainWindow
+
+    app = QApplication([])
+    paths = Paths(Path(sys.argv[1])).ensure()
+    w = MainWindow(Settings(paths.settings_file), notes=NotesService(Store.open(paths)))
+    w.show()
+    w.open_path(Path(sys.argv[2]))
+    doc_text = w.reader.document().toPlainText()
+    start = doc_text.index("Fares rose")
+    c = w.reader.textCursor()
+    c.setPosition(start)
+    c.setPosition(start + 10, c.MoveMode.KeepAnchor)
+    w.reader.setTextCursor(c)
+    w.actions_.highlight_colours["yellow"].trigger()
+    hid = next(iter(w.note_taking.annotations.highlights))
+    w.note_taking.annotations.saved.connect(
+        lambda i: print("ACK", w.note_taking.annotations.highlights[i].note, flush=True))
+    w.note_taking.panel.select_highlight(hid, focus_editor=True)
+    words = iter("one two three four five six seven eight nine ten eleven twelve".split())
+    def type_word():
+        editor = QApplication.focusWidget()
+        try:
+            editor.insertPlainText(next(words) + " ")
+        except StopIteration:
+            return
+        QTimer.singleShot(150, type_word)
+    print("READY", hid, flush=True)
+    QTimer.singleShot(50, type_word)
+    app.exec()
+    """
+)
+
+
+def test_killed_while_typing_keeps_acknowledged_text(tmp_path, brief_path):
+    data = tmp_path / "killdata"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(data), str(brief_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    acked, hid = [], None
+    deadline = time.monotonic() + 30
+    buffer = b""
+    try:
+        while time.monotonic() < deadline and len(acked) < 2:
+            ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+            if not ready:
+                continue
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for raw in lines:
+                line = raw.decode()
+                if line.startswith("READY"):
+                    hid = line.split()[1]
+                elif line.startswith("ACK"):
+                    acked.append(line[4:])
+        time.sleep(0.35)  # mid-typing, between saves
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        err = proc.stderr.read()[-2000:].decode(errors="replace")
+        proc.stdout.close()
+        proc.stderr.close()
+    assert hid and len(acked) >= 2, err
+    with Store.open(Paths(data)) as store:
+        note = store.get_highlight(hid).note
+        assert store.check() == []
+    assert note.startswith(acked[-1].strip())
+
+
+def test_export_import_and_pdf_from_the_file_menu(qtbot, app, brief_path, tmp_path,
+                                                  monkeypatch):
+    from briefreader.ui import exchange
+
+    w = app.open(brief_path)
+    w.show_section("options")
+    select_text(w, "Option two ties it to sailings kept.")
+    w.actions_.highlight_colours["green"].trigger()
+    hid = next(iter(w.note_taking.annotations.highlights))
+    w.note_taking.annotations.edit_note(hid, "Preferred by the islands.")
+    out = tmp_path / "out" / "ferry-notes.md"
+    out.parent.mkdir()
+    monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(out))
+    qtbot.keyClick(w.reader, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    text = out.read_text(encoding="utf-8")
+    assert "# Coastal Ferry Subsidy Review" in text
+    assert "Option two ties it to sailings kept." in text and "Preferred by the islands." in text
+    assert "exported" in w.banner.text()
+
+    pdf = tmp_path / "out" / "ferry.pdf"
+    monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(pdf))
+    w.actions_.export_pdf.trigger()
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+    # A colleague's JSON with an edited note comes back in through File → Import Notes.
+    js = tmp_path / "out" / "ferry.json"
+    monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(js))
+    w.actions_.export_notes.trigger()
+    data = js.read_text(encoding="utf-8").replace("Preferred by the islands.",
+                                                  "Preferred by the islands and the port.")
+    data = re.sub(r'"modified": "[^"]+"', '"modified": "2099-01-01T00:00:00.000Z"', data)
+    js.write_text(data, encoding="utf-8")
+    monkeypatch.setattr(exchange, "ask_open_path", lambda *a: str(js))
+    w.actions_.import_notes.trigger()
+    assert "Import:" in w.banner.text() and "1 updated" in w.banner.text()
+    assert app.store.get_highlight(hid).note == "Preferred by the islands and the port."
+    edited = "Preferred by the islands and the port."
+    assert w.note_taking.annotations.highlights[hid].note == edited
