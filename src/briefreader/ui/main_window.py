@@ -257,6 +257,13 @@ class MainWindow(QMainWindow):
         else:
             self.resize(min(1400, int(screen.width() * 0.8)), min(960, int(screen.height() * 0.85)))
             self.move(screen.center() - self.rect().center())
+        # The text gets most of the room, whatever the screen: side panes take a share.
+        width = self.width()
+        self.splitter.setSizes([max(150, min(300, int(width * 0.2))), width])
+        if self.note_taking is not None:
+            dock = self.note_taking.docks["notes"]
+            self.resizeDocks([dock], [max(220, min(380, int(width * 0.27)))],
+                             Qt.Orientation.Horizontal)
 
     def save_state(self) -> None:
         s = self.settings
