@@ -24,6 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from briefreader import export as ex
+from briefreader import importing as im
 from briefreader.brief import LEAD_ID, Brief, Section
 from briefreader.notes import NotesService
 from briefreader.render import section_plain_text
@@ -162,7 +163,7 @@ def main() -> None:
         def import_fresh() -> None:
             store = Store(folder / f"s-{new_id()}.sqlite3", backup_interval=None)
             try:
-                summary = ex.import_notes(NotesService(store), path)
+                summary = im.import_notes(NotesService(store), path)
                 assert summary.added == total, summary
             finally:
                 store.close()
@@ -174,14 +175,14 @@ def main() -> None:
 
         store = Store(folder / "md.sqlite3", backup_interval=None)
         service = NotesService(store)
-        ex.import_notes(service, path)
+        im.import_notes(service, path)
         md_text = ex.export_markdown(data).replace(": check *this*", ": checked *this*")
         md_path = folder / "notes.md"
         md_path.write_text(md_text, encoding="utf-8")
 
         def import_md() -> None:
-            bundle = ex.read_import(md_path)
-            summary = ex.apply_import(service, bundle, edited_at="2099-01-01T00:00:00.000Z")
+            bundle = im.read_import(md_path)
+            summary = im.apply_import(service, bundle, edited_at="2099-01-01T00:00:00.000Z")
             assert summary.updated + summary.unchanged == total, summary
 
         md_imp = best_ms(import_md, runs)

@@ -1,4 +1,4 @@
-"""Markdown and JSON export, import and merge (export.py), without a window."""
+"""Markdown and JSON export, import and merge (export.py, importing.py), without a window."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from briefreader import export as ex
+from briefreader import importing as im
 from briefreader.anchor import make_selector
 from briefreader.brief import Brief
 from briefreader.notes import NotesService
@@ -419,7 +420,7 @@ def test_no_notes_says_so(brief):
 
 def test_markdown_round_trip_reads_every_note_back(brief):
     data = sample(brief)
-    bundle = ex.parse_import(ex.export_markdown(data, exported_at=EXPORTED_AT))
+    bundle = im.parse_import(ex.export_markdown(data, exported_at=EXPORTED_AT))
     assert bundle.format == "markdown"
     assert bundle.brief is not None and bundle.brief.key == "fisheries-2026"
     got = {t.id: (t.kind, t.text, t.edited) for t in bundle.texts}
@@ -481,7 +482,7 @@ def test_json_keeps_every_character_of_every_field(brief):
     text = ex.export_json(data_of(brief, [], [], deleted_highlights=(h,)))
     (item,) = json.loads(text)["first"]["items"]
     assert item["id"] == "urn:briefreader:note:custom.id:1"
-    bundle = ex.parse_import(text)
+    bundle = im.parse_import(text)
     assert bundle.highlights == (h,)
 
 
@@ -528,11 +529,11 @@ def test_json_is_lossless_through_an_empty_store(tmp_path, brief, store, other):
     data = ex.gather(service, brief)
     ex.write_atomically(path, ex.export_json(data), force=False)
 
-    summary = ex.import_notes(NotesService(other), path)  # no brief: the file says which
+    summary = im.import_notes(NotesService(other), path)  # no brief: the file says which
     assert (summary.added, summary.updated, summary.skipped) == (6, 0, 0)
     assert everything(other, data.brief_key) == everything(store, data.brief_key)
     # Importing the same file again changes nothing.
-    again = ex.import_notes(NotesService(other), path, brief=brief)
+    again = im.import_notes(NotesService(other), path, brief=brief)
     assert (again.added, again.updated, again.unchanged, again.skipped) == (0, 0, 6, 0)
     assert everything(other, data.brief_key) == everything(store, data.brief_key)
 
@@ -541,23 +542,23 @@ def test_lossless_with_the_brief_given(tmp_path, brief, store, other):
     service = NotesService(store, author="alice")
     populate(service, brief)
     data = ex.gather(service, brief)
-    bundle = ex.parse_import(ex.export_json(data))
-    ex.apply_import(NotesService(other), bundle, brief=brief)
+    bundle = im.parse_import(ex.export_json(data))
+    im.apply_import(NotesService(other), bundle, brief=brief)
     assert everything(other, data.brief_key) == everything(store, data.brief_key)
 
 
 # --------------------------------------------------------------------------- merging
 
 
-def exported(service: NotesService, brief: Brief) -> ex.ImportBundle:
-    return ex.parse_import(ex.export_json(ex.gather(service, brief)))
+def exported(service: NotesService, brief: Brief) -> im.ImportBundle:
+    return im.parse_import(ex.export_json(ex.gather(service, brief)))
 
 
 def later(stamp: str, seconds: int = 1) -> str:
     return stamp[:17] + f"{int(stamp[17:19]) + seconds:02d}" + stamp[19:]
 
 
-def with_highlight(bundle: ex.ImportBundle, **changes) -> ex.ImportBundle:
+def with_highlight(bundle: im.ImportBundle, **changes) -> im.ImportBundle:
     return replace(bundle, highlights=(replace(bundle.highlights[0], **changes),))
 
 
@@ -567,7 +568,7 @@ def pair(brief, store, other):
     mine = NotesService(store, author="alice")
     h = mine.annotate(brief, "catch-limits", "cod quota", note="original")
     theirs = NotesService(other, author="bob")
-    ex.apply_import(theirs, exported(mine, brief), brief=brief)
+    im.apply_import(theirs, exported(mine, brief), brief=brief)
     return mine, theirs, h
 
 
@@ -575,12 +576,12 @@ def test_newer_edit_wins_and_older_is_skipped(brief, pair):
     mine, theirs, h = pair
     bundle = exported(mine, brief)
     newer = with_highlight(bundle, note="theirs, newer", modified=later(h.modified, 5))
-    summary = ex.apply_import(mine, newer, brief=brief)
+    summary = im.apply_import(mine, newer, brief=brief)
     assert (summary.updated, summary.skipped) == (1, 0)
     assert mine.store.get_highlight(h.id).note == "theirs, newer"
 
     older = with_highlight(bundle, note="theirs, older", modified=h.modified)
-    summary = ex.apply_import(mine, older, brief=brief)
+    summary = im.apply_import(mine, older, brief=brief)
     assert (summary.updated, summary.skipped) == (0, 1)
     assert summary.reasons == ("1 note older than the version here",)
     assert mine.store.get_highlight(h.id).note == "theirs, newer"
@@ -594,7 +595,7 @@ def test_deletion_wins_over_older_edits_but_not_newer(brief, pair):
     assert tomb.deleted_at is not None
     # My edit was made before their deletion: the deletion wins.
     mine.store.merge_notes(update_highlights=[replace(h, note="mine")])
-    summary = ex.apply_import(mine, deleted, brief=brief)
+    summary = im.apply_import(mine, deleted, brief=brief)
     assert summary.updated == 1
     assert mine.highlights(brief) == []
     assert mine.highlights(brief, trash=True)[0].deleted_at == tomb.deleted_at
@@ -602,7 +603,7 @@ def test_deletion_wins_over_older_edits_but_not_newer(brief, pair):
     revived = with_highlight(
         deleted, note="revived", deleted_at=None, modified=later(tomb.deleted_at, 3)
     )
-    summary = ex.apply_import(mine, revived, brief=brief)
+    summary = im.apply_import(mine, revived, brief=brief)
     assert summary.updated == 1
     assert [x.note for x in mine.highlights(brief)] == ["revived"]
 
@@ -623,7 +624,7 @@ def test_new_notes_are_anchored_in_the_current_brief(tmp_path, brief, store, oth
     )
     mine = NotesService(other, author="alice")
     new_brief = load_brief(edited)
-    summary = ex.apply_import(mine, bundle, brief=new_brief)
+    summary = im.apply_import(mine, bundle, brief=new_brief)
     assert (summary.added, summary.orphaned) == (3, 1)
     placed = {h.note: h for h in mine.highlights(new_brief)}
     moved = placed["moved later"]
@@ -641,7 +642,7 @@ def test_reply_without_its_parent_is_skipped(brief, store, other):
     colleague.comment(brief, "enforcement", "Reply", reply_to=parent.id)
     bundle = exported(colleague, brief)
     orphan_reply = replace(bundle, comments=tuple(c for c in bundle.comments if c.reply_to))
-    summary = ex.apply_import(NotesService(other), orphan_reply, brief=brief)
+    summary = im.apply_import(NotesService(other), orphan_reply, brief=brief)
     assert (summary.added, summary.skipped) == (0, 1)
     assert summary.reasons[0].startswith("1 note replying to a comment")
     assert other.comments("fisheries-2026") == []
@@ -653,7 +654,7 @@ def test_replies_in_a_cycle_are_skipped_once_each(brief, store, other):
     b = colleague.comment(brief, "enforcement", "B", reply_to=a.id)
     bundle = exported(colleague, brief)
     looped = tuple(replace(c, reply_to=b.id) if c.id == a.id else c for c in bundle.comments)
-    summary = ex.apply_import(NotesService(other), replace(bundle, comments=looped), brief=brief)
+    summary = im.apply_import(NotesService(other), replace(bundle, comments=looped), brief=brief)
     assert (summary.added, summary.skipped) == (0, 2)
     assert other.comments("fisheries-2026") == []
 
@@ -664,8 +665,8 @@ def test_notes_for_another_brief_are_refused(tmp_path, brief, store, other):
     bundle = exported(colleague, brief)
     path = tmp_path / "other.md"
     path.write_text(BRIEF.replace("id: fisheries-2026", "id: forestry-2026"), encoding="utf-8")
-    with pytest.raises(ex.NotesImportError, match="for the brief 'fisheries-2026'"):
-        ex.apply_import(NotesService(other), bundle, brief=load_brief(path))
+    with pytest.raises(im.NotesImportError, match="for the brief 'fisheries-2026'"):
+        im.apply_import(NotesService(other), bundle, brief=load_brief(path))
 
 
 # --------------------------------------------------------------------------- Markdown import
@@ -680,7 +681,7 @@ def test_edited_markdown_export_updates_notes_by_id(tmp_path, brief, pair):
     edited = edited.replace("  Comment before", "  Comment after")
     path = tmp_path / "edited.md"
     path.write_text(edited, encoding="utf-8")
-    summary = ex.import_notes(mine, path)
+    summary = im.import_notes(mine, path)
     assert (summary.updated, summary.unchanged, summary.skipped) == (2, 1, 0)
     assert mine.store.get_highlight(h.id).note == "Edited *in* the file\n\nSecond paragraph"
     assert mine.store.get_comment(c.id).body == "Comment after"
@@ -690,9 +691,9 @@ def test_edited_markdown_export_updates_notes_by_id(tmp_path, brief, pair):
 def test_markdown_edit_older_than_a_change_here_is_skipped(tmp_path, brief, pair):
     mine, _, h = pair
     md = ex.export_markdown(ex.gather(mine, brief)).replace("\noriginal\n", "\nfrom file\n")
-    bundle = ex.parse_import(md)
+    bundle = im.parse_import(md)
     mine.edit_highlight(h.id, note="changed here")
-    summary = ex.apply_import(mine, bundle, edited_at="2020-01-01T00:00:00.000Z")
+    summary = im.apply_import(mine, bundle, edited_at="2020-01-01T00:00:00.000Z")
     assert (summary.updated, summary.skipped) == (0, 1)
     assert mine.store.get_highlight(h.id).note == "changed here"
 
@@ -703,7 +704,7 @@ def test_markdown_ids_unknown_here_are_skipped_with_a_reason(brief, store, other
     md = ex.export_markdown(ex.gather(colleague, brief))
     mine = NotesService(other)
     mine.sync(brief)
-    summary = ex.apply_import(mine, ex.parse_import(md), brief=brief)
+    summary = im.apply_import(mine, im.parse_import(md), brief=brief)
     assert (summary.added, summary.skipped) == (0, 1)
     assert "JSON export" in summary.reasons[0]
 
@@ -770,8 +771,8 @@ def test_malformed_json_is_refused_and_nothing_changes(tmp_path, brief, store, o
     mine = NotesService(other)
     mine.sync(brief)
     before = everything(other, "fisheries-2026")
-    with pytest.raises(ex.NotesImportError, match=re.escape(message)) as info:
-        ex.import_notes(mine, path, brief=brief)
+    with pytest.raises(im.NotesImportError, match=re.escape(message)) as info:
+        im.import_notes(mine, path, brief=brief)
     assert str(info.value).startswith("bad.json: ")
     assert everything(other, "fisheries-2026") == before
 
@@ -793,27 +794,27 @@ def test_malformed_json_is_refused_and_nothing_changes(tmp_path, brief, store, o
 def test_unreadable_files_get_a_clear_error(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_bytes(content)
-    with pytest.raises(ex.NotesImportError, match=re.escape(message)):
-        ex.read_import(path)
+    with pytest.raises(im.NotesImportError, match=re.escape(message)):
+        im.read_import(path)
 
 
 def test_oversized_and_missing_files_are_refused(tmp_path, monkeypatch):
-    with pytest.raises(ex.NotesImportError, match="no such file"):
-        ex.read_import(tmp_path / "missing.json")
-    with pytest.raises(ex.NotesImportError, match="not a regular file"):
-        ex.read_import(tmp_path)
+    with pytest.raises(im.NotesImportError, match="no such file"):
+        im.read_import(tmp_path / "missing.json")
+    with pytest.raises(im.NotesImportError, match="not a regular file"):
+        im.read_import(tmp_path)
     big = tmp_path / "big.json"
     big.write_text("[]" + " " * 2048)
-    monkeypatch.setattr(ex, "MAX_IMPORT_BYTES", 1024)
-    with pytest.raises(ex.NotesImportError, match="too large"):
-        ex.read_import(big)
+    monkeypatch.setattr(im, "MAX_IMPORT_BYTES", 1024)
+    with pytest.raises(im.NotesImportError, match="too large"):
+        im.read_import(big)
 
 
 def test_json_without_a_brief_needs_one(tmp_path, store):
     path = tmp_path / "bare.json"
     path.write_text('{"type": "AnnotationPage", "items": []}', encoding="utf-8")
-    with pytest.raises(ex.NotesImportError, match="which brief"):
-        ex.import_notes(NotesService(store), path)
+    with pytest.raises(im.NotesImportError, match="which brief"):
+        im.import_notes(NotesService(store), path)
 
 
 def test_a_failed_merge_writes_nothing(brief, store):
@@ -841,7 +842,7 @@ def test_foreign_web_annotation_is_placed_by_its_quote(tmp_path, brief, store):
     path = tmp_path / "foreign.json"
     path.write_text(json.dumps(foreign), encoding="utf-8")
     service = NotesService(store)
-    summary = ex.import_notes(service, path, brief=brief)
+    summary = im.import_notes(service, path, brief=brief)
     assert (summary.added, summary.orphaned) == (1, 0)
     (h,) = service.highlights(brief)
     assert (h.note, h.current_section, h.created) == (
@@ -919,12 +920,12 @@ def test_notes_on_someone_elses_file_path_need_a_brief(tmp_path, store, other):
     colleague = NotesService(store)
     colleague.annotate(pathed, "catch-limits", "cod quota")
     bundle = exported(colleague, pathed)
-    with pytest.raises(ex.NotesImportError, match="choose your copy of the brief"):
-        ex.apply_import(NotesService(other), bundle)
+    with pytest.raises(im.NotesImportError, match="choose your copy of the brief"):
+        im.apply_import(NotesService(other), bundle)
     mine = tmp_path / "mine.md"
     mine.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     mine_brief = load_brief(mine)
-    summary = ex.apply_import(NotesService(other), bundle, brief=mine_brief)
+    summary = im.apply_import(NotesService(other), bundle, brief=mine_brief)
     assert summary.added == 1
     assert [h.current_section for h in NotesService(other).highlights(mine_brief)] == [
         "catch-limits"

@@ -12,14 +12,12 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from briefreader.render import render_markdown_fragment
 from briefreader.store import Comment, Highlight
+from briefreader.ui.notes_cards import STATUS_BADGES, format_when, note_html
 from briefreader.ui.notes_panel import (
     SAVE_DELAY_MS,
     SAVE_MAX_DELAY_MS,
-    STATUS_BADGES,
     NotesFilter,
     NotesPanel,
-    format_when,
-    note_html,
     parse_tags,
 )
 

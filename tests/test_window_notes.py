@@ -148,6 +148,7 @@ def test_note_autosaves_and_survives_restart(qtbot, app, brief_path):
     select_text(w, "choose option two")
     w.actions_.highlight_colours["blue"].trigger()
     hid = next(iter(w.note_taking.annotations.highlights))
+    qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
     w.note_taking.panel.select_highlight(hid, focus_editor=True)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     qtbot.keyClicks(QApplication.focusWidget(), "Check the cost first.")
@@ -291,6 +292,7 @@ KILL_SCRIPT = textwrap.dedent(
     w.reader.setTextCursor(c)
     w.actions_.highlight_colours["yellow"].trigger()
     hid = next(iter(w.note_taking.annotations.highlights))
+    app.processEvents()  # the notes panel shows the new highlight
     w.note_taking.annotations.saved.connect(
         lambda i: print("ACK", w.note_taking.annotations.highlights[i].note, flush=True))
     w.note_taking.panel.select_highlight(hid, focus_editor=True)

@@ -741,19 +741,24 @@ def _shingles(text: str) -> set[str]:
 def section_fingerprint(text: str) -> str:
     """Compact MinHash of the section's word 3-shingles, with their count (<= 200 chars).
 
-    Two fingerprints estimate the Jaccard similarity of the texts' shingle sets; each
-    slot keeps the low 16 bits of a 32-bit minimum (b-bit MinHash). The count lets
-    ``match_section`` tell how much of an old section another one contains.
+    One-permutation MinHash: each shingle is hashed once and lands in one of 46 bins,
+    which keep their smallest hash (low 16 bits stored; "----" for an empty bin). Two
+    fingerprints estimate the Jaccard similarity of the texts' shingle sets; the count
+    lets ``match_section`` tell how much of an old section another one contains.
     """
     shingles = _shingles(text)
     if not shingles:
         return _FP_VERSION + "0:"
-    mins = [0xFFFFFFFF] * _FP_HASHES
+    empty = 1 << 64
+    mins = [empty] * _FP_HASHES
     for sh in shingles:
-        digest = memoryview(hashlib.shake_128(sh.encode()).digest(4 * _FP_HASHES)).cast("I")
-        mins = [min(a, b) for a, b in zip(mins, digest, strict=True)]
+        h = int.from_bytes(hashlib.blake2b(sh.encode(), digest_size=8).digest(), "little")
+        b, v = divmod(h, _FP_HASHES)[::-1]
+        if v < mins[b]:
+            mins[b] = v
     count = min(len(shingles), 0xFFFFF)
-    return f"{_FP_VERSION}{count:x}:" + "".join(f"{m & 0xFFFF:04x}" for m in mins)
+    slots = "".join("----" if m == empty else f"{m & 0xFFFF:04x}" for m in mins)
+    return f"{_FP_VERSION}{count:x}:{slots}"
 
 
 def _parse_fingerprint(fp: str) -> tuple[int, list[str]] | None:
@@ -774,8 +779,11 @@ def fingerprint_similarity(a: str, b: str) -> float:
     pa, pb = _parse_fingerprint(a), _parse_fingerprint(b)
     if pa is None or pb is None:
         return 0.0
-    # Unrelated slots collide with probability 2**-16: negligible.
-    return sum(x == y for x, y in zip(pa[1], pb[1], strict=True)) / _FP_HASHES
+    # Bins empty in both say nothing; unrelated values collide with probability 2**-16.
+    used = [(x, y) for x, y in zip(pa[1], pb[1], strict=True) if x != "----" or y != "----"]
+    if not used:
+        return 0.0
+    return sum(x == y for x, y in used) / len(used)
 
 
 def fingerprint_containment(old: str, new: str) -> float:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from briefreader import __version__
 from briefreader.errors import BriefreaderError
 
-SUBCOMMANDS = {"outline", "render", "annotate", "comment", "notes", "db"}
+SUBCOMMANDS = {"outline", "render", "annotate", "comment", "notes", "db", "export", "import"}
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -51,6 +51,9 @@ def _build_parser() -> argparse.ArgumentParser:
         cli_notes = None
     if cli_notes is not None:
         cli_notes.register(sub)
+        from briefreader import cli_export
+
+        cli_export.register(sub)
     return parser
 
 

@@ -94,14 +94,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from briefreader import export
+    from briefreader import importing
 
     brief = _load(args.brief, args) if args.brief else None
     # Parse before opening the store: a bad file is reported without touching it.
-    bundle = export.read_import(Path(args.file))
-    edited_at = export.file_time(Path(args.file))
+    bundle = importing.read_import(Path(args.file))
+    edited_at = importing.file_time(Path(args.file))
     with _service(args) as service:
-        summary = export.apply_import(service, bundle, brief=brief, edited_at=edited_at)
+        summary = importing.apply_import(service, bundle, brief=brief, edited_at=edited_at)
     if args.json:
         payload = asdict(summary)
         payload["reasons"] = list(summary.reasons)

@@ -1,7 +1,7 @@
 """File → Export Notes…, Export All Notes…, Import Notes…, Print…, Export PDF….
 
-The dialogs live here; the work is done by ``export`` and ``printing``. Each entry
-point reports failures in the window's banner and never loses the user's notes.
+The dialogs live here; the work is done by ``export``, ``importing`` and ``printing``.
+Each entry point reports failures in the window's banner and never loses the user's notes.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from briefreader.export import (
     export_library,
     export_markdown,
     gather,
-    import_notes,
     suggested_file_name,
     write_atomically,
 )
+from briefreader.importing import import_notes
 from briefreader.parse import load_brief
 from briefreader.printing import build_print_document, export_pdf, print_document
 from briefreader.ui.annotations import Annotations

@@ -9,6 +9,7 @@ between the two; ``paint`` colours highlights inside one edit block.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument, Q
 
 HIGHLIGHT_ID = QTextFormat.Property.UserProperty + 1
 OBJECT_CHAR = "\ufffc"
+_WORD = re.compile(r"\S+")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 #: Background colours (light theme, dark theme) for the five named colours.
 COLOURS: dict[str, tuple[str, str]] = {
@@ -36,38 +39,48 @@ class TextMap:
     """Positions in a document's text ↔ offsets in the section's normalised plain text."""
 
     def __init__(self, doc_text: str, plain_text: str) -> None:
-        norm_chars: list[str] = []
+        # Runs per word, not per character: sections can be long.
+        text, base = doc_text, None
+        if OBJECT_CHAR in text:  # images: rare, so the per-character path is fine here
+            base = [i for i, ch in enumerate(text) if ch != OBJECT_CHAR]
+            text = text.replace(OBJECT_CHAR, "")
+        parts: list[str] = []
         raw_index: list[int] = []  # for each normalised char, its index in doc_text
-        pending_space = -1
-        for i, ch in enumerate(doc_text):
-            if ch == OBJECT_CHAR:
-                continue
-            if ch.isspace():
-                if pending_space < 0:
-                    pending_space = i
-                continue
-            if pending_space >= 0:
-                if norm_chars:
-                    norm_chars.append(" ")
-                    raw_index.append(pending_space)
-                pending_space = -1
-            norm_chars.append(ch)
-            raw_index.append(i)
-        collapsed = "".join(norm_chars)
+        prev_end = -1
+        for m in _WORD.finditer(text):
+            if prev_end >= 0:
+                parts.append(" ")
+                raw_index.append(prev_end)  # the first white space of the run
+            parts.append(m.group())
+            raw_index.extend(range(m.start(), m.end()))
+            prev_end = m.end()
+        if base is not None:
+            raw_index = [base[i] for i in raw_index]
+        collapsed = "".join(parts)
         if not unicodedata.is_normalized("NFC", collapsed):
             collapsed, raw_index = _nfc_with_map(collapsed, raw_index)
         self.normalised = collapsed
         self._raw_index = raw_index
-        # UTF-16 position of every code point of doc_text (and one past the end).
-        self._utf16 = [0]
-        total = 0
-        for ch in doc_text:
-            total += 2 if ord(ch) > 0xFFFF else 1
-            self._utf16.append(total)
+        # UTF-16 position of every code point (and one past the end), when they differ.
+        self._utf16: list[int] | None = None
+        if _ASTRAL.search(doc_text):
+            self._utf16 = [0]
+            total = 0
+            for ch in doc_text:
+                total += 2 if ord(ch) > 0xFFFF else 1
+                self._utf16.append(total)
         self.plain_length = len(plain_text)
         found = collapsed.rfind(plain_text) if plain_text else len(collapsed)
         self.exact = found >= 0
         self.body_offset = found if found >= 0 else 0
+
+    def _to_utf16(self, index: int) -> int:
+        return self._utf16[index] if self._utf16 is not None else index
+
+    def _from_utf16(self, position: int) -> int:
+        if self._utf16 is None:
+            return position
+        return bisect.bisect_left(self._utf16, position)
 
     def to_document(self, start: int, end: int) -> tuple[int, int] | None:
         """Plain-text span [start, end) → document positions, or None if not mappable."""
@@ -75,14 +88,14 @@ class TextMap:
             return None
         a = self._raw_index[self.body_offset + start]
         b = self._raw_index[self.body_offset + end - 1] + 1
-        return self._utf16[a], self._utf16[b]
+        return self._to_utf16(a), self._to_utf16(b)
 
     def from_document(self, pos_a: int, pos_b: int) -> tuple[int, int] | None:
         """Document selection → plain-text span, trimmed to the body; None if empty."""
         if not self.exact:
             return None
-        a = bisect.bisect_left(self._utf16, min(pos_a, pos_b))
-        b = bisect.bisect_left(self._utf16, max(pos_a, pos_b))
+        a = self._from_utf16(min(pos_a, pos_b))
+        b = self._from_utf16(max(pos_a, pos_b))
         lo = bisect.bisect_left(self._raw_index, a)
         hi = bisect.bisect_left(self._raw_index, b)
         start = max(lo - self.body_offset, 0)
@@ -123,6 +136,7 @@ class Span:
 def paint(doc: QTextDocument, text_map: TextMap, spans: list[Span], *, dark: bool) -> int:
     """Colour every span that maps into the document; returns how many were painted."""
     painted = 0
+    colours = {name: colour_for(name, dark) for name in COLOURS}
     cursor = QTextCursor(doc)
     cursor.beginEditBlock()
     try:
@@ -131,7 +145,7 @@ def paint(doc: QTextDocument, text_map: TextMap, spans: list[Span], *, dark: boo
             if where is None:
                 continue
             fmt = QTextCharFormat()
-            fmt.setBackground(colour_for(span.color, dark))
+            fmt.setBackground(colours.get(span.color) or colours["yellow"])
             fmt.setProperty(HIGHLIGHT_ID, span.id)
             cursor.setPosition(where[0])
             cursor.setPosition(where[1], QTextCursor.MoveMode.KeepAnchor)

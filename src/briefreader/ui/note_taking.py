@@ -89,6 +89,10 @@ class NoteTaking(QObject):
         self.exchange = NotesExchange(window, self.annotations, banner,
                                       lambda: list(getattr(window, "folder_briefs", [])))
         self.selected_highlight: str | None = None
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_after_change)
         self._connect_signals()
         self._update_enabled()
 
@@ -174,8 +178,8 @@ class NoteTaking(QObject):
     def section_shown(self, section: Section) -> None:
         self.panel.flush()
         self.selected_highlight = None
-        self._refresh_panel()
         self._update_enabled()
+        self._refresh_timer.start()  # the text first, the panel right after
 
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
@@ -186,13 +190,21 @@ class NoteTaking(QObject):
 
     # -- refresh -----------------------------------------------------------------------
     def on_annotations_changed(self) -> None:
+        # Paint at once; the panels follow on the next turn of the event loop, once
+        # for any number of changes made in this one.
         section = self.reader.section
         if section is not None:
             self.reader.set_spans(self.spans_for(section.id))
+        self._update_enabled()
+        self._refresh_timer.start()
+
+    def _refresh_after_change(self) -> None:
         self.navigator.set_counts(self.annotations.counts_by_section())
         self._refresh_panel()
-        self._refresh_views()
-        self._update_enabled()
+        if any(self.docks[name].isVisible() for name in ("review", "trash", "bookmarks")):
+            self._refresh_views()
+        else:
+            self.actions.show_review.setEnabled(bool(self.annotations.needs_review()))
 
     def _refresh_panel(self) -> None:
         section = self.reader.section
@@ -256,11 +268,10 @@ class NoteTaking(QObject):
             return None
         hid = self.annotations.create_highlight(section.id, span[0], span[1], colour)
         if hid:
-            self.selected_highlight = hid
+            self.selected_highlight = hid  # the panel selects it when it refreshes
             cursor = self.reader.textCursor()
             cursor.clearSelection()
             self.reader.setTextCursor(cursor)
-            self.panel.select_highlight(hid)
             self._update_enabled()
         return hid
 

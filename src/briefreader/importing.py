@@ -1,0 +1,831 @@
+"""Notes come back: reading our Markdown and JSON exports and merging them in.
+
+Import parses the whole file first (a bad file changes nothing), then merges in
+one transaction: the newer ``modified`` wins, a deletion wins over older edits.
+The files are those :mod:`briefreader.export` writes (JSON also from other tools
+that follow the W3C Web Annotation model).
+
+Pure Python: no Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import yaml
+
+from briefreader.anchor import SectionRef, SectionText, Selector, match_section, reanchor_many
+from briefreader.brief import Brief
+from briefreader.errors import BriefreaderError
+from briefreader.export import _NEWLINE, _SAFE_ID, canonical_text, text_hash
+from briefreader.store import (
+    COLORS,
+    COMMENT_STATUSES,
+    HIGHLIGHT_STATUSES,
+    BriefRecord,
+    Comment,
+    Highlight,
+    SectionRecord,
+    now_utc,
+)
+
+if TYPE_CHECKING:
+    from briefreader.notes import NotesService
+
+#: Larger import files are refused before they are read.
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+#: Longest text accepted in one imported field (a note, a quote, a heading…).
+MAX_TEXT_CHARS = 1_000_000
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+
+
+class NotesImportError(BriefreaderError):
+    """An import file is malformed or hostile; nothing was imported."""
+
+
+# --------------------------------------------------------------------------- reading imports
+
+
+@dataclass(frozen=True)
+class ImportedBrief:
+    """The brief an import file says its notes belong to."""
+
+    key: str
+    title: str
+    content_hash: str | None = None
+    sections: tuple[SectionRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class EditedText:
+    """A note or comment text read back from a Markdown export."""
+
+    kind: Literal["highlight", "comment"]
+    id: str
+    text: str
+    edited: bool
+    """The text differs from what was exported (its hash no longer matches)."""
+
+
+@dataclass(frozen=True)
+class ImportBundle:
+    """A parsed import file; nothing in it has touched the store yet."""
+
+    format: Literal["json", "markdown"]
+    brief: ImportedBrief | None
+    highlights: tuple[Highlight, ...] = ()
+    """With ``brief_key`` set to the file's brief (re-keyed on merge)."""
+    comments: tuple[Comment, ...] = ()
+    texts: tuple[EditedText, ...] = ()
+    exported_at: str | None = None
+
+
+def read_import(path: Path) -> ImportBundle:
+    """Read and parse an import file (our JSON or our Markdown export)."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise NotesImportError(f"{path.name}: no such file ({path})") from None
+    except OSError as exc:
+        raise NotesImportError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if not path.is_file():
+        raise NotesImportError(f"{path.name} is not a regular file")
+    if info.st_size > MAX_IMPORT_BYTES:
+        raise NotesImportError(
+            f"{path.name} is too large to import ({info.st_size // 1_048_576} MB; "
+            f"the limit is {MAX_IMPORT_BYTES // 1_048_576} MB)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NotesImportError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotesImportError(
+            f"{path.name}: not UTF-8 text (bad byte at offset {exc.start})"
+        ) from None
+    return parse_import(text, name=path.name)
+
+
+def parse_import(text: str, *, name: str = "the file") -> ImportBundle:
+    """Parse our JSON or Markdown export; NotesImportError says what is wrong."""
+    head = text.lstrip()
+    if head.startswith(("{", "[")):
+        return _JsonReader(name).read(text)
+    if head.startswith("---") or "<!-- briefreader:" in text:
+        return _read_markdown(text, name)
+    raise NotesImportError(f"{name}: not a briefreader notes export (neither JSON nor Markdown)")
+
+
+def _note_id(raw: object, where: str) -> str:
+    if not isinstance(raw, str):
+        raise NotesImportError(f"{where}: 'id' must be a string")
+    for prefix in ("urn:uuid:", "urn:briefreader:note:"):
+        if raw.startswith(prefix):
+            raw = raw[len(prefix) :]
+            break
+    if not _SAFE_ID.fullmatch(raw):
+        raise NotesImportError(f"{where}: {raw[:60]!r} is not a note id")
+    return raw
+
+
+def _stamp(raw: object, where: str, what: str) -> str:
+    """Our own stamps pass unchanged; other ISO 8601 times are put in UTC, ours' form."""
+    if not isinstance(raw, str):
+        raise NotesImportError(f"{where}: '{what}' must be a date and time")
+    if _STAMP.fullmatch(raw):
+        return raw
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise NotesImportError(f"{where}: '{what}' is not a date and time: {raw[:40]!r}") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _JsonReader:
+    def __init__(self, name: str):
+        self.name = name
+
+    def fail(self, where: str, message: str) -> NotesImportError:
+        return NotesImportError(f"{self.name}: {where}: {message}")
+
+    def text(self, obj: dict, key: str, where: str, *, default: str | None = None) -> str:
+        value = obj.get(key, default)
+        if value is None and default is None:
+            raise self.fail(where, f"'{key}' is missing")
+        if not isinstance(value, str):
+            raise self.fail(where, f"'{key}' must be a string")
+        if len(value) > MAX_TEXT_CHARS:
+            raise self.fail(where, f"'{key}' is longer than {MAX_TEXT_CHARS:,} characters")
+        return value
+
+    def number(self, obj: dict, key: str, where: str, *, optional: bool = False) -> int | None:
+        value = obj.get(key)
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+            raise self.fail(where, f"'{key}' must be a whole number from 0")
+        return value
+
+    def mapping(self, obj: dict, key: str, where: str, *, optional: bool = False) -> dict:
+        value = obj.get(key)
+        if value is None and optional:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(where, f"'{key}' must be an object")
+        return value
+
+    def read(self, text: str) -> ImportBundle:
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise NotesImportError(
+                f"{self.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            ) from None
+        except RecursionError:
+            raise NotesImportError(f"{self.name}: JSON nested too deeply") from None
+        items, header = self._items(doc)
+        brief = self._brief(header) if header else None
+        highlights: list[Highlight] = []
+        comments: list[Comment] = []
+        seen: set[str] = set()
+        key = brief.key if brief else ""
+        for i, item in enumerate(items, 1):
+            where = f"item {i}"
+            if not isinstance(item, dict):
+                raise self.fail(where, "must be an object")
+            if item.get("type") != "Annotation":
+                raise self.fail(where, "is not a W3C 'Annotation'")
+            note_id = _note_id(item.get("id"), f"{self.name}: {where}")
+            where = f"item {i} ({note_id})"
+            if note_id in seen:
+                raise self.fail(where, "the id appears twice")
+            seen.add(note_id)
+            kind = item.get("br:kind")
+            if kind is None:
+                kind = "comment" if item.get("motivation") == "replying" else "highlight"
+            if kind == "highlight":
+                highlights.append(self._highlight(item, note_id, key, where))
+            elif kind == "comment":
+                comments.append(self._comment(item, note_id, key, where))
+            else:
+                raise self.fail(where, f"unknown 'br:kind' {str(kind)[:30]!r}")
+        generated = header.get("generated") if header else None
+        return ImportBundle(
+            "json",
+            brief,
+            tuple(highlights),
+            tuple(comments),
+            exported_at=generated if isinstance(generated, str) else None,
+        )
+
+    def _items(self, doc: object) -> tuple[list, dict]:
+        if isinstance(doc, list):
+            return doc, {}
+        if not isinstance(doc, dict):
+            raise self.fail("top level", "must be an annotation collection")
+        kind = doc.get("type")
+        if kind == "Annotation":
+            return [doc], {}
+        if kind == "AnnotationPage":
+            page, header = doc, {}
+        elif kind == "AnnotationCollection":
+            page, header = doc.get("first"), doc
+            if isinstance(page, str):
+                raise self.fail("top level", "pages linked by address are not supported")
+            if not isinstance(page, dict):
+                raise self.fail("top level", "'first' must hold the annotation page")
+        else:
+            raise self.fail("top level", "not a W3C AnnotationCollection")
+        items = page.get("items")
+        if not isinstance(items, list):
+            raise self.fail("annotation page", "'items' must be a list")
+        return items, header
+
+    def _brief(self, header: dict) -> ImportedBrief | None:
+        raw = header.get("br:brief")
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            raise self.fail("br:brief", "must be an object")
+        where = "br:brief"
+        key = self.text(raw, "key", where)
+        if not key.strip():
+            raise self.fail(where, "'key' is empty")
+        title = self.text(raw, "title", where, default="")
+        content_hash = raw.get("contentHash")
+        if content_hash is not None and not isinstance(content_hash, str):
+            raise self.fail(where, "'contentHash' must be a string")
+        sections_raw = raw.get("sections", [])
+        if not isinstance(sections_raw, list):
+            raise self.fail(where, "'sections' must be a list")
+        sections = []
+        for n, s in enumerate(sections_raw, 1):
+            at = f"br:brief section {n}"
+            if not isinstance(s, dict):
+                raise self.fail(at, "must be an object")
+            sections.append(
+                SectionRecord(
+                    self.text(s, "id", at),
+                    self.text(s, "heading", at, default=""),
+                    self.number(s, "level", at) or 0,
+                    self.number(s, "ordinal", at) or 0,
+                    self.text(s, "textHash", at, default=""),
+                )
+            )
+        return ImportedBrief(key, title, content_hash, tuple(sections))
+
+    def _common(self, item: dict, where: str) -> tuple[str, str, str, str | None]:
+        creator = item.get("creator", "")
+        if isinstance(creator, dict):
+            creator = creator.get("name", creator.get("nickname", ""))
+        if not isinstance(creator, str):
+            raise self.fail(where, "'creator' must be a name")
+        stamp = f"{self.name}: {where}"
+        created = _stamp(item["created"], stamp, "created") if "created" in item else now_utc()
+        modified = _stamp(item.get("modified", created), stamp, "modified")
+        deleted = item.get("br:deleted")
+        deleted = None if deleted is None else _stamp(deleted, stamp, "br:deleted")
+        return creator[:1000], created, modified, deleted
+
+    def _bodies(self, item: dict, where: str) -> list[dict]:
+        body = item.get("body", [])
+        bodies = body if isinstance(body, list) else [body]
+        for b in bodies:
+            if not isinstance(b, dict):
+                raise self.fail(where, "each 'body' must be an object")
+        return bodies
+
+    def _section(self, target: dict, where: str) -> dict:
+        section = target.get("br:section")
+        if section is None:
+            return {}
+        if not isinstance(section, dict):
+            raise self.fail(where, "'br:section' must be an object")
+        return section
+
+    def _target(self, item: dict, where: str) -> dict:
+        target = item.get("target")
+        if isinstance(target, list) and target:
+            target = target[0]
+        if not isinstance(target, dict):
+            raise self.fail(where, "'target' must be an object")
+        return target
+
+    def _highlight(self, item: dict, note_id: str, key: str, where: str) -> Highlight:
+        author, created, modified, deleted = self._common(item, where)
+        note, tags = "", []
+        for b in self._bodies(item, where):
+            value = self.text(b, "value", where)
+            if b.get("purpose") == "tagging":
+                tags.append(value)
+            elif not note:
+                note = value
+        if "bodyValue" in item and not note:
+            note = self.text(item, "bodyValue", where)
+        target = self._target(item, where)
+        selectors = target.get("selector", [])
+        selectors = selectors if isinstance(selectors, list) else [selectors]
+        quote = next(
+            (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"),
+            None,
+        )
+        if quote is None:
+            raise self.fail(where, "the target has no TextQuoteSelector")
+        exact = self.text(quote, "exact", where)
+        if not exact:
+            raise self.fail(where, "the quoted text ('exact') is empty")
+        position = next(
+            (
+                s
+                for s in selectors
+                if isinstance(s, dict) and s.get("type") == "TextPositionSelector"
+            ),
+            None,
+        )
+        if position is not None:
+            start = self.number(position, "start", where) or 0
+            end = self.number(position, "end", where) or 0
+            if end <= start:
+                raise self.fail(where, "the position's 'end' must be after its 'start'")
+        else:
+            start, end = 0, len(exact)
+        section = self._section(target, where)
+        color = item.get("br:color", "yellow")
+        if color not in COLORS:
+            raise self.fail(where, f"unknown colour {str(color)[:20]!r}; use {', '.join(COLORS)}")
+        placement = self.mapping(item, "br:placement", where, optional=True)
+        status = item.get("br:status", "anchored" if placement else "orphaned")
+        if status not in HIGHLIGHT_STATUSES:
+            raise self.fail(where, f"unknown status {str(status)[:20]!r}")
+        current = placement.get("section")
+        if current is not None and not isinstance(current, str):
+            raise self.fail(where, "the placement's 'section' must be a string")
+        return Highlight(
+            id=note_id,
+            brief_key=key,
+            section_id=self.text(section, "id", where, default=""),
+            section_heading=self.text(section, "heading", where, default=""),
+            section_ordinal=self.number(section, "ordinal", where, optional=True) or 0,
+            exact=exact,
+            prefix=self.text(quote, "prefix", where, default=""),
+            suffix=self.text(quote, "suffix", where, default=""),
+            start=start,
+            end=end,
+            color=color,
+            note=note,
+            tags=tuple(dict.fromkeys(t.strip() for t in tags if t.strip())),
+            author=author,
+            created=created,
+            modified=modified,
+            status=status,
+            current_section=current,
+            current_start=self.number(placement, "start", where, optional=True),
+            current_end=self.number(placement, "end", where, optional=True),
+            deleted_at=deleted,
+        )
+
+    def _comment(self, item: dict, note_id: str, key: str, where: str) -> Comment:
+        author, created, modified, deleted = self._common(item, where)
+        bodies = self._bodies(item, where)
+        if not bodies:
+            raise self.fail(where, "a comment needs a 'body'")
+        body = self.text(bodies[0], "value", where)
+        section = self._section(self._target(item, where), where)
+        if not section:
+            raise self.fail(where, "a comment's target needs 'br:section'")
+        reply_to = item.get("br:replyTo")
+        if reply_to is not None:
+            reply_to = _note_id(reply_to, f"{self.name}: {where}: br:replyTo")
+        placement = self.mapping(item, "br:placement", where, optional=True)
+        status = item.get("br:status", "anchored" if placement else "orphaned")
+        if status not in COMMENT_STATUSES:
+            raise self.fail(where, f"unknown status {str(status)[:20]!r}")
+        current = placement.get("section")
+        if current is not None and not isinstance(current, str):
+            raise self.fail(where, "the placement's 'section' must be a string")
+        return Comment(
+            id=note_id,
+            brief_key=key,
+            section_id=self.text(section, "id", where),
+            section_heading=self.text(section, "heading", where, default=""),
+            section_ordinal=self.number(section, "ordinal", where, optional=True) or 0,
+            section_fingerprint=self.text(section, "fingerprint", where, default=""),
+            body=body,
+            author=author,
+            created=created,
+            modified=modified,
+            reply_to=reply_to,
+            status=status,
+            current_section=current,
+            deleted_at=deleted,
+        )
+
+
+_MARKER = re.compile(
+    r"(?:- )?<!-- briefreader:(highlight|comment) id=(\S+) text=([0-9a-f]{16}) -->"
+)
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _unescape(line: str) -> str:
+    return _UNESCAPE.sub(r"\1", line)
+
+
+def _read_markdown(text: str, name: str) -> ImportBundle:
+    lines = _NEWLINE.split(text)
+    front: dict = {}
+    if lines and lines[0].strip() == "---":
+        try:
+            end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+        except StopIteration:
+            raise NotesImportError(f"{name}: the front matter is not closed by '---'") from None
+        try:
+            loaded = yaml.safe_load("\n".join(lines[1:end]))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" (line {mark.line + 2})" if mark is not None else ""
+            raise NotesImportError(f"{name}: the front matter is not valid YAML{at}") from None
+        if not isinstance(loaded, dict):
+            raise NotesImportError(f"{name}: the front matter must be a set of 'key: value'")
+        front = loaded
+        lines = lines[end + 1 :]
+    key = front.get("brief_id")
+    if key is not None and not isinstance(key, str):
+        raise NotesImportError(f"{name}: 'brief_id' in the front matter must be text")
+    title = front.get("title")
+    brief = ImportedBrief(key, title if isinstance(title, str) else "") if key else None
+    exported = front.get("exported_at")
+
+    texts: list[EditedText] = []
+    seen: set[str] = set()
+    current: tuple[str, str, str] | None = None
+    body: list[str] = []
+    state = "none"  # "head": before the meta line; "body": the note's own lines
+
+    def close() -> None:
+        if current is None:
+            return
+        kind, note_id, digest = current
+        note = canonical_text("\n".join(body))
+        texts.append(EditedText(kind, note_id, note, text_hash(note) != digest))
+
+    for raw in lines:
+        line = raw.strip()
+        m = _MARKER.fullmatch(line)
+        if m:
+            close()
+            kind, note_id, digest = m.groups()
+            if note_id in seen:
+                raise NotesImportError(f"{name}: the note {note_id} appears twice")
+            seen.add(note_id)
+            current, body, state = (kind, note_id, digest), [], "head"
+            continue
+        if current is None or state == "none":
+            continue
+        if line.startswith(("#", "**")) and state == "body":
+            close()
+            current, state = None, "none"
+            continue
+        if state == "head":
+            if line.startswith("**"):
+                state = "body"
+                continue
+            if current[0] == "highlight" and (not line or line.startswith(">")):
+                continue
+            if not line:
+                continue
+            state = "body"
+        body.append(_unescape(line))
+    close()
+    if not texts and brief is None:
+        raise NotesImportError(f"{name}: no briefreader notes found in this Markdown file")
+    return ImportBundle(
+        "markdown",
+        brief,
+        texts=tuple(texts),
+        exported_at=exported if isinstance(exported, str) else None,
+    )
+
+
+# --------------------------------------------------------------------------- merging
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    added: int
+    updated: int
+    unchanged: int
+    skipped: int
+    reasons: tuple[str, ...] = ()
+    """Why notes were skipped, one line per reason with its count."""
+    orphaned: int = 0
+    """Of the added notes, how many were not found in the brief (kept as orphans)."""
+    brief_key: str = ""
+
+    def summary(self) -> str:
+        """One line for a status bar or the terminal."""
+        line = (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.skipped} skipped"
+        )
+        if self.orphaned:
+            line += f" ({self.orphaned} of the added not found in the brief)"
+        return line
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.added = self.updated = self.unchanged = self.orphaned = 0
+        self.reasons: dict[str, int] = {}
+
+    def skip(self, reason: str) -> None:
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def result(self, key: str) -> ImportSummary:
+        return ImportSummary(
+            self.added,
+            self.updated,
+            self.unchanged,
+            sum(self.reasons.values()),
+            tuple(
+                f"{n} {'note' if n == 1 else 'notes'} {reason}"
+                for reason, n in self.reasons.items()
+            ),
+            self.orphaned,
+            key,
+        )
+
+
+def _version(n: Highlight | Comment) -> str:
+    # A deletion is a change too: whichever happened last wins.
+    return max(n.modified, n.deleted_at or "")
+
+
+def import_notes(service: NotesService, path: Path, *, brief: Brief | None = None) -> ImportSummary:
+    """Merge a JSON or Markdown export into the store, in one transaction.
+
+    ``brief`` is the brief the notes belong to as it is now (the open one): new notes
+    are placed in it. A bad file raises NotesImportError and changes nothing.
+    """
+    bundle = read_import(path)
+    return apply_import(service, bundle, brief=brief, edited_at=file_time(Path(path)))
+
+
+def file_time(path: Path) -> str:
+    """A file's modification time in the store's form: when an export was edited."""
+    try:
+        when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return now_utc()
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def apply_import(
+    service: NotesService,
+    bundle: ImportBundle,
+    *,
+    brief: Brief | None = None,
+    edited_at: str | None = None,
+) -> ImportSummary:
+    """Merge a parsed import. ``edited_at`` dates text edited in a Markdown export
+    (the file's modification time); it competes with later edits made here."""
+    from briefreader.notes import brief_key
+
+    store = service.store
+    if brief is not None:
+        key = brief_key(brief)
+        theirs = bundle.brief.key if bundle.brief else None
+        if theirs and theirs != key and not _is_path(theirs) and not _is_path(key):
+            raise NotesImportError(
+                f"these notes are for the brief '{theirs}', not '{key}' ({brief.title})"
+            )
+    elif bundle.brief is not None:
+        key = bundle.brief.key
+    else:
+        raise NotesImportError("the file does not say which brief its notes are on; choose one")
+    new_record = None
+    if brief is not None:
+        service.sync(brief)
+    elif store.get_brief(key) is None:
+        if _is_path(key):
+            # Someone else's file path: attached to it, the notes would never show on
+            # this copy of the brief.
+            raise NotesImportError(
+                f"these notes are on the brief file {key}, unknown here; "
+                "choose your copy of the brief to import them into"
+            )
+        if bundle.format == "markdown" or bundle.brief is None:
+            raise NotesImportError(
+                f"the notes database has no brief '{key}'; open the brief, then import"
+            )
+        b = bundle.brief
+        new_record = BriefRecord(key, b.title or key, None, b.content_hash or "", b.sections)
+
+    tally = _Tally()
+    ids = [n.id for n in (*bundle.highlights, *bundle.comments)] + [t.id for t in bundle.texts]
+    have_h, have_c = store.notes_by_id(ids)
+    local_h = {h.id: h for h in have_h}
+    local_c = {c.id: c for c in have_c}
+    if bundle.format == "markdown":
+        upd_h, upd_c = _merge_texts(bundle, key, local_h, local_c, edited_at or now_utc(), tally)
+        store.merge_notes(update_highlights=upd_h, update_comments=upd_c)
+        return tally.result(key)
+
+    add_h, upd_h = _merge_highlights(bundle.highlights, key, local_h, tally)
+    add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally)
+    same_version = brief is None or (
+        bundle.brief is not None and bundle.brief.content_hash == brief.content_hash
+    )
+    if not same_version:
+        assert brief is not None
+        add_h, add_c = _place(service, brief, add_h, add_c)
+    tally.added = len(add_h) + len(add_c)
+    tally.orphaned = sum(n.status == "orphaned" for n in (*add_h, *add_c))
+    store.merge_notes(
+        brief=new_record,
+        add_highlights=add_h,
+        add_comments=add_c,
+        update_highlights=upd_h,
+        update_comments=upd_c,
+    )
+    return tally.result(key)
+
+
+def _is_path(key: str) -> bool:
+    return key.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:[\\/]", key))
+
+
+def _merge_highlights(
+    incoming: Sequence[Highlight], key: str, local: Mapping[str, Highlight], tally: _Tally
+) -> tuple[list[Highlight], list[Highlight]]:
+    add: list[Highlight] = []
+    update: list[Highlight] = []
+    for h in incoming:
+        mine = local.get(h.id)
+        if mine is None:
+            add.append(replace(h, brief_key=key))
+        elif mine.brief_key != key:
+            tally.skip("on another brief in the notes database")
+        elif (h.note, h.color, h.tags, h.deleted_at) == (
+            mine.note, mine.color, mine.tags, mine.deleted_at
+        ):  # fmt: skip
+            tally.unchanged += 1
+        elif _version(h) > _version(mine):
+            update.append(replace(mine, note=h.note, color=h.color, tags=h.tags,
+                                  modified=h.modified, deleted_at=h.deleted_at))  # fmt: skip
+            tally.updated += 1
+        else:
+            tally.skip(_older(h, mine))
+    return add, update
+
+
+def _merge_comments(
+    incoming: Sequence[Comment], key: str, local: Mapping[str, Comment], tally: _Tally
+) -> tuple[list[Comment], list[Comment]]:
+    add: dict[str, Comment] = {}
+    update: list[Comment] = []
+    for c in incoming:
+        mine = local.get(c.id)
+        if mine is None:
+            add[c.id] = replace(c, brief_key=key)
+        elif mine.brief_key != key:
+            tally.skip("on another brief in the notes database")
+        elif (c.body, c.deleted_at) == (mine.body, mine.deleted_at):
+            tally.unchanged += 1
+        elif _version(c) > _version(mine):
+            update.append(replace(mine, body=c.body, modified=c.modified, deleted_at=c.deleted_at))
+            tally.updated += 1
+        else:
+            tally.skip(_older(c, mine))
+    # Parents before replies; a reply whose parent is nowhere to be found is skipped.
+    ordered: list[Comment] = []
+    state: dict[str, bool] = {}
+
+    def visit(c: Comment, trail: frozenset[str]) -> bool:
+        if c.id in state:
+            return state[c.id]
+        parent = c.reply_to
+        if parent is None:
+            ok = True
+        elif parent in add and parent not in trail:
+            ok = visit(add[parent], trail | {c.id})
+        else:
+            mine = local.get(parent)
+            ok = mine is not None and mine.brief_key == key
+        if c.id in state:  # settled while following a cycle of replies
+            return state[c.id]
+        state[c.id] = ok
+        if ok:
+            ordered.append(c)
+        else:
+            tally.skip("replying to a comment that is neither in the file nor here")
+        return ok
+
+    for c in add.values():
+        visit(c, frozenset())
+    return ordered, update
+
+
+def _older(theirs: Highlight | Comment, mine: Highlight | Comment) -> str:
+    if _version(theirs) == _version(mine):
+        return "differing from the version here but with the same time (the version here is kept)"
+    return "older than the version here"
+
+
+def _merge_texts(
+    bundle: ImportBundle,
+    key: str,
+    local_h: Mapping[str, Highlight],
+    local_c: Mapping[str, Comment],
+    edited_at: str,
+    tally: _Tally,
+) -> tuple[list[Highlight], list[Comment]]:
+    upd_h: list[Highlight] = []
+    upd_c: list[Comment] = []
+    for t in bundle.texts:
+        mine: Highlight | Comment | None = (
+            local_h.get(t.id) if t.kind == "highlight" else local_c.get(t.id)
+        )
+        if mine is None:
+            tally.skip(
+                "not in the notes database (a Markdown export brings back edits; "
+                "import the JSON export to add notes)"
+            )
+            continue
+        if mine.brief_key != key:
+            tally.skip("on another brief in the notes database")
+            continue
+        current = mine.note if isinstance(mine, Highlight) else mine.body
+        if not t.edited or t.text == canonical_text(current):
+            tally.unchanged += 1
+            continue
+        if edited_at <= _version(mine):
+            tally.skip("edited in the file but changed here more recently")
+            continue
+        if isinstance(mine, Highlight):
+            upd_h.append(replace(mine, note=t.text, modified=edited_at, deleted_at=None))
+        elif not t.text:
+            tally.skip("emptied in the file (a comment cannot be empty)")
+            continue
+        else:
+            upd_c.append(replace(mine, body=t.text, modified=edited_at, deleted_at=None))
+        tally.updated += 1
+    return upd_h, upd_c
+
+
+def _place(
+    service: NotesService, brief: Brief, highlights: list[Highlight], comments: list[Comment]
+) -> tuple[list[Highlight], list[Comment]]:
+    """Find new notes in this version of the brief; those not found become orphans."""
+    texts = service.section_texts(brief)
+    items = [
+        (Selector(h.exact, h.prefix, h.suffix, h.start, h.end), h.section_id, h.section_ordinal)
+        for h in highlights
+    ]
+    found = reanchor_many(items, texts) if items else []
+    placed_h = []
+    for h, a in zip(highlights, found, strict=True):
+        section, start, end, status = a.section_id, a.start, a.end, a.status
+        if section is None and not h.section_id:
+            # From another tool: no section and often no context, so the anchoring
+            # declines; a quote found exactly once in the whole brief is still safe.
+            only = _only_occurrence(h.exact, texts)
+            if only is not None:
+                section, start, end, status = *only, "anchored"
+        placed_h.append(
+            replace(
+                h,
+                status=status,
+                current_section=section,
+                current_start=start if section is not None else None,
+                current_end=end if section is not None else None,
+            )
+        )
+    placed_c = []
+    for c in comments:
+        ref = SectionRef(c.section_id, c.section_heading, c.section_ordinal, c.section_fingerprint)
+        where = match_section(ref, texts)
+        status = "orphaned" if where is None else "anchored" if where == c.section_id else "moved"
+        placed_c.append(replace(c, status=status, current_section=where))
+    return placed_h, placed_c
+
+
+def _only_occurrence(quote: str, texts: Sequence[SectionText]) -> tuple[str, int, int] | None:
+    hits = []
+    for t in texts:
+        at = t.text.find(quote)
+        while at != -1 and len(hits) < 2:
+            hits.append((t.id, at, at + len(quote)))
+            at = t.text.find(quote, at + 1)
+    return hits[0] if len(hits) == 1 else None
