@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from briefreader import __version__
 from briefreader.errors import BriefreaderError
 
-SUBCOMMANDS = {"outline", "render", "annotate", "comment", "notes", "db", "export", "import"}
+SUBCOMMANDS = {
+    "outline", "render", "annotate", "comment", "notes", "db", "export", "import", "library",
+    "search",
+}
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -51,6 +54,9 @@ def _build_parser() -> argparse.ArgumentParser:
         cli_notes = None
     if cli_notes is not None:
         cli_notes.register(sub)
+        from briefreader import cli_library
+
+        cli_library.register(sub)
         from briefreader import cli_export
 
         cli_export.register(sub)

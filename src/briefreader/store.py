@@ -1,7 +1,9 @@
 """The notes store: every SQL statement of briefreader lives in this module.
 
 One SQLite file holds briefs (as last seen), highlights, section comments,
-bookmarks and colour labels. Durability rules (see DESIGN "Durability"):
+bookmarks and colour labels; the library (folders, briefs found, reading state)
+and the full-text search index of brief text and notes. Durability rules (see
+DESIGN "Durability"):
 
 * WAL, synchronous=FULL, foreign keys on, a generous busy timeout, and every
   write in its own ``BEGIN IMMEDIATE`` transaction: a method that saves returns
@@ -36,13 +38,34 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefreader.errors import BriefreaderError
+from briefreader.library import (
+    BriefInfo,
+    IndexedSection,
+    LibraryEntry,
+    LibrarySource,
+    ReadingState,
+)
+from briefreader.search import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    QueryError,
+    SearchFilters,
+    SearchQuery,
+    SearchResult,
+    column_phrase,
+    locate,
+    merge_ranked,
+    parse_query,
+    plain_query,
+    shape_snippet,
+)
 
 if TYPE_CHECKING:
     from briefreader.paths import Paths
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 COLORS = ("yellow", "green", "blue", "red", "purple")
 DEFAULT_LABELS = {
     "yellow": "key point",
@@ -340,9 +363,139 @@ def _upgrade_version_2(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT INTO color_labels(color, label) VALUES (?, ?)", DEFAULT_LABELS.items())
 
 
+_FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+# Prefix indexes make "gov*" as fast as a word; without them a short prefix merges
+# the lists of every word it starts.
+_FTS_OPTIONS = f"tokenize = '{_FTS_TOKENIZER}', prefix = '2 3'"
+_SNIPPET_TOKENS = 16
+# Ranking scores every match: for a word in half of 100,000 notes that is most of a
+# second. Beyond this many matches only the newest are ranked (such a word says
+# little about relevance anyway), which keeps every search in tens of milliseconds.
+_RANK_WINDOW = 2000
+
+# Library, reading state and the full-text index. The note index is kept by
+# triggers, so every way of saving a note (window, CLI, import) keeps it current.
+# FTS rows are keyed by INTEGER PRIMARY KEY tables, whose rowids VACUUM keeps.
+_V3 = (
+    """CREATE TABLE library_sources (
+        path TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('folder', 'file')),
+        added TEXT NOT NULL)""",
+    "CREATE TABLE library_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE library_briefs (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        key TEXT NOT NULL,
+        title TEXT NOT NULL,
+        date TEXT,
+        sections INTEGER NOT NULL DEFAULT 0,
+        content_hash TEXT NOT NULL DEFAULT '',
+        mtime_ns INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        indexed_hash TEXT)""",
+    "CREATE INDEX library_briefs_key ON library_briefs(key)",
+    """CREATE TABLE reading_state (
+        key TEXT PRIMARY KEY,
+        section_id TEXT,
+        scroll INTEGER NOT NULL DEFAULT 0,
+        last_read TEXT NOT NULL)""",
+    """CREATE TABLE sections_read (
+        key TEXT NOT NULL,
+        section_id TEXT NOT NULL,
+        read_at TEXT NOT NULL,
+        PRIMARY KEY (key, section_id)) WITHOUT ROWID""",
+    """CREATE TABLE text_sections (
+        id INTEGER PRIMARY KEY,
+        brief_id INTEGER NOT NULL REFERENCES library_briefs(id) ON DELETE CASCADE,
+        section_id TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        title TEXT NOT NULL)""",
+    "CREATE INDEX text_sections_brief ON text_sections(brief_id)",
+    f"CREATE VIRTUAL TABLE text_fts USING fts5(title, body, {_FTS_OPTIONS})",
+    """CREATE TRIGGER text_sections_deleted AFTER DELETE ON text_sections BEGIN
+        DELETE FROM text_fts WHERE rowid = old.id;
+    END""",
+    """CREATE TABLE note_search (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('note', 'comment')),
+        note_id TEXT NOT NULL,
+        UNIQUE (kind, note_id))""",
+    # Live notes only (the trash is not searched), one table per kind. Colour and
+    # author are indexed too, so a filtered search never leaves the index either;
+    # they weigh nothing in the ranking.
+    f"CREATE VIRTUAL TABLE highlight_fts USING fts5(quote, body, tags, color, author,"
+    f" {_FTS_OPTIONS})",
+    "INSERT INTO highlight_fts(highlight_fts, rank) VALUES ('rank', 'bm25(1, 1, 1, 0, 0)')",
+    f"CREATE VIRTUAL TABLE comment_fts USING fts5(body, author, {_FTS_OPTIONS})",
+    "INSERT INTO comment_fts(comment_fts, rank) VALUES ('rank', 'bm25(1, 0)')",
+    """CREATE TRIGGER highlights_indexed AFTER INSERT ON highlights BEGIN
+        INSERT INTO note_search(kind, note_id) VALUES ('note', new.id);
+        INSERT INTO highlight_fts(rowid, quote, body, tags, color, author)
+            SELECT last_insert_rowid(), new.exact, new.note, new.tags, new.color, new.author
+            WHERE new.deleted_at IS NULL;
+    END""",
+    """CREATE TRIGGER highlights_reindexed
+        AFTER UPDATE OF exact, note, tags, color, author, deleted_at ON highlights BEGIN
+        DELETE FROM highlight_fts
+            WHERE rowid = (SELECT id FROM note_search WHERE kind = 'note' AND note_id = old.id);
+        INSERT INTO highlight_fts(rowid, quote, body, tags, color, author)
+            SELECT id, new.exact, new.note, new.tags, new.color, new.author FROM note_search
+            WHERE kind = 'note' AND note_id = new.id AND new.deleted_at IS NULL;
+    END""",
+    """CREATE TRIGGER highlights_unindexed AFTER DELETE ON highlights BEGIN
+        DELETE FROM highlight_fts
+            WHERE rowid = (SELECT id FROM note_search WHERE kind = 'note' AND note_id = old.id);
+        DELETE FROM note_search WHERE kind = 'note' AND note_id = old.id;
+    END""",
+    """CREATE TRIGGER comments_indexed AFTER INSERT ON comments BEGIN
+        INSERT INTO note_search(kind, note_id) VALUES ('comment', new.id);
+        INSERT INTO comment_fts(rowid, body, author)
+            SELECT last_insert_rowid(), new.body, new.author WHERE new.deleted_at IS NULL;
+    END""",
+    """CREATE TRIGGER comments_reindexed AFTER UPDATE OF body, author, deleted_at ON comments
+    BEGIN
+        DELETE FROM comment_fts
+            WHERE rowid = (SELECT id FROM note_search WHERE kind = 'comment' AND note_id = old.id);
+        INSERT INTO comment_fts(rowid, body, author)
+            SELECT id, new.body, new.author FROM note_search
+            WHERE kind = 'comment' AND note_id = new.id AND new.deleted_at IS NULL;
+    END""",
+    """CREATE TRIGGER comments_unindexed AFTER DELETE ON comments BEGIN
+        DELETE FROM comment_fts
+            WHERE rowid = (SELECT id FROM note_search WHERE kind = 'comment' AND note_id = old.id);
+        DELETE FROM note_search WHERE kind = 'comment' AND note_id = old.id;
+    END""",
+)
+
+
+def _index_existing_notes(conn: sqlite3.Connection) -> None:
+    for table in ("highlight_fts", "comment_fts", "note_search"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("INSERT INTO note_search(kind, note_id) SELECT 'note', id FROM highlights")
+    conn.execute("INSERT INTO note_search(kind, note_id) SELECT 'comment', id FROM comments")
+    conn.execute(
+        "INSERT INTO highlight_fts(rowid, quote, body, tags, color, author)"
+        " SELECT s.id, h.exact, h.note, h.tags, h.color, h.author FROM note_search s"
+        " JOIN highlights h ON s.kind = 'note' AND h.id = s.note_id WHERE h.deleted_at IS NULL"
+    )
+    conn.execute(
+        "INSERT INTO comment_fts(rowid, body, author)"
+        " SELECT s.id, c.body, c.author FROM note_search s"
+        " JOIN comments c ON s.kind = 'comment' AND c.id = s.note_id WHERE c.deleted_at IS NULL"
+    )
+
+
+def _upgrade_version_3(conn: sqlite3.Connection) -> None:
+    for statement in _V3:
+        conn.execute(statement)
+    _index_existing_notes(conn)
+
+
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_version_1,
     2: _upgrade_version_2,
+    3: _upgrade_version_3,
 }
 
 _H_COLS = (
@@ -375,6 +528,16 @@ def _highlight(brief_key: str, row: Sequence) -> Highlight:
     values = (row[0], brief_key, *row[1:11], _tags(row[11]), *row[12:])
     h.__dict__.update(zip(_HIGHLIGHT_FIELDS, values, strict=True))
     return h
+
+
+def _source(row: Sequence) -> LibrarySource:
+    return LibrarySource(row[0], row[1], row[2])
+
+
+_LB_COLS = (
+    "lb.path, lb.key, lb.title, lb.date, lb.sections, lb.content_hash, lb.mtime_ns, lb.size,"
+    " lb.error, lb.indexed_hash"
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1269,3 +1432,326 @@ class Store:
                 "UPDATE comments SET body = ?, modified = ?, deleted_at = ? WHERE id = ?",
                 [(c.body, c.modified, c.deleted_at, c.id) for c in update_comments],
             )
+
+    # ------------------------------------------------------------------ library
+    # The library's folders and files, what was found in them, reading state, and
+    # the full-text index of brief text and notes (tables of schema version 3).
+
+    def library_defaults_pending(self) -> bool:
+        """True until the default folders were offered once (removing them sticks)."""
+        row = self._connection.execute(
+            "SELECT 1 FROM library_meta WHERE key = 'defaults_added'"
+        ).fetchone()
+        return row is None
+
+    def library_sources(self) -> list[LibrarySource]:
+        rows = self._connection.execute(
+            "SELECT path, kind, added FROM library_sources ORDER BY kind DESC, added, path"
+        )
+        return [_source(r) for r in rows]
+
+    def add_library_sources(self, sources: Sequence[LibrarySource]) -> list[LibrarySource]:
+        """Add folders and files (known ones are left as they are); the new ones."""
+        stamp = now_utc()
+        added: list[LibrarySource] = []
+        with self.transaction("the library") as tx:
+            for s in sources:
+                cur = tx.execute(
+                    "INSERT INTO library_sources(path, kind, added) VALUES (?, ?, ?)"
+                    " ON CONFLICT(path) DO NOTHING",
+                    (s.path, s.kind, s.added or stamp),
+                )
+                if cur.rowcount:
+                    added.append(LibrarySource(s.path, s.kind, s.added or stamp))
+            tx.execute(
+                "INSERT OR IGNORE INTO library_meta(key, value) VALUES ('defaults_added', ?)",
+                (stamp,),
+            )
+        return added
+
+    def remove_library_source(self, path: str) -> LibrarySource | None:
+        """Remove one folder or file; None when it was not in the library. Its briefs
+        leave the catalogue at the next refresh; notes on them are kept."""
+        with self.transaction("the library") as tx:
+            row = tx.execute(
+                "SELECT path, kind, added FROM library_sources WHERE path = ?", (path,)
+            ).fetchone()
+            if row is None:
+                return None
+            tx.execute("DELETE FROM library_sources WHERE path = ?", (path,))
+        return _source(row)
+
+    def catalog(self) -> list[BriefInfo]:
+        rows = self._connection.execute(f"SELECT {_LB_COLS} FROM library_briefs lb")
+        return [BriefInfo(*r) for r in rows]
+
+    def save_catalog(self, infos: Sequence[BriefInfo], *, remove: Sequence[str] = ()) -> None:
+        """Record what was found on disk; ``remove``: paths no longer in the library
+        (their text leaves the search index)."""
+        if not infos and not remove:
+            return
+        with self.transaction("the library") as tx:
+            tx.executemany(
+                "INSERT INTO library_briefs(path, key, title, date, sections, content_hash,"
+                " mtime_ns, size, error, indexed_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(path) DO UPDATE SET key = excluded.key, title = excluded.title,"
+                " date = excluded.date, sections = excluded.sections,"
+                " content_hash = excluded.content_hash, mtime_ns = excluded.mtime_ns,"
+                " size = excluded.size, error = excluded.error",
+                [
+                    (i.path, i.key, i.title, i.date, i.sections, i.content_hash, i.mtime_ns,
+                     i.size, i.error, i.indexed_hash)
+                    for i in infos
+                ],
+            )  # fmt: skip
+            tx.executemany("DELETE FROM library_briefs WHERE path = ?", [(p,) for p in remove])
+
+    def index_brief_text(
+        self,
+        *,
+        path: str,
+        key: str,
+        title: str,
+        date: str | None,
+        content_hash: str,
+        sections: Sequence[IndexedSection],
+    ) -> None:
+        """Replace a brief's text in the search index by this version's, in one
+        transaction (a search meanwhile sees the old text or the new, never half)."""
+        with self.transaction("the search index") as tx:
+            tx.execute(
+                "INSERT INTO library_briefs(path, key, title, date, sections, content_hash,"
+                " indexed_hash) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                # The catalogue keeps what refresh() last saw on disk: should the file
+                # have changed again meanwhile, the mismatch asks for another indexing.
+                " ON CONFLICT(path) DO UPDATE SET indexed_hash = excluded.indexed_hash",
+                (path, key, title, date, len(sections), content_hash, content_hash),
+            )
+            brief_id = tx.execute(
+                "SELECT id FROM library_briefs WHERE path = ?", (path,)
+            ).fetchone()[0]
+            tx.execute("DELETE FROM text_sections WHERE brief_id = ?", (brief_id,))
+            for s in sections:
+                cur = tx.execute(
+                    "INSERT INTO text_sections(brief_id, section_id, ordinal, title)"
+                    " VALUES (?, ?, ?, ?)",
+                    (brief_id, s.section_id, s.ordinal, s.title),
+                )
+                tx.execute(
+                    "INSERT INTO text_fts(rowid, title, body) VALUES (?, ?, ?)",
+                    (cur.lastrowid, s.title, s.text),
+                )
+
+    def library_entries(self) -> list[LibraryEntry]:
+        """The catalogue with live note counts and reading state, by title."""
+        conn = self._connection
+        notes = dict(
+            conn.execute(
+                "SELECT b.key, count(*) FROM briefs b JOIN ("
+                " SELECT brief_id FROM highlights WHERE deleted_at IS NULL"
+                " UNION ALL SELECT brief_id FROM comments WHERE deleted_at IS NULL"
+                ") n ON n.brief_id = b.id GROUP BY b.key"
+            )
+        )
+        states = {s.brief_key: s for s in self._reading_states()}
+        # Sections read that still exist in the indexed version; all of them otherwise.
+        read = dict(
+            conn.execute(
+                "SELECT lb.path, count(r.section_id) FROM library_briefs lb"
+                " JOIN sections_read r ON r.key = lb.key"
+                " WHERE lb.indexed_hash IS NULL OR r.section_id IN"
+                " (SELECT section_id FROM text_sections t WHERE t.brief_id = lb.id)"
+                " GROUP BY lb.path"
+            )
+        )
+        rows = conn.execute(f"SELECT {_LB_COLS} FROM library_briefs lb ORDER BY lb.title, lb.path")
+        entries = []
+        for r in rows:
+            info = BriefInfo(*r)
+            entries.append(
+                LibraryEntry(info, notes.get(info.key, 0), states.get(info.key),
+                             read.get(info.path, 0))
+            )
+        return entries
+
+    def _reading_states(self, key: str | None = None) -> list[ReadingState]:
+        conn = self._connection
+        where, args = ("WHERE key = ?", (key,)) if key is not None else ("", ())
+        read: dict[str, set[str]] = {}
+        for k, section_id in conn.execute(f"SELECT key, section_id FROM sections_read {where}",
+                                          args):
+            read.setdefault(k, set()).add(section_id)
+        states = {
+            r[0]: ReadingState(r[0], r[1], r[2], r[3], frozenset(read.get(r[0], ())))
+            for r in conn.execute(
+                f"SELECT key, section_id, scroll, last_read FROM reading_state {where}", args
+            )
+        }
+        for k, ids in read.items():
+            states.setdefault(k, ReadingState(k, read_sections=frozenset(ids)))
+        return list(states.values())
+
+    def reading_state(self, key: str) -> ReadingState:
+        found = self._reading_states(key)
+        return found[0] if found else ReadingState(key)
+
+    def save_reading_position(self, key: str, section_id: str | None, scroll: int) -> None:
+        with self.transaction("the reading position") as tx:
+            tx.execute(
+                "INSERT INTO reading_state(key, section_id, scroll, last_read)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+                " section_id = excluded.section_id, scroll = excluded.scroll,"
+                " last_read = excluded.last_read",
+                (key, section_id, int(scroll), now_utc()),
+            )
+
+    def mark_section_read(self, key: str, section_id: str) -> None:
+        with self.transaction("the reading progress") as tx:
+            tx.execute(
+                "INSERT OR IGNORE INTO sections_read(key, section_id, read_at) VALUES (?, ?, ?)",
+                (key, section_id, now_utc()),
+            )
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, query: SearchQuery | str, filters: SearchFilters | None = None
+               ) -> list[SearchResult]:
+        """Brief text, highlights (quote, note, tags) and comments matching ``query``,
+        best first. A string is parsed with search.parse_query; should FTS5 still
+        refuse the query, it is searched again as plain words."""
+        filters = filters or SearchFilters()
+        if isinstance(query, str):
+            query = parse_query(query)
+        try:
+            return self._search(query, filters)
+        except sqlite3.OperationalError:
+            try:
+                fallback = plain_query(query.text)
+            except QueryError:
+                return []
+            return self._search(fallback, filters)
+
+    def _search(self, query: SearchQuery, f: SearchFilters) -> list[SearchResult]:
+        groups = []
+        if f.wants_text:
+            groups.append(self._search_text(query, f.limit))
+        if f.wants_highlights:
+            groups.append(self._search_highlights(query, f))
+        if f.wants_comments:
+            groups.append(self._search_comments(query, f))
+        return merge_ranked(*groups, limit=f.limit)
+
+    def _ranked(self, table: str, match: str, snippets: Sequence[int], columns: str,
+                joins: str, limit: int) -> list[tuple]:
+        """``columns`` (the index row as ``m``) of the best ``limit`` matches, then one
+        snippet per column in ``snippets``, then the rank.
+
+        Ranking and snippets run on the index alone, and only the rows returned are
+        joined. At most _RANK_WINDOW matches (the newest) are ranked.
+        """
+        conn = self._connection
+        oldest = conn.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC"
+            " LIMIT 1 OFFSET ?",
+            (match, _RANK_WINDOW),
+        ).fetchone()
+        window, bound = (" AND rowid > ?", (oldest[0],)) if oldest else ("", ())
+        cuts = "".join(
+            f", snippet({table}, {c}, ?, ?, '…', {_SNIPPET_TOKENS}) AS s{i}"
+            for i, c in enumerate(snippets)
+        )
+        marks = (MARK_OPEN, MARK_CLOSE) * len(snippets)
+        shown = "".join(f", m.s{i}" for i in range(len(snippets)))
+        return conn.execute(
+            f"SELECT {columns}{shown}, m.rank FROM"
+            f" (SELECT rowid, rank{cuts} FROM {table}"
+            f"  WHERE {table} MATCH ?{window} ORDER BY rank LIMIT ?) m"
+            f" {joins} ORDER BY m.rank",
+            (*marks, match, *bound, limit),
+        ).fetchall()
+
+    def _search_text(self, query: SearchQuery, limit: int) -> list[SearchResult]:
+        conn = self._connection
+        rows = self._ranked(
+            "text_fts", query.match, (-1,),
+            "lb.title, lb.key, lb.path, t.section_id, t.title, t.id",
+            "JOIN text_sections t ON t.id = m.rowid JOIN library_briefs lb ON lb.id = t.brief_id",
+            limit,
+        )
+        results = []
+        for title, key, path, section_id, section_title, rowid, snippet, rank in rows:
+            body = conn.execute("SELECT body FROM text_fts WHERE rowid = ?", (rowid,)).fetchone()
+            span = locate(body[0], query.terms) if body else None
+            results.append(SearchResult(
+                "text", title, key, section_id, section_title, shape_snippet(snippet),
+                None, span[0] if span else None, span[1] if span else None, path, rank,
+            ))  # fmt: skip
+        return results
+
+    def _search_highlights(self, query: SearchQuery, f: SearchFilters) -> list[SearchResult]:
+        # The words are looked for in the quote, note and tags; the filters are
+        # phrases in their own columns, checked exactly below (a tag "follow" must
+        # not pass for "follow-up"), so a few more rows are asked for.
+        match = f"{{quote body tags}} : ({query.match})"
+        for column, value in (("color", f.color), ("tags", f.tag), ("author", f.author)):
+            if value:
+                phrase = column_phrase(value)
+                if phrase is None:
+                    return []
+                match += f" AND {column} : {phrase}"
+        extra = 50 if (f.tag or f.author) else 0
+        rows = self._ranked(
+            "highlight_fts", match, (1, 0, 2),
+            "b.title, b.key, b.path, coalesce(h.cur_section_id, h.section_id),"
+            " coalesce(sc.heading, h.section_heading), h.id, h.cur_start, h.cur_end,"
+            " h.tags, h.author",
+            "JOIN note_search s ON s.id = m.rowid JOIN highlights h ON h.id = s.note_id"
+            " JOIN briefs b ON b.id = h.brief_id LEFT JOIN sections sc"
+            " ON sc.brief_id = h.brief_id AND sc.section_id = coalesce(h.cur_section_id,"
+            " h.section_id)",
+            f.limit + extra,
+        )
+        results = []
+        for (title, key, path, section, heading, hid, start, end, tags, author,
+             note_cut, quote_cut, tags_cut, rank) in rows:  # fmt: skip
+            if f.tag and f.tag.casefold() not in {t.casefold() for t in _tags(tags)}:
+                continue
+            if f.author and f.author.casefold() != author.casefold():
+                continue
+            # The note when the words are in it, else the quote, else the tags.
+            if MARK_OPEN in note_cut:
+                cut = shape_snippet(note_cut, markdown=True)
+            else:
+                cut = shape_snippet(tags_cut if MARK_OPEN in tags_cut else quote_cut)
+            results.append(SearchResult("note", title, key, section, heading, cut, hid,
+                                        start, end, path, rank))
+        return results[: f.limit]
+
+    def _search_comments(self, query: SearchQuery, f: SearchFilters) -> list[SearchResult]:
+        match = f"body : ({query.match})"
+        if f.author:
+            phrase = column_phrase(f.author)
+            if phrase is None:
+                return []
+            match += f" AND author : {phrase}"
+        rows = self._ranked(
+            "comment_fts", match, (0,),
+            "b.title, b.key, b.path, coalesce(c.cur_section_id, c.section_id),"
+            " coalesce(sc.heading, c.section_heading), c.id, c.author",
+            "JOIN note_search s ON s.id = m.rowid JOIN comments c ON c.id = s.note_id"
+            " JOIN briefs b ON b.id = c.brief_id LEFT JOIN sections sc"
+            " ON sc.brief_id = c.brief_id AND sc.section_id = coalesce(c.cur_section_id,"
+            " c.section_id)",
+            f.limit + (50 if f.author else 0),
+        )
+        return [
+            SearchResult("comment", title, key, section, heading,
+                         shape_snippet(cut, markdown=True), cid, None, None, path, rank)
+            for title, key, path, section, heading, cid, author, cut, rank in rows
+            if not f.author or f.author.casefold() == author.casefold()
+        ][: f.limit]
+
+    def rebuild_search_index(self) -> None:
+        """Index every note again (repair; the triggers keep it current otherwise)."""
+        with self.transaction("the search index") as tx:
+            _index_existing_notes(tx)

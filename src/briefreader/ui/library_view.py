@@ -1,0 +1,438 @@
+"""The library beside the navigator: every brief with its date, notes, last reading
+and progress; plus the watcher that notices new and changed briefs, and the indexer
+that reads them for search off the GUI thread.
+
+The view only lists what it is given and emits intents (``brief_activated``); the
+window refreshes the library and opens briefs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QFileSystemWatcher,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QStyle,
+    QStyledItemDelegate,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader.library import LibraryEntry, is_brief_file
+from briefreader.ui.trash import format_timestamp
+
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 3
+
+COL_TITLE, COL_DATE, COL_NOTES, COL_LAST_READ, COL_PROGRESS = range(5)
+HEADERS = ("Title", "Date", "Notes", "Last read", "Read")
+WATCH_DEBOUNCE_MS = 400
+
+
+class LibraryModel(QAbstractTableModel):
+    """A table over :class:`LibraryEntry` values."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._entries: list[LibraryEntry] = []
+
+    def set_entries(self, entries: Sequence[LibraryEntry]) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self.endResetModel()
+
+    def entry(self, row: int) -> LibraryEntry:
+        return self._entries[row]
+
+    def row_of(self, path: str) -> int:
+        return next((i for i, e in enumerate(self._entries) if e.info.path == path), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        e = self._entries[index.row()]
+        col = index.column()
+        if role == PATH_ROLE:
+            return e.info.path
+        if role == PROGRESS_ROLE:
+            return e.progress
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(e, col)
+        if role == SORT_ROLE:
+            return (e.info.title.casefold(), e.info.date or "", e.notes,
+                    e.state.last_read if e.state else "", e.progress)[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if e.info.error:
+                return f"{e.info.path}\nCannot be read: {e.info.error}"
+            return e.info.path
+        if role == Qt.ItemDataRole.ForegroundRole and e.info.error:
+            return QPalette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_NOTES, COL_PROGRESS):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_TITLE:
+            return (f"{e.info.title}, {e.notes} notes, {round(e.progress * 100)} per cent read"
+                    + (", cannot be read" if e.info.error else ""))
+        return None
+
+    @staticmethod
+    def _display(e: LibraryEntry, col: int) -> str:
+        if col == COL_TITLE:
+            return e.info.title
+        if col == COL_DATE:
+            return e.info.date or ""
+        if col == COL_NOTES:
+            return str(e.notes) if e.notes else ""
+        if col == COL_LAST_READ:
+            return format_timestamp(e.state.last_read) if e.state and e.state.last_read else ""
+        return f"{round(e.progress * 100)} %" if e.progress else ""
+
+
+class _ProgressDelegate(QStyledItemDelegate):
+    """A thin bar under the percentage: progress is read at a glance."""
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        value = index.data(PROGRESS_ROLE) or 0.0
+        if value <= 0:
+            return
+        r = option.rect.adjusted(6, 0, -6, 0)
+        track = QRect(r.left(), r.bottom() - 4, r.width(), 3)
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(option.palette.color(QPalette.ColorRole.Mid))
+        painter.drawRect(track)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setBrush(option.palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+        ))
+        painter.drawRect(QRect(track.left(), track.top(), round(track.width() * value), 3))
+        painter.restore()
+
+    def sizeHint(self, option, index):  # noqa: N802 - Qt override
+        size = super().sizeHint(option, index)
+        size.setHeight(size.height() + 8)
+        return size
+
+
+class _RoomyDelegate(QStyledItemDelegate):
+    def sizeHint(self, option, index):  # noqa: N802 - Qt override
+        size = super().sizeHint(option, index)
+        size.setHeight(size.height() + 8)
+        return size
+
+
+class LibraryView(QWidget):
+    """The library list, with a filter field; Enter or double-click opens a brief."""
+
+    brief_activated = Signal(str)
+    """Path of the brief to open."""
+    add_folder_requested = Signal()
+    refresh_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("libraryView")
+        self.setAccessibleName("Library")
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText("Filter briefs")
+        self.filter_edit.setAccessibleName("Filter the library by title")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.add_button = self._tool_button("+", "Add a folder of briefs to the library")
+        self.refresh_button = self._tool_button("⟳", "Look for new and changed briefs")
+
+        self.model = LibraryModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterKeyColumn(COL_TITLE)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+        self.tree = QTreeView(self)
+        self.tree.setAccessibleName("Briefs in the library")
+        self.tree.setModel(self.proxy)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAllColumnsShowFocus(True)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortByColumn(COL_TITLE, Qt.SortOrder.AscendingOrder)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setItemDelegate(_RoomyDelegate(self.tree))
+        self.tree.setItemDelegateForColumn(COL_PROGRESS, _ProgressDelegate(self.tree))
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        for col in (COL_DATE, COL_NOTES, COL_LAST_READ, COL_PROGRESS):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+
+        self.status = QLabel(self)
+        self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.status.setContentsMargins(4, 0, 4, 0)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Indexing")
+        self.progress.setMaximumHeight(12)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.add_button)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        self.setFocusProxy(self.tree)
+
+        self.tree.activated.connect(self.on_tree_activated)
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.add_button.clicked.connect(self.add_folder_requested)
+        self.refresh_button.clicked.connect(self.refresh_requested)
+        self._update_status()
+
+    def _tool_button(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
+        button.setAutoRaise(True)
+        return button
+
+    # -- what the window calls ---------------------------------------------------------
+    def set_entries(self, entries: Sequence[LibraryEntry]) -> None:
+        current = self.current_path()
+        self.model.set_entries(entries)
+        if current is not None:
+            self.select_path(current)
+        self._update_status()
+
+    def select_path(self, path: str) -> None:
+        """Show which brief is open, without opening it again."""
+        row = self.model.row_of(path)
+        if row < 0:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, COL_TITLE))
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+            self.tree.scrollTo(index)
+
+    def current_path(self) -> str | None:
+        index = self.tree.currentIndex()
+        return index.data(PATH_ROLE) if index.isValid() else None
+
+    def set_indexing(self, done: int, total: int, name: str = "") -> None:
+        """Show indexing progress; ``done == total`` hides it."""
+        if total <= 0 or done >= total:
+            self.progress.hide()
+            self._update_status()
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.show()
+        self.status.setText(f"Indexing {name}…" if name else "Indexing…")
+
+    def _update_status(self) -> None:
+        n = self.model.rowCount()
+        self.status.setText(f"{n} brief{'s' * (n != 1)}" if n else
+                            "No briefs yet: add a folder with +")
+
+    # -- events --------------------------------------------------------------------------
+    def on_tree_activated(self, index: QModelIndex) -> None:
+        path = index.data(PATH_ROLE) if index.isValid() else None
+        if path:
+            self.brief_activated.emit(path)
+
+
+# --------------------------------------------------------------------------- watching
+
+
+class LibraryWatcher(QObject):
+    """Watches the library's folders and brief files.
+
+    ``library_changed`` (debounced) when a folder's content changed: briefs were
+    added, removed or renamed. ``brief_changed(path)`` when a brief file was
+    written. Editors often save by replacing the file; the watcher then watches
+    the new file under the same path.
+    """
+
+    library_changed = Signal()
+    brief_changed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.directoryChanged.connect(self.on_directory_changed)
+        self._watcher.fileChanged.connect(self.on_file_changed)
+        self._folders_timer = self._timer(self.library_changed.emit)
+        self._files_timer = self._timer(self._emit_changed_files)
+        self._changed: dict[str, None] = {}
+
+    def _timer(self, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(WATCH_DEBOUNCE_MS)
+        timer.timeout.connect(slot)
+        return timer
+
+    def set_paths(self, folders: Iterable[str], files: Iterable[str]) -> None:
+        """Watch exactly these folders and brief files (missing ones are skipped)."""
+        wanted = {p for p in (*folders, *files) if Path(p).exists()}
+        current = set(self._watcher.directories()) | set(self._watcher.files())
+        gone = sorted(current - wanted)
+        new = sorted(wanted - current)
+        if gone:
+            self._watcher.removePaths(gone)
+        if new:
+            self._watcher.addPaths(new)
+
+    def watched(self) -> list[str]:
+        return sorted({*self._watcher.directories(), *self._watcher.files()})
+
+    def on_directory_changed(self, _path: str) -> None:
+        self._folders_timer.start()
+
+    def on_file_changed(self, path: str) -> None:
+        if Path(path).exists() and path not in self._watcher.files():
+            self._watcher.addPath(path)  # replaced by an editor's atomic save
+        self._changed[path] = None
+        self._files_timer.start()
+
+    def _emit_changed_files(self) -> None:
+        changed, self._changed = list(self._changed), {}
+        for path in changed:
+            if Path(path).exists() and is_brief_file(Path(path)):
+                self.brief_changed.emit(path)
+            else:
+                self.library_changed.emit()
+
+
+# --------------------------------------------------------------------------- indexing
+
+
+class Indexer(QObject):
+    """Indexes briefs for search on a worker thread, one at a time, with its own
+    Store connection (a Store is one-per-thread).
+
+    ``progress(path, done, total)`` per section prepared, ``indexed(path)`` when a
+    brief is in the index, ``failed(path, message)`` when it could not be read,
+    ``idle()`` when the queue is empty.
+    """
+
+    progress = Signal(str, int, int)
+    indexed = Signal(str)
+    failed = Signal(str, str)
+    idle = Signal()
+
+    def __init__(self, database: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.database = Path(database)
+        self._queue: list[str] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._running = False  # under _lock: a worker will still take from the queue
+        self._stop = threading.Event()
+
+    def enqueue(self, paths: Iterable[str]) -> None:
+        with self._lock:
+            for p in paths:
+                if p not in self._queue:
+                    self._queue.append(p)
+            if not self._running:
+                self._running = True
+                self._stop.clear()
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                 name="library-index")
+                self._thread.start()
+
+    def busy(self) -> bool:
+        with self._lock:
+            return self._running
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop after the current section (call before closing the window)."""
+        self._stop.set()
+        with self._lock:
+            self._queue.clear()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _next(self) -> str | None:
+        with self._lock:
+            if self._queue and not self._stop.is_set():
+                return self._queue.pop(0)
+            self._running = False  # decided under the lock: enqueue() starts a new worker
+            return None
+
+    def _run(self) -> None:
+        from briefreader.errors import BriefreaderError
+        from briefreader.library import index_brief
+        from briefreader.parse import load_brief
+        from briefreader.store import Store
+
+        try:
+            store = Store(self.database, backup_interval=None)
+        except BriefreaderError as exc:
+            with self._lock:
+                failed, self._queue, self._running = self._queue, [], False
+            for path in failed:
+                self.failed.emit(path, str(exc))
+            self.idle.emit()
+            return
+        try:
+            while (path := self._next()) is not None:
+                try:
+                    brief = load_brief(path)
+                    done = index_brief(
+                        store, brief,
+                        progress=lambda n, total, p=path: self.progress.emit(p, n, total),
+                        cancelled=self._stop.is_set,
+                    )
+                except BriefreaderError as exc:
+                    self.failed.emit(path, str(exc))
+                    continue
+                if done:
+                    self.indexed.emit(path)
+        finally:
+            store.close()
+            self.idle.emit()

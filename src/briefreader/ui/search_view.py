@@ -1,0 +1,281 @@
+"""Search everywhere (Ctrl+Shift+F): every library brief's text and every note.
+
+The view asks (``search_requested(query, SearchFilters)``) and shows what the
+window hands back (:meth:`SearchView.set_results`); activating a result emits
+``result_activated(SearchResult)`` for the window to open the brief there.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader.search import SearchFilters, SearchResult
+from briefreader.store import COLORS, DEFAULT_LABELS
+
+RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
+DEBOUNCE_MS = 250
+SCOPES = (("all", "Everything"), ("text", "Brief text"), ("notes", "Notes and comments"))
+KIND_LABELS = {"text": "Text", "note": "Note", "comment": "Comment"}
+
+
+def snippet_html(result: SearchResult) -> str:
+    """The snippet, escaped, with the matched words in bold."""
+    s = result.snippet
+    out, last = [], 0
+    for start, end in s.marks:
+        out += [html.escape(s.text[last:start]), "<b>", html.escape(s.text[start:end]), "</b>"]
+        last = end
+    out.append(html.escape(s.text[last:]))
+    return "".join(out)
+
+
+class ResultModel(QAbstractListModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._results: list[SearchResult] = []
+
+    def set_results(self, results: Sequence[SearchResult]) -> None:
+        self.beginResetModel()
+        self._results = list(results)
+        self.endResetModel()
+
+    def result(self, row: int) -> SearchResult:
+        return self._results[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._results)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self._results[index.row()]
+        if role == RESULT_ROLE:
+            return r
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return f"{KIND_LABELS[r.kind]} in {r.brief}, {r.section_title}: {r.snippet.text}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{r.brief} › {r.section_title}\n{r.snippet.text}"
+        return None
+
+
+class _ResultDelegate(QStyledItemDelegate):
+    """Two lines: where (kind, brief › section) in a muted colour, then the snippet
+    with its matches in bold."""
+
+    PAD = 6
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt override
+        line = option.fontMetrics.height()
+        return QSize(200, 2 * line + 3 * self.PAD)
+
+    def paint(self, painter, option, index) -> None:
+        result: SearchResult = index.data(RESULT_ROLE)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        text_role = (QPalette.ColorRole.HighlightedText if selected
+                     else QPalette.ColorRole.Text)
+        muted_role = (QPalette.ColorRole.HighlightedText if selected
+                      else QPalette.ColorRole.PlaceholderText)
+        r = option.rect.adjusted(self.PAD + 2, self.PAD, -self.PAD, -self.PAD)
+        line = option.fontMetrics.height()
+        painter.save()
+        # Line 1: kind and place.
+        small = QFont(option.font)
+        small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.9))
+        painter.setFont(small)
+        painter.setPen(palette.color(muted_role))
+        where = f"{KIND_LABELS[result.kind]} · {result.brief} › {result.section_title}"
+        metrics = painter.fontMetrics()
+        painter.drawText(QRect(r.left(), r.top(), r.width(), line),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         metrics.elidedText(where, Qt.TextElideMode.ElideRight, r.width()))
+        # Line 2: the snippet, one line, cut at the edge.
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(option.font)
+        doc.setHtml(f"<span style='white-space: pre'>{snippet_html(result)}</span>")
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        ctx.palette.setColor(QPalette.ColorRole.Text, palette.color(text_role))
+        top = r.top() + line + self.PAD // 2
+        painter.translate(r.left(), top)
+        clip = QRect(0, 0, r.width(), line + 2)
+        painter.setClipRect(clip)
+        ctx.clip = clip.toRectF()
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+
+class SearchView(QWidget):
+    search_requested = Signal(str, object)
+    """query text, :class:`SearchFilters`."""
+    result_activated = Signal(object)
+    """The :class:`SearchResult` to open."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchView")
+        self.setAccessibleName("Search everywhere")
+
+        self.query_edit = QLineEdit(self)
+        self.query_edit.setObjectName("searchQuery")
+        self.query_edit.setPlaceholderText('Search briefs and notes: words, "a phrase", pref*')
+        self.query_edit.setAccessibleName("Search for")
+        self.query_edit.setClearButtonEnabled(True)
+
+        self.scope_combo = QComboBox(self)
+        self.scope_combo.setAccessibleName("Search in")
+        for value, text in SCOPES:
+            self.scope_combo.addItem(text, value)
+        self.color_combo = QComboBox(self)
+        self.color_combo.setAccessibleName("Highlight colour")
+        self.set_color_labels(tuple(DEFAULT_LABELS.items()))
+        self.tag_edit = QLineEdit(self)
+        self.tag_edit.setPlaceholderText("Tag")
+        self.tag_edit.setAccessibleName("Only notes with this tag")
+        self.tag_edit.setClearButtonEnabled(True)
+        self.author_edit = QLineEdit(self)
+        self.author_edit.setPlaceholderText("Author")
+        self.author_edit.setAccessibleName("Only notes by this author")
+        self.author_edit.setClearButtonEnabled(True)
+
+        self.model = ResultModel(self)
+        self.list = QListView(self)
+        self.list.setAccessibleName("Results")
+        self.list.setModel(self.model)
+        self.list.setUniformItemSizes(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setItemDelegate(_ResultDelegate(self.list))
+        self.status = QLabel(self)
+        self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.status.setContentsMargins(4, 0, 4, 0)
+
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.addWidget(self.scope_combo)
+        filters.addWidget(self.color_combo)
+        filters.addWidget(self.tag_edit, 1)
+        filters.addWidget(self.author_edit, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.query_edit)
+        layout.addLayout(filters)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.status)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.request_search)
+        self.query_edit.textEdited.connect(self._timer.start)
+        self.query_edit.returnPressed.connect(self.on_query_return_pressed)
+        self.tag_edit.textEdited.connect(self._timer.start)
+        self.author_edit.textEdited.connect(self._timer.start)
+        self.scope_combo.currentIndexChanged.connect(self.request_search)
+        self.color_combo.currentIndexChanged.connect(self.request_search)
+        self.list.activated.connect(self.on_list_activated)
+        self._last: tuple[str, SearchFilters] | None = None
+
+    # -- what the window calls ---------------------------------------------------------
+    def focus_query(self) -> None:
+        self.query_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.query_edit.selectAll()
+
+    def set_color_labels(self, labels: Sequence[tuple[str, str]]) -> None:
+        names = dict(labels)
+        current = self.color_combo.currentData()
+        self.color_combo.blockSignals(True)
+        self.color_combo.clear()
+        self.color_combo.addItem("Any colour", None)
+        for color in COLORS:
+            self.color_combo.addItem(f"{color.capitalize()}: {names.get(color, '')}", color)
+        self.color_combo.setCurrentIndex(max(0, self.color_combo.findData(current)))
+        self.color_combo.blockSignals(False)
+
+    def filters(self) -> SearchFilters:
+        return SearchFilters(
+            scope=self.scope_combo.currentData(),
+            color=self.color_combo.currentData(),
+            tag=self.tag_edit.text().strip() or None,
+            author=self.author_edit.text().strip() or None,
+        )
+
+    def set_results(self, results: Sequence[SearchResult], message: str = "") -> None:
+        """Show results (best first). ``message`` replaces the count, e.g. an error."""
+        self.model.set_results(results)
+        if results:
+            self.list.setCurrentIndex(self.model.index(0))
+        n = len(results)
+        self.status.setText(message or (f"{n} result{'s' * (n != 1)}" if n else "No results"))
+
+    def current_result(self) -> SearchResult | None:
+        index = self.list.currentIndex()
+        return index.data(RESULT_ROLE) if index.isValid() else None
+
+    # -- events --------------------------------------------------------------------------
+    def request_search(self) -> None:
+        self._timer.stop()
+        query = self.query_edit.text().strip()
+        if not query:
+            self._last = None
+            self.set_results([], " ")
+            return
+        wanted = (query, self.filters())
+        if wanted == self._last:
+            return
+        self._last = wanted
+        self.search_requested.emit(*wanted)
+
+    def on_query_return_pressed(self) -> None:
+        pending = self._timer.isActive() or self._last is None
+        self.request_search()
+        if not pending and self.model.rowCount():
+            # Enter again on the same query opens the first (current) result.
+            self.on_list_activated(self.list.currentIndex())
+
+    def on_list_activated(self, index: QModelIndex) -> None:
+        result = index.data(RESULT_ROLE) if index.isValid() else None
+        if result is not None:
+            self.result_activated.emit(result)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Down from the query field goes to the results.
+        if event.key() == Qt.Key.Key_Down and self.query_edit.hasFocus() and self.model.rowCount():
+            self.list.setFocus()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,323 @@
+"""Library list, folder watcher, indexer, search-everywhere view and preferences dialog."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from briefreader.library import BriefInfo, Library, LibraryEntry, ReadingState, section_texts
+from briefreader.notes import NotesService
+from briefreader.parse import load_brief
+from briefreader.search import SearchFilters, SearchResult, Snippet, parse_query
+from briefreader.store import Store
+from briefreader.ui import preferences as preferences_module
+from briefreader.ui.library_view import (
+    COL_PROGRESS,
+    COL_TITLE,
+    Indexer,
+    LibraryView,
+    LibraryWatcher,
+)
+from briefreader.ui.preferences import Preferences, PreferencesDialog, edit_preferences
+from briefreader.ui.search_view import SearchView, snippet_html
+
+LOCKS = """\
+---
+title: Canal Locks Survey
+id: locks-2026
+---
+
+# Canal Locks Survey
+
+Twelve locks were inspected in October.
+
+## Gates
+
+Three lock gates need replacing before the summer season.
+
+## Funding
+
+The trust asked for emergency funding to repair the gates.
+"""
+
+
+def entry(path: str, title: str, *, notes: int = 0, read: int = 0, sections: int = 4,
+          error: str | None = None) -> LibraryEntry:
+    info = BriefInfo(path, path, title, "2026-03-01", sections, error=error)
+    state = ReadingState(path, last_read="2026-11-26T16:45:00.000Z") if read else None
+    return LibraryEntry(info, notes, state, read)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "db" / "notes.sqlite3", backup_interval=None)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    f = tmp_path / "briefs"
+    f.mkdir()
+    (f / "locks.md").write_text(LOCKS, encoding="utf-8")
+    return f
+
+
+def shown(qtbot, widget):
+    qtbot.addWidget(widget)
+    widget.resize(640, 360)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+# --------------------------------------------------------------------------- library view
+
+
+def test_library_lists_entries_and_opens_one_with_enter(qtbot):
+    view = shown(qtbot, LibraryView())
+    view.set_entries([
+        entry("/b/zeta.md", "Zeta Review", notes=3, read=2),
+        entry("/b/alpha.md", "Alpha Outlook"),
+        entry("/b/broken.md", "Broken", error="not UTF-8"),
+    ])  # fmt: skip
+    model = view.tree.model()
+    titles = [model.index(r, COL_TITLE).data() for r in range(model.rowCount())]
+    assert titles == ["Alpha Outlook", "Broken", "Zeta Review"]  # sorted by title
+    assert model.index(2, COL_PROGRESS).data() == "50 %"
+    assert "not UTF-8" in model.index(1, COL_TITLE).data(Qt.ItemDataRole.ToolTipRole)
+    assert view.status.text() == "3 briefs"
+
+    view.tree.setFocus()
+    view.tree.setCurrentIndex(model.index(2, COL_TITLE))
+    with qtbot.waitSignal(view.brief_activated) as blocker:
+        qtbot.keyClick(view.tree, Qt.Key.Key_Return)
+    assert blocker.args == ["/b/zeta.md"]
+
+
+def test_double_click_opens_and_filter_narrows(qtbot):
+    view = shown(qtbot, LibraryView())
+    view.set_entries([entry("/b/a.md", "Alpha Outlook"), entry("/b/z.md", "Zeta Review")])
+    qtbot.keyClicks(view.filter_edit, "zeta")
+    model = view.tree.model()
+    assert model.rowCount() == 1
+    index = model.index(0, COL_TITLE)
+    rect = view.tree.visualRect(index)
+    with qtbot.waitSignal(view.brief_activated) as blocker:
+        # A real double click: press and release, then the double-click event.
+        qtbot.mouseClick(view.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(view.tree.viewport(), Qt.MouseButton.LeftButton,
+                          pos=rect.center())
+    assert blocker.args == ["/b/z.md"]
+
+
+def test_refreshing_entries_keeps_the_selection_and_progress_shows(qtbot):
+    view = shown(qtbot, LibraryView())
+    view.set_entries([entry("/b/a.md", "Alpha"), entry("/b/z.md", "Zeta")])
+    view.select_path("/b/z.md")
+    view.set_entries([entry("/b/a.md", "Alpha"), entry("/b/m.md", "Mid"), entry("/b/z.md", "Zeta")])
+    assert view.current_path() == "/b/z.md"
+    view.set_indexing(1, 4, "z.md")
+    assert view.progress.isVisible() and "z.md" in view.status.text()
+    view.set_indexing(4, 4)
+    assert not view.progress.isVisible() and view.status.text() == "3 briefs"
+
+
+def test_the_library_view_opens_a_real_brief(qtbot, store, folder):
+    library = Library(store)
+    library.add([folder])
+    library.refresh()
+    view = shown(qtbot, LibraryView())
+    view.set_entries(library.entries())
+    opened: list[str] = []
+    view.brief_activated.connect(opened.append)
+    view.tree.setFocus()
+    view.tree.setCurrentIndex(view.tree.model().index(0, COL_TITLE))
+    qtbot.keyClick(view.tree, Qt.Key.Key_Enter)
+    assert opened == [str(folder / "locks.md")]
+    assert load_brief(opened[0]).title == "Canal Locks Survey"
+
+
+# --------------------------------------------------------------------------- watching, indexing
+
+
+def test_watcher_sees_a_new_brief_and_a_changed_one(qtbot, store, folder):
+    library = Library(store)
+    library.add([folder])
+    library.refresh()
+    watcher = LibraryWatcher()
+    watcher.set_paths(library.folders(), [e.info.path for e in library.entries()])
+    assert watcher.watched() == sorted([str(folder), str(folder / "locks.md")])
+
+    with qtbot.waitSignal(watcher.library_changed, timeout=5000):
+        (folder / "bridges.txt").write_text("Bridge Report\n\nTwo bridges closed.\n",
+                                            encoding="utf-8")
+    report = library.refresh()
+    assert report.added == (str(folder / "bridges.txt"),)
+
+    locks = folder / "locks.md"
+    with qtbot.waitSignal(watcher.brief_changed, timeout=5000) as blocker:
+        locks.write_text(LOCKS.replace("Twelve locks", "Fourteen locks"), encoding="utf-8")
+    assert blocker.args == [str(locks)]
+    st = locks.stat()
+    os.utime(locks, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    report = library.refresh()
+    assert report.changed == (str(locks),)
+    assert [r.section for r in store.search("fourteen")] == ["canal-locks-survey"]
+
+
+def test_watcher_follows_a_file_replaced_by_an_editor(qtbot, folder):
+    watcher = LibraryWatcher()
+    locks = folder / "locks.md"
+    watcher.set_paths([], [str(locks)])
+    tmp = folder / ".locks.md.tmp"
+    with qtbot.waitSignal(watcher.brief_changed, timeout=5000):
+        tmp.write_text(LOCKS + "\nMore.\n", encoding="utf-8")
+        os.replace(tmp, locks)
+    qtbot.waitUntil(lambda: str(locks) in watcher.watched(), timeout=5000)
+
+
+def test_indexer_indexes_off_the_gui_thread_with_progress(qtbot, store, folder):
+    indexer = Indexer(store.database)
+    steps: list[tuple[str, int, int]] = []
+    indexer.progress.connect(lambda p, d, t: steps.append((p, d, t)))
+    path = str(folder / "locks.md")
+    with qtbot.waitSignals([indexer.indexed, indexer.idle], timeout=20000):
+        indexer.enqueue([path])
+    assert steps[-1] == (path, 3, 3)
+    assert {r.section for r in store.search("gates")} == {"gates", "funding"}
+    assert not indexer.busy()
+
+
+def test_indexer_reports_an_unreadable_brief(qtbot, store, tmp_path):
+    indexer = Indexer(store.database)
+    with qtbot.waitSignal(indexer.failed, timeout=20000) as blocker:
+        indexer.enqueue([str(tmp_path / "missing.md")])
+    assert blocker.args[0].endswith("missing.md") and "does not exist" in blocker.args[1]
+    indexer.stop()
+
+
+# --------------------------------------------------------------------------- search view
+
+
+def _result(**kw) -> SearchResult:
+    base = dict(kind="text", brief="Canal Locks Survey", brief_id="locks-2026", section="gates",
+                section_title="Gates", snippet=Snippet("Three lock <gates> need", ((11, 18),)))
+    base.update(kw)
+    return SearchResult(**base)
+
+
+def test_search_view_asks_with_the_filters(qtbot):
+    view = shown(qtbot, SearchView())
+    view.tag_edit.setText("infra")
+    view.author_edit.setText("ana")
+    view.scope_combo.setCurrentIndex(view.scope_combo.findData("notes"))
+    view.color_combo.setCurrentIndex(view.color_combo.findData("red"))
+    with qtbot.waitSignal(view.search_requested, timeout=3000) as blocker:
+        qtbot.keyClicks(view.query_edit, "gates")  # debounced: one request
+    assert blocker.args == [
+        "gates", SearchFilters(scope="notes", color="red", tag="infra", author="ana")
+    ]
+
+
+def test_enter_searches_at_once_and_again_opens_the_first_result(qtbot):
+    view = shown(qtbot, SearchView())
+    view.query_edit.setText("gates")
+    with qtbot.waitSignal(view.search_requested, timeout=1000):
+        qtbot.keyClick(view.query_edit, Qt.Key.Key_Return)
+    view.set_results([_result(), _result(section="funding")])
+    assert view.status.text() == "2 results"
+    with qtbot.waitSignal(view.result_activated) as blocker:
+        qtbot.keyClick(view.query_edit, Qt.Key.Key_Return)
+    assert blocker.args[0].section == "gates"
+
+
+def test_snippets_are_escaped_with_matches_in_bold():
+    assert snippet_html(_result()) == "Three lock <b>&lt;gates&gt;</b> need"
+
+
+def test_a_global_search_result_opens_at_the_right_place(qtbot, store, folder):
+    """Wired as the window does: search in the store, open the brief at the result."""
+    library = Library(store)
+    library.add([folder])
+    library.refresh()
+    brief = load_brief(folder / "locks.md")
+    NotesService(store, author="ana").annotate(brief, "funding", "emergency funding",
+                                               note="Ask about replacement gates")
+    view = shown(qtbot, SearchView())
+    view.search_requested.connect(
+        lambda text, filters: view.set_results(store.search(parse_query(text), filters))
+    )
+    opened: list[SearchResult] = []
+    view.result_activated.connect(opened.append)
+    view.scope_combo.setCurrentIndex(view.scope_combo.findData("all"))
+    view.query_edit.setText("replacing")
+    view.request_search()
+    assert view.model.rowCount() == 1
+    view.list.setFocus()
+    qtbot.keyClick(view.list, Qt.Key.Key_Return)
+    (hit,) = opened
+    assert (hit.path, hit.section) == (str(folder / "locks.md"), "gates")
+    text = section_texts(load_brief(hit.path))[brief.index_of(hit.section)].text
+    assert text[hit.start : hit.end] == "replacing"
+
+    view.query_edit.setText("replacement")
+    view.request_search()
+    view.list.setCurrentIndex(view.model.index(0))
+    qtbot.keyClick(view.list, Qt.Key.Key_Return)
+    note = opened[-1]
+    assert (note.kind, note.section) == ("note", "funding")
+    text = section_texts(brief)[brief.index_of("funding")].text
+    assert text[note.start : note.end] == "emergency funding"
+
+
+# --------------------------------------------------------------------------- preferences
+
+
+def test_preferences_round_trip(qtbot):
+    prefs = Preferences(author="Ana", library_folders=("/a", "/b"),
+                        color_labels=(("yellow", "key"), ("green", "ok"), ("blue", "ask"),
+                                      ("red", "risk"), ("purple", "do")),
+                        theme="dark", font_family="", font_size=14, keep_backups=9)
+    dialog = PreferencesDialog(prefs)
+    qtbot.addWidget(dialog)
+    assert dialog.preferences() == prefs
+
+
+def test_preferences_edit_folders_and_labels(qtbot, monkeypatch):
+    dialog = PreferencesDialog(Preferences(library_folders=("/a",)))
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(preferences_module, "choose_folder", lambda *a, **k: "/new")
+    dialog.add_folder_button.click()
+    dialog.add_folder_button.click()  # the same folder once only
+    dialog.folder_list.item(0).setSelected(True)
+    dialog.remove_folder_button.click()
+    dialog.label_edits["red"].setText("  ")  # blank → the default label
+    dialog.author_edit.setText("  Ben ")
+    dialog.theme_combo.setCurrentIndex(dialog.theme_combo.findData("light"))
+    dialog.size_spin.setValue(16)
+    prefs = dialog.preferences()
+    assert prefs.library_folders == ("/new",)
+    assert prefs.label("red") == "concern"
+    assert (prefs.author, prefs.theme, prefs.font_size) == ("Ben", "light", 16)
+
+
+def test_restore_defaults_keeps_folders(qtbot):
+    dialog = PreferencesDialog(Preferences(author="Ana", library_folders=("/a",), font_size=20,
+                                           theme="dark"))
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.preferences_applied) as blocker:
+        dialog.restore_defaults()
+        dialog.apply()
+    assert blocker.args[0] == Preferences(library_folders=("/a",))
+
+
+def test_edit_preferences_returns_the_choice_or_none(qtbot, monkeypatch):
+    monkeypatch.setattr(PreferencesDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    assert edit_preferences(None, Preferences(author="Ana")).author == "Ana"
+    monkeypatch.setattr(PreferencesDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    assert edit_preferences(None, Preferences()) is None
