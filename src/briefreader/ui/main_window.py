@@ -388,6 +388,7 @@ class MainWindow(QMainWindow):
             self._open_notes(brief)
         ids = {s.id for s in brief.sections}
         self.show_section(section if section in ids else brief.sections[0].id)
+        self.reader.warm(brief)
         focus = QApplication.focusWidget()
         if focus is None or focus is self.navigator.tree or not self.isAncestorOf(focus):
             self.reader.setFocus()  # ready to read and select with the keyboard

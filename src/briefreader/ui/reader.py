@@ -8,6 +8,8 @@ the brief's folder. Links never navigate the view; they are reported as intents.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +22,8 @@ from briefreader import render
 from briefreader.brief import Brief, Section
 from briefreader.ui.highlights import Span, TextMap, highlight_at, paint
 
+#: Briefs with more sections than this are formatted on demand only.
+WARM_MAX_SECTIONS = 2000
 ZOOM_STEPS = (50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300)
 CACHE_SIZE = 64
 #: Text column width in average characters: comfortable reading measure.
@@ -96,6 +100,8 @@ class ReaderView(QTextBrowser):
         self.anchorClicked.connect(self.on_anchor_clicked)
         # Markdown is formatted off the GUI thread for the sections a reader will likely
         # open next; their documents are then built here in idle time.
+        self._warming: Brief | None = None
+        self.warm_thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prerender")
         self._prerendered.connect(self.on_prerendered)
         self.destroyed.connect(lambda: self._pool.shutdown(wait=False, cancel_futures=True))
@@ -228,6 +234,23 @@ class ReaderView(QTextBrowser):
         for section in sections:
             if self._key(brief, section) not in self._cache:
                 self._pool.submit(self._prerender, brief, section)
+
+    def warm(self, brief: Brief) -> None:
+        """Format every section of this brief in the background, so that a jump to any
+        section costs only the layout. Stops as soon as another brief is shown."""
+        if self._warming is brief or len(brief.sections) > WARM_MAX_SECTIONS:
+            return
+        self._warming = brief
+        self.warm_thread = threading.Thread(target=self._warm_all, args=(brief,), daemon=True,
+                                            name="warm-sections")
+        self.warm_thread.start()
+
+    def _warm_all(self, brief: Brief) -> None:
+        for section in brief.sections:
+            if self._warming is not brief:
+                return
+            render.render_section(brief, section)
+            time.sleep(0)  # let the GUI thread have the interpreter between sections
 
     def _prerender(self, brief: Brief, section: Section) -> None:
         render.render_section(brief, section)
