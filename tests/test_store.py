@@ -249,6 +249,30 @@ def test_apply_placements_is_one_guarded_transaction(store):
     assert (counts.moved, counts.orphaned, counts.anchored) == (1, 1, 0)
 
 
+def test_settled_note_is_kept_as_orphan_until_the_brief_changes(store):
+    h = store.add_highlight(make_highlight())
+    store.apply_placements(brief_record("hash-2"), expected_hash="hash-1",
+                           highlights=[HighlightPlacement(h.id, "changed", "summary", 9, 25)])
+    settled = store.settle_highlight(h.id, orphan=True)
+    assert settled.status == "orphaned" and settled.reviewed
+    assert (settled.current_section, settled.current_start) == (None, None)
+    assert (settled.exact, settled.note) == (h.exact, h.note)  # nothing the user wrote is lost
+    # The next version of the brief asks again.
+    store.apply_placements(brief_record("hash-3"), expected_hash="hash-2",
+                           highlights=[HighlightPlacement(h.id, "orphaned", None, None, None)])
+    assert store.get_highlight(h.id).reviewed is None
+    with pytest.raises(StoreError):
+        store.settle_highlight("missing", orphan=True)
+
+
+def test_bookmark_rename(store):
+    b = store.add_bookmark(Bookmark(new_id(), KEY, "summary", 0, "old"))
+    store.rename_bookmark(b.id, "  Read before Monday ")
+    assert [m.label for m in store.bookmarks(KEY)] == ["Read before Monday"]
+    with pytest.raises(StoreError):
+        store.rename_bookmark("missing", "x")
+
+
 # --------------------------------------------------------------------------- transactions
 
 

@@ -233,6 +233,9 @@ def test_bookmark_toggle(qtbot, app, brief_path):
     w.show_section("background")
     w.note_taking.bookmarks.jump_requested.emit("options", 0)
     assert w.reader.section.id == "options"
+    bookmark = w.note_taking.annotations.bookmarks[0]
+    w.note_taking.bookmarks.rename_requested.emit(bookmark.id, "Costs")
+    assert [b.label for b in app.store.bookmarks("ferry-2026")] == ["Costs"]
     qtbot.keyClick(w.reader, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert w.note_taking.annotations.bookmarks == []
 
@@ -261,8 +264,24 @@ def test_changed_brief_shows_banner_and_review(qtbot, app, brief_path):
     statuses = sorted(h.status for h in w2.note_taking.annotations.highlights.values())
     assert statuses == ["anchored", "changed", "orphaned"]
     w2.actions_.show_review.trigger()
-    assert w2.note_taking.review.count() == 2
+    review = w2.note_taking.review
+    assert review.count() == 2
     assert w2.note_taking.docks["review"].isVisible()
+    # Keep the orphan as it is: it is not offered again, and it is still there.
+    orphan = next(h for h in w2.note_taking.annotations.highlights.values()
+                  if h.status == "orphaned")
+    review.keep_orphan_requested.emit(orphan.id)
+    qtbot.waitUntil(lambda: review.count() == 1)
+    assert app.store.get_highlight(orphan.id).exact == "Island councils asked for a review"
+    # Accept the changed one: it is anchored where it was found.
+    changed = next(h for h in w2.note_taking.annotations.highlights.values()
+                   if h.status == "changed")
+    review.accept_requested.emit(changed.id)
+    qtbot.waitUntil(lambda: review.count() == 0)
+    assert app.store.get_highlight(changed.id).status == "anchored"
+    app.close()
+    w3 = app.open(brief_path)
+    assert w3.note_taking.annotations.needs_review() == []
 
 
 KILL_SCRIPT = textwrap.dedent(

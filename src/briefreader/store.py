@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 COLORS = ("yellow", "green", "blue", "red", "purple")
 DEFAULT_LABELS = {
     "yellow": "key point",
@@ -206,6 +206,8 @@ class Highlight:
     current_start: int | None = None
     current_end: int | None = None
     deleted_at: str | None = None
+    reviewed: str | None = None
+    """When the user settled it in the Review view; cleared when its brief changes."""
 
 
 @dataclass(frozen=True)
@@ -492,16 +494,23 @@ def _upgrade_version_3(conn: sqlite3.Connection) -> None:
     _index_existing_notes(conn)
 
 
+def _upgrade_version_4(conn: sqlite3.Connection) -> None:
+    # When the user settled a changed, ambiguous or orphaned note in the Review view
+    # ("keep as orphan"): it is not offered for review again until its brief changes.
+    conn.execute("ALTER TABLE highlights ADD COLUMN reviewed TEXT")
+
+
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_version_1,
     2: _upgrade_version_2,
     3: _upgrade_version_3,
+    4: _upgrade_version_4,
 }
 
 _H_COLS = (
     "h.id, h.section_id, h.section_heading, h.section_ordinal, h.exact, h.prefix,"
     ' h.suffix, h.start, h."end", h.color, h.note, h.tags, h.author, h.created, h.modified,'
-    " h.status, h.cur_section_id, h.cur_start, h.cur_end, h.deleted_at"
+    " h.status, h.cur_section_id, h.cur_start, h.cur_end, h.deleted_at, h.reviewed"
 )
 _C_COLS = (
     "c.id, b.key, c.section_id, c.section_heading, c.section_ordinal, c.section_fingerprint,"
@@ -992,7 +1001,7 @@ class Store:
             self._save_brief(tx, record)
             tx.executemany(
                 "UPDATE highlights SET status = ?, cur_section_id = ?, cur_start = ?,"
-                " cur_end = ? WHERE id = ?",
+                " cur_end = ?, reviewed = NULL WHERE id = ?",
                 [(p.status, p.section_id, p.start, p.end, p.id) for p in highlights],
             )
             tx.executemany(
@@ -1338,6 +1347,32 @@ class Store:
         os.replace(tmp, database)
         _fsync(database.parent)
         return RestoreResult(restored_from=chosen, moved_aside=moved)
+
+    # ------------------------------------------------------------------ review and bookmarks
+
+    def settle_highlight(self, highlight_id: str, *, orphan: bool) -> Highlight:
+        """The user settled a note in the Review view; with ``orphan`` it is kept as an
+        orphan (no place in this version of the brief). Not offered again until the
+        brief changes."""
+        with self.transaction("the note") as tx:
+            cur = tx.execute(
+                "UPDATE highlights SET reviewed = ?,"
+                " status = CASE WHEN ? THEN 'orphaned' ELSE status END,"
+                " cur_section_id = CASE WHEN ? THEN NULL ELSE cur_section_id END,"
+                " cur_start = CASE WHEN ? THEN NULL ELSE cur_start END,"
+                ' cur_end = CASE WHEN ? THEN NULL ELSE cur_end END WHERE id = ?',
+                (now_utc(), orphan, orphan, orphan, orphan, highlight_id),
+            )
+            if cur.rowcount == 0:
+                raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
+        return self.get_highlight(highlight_id)
+
+    def rename_bookmark(self, bookmark_id: str, label: str) -> None:
+        with self.transaction("the bookmark") as tx:
+            cur = tx.execute("UPDATE bookmarks SET label = ? WHERE id = ?",
+                             (label.strip(), bookmark_id))
+            if cur.rowcount == 0:
+                raise NoteNotFoundError(f"no bookmark with id '{bookmark_id}'")
 
     # ------------------------------------------------------------------ import and merge
     # Used by export.import_notes: lookups by id across briefs, and a merge written in

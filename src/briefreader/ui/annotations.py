@@ -79,7 +79,8 @@ class Annotations(QObject):
                       key=lambda c: c.created)
 
     def needs_review(self) -> list[Highlight]:
-        return [h for h in self.highlights.values() if h.status in REVIEW_STATUSES]
+        return [h for h in self.highlights.values()
+                if h.status in REVIEW_STATUSES and not h.reviewed]
 
     def counts_by_section(self) -> dict[str, tuple[int, int, bool]]:
         """section id → (highlights, comments, any needing review)."""
@@ -89,7 +90,7 @@ class Annotations(QObject):
                 continue
             entry = out.setdefault(h.current_section, [0, 0, False])
             entry[0] += 1
-            entry[2] = entry[2] or h.status in REVIEW_STATUSES
+            entry[2] = entry[2] or (h.status in REVIEW_STATUSES and not h.reviewed)
         for c in self.comments.values():
             if c.current_section is not None:
                 out.setdefault(c.current_section, [0, 0, False])[1] += 1
@@ -169,6 +170,13 @@ class Annotations(QObject):
             return None
         self.reload()
         return existing is None
+
+    def keep_orphan(self, highlight_id: str) -> None:
+        self._apply(lambda: self.notes.store.settle_highlight(highlight_id, orphan=True),
+                    highlight_id)
+
+    def rename_bookmark(self, bookmark_id: str, label: str) -> None:
+        self._apply(lambda: self.notes.store.rename_bookmark(bookmark_id, label), bookmark_id)
 
     def remove_bookmark(self, bookmark_id: str) -> None:
         self._apply(lambda: self.notes.store.delete_bookmark(bookmark_id), bookmark_id)

@@ -139,13 +139,14 @@ class NoteTaking(QObject):
         r = self.review
         r.accept_requested.connect(an.accept)
         r.attach_here_requested.connect(self.on_attach_here)
-        r.keep_orphan_requested.connect(r.remove_item)
+        r.keep_orphan_requested.connect(an.keep_orphan)
         r.candidate_chosen.connect(self.on_candidate_chosen)
         r.go_to_requested.connect(self.on_highlight_activated)
         self.trash.restore_requested.connect(self.on_restore_requested)
         self.trash.empty_requested.connect(self.on_empty_trash_requested)
         self.bookmarks.jump_requested.connect(self.on_bookmark_jump)
         self.bookmarks.remove_requested.connect(an.remove_bookmark)
+        self.bookmarks.rename_requested.connect(an.rename_bookmark)
         self.banner.action_triggered.connect(self.on_banner_action)
 
     # -- what the window tells us ------------------------------------------------------
