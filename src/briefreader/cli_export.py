@@ -9,14 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from briefreader.paths import resolve_paths
-from briefreader.store import COLORS, Store
+from briefreader.cli_support import open_service
+from briefreader.store import COLORS
 
 # The subparsers object argparse hands out has a private type; accept any.
 _Subparsers = Any
@@ -56,16 +54,7 @@ def register(subparsers: _Subparsers) -> None:
     p.set_defaults(func=cmd_import)
 
 
-@contextmanager
-def _service(args: argparse.Namespace) -> Iterator[Any]:
-    from briefreader.notes import NotesService
 
-    paths = resolve_paths(args.data_dir).ensure()
-    store = Store.open(paths)
-    try:
-        yield NotesService(store)
-    finally:
-        store.close()
 
 
 def _load(path: str, args: argparse.Namespace):
@@ -81,7 +70,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format
     if fmt is None:
         fmt = "json" if args.output and args.output.lower().endswith(".json") else "md"
-    with _service(args) as service:
+    with open_service(args) as service:
         data = export.gather(service, brief)
     render = export.export_json if fmt == "json" else export.export_markdown
     text = render(data, colors=args.color, tags=args.tag, author=args.author)
@@ -100,7 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     # Parse before opening the store: a bad file is reported without touching it.
     bundle = importing.read_import(Path(args.file))
     edited_at = importing.file_time(Path(args.file))
-    with _service(args) as service:
+    with open_service(args) as service:
         summary = importing.apply_import(service, bundle, brief=brief, edited_at=edited_at)
     if args.json:
         payload = asdict(summary)

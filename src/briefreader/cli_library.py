@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from briefreader.paths import resolve_paths
+from briefreader.cli_support import data_paths, open_store, positive_int
 from briefreader.search import SCOPES, SearchFilters, SearchResult, parse_query
-from briefreader.store import COLORS, Store
+from briefreader.store import COLORS
 
 _Subparsers = Any
 KIND_NAMES = {"text": "Text", "note": "Note", "comment": "Comment"}
@@ -46,32 +46,21 @@ def register(subparsers: _Subparsers) -> None:
     p.add_argument("--color", choices=COLORS, help="only highlights of this colour")
     p.add_argument("--tag", metavar="T", help="only highlights with this tag")
     p.add_argument("--author", metavar="A", help="only notes and comments by this author")
-    p.add_argument("--limit", type=_positive, default=50, metavar="N",
+    p.add_argument("--limit", type=positive_int, default=50, metavar="N",
                    help="at most N results (default 50)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_search)
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1, got {value!r}")
-    return number
+
 
 
 @contextmanager
 def _library(args: argparse.Namespace) -> Iterator[Any]:
     from briefreader.library import Library
 
-    paths = resolve_paths(args.data_dir).ensure()
-    store = Store.open(paths)
-    try:
-        yield Library(store, paths)
-    finally:
-        store.close()
+    with open_store(args) as store:
+        yield Library(store, data_paths(args))
 
 
 def _dump(payload: Any) -> None:

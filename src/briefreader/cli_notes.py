@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from briefreader.cli_support import open_service, positive_int
 from briefreader.errors import BriefreaderError
 from briefreader.paths import resolve_paths
 from briefreader.store import COLORS, Comment, Highlight, Store
@@ -28,7 +27,7 @@ def register(subparsers: _Subparsers) -> None:
     p.add_argument("--section", required=True, metavar="ID", help="section id (see 'outline')")
     p.add_argument("--quote", required=True, metavar="TEXT", help="the passage to highlight")
     p.add_argument(
-        "--occurrence", type=_positive, default=1, metavar="N", help="the N-th match (default 1)"
+        "--occurrence", type=positive_int, default=1, metavar="N", help="the N-th match (default 1)"
     )
     p.add_argument("--note", default="", metavar="TEXT", help="note on the highlight (Markdown)")
     p.add_argument("--color", default="yellow", choices=COLORS, help="default: yellow")
@@ -67,26 +66,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoding", help="decode the brief with this encoding (e.g. cp1252)")
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1, got {value!r}")
-    return number
 
 
-@contextmanager
-def _service(args: argparse.Namespace) -> Iterator[Any]:
-    from briefreader.notes import NotesService
 
-    paths = resolve_paths(args.data_dir).ensure()
-    store = Store.open(paths)
-    try:
-        yield NotesService(store)
-    finally:
-        store.close()
+
 
 
 def _load(args: argparse.Namespace):
@@ -216,7 +199,7 @@ def _print_listing(listing, labels: dict[str, str]) -> None:
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     brief = _load(args)
-    with _service(args) as service:
+    with open_service(args) as service:
         h = service.annotate(
             brief,
             args.section,
@@ -238,7 +221,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 def cmd_comment(args: argparse.Namespace) -> int:
     brief = _load(args)
-    with _service(args) as service:
+    with open_service(args) as service:
         c = service.comment(brief, args.section, args.text, reply_to=args.reply_to)
     if args.json:
         _dump(comment_json(c))
@@ -251,7 +234,7 @@ def cmd_comment(args: argparse.Namespace) -> int:
 
 def cmd_notes(args: argparse.Namespace) -> int:
     brief = _load(args)
-    with _service(args) as service:
+    with open_service(args) as service:
         listing = service.listing(brief)
         labels = {c.color: c.label for c in service.store.color_labels()}
     if args.json:

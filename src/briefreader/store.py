@@ -529,6 +529,26 @@ def _tags(text: str) -> tuple[str, ...]:
 _HIGHLIGHT_FIELDS = tuple(f.name for f in fields(Highlight))
 
 
+def _insert_highlights(
+    tx: sqlite3.Connection, highlights: Sequence[Highlight], brief_ids: dict[str, int]
+) -> None:
+    tx.executemany(
+        "INSERT INTO highlights(id, brief_id, section_id, section_heading,"
+        ' section_ordinal, exact, prefix, suffix, start, "end", color, note, tags,'
+        " author, created, modified, status, cur_section_id, cur_start, cur_end,"
+        " deleted_at, reviewed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?)",
+        [
+            (h.id, brief_ids[h.brief_key], h.section_id, h.section_heading,
+             h.section_ordinal, h.exact, h.prefix, h.suffix, h.start, h.end, h.color,
+             h.note, json.dumps(list(h.tags), ensure_ascii=False), h.author, h.created,
+             h.modified, h.status, h.current_section, h.current_start, h.current_end,
+             h.deleted_at, h.reviewed)
+            for h in highlights
+        ],
+    )  # fmt: skip
+
+
 def _highlight(brief_key: str, row: Sequence) -> Highlight:
     # A frozen dataclass's __init__ sets each of its 21 fields through
     # object.__setattr__, which made up a third of loading 10,000 notes. Filling the
@@ -1054,21 +1074,7 @@ class Store:
                 raise StoreError(f"unknown colour '{h.color}'; use one of {', '.join(COLORS)}")
         with self.transaction("the highlight" if len(saved) == 1 else "the highlights") as tx:
             brief_ids = {k: self._brief_rowid(tx, k) for k in {h.brief_key for h in saved}}
-            tx.executemany(
-                "INSERT INTO highlights(id, brief_id, section_id, section_heading,"
-                ' section_ordinal, exact, prefix, suffix, start, "end", color, note, tags,'
-                " author, created, modified, status, cur_section_id, cur_start, cur_end,"
-                " deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?)",
-                [
-                    (h.id, brief_ids[h.brief_key], h.section_id, h.section_heading,
-                     h.section_ordinal, h.exact, h.prefix, h.suffix, h.start, h.end, h.color,
-                     h.note, json.dumps(list(h.tags), ensure_ascii=False), h.author, h.created,
-                     h.modified, h.status, h.current_section, h.current_start, h.current_end,
-                     h.deleted_at)
-                    for h in saved
-                ],
-            )  # fmt: skip
+            _insert_highlights(tx, saved, brief_ids)
         return saved
 
     def get_highlight(self, highlight_id: str) -> Highlight:
@@ -1427,21 +1433,7 @@ class Store:
                 self._save_brief(tx, brief)
             keys = {n.brief_key for n in (*add_highlights, *add_comments)}
             brief_ids = {k: self._brief_rowid(tx, k) for k in keys}
-            tx.executemany(
-                "INSERT INTO highlights(id, brief_id, section_id, section_heading,"
-                ' section_ordinal, exact, prefix, suffix, start, "end", color, note, tags,'
-                " author, created, modified, status, cur_section_id, cur_start, cur_end,"
-                " deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?)",
-                [
-                    (h.id, brief_ids[h.brief_key], h.section_id, h.section_heading,
-                     h.section_ordinal, h.exact, h.prefix, h.suffix, h.start, h.end, h.color,
-                     h.note, json.dumps(list(h.tags), ensure_ascii=False), h.author, h.created,
-                     h.modified, h.status, h.current_section, h.current_start, h.current_end,
-                     h.deleted_at)
-                    for h in add_highlights
-                ],
-            )  # fmt: skip
+            _insert_highlights(tx, add_highlights, brief_ids)
             tx.executemany(
                 "INSERT INTO comments(id, brief_id, section_id, section_heading,"
                 " section_ordinal, section_fingerprint, body, author, created, modified,"

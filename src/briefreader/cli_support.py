@@ -1,0 +1,59 @@
+"""What every CLI command module shares: the data folder, the store, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from briefreader.paths import Paths, resolve_paths
+
+if TYPE_CHECKING:
+    from briefreader.notes import NotesService
+    from briefreader.store import Store
+
+
+def positive_int(value: str) -> int:
+    """argparse type: a whole number from 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1, got {value!r}")
+    return number
+
+
+def data_paths(args: argparse.Namespace) -> Paths:
+    return resolve_paths(args.data_dir).ensure()
+
+
+@contextmanager
+def open_store(args: argparse.Namespace) -> Iterator[Store]:
+    from briefreader.store import Store
+
+    store = Store.open(data_paths(args))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def open_service(args: argparse.Namespace) -> Iterator[NotesService]:
+    """The notes service, with the author name the window uses (Preferences)."""
+    from briefreader.notes import NotesService
+    from briefreader.settings import Settings
+
+    paths = data_paths(args)
+    author = Settings(paths.settings_file).author or None
+    with open_store(args) as store:
+        yield NotesService(store, author=author)
+
+
+def dump_json(payload: Any) -> None:
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
