@@ -49,14 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings(paths.settings_file)
     notes = None
     try:
-        store = Store.open(paths)
+        store = Store.open(paths, keep_backups=settings.keep_backups)
     except BriefreaderError as exc:
         # The reader still works; notes stay off until the database is sorted out.
         store_error = str(exc)
     else:
         store_error = ""
         notes = NotesService(store, author=settings.author or None)
-    window = MainWindow(settings, default_library=bundled_briefs_dir(), notes=notes)
+    window = MainWindow(settings, default_library=bundled_briefs_dir(), notes=notes,
+                        paths=paths)
     window.show()
     window.raise_()
     window.activateWindow()

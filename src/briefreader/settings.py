@@ -11,6 +11,9 @@ from PySide6.QtCore import QByteArray, QSettings
 
 MAX_RECENT = 10
 THEMES = ("system", "light", "dark")
+DEFAULT_FONT_SIZE = 12
+FONT_SIZES = (6, 72)
+DEFAULT_KEEP_BACKUPS = 7
 
 
 class Settings:
@@ -45,6 +48,33 @@ class Settings:
     @author.setter
     def author(self, value: str) -> None:
         self._qs.setValue("notes/author", value.strip())
+
+    @property
+    def reader_font_family(self) -> str:
+        """The reader's font; empty means the system's default."""
+        return self._get("reader/font_family", "", str)
+
+    @reader_font_family.setter
+    def reader_font_family(self, value: str) -> None:
+        self._qs.setValue("reader/font_family", value.strip())
+
+    @property
+    def reader_font_size(self) -> int:
+        size = self._get("reader/font_size", DEFAULT_FONT_SIZE, int)
+        return size if FONT_SIZES[0] <= size <= FONT_SIZES[1] else DEFAULT_FONT_SIZE
+
+    @reader_font_size.setter
+    def reader_font_size(self, value: int) -> None:
+        self._qs.setValue("reader/font_size", int(value))
+
+    @property
+    def keep_backups(self) -> int:
+        """How many backups of the notes database are kept."""
+        return max(1, self._get("notes/keep_backups", DEFAULT_KEEP_BACKUPS, int))
+
+    @keep_backups.setter
+    def keep_backups(self, value: int) -> None:
+        self._qs.setValue("notes/keep_backups", max(1, int(value)))
 
     @property
     def zoom(self) -> int:

@@ -89,6 +89,20 @@ class Actions(QObject):
         # Edit
         self.copy = self._make("&Copy", SK.Copy, "edit-copy", None)
         self.select_all = self._make("Select &All", SK.SelectAll, "edit-select-all", None)
+        self.find = self._make("&Find…", SK.Find, "edit-find", "Find words in this brief")
+        self.find_next = self._make("Find &Next", SK.FindNext, "go-down-search",
+                                    "Go to the next match in this brief")
+        self.find_previous = self._make("Find Pre&vious", SK.FindPrevious, "go-up-search",
+                                        "Go to the previous match in this brief")
+        self.preferences = self._make("&Preferences…", [SK.Preferences, "Ctrl+,"],
+                                      "preferences-system",
+                                      "Author, library folders, colour labels, theme, font")
+        # Library and search
+        self.show_library = self._make("Li&brary", "Ctrl+Shift+B", None,
+                                       "Show or hide every brief in the library")
+        self.show_library.setCheckable(True)
+        self.search_everywhere = self._make("&Search Everywhere…", "Ctrl+Shift+F", "edit-find",
+                                            "Search every brief in the library and every note")
         # Notes (undo/redo come from the notes' QUndoStack and are added by the window)
         self.highlight_colours: dict[str, QAction] = {}
         for n, (colour, label) in enumerate(HIGHLIGHT_COLOURS, start=1):

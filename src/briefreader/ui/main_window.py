@@ -30,9 +30,11 @@ from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService
 from briefreader.parse import EncodingError, find_briefs
+from briefreader.paths import Paths
 from briefreader.settings import Settings
 from briefreader.ui.actions import Actions
 from briefreader.ui.banner import Banner
+from briefreader.ui.finding import Finding
 from briefreader.ui.loader import SYNC_LIMIT, BriefLoader
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.note_taking import NoteTaking
@@ -59,14 +61,16 @@ class MainWindow(QMainWindow):
     _notes_prepared = Signal(object)  # a brief whose section texts are ready for the notes
 
     def __init__(self, settings: Settings, *, default_library: Path | None = None,
-                 notes: NotesService | None = None) -> None:
+                 notes: NotesService | None = None, paths: Paths | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.default_library = default_library
+        self.paths = paths
         self.brief: Brief | None = None
         self.opened_path: Path | None = None  # what the user opened: a file or a folder
         self.folder_briefs: list[Path] = []
         self._pending_section: str | None = None
+        self._pending_explicit = False  # a section was asked for, not just remembered
         self._pending_path: Path | None = None
         self._dark = False
 
@@ -118,9 +122,18 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.zoom_label)
 
         self.note_taking: NoteTaking | None = None
+        self.finding: Finding | None = None
         if notes is not None:
             self.note_taking = NoteTaking(self, notes, self.actions_, self.reader,
                                           self.navigator, self.banner)
+            self.finding = Finding(self, notes, self.actions_, self.reader, self.navigator,
+                                   paths=paths)
+            right_layout.insertWidget(right_layout.indexOf(self.reader), self.finding.find_bar)
+        else:
+            for action in (self.actions_.find, self.actions_.find_next,
+                           self.actions_.find_previous, self.actions_.search_everywhere,
+                           self.actions_.show_library, self.actions_.preferences):
+                action.setEnabled(False)
         self._build_menus()
         self._connect_signals()
         self._restore_state()
@@ -151,6 +164,12 @@ class MainWindow(QMainWindow):
             edit_menu.addSeparator()
         edit_menu.addAction(a.copy)
         edit_menu.addAction(a.select_all)
+        if self.finding is not None:
+            edit_menu.addSeparator()
+            for action in (a.find, a.find_next, a.find_previous):
+                edit_menu.addAction(action)
+            edit_menu.addSeparator()
+            edit_menu.addAction(a.preferences)
 
         if nt is not None:
             notes_menu = bar.addMenu("&Notes")
@@ -168,6 +187,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(a.zoom_reset)
         view_menu.addSeparator()
         view_menu.addAction(a.toggle_navigator)
+        if self.finding is not None:
+            view_menu.addAction(a.show_library)
+            view_menu.addAction(a.search_everywhere)
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu("&Theme")
         theme_menu.addActions(a.theme_group.actions())
@@ -239,6 +261,7 @@ class MainWindow(QMainWindow):
             self.restoreState(s.window_state)
         if s.splitter is not None:
             self.splitter.restoreState(s.splitter)
+        self.reader.set_base_font(s.reader_font_family, s.reader_font_size)
         self.reader.set_zoom(s.zoom)
         self.actions_.toggle_navigator.setChecked(s.navigator_visible)
         self.navigator.setVisible(s.navigator_visible)
@@ -329,6 +352,7 @@ class MainWindow(QMainWindow):
 
     def _load_file(self, path: Path, *, section: str | None, encoding: str | None) -> None:
         self._pending_path = path
+        self._pending_explicit = section is not None
         self._pending_section = section or self.settings.section_for(str(path))
         self.loader.load(path, encoding=encoding)
 
@@ -361,13 +385,19 @@ class MainWindow(QMainWindow):
             else:
                 self.show_error(str(error))
             return
-        self.show_brief(brief, section=self._pending_section)
+        section = self._pending_section
+        if self.finding is not None:
+            section = self.finding.section_to_open(brief, section,
+                                                   explicit=self._pending_explicit)
+        self.show_brief(brief, section=section)
         if self.opened_path is not None:
             self.settings.add_recent(str(self.opened_path))
             self._rebuild_recent_menu()
 
     def show_brief(self, brief: Brief, *, section: str | None = None) -> None:
         if self.brief is not None and self.brief is not brief:
+            if self.finding is not None:
+                self.finding.brief_leaving()
             self.reader.forget_brief(self.brief)
         self.brief = brief
         self.banner.hide()
@@ -389,6 +419,8 @@ class MainWindow(QMainWindow):
         ids = {s.id for s in brief.sections}
         self.show_section(section if section in ids else brief.sections[0].id)
         self.reader.warm(brief)
+        if self.finding is not None:
+            self.finding.brief_shown(brief)
         focus = QApplication.focusWidget()
         if focus is None or focus is self.navigator.tree or not self.isAncestorOf(focus):
             self.reader.setFocus()  # ready to read and select with the keyboard
@@ -434,6 +466,8 @@ class MainWindow(QMainWindow):
         self.reader.show_section(self.brief, section, spans)
         if nt is not None:
             nt.section_shown(section)
+        if self.finding is not None:
+            self.finding.section_shown(section)
         i = self.brief.index_of(section_id)
         self.reader.prefetch(self.brief, list(self.brief.sections[i + 1 : i + 3])
                              + list(self.brief.sections[max(0, i - 1) : i]))
@@ -566,6 +600,8 @@ class MainWindow(QMainWindow):
         self.reader.set_dark(self._dark)
         if self.note_taking is not None:
             self.note_taking.set_dark(self._dark)
+        if self.finding is not None:
+            self.finding.refresh_marks()
 
     def on_theme_triggered(self, action) -> None:
         self.settings.theme = action.data()
@@ -606,6 +642,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.note_taking is not None:
             self.note_taking.flush()  # the last words typed are saved before anything else
+        if self.finding is not None:
+            self.finding.shutdown()
         self.save_state()
         super().closeEvent(event)
 

@@ -22,6 +22,7 @@ from briefreader.brief import Brief
 
 SECTION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNTS_ROLE = Qt.ItemDataRole.UserRole + 2  # (highlights, comments, needs review)
+READ_ROLE = Qt.ItemDataRole.UserRole + 3  # True once the section was read to its end
 
 
 class SectionModel(QStandardItemModel):
@@ -71,6 +72,16 @@ class SectionModel(QStandardItemModel):
                     Qt.ItemDataRole.AccessibleTextRole,
                 )
 
+    def set_read(self, ids: set[str] | frozenset[str]) -> None:
+        """Sections read to their end (shown muted, with a check)."""
+        for section_id, item in self._items.items():
+            read = section_id in ids
+            if bool(item.data(READ_ROLE)) != read:
+                item.setData(read, READ_ROLE)
+
+    def read_ids(self) -> set[str]:
+        return {sid for sid, item in self._items.items() if item.data(READ_ROLE)}
+
     def index_for(self, section_id: str) -> QModelIndex:
         item = self._items.get(section_id)
         return item.index() if item is not None else QModelIndex()
@@ -85,6 +96,14 @@ class _RoomyDelegate(QStyledItemDelegate):
         size.setHeight(size.height() + 6)
         return size
 
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 - Qt override
+        super().initStyleOption(option, index)
+        if index.data(READ_ROLE):
+            # Read sections step back: muted text and a check before the title.
+            muted = option.palette.color(QPalette.ColorRole.PlaceholderText)
+            option.palette.setColor(QPalette.ColorRole.Text, muted)
+            option.text = f"\u2713 {option.text}"
+
     def paint(self, painter, option, index) -> None:
         counts = index.data(COUNTS_ROLE)
         if not counts or not (counts[0] or counts[1] or counts[2]):
@@ -95,7 +114,6 @@ class _RoomyDelegate(QStyledItemDelegate):
         metrics = option.fontMetrics
         badge_w = metrics.horizontalAdvance(label) + 12 + (10 if review else 0)
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
         opt.rect = option.rect.adjusted(0, 0, -badge_w - 4, 0)
         super().paint(painter, opt, index)
         painter.save()
@@ -182,6 +200,9 @@ class Navigator(QWidget):
 
     def set_counts(self, counts: dict[str, tuple[int, int, bool]]) -> None:
         self.model.set_counts(counts)
+
+    def set_read(self, ids: set[str] | frozenset[str]) -> None:
+        self.model.set_read(ids)
 
     def select_section(self, section_id: str) -> None:
         """Reflect the reader's section without emitting section_activated again."""

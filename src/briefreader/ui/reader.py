@@ -11,12 +11,21 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QFont, QImage, QTextCursor, QTextDocument, QTextFrameFormat
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFrameFormat,
+)
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from briefreader import render
 from briefreader.brief import Brief, Section
@@ -28,6 +37,11 @@ ZOOM_STEPS = (50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300)
 CACHE_SIZE = 64
 #: Text column width in average characters: comfortable reading measure.
 MEASURE_CHARS = 78
+#: Find marks beyond this many in one section are not drawn: every extra selection
+#: slows every repaint of the view.
+MAX_FIND_MARKS = 500
+#: Background of find matches (light, dark): orange, apart from the highlight colours.
+FIND_MARK = ("#fbc98a", "#7a4a12")
 
 
 def _placeholder_image() -> QImage:
@@ -93,6 +107,7 @@ class ReaderView(QTextBrowser):
         self._dark = False
         self._zoom = 100
         self._base_point_size = max(self.font().pointSizeF(), 10.0) + 1.0
+        self._font_family = ""
         self.brief: Brief | None = None
         self.section: Section | None = None
         self.rendered: render.RenderedSection | None = None
@@ -133,6 +148,24 @@ class ReaderView(QTextBrowser):
         if self.brief is not None and self.section is not None:
             self.show_section(self.brief, self.section, self.spans, keep_scroll=True)
 
+    def set_base_font(self, family: str, point_size: float) -> None:
+        """The reading font at 100 % zoom; an empty family keeps the system's."""
+        family = family.strip()
+        point_size = float(point_size)
+        if (family, point_size) == (self._font_family, self._base_point_size):
+            return
+        self._font_family, self._base_point_size = family, point_size
+        # Cached documents were laid out with the old font: build them again.
+        for key, doc in list(self._cache.items()):
+            if doc is not self.document():
+                doc.deleteLater()
+            del self._cache[key]
+        if self.brief is not None and self.section is not None:
+            self.show_section(self.brief, self.section, self.spans, keep_scroll=True)
+
+    def base_font(self) -> tuple[str, float]:
+        return self._font_family, self._base_point_size
+
     def clear(self) -> None:  # QTextEdit.clear would wipe a cached document
         self.brief = None
         self.section = None
@@ -160,6 +193,7 @@ class ReaderView(QTextBrowser):
         self._ensure_painted(doc, rendered)
         self._apply_view_settings(doc)
         if self.document() is not doc:
+            self.setExtraSelections([])  # they belong to the previous document
             self.setDocument(doc)
         self.verticalScrollBar().setValue(scroll)
         self.notice_changed.emit(rendered.notice or "")
@@ -216,6 +250,45 @@ class ReaderView(QTextBrowser):
         cursor.setPosition(where[0])
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
+
+    def select_span(self, start: int, end: int) -> bool:
+        """Select a span of the section's plain text and bring it into view."""
+        if self.rendered is None:
+            return False
+        where = self.text_map_of(self.document(), self.rendered).to_document(start, end)
+        if where is None:
+            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(where[1])
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        cursor.setPosition(where[0])
+        cursor.setPosition(where[1], QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        return True
+
+    def set_find_selections(self, spans: Sequence[tuple[int, int]]) -> int:
+        """Mark these spans of the shown section's plain text (find matches) without
+        touching the document; an empty list clears them. Returns how many show."""
+        selections: list[QTextEdit.ExtraSelection] = []
+        if spans and self.rendered is not None:
+            text_map = self.text_map_of(self.document(), self.rendered)
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(FIND_MARK[1 if self._dark else 0]))
+            for start, end in spans[:MAX_FIND_MARKS]:
+                where = text_map.to_document(start, end)
+                if where is None:
+                    continue
+                cursor = QTextCursor(self.document())
+                cursor.setPosition(where[0])
+                cursor.setPosition(where[1], QTextCursor.MoveMode.KeepAnchor)
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = cursor
+                selection.format = fmt
+                selections.append(selection)
+        self.setExtraSelections(selections)
+        return len(selections)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().mouseReleaseEvent(event)
@@ -287,6 +360,8 @@ class ReaderView(QTextBrowser):
 
     def _apply_view_settings(self, doc: QTextDocument, *, force: bool = False) -> None:
         font = QFont(self.font())
+        if self._font_family:
+            font.setFamilies([self._font_family])
         font.setPointSizeF(self._base_point_size * self._zoom / 100.0)
         if force or doc.defaultFont() != font:
             doc.setDefaultFont(font)
