@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import (
     QColor,
@@ -104,6 +105,7 @@ class ReaderView(QTextBrowser):
         self._cache: OrderedDict[tuple, SafeDocument] = OrderedDict()
         self._blank = SafeDocument(None, self)
         self.setDocument(self._blank)
+        self._shown: QTextDocument = self._blank
         self._dark = False
         self._zoom = 100
         self._base_point_size = max(self.font().pointSizeF(), 10.0) + 1.0
@@ -144,7 +146,7 @@ class ReaderView(QTextBrowser):
             return
         self._dark = dark
         # The stylesheet is applied when HTML is parsed: rebuild from the cache keys.
-        self._cache.clear()
+        self._drop(list(self._cache))
         if self.brief is not None and self.section is not None:
             self.show_section(self.brief, self.section, self.spans, keep_scroll=True)
 
@@ -156,10 +158,7 @@ class ReaderView(QTextBrowser):
             return
         self._font_family, self._base_point_size = family, point_size
         # Cached documents were laid out with the old font: build them again.
-        for key, doc in list(self._cache.items()):
-            if doc is not self.document():
-                doc.deleteLater()
-            del self._cache[key]
+        self._drop(list(self._cache))
         if self.brief is not None and self.section is not None:
             self.show_section(self.brief, self.section, self.spans, keep_scroll=True)
 
@@ -171,10 +170,11 @@ class ReaderView(QTextBrowser):
         self.section = None
         self.rendered = None
         self.setDocument(self._blank)
+        self._shown = self._blank
 
     def forget_brief(self, brief: Brief) -> None:
         for key in [k for k in self._cache if k[0] == brief.content_hash]:
-            del self._cache[key]
+            self._drop([key])
 
     # -- showing ---------------------------------------------------------------------
     def show_section(self, brief: Brief, section: Section, spans: tuple[Span, ...] = (), *,
@@ -195,6 +195,7 @@ class ReaderView(QTextBrowser):
         if self.document() is not doc:
             self.setExtraSelections([])  # they belong to the previous document
             self.setDocument(doc)
+            self._shown = doc
         self.verticalScrollBar().setValue(scroll)
         self.notice_changed.emit(rendered.notice or "")
 
@@ -341,6 +342,16 @@ class ReaderView(QTextBrowser):
         doc.documentLayout().documentSize()  # lay it out now, while the reader is idle
         self._remember(key, doc)
 
+    def _drop(self, keys: list[tuple]) -> None:
+        """Forget cached documents and free them now. PySide keeps every document ever
+        given to setDocument alive from the view's side, so they are deleted by hand
+        (never the one on screen)."""
+        for key in keys:
+            doc = self._cache.pop(key, None)
+            if (doc is not None and doc is not self._shown and doc is not self.document()
+                    and shiboken6.isValid(doc)):
+                shiboken6.delete(doc)
+
     def _remember(self, key: tuple, doc: SafeDocument) -> None:
         self._cache[key] = doc
         while len(self._cache) > CACHE_SIZE:
@@ -348,11 +359,12 @@ class ReaderView(QTextBrowser):
             if old is self.document():
                 self._cache.move_to_end(old_key)
                 continue
-            del self._cache[old_key]
-            old.deleteLater()
+            self._drop([old_key])
 
     def _build_document(self, brief: Brief, rendered: render.RenderedSection) -> SafeDocument:
-        doc = SafeDocument(brief.base_dir, self)
+        # No Qt parent: the cache (and self._shown) own it, so a document dropped from
+        # the cache is freed at once rather than piling up until the event loop runs.
+        doc = SafeDocument(brief.base_dir)
         doc.setDefaultStyleSheet(render.stylesheet(self._dark))
         doc.setDocumentMargin(0)
         doc.setHtml(rendered.html)

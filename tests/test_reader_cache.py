@@ -1,0 +1,27 @@
+"""The reader's document cache stays bounded: evicted documents are freed."""
+
+from __future__ import annotations
+
+import gc
+
+import shiboken6
+
+from briefreader.parse import parse_markdown
+from briefreader.ui.reader import CACHE_SIZE, ReaderView, SafeDocument
+
+
+def test_switching_many_sections_keeps_a_bounded_number_of_documents(qtbot):
+    source = "".join(f"# Part {i}\n\nParagraph {i} about the budget.\n\n" for i in range(200))
+    brief = parse_markdown(source, name="many.md", content_hash="h-many-sections")
+    view = ReaderView()
+    qtbot.addWidget(view)
+    for section in brief.sections:
+        view.show_section(brief, section)
+    gc.collect()
+    alive = [o for o in gc.get_objects()
+             if isinstance(o, SafeDocument) and shiboken6.isValid(o)]
+    assert len(alive) <= CACHE_SIZE + 2  # the cache, the blank page, the one on screen
+    assert view.document() is not None and "Paragraph 199" in view.toPlainText()
+    # Going back to an evicted section builds it again.
+    view.show_section(brief, brief.sections[0])
+    assert "Paragraph 0 about" in view.toPlainText()
