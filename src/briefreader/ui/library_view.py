@@ -231,6 +231,13 @@ class LibraryView(QWidget):
         self.refresh_button.clicked.connect(self.refresh_requested)
         self._update_status()
 
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        # In a narrow dock the title matters most: drop the secondary columns first.
+        width = self.width()
+        self.tree.setColumnHidden(COL_LAST_READ, width < 520)
+        self.tree.setColumnHidden(COL_DATE, width < 420)
     def _tool_button(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
