@@ -12,7 +12,7 @@ from briefreader import printing
 from briefreader.export import ORPHANS_HEADING, ExportExistsError
 from briefreader.notes import NotesService
 from briefreader.parse import load_brief
-from briefreader.render import resolve_resource
+from briefreader.resource_policy import resolve_resource
 from briefreader.store import Store
 from briefreader.ui.highlights import colour_for
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from briefreader import render
+from briefreader import render, resource_policy
 from briefreader.brief import LEAD_ID, Brief, Section, normalise_text
 
 DATA = Path(__file__).resolve().parent / "data" / "render"
-PNG_1X1 = render.PLACEHOLDER_PNG  # any valid PNG will do as "an image file"
+PNG_1X1 = resource_policy.PLACEHOLDER_PNG  # any valid PNG will do as "an image file"
 
 
 def make_section(source: str, id: str = "sec", title: str = "Title", level: int = 2) -> Section:
@@ -228,7 +228,7 @@ def test_footnote_labels_with_spaces_and_unicode_section_ids():
 
     for href in hrefs:
         # what the reader gets back from Qt when the link is clicked
-        action = render.classify_link(QUrl(href).toString())
+        action = resource_policy.classify_link(QUrl(href).toString())
         assert action.kind == "anchor" and action.target in ids
 
 
@@ -571,7 +571,7 @@ def test_markdown_fragment_for_notes():
     ],
 )
 def test_classify_link(url, kind, target):
-    assert render.classify_link(url) == render.LinkAction(kind, target)
+    assert resource_policy.classify_link(url) == resource_policy.LinkAction(kind, target)
 
 
 # ---------------------------------------------------------------------------
@@ -580,7 +580,7 @@ def test_classify_link(url, kind, target):
 
 
 def test_placeholder_is_a_valid_png():
-    data = render.PLACEHOLDER_PNG
+    data = resource_policy.PLACEHOLDER_PNG
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     pos = 8
     kinds = []
@@ -621,14 +621,14 @@ def brief_dir(tmp_path: Path) -> Path:
     ],
 )
 def test_resource_inside_folder_is_loaded(brief_dir, url):
-    resource = render.resolve_resource(brief_dir, url)
+    resource = resource_policy.resolve_resource(brief_dir, url)
     assert resource.kind == "image"
     assert resource.data == (brief_dir / url.split("?")[0].replace("%20", " ")).read_bytes()
 
 
 def test_file_url_inside_folder_is_loaded(brief_dir):
     url = (brief_dir / "maps" / "map.png").as_uri()
-    assert render.resolve_resource(brief_dir, url).kind == "image"
+    assert resource_policy.resolve_resource(brief_dir, url).kind == "image"
 
 
 @pytest.mark.parametrize(
@@ -654,15 +654,15 @@ def test_file_url_inside_folder_is_loaded(brief_dir):
     ],
 )
 def test_resource_refused(brief_dir, url):
-    resource = render.resolve_resource(brief_dir, url)
-    assert resource == render.Resource("placeholder", render.PLACEHOLDER_PNG)
+    resource = resource_policy.resolve_resource(brief_dir, url)
+    assert resource == resource_policy.Resource("placeholder", resource_policy.PLACEHOLDER_PNG)
 
 
 def test_absolute_paths_refused_even_inside_folder(brief_dir):
     inside = brief_dir / "maps" / "map.png"
-    assert render.resolve_resource(brief_dir, str(inside)).kind == "placeholder"
+    assert resource_policy.resolve_resource(brief_dir, str(inside)).kind == "placeholder"
     outside = (brief_dir.parent / "outside.png").as_uri()
-    assert render.resolve_resource(brief_dir, outside).kind == "placeholder"
+    assert resource_policy.resolve_resource(brief_dir, outside).kind == "placeholder"
 
 
 def test_symlinks_are_judged_by_their_target(brief_dir):
@@ -671,16 +671,16 @@ def test_symlinks_are_judged_by_their_target(brief_dir):
     (brief_dir / "zero.png").symlink_to("/dev/zero")
     (brief_dir / "alias.png").symlink_to(brief_dir / "maps" / "map.png")
     (brief_dir / "loop.png").symlink_to(brief_dir / "loop.png")
-    assert render.resolve_resource(brief_dir, "etc/hostname").kind == "placeholder"
-    assert render.resolve_resource(brief_dir, "out.png").kind == "placeholder"
-    assert render.resolve_resource(brief_dir, "zero.png").kind == "placeholder"
-    assert render.resolve_resource(brief_dir, "loop.png").kind == "placeholder"
-    assert render.resolve_resource(brief_dir, "alias.png").kind == "image"
+    assert resource_policy.resolve_resource(brief_dir, "etc/hostname").kind == "placeholder"
+    assert resource_policy.resolve_resource(brief_dir, "out.png").kind == "placeholder"
+    assert resource_policy.resolve_resource(brief_dir, "zero.png").kind == "placeholder"
+    assert resource_policy.resolve_resource(brief_dir, "loop.png").kind == "placeholder"
+    assert resource_policy.resolve_resource(brief_dir, "alias.png").kind == "image"
 
 
 def test_device_file_refused_without_reading():
     # inside the "folder" /dev, so only the regular-file check stands in the way
-    assert render.resolve_resource(Path("/dev"), "zero").kind == "placeholder"
+    assert resource_policy.resolve_resource(Path("/dev"), "zero").kind == "placeholder"
 
 
 def test_fifo_refused_without_opening(brief_dir, monkeypatch):
@@ -694,19 +694,20 @@ def test_fifo_refused_without_opening(brief_dir, monkeypatch):
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", spy)
-    assert render.resolve_resource(brief_dir, "pipe.png").kind == "placeholder"
+    assert resource_policy.resolve_resource(brief_dir, "pipe.png").kind == "placeholder"
     assert str(fifo) not in opened
 
 
 def test_size_limit(brief_dir):
     big = brief_dir / "big.png"
     big.write_bytes(PNG_1X1 + b"\0" * 5000)
-    assert render.resolve_resource(brief_dir, "big.png", max_bytes=1000).kind == "placeholder"
-    assert render.resolve_resource(brief_dir, "big.png", max_bytes=10_000).kind == "image"
+    small_limit = resource_policy.resolve_resource(brief_dir, "big.png", max_bytes=1000)
+    assert small_limit.kind == "placeholder"
+    assert resource_policy.resolve_resource(brief_dir, "big.png", max_bytes=10_000).kind == "image"
 
 
 def test_no_base_dir_means_placeholder(brief_dir):
-    assert render.resolve_resource(None, "maps/map.png").kind == "placeholder"
+    assert resource_policy.resolve_resource(None, "maps/map.png").kind == "placeholder"
 
 
 # ---------------------------------------------------------------------------
@@ -807,5 +808,5 @@ def test_placeholder_loads_in_qt(qapp):
     from PySide6.QtGui import QImage
 
     image = QImage()
-    assert image.loadFromData(render.PLACEHOLDER_PNG)
+    assert image.loadFromData(resource_policy.PLACEHOLDER_PNG)
     assert (image.width(), image.height()) == (16, 16)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from briefreader.cli_support import open_service
-from briefreader.store import COLORS
+from briefreader.records import COLORS
 
 # The subparsers object argparse hands out has a private type; accept any.
 _Subparsers = Any

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from briefreader.cli_support import data_paths, open_store, positive_int
+from briefreader.records import COLORS
 from briefreader.search import SCOPES, SearchFilters, SearchResult, parse_query
-from briefreader.store import COLORS
 
 _Subparsers = Any
 KIND_NAMES = {"text": "Text", "note": "Note", "comment": "Comment"}

@@ -15,7 +15,8 @@ from typing import Any
 from briefreader.cli_support import open_service, positive_int
 from briefreader.errors import BriefreaderError
 from briefreader.paths import resolve_paths
-from briefreader.store import COLORS, Comment, Highlight, Store
+from briefreader.records import COLORS, Comment, Highlight
+from briefreader.store import Store
 
 # The subparsers object argparse hands out has a private type; accept any.
 _Subparsers = Any

@@ -31,7 +31,7 @@ from urllib.parse import quote
 from briefreader import __version__
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
-from briefreader.store import (
+from briefreader.records import (
     COLORS,
     DEFAULT_LABELS,
     Comment,

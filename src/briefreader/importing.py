@@ -24,7 +24,7 @@ from briefreader.anchor import SectionRef, SectionText, Selector, match_section,
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.export import _NEWLINE, _SAFE_ID, canonical_text, text_hash
-from briefreader.store import (
+from briefreader.records import (
     COLORS,
     COMMENT_STATUSES,
     HIGHLIGHT_STATUSES,

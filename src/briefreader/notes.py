@@ -26,8 +26,7 @@ from briefreader.anchor import (
 )
 from briefreader.brief import Brief, Section, normalise_text
 from briefreader.errors import BriefreaderError
-from briefreader.render import section_plain_text
-from briefreader.store import (
+from briefreader.records import (
     COLORS,
     BriefRecord,
     Comment,
@@ -36,9 +35,10 @@ from briefreader.store import (
     HighlightPlacement,
     SaveError,
     SectionRecord,
-    Store,
     new_id,
 )
+from briefreader.render import section_plain_text
+from briefreader.store import Store
 
 _TEXT_CACHE_SIZE = 4
 

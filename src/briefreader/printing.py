@@ -28,10 +28,10 @@ from PySide6.QtGui import (
     QTextDocumentFragment,
 )
 
-from briefreader import render
+from briefreader import render, resource_policy
 from briefreader.brief import Brief, Section
 from briefreader.export import ORPHANS_HEADING, ExportError, ExportExistsError
-from briefreader.store import DEFAULT_LABELS, Comment, Highlight
+from briefreader.records import DEFAULT_LABELS, Comment, Highlight
 from briefreader.ui.highlights import TextMap, colour_for
 
 if TYPE_CHECKING:
@@ -52,11 +52,11 @@ class PrintDocument(QTextDocument):
 
     def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt override
         if kind in (QTextDocument.ResourceType.ImageResource, 2):
-            resource = render.resolve_resource(self._base_dir, url.toString())
+            resource = resource_policy.resolve_resource(self._base_dir, url.toString())
             image = QImage()
             if image.loadFromData(resource.data):
                 return image
-            image.loadFromData(render.resolve_resource(None, "").data)
+            image.loadFromData(resource_policy.resolve_resource(None, "").data)
             return image
         return ""
 

@@ -15,7 +15,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService, SyncReport
-from briefreader.store import Bookmark, Comment, Highlight, new_id
+from briefreader.records import Bookmark, Comment, Highlight, new_id
 
 REVIEW_STATUSES = ("changed", "ambiguous", "orphaned")
 #: Consecutive autosaves of one note merge into one undo step.

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefreader.store import Bookmark
+from briefreader.records import Bookmark
 from briefreader.ui.trash import RoomyDelegate, format_timestamp
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

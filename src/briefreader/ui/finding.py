@@ -23,8 +23,8 @@ from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
 from briefreader.library import Library, LibraryError, RefreshReport, resolved
 from briefreader.notes import NotesService, brief_key, default_author
+from briefreader.records import COLORS
 from briefreader.search import FindSession, QueryError, SearchFilters, SearchResult
-from briefreader.store import COLORS
 from briefreader.ui import preferences as preferences_ui
 from briefreader.ui.actions import HIGHLIGHT_COLOURS, Actions
 from briefreader.ui.find_bar import FindBar

@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefreader.records import DEFAULT_LABELS, Comment, Highlight
 from briefreader.render import render_markdown_fragment
-from briefreader.store import DEFAULT_LABELS, Comment, Highlight
 from briefreader.ui.highlights import colour_for
 
 #: Replies deeper than this are drawn at this depth (a narrow dock has no room).

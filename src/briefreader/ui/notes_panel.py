@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefreader.store import DEFAULT_LABELS, Comment, Highlight
+from briefreader.records import DEFAULT_LABELS, Comment, Highlight
 from briefreader.ui.highlights import COLOURS
 from briefreader.ui.notes_cards import (
     CommentCard,

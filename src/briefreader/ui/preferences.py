@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefreader.store import COLORS, DEFAULT_LABELS, KEEP_BACKUPS
+from briefreader.records import COLORS, DEFAULT_LABELS
+from briefreader.store import KEEP_BACKUPS
 
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 DEFAULT_FONT_SIZE = 12

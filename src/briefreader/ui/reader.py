@@ -2,8 +2,8 @@
 
 Every section becomes its own ``SafeDocument`` (cached), so switching sections swaps a
 laid-out document instead of re-parsing HTML. Resource loading is routed through
-``render.resolve_resource``: nothing is fetched from the network or read from outside
-the brief's folder. Links never navigate the view; they are reported as intents.
+``resource_policy.resolve_resource``: nothing is fetched from the network or read from
+outside the brief's folder. Links never navigate the view; they are reported as intents.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
-from briefreader import render
+from briefreader import render, resource_policy
 from briefreader.brief import Brief, Section
 from briefreader.ui.highlights import Span, TextMap, highlight_at, paint
 
@@ -47,7 +47,7 @@ FIND_MARK = ("#fbc98a", "#7a4a12")
 
 def _placeholder_image() -> QImage:
     image = QImage()
-    image.loadFromData(render.resolve_resource(None, "placeholder").data)
+    image.loadFromData(resource_policy.resolve_resource(None, "placeholder").data)
     return image
 
 
@@ -69,7 +69,7 @@ class SafeDocument(QTextDocument):
         if kind == QTextDocument.ResourceType.ImageResource.value or (
             kind == QTextDocument.ResourceType.ImageResource
         ):
-            resource = render.resolve_resource(self._base_dir, url.toString())
+            resource = resource_policy.resolve_resource(self._base_dir, url.toString())
             image = QImage()
             if resource.kind == "image" and image.loadFromData(resource.data):
                 return image
@@ -404,7 +404,7 @@ class ReaderView(QTextBrowser):
 
     # -- links -----------------------------------------------------------------------
     def on_anchor_clicked(self, url: QUrl) -> None:
-        action = render.classify_link(url.toString())
+        action = resource_policy.classify_link(url.toString())
         if action.kind == "anchor":
             self.anchor_requested.emit(action.target)
         elif action.kind == "external":

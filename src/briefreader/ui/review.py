@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefreader.store import Highlight
+from briefreader.records import Highlight
 from briefreader.worddiff import diff_html, similarity
 
 #: Status → (badge text, background, text colour). Fixed colours chosen to read on

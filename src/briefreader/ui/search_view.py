@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefreader.records import COLORS, DEFAULT_LABELS
 from briefreader.search import SearchFilters, SearchResult
-from briefreader.store import COLORS, DEFAULT_LABELS
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
 DEBOUNCE_MS = 250

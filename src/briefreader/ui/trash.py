@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefreader.store import Comment, Highlight
+from briefreader.records import Comment, Highlight
 from briefreader.ui.review import excerpt
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1

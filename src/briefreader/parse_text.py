@@ -1,0 +1,361 @@
+"""Plain-text briefs -> Brief: the title line, then every short standalone line that is
+followed by body text is a heading (numbered, ALL-CAPS or plain); hard-wrapped lines are
+joined into paragraphs and web boilerplate at the end ("Leave a Comment") is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefreader.brief import Brief
+from briefreader.sections import _assemble, _Heading, _title_from_name
+
+# Levels: a numbered heading's level is the depth of its number ("2.3" -> 2; Roman
+# "IV." -> 1). ALL-CAPS headings are level 1. Other headings are level 1, or level 2
+# when the brief also has ALL-CAPS headings (which then head them); numbered headings
+# likewise move down one level under ALL-CAPS ones. Underlined headings ("=====" or
+# "-----" on the line below) are level 1 / 2.
+
+_LONG_LINE = 100  # a line longer than this was not hard-wrapped
+_MAX_HEADING_CHARS = 100
+_MAX_HEADING_WORDS = 12
+_MAX_TITLE_CHARS = 150
+_MAX_TITLE_WORDS = 25
+
+# _ITEM starts a row of its own in a paragraph; _BULLET is never a heading ("1. Scope" is).
+_ITEM = re.compile(r"\s*(?:[-*•‣◦▪▸►–+](?:\s+|$)|\(?\d{1,3}[.)]\s+|\(?[a-zA-Z][.)]\s+)")
+_BULLET = re.compile(r"\s*(?:[-*•‣◦▪▸►–+](?:\s+|$)|\(?\d{1,3}\)\s+|\(?[a-zA-Z]\)\s+)")
+_NUMBERED = re.compile(
+    r"(?P<num>\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.|(?=[IVX]+\.)X{0,3}(?:IX|IV|V?I{0,3})\.)"
+    r"\s+(?P<text>\S.*)$"
+)
+_RULE = re.compile(r"([=\-~*_#+.·•])(?:[ \t]*\1){2,}[ \t]*$")
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_CLOSERS = "\"'”’»)]}"
+_SENTENCE_END = ".!?:;,…"
+_URL_OR_EMAIL = re.compile(r"https?://|www\.|\S@\S+\.\w")
+_DATE_WORDS = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|"
+    r"tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|"
+    r"sun(?:day)?|am|pm|utc|gmt|cet|cest|bst|est|edt)\b\.?|(?<=\d)(?:st|nd|rd|th)\b",
+    re.I,
+)
+_DATELINE = re.compile(r"(?:first |last )?(?:published|updated|posted|modified)\b", re.I)
+_BYLINE = re.compile(
+    r"By\s+(?!(?:The|A|An|Way|Design|Sector|Country|Region)\b)[A-Z][\w'’.-]*"
+    r"(?:\s+(?:[A-Z][\w'’.-]*|and|&))*$"
+)
+_BOILERPLATE = re.compile(
+    r"(?:leave a (?:comment|reply)|post a comment|add a comment|\d*\s*comments?|"
+    r"share(?: this)?(?: article| story| post| page)?(?: on \w+)?|share on .*|"
+    r"related(?: posts| articles| stories| content| news| reading)?|"
+    r"(?:you (?:may|might) )?(?:also like|also be interested in)|read more|continue reading|"
+    r"more from .{0,60}|recommended(?: for you)?|subscribe\b.{0,80}|"
+    r"sign up\b.{0,40}newsletter.{0,40}|newsletter|"
+    r"print(?: this)?(?: page| article| story)?|email(?: this)?(?: article| story)?|"
+    r"copy link|tags?\s*:.*|categor(?:y|ies)\s*:.*|filed under\b.*|posted in\b.*|"
+    r"click here\b.*|sponsored|"
+    r"(?:previous|next) (?:post|article|story)\b.*|follow us\b.*|"
+    r"(?:©|copyright\b).*|all rights reserved\.?)"
+    r"[.:!]?",
+    re.I,
+)
+# Page furniture dropped wherever it stands.
+_NOISE = re.compile(r"advertisement|sponsored content|skip to (?:main )?content|back to top", re.I)
+_COOKIE_NOTICE = re.compile(
+    r"\b(?:we|this (?:web)?site) uses? cookies\b|\bcookie (?:policy|settings|preferences|consent)\b"
+    r"|\baccept (?:all )?cookies\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class _HeadingLike:
+    style: str  # "numbered", "caps", "plain" or "underline"
+    depth: int  # numbered: depth of the number; underline: 1 for "=", 2 otherwise
+
+
+@dataclass
+class _Block:
+    rows: list[str]
+    """The paragraph, one row per line break the source keeps (bullets, short lines)."""
+    line: int
+    heading: _HeadingLike | None = None
+    """Set when the block is one standalone line that looks like a heading."""
+    single_line: bool = False
+    is_heading: bool = False
+
+
+def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = None) -> Brief:
+    lines = [ln.rstrip() for ln in text.replace("\f", "\n").split("\n")]
+    blocks = _text_blocks(lines)
+
+    title = None
+    if blocks and blocks[0].single_line and _title_like(blocks[0].rows[0]):
+        title = blocks.pop(0).rows[0]
+        if blocks and blocks[0].single_line and _same(blocks[0].rows[0], title):
+            blocks.pop(0)  # a web page's title repeated as its first heading
+
+    # Boilerplate at the end goes, and so do heading-like lines with no body after them,
+    # unless the brief has no body text at all (then those lines are its text).
+    last_body = next(
+        (
+            i
+            for i in range(len(blocks) - 1, -1, -1)
+            if blocks[i].heading is None and not _is_trailing_boilerplate(blocks[i])
+        ),
+        len(blocks),
+    )
+    while blocks and (
+        _is_trailing_boilerplate(blocks[-1])
+        or (blocks[-1].heading is not None and len(blocks) - 1 > last_body)
+    ):
+        blocks.pop()
+
+    level = _level_rule([b.heading for b in blocks if b.heading])
+    # A heading-like line is a heading when body text follows it, or when it heads the
+    # deeper heading that follows it. A run of them at one level (a contents list, an
+    # address) is body text.
+    for b, nxt in zip(reversed(blocks[:-1]), reversed(blocks[1:]), strict=True):
+        if b.heading is not None:
+            b.is_heading = nxt.heading is None or (
+                nxt.is_heading and level(b.heading) < level(nxt.heading)
+            )
+
+    lead: list[_Block] = []
+    groups: list[tuple[_Block, list[_Block]]] = []
+    for b in blocks:
+        if b.is_heading:
+            groups.append((b, []))
+        else:
+            (groups[-1][1] if groups else lead).append(b)
+    return _assemble(
+        title=title or _title_from_name(name),
+        lead=(_join(lead), lead[0].line) if lead else None,
+        headings=[
+            _Heading(h.rows[0], level(h.heading), _join(body), h.line)  # type: ignore[arg-type]
+            for h, body in groups
+        ],
+        fmt="text",
+        content_hash=content_hash,
+        path=path,
+    )
+
+
+def _join(blocks: list[_Block]) -> str:
+    return "\n\n".join("\n".join(b.rows) for b in blocks)
+
+
+def _is_trailing_boilerplate(b: _Block) -> bool:
+    text = "\n".join(b.rows)
+    return (len(text) < 400 and _is_boilerplate(b.rows[0])) or bool(_COOKIE_NOTICE.search(text))
+
+
+def _text_blocks(lines: list[str]) -> list[_Block]:
+    """Paragraph blocks in reading order; separator rules dropped."""
+    lengths = sorted(len(ln) for ln in lines if ln.strip())
+    if not lengths:
+        return []
+    # One paragraph per (long) line: every line stands alone. Otherwise the text is
+    # hard-wrapped and ``width`` estimates the wrap column (the 90th percentile of line
+    # lengths: an underestimate only joins more).
+    unwrapped = sum(1 for n in lengths if n > _LONG_LINE) >= max(1, len(lengths) // 5)
+    width = lengths[(len(lengths) - 1) * 9 // 10]
+
+    blocks: list[_Block] = []
+    chunk: list[tuple[int, str]] = []  # (line number, text) of consecutive non-blank lines
+    for number, line in enumerate([*lines, ""], start=1):
+        if line.strip():
+            if len(line) > 40 or not _NOISE.fullmatch(line.strip()):
+                chunk.append((number, line))
+            continue
+        for piece, underline in _split_rules(chunk):
+            if underline:
+                ((n, s),) = piece
+                blocks.append(_Block([s.strip()], n, _HeadingLike("underline", underline), True))
+            elif unwrapped:
+                blocks.extend(_unwrapped_blocks(piece))
+            else:
+                blocks.extend(_wrapped_blocks(piece, width))
+        chunk = []
+    return blocks
+
+
+def _split_rules(chunk: list[tuple[int, str]]) -> list[tuple[list[tuple[int, str]], int]]:
+    """Split a chunk at rule lines ("-----", "* * *"). A heading-like line directly above
+    a rule is an underlined heading, returned alone with level 1 ("=") or 2 (other)."""
+    pieces: list[tuple[list[tuple[int, str]], int]] = []
+    current: list[tuple[int, str]] = []
+    for n, line in chunk:
+        rule = _RULE.match(line.strip())
+        if not rule:
+            current.append((n, line))
+            continue
+        if current and _heading_like(current[-1][1].strip()):
+            last = current.pop()
+            if current:
+                pieces.append((current, 0))
+            pieces.append(([last], 1 if rule.group(1) == "=" else 2))
+        elif current:
+            pieces.append((current, 0))
+        current = []
+    if current:
+        pieces.append((current, 0))
+    return pieces
+
+
+def _wrapped_blocks(piece: list[tuple[int, str]], width: int) -> list[_Block]:
+    n0, first = piece[0]
+    if len(piece) == 1:
+        s = first.strip()
+        return [_Block([s], n0, _heading_like(s), True)]
+    out = []
+    # "1. PURPOSE" or "BACKGROUND" directly above its paragraph, no blank line between
+    lead = _heading_like(first.strip())
+    if (
+        lead is not None
+        and lead.style in ("numbered", "caps")
+        and not _wrapped(first, piece[1][1], width)
+        and (lead.style == "caps" or not _ITEM.match(piece[1][1]))
+    ):
+        out.append(_Block([first.strip()], n0, lead, True))
+        piece = piece[1:]
+    out.append(_Block(_rows(piece, width), piece[0][0], None, len(piece) == 1))
+    return out
+
+
+def _unwrapped_blocks(piece: list[tuple[int, str]]) -> list[_Block]:
+    """Each long line its own paragraph; bullets grouped; a run of short lines is split
+    into standalone lines only when each looks like a heading, byline or dateline (a
+    hard-wrapped paragraph among long lines stays one block)."""
+    out: list[_Block] = []
+    i = 0
+    while i < len(piece):
+        n, line = piece[i]
+        s = line.strip()
+        if len(s) > _LONG_LINE and not _ITEM.match(s):
+            out.append(_Block([s], n, None, True))
+            i += 1
+            continue
+        j = i + 1
+        while j < len(piece) and (
+            len(piece[j][1].strip()) <= _LONG_LINE or _ITEM.match(piece[j][1])
+        ):
+            j += 1
+        run = piece[i:j]
+        kinds = [_heading_like(ln.strip()) for _, ln in run]
+        if all(k or _is_meta_line(ln.strip()) for k, (_, ln) in zip(kinds, run, strict=True)):
+            out.extend(
+                _Block([ln.strip()], m, k, True) for (m, ln), k in zip(run, kinds, strict=True)
+            )
+        else:
+            out.append(_Block(_rows(run, None), n, None, len(run) == 1))
+        i = j
+    return out
+
+
+def _rows(piece: list[tuple[int, str]], width: int | None) -> list[str]:
+    """The piece's text, one row per line break worth keeping: a line joins the one above
+    when that one was wrapped; bullets always start a row. ``width=None``: never wrapped."""
+    rows: list[str] = []
+    in_item = False
+    previous = ""
+    for _, line in piece:
+        s = line.strip()
+        if _ITEM.match(line):
+            rows.append(s)
+            in_item = True
+        elif rows and (
+            (width is not None and _wrapped(previous, s, width)) or (in_item and line[:1].isspace())
+        ):
+            rows[-1] += " " + s
+        else:
+            rows.append(s)
+            in_item = False
+        previous = line
+    return rows
+
+
+def _wrapped(line: str, following: str, width: int) -> bool:
+    """Whether ``line`` ended by wrapping: the first word of the next line would not have
+    fitted on it."""
+    words = following.split(None, 1)
+    return len(line) + 1 + (len(words[0]) if words else 0) > width
+
+
+def _heading_like(s: str) -> _HeadingLike | None:
+    """Whether the stripped line ``s`` could be a heading, and in which style."""
+    if not s or len(s) > _MAX_HEADING_CHARS or not _LETTER.search(s):
+        return None
+    if _BULLET.match(s) or _is_meta_line(s):
+        return None
+    numbered = _NUMBERED.match(s)
+    if numbered:
+        words = numbered.group("text")
+        if _starts_lower(words) or len(words.split()) > _MAX_HEADING_WORDS:
+            return None
+        end = words.rstrip(_CLOSERS)  # "0. Definitions." is a heading; "1. Why?" is not
+        if end.endswith("..") or (end[-1:] in _SENTENCE_END and end[-1:] != "."):
+            return None
+        return _HeadingLike("numbered", numbered.group("num").rstrip(".").count(".") + 1)
+    if _starts_lower(s) or len(s.split()) > _MAX_HEADING_WORDS:
+        return None
+    if s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END:
+        return None
+    if s.isupper() and sum(c.isupper() for c in s) >= 4:  # every cased letter upper
+        return _HeadingLike("caps", 1)
+    return _HeadingLike("plain", 1)
+
+
+def _title_like(s: str) -> bool:
+    if not s or len(s) > _MAX_TITLE_CHARS or len(s.split()) > _MAX_TITLE_WORDS:
+        return False
+    if not _LETTER.search(s) or _starts_lower(s):
+        return False
+    if _ITEM.match(s) or _NUMBERED.match(s) or _is_meta_line(s):
+        return False
+    return s.rstrip(_CLOSERS)[-1:] not in ".:;,…"
+
+
+def _is_meta_line(s: str) -> bool:
+    """Boilerplate, a URL or e-mail address, a date, a dateline or a byline."""
+    return bool(
+        _is_boilerplate(s)
+        or _URL_OR_EMAIL.search(s)
+        or _DATELINE.match(s)
+        or _BYLINE.match(s)
+        or (_DIGIT.search(s) is not None and not _LETTER.search(_DATE_WORDS.sub("", s)))
+    )
+
+
+def _is_boilerplate(s: str) -> bool:
+    return bool(_BOILERPLATE.fullmatch(s.strip()) or _COOKIE_NOTICE.search(s))
+
+
+def _starts_lower(s: str) -> bool:
+    first = _LETTER.search(s)
+    return first is not None and first.group().islower()
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _level_rule(found: list[_HeadingLike]):
+    """The level of each heading style, given all the heading-like lines of a brief."""
+    has_caps = any(h.style == "caps" for h in found)
+
+    def level(h: _HeadingLike) -> int:
+        if h.style == "underline":
+            return h.depth
+        if h.style == "caps":
+            return 1
+        if h.style == "numbered":
+            return min(6, h.depth + has_caps)
+        return 2 if has_caps else 1
+
+    return level

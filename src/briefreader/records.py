@@ -1,0 +1,196 @@
+"""Records of the notes store and the errors it raises; no SQL here.
+
+Everything crossing the store's boundary is one of these frozen dataclasses,
+never a row. The SQL that reads and writes them lives in :mod:`briefreader.store`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefreader.errors import BriefreaderError
+
+COLORS = ("yellow", "green", "blue", "red", "purple")
+DEFAULT_LABELS = {
+    "yellow": "key point",
+    "green": "agree",
+    "blue": "question",
+    "red": "concern",
+    "purple": "action",
+}
+HIGHLIGHT_STATUSES = ("anchored", "moved", "changed", "ambiguous", "orphaned")
+COMMENT_STATUSES = ("anchored", "moved", "orphaned")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class StoreError(BriefreaderError):
+    """The notes database cannot be used as asked."""
+
+
+class SaveError(StoreError):
+    """A write failed for a reason the user can act on; nothing was saved.
+
+    ``draft`` holds the text the user was saving (when the caller set it) so the
+    interface can keep it instead of losing it.
+    """
+
+    def __init__(self, message: str, *, reason: str, code: str = "", draft: str | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.code = code
+        self.draft = draft
+
+
+class DatabaseTooNewError(StoreError):
+    """The database was written by a newer briefreader."""
+
+
+class DatabaseCorruptError(StoreError):
+    """The database failed its check; it has been moved aside to ``moved_to``."""
+
+    def __init__(self, message: str, *, database: Path, moved_to: Path, backups: list[Path]):
+        super().__init__(message)
+        self.database = database
+        self.moved_to = moved_to
+        self.backups = backups
+
+
+class NoteNotFoundError(StoreError):
+    """No highlight, comment or bookmark has that id."""
+
+
+# --------------------------------------------------------------------------- records
+
+
+def now_utc() -> str:
+    """UTC time as ISO 8601 with milliseconds and a 'Z', sortable as text."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class SectionRecord:
+    id: str
+    heading: str
+    level: int
+    ordinal: int
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class BriefRecord:
+    key: str
+    """Front-matter id when the brief has one, else its resolved path."""
+    title: str
+    path: str | None
+    content_hash: str
+    sections: tuple[SectionRecord, ...] = ()
+    seen_at: str = ""
+
+
+@dataclass(frozen=True)
+class Highlight:
+    id: str
+    brief_key: str
+    section_id: str
+    """Section, heading and ordinal when the highlight was made."""
+    section_heading: str
+    section_ordinal: int
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    """Code points in the section's normalised plain text, when made."""
+    end: int
+    color: str = "yellow"
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    created: str = ""
+    modified: str = ""
+    status: str = "anchored"
+    current_section: str | None = None
+    """Where the highlight is in the brief as last seen; None when orphaned."""
+    current_start: int | None = None
+    current_end: int | None = None
+    deleted_at: str | None = None
+    reviewed: str | None = None
+    """When the user settled it in the Review view; cleared when its brief changes."""
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: str
+    brief_key: str
+    section_id: str
+    section_heading: str
+    section_ordinal: int
+    section_fingerprint: str
+    body: str
+    author: str = ""
+    created: str = ""
+    modified: str = ""
+    reply_to: str | None = None
+    status: str = "anchored"
+    current_section: str | None = None
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    id: str
+    brief_key: str
+    section_id: str
+    position: int
+    label: str = ""
+    created: str = ""
+
+
+@dataclass(frozen=True)
+class ColorLabel:
+    color: str
+    label: str
+
+
+@dataclass(frozen=True)
+class HighlightPlacement:
+    """Result of re-anchoring one highlight, to be stored."""
+
+    id: str
+    status: str
+    section_id: str | None
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class CommentPlacement:
+    id: str
+    status: str
+    section_id: str | None
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """Live (not deleted) highlights and comments of a brief, by anchoring status."""
+
+    anchored: int = 0
+    moved: int = 0
+    changed: int = 0
+    ambiguous: int = 0
+    orphaned: int = 0
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    moved_aside: Path | None
+    """Where the database that was replaced now is (None when there was none)."""
