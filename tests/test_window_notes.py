@@ -134,12 +134,16 @@ def test_other_colours_and_no_selection(qtbot, app, brief_path):
     select_text(w, "Option two ties it to sailings kept.")
     qtbot.keyClick(w.reader, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert [h.color for h in w.note_taking.annotations.highlights.values()] == ["red"]
-    # Without a selection nothing is made.
+    # Without a selection, the same keys recolour the selected highlight.
     cursor = w.reader.textCursor()
     cursor.clearSelection()
     w.reader.setTextCursor(cursor)
     w.actions_.highlight_colours["green"].trigger()
-    assert len(w.note_taking.annotations.highlights) == 1
+    assert [h.color for h in w.note_taking.annotations.highlights.values()] == ["green"]
+    # With neither, nothing is made.
+    w.note_taking.selected_highlight = None
+    w.actions_.highlight_colours["blue"].trigger()
+    assert [h.color for h in w.note_taking.annotations.highlights.values()] == ["green"]
 
 
 def test_note_autosaves_and_survives_restart(qtbot, app, brief_path):

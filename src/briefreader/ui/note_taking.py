@@ -263,6 +263,10 @@ class NoteTaking(QObject):
     def highlight_selection(self, colour: str) -> str | None:
         section = self.reader.section
         span = self.reader.selected_span()
+        if span is None and self.selected_highlight in self.annotations.highlights:
+            # No text selected but a highlight is: the same keys recolour it.
+            self.annotations.recolour(self.selected_highlight, colour)
+            return self.selected_highlight
         if section is None or span is None:
             self.window.statusBar().showMessage("Select some text first, then choose a colour.",
                                                 4000)
