@@ -311,3 +311,17 @@ def test_navigator_tree_is_nested(window):
     assert children == ["findings", "recommendations"]
     findings = model.index_for("findings")
     assert model.index(0, 0, findings).data(SECTION_ID_ROLE) == "costs"
+
+
+def test_shortcuts_dialog_lists_typed_shortcuts_and_filters(window):
+    from briefreader.ui.shortcuts_dialog import ShortcutsDialog, shortcut_rows
+
+    rows = dict(shortcut_rows(window.actions_.all()))
+    assert rows["Quit"].startswith("Ctrl+Q") and "Exit" not in rows["Quit"]
+    assert rows["Next Section"] == "Alt+Down, Ctrl+PgDown"
+    dialog = ShortcutsDialog(window.actions_.all(), window)
+    dialog.filter.setText("zoom")
+    assert sorted(dialog.visible_commands()) == ["Zoom In", "Zoom Out"]
+    dialog.filter.setText("ctrl+0")  # by shortcut too
+    assert dialog.visible_commands() == ["Actual Size"]
+    dialog.close()

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QPalette
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -39,6 +39,7 @@ from briefreader.ui.loader import SYNC_LIMIT, BriefLoader
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.note_taking import NoteTaking
 from briefreader.ui.reader import ReaderView
+from briefreader.ui.shortcuts_dialog import ShortcutsDialog
 from briefreader.ui.theme import apply_theme
 
 APP_TITLE = "briefreader"
@@ -620,16 +621,7 @@ class MainWindow(QMainWindow):
         self.zoom_label.setText(f"{self.reader.zoom} %")
 
     def show_shortcuts(self) -> None:
-        rows = []
-        for action in self.actions_.all():
-            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-            if keys:
-                rows.append(f"<tr><td>{action.text().replace('&', '')}</td>"
-                            f"<td><b>{', '.join(keys)}</b></td></tr>")
-        QMessageBox.information(
-            self, "Keyboard Shortcuts",
-            "<table cellpadding='3'>" + "".join(rows) + "</table>",
-        )
+        ShortcutsDialog(self.actions_.all(), self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(
