@@ -35,7 +35,7 @@ class FindBar(QWidget):
         self.edit.setPlaceholderText("Find in brief")
         self.edit.setAccessibleName("Text to find")
         self.edit.setClearButtonEnabled(True)
-        self.edit.setMinimumWidth(220)
+        self.edit.setMinimumWidth(120)
         self.edit.installEventFilter(self)
 
         self.previous_button = self._button("▲", "Previous match (Shift+F3)", "Previous match")
@@ -45,7 +45,7 @@ class FindBar(QWidget):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("findCount")
         self.count_label.setAccessibleName("Matches")
-        self.count_label.setMinimumWidth(90)
+        self.count_label.setMinimumWidth(60)
         self.close_button = self._button("✕", "Close (Esc)", "Close the find bar")
 
         layout = QHBoxLayout(self)
