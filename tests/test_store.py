@@ -480,6 +480,37 @@ def test_version_1_database_is_upgraded_after_a_backup(db_path):
     s.close()
 
 
+def test_version_4_database_gets_the_reading_order_index(db_path):
+    s = Store(db_path, backup_interval=None)
+    s.save_brief(brief_record())
+    # Same place, same instant (one batch): listed in the order they were saved.
+    saved = s.add_highlights([make_highlight(note=f"n{i}") for i in range(5)])
+    s.add_highlight(make_highlight(section_id="_lead", section_ordinal=0, start=70))
+    before = s.highlights(KEY)
+    s.close()
+    with raw(db_path) as conn:
+        conn.execute("DROP INDEX highlights_reading_order")
+        conn.execute("PRAGMA user_version = 4")
+    s = Store(db_path, backup_interval=None)
+    assert s.schema_version == SCHEMA_VERSION == 5
+    plan = " ".join(
+        r[3]
+        for r in s._connection.execute(
+            "EXPLAIN QUERY PLAN SELECT h.id FROM highlights h JOIN briefs b"
+            " ON b.id = h.brief_id WHERE b.key = ? AND h.deleted_at IS NULL"
+            " ORDER BY h.section_ordinal, h.start, h.created, h.rowid",
+            (KEY,),
+        )
+    )
+    assert "highlights_reading_order" in plan and "TEMP B-TREE" not in plan
+    assert s.highlights(KEY) == before
+    assert [h.note for h in before[1:]] == [h.note for h in saved]
+    s.delete_highlight(saved[2].id)
+    assert [h.note for h in s.highlights(KEY, trash=True)] == ["n2"]
+    assert [h.note for h in s.highlights(KEY)[1:]] == ["n0", "n1", "n3", "n4"]
+    s.close()
+
+
 def test_each_upgrade_step_runs_in_its_own_transaction(db_path, monkeypatch):
     load_fixture("schema_v1.sql", db_path)
 

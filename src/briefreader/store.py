@@ -30,7 +30,7 @@ import shutil
 import sqlite3
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
@@ -87,7 +87,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 7
 BACKUP_INTERVAL = timedelta(days=1)
@@ -341,11 +341,22 @@ def _upgrade_version_4(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE highlights ADD COLUMN reviewed TEXT")
 
 
+def _upgrade_version_5(conn: sqlite3.Connection) -> None:
+    # A brief's live notes in reading order straight from an index (rowid, last in
+    # every index, orders notes made at the same place in the same instant): loading
+    # them needs no sort. Live notes only, so the trash costs it nothing.
+    conn.execute(
+        "CREATE INDEX highlights_reading_order"
+        " ON highlights(brief_id, section_ordinal, start, created) WHERE deleted_at IS NULL"
+    )
+
+
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_version_1,
     2: _upgrade_version_2,
     3: _upgrade_version_3,
     4: _upgrade_version_4,
+    5: _upgrade_version_5,
 }
 
 _H_COLS = (
@@ -398,6 +409,27 @@ def _highlight(brief_key: str, row: Sequence) -> Highlight:
     values = (row[0], brief_key, *row[1:11], _tags(row[11]), *row[12:])
     h.__dict__.update(zip(_HIGHLIGHT_FIELDS, values, strict=True))
     return h
+
+
+# The columns of _H_COLS with the brief's key second: a row is then the Highlight's
+# fields in order, and only the tags need decoding.
+_H_LIST_COLS = _H_COLS.replace("h.id,", "h.id, b.key,", 1)
+_TAGS_AT = _HIGHLIGHT_FIELDS.index("tags")
+
+
+def _highlights(rows: Iterable[Sequence]) -> list[Highlight]:
+    """Highlights from rows of _H_LIST_COLS, built as _highlight builds one (loading
+    a brief of 10,000 notes is mostly this loop, so it is kept to the bone)."""
+    new, names, tags = object.__new__, _HIGHLIGHT_FIELDS, _tags
+    out = []
+    append = out.append
+    for row in rows:
+        h = new(Highlight)
+        d = h.__dict__
+        d.update(zip(names, row, strict=True))
+        d["tags"] = tags(row[_TAGS_AT])
+        append(h)
+    return out
 
 
 def _source(row: Sequence) -> LibrarySource:
@@ -932,12 +964,14 @@ class Store:
         """Live highlights of a brief in reading order (or, with ``trash``, the deleted)."""
         deleted = "IS NOT NULL" if trash else "IS NULL"
         rows = self._connection.execute(
-            f"SELECT {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
+            f"SELECT {_H_LIST_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
             f" WHERE b.key = ? AND h.deleted_at {deleted}"
-            " ORDER BY h.section_ordinal, h.start, h.created",
+            # rowid: notes at the same place made in the same instant (one import) keep
+            # the order they were saved in.
+            " ORDER BY h.section_ordinal, h.start, h.created, h.rowid",
             (brief_key,),
         )
-        return [_highlight(brief_key, r) for r in rows]
+        return _highlights(rows)
 
     def update_highlight(
         self,
