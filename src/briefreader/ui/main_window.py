@@ -46,6 +46,12 @@ APP_TITLE = "briefreader"
 FALLBACK_ENCODING = "cp1252"
 
 
+def _file_label(path: Path) -> str:
+    """A brief's file name as words ("digital-trade_round-4.md" → "Digital trade round 4")."""
+    words = path.stem.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else path.name
+
+
 def confirm_external_link(parent: QWidget, url: str) -> bool:
     """Ask before anything leaves the machine. Tests replace this function."""
     answer = QMessageBox.question(
@@ -405,8 +411,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{brief.title} — {APP_TITLE}")
         self.navigator.set_brief(brief)
         if self.folder_briefs:
-            entries = [(p.stem.replace("-", " ").replace("_", " "), str(p))
-                       for p in self.folder_briefs]
+            entries = [(_file_label(p), str(p)) for p in self.folder_briefs]
             self.navigator.set_folder_briefs(entries, str(brief.path))
         else:
             self.navigator.set_folder_briefs([], None)
