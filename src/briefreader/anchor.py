@@ -63,11 +63,6 @@ _FUZZY_CONTEXT = 8.0  # context evidence an edited (inexact) match needs besides
 _IN_PLACE_EVIDENCE = 8.0  # the quote is still exactly where it was
 # Position score (0..1) by which the nearer of two equally good exact copies wins.
 _POS_DECISIVE = 0.2
-# A short exact quote in its own section whose context survives letter for letter on
-# one side for this many characters, and which beats every other copy by this margin
-# (combined score), is placed although the other side was edited.
-_INTACT_SIDE = CONTEXT_CHARS
-_INTACT_MARGIN = 0.05
 # Both sides at least this similar: an exact match needs no further search.
 _CTX_STRONG = 0.8
 
@@ -76,7 +71,6 @@ _MAX_GRAM_HITS = 24  # grams occurring more often than this carry no locating si
 _MAX_INDEXED = 250_000  # q-gram positions indexed per brief, at most
 _MAX_SAMPLES = 32  # q-grams sampled from a quote
 _MAX_EXACT = 400  # occurrences of one exact quote considered
-_KEY_CONTEXT = 8  # context that picks a very common quote's occurrences first
 _MAX_REGIONS = 4  # fuzzy regions verified per quote
 _LEADERS = 20  # best candidates kept for the decision
 _EDGE_CHARS = 24  # a long quote is aligned by its first and last this many characters
@@ -264,28 +258,11 @@ class _BriefIndex:
         i = bisect.bisect_right(self.offsets, pos) - 1
         return i, pos - self.offsets[i]
 
-    def exact(self, quote: str, lead: str = "", tail: str = "") -> list[tuple[int, int]]:
-        """Occurrences of ``quote``, at most ``_MAX_EXACT``. A quote that common (a single
-        letter, "the") is looked for first where ``lead`` precedes or ``tail`` follows
-        it, so that the cap does not cut off the one place that kept its context."""
-        found = self._find(quote, 0)
-        if len(found) < _MAX_EXACT:
-            return [self.locate(p) for p in found]
-        seen: set[int] = set()
-        for key, shift in ((lead + quote, len(lead)), (quote + tail, 0)):
-            if key != quote:
-                seen.update(p + shift for p in self._find(key, 0, _MAX_EXACT // 2))
-        for p in found:
-            if len(seen) >= _MAX_EXACT:
-                break
-            seen.add(p)
-        return [self.locate(p) for p in sorted(seen)]
-
-    def _find(self, quote: str, pos: int, cap: int = _MAX_EXACT) -> list[int]:
+    def exact(self, quote: str) -> list[tuple[int, int]]:
         found = []
-        pos = self.joined.find(quote, pos)
-        while pos >= 0 and len(found) < cap:
-            found.append(pos)
+        pos = self.joined.find(quote)
+        while pos >= 0 and len(found) < _MAX_EXACT:
+            found.append(self.locate(pos))
             pos = self.joined.find(quote, pos + 1)
         return found
 
@@ -459,24 +436,6 @@ class _Reanchorer:
         if in_place:
             evidence += _IN_PLACE_EVIDENCE
         return evidence >= _EVIDENCE
-
-    def _one_side_intact(self, ranked: list[_Cand], sel: Selector, home: int | None) -> bool:
-        """Is the best copy of a short exact quote still in its own section with the text
-        on one side of it unchanged, and clearly better placed than any other copy?
-
-        The other side's edit then costs the Levenshtein context more than it says:
-        the characters right next to the quote agree, letter for letter.
-        """
-        best = ranked[0]
-        if best.sec != home:
-            return False
-        if len(ranked) > 1 and best.score - ranked[1].score < _INTACT_MARGIN:
-            return False
-        text = self.ix.sections[best.sec].text
-        before = text[max(0, best.start - len(sel.prefix)) : best.start]
-        after = text[best.end : best.end + len(sel.suffix)]
-        return max(_common_run(sel.prefix[::-1], before[::-1]),
-                   _common_run(sel.suffix, after)) >= _INTACT_SIDE
 
     # -- candidate search
 
@@ -693,7 +652,7 @@ class _Reanchorer:
             if self._supported(c, sel, in_place=True):
                 return Anchoring("anchored", sid, sel.start, sel.end, (self._public(c),))
 
-        hits = ix.exact(sel.exact, sel.prefix[-_KEY_CONTEXT:], sel.suffix[:_KEY_CONTEXT])
+        hits = ix.exact(sel.exact)
         exact = [self._score(sel, sid, ordinal, sec, pos, pos + n, 1.0, True) for sec, pos in hits]
         exact.sort(key=lambda c: -c.score)
         if exact:
@@ -707,8 +666,6 @@ class _Reanchorer:
         weak: list[_Cand] = []
         for c in exact:
             (pool if self._supported(c, sel) else weak).append(c)
-        if not pool and exact and self._one_side_intact(exact, sel, home):
-            pool.append(weak.pop(0))
         for f in self._fuzzy(sel, sid, ordinal, hits):
             if any(_overlaps(f, c) for c in exact):
                 continue
@@ -724,13 +681,7 @@ class _Reanchorer:
             return Anchoring("orphaned", None, None, None, tuple(map(self._public, weak)))
         if not _decisive(pool):
             tied = [c for c in pool if pool[0].score - c.score < AMBIGUITY_MARGIN]
-            if not _same_copies(tied):
-                return Anchoring("ambiguous", None, None, None, tuple(map(self._public, tied)))
-            # Copies of one passage, in one section, in the same surroundings (a
-            # duplicated paragraph): whichever the note takes, it holds its own words.
-            nearest = min(tied, key=lambda c: (abs(c.start - sel.start), c.start))
-            pool.remove(nearest)
-            pool.insert(0, nearest)
+            return Anchoring("ambiguous", None, None, None, tuple(map(self._public, tied)))
         return self._definite(pool[0], sid, pool)
 
     def _definite(self, best: _Cand, sid: str, ranked: list[_Cand]) -> Anchoring:
@@ -760,25 +711,6 @@ def _decisive(ranked: list[_Cand]) -> bool:
         return True
     a, b = ranked[0], ranked[1]
     return a.exact and b.exact and a.pos - b.pos >= _POS_DECISIVE
-
-
-def _same_copies(tied: list[_Cand]) -> bool:
-    """Are these exact copies in one section that fit their context equally well?"""
-    a = tied[0]
-    return all(
-        c.exact and c.sec == a.sec and (c.prefix, c.suffix) == (a.prefix, a.suffix)
-        for c in tied
-    )
-
-
-def _common_run(a: str, b: str) -> int:
-    """Length of the common beginning of ``a`` and ``b``."""
-    k = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        k += 1
-    return k
 
 
 def _overlaps(a: _Cand, b: _Cand) -> bool:
