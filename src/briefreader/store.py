@@ -381,6 +381,23 @@ def _tags(text: str) -> tuple[str, ...]:
 _HIGHLIGHT_FIELDS = tuple(f.name for f in fields(Highlight))
 
 
+def _insert_comments(
+    tx: sqlite3.Connection, comments: Sequence[Comment], brief_ids: dict[str, int]
+) -> None:
+    tx.executemany(
+        "INSERT INTO comments(id, brief_id, section_id, section_heading,"
+        " section_ordinal, section_fingerprint, body, author, created, modified,"
+        " reply_to, status, cur_section_id, deleted_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (c.id, brief_ids[c.brief_key], c.section_id, c.section_heading,
+             c.section_ordinal, c.section_fingerprint, c.body, c.author, c.created,
+             c.modified, c.reply_to, c.status, c.current_section, c.deleted_at)
+            for c in comments
+        ],
+    )  # fmt: skip
+
+
 def _insert_highlights(
     tx: sqlite3.Connection, highlights: Sequence[Highlight], brief_ids: dict[str, int]
 ) -> None:
@@ -1023,28 +1040,7 @@ class Store:
                 ).fetchone()
                 if row is None or row[0] != brief_id:
                     raise NoteNotFoundError(f"no comment '{c.reply_to}' on this brief")
-            tx.execute(
-                "INSERT INTO comments(id, brief_id, section_id, section_heading,"
-                " section_ordinal, section_fingerprint, body, author, created, modified,"
-                " reply_to, status, cur_section_id, deleted_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    c.id,
-                    brief_id,
-                    c.section_id,
-                    c.section_heading,
-                    c.section_ordinal,
-                    c.section_fingerprint,
-                    c.body,
-                    c.author,
-                    c.created,
-                    c.modified,
-                    c.reply_to,
-                    c.status,
-                    c.current_section,
-                    c.deleted_at,
-                ),
-            )
+            _insert_comments(tx, [c], {c.brief_key: brief_id})
         return c
 
     def get_comment(self, comment_id: str) -> Comment:
@@ -1309,18 +1305,7 @@ class Store:
             keys = {n.brief_key for n in (*add_highlights, *add_comments)}
             brief_ids = {k: self._brief_rowid(tx, k) for k in keys}
             _insert_highlights(tx, add_highlights, brief_ids)
-            tx.executemany(
-                "INSERT INTO comments(id, brief_id, section_id, section_heading,"
-                " section_ordinal, section_fingerprint, body, author, created, modified,"
-                " reply_to, status, cur_section_id, deleted_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (c.id, brief_ids[c.brief_key], c.section_id, c.section_heading,
-                     c.section_ordinal, c.section_fingerprint, c.body, c.author, c.created,
-                     c.modified, c.reply_to, c.status, c.current_section, c.deleted_at)
-                    for c in add_comments
-                ],
-            )  # fmt: skip
+            _insert_comments(tx, add_comments, brief_ids)
             tx.executemany(
                 "UPDATE highlights SET note = ?, color = ?, tags = ?, modified = ?,"
                 " deleted_at = ? WHERE id = ?",
