@@ -298,35 +298,42 @@ class NotesService:
         tags: Sequence[str] = (),
     ) -> Highlight:
         """Highlight code points ``start``–``end`` of a section's plain text."""
+        _check_color(color)
+        place = self._place(brief, section_id, start, end)
+        highlight = Highlight(
+            id=new_id(),
+            brief_key=brief_key(brief),
+            color=color,
+            note=note,
+            tags=_clean_tags(tags),
+            author=self.author,
+            **place,
+        )
+        return _keeping_draft(note, self.store.add_highlight, highlight)
+
+    def _place(self, brief: Brief, section_id: str, start: int, end: int) -> dict:
+        """The selector and placement fields of a highlight at a span of a section."""
         section, text = self._section(brief, section_id)
         if not 0 <= start < end <= len(text):
             raise NotesError(
                 f"range {start}–{end} is outside section '{section_id}' (0–{len(text)})"
             )
-        _check_color(color)
-        key = self._ensure_synced(brief)
+        self._ensure_synced(brief)
         sel = make_selector(text, start, end)
-        highlight = Highlight(
-            id=new_id(),
-            brief_key=key,
-            section_id=section.id,
-            section_heading=section.title,
-            section_ordinal=section.ordinal,
-            exact=sel.exact,
-            prefix=sel.prefix,
-            suffix=sel.suffix,
-            start=sel.start,
-            end=sel.end,
-            color=color,
-            note=note,
-            tags=_clean_tags(tags),
-            author=self.author,
-            status="anchored",
-            current_section=section.id,
-            current_start=sel.start,
-            current_end=sel.end,
-        )
-        return _keeping_draft(note, self.store.add_highlight, highlight)
+        return {
+            "section_id": section.id,
+            "section_heading": section.title,
+            "section_ordinal": section.ordinal,
+            "exact": sel.exact,
+            "prefix": sel.prefix,
+            "suffix": sel.suffix,
+            "start": sel.start,
+            "end": sel.end,
+            "status": "anchored",
+            "current_section": section.id,
+            "current_start": sel.start,
+            "current_end": sel.end,
+        }
 
     def comment(
         self, brief: Brief, section_id: str, text: str, *, reply_to: str | None = None
@@ -417,29 +424,8 @@ class NotesService:
         self, brief: Brief, highlight_id: str, section_id: str, start: int, end: int
     ) -> Highlight:
         """Place a highlight by hand (the user resolved an ambiguous or orphaned one)."""
-        _, text = self._section(brief, section_id)
-        if not 0 <= start < end <= len(text):
-            raise NotesError(
-                f"range {start}–{end} is outside section '{section_id}' (0–{len(text)})"
-            )
-        self._ensure_synced(brief)
-        sel = make_selector(text, start, end)
-        section = brief.section(section_id)
-        placed = replace(
-            self.store.get_highlight(highlight_id),
-            section_id=section.id,
-            section_heading=section.title,
-            section_ordinal=section.ordinal,
-            exact=sel.exact,
-            prefix=sel.prefix,
-            suffix=sel.suffix,
-            start=sel.start,
-            end=sel.end,
-            status="anchored",
-            current_section=section.id,
-            current_start=sel.start,
-            current_end=sel.end,
-        )
+        place = self._place(brief, section_id, start, end)
+        placed = replace(self.store.get_highlight(highlight_id), **place)
         return self.store.reattach_highlight(placed)
 
     def listing(self, brief: Brief) -> Listing:
