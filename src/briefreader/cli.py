@@ -7,11 +7,11 @@ subcommands never import QtWidgets.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 
 from briefreader import __version__
+from briefreader.cli_support import dump_json, load_brief_arg
 from briefreader.errors import BriefreaderError
 
 SUBCOMMANDS = {
@@ -63,16 +63,10 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace):
-    from briefreader.parse import load_brief
-
-    return load_brief(args.brief, encoding=getattr(args, "encoding", None))
-
-
 def _cmd_outline(args: argparse.Namespace) -> int:
     from briefreader.render import section_plain_text
 
-    brief = _load(args)
+    brief = load_brief_arg(args.brief, args)
     if args.json:
         payload = {
             "title": brief.title,
@@ -87,8 +81,7 @@ def _cmd_outline(args: argparse.Namespace) -> int:
                 for s in brief.sections
             ],
         }
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        dump_json(payload)
         return 0
     print(brief.title)
     depth: dict[str, int] = {}
@@ -102,7 +95,7 @@ def _cmd_outline(args: argparse.Namespace) -> int:
 def _cmd_render(args: argparse.Namespace) -> int:
     from briefreader.render import render_brief, render_section
 
-    brief = _load(args)
+    brief = load_brief_arg(args.brief, args)
     if args.section:
         try:
             section = brief.section(args.section)

@@ -7,13 +7,12 @@ file, which is written atomically and never replaced without ``--force``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from briefreader.cli_support import open_service
+from briefreader.cli_support import dump_json, load_brief_arg, open_service
 from briefreader.records import COLORS
 
 # The subparsers object argparse hands out has a private type; accept any.
@@ -57,16 +56,10 @@ def register(subparsers: _Subparsers) -> None:
 
 
 
-def _load(path: str, args: argparse.Namespace):
-    from briefreader.parse import load_brief
-
-    return load_brief(path, encoding=getattr(args, "encoding", None))
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from briefreader import export
 
-    brief = _load(args.brief, args)
+    brief = load_brief_arg(args.brief, args)
     fmt = args.format
     if fmt is None:
         fmt = "json" if args.output and args.output.lower().endswith(".json") else "md"
@@ -85,7 +78,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from briefreader import importing
 
-    brief = _load(args.brief, args) if args.brief else None
+    brief = load_brief_arg(args.brief, args) if args.brief else None
     # Parse before opening the store: a bad file is reported without touching it.
     bundle = importing.read_import(Path(args.file))
     edited_at = importing.file_time(Path(args.file))
@@ -94,8 +87,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         payload = asdict(summary)
         payload["reasons"] = list(summary.reasons)
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        dump_json(payload)
         return 0
     print(f"Imported notes on '{summary.brief_key}': {summary.summary()}.")
     for reason in summary.reasons:

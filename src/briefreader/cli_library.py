@@ -7,13 +7,12 @@ BriefreaderError subclasses for mistakes a user can fix.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from briefreader.cli_support import data_paths, open_store, positive_int
+from briefreader.cli_support import data_paths, dump_json, open_store, positive_int
 from briefreader.records import COLORS
 from briefreader.search import SCOPES, SearchFilters, SearchResult, parse_query
 
@@ -63,11 +62,6 @@ def _library(args: argparse.Namespace) -> Iterator[Any]:
         yield Library(store, data_paths(args))
 
 
-def _dump(payload: Any) -> None:
-    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
@@ -98,7 +92,7 @@ def cmd_library_list(args: argparse.Namespace) -> int:
         entries = library.entries()
         sources = library.sources()
     if args.json:
-        _dump({
+        dump_json({
             "briefs": [
                 {"id": e.info.key, "title": e.info.title, "path": e.info.path,
                  "sections": e.info.sections, "notes": e.notes}
@@ -155,7 +149,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             library.refresh()  # new and changed briefs are searched as they are now
         results = library.store.search(query, filters)
     if args.json:
-        _dump({"results": [r.as_json() for r in results]})
+        dump_json({"results": [r.as_json() for r in results]})
         return 0
     if not results:
         print("No results.")

@@ -8,11 +8,9 @@ cli.py prints as one line.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
-from briefreader.cli_support import open_service, positive_int
+from briefreader.cli_support import dump_json, load_brief_arg, open_service, positive_int
 from briefreader.errors import BriefreaderError
 from briefreader.paths import resolve_paths
 from briefreader.records import COLORS, Comment, Highlight
@@ -73,12 +71,6 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 
-def _load(args: argparse.Namespace):
-    from briefreader.parse import load_brief
-
-    return load_brief(args.brief, encoding=getattr(args, "encoding", None))
-
-
 # --------------------------------------------------------------------------- JSON
 
 
@@ -113,11 +105,6 @@ def comment_json(c: Comment) -> dict[str, Any]:
         "created": c.created,
         "modified": c.modified,
     }
-
-
-def _dump(payload: Any) -> None:
-    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
 
 
 # --------------------------------------------------------------------------- readable
@@ -199,7 +186,7 @@ def _print_listing(listing, labels: dict[str, str]) -> None:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    brief = _load(args)
+    brief = load_brief_arg(args.brief, args)
     with open_service(args) as service:
         h = service.annotate(
             brief,
@@ -212,7 +199,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         )
         labels = {c.color: c.label for c in service.store.color_labels()}
     if args.json:
-        _dump(highlight_json(h, h.exact))
+        dump_json(highlight_json(h, h.exact))
     else:
         print(f"Highlighted in {h.section_heading} [{h.section_id}], {h.start}–{h.end}:")
         for line in _highlight_lines(h, h.exact, labels):
@@ -221,11 +208,11 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_comment(args: argparse.Namespace) -> int:
-    brief = _load(args)
+    brief = load_brief_arg(args.brief, args)
     with open_service(args) as service:
         c = service.comment(brief, args.section, args.text, reply_to=args.reply_to)
     if args.json:
-        _dump(comment_json(c))
+        dump_json(comment_json(c))
     else:
         print(f"Commented on {c.section_heading} [{c.section_id}]:")
         for line in _comment_lines(c, 0):
@@ -234,12 +221,12 @@ def cmd_comment(args: argparse.Namespace) -> int:
 
 
 def cmd_notes(args: argparse.Namespace) -> int:
-    brief = _load(args)
+    brief = load_brief_arg(args.brief, args)
     with open_service(args) as service:
         listing = service.listing(brief)
         labels = {c.color: c.label for c in service.store.color_labels()}
     if args.json:
-        _dump(
+        dump_json(
             {
                 "brief": {
                     "id": listing.brief.key,

@@ -54,6 +54,13 @@ def open_service(args: argparse.Namespace) -> Iterator[NotesService]:
         yield NotesService(store, author=author)
 
 
+def load_brief_arg(path: str, args: argparse.Namespace):
+    """Load the brief a command names, with its --encoding when it has one."""
+    from briefreader.parse import load_brief
+
+    return load_brief(path, encoding=getattr(args, "encoding", None))
+
+
 def dump_json(payload: Any) -> None:
     json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

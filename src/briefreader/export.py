@@ -326,7 +326,7 @@ def export_markdown(
 
     placed: dict[str | None, list[Highlight]] = {}
     for h in highlights:
-        placed.setdefault(h.current_section if _is_placed(h, order) else None, []).append(h)
+        placed.setdefault(h.current_section if is_placed(h, order) else None, []).append(h)
     for where, group in placed.items():
         if where is None:
             group.sort(key=lambda h: (h.section_ordinal, h.start, h.created, h.id))
@@ -406,7 +406,8 @@ def _yaml_scalar(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False).translate(_YAML_ESCAPES)
 
 
-def _is_placed(h: Highlight, order: Mapping[str, int]) -> bool:
+def is_placed(h: Highlight, order: Mapping[str, object] | set[str]) -> bool:
+    """Whether a highlight has a place in this version of the brief (section ids given)."""
     return (
         h.status != "orphaned"
         and h.current_section in order

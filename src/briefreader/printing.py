@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 
 from briefreader import render, resource_policy
 from briefreader.brief import Brief, Section
-from briefreader.export import ORPHANS_HEADING, ExportError, ExportExistsError
+from briefreader.export import ORPHANS_HEADING, ExportError, ExportExistsError, is_placed
 from briefreader.records import DEFAULT_LABELS, Comment, Highlight
 from briefreader.ui.highlights import TextMap, colour_for
 
@@ -61,15 +61,6 @@ class PrintDocument(QTextDocument):
         return ""
 
 
-def _placed(h: Highlight, section_ids: set[str]) -> bool:
-    return (
-        h.status != "orphaned"
-        and h.current_section in section_ids
-        and h.current_start is not None
-        and h.current_end is not None
-    )
-
-
 def build_print_document(
     brief: Brief,
     highlights: Sequence[Highlight],
@@ -84,7 +75,7 @@ def build_print_document(
     by_section: dict[str, list[Highlight]] = {}
     orphans: list[Highlight] = []
     for h in highlights:
-        if _placed(h, ids):
+        if is_placed(h, ids):
             by_section.setdefault(h.current_section, []).append(h)
         else:
             orphans.append(h)
