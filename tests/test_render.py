@@ -810,3 +810,14 @@ def test_placeholder_loads_in_qt(qapp):
     image = QImage()
     assert image.loadFromData(resource_policy.PLACEHOLDER_PNG)
     assert (image.width(), image.height()) == (16, 16)
+
+
+def test_text_brief_plain_text_drops_object_characters_like_the_reader():
+    from briefreader.brief import Brief, Section
+    from briefreader.render import plain_text_of_html, render_section
+
+    section = Section("s", "S", 1, None, 0, "Ports \ufffc reopened.\n\n- one \ufffc item")
+    brief = Brief("T", (section,), "text", "h-object-char")
+    rendered = render_section(brief, section)
+    body = rendered.html.split("\n", 1)[1]
+    assert rendered.plain_text == plain_text_of_html(body) == "Ports reopened. one item"

@@ -79,6 +79,3 @@ class Brief:
             if s.id == section_id:
                 return i
         raise KeyError(section_id)
-
-    def children(self, section_id: str | None) -> list[Section]:
-        return [s for s in self.sections if s.parent == section_id]

@@ -548,7 +548,8 @@ def _text_plain(text: str) -> str:
     """plain_text_of_html(_text_to_html(text)) without building and parsing HTML
     (ten times faster, which counts for multi-megabyte sections)."""
     lines = (_BULLET_RE.sub("", ln, count=1) for ln in text.split("\n"))
-    return normalise_text(" ".join(lines))
+    # As plain_text_of_html does: an object character is not text the reader shows.
+    return normalise_text(" ".join(lines).replace("\ufffc", ""))
 
 
 # ---------------------------------------------------------------------------
@@ -640,6 +641,7 @@ def clear_cache() -> None:
     _render_fragment.cache_clear()
 
 
+@lru_cache(maxsize=2)
 def stylesheet(dark: bool = False) -> str:
     """The reader's default style sheet for QTextDocument.setDefaultStyleSheet."""
     folder = _resources.files("briefreader") / "resources"
