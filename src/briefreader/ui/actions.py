@@ -114,7 +114,8 @@ class Actions(QObject):
             "&Delete Highlight", None, "edit-delete", "Move the selected highlight to the trash"
         )
         self.edit_note = self._make(
-            "&Edit Note", "Ctrl+Return", None, "Write a note on the selected highlight"
+            "&Edit Note", ["Ctrl+Return", "Ctrl+Enter"], None,
+            "Write a note on the selected highlight",
         )
         self.add_comment = self._make(
             "&Comment on Section…", "Ctrl+Shift+M", None, "Write a comment on the whole section"

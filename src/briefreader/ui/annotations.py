@@ -158,6 +158,8 @@ class Annotations(QObject):
 
     def toggle_bookmark(self, section_id: str, position: int, label: str) -> bool | None:
         """True when a bookmark was added, False when removed, None on failure."""
+        if self.brief is None:
+            return None
         existing = self.bookmark_in(section_id)
         try:
             if existing is not None:
@@ -182,6 +184,8 @@ class Annotations(QObject):
         self._apply(lambda: self.notes.store.delete_bookmark(bookmark_id), bookmark_id)
 
     def empty_trash(self) -> None:
+        if self.brief is None:
+            return
         def purge() -> None:
             for h in self.notes.highlights(self.brief, trash=True):
                 self.notes.store.purge_highlight(h.id)
@@ -190,6 +194,8 @@ class Annotations(QObject):
         self._apply(purge, "")
 
     def trash(self) -> tuple[list[Highlight], list[Comment]]:
+        if self.brief is None:
+            return [], []
         return (self.notes.highlights(self.brief, trash=True),
                 self.notes.comments(self.brief, trash=True))
 

@@ -89,6 +89,7 @@ class NoteTaking(QObject):
         self.exchange = NotesExchange(window, self.annotations, banner,
                                       lambda: list(getattr(window, "folder_briefs", [])))
         self.selected_highlight: str | None = None
+        self._notes_changed = False
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -197,15 +198,17 @@ class NoteTaking(QObject):
         if section is not None:
             self.reader.set_spans(self.spans_for(section.id))
         self._update_enabled()
+        self._notes_changed = True
         self._refresh_timer.start()
 
     def _refresh_after_change(self) -> None:
-        self.navigator.set_counts(self.annotations.counts_by_section())
         self._refresh_panel()
-        if any(self.docks[name].isVisible() for name in ("review", "trash", "bookmarks")):
-            self._refresh_views()
-        else:
-            self.actions.show_review.setEnabled(bool(self.annotations.needs_review()))
+        if not self._notes_changed:
+            return  # only the section changed: counts and the other views still hold
+        self._notes_changed = False
+        self.navigator.set_counts(self.annotations.counts_by_section())
+        self.actions.show_review.setEnabled(bool(self.annotations.needs_review()))
+        self._refresh_views(visible_only=True)
 
     def _refresh_panel(self) -> None:
         section = self.reader.section
@@ -219,19 +222,26 @@ class NoteTaking(QObject):
         if self.selected_highlight and self.selected_highlight in an.highlights:
             self.panel.select_highlight(self.selected_highlight)
 
-    def _refresh_views(self) -> None:
+    def _refresh_views(self, *, visible_only: bool = False) -> None:
+        """Review, Trash and Bookmarks; hidden ones catch up when they are shown."""
         an = self.annotations
         if an.brief is None:
             return
         brief = an.brief
         titles = {s.id: s.title for s in brief.sections}
+        if not visible_only or self.docks["trash"].isVisible():
+            highlights, comments = an.trash()
+            self.trash.set_items(highlights, comments)
+        if not visible_only or self.docks["bookmarks"].isVisible():
+            self.bookmarks.set_items(an.bookmarks, titles)
+        if visible_only and not self.docks["review"].isVisible():
+            return
         items = []
+        index = {t.id: t for t in an.notes.section_texts(brief)}
         for h in sorted(an.needs_review(), key=lambda h: (h.section_ordinal, h.start)):
             current = an.notes.text_at(brief, h)
             candidates = ()
             if h.status == "ambiguous":
-                texts = an.notes.section_texts(brief)
-                index = {t.id: t for t in texts}
                 candidates = tuple(
                     (titles.get(c.section_id, c.section_id),
                      index[c.section_id].text[c.start:c.end])
@@ -240,9 +250,6 @@ class NoteTaking(QObject):
             items.append(ReviewItem(h, current, titles.get(h.current_section or ""), candidates))
         self.review.set_items(items)
         self.actions.show_review.setEnabled(bool(items))
-        highlights, comments = an.trash()
-        self.trash.set_items(highlights, comments)
-        self.bookmarks.set_items(an.bookmarks, titles)
 
     def _update_enabled(self) -> None:
         if not shiboken6.isValid(self.actions):  # the window is being torn down
