@@ -216,13 +216,8 @@ class NotesService:
         )
         items: list[tuple[Selector, str, int]] = []
         for h in highlights:
-            if h.current_section is not None and h.current_start is not None:
-                # The latest known place is the best hint for the next version.
-                section, start, end = h.current_section, h.current_start, h.current_end
-            else:
-                section, start, end = h.section_id, h.start, h.end
-            ordinal = old_ordinals.get(section, h.section_ordinal)
-            items.append((Selector(h.exact, h.prefix, h.suffix, start, end), section, ordinal))
+            sel, section = _last_known_place(h)
+            items.append((sel, section, old_ordinals.get(section, h.section_ordinal)))
         results = reanchor_many(items, texts) if items else []
         placed = [
             HighlightPlacement(
@@ -414,11 +409,9 @@ class NotesService:
         """Places that might fit an ambiguous or orphaned highlight, best first."""
         stored = self.store.get_brief(brief_key(brief))
         ordinals = {s.id: s.ordinal for s in stored.sections} if stored else {}
-        sel = Selector(
-            highlight.exact, highlight.prefix, highlight.suffix, highlight.start, highlight.end
-        )
-        ordinal = ordinals.get(highlight.section_id, highlight.section_ordinal)
-        return reanchor(sel, highlight.section_id, ordinal, self.section_texts(brief)).candidates
+        sel, section = _last_known_place(highlight)
+        ordinal = ordinals.get(section, highlight.section_ordinal)
+        return reanchor(sel, section, ordinal, self.section_texts(brief)).candidates
 
     def reattach(
         self, brief: Brief, highlight_id: str, section_id: str, start: int, end: int
@@ -436,6 +429,15 @@ class NotesService:
         assert record is not None
         placed = [PlacedHighlight(h, self.text_at(brief, h)) for h in self.store.highlights(key)]
         return Listing(record, report, placed, self.store.comments(key))
+
+
+def _last_known_place(h: Highlight) -> tuple[Selector, str]:
+    """The stored quote at its latest known place: the best hint for a new version."""
+    if h.current_section is not None and h.current_start is not None:
+        section, start, end = h.current_section, h.current_start, h.current_end
+    else:
+        section, start, end = h.section_id, h.start, h.end
+    return Selector(h.exact, h.prefix, h.suffix, start, end), section
 
 
 def _count(text: str, quote: str) -> int:
