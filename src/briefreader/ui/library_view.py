@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.library import LibraryEntry, is_brief_file
-from briefreader.ui.trash import format_timestamp
+from briefreader.ui.trash import RoomyDelegate, format_timestamp
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -150,13 +150,6 @@ class _ProgressDelegate(QStyledItemDelegate):
         return size
 
 
-class _RoomyDelegate(QStyledItemDelegate):
-    def sizeHint(self, option, index):  # noqa: N802 - Qt override
-        size = super().sizeHint(option, index)
-        size.setHeight(size.height() + 8)
-        return size
-
-
 class LibraryView(QWidget):
     """The library list, with a filter field; Enter or double-click opens a brief."""
 
@@ -194,7 +187,7 @@ class LibraryView(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.tree.setItemDelegate(_RoomyDelegate(self.tree))
+        self.tree.setItemDelegate(RoomyDelegate(self.tree))
         self.tree.setItemDelegateForColumn(COL_PROGRESS, _ProgressDelegate(self.tree))
         header = self.tree.header()
         header.setStretchLastSection(False)

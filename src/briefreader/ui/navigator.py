@@ -79,9 +79,6 @@ class SectionModel(QStandardItemModel):
             if bool(item.data(READ_ROLE)) != read:
                 item.setData(read, READ_ROLE)
 
-    def read_ids(self) -> set[str]:
-        return {sid for sid, item in self._items.items() if item.data(READ_ROLE)}
-
     def index_for(self, section_id: str) -> QModelIndex:
         item = self._items.get(section_id)
         return item.index() if item is not None else QModelIndex()

@@ -243,11 +243,6 @@ class SearchView(QWidget):
         n = len(results)
         self.status.setText(message or (f"{n} result{'s' * (n != 1)}" if n else "No results"))
 
-    def current_result(self) -> SearchResult | None:
-        index = self.list.currentIndex()
-        return index.data(RESULT_ROLE) if index.isValid() else None
-
-    # -- events --------------------------------------------------------------------------
     def request_search(self) -> None:
         self._timer.stop()
         query = self.query_edit.text().strip()
