@@ -14,7 +14,8 @@ from briefreader.brief import Brief, Section
 
 _DEF_START = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 _REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-_CACHE: OrderedDict[str, dict[str, str]] = OrderedDict()
+# Keyed by the sections too: the same bytes decoded another way are another brief.
+_CACHE: OrderedDict[tuple, dict[str, str]] = OrderedDict()
 _CACHE_SIZE = 8
 
 
@@ -39,14 +40,15 @@ def _split(source: str) -> tuple[str, dict[str, str]]:
 
 
 def _definitions(brief: Brief) -> dict[str, str]:
-    cached = _CACHE.get(brief.content_hash)
+    key = (brief.content_hash, brief.sections)
+    cached = _CACHE.get(key)
     if cached is None:
         cached = {}
         for section in brief.sections:
             if "[^" in section.source:
                 for label, block in _split(section.source)[1].items():
                     cached.setdefault(label, block)
-        _CACHE[brief.content_hash] = cached
+        _CACHE[key] = cached
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return cached
@@ -64,3 +66,7 @@ def effective_source(brief: Brief, section: Section) -> str:
     # A label defined in this section means this section's note, whatever others say.
     blocks = [own.get(label) or defs[label] for label in labels if label in own or label in defs]
     return body.rstrip("\n") + ("\n\n" + "\n\n".join(blocks) if blocks else "")
+
+
+def clear_cache() -> None:
+    _CACHE.clear()

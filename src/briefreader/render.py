@@ -28,6 +28,7 @@ from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 
+from briefreader import footnotes
 from briefreader.brief import Brief, Section, normalise_text
 from briefreader.footnotes import effective_source
 from briefreader.timebox import _CancellableThread
@@ -639,6 +640,7 @@ def render_markdown_fragment(markdown_text: str, *, time_limit: float = 2.0) -> 
 def clear_cache() -> None:
     _render_section.cache_clear()
     _render_fragment.cache_clear()
+    footnotes.clear_cache()
 
 
 @lru_cache(maxsize=2)
