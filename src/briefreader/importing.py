@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 import yaml
 
-from briefreader.anchor import SectionRef, SectionText, Selector, match_section, reanchor_many
+from briefreader.anchor import SectionText, Selector, reanchor_many
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.export import _NEWLINE, _SAFE_ID, canonical_text, text_hash
@@ -788,6 +788,8 @@ def _place(
     service: NotesService, brief: Brief, highlights: list[Highlight], comments: list[Comment]
 ) -> tuple[list[Highlight], list[Comment]]:
     """Find new notes in this version of the brief; those not found become orphans."""
+    from briefreader.notes import place_comment
+
     texts = service.section_texts(brief)
     items = [
         (Selector(h.exact, h.prefix, h.suffix, h.start, h.end), h.section_id, h.section_ordinal)
@@ -814,9 +816,7 @@ def _place(
         )
     placed_c = []
     for c in comments:
-        ref = SectionRef(c.section_id, c.section_heading, c.section_ordinal, c.section_fingerprint)
-        where = match_section(ref, texts)
-        status = "orphaned" if where is None else "anchored" if where == c.section_id else "moved"
+        status, where = place_comment(c, texts)
         placed_c.append(replace(c, status=status, current_section=where))
     return placed_h, placed_c
 

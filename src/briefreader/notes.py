@@ -232,19 +232,7 @@ class NotesService:
         comments = self.store.comments(stored.key) + self.store.comments(stored.key, trash=True)
         placed_comments = []
         for c in comments:
-            ref = SectionRef(
-                c.current_section or c.section_id,
-                c.section_heading,
-                c.section_ordinal,
-                c.section_fingerprint,
-            )
-            found = match_section(ref, texts)
-            if found is None:
-                status = "orphaned"
-            elif found == c.section_id:
-                status = "anchored"
-            else:
-                status = "moved"
+            status, found = place_comment(c, texts, hint=c.current_section or c.section_id)
             placed_comments.append(CommentPlacement(c.id, status, found))
         return placed, placed_comments
 
@@ -429,6 +417,18 @@ class NotesService:
         assert record is not None
         placed = [PlacedHighlight(h, self.text_at(brief, h)) for h in self.store.highlights(key)]
         return Listing(record, report, placed, self.store.comments(key))
+
+
+def place_comment(
+    c: Comment, texts: Sequence[SectionText], *, hint: str | None = None
+) -> tuple[str, str | None]:
+    """(status, section) of a section comment in this version of a brief."""
+    ref = SectionRef(hint or c.section_id, c.section_heading, c.section_ordinal,
+                     c.section_fingerprint)
+    found = match_section(ref, texts)
+    if found is None:
+        return "orphaned", None
+    return ("anchored" if found == c.section_id else "moved"), found
 
 
 def _last_known_place(h: Highlight) -> tuple[Selector, str]:
