@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from briefreader.brief import Brief
-from briefreader.errors import BriefreaderError
+from briefreader.errors import BriefError as BriefError  # re-exported: part of this module's API
 from briefreader.parse_markdown import parse_markdown
 from briefreader.parse_text import parse_text
 from briefreader.sections import BRIEF_SUFFIXES
@@ -27,10 +27,6 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 # ---------------------------------------------------------------------------
 # Errors
 # ---------------------------------------------------------------------------
-
-
-class BriefError(BriefreaderError):
-    """Base of every error raised while importing a brief."""
 
 
 class UnreadableFileError(BriefError):

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from briefreader.brief import Brief
+from briefreader.errors import BriefError
 from briefreader.sections import _assemble, _Heading, _title_from_name, slugify
 
 # One search finds the next line that may matter: an ATX heading, a code fence, a setext
@@ -86,8 +87,6 @@ def _split_front_matter(text: str, name: str) -> tuple[dict, str, int]:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "it does not parse"
-        from briefreader.parse import BriefError  # parse imports this module: not at the top
-
         raise BriefError(f"{name}: the front matter{where} is not valid YAML: {problem}") from None
     if data is None:
         data = {}
@@ -114,8 +113,6 @@ def _plain_metadata(meta: dict, name: str) -> dict:
     def plain(value: object) -> object:
         budget[0] -= 1
         if budget[0] < 0:
-            from briefreader.parse import BriefError  # parse imports this module
-
             raise BriefError(f"{name}: the front matter is too large or too deeply aliased")
         if isinstance(value, dict):
             return {str(k): plain(v) for k, v in value.items()}
