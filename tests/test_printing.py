@@ -10,11 +10,11 @@ from PySide6.QtGui import QImage, QTextCursor
 
 from briefreader import printing
 from briefreader.export import ORPHANS_HEADING, ExportExistsError
+from briefreader.highlight_paint import colour_for
 from briefreader.notes import NotesService
 from briefreader.parse import load_brief
 from briefreader.resource_policy import resolve_resource
 from briefreader.store import Store
-from briefreader.ui.highlights import colour_for
 
 BRIEF = """\
 ---

@@ -31,8 +31,8 @@ from PySide6.QtGui import (
 from briefreader import render, resource_policy
 from briefreader.brief import Brief, Section
 from briefreader.export import ORPHANS_HEADING, ExportError, ExportExistsError, is_placed
+from briefreader.highlight_paint import TextMap, colour_for
 from briefreader.records import DEFAULT_LABELS, Comment, Highlight
-from briefreader.ui.highlights import TextMap, colour_for
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
