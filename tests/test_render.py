@@ -568,10 +568,36 @@ def test_markdown_fragment_for_notes():
         ("data:text/html,<b>", "ignore", "data:text/html,<b>"),
         ("http:no-host", "ignore", "http:no-host"),
         ("mailto:", "ignore", "mailto:"),
+        # Control characters go; spaces stay where they were and are never squeezed out.
+        ("https://exam\x00ple.org/\x7fa\nb", "external", "https://example.org/ab"),
+        ("java script:alert(1)", "ignore", "java script:alert(1)"),
+        ("https://exa mple.org/a", "ignore", "https://exa mple.org/a"),
+        ("https://good.example @evil.example/", "ignore", "https://good.example @evil.example/"),
+        ("https://example.org:80 80/", "ignore", "https://example.org:80 80/"),
+        ("https://example.org/my file.pdf", "external", "https://example.org/my%20file.pdf"),
+        ("https://example.org/a?q=two words#see this", "external",
+         "https://example.org/a?q=two%20words#see%20this"),
+        ("mailto:desk@example.org?subject=Hello there", "external",
+         "mailto:desk@example.org?subject=Hello%20there"),
+        ("  https://example.org/a  ", "external", "https://example.org/a"),
     ],
 )
 def test_classify_link(url, kind, target):
     assert resource_policy.classify_link(url) == resource_policy.LinkAction(kind, target)
+
+
+def test_classify_link_keeps_a_spaced_path_as_qt_hands_it_over():
+    from PySide6.QtCore import QUrl
+
+    clicked = QUrl("https://example.org/annual report.pdf")  # the reader's href, as Qt parses it
+    action = resource_policy.classify_link(clicked.toString())
+    assert action == resource_policy.LinkAction(
+        "external", "https://example.org/annual%20report.pdf"
+    )
+    # What the window opens is the very URL that was clicked: same host, same path.
+    opened = QUrl(action.target)
+    assert opened == clicked
+    assert (opened.host(), opened.path()) == ("example.org", "/annual report.pdf")
 
 
 # ---------------------------------------------------------------------------

@@ -139,25 +139,34 @@ class LinkAction:
     """The anchor name for "anchor", the URL for "external", the raw URL for "ignore"."""
 
 
-_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def classify_link(url: str) -> LinkAction:
     """What a click on a link does: jump within the brief, open http/https/mailto
-    outside the app, or nothing (file:, javascript:, relative paths …)."""
+    outside the app, or nothing (file:, javascript:, relative paths …).
+
+    Control characters are dropped, as browsers drop tabs and newlines
+    ("java\tscript:"). Spaces are not: removing one would join two words into
+    another host or path. A space in the scheme or the authority (user, host, port)
+    makes the link invalid, so it is ignored; in the path, query or fragment it is
+    sent as %20, the same place the reader showed.
+    """
     cleaned = url.strip()
     if cleaned.startswith("#"):
         name = unquote(cleaned[1:])
         return LinkAction("anchor", name) if name else LinkAction("ignore", url)
-    # browsers drop tabs and newlines inside schemes ("java\tscript:"); so do we
     squeezed = _CONTROL_RE.sub("", cleaned)
     try:
         parts = urlsplit(squeezed)
     except ValueError:
         return LinkAction("ignore", url)
+    if " " in parts.netloc:
+        return LinkAction("ignore", url)
     scheme = parts.scheme.lower()
+    target = squeezed.replace(" ", "%20")
     if scheme in ("http", "https") and parts.hostname:
-        return LinkAction("external", squeezed)
+        return LinkAction("external", target)
     if scheme == "mailto" and parts.path:
-        return LinkAction("external", squeezed)
+        return LinkAction("external", target)
     return LinkAction("ignore", url)
