@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from briefreader.render import render_markdown_fragment
 from briefreader.store import Comment, Highlight
-from briefreader.ui.notes_cards import STATUS_BADGES, format_when, note_html
+from briefreader.ui.notes_cards import STATUS_BADGES, note_html
 from briefreader.ui.notes_panel import (
     SAVE_DELAY_MS,
     SAVE_MAX_DELAY_MS,
@@ -706,11 +706,14 @@ def test_parse_tags():
     assert parse_tags("") == ()
 
 
-def test_format_when_is_short_and_tolerant():
-    text = format_when("2026-03-02T09:15:00.000Z")
-    assert "2" in text and ":" in text
-    assert format_when("not a date") == ""
-    assert format_when("") == ""
+def test_card_dates_use_the_shared_timestamp_format():
+    from briefreader.ui.dates import format_timestamp
+    from briefreader.ui.notes_cards import _dates_tip, _meta_text
+
+    shown = format_timestamp("2026-03-02T09:15:00.000Z")
+    assert _meta_text("Ana", "2026-03-02T09:15:00.000Z") == f"Ana · {shown}"
+    assert _meta_text("Ana", "not a date") == "Ana"
+    assert _dates_tip("not a date", "") == ""
 
 
 def test_card_for_edited_item_replaces_its_highlight(panel):

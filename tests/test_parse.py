@@ -799,3 +799,17 @@ def test_yaml_alias_bomb_is_refused():
     text = "---\n" + "\n".join(levels) + "\n---\n# H\n"
     with pytest.raises(BriefError, match="front matter"):
         parse_bytes(text.encode(), name="bomb.md")
+
+
+def test_brief_error_lives_in_errors_and_is_re_exported():
+    from briefreader import errors, parse
+    from briefreader import parse_markdown as parse_markdown_module
+
+    assert parse.BriefError is errors.BriefError
+    assert parse_markdown_module.BriefError is errors.BriefError
+    assert issubclass(EncodingError, errors.BriefError)
+    # parse_markdown raises it (from a module-level import) for broken front matter.
+    with pytest.raises(errors.BriefError, match="not valid YAML"):
+        parse_markdown_module.parse_markdown(
+            "---\nkey: [unclosed\n---\n# H\n", name="bad.md", content_hash="x"
+        )

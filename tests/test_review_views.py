@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from briefreader.store import Bookmark, Comment, Highlight
 from briefreader.ui.bookmarks import NO_LABEL, REMOVED_SECTION, BookmarksView
+from briefreader.ui.dates import format_timestamp
 from briefreader.ui.review import PAGE_SIZE, ReviewItem, ReviewView, excerpt
 from briefreader.ui.theme import apply_theme
-from briefreader.ui.trash import TrashView, format_timestamp
+from briefreader.ui.trash import TrashView
 from briefreader.worddiff import DELETE_STYLE, INSERT_STYLE
 
 
@@ -361,9 +362,11 @@ def test_trash_refresh_keeps_the_current_row(trash):
 
 def test_format_timestamp():
     shown = format_timestamp("2026-11-26T16:45:00.000Z")
-    assert "2026" in shown and shown != "2026-11-26T16:45:00.000Z"
-    assert format_timestamp("2026-11-26T16:45:00Z").startswith(shown[:2])
-    assert format_timestamp("not a date") == "not a date"
+    assert "2026" in shown and ":" in shown and shown != "2026-11-26T16:45:00.000Z"
+    assert format_timestamp("2026-11-26T16:45:00Z") == shown
+    # Unreadable or missing: nothing rather than raw text (views and cards rely on "").
+    assert format_timestamp("not a date") == ""
+    assert format_timestamp("") == ""
 
 
 # -- Bookmarks --------------------------------------------------------------------------
@@ -595,3 +598,36 @@ def test_screenshots(themed, qtbot, tmp_path, mode):
     assert (window.lightness() < 128) == dark
     corner = shots["review"].pixelColor(1, shots["review"].height() - 2)
     assert (corner.lightness() < 128) == dark
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_palette_is_dark_follows_the_theme(themed, mode):
+    from PySide6.QtGui import QPalette
+
+    from briefreader.ui.theme import palette_is_dark
+
+    dark = themed(mode)
+    assert palette_is_dark(QApplication.instance().palette()) == dark
+    # One role can be asked about: a light window with a dark base is dark by its base.
+    mixed = QPalette(QColor("#f0f0f0"))
+    mixed.setColor(QPalette.ColorRole.Base, QColor("#1c1d1f"))
+    assert not palette_is_dark(mixed)
+    assert palette_is_dark(mixed, QPalette.ColorRole.Base)
+
+
+def test_trash_and_bookmarks_trees_share_one_set_up(qtbot):
+    from PySide6.QtWidgets import QAbstractItemView
+
+    from briefreader.ui.item_views import RoomyDelegate
+
+    trash, bookmarks = TrashView(), BookmarksView()
+    qtbot.addWidget(trash)
+    qtbot.addWidget(bookmarks)
+    for tree in (trash.tree, bookmarks.tree):
+        assert not tree.rootIsDecorated() and tree.uniformRowHeights()
+        assert tree.selectionMode() == QAbstractItemView.SelectionMode.SingleSelection
+        assert tree.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+        assert isinstance(tree.itemDelegate(), RoomyDelegate)
+        assert not tree.header().stretchLastSection()
+    assert trash.tree.columnWidth(2) == 160 and bookmarks.tree.columnWidth(0) == 180
+    assert trash.tree.accessibleName() == "Deleted notes"

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QStyleOptionViewItem,
     QTreeWidget,
@@ -22,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.records import Bookmark
-from briefreader.ui.trash import RoomyDelegate, format_timestamp
+from briefreader.ui.dates import format_timestamp
+from briefreader.ui.item_views import RoomyDelegate, empty_state_label, set_up_flat_tree
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -60,35 +60,28 @@ class BookmarksView(QWidget):
         self.setAccessibleName("Bookmarks")
 
         self.tree = QTreeWidget(self)
-        self.tree.setAccessibleName("Bookmarks")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Section", "Label", "Added"])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAllColumnsShowFocus(True)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        # Only F2 (or the Rename button) edits, and only the label.
-        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.tree.setItemDelegate(_LabelDelegate(self.tree))
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_SECTION, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_LABEL, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_CREATED, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.setColumnWidth(COL_SECTION, 180)
+        # Not editable by clicking: only F2 (or the Rename button) edits, and only the label.
+        set_up_flat_tree(
+            self.tree,
+            name="Bookmarks",
+            delegate=_LabelDelegate(self.tree),
+            resize_modes={COL_SECTION: QHeaderView.ResizeMode.Interactive,
+                          COL_LABEL: QHeaderView.ResizeMode.Stretch,
+                          COL_CREATED: QHeaderView.ResizeMode.ResizeToContents},
+            widths={COL_SECTION: 180},
+        )
         self.tree.installEventFilter(self)
         self.tree.itemDoubleClicked.connect(self.on_item_double_clicked)
         self.tree.itemChanged.connect(self.on_item_changed)
         self.tree.currentItemChanged.connect(self._update_buttons)
 
-        self.empty_label = QLabel(
-            "No bookmarks in this brief yet.\nPress Ctrl+D while reading to add one.", self
+        self.empty_label = empty_state_label(
+            "No bookmarks in this brief yet.\nPress Ctrl+D while reading to add one.",
+            "No bookmarks", self,
         )
-        self.empty_label.setAccessibleName("No bookmarks")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
-        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         # The keys have buttons too, so the mouse can do all the keyboard can.
         self.go_button = self._button("Go to", "Show this place (Enter)", self.jump_current)
@@ -129,8 +122,7 @@ class BookmarksView(QWidget):
             self.tree.clear()
             for b in bookmarks:
                 title = section_titles.get(b.section_id, REMOVED_SECTION)
-                item = QTreeWidgetItem([title, b.label,
-                                        format_timestamp(b.created) if b.created else ""])
+                item = QTreeWidgetItem([title, b.label, format_timestamp(b.created)])
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 item.setData(COL_SECTION, ID_ROLE, b.id)
                 item.setData(COL_SECTION, SECTION_ROLE, b.section_id)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefreader.ui.theme import palette_is_dark
+
 
 class FindBar(QWidget):
     find_requested = Signal(str, bool, bool)
@@ -159,5 +161,6 @@ class FindBar(QWidget):
 
 
 def _not_found_colour(palette: QPalette) -> QColor:
-    dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+    # The colour fills the line edit, so its own background (Base) decides.
+    dark = palette_is_dark(palette, QPalette.ColorRole.Base)
     return QColor(96, 38, 38) if dark else QColor(250, 218, 216)

@@ -26,7 +26,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,7 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.library import LibraryEntry, is_brief_file
-from briefreader.ui.trash import RoomyDelegate, format_timestamp
+from briefreader.ui.dates import format_timestamp
+from briefreader.ui.item_views import RoomyDelegate, set_up_flat_tree
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -177,23 +177,18 @@ class LibraryView(QWidget):
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
         self.tree = QTreeView(self)
-        self.tree.setAccessibleName("Briefs in the library")
         self.tree.setModel(self.proxy)
-        self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAllColumnsShowFocus(True)
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(COL_TITLE, Qt.SortOrder.AscendingOrder)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.tree.setItemDelegate(RoomyDelegate(self.tree))
+        fit = QHeaderView.ResizeMode.ResizeToContents
+        set_up_flat_tree(
+            self.tree,
+            name="Briefs in the library",
+            delegate=RoomyDelegate(self.tree),
+            resize_modes={COL_TITLE: QHeaderView.ResizeMode.Stretch, COL_DATE: fit,
+                          COL_NOTES: fit, COL_LAST_READ: fit, COL_PROGRESS: fit},
+        )
         self.tree.setItemDelegateForColumn(COL_PROGRESS, _ProgressDelegate(self.tree))
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        for col in (COL_DATE, COL_NOTES, COL_LAST_READ, COL_PROGRESS):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
 
         self.status = QLabel(self)
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)

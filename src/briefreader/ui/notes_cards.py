@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
-from functools import lru_cache
 
 import nh3
-from PySide6.QtCore import QDateTime, QEvent, QLocale, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -43,7 +41,9 @@ from PySide6.QtWidgets import (
 
 from briefreader.records import DEFAULT_LABELS, Comment, Highlight
 from briefreader.render import render_markdown_fragment
+from briefreader.ui.dates import format_timestamp
 from briefreader.ui.highlights import colour_for
+from briefreader.ui.theme import palette_is_dark
 
 #: Replies deeper than this are drawn at this depth (a narrow dock has no room).
 MAX_INDENT = 4
@@ -77,21 +77,6 @@ MARKDOWN_TIME_LIMIT = 0.5
 # --------------------------------------------------------------------------- helpers
 
 
-@lru_cache(maxsize=4096)
-def format_when(iso: str) -> str:
-    """An ISO 8601 UTC time as a short local date and time ("" if unreadable)."""
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    except (ValueError, AttributeError):
-        return ""
-    stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
-    locale = QLocale()
-    time_text = locale.toString(stamp.time(), QLocale.FormatType.ShortFormat)
-    same_year = moment.year == datetime.now().astimezone().year
-    date_text = locale.toString(stamp.date(), "d MMM" if same_year else "d MMM yyyy")
-    return f"{date_text}, {time_text}"
-
-
 def plain_display(text: str) -> str:
     """Text without Markdown as Markdown would show it: a single newline is a space."""
     paragraphs = (" ".join(p.split("\n")).strip() for p in _BLANK_LINES.split(text.strip()))
@@ -120,10 +105,6 @@ def note_html(text: str) -> str:
 
 def _needs_markdown(text: str) -> bool:
     return bool(_MARKDOWN_SYNTAX.search(text))
-
-
-def _is_dark(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
 _ICONS: dict[tuple[str, bool], QIcon] = {}
@@ -580,7 +561,7 @@ class _TextBox(QWidget):
     def _colour_error(self) -> None:
         if self.error_label is not None:
             pal = self.error_label.palette()
-            red = QColor("#ff8a80") if _is_dark(self) else QColor("#b3261e")
+            red = QColor("#ff8a80") if palette_is_dark(self.palette()) else QColor("#b3261e")
             pal.setColor(QPalette.ColorRole.WindowText, red)
             self.error_label.setPalette(pal)
 
@@ -599,16 +580,16 @@ def _small(label: QLabel) -> QLabel:
 
 def _meta_text(author: str, iso: str) -> str:
     parts = [author.strip() or "Unknown author"]
-    when = format_when(iso)
+    when = format_timestamp(iso)
     if when:
         parts.append(when)
     return " · ".join(parts)
 
 
 def _dates_tip(created: str, modified: str) -> str:
-    tip = f"Created {format_when(created)}" if format_when(created) else ""
-    if modified and modified != created and format_when(modified):
-        tip += f"\nEdited {format_when(modified)}"
+    tip = f"Created {format_timestamp(created)}" if format_timestamp(created) else ""
+    if modified and modified != created and format_timestamp(modified):
+        tip += f"\nEdited {format_timestamp(modified)}"
     return tip.strip()
 
 
@@ -801,7 +782,7 @@ class _Composer(QWidget):
         self.error.setText(message or "")
         pal = self.error.palette()
         pal.setColor(QPalette.ColorRole.WindowText,
-                     QColor("#ff8a80") if _is_dark(self) else QColor("#b3261e"))
+                     QColor("#ff8a80") if palette_is_dark(self.palette()) else QColor("#b3261e"))
         self.error.setPalette(pal)
         _resized(self.error)
 

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.records import Highlight
+from briefreader.ui.item_views import empty_state_label
+from briefreader.ui.theme import palette_is_dark
 from briefreader.worddiff import diff_html, similarity
 
 #: Status → (badge text, background, text colour). Fixed colours chosen to read on
@@ -287,7 +289,7 @@ class _ReviewRow(QFrame):
         palette = self.palette()
         width = 2 if self._focus_within else 1
         role = QPalette.ColorRole.Highlight if self._focus_within else QPalette.ColorRole.Mid
-        if not self._focus_within and palette.color(QPalette.ColorRole.Window).lightness() < 128:
+        if not self._focus_within and palette_is_dark(palette):
             # Mid is nearly the window colour in dark palettes; Light stands out there.
             role = QPalette.ColorRole.Light
         painter.setPen(QPen(palette.color(role), width))
@@ -321,10 +323,7 @@ class ReviewView(QWidget):
         self.summary = QLabel(self)
         self.summary.setAccessibleName("Review summary")
         self.summary.setWordWrap(True)
-        self.empty_label = QLabel("Nothing to review", self)
-        self.empty_label.setAccessibleName("Nothing to review")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty_label = empty_state_label("Nothing to review", "Nothing to review", self)
 
         self._list = QWidget()
         self._list.setObjectName("reviewList")

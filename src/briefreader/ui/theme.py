@@ -7,6 +7,13 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 
+def palette_is_dark(
+    palette: QPalette, role: QPalette.ColorRole = QPalette.ColorRole.Window
+) -> bool:
+    """Whether a palette is dark, judged by one role's colour (the window's by default)."""
+    return palette.color(role).lightness() < 128
+
+
 def system_prefers_dark() -> bool:
     hints = QGuiApplication.styleHints()
     scheme = getattr(hints, "colorScheme", None)
@@ -17,7 +24,7 @@ def system_prefers_dark() -> bool:
         if value == Qt.ColorScheme.Light:
             return False
     # Unknown scheme: judge by the platform palette's window colour.
-    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    return palette_is_dark(QGuiApplication.palette())
 
 
 def _dark_palette() -> QPalette:

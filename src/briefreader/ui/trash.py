@@ -6,15 +6,13 @@ before emptying, and hands the view the new lists.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QEvent, QLocale, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QStyledItemDelegate,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -22,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.records import Comment, Highlight
+from briefreader.ui.dates import format_timestamp
+from briefreader.ui.item_views import RoomyDelegate, empty_state_label, set_up_flat_tree
 from briefreader.ui.review import excerpt
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -29,28 +29,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 TEXT_EXCERPT_CHARS = 120
 
 COL_KIND, COL_TEXT, COL_SECTION, COL_DELETED, COL_RESTORE = range(5)
-
-
-def format_timestamp(stamp: str) -> str:
-    """An ISO 8601 time (as the store writes it) in the user's time zone, e.g. 26 Nov 2026,
-    16:45, with the month named in the user's language."""
-    when = QDateTime.fromString(stamp, Qt.DateFormat.ISODateWithMs)
-    if not when.isValid():
-        when = QDateTime.fromString(stamp, Qt.DateFormat.ISODate)
-    if not when.isValid():
-        return stamp
-    # Not the locale's short format: in some locales it is all digits, and 02/03 is
-    # read both ways. A named month is never ambiguous.
-    return QLocale().toString(when.toLocalTime(), "d MMM yyyy, HH:mm")
-
-
-class RoomyDelegate(QStyledItemDelegate):
-    """Rows a little taller than the text, so a row's button is not squeezed."""
-
-    def sizeHint(self, option, index):  # noqa: N802 - Qt override
-        size = super().sizeHint(option, index)
-        size.setHeight(size.height() + 8)
-        return size
 
 
 class TrashView(QWidget):
@@ -66,30 +44,21 @@ class TrashView(QWidget):
         self.setAccessibleName("Trash")
 
         self.tree = QTreeWidget(self)
-        self.tree.setAccessibleName("Deleted notes")
         self.tree.setColumnCount(5)
         self.tree.setHeaderLabels(["Kind", "Text", "Section", "Deleted", ""])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAllColumnsShowFocus(True)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.tree.setItemDelegate(RoomyDelegate(self.tree))
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_SECTION, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_DELETED, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_RESTORE, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.setColumnWidth(COL_SECTION, 160)
+        fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+        set_up_flat_tree(
+            self.tree,
+            name="Deleted notes",
+            delegate=RoomyDelegate(self.tree),
+            resize_modes={COL_KIND: fit, COL_TEXT: stretch,
+                          COL_SECTION: QHeaderView.ResizeMode.Interactive,
+                          COL_DELETED: fit, COL_RESTORE: fit},
+            widths={COL_SECTION: 160},
+        )
         self.tree.installEventFilter(self)
 
-        self.empty_label = QLabel("Trash is empty", self)
-        self.empty_label.setAccessibleName("Trash is empty")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty_label = empty_state_label("Trash is empty", "Trash is empty", self)
 
         self.summary = QLabel(self)
         self.summary.setAccessibleName("Trash summary")
@@ -132,7 +101,7 @@ class TrashView(QWidget):
         for kind, note_id, text, section, deleted, full in entries:
             item = QTreeWidgetItem(
                 ["Highlight" if kind == "highlight" else "Comment", text,
-                 section or "Opening", format_timestamp(deleted) if deleted else ""]
+                 section or "Opening", format_timestamp(deleted)]
             )
             item.setData(COL_KIND, KIND_ROLE, kind)
             item.setData(COL_KIND, ID_ROLE, note_id)

@@ -1,0 +1,62 @@
+"""What the list views (library, bookmarks, trash) share: roomy rows, one way of
+setting up a flat, read-only, single-selection tree, and the label shown when empty."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QTreeView,
+    QWidget,
+)
+
+
+class RoomyDelegate(QStyledItemDelegate):
+    """Rows a little taller than the text, so a row's button is not squeezed."""
+
+    def sizeHint(self, option, index):  # noqa: N802 - Qt override
+        size = super().sizeHint(option, index)
+        size.setHeight(size.height() + 8)
+        return size
+
+
+def set_up_flat_tree(
+    tree: QTreeView,
+    *,
+    name: str,
+    delegate: QStyledItemDelegate,
+    resize_modes: Mapping[int, QHeaderView.ResizeMode],
+    widths: Mapping[int, int] | None = None,
+) -> None:
+    """A table-like tree: no root decoration, whole rows selected one at a time, not
+    editable by clicking, long text elided; each column resized as ``resize_modes`` says
+    (set the columns or the model first), with ``widths`` for the interactive ones."""
+    tree.setAccessibleName(name)
+    tree.setRootIsDecorated(False)
+    tree.setUniformRowHeights(True)
+    tree.setAllColumnsShowFocus(True)
+    tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+    tree.setItemDelegate(delegate)
+    header = tree.header()
+    header.setStretchLastSection(False)
+    for column, mode in resize_modes.items():
+        header.setSectionResizeMode(column, mode)
+    for column, width in (widths or {}).items():
+        tree.setColumnWidth(column, width)
+
+
+def empty_state_label(text: str, name: str, parent: QWidget) -> QLabel:
+    """The dim, centred label a view shows in place of an empty list."""
+    label = QLabel(text, parent)
+    label.setAccessibleName(name)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
