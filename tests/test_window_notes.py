@@ -411,3 +411,57 @@ def test_export_import_and_pdf_from_the_file_menu(qtbot, app, brief_path, tmp_pa
     assert app.store.get_highlight(hid).note == "Preferred by the islands and the port."
     edited = "Preferred by the islands and the port."
     assert w.note_taking.annotations.highlights[hid].note == edited
+
+
+def test_writes_on_a_brief_of_many_notes_do_not_reload_them_all(qtbot, app, brief_path,
+                                                                  monkeypatch):
+    """Typing a note, deleting, undoing and restoring on a brief holding thousands of
+    notes update the one note in the window's cache, never re-reading all of them."""
+    import dataclasses
+
+    from briefreader.parse import load_brief
+    from briefreader.records import new_id
+
+    with Store.open(Paths(app.data).ensure()) as store:
+        service = NotesService(store, author="Ana")
+        brief = load_brief(brief_path)
+        template = service.highlight_range(brief, "recommendation", 0, 8)
+        text = service.section_texts(brief)[brief.index_of("recommendation")].text
+        store.add_highlights([
+            dataclasses.replace(template, id=new_id(), start=i % 50, end=i % 50 + 8,
+                                current_start=i % 50, current_end=i % 50 + 8,
+                                exact=text[i % 50:i % 50 + 8], note=f"n{i}")
+            for i in range(2000)
+        ])
+    w = app.open(brief_path)
+    w.show_section("background")
+    an = w.note_taking.annotations
+    assert len(an.highlights) == 2001
+    full_loads: list[str] = []
+    live_highlights = Store.highlights
+
+    def counting(self, key, *, trash=False):
+        if not trash:
+            full_loads.append(key)
+        return live_highlights(self, key, trash=trash)
+
+    monkeypatch.setattr(Store, "highlights", counting)
+
+    select_text(w, "Island councils asked")
+    w.actions_.highlight_colours["yellow"].trigger()
+    hid = w.note_taking.selected_highlight
+    qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
+    w.note_taking.panel.select_highlight(hid, focus_editor=True)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClicks(QApplication.focusWidget(), "Ask which councils.")
+    qtbot.waitUntil(lambda: an.highlights[hid].note == "Ask which councils.", timeout=3000)
+    an.delete_highlight(hid)
+    assert hid not in an.highlights
+    w.note_taking.undo_action.trigger()
+    assert an.highlights[hid].note == "Ask which councils."
+    an.delete_highlight(hid)
+    w.note_taking.trash.restore_requested.emit("highlight", hid)
+    assert hid in an.highlights
+    assert background_at(w, "Island councils asked").property(HIGHLIGHT_ID) == hid
+    assert full_loads == []
+    assert an.highlights == {h.id: h for h in live_highlights(app.store, an.notes_key())}

@@ -28,7 +28,9 @@ from briefreader.brief import Brief, Section, normalise_text
 from briefreader.errors import BriefreaderError
 from briefreader.records import (
     COLORS,
+    Bookmark,
     BriefRecord,
+    ColorLabel,
     Comment,
     CommentPlacement,
     Highlight,
@@ -374,6 +376,37 @@ class NotesService:
     def restore_comment(self, comment_id: str) -> None:
         self.store.restore_comment(comment_id)
 
+    def keep_orphan(self, highlight_id: str) -> Highlight:
+        """The user settled a note in review: kept as an orphan, not offered again."""
+        return self.store.settle_highlight(highlight_id, orphan=True)
+
+    def empty_trash(self, brief: Brief) -> None:
+        """Remove the brief's deleted highlights and comments for good. Live replies
+        to a purged comment lose their parent."""
+        key = self._ensure_synced(brief)
+        for h in self.store.highlights(key, trash=True):
+            self.store.purge_highlight(h.id)
+        for c in self.store.comments(key, trash=True):
+            self.store.purge_comment(c.id)
+
+    # ------------------------------------------------------------------ bookmarks, labels
+
+    def add_bookmark(self, brief: Brief, section_id: str, position: int, label: str) -> Bookmark:
+        key = self._ensure_synced(brief)
+        return self.store.add_bookmark(Bookmark(new_id(), key, section_id, position, label))
+
+    def rename_bookmark(self, bookmark_id: str, label: str) -> None:
+        self.store.rename_bookmark(bookmark_id, label)
+
+    def delete_bookmark(self, bookmark_id: str) -> None:
+        self.store.delete_bookmark(bookmark_id)
+
+    def bookmarks(self, brief: Brief) -> list[Bookmark]:
+        return self.store.bookmarks(brief_key(brief))
+
+    def color_labels(self) -> tuple[ColorLabel, ...]:
+        return self.store.color_labels()
+
     # ------------------------------------------------------------------ reading
 
     def highlights(self, brief: Brief, *, trash: bool = False) -> list[Highlight]:
@@ -381,6 +414,14 @@ class NotesService:
 
     def comments(self, brief: Brief, *, trash: bool = False) -> list[Comment]:
         return self.store.comments(self._ensure_synced(brief), trash=trash)
+
+    def get_highlight(self, highlight_id: str) -> Highlight:
+        """One highlight as stored now (live or deleted); NoteNotFoundError if gone."""
+        return self.store.get_highlight(highlight_id)
+
+    def get_comment(self, comment_id: str) -> Comment:
+        """One comment as stored now (live or deleted); NoteNotFoundError if gone."""
+        return self.store.get_comment(comment_id)
 
     def text_at(self, brief: Brief, highlight: Highlight) -> str | None:
         """The text now at a highlight's place in this version of the brief."""

@@ -1,25 +1,43 @@
 """The open brief's notes, as the window sees them: a cache over the notes service,
 and every change made through an undoable command.
 
+Opening a brief loads all its notes; a change to one note then updates only that
+note's entry (read back from the store), so a brief of thousands of notes is not
+re-read on every autosave. Imports and emptying the trash still reload everything.
+
 Nothing here draws; the window listens to ``changed`` and ``save_failed`` and
 updates the reader, the notes panel and the navigator.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
-from briefreader.notes import NotesService, SyncReport
-from briefreader.records import Bookmark, Comment, Highlight, new_id
+from briefreader.notes import NotesService, SyncReport, brief_key
+from briefreader.records import Bookmark, Comment, Highlight, NoteNotFoundError
 
 REVIEW_STATUSES = ("changed", "ambiguous", "orphaned")
 #: Consecutive autosaves of one note merge into one undo step.
 _EDIT_NOTE_ID = 4201
+
+_Note = TypeVar("_Note", Highlight, Comment)
+
+
+def _highlight_order(h: Highlight) -> tuple:
+    # Store.highlights' reading order (its last key, the rowid, is not known here:
+    # a note put back goes after the notes it ties with).
+    return (h.section_ordinal, h.start, h.created or "")
+
+
+def _comment_order(c: Comment) -> tuple:
+    return (c.section_ordinal, c.created or "")
 
 
 class Annotations(QObject):
@@ -56,16 +74,57 @@ class Annotations(QObject):
         try:
             self.highlights = {h.id: h for h in self.notes.highlights(self.brief)}
             self.comments = {c.id: c for c in self.notes.comments(self.brief)}
-            self.bookmarks = self.notes.store.bookmarks(self.notes_key())
-            self.labels = {c.color: c.label for c in self.notes.store.color_labels()}
+            self.bookmarks = self.notes.bookmarks(self.brief)
+            self.labels = {c.color: c.label for c in self.notes.color_labels()}
         except BriefreaderError as exc:
             self.save_failed.emit("", f"Notes could not be read: {exc}")
         self.changed.emit()
 
     def notes_key(self) -> str:
-        from briefreader.notes import brief_key
-
         return brief_key(self.brief)
+
+    # -- keeping the cache in step, one note at a time ----------------------------------
+    def _put_highlight(self, highlight_id: str, h: Highlight | None) -> None:
+        """Cache one highlight as stored now: live ones of this brief in, others out."""
+        if (h is None or h.deleted_at is not None or self.brief is None
+                or h.brief_key != self.notes_key()):
+            self.highlights.pop(highlight_id, None)
+            return
+        old = self.highlights.get(highlight_id)
+        if old is not None and _highlight_order(old) == _highlight_order(h):
+            self.highlights[highlight_id] = h  # keeps its place in the order
+        else:
+            self.highlights.pop(highlight_id, None)
+            self.highlights = _inserted(self.highlights, h, _highlight_order)
+
+    def _put_comment(self, comment_id: str, c: Comment | None) -> None:
+        if (c is None or c.deleted_at is not None or self.brief is None
+                or c.brief_key != self.notes_key()):
+            self.comments.pop(comment_id, None)
+            return
+        old = self.comments.get(comment_id)
+        if old is not None and _comment_order(old) == _comment_order(c):
+            self.comments[comment_id] = c
+        else:
+            self.comments.pop(comment_id, None)
+            self.comments = _inserted(self.comments, c, _comment_order)
+
+    def _reread_highlight(self, highlight_id: str) -> None:
+        try:
+            h = self.notes.get_highlight(highlight_id)
+        except NoteNotFoundError:
+            h = None  # purged meanwhile (another window): no longer a note of ours
+        self._put_highlight(highlight_id, h)
+
+    def _reread_comment(self, comment_id: str) -> None:
+        try:
+            c = self.notes.get_comment(comment_id)
+        except NoteNotFoundError:
+            c = None
+        self._put_comment(comment_id, c)
+
+    def _reread_bookmarks(self) -> None:
+        self.bookmarks = self.notes.bookmarks(self.brief) if self.brief is not None else []
 
     # -- queries -----------------------------------------------------------------------
     def in_section(self, section_id: str) -> list[Highlight]:
@@ -128,7 +187,8 @@ class Annotations(QObject):
             self.undo_stack.push(_Delete(self, highlight_id))
 
     def restore_highlight(self, highlight_id: str) -> None:
-        self._apply(lambda: self.notes.restore_highlight(highlight_id), highlight_id)
+        self._apply(lambda: self.notes.restore_highlight(highlight_id), highlight_id,
+                    then=lambda _: self._reread_highlight(highlight_id))
 
     # comments are saved at once; deleting goes to the trash and can be undone there
     def add_comment(self, section_id: str, body: str, reply_to: str | None) -> Comment | None:
@@ -137,61 +197,63 @@ class Annotations(QObject):
         except BriefreaderError as exc:
             self.save_failed.emit("", f"The comment was not saved: {exc}")
             return None
-        self.comments[comment.id] = comment
+        self._put_comment(comment.id, comment)
         self.changed.emit()
         return comment
 
     def edit_comment(self, comment_id: str, body: str) -> None:
         try:
-            self.comments[comment_id] = self.notes.edit_comment(comment_id, body)
+            comment = self.notes.edit_comment(comment_id, body)
         except BriefreaderError as exc:
             self.save_failed.emit(comment_id, str(exc))
             return
+        self._put_comment(comment_id, comment)
         self.saved.emit(comment_id)
         self.changed.emit()
 
     def delete_comment(self, comment_id: str) -> None:
-        self._apply(lambda: self.notes.delete_comment(comment_id), comment_id)
+        self._apply(lambda: self.notes.delete_comment(comment_id), comment_id,
+                    then=lambda _: self._put_comment(comment_id, None))
 
     def restore_comment(self, comment_id: str) -> None:
-        self._apply(lambda: self.notes.restore_comment(comment_id), comment_id)
+        self._apply(lambda: self.notes.restore_comment(comment_id), comment_id,
+                    then=lambda _: self._reread_comment(comment_id))
 
     def toggle_bookmark(self, section_id: str, position: int, label: str) -> bool | None:
         """True when a bookmark was added, False when removed, None on failure."""
         if self.brief is None:
             return None
         existing = self.bookmark_in(section_id)
+        brief = self.brief
         try:
             if existing is not None:
-                self.notes.store.delete_bookmark(existing.id)
+                self.notes.delete_bookmark(existing.id)
             else:
-                self.notes.store.add_bookmark(Bookmark(new_id(), self.notes_key(), section_id,
-                                                       position, label))
+                self.notes.add_bookmark(brief, section_id, position, label)
         except BriefreaderError as exc:
             self.save_failed.emit("", f"The bookmark was not saved: {exc}")
             return None
-        self.reload()
+        self._after_write(self._reread_bookmarks)
         return existing is None
 
     def keep_orphan(self, highlight_id: str) -> None:
-        self._apply(lambda: self.notes.store.settle_highlight(highlight_id, orphan=True),
-                    highlight_id)
+        self._apply(lambda: self.notes.keep_orphan(highlight_id), highlight_id,
+                    then=lambda h: self._put_highlight(highlight_id, h))
 
     def rename_bookmark(self, bookmark_id: str, label: str) -> None:
-        self._apply(lambda: self.notes.store.rename_bookmark(bookmark_id, label), bookmark_id)
+        self._apply(lambda: self.notes.rename_bookmark(bookmark_id, label), bookmark_id,
+                    then=lambda _: self._reread_bookmarks())
 
     def remove_bookmark(self, bookmark_id: str) -> None:
-        self._apply(lambda: self.notes.store.delete_bookmark(bookmark_id), bookmark_id)
+        self._apply(lambda: self.notes.delete_bookmark(bookmark_id), bookmark_id,
+                    then=lambda _: self._reread_bookmarks())
 
     def empty_trash(self) -> None:
+        # A full reload: purging a comment also changes its live replies.
         if self.brief is None:
             return
-        def purge() -> None:
-            for h in self.notes.highlights(self.brief, trash=True):
-                self.notes.store.purge_highlight(h.id)
-            for c in self.notes.comments(self.brief, trash=True):
-                self.notes.store.purge_comment(c.id)
-        self._apply(purge, "")
+        brief = self.brief
+        self._apply(lambda: self.notes.empty_trash(brief), "")
 
     def trash(self) -> tuple[list[Highlight], list[Comment]]:
         if self.brief is None:
@@ -205,21 +267,38 @@ class Annotations(QObject):
         if h is None or h.current_section is None or h.current_start is None:
             return
         self._apply(lambda: self.notes.reattach(self.brief, highlight_id, h.current_section,
-                                                h.current_start, h.current_end), highlight_id)
+                                                h.current_start, h.current_end), highlight_id,
+                    then=lambda placed: self._put_highlight(highlight_id, placed))
 
     def attach(self, highlight_id: str, section_id: str, start: int, end: int) -> None:
         self._apply(lambda: self.notes.reattach(self.brief, highlight_id, section_id, start, end),
-                    highlight_id)
+                    highlight_id, then=lambda placed: self._put_highlight(highlight_id, placed))
 
     # -- plumbing ----------------------------------------------------------------------
-    def _apply(self, action: Callable[[], object], item_id: str) -> bool:
+    def _apply(self, action: Callable[[], object], item_id: str, *,
+               then: Callable[[object], None] | None = None) -> bool:
+        """Run a write; on success update the cache with ``then`` (given what the write
+        returned), or reload everything when there is no ``then``."""
         try:
-            action()
+            result = action()
         except BriefreaderError as exc:
             self.save_failed.emit(item_id, str(exc))
             return False
-        self.reload()
+        if then is None:
+            self.reload()
+        else:
+            self._after_write(lambda: then(result))
         return True
+
+    def _after_write(self, update: Callable[[], None]) -> None:
+        """Bring the cache up to date after a successful write, then say so. Should
+        reading the note back fail, everything is read again (which reports errors)."""
+        try:
+            update()
+        except BriefreaderError:
+            self.reload()
+            return
+        self.changed.emit()
 
 
 class _Create(QUndoCommand):
@@ -240,16 +319,19 @@ class _Create(QUndoCommand):
                 o.save_failed.emit("", f"The highlight was not saved: {exc}")
                 return
             self.highlight_id = h.id
-            o.highlights[h.id] = h
+            o._put_highlight(h.id, h)
             o.changed.emit()
         else:
-            o._apply(lambda: o.notes.restore_highlight(self.highlight_id), self.highlight_id)
+            hid = self.highlight_id
+            o._apply(lambda: o.notes.restore_highlight(hid), hid,
+                     then=lambda _: o._reread_highlight(hid))
 
     def undo(self) -> None:
         # To the trash, not gone: the note may already hold words the user typed.
         if self.highlight_id is not None:
-            self.owner._apply(lambda: self.owner.notes.delete_highlight(self.highlight_id),
-                              self.highlight_id)
+            o, hid = self.owner, self.highlight_id
+            o._apply(lambda: o.notes.delete_highlight(hid), hid,
+                     then=lambda _: o._put_highlight(hid, None))
 
 
 class _Edit(QUndoCommand):
@@ -275,7 +357,7 @@ class _Edit(QUndoCommand):
         except BriefreaderError as exc:
             o.save_failed.emit(self.hid, str(exc))
             return
-        o.highlights[self.hid] = h
+        o._put_highlight(self.hid, h)
         o.saved.emit(self.hid)
         o.changed.emit()
 
@@ -292,7 +374,21 @@ class _Delete(QUndoCommand):
         self.owner, self.hid = owner, highlight_id
 
     def redo(self) -> None:
-        self.owner._apply(lambda: self.owner.notes.delete_highlight(self.hid), self.hid)
+        o, hid = self.owner, self.hid
+        o._apply(lambda: o.notes.delete_highlight(hid), hid,
+                 then=lambda _: o._put_highlight(hid, None))
 
     def undo(self) -> None:
-        self.owner._apply(lambda: self.owner.notes.restore_highlight(self.hid), self.hid)
+        o, hid = self.owner, self.hid
+        o._apply(lambda: o.notes.restore_highlight(hid), hid,
+                 then=lambda _: o._reread_highlight(hid))
+
+
+def _inserted(notes: dict[str, _Note], note: _Note,
+              order: Callable[[_Note], tuple]) -> dict[str, _Note]:
+    """``notes`` (in ``order``) with ``note`` added at its place: a rebuild in memory,
+    far cheaper than reading the brief's notes again."""
+    items = list(notes.items())
+    at = bisect_right(items, order(note), key=lambda item: order(item[1]))
+    items.insert(at, (note.id, note))
+    return dict(items)

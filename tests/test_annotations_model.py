@@ -1,0 +1,350 @@
+"""The window's notes cache (``Annotations``) on a brief of thousands of notes: a
+change to one note updates that note only, never re-reading the whole brief, and
+the cache stays what a full load from the store would give."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from briefreader import notes as notes_module
+from briefreader.notes import NotesService
+from briefreader.parse import parse_bytes
+from briefreader.records import Highlight, new_id, now_utc
+from briefreader.store import Store
+from briefreader.ui import annotations as annotations_module
+from briefreader.ui.annotations import Annotations
+
+SENTENCES = (
+    "The harbour authority reported a further fall in container traffic this quarter. "
+    "Dredging of the eastern channel is six months behind the agreed schedule. "
+    "Insurers have raised premiums for vessels above forty thousand tonnes. "
+    "Two of the four cranes at the deep-water berth are out of service until June. "
+    "The board asked for a revised investment plan before the summer recess. "
+)
+SECTION_IDS = ("traffic", "dredging", "finance", "outlook")
+BRIEF_TEXT = "---\ntitle: Harbour Capacity\nid: harbour-2027\n---\n\n" + "".join(
+    f"# {sid.title()}\n\n{SENTENCES * 2}\n\n" for sid in SECTION_IDS
+)
+HIGHLIGHTS = 2000
+COMMENTS = 200
+
+
+class FullLoads:
+    """Counts every full read of a brief's notes (live or trash) from the store."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.calls: list[str] = []
+        for owner, name in ((Store, "highlights"), (Store, "comments"),
+                            (NotesService, "highlights"), (NotesService, "comments")):
+            self._wrap(monkeypatch, owner, name)
+
+    def _wrap(self, monkeypatch, owner, name) -> None:
+        original = getattr(owner, name)
+        label = f"{owner.__name__}.{name}"
+
+        def counting(*args, **kwargs):
+            self.calls.append(label)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counting)
+
+    def take(self) -> list[str]:
+        calls, self.calls = self.calls, []
+        return calls
+
+
+@pytest.fixture
+def brief():
+    return parse_bytes(BRIEF_TEXT.encode(), name="harbour.md")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "notes.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def service(store):
+    return NotesService(store, author="ana")
+
+
+@pytest.fixture
+def many(qapp, service, store, brief):
+    """An open brief holding HIGHLIGHTS highlights and COMMENTS comments, loaded."""
+    an = Annotations(service)
+    an.open_brief(brief)
+    texts = service.section_texts(brief)
+    per_section = HIGHLIGHTS // len(SECTION_IDS)
+    stamp = now_utc()
+    made: list[Highlight] = []
+    for t in texts:
+        if t.id not in SECTION_IDS:
+            continue
+        assert len(t.text) > per_section + 20
+        template = service.highlight_range(brief, t.id, 0, 12)
+        store.delete_highlight(template.id)
+        store.purge_highlight(template.id)
+        for i in range(per_section):
+            start, end = i, i + 12 + i % 7
+            made.append(dataclasses.replace(
+                template, id=new_id(), start=start, end=end, exact=t.text[start:end],
+                current_start=start, current_end=end, note=f"note {i}",
+                tags=("ports",) if i % 3 else (), color=("yellow", "green", "blue")[i % 3],
+                created=stamp, modified=stamp))
+    store.add_highlights(made)
+    first = service.comment(brief, "finance", "Who pays for the dredging?")
+    store.merge_notes(add_comments=[
+        dataclasses.replace(first, id=new_id(), body=f"comment {i}",
+                            section_id=SECTION_IDS[i % 4], current_section=SECTION_IDS[i % 4],
+                            created=f"2027-01-01T00:00:{i % 60:02d}.{i:03d}Z")
+        for i in range(COMMENTS - 1)
+    ])
+    an.reload()
+    assert len(an.highlights) == HIGHLIGHTS and len(an.comments) == COMMENTS
+    return an
+
+
+def assert_as_loaded(an: Annotations, service: NotesService, brief) -> None:
+    """The cache holds what a full load gives, in the same order."""
+    fresh_h = service.highlights(brief)
+    fresh_c = service.comments(brief)
+    assert an.highlights == {h.id: h for h in fresh_h}
+    assert list(an.highlights) == [h.id for h in fresh_h]
+    assert an.comments == {c.id: c for c in fresh_c}
+    assert list(an.comments) == [c.id for c in fresh_c]
+    assert an.bookmarks == service.bookmarks(brief)
+
+
+def changes(an: Annotations) -> list[int]:
+    calls: list[int] = []
+    an.changed.connect(lambda: calls.append(1))
+    return calls
+
+
+def pick(an: Annotations, n: int = 777) -> str:
+    return list(an.highlights)[n]
+
+
+# ----------------------------------------------------------------------------- highlights
+
+
+def test_editing_a_note_updates_only_that_note(many, service, brief, monkeypatch):
+    an = many
+    hid = pick(an)
+    before = an.highlights[hid]
+    other = an.highlights[pick(an, 5)]
+    saved, changed = [], changes(an)
+    an.saved.connect(saved.append)
+    loads = FullLoads(monkeypatch)
+    for text in ("C", "Ch", "Check the dredging costs"):  # autosaves while typing
+        an.edit_note(hid, text)
+    assert loads.take() == []
+    assert an.highlights[hid].note == "Check the dredging costs"
+    assert an.highlights[pick(an, 5)] is other  # the rest untouched
+    assert saved == [hid] * 3 and len(changed) == 3
+    assert an.undo_stack.count() == 1  # the autosaves merged into one step
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.undo_stack.undo()
+    assert loads.take() == []
+    assert an.highlights[hid].note == before.note
+    assert_as_loaded(an, service, brief)
+
+
+def test_recolour_and_retag_with_undo_and_redo(many, service, brief, monkeypatch):
+    an = many
+    hid = pick(an, 1234)
+    before = an.highlights[hid]
+    loads = FullLoads(monkeypatch)
+    an.recolour(hid, "red")
+    an.set_tags(hid, ["harbour", "costs"])
+    assert loads.take() == []
+    assert (an.highlights[hid].color, an.highlights[hid].tags) == ("red", ("harbour", "costs"))
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.undo_stack.undo()
+    an.undo_stack.undo()
+    assert loads.take() == []
+    assert (an.highlights[hid].color, an.highlights[hid].tags) == (before.color, before.tags)
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.undo_stack.redo()
+    assert loads.take() == []
+    assert an.highlights[hid].color == "red"
+    assert_as_loaded(an, service, brief)
+
+
+def test_delete_undo_redo_and_restore_from_the_trash(many, service, store, brief,
+                                                     monkeypatch):
+    an = many
+    hid = pick(an, 1500)
+    changed = changes(an)
+    loads = FullLoads(monkeypatch)
+    an.delete_highlight(hid)
+    assert loads.take() == []
+    assert hid not in an.highlights and len(an.highlights) == HIGHLIGHTS - 1
+    assert store.get_highlight(hid).deleted_at is not None
+    assert len(changed) == 1
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.undo_stack.undo()  # back from the trash, at its place in reading order
+    assert loads.take() == []
+    assert hid in an.highlights and len(changed) == 2
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.undo_stack.redo()
+    assert loads.take() == []
+    assert hid not in an.highlights
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.restore_highlight(hid)  # the Trash view's Restore
+    assert loads.take() == []
+    assert hid in an.highlights
+    assert_as_loaded(an, service, brief)
+
+
+def test_create_undo_redo(many, service, brief, monkeypatch):
+    an = many
+    loads = FullLoads(monkeypatch)
+    hid = an.create_highlight("dredging", 40, 60, "purple")
+    assert hid is not None
+    assert loads.take() == []
+    assert an.highlights[hid].color == "purple"
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.undo_stack.undo()  # to the trash
+    assert loads.take() == []
+    assert hid not in an.highlights
+    assert [h.id for h in service.highlights(brief, trash=True)] == [hid]
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.undo_stack.redo()
+    assert loads.take() == []
+    assert hid in an.highlights
+    assert_as_loaded(an, service, brief)
+
+
+def test_review_keep_orphan_and_attach(many, service, brief, monkeypatch):
+    an = many
+    orphan, moved = pick(an, 10), pick(an, 1900)
+    loads = FullLoads(monkeypatch)
+    an.keep_orphan(orphan)
+    assert loads.take() == []
+    h = an.highlights[orphan]
+    assert (h.status, h.current_section) == ("orphaned", None) and h.reviewed
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.attach(moved, "traffic", 3, 30)  # moves it to another place in reading order
+    assert loads.take() == []
+    h = an.highlights[moved]
+    assert (h.section_id, h.start, h.end, h.status) == ("traffic", 3, 30, "anchored")
+    assert_as_loaded(an, service, brief)
+
+
+def test_a_failed_write_changes_nothing(many, service, store, brief, monkeypatch):
+    an = many
+    hid = pick(an, 42)
+    an.delete_highlight(hid)
+    store.purge_highlight(hid)  # another window emptied the trash meanwhile
+    failures, changed = [], changes(an)
+    an.save_failed.connect(lambda item, message: failures.append(item))
+    loads = FullLoads(monkeypatch)
+    an.undo_stack.undo()
+    an.restore_highlight(hid)
+    assert loads.take() == []
+    assert failures == [hid, hid] and changed == []
+    assert_as_loaded(an, service, brief)
+
+
+# ----------------------------------------------------------------------------- comments
+
+
+def test_comments_add_edit_delete_restore(many, service, brief, monkeypatch):
+    an = many
+    loads = FullLoads(monkeypatch)
+    added = an.add_comment("outlook", "Ask about the cranes.", None)
+    reply = an.add_comment("outlook", "June at the earliest.", added.id)
+    an.edit_comment(added.id, "Ask about the two cranes.")
+    assert loads.take() == []
+    assert an.comments[added.id].body == "Ask about the two cranes."
+    assert an.comments[reply.id].reply_to == added.id
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    old = list(an.comments)[3]
+    an.delete_comment(old)
+    assert loads.take() == []
+    assert old not in an.comments
+    assert_as_loaded(an, service, brief)
+
+    loads.take()
+    an.restore_comment(old)
+    assert loads.take() == []
+    assert old in an.comments
+    assert_as_loaded(an, service, brief)
+
+
+# ----------------------------------------------------------------------------- the rest
+
+
+def test_bookmarks_are_reread_without_the_notes(many, service, brief, monkeypatch):
+    an = many
+    loads = FullLoads(monkeypatch)
+    assert an.toggle_bookmark("finance", 120, "Finance") is True
+    assert [b.section_id for b in an.bookmarks] == ["finance"]
+    an.rename_bookmark(an.bookmarks[0].id, "Costs")
+    assert [b.label for b in an.bookmarks] == ["Costs"]
+    assert an.toggle_bookmark("outlook", 0, "Outlook") is True
+    an.remove_bookmark(an.bookmark_in("outlook").id)
+    assert loads.take() == []
+    assert_as_loaded(an, service, brief)
+    loads.take()
+    assert an.toggle_bookmark("finance", 0, "Finance") is False
+    assert an.bookmarks == []
+    assert loads.take() == []
+
+
+def test_empty_trash_reloads_everything(many, service, store, brief, monkeypatch):
+    an = many
+    parent = list(an.comments)[0]
+    reply = an.add_comment("traffic", "A reply.", parent)
+    an.delete_comment(parent)
+    an.delete_highlight(pick(an, 3))
+    loads = FullLoads(monkeypatch)
+    an.empty_trash()
+    assert "NotesService.highlights" in loads.take()  # a full reload, by design
+    assert service.highlights(brief, trash=True) == [] == service.comments(brief, trash=True)
+    assert an.comments[reply.id].reply_to is None  # its parent is gone for good
+    assert_as_loaded(an, service, brief)
+
+
+def test_window_layer_talks_to_the_service_only():
+    source = Path(annotations_module.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    store_uses = [node.lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute) and node.attr == "store"]
+    assert store_uses == [], f"annotations.py reaches into the store at lines {store_uses}"
+
+
+def test_notes_service_imports_no_qt():
+    tree = ast.parse(Path(notes_module.__file__).read_text(encoding="utf-8"))
+    modules = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for alias in node.names]
+    modules += [node.module or "" for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom)]
+    assert not [m for m in modules if m.startswith(("PySide6", "shiboken6", "briefreader.ui"))]
