@@ -4,7 +4,10 @@ Run from the repository root:  .venv/bin/python benchmarks/bench_anchor.py [--br
 
 For each level it prints how many highlights were found in the right place (correct),
 put somewhere else without a warning (wrong), left for the user to choose (ambiguous) or
-orphaned, the share of highlights whose text was deleted that became orphans, and the
+orphaned; the share of highlights whose text was deleted outright that became orphans
+(del->orph, target 97 %); the share of those with under half of their text left (the
+rest rewritten or deleted) that became orphans (rewr->orph: for these an orphan and a
+place on what is left are both right, see tests/perturb.py ``judge``); and the
 time per note (one ``reanchor`` call on a brief whose shared index is built; building it
 is timed apart, per brief). A naive baseline (exact quote via ``str.find``, own section
 first, else the first occurrence anywhere) is scored by the same judge in the same run.
@@ -80,10 +83,13 @@ def many_notes(level: int, notes: int, sections: int) -> tuple[float, int, str]:
 
 
 def row(name: str, t: Tally, extra: str = "") -> str:
-    deleted = f"{t.pct(t.deleted_orphaned, t.deleted):6.1f}" if t.deleted else "     -"
+    deleted = f"{t.pct(t.deleted_orphaned, t.deleted):10.1f}" if t.deleted else "         -"
+    rewritten = (
+        f"{t.pct(t.rewritten_orphaned, t.rewritten):10.1f}" if t.rewritten else "         -"
+    )
     return (
         f"{name:<14}{t.total:>6} {t.pct(t.correct):8.2f} {t.pct(t.wrong):7.2f} "
-        f"{t.pct(t.ambiguous):7.2f} {t.pct(t.orphaned):7.2f}  {deleted}{extra}"
+        f"{t.pct(t.ambiguous):7.2f} {t.pct(t.orphaned):7.2f}  {deleted} {rewritten}{extra}"
     )
 
 
@@ -95,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(
         f"{'level':<14}{'notes':>6} {'correct%':>8} {'wrong%':>7} {'ambig%':>7} {'orphan%':>7}"
-        f"  {'del->orph%':>6}   p50 ms  p95 ms  index ms/brief"
+        f"  {'del->orph%':>10} {'rewr->orph%':>10}   p50 ms  p95 ms  index ms/brief"
     )
     for level in (1, 2, 3):
         ours, base, per_note, build = run_level(level, args.briefs, args.per_brief)

@@ -18,8 +18,9 @@ Ground truth (``Truth``): a highlight is ``present`` while at least half of its
 original characters survive in words that are unchanged or only had a typo fixed;
 otherwise it counts as deleted, and an orphan is the right answer. ``judge`` scores an
 answer on the words' origins, not on offsets: see its docstring. Words of a duplicated
-paragraph are marked as copies: they do not keep a highlight alive, but while it is
-present, a note placed on a copy of its own words counts as correct.
+paragraph are marked as copies: while the original words survive, copies do not keep a
+highlight alive, but a note placed on a copy of its own words counts as correct. When
+the original was deleted after it was copied, the copy is where the text is now.
 """
 
 from __future__ import annotations
@@ -142,6 +143,8 @@ class Truth:
     """Nothing of the text survives (deleted outright)."""
     exact: bool = False
     """The original quote is still there, letter for letter."""
+    copy: bool = False
+    """Only a duplicate of the text survives (its original was deleted)."""
 
 
 @dataclass
@@ -421,6 +424,11 @@ def perturb(rng: random.Random, brief: GenBrief, level: int, highlights: list[Hi
 
 def ground_truth(brief: GenBrief, h: Highlight) -> Truth:
     sid, a, b = h.section_id, h.selector.start, h.selector.end
+    # Where none of the original words survive but a duplicate of them does (a
+    # paragraph copied, then the original deleted), the copy is the text now.
+    copies = not any(
+        _covers(w, sid, a, b) and not w.copy for sec in brief.sections for w in sec.words()
+    )
     total = b - a
     kept = 0
     any_left = False
@@ -428,7 +436,7 @@ def ground_truth(brief: GenBrief, h: Highlight) -> Truth:
     for sec in brief.sections:
         pos = 0
         for w in sec.words():
-            if _covers(w, sid, a, b) and not w.copy:
+            if _covers(w, sid, a, b) and w.copy == copies:
                 any_left = True
                 if w.kept:
                     kept += min(b, w.origin[2]) - max(a, w.origin[1])
@@ -444,7 +452,8 @@ def ground_truth(brief: GenBrief, h: Highlight) -> Truth:
     start = min(x for x, _ in spans[best])
     end = max(y for _, y in spans[best])
     text = next(s for s in brief.texts() if s.id == best).text
-    return Truth(kept * 2 >= total, best, start, end, exact=text[start:end] == h.selector.exact)
+    exact = text[start:end] == h.selector.exact
+    return Truth(kept * 2 >= total, best, start, end, exact=exact, copy=copies)
 
 
 def section_truth(brief: GenBrief, old: SectionText) -> str | None:
@@ -528,7 +537,7 @@ def judge(brief: GenBrief, h: Highlight, truth: Truth, result: Anchoring) -> str
     surviving: set[int] = set()
     for words in layout.values():
         for _, _, w in words:
-            if not w.copy:
+            if w.copy == truth.copy:
                 # A word that replaced a highlighted one may be in the answer or not.
                 surviving.update(_chars(w, sid, ha, hb, replaced=False))
     words = layout.get(result.section_id, [])
@@ -566,7 +575,12 @@ class Tally:
     ambiguous: int = 0
     orphaned: int = 0
     deleted: int = 0
+    """Highlights whose text was deleted outright (nothing of it is left)."""
     deleted_orphaned: int = 0
+    rewritten: int = 0
+    """Highlights of which under half survives, the rest rewritten or deleted: an
+    orphan is right, and so is a place on what is left (see ``judge``)."""
+    rewritten_orphaned: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
 
     def add(self, brief: GenBrief, h: Highlight, truth: Truth, result: Anchoring) -> str:
@@ -574,9 +588,12 @@ class Tally:
         self.total += 1
         setattr(self, verdict, getattr(self, verdict) + 1)
         self.statuses[result.status] = self.statuses.get(result.status, 0) + 1
-        if not truth.present:
+        if truth.gone:
             self.deleted += 1
             self.deleted_orphaned += result.status == "orphaned"
+        elif not truth.present:
+            self.rewritten += 1
+            self.rewritten_orphaned += result.status == "orphaned"
         return verdict
 
     def pct(self, n: int, of: int | None = None) -> float:

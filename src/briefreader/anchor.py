@@ -63,6 +63,16 @@ _FUZZY_CONTEXT = 8.0  # context evidence an edited (inexact) match needs besides
 _IN_PLACE_EVIDENCE = 8.0  # the quote is still exactly where it was
 # Position score (0..1) by which the nearer of two equally good exact copies wins.
 _POS_DECISIVE = 0.2
+# A short exact quote whose context is too edited to place it otherwise stays in its
+# own section when the copy there is near its old offset (position score), agrees on
+# one side of context this much and beats every other copy by this margin.
+_HOME_NEAR = 0.8
+_HOME_SIDE = 0.6
+_HOME_MARGIN = 0.05
+# A passage still between its old neighbours (both sides of context at least this
+# similar) is accepted with less of its own text left.
+_CTX_INTACT = 0.9
+_ACCEPT_BETWEEN = 0.65
 # Both sides at least this similar: an exact match needs no further search.
 _CTX_STRONG = 0.8
 
@@ -74,10 +84,14 @@ _MAX_EXACT = 400  # occurrences of one exact quote considered
 _MAX_REGIONS = 4  # fuzzy regions verified per quote
 _LEADERS = 20  # best candidates kept for the decision
 _EDGE_CHARS = 24  # a long quote is aligned by its first and last this many characters
+_EDGE_CONTEXT = 10  # and that much of its stored context next to each
 _HEAD_TAIL_MIN = 32  # shorter quotes are aligned whole
 _MAX_STRETCH = 800  # text inserted into a highlighted passage that is still followed
 _KEPT_IN_STRETCH = 0.9  # share of a long quote found in order around inserted text
 _PIECE_GAP = 3  # words edited in a row that still leave one surviving piece
+_PIECE_MIN = 48  # characters a piece of a long quote needs to stand for it
+_PIECE_PURE = 0.95  # share of such a piece that is the quote's own text, in order
+_PIECE_SHARE = 0.5  # share of the quote such a piece must hold
 _TOKEN = re.compile(r"[^ ]+")
 _SEP = "\n"  # never inside normalised text, so it cannot join two sections
 
@@ -217,6 +231,8 @@ class _Cand:
     pos: float
     score: float
     exact: bool
+    piece: bool = False
+    """Only a piece of a long quote, which holds at least half of it unchanged."""
 
 
 @dataclass(frozen=True)
@@ -226,6 +242,17 @@ class _Words:
     tokens: list[str]
     starts: list[int]
     ends: list[int]
+    bare: list[str]
+    """The tokens without the punctuation at their ends (see ``_bare``)."""
+
+
+_PUNCT = ".,;:!?()[]\"'"
+
+
+def _bare(token: str) -> str:
+    """A token as a word: "months." and "months" align (a selection may stop short of
+    the full stop), though "—" stays itself."""
+    return token.strip(_PUNCT) or token
 
 
 class _BriefIndex:
@@ -248,8 +275,9 @@ class _BriefIndex:
     def words(self, sec: int) -> _Words:
         if sec not in self._words:
             ms = list(_TOKEN.finditer(self.sections[sec].text))
+            tokens = [m.group() for m in ms]
             self._words[sec] = _Words(
-                [m.group() for m in ms], [m.start() for m in ms], [m.end() for m in ms]
+                tokens, [m.start() for m in ms], [m.end() for m in ms], list(map(_bare, tokens))
             )
         return self._words[sec]
 
@@ -291,11 +319,30 @@ def _index(sections: tuple[SectionText, ...]) -> _BriefIndex:
     return _BriefIndex(sections)
 
 
-def _context_sim(stored: str, actual: str) -> float:
-    if not stored:
-        # The quote began (or ended) its section: neutral unless that still holds.
-        return 1.0 if not actual else 0.5
-    return Levenshtein.normalized_similarity(stored, actual)
+_SHIFTS = (0, -6, 6, 12)  # how much longer or shorter the context may now be
+
+
+def _prefix_sim(stored: str, text: str, start: int) -> float:
+    """Similarity of the stored prefix to the text before ``start``.
+
+    Compared over windows a little shorter and longer than the stored prefix: a word
+    replaced by a longer one shifts the far end of the context, which a window of the
+    same length would count as wholly changed."""
+    n = len(stored)
+    if not n:  # the quote began its section: does it still?
+        return 1.0 if start == 0 else 0.5
+    return max(
+        Levenshtein.normalized_similarity(stored, text[max(0, start - n - d) : start])
+        for d in _SHIFTS
+    )
+
+
+def _suffix_sim(stored: str, text: str, end: int) -> float:
+    """``_prefix_sim`` for the text after ``end``."""
+    n = len(stored)
+    if not n:
+        return 1.0 if end == len(text) else 0.5
+    return max(Levenshtein.normalized_similarity(stored, text[end : end + n + d]) for d in _SHIFTS)
 
 
 def _above_chance(similarity: float) -> float:
@@ -318,10 +365,11 @@ def _largest_piece(quote: str, words: _Words, ws: int, we: int) -> tuple[int, in
     edited words but not by inserted sentences. Edges extend over words that are
     merely misspelt.
     """
-    q_words = quote.split(" ")
+    q_tokens = quote.split(" ")
+    q_words = list(map(_bare, q_tokens))
     lo = bisect.bisect_left(words.starts, ws)
     hi = bisect.bisect_right(words.ends, we, lo)
-    t_words = words.tokens[lo:hi]
+    t_words = words.bare[lo:hi]
     blocks = [op for op in Indel.opcodes(q_words, t_words) if op.tag == "equal"]
     best: tuple[int, int, int, int, int] | None = None  # weight, q0, q1, t0, t1
     group: list = []
@@ -345,7 +393,43 @@ def _largest_piece(quote: str, words: _Words, ws: int, we: int) -> tuple[int, in
         q0, t0 = q0 - 1, t0 - 1
     while q1 < len(q_words) and t1 < len(t_words) and fuzz.ratio(q_words[q1], t_words[t1]) >= 60:
         q1, t1 = q1 + 1, t1 + 1
-    return words.starts[lo + t0], words.ends[lo + t1 - 1]
+    start, end = words.starts[lo + t0], words.ends[lo + t1 - 1]
+    # Where the quote itself began or ended inside a token ("months" of "months."),
+    # so does the piece.
+    first, last = words.tokens[lo + t0], words.tokens[lo + t1 - 1]
+    if q0 == 0 and first != q_tokens[0] and first.endswith(q_tokens[0]):
+        start = words.ends[lo + t0] - len(q_tokens[0])
+    if q1 == len(q_tokens) and last != q_tokens[-1] and last.startswith(q_tokens[-1]):
+        end = words.starts[lo + t1 - 1] + len(q_tokens[-1])
+    return start, end
+
+
+def _edge_alignment(
+    sel: Selector, k: int, window: str, *, head: bool
+) -> tuple[int, int] | None:
+    """Where the quote begins (``head``) or ends in ``window``, found by its first (or
+    last) ``k`` characters: (characters used, offset in ``window``).
+
+    The few characters of stored context next to that edge go along, so that of two
+    places with the same words (a phrase repeated inside the passage) the one with the
+    old neighbour wins; without them, a word replaced at the very edge is outweighed
+    by looking at twice as much of the quote.
+    """
+    quote = sel.exact
+    context = sel.prefix[-_EDGE_CONTEXT:] if head else sel.suffix[:_EDGE_CONTEXT]
+    for size in dict.fromkeys((k, min(2 * k, len(quote) // 2))):
+        part = quote[:size] if head else quote[-size:]
+        tries = ((context + part, len(context)), (part, 0)) if head else (
+            (part + context, size), (part, size))
+        for needle, edge in tries:
+            if not needle or (needle is not part and not context):
+                continue
+            found = fuzz.partial_ratio_alignment(needle, window, score_cutoff=80)
+            if found is not None:
+                if head:
+                    return size, found.dest_start + edge - found.src_start
+                return size, found.dest_end + edge - found.src_end
+    return None
 
 
 def _whole_words(sel: Selector) -> tuple[bool, bool]:
@@ -407,8 +491,8 @@ class _Reanchorer:
     ) -> _Cand:
         s = self.ix.sections[sec]
         text = s.text
-        p = _context_sim(sel.prefix, text[max(0, start - len(sel.prefix)) : start])
-        x = _context_sim(sel.suffix, text[end : end + len(sel.suffix)])
+        p = _prefix_sim(sel.prefix, text, start)
+        x = _suffix_sim(sel.suffix, text, end)
         if s.id == sid:
             pos = 1.0 - 0.5 * min(1.0, abs(start - sel.start) / max(len(text), 1))
         else:
@@ -423,7 +507,11 @@ class _Reanchorer:
         similarity rises above what unrelated text scores. Three letters of quote need
         their context to agree on both sides; a long passage stands on its own.
         """
-        if not c.exact and c.quote < ACCEPT_SIMILARITY:
+        if c.piece:
+            # A piece stands where the quote began or ended: that side's context holds.
+            return max(c.prefix, c.suffix) >= _CTX_STRONG
+        between = min(c.prefix, c.suffix) >= _CTX_INTACT
+        if not c.exact and c.quote < (_ACCEPT_BETWEEN if between else ACCEPT_SIMILARITY):
             return False
         context = _context_weight(sel.prefix) * _above_chance(
             c.prefix
@@ -436,6 +524,19 @@ class _Reanchorer:
         if in_place:
             evidence += _IN_PLACE_EVIDENCE
         return evidence >= _EVIDENCE
+
+    def _stayed_home(self, ranked: list[_Cand], sel: Selector, home: int | None) -> bool:
+        """Is the best copy of a short exact quote where it was, and plainly the one?
+
+        Context edited on both sides can leave too few agreeing characters to place a
+        word or two on their own evidence. A copy still in the note's own section, near
+        its old offset, with one side of context largely as it was and clearly better
+        than every other copy in the brief, is the place all the same.
+        """
+        best = ranked[0]
+        if best.sec != home or best.pos < _HOME_NEAR or max(best.prefix, best.suffix) < _HOME_SIDE:
+            return False
+        return len(ranked) == 1 or best.score - ranked[1].score >= _HOME_MARGIN
 
     # -- candidate search
 
@@ -478,8 +579,9 @@ class _Reanchorer:
             # well ends the search, else the best combined score (which weighs the
             # context, and so catches an edge that strayed) wins.
             best: _Cand | None = None
-            for start, end, sim in self._align(sel, sec, ws, we):
+            for start, end, sim, piece in self._align(sel, sec, ws, we):
                 c = self._score(sel, sid, ordinal, sec, start, end, sim, False)
+                c.piece = piece
                 if best is None or (c.quote >= ACCEPT_SIMILARITY, c.score) > (
                     best.quote >= ACCEPT_SIMILARITY, best.score
                 ):
@@ -536,22 +638,24 @@ class _Reanchorer:
         # cut from) its middle then stretches or shrinks the span, which a window of
         # the quote's own length cannot follow.
         k = min(_EDGE_CHARS, n // 2)
-        head = fuzz.partial_ratio_alignment(quote[:k], window, score_cutoff=80)
+        head = _edge_alignment(sel, k, window, head=True)
         if head is not None:
-            start = ws + head.dest_start - head.src_start
-            rest = max(0, start - ws + k)
-            tail = fuzz.partial_ratio_alignment(quote[-k:], window[rest:], score_cutoff=80)
+            k_head, found = head
+            start = ws + found
+            rest = max(0, start - ws + k_head)
+            tail = _edge_alignment(sel, k, window[rest:], head=False)
             if tail is not None:
-                end = ws + rest + tail.dest_end + (k - tail.src_end)
+                k, found = tail
+                end = ws + rest + found
                 if end - start <= n + _MAX_STRETCH:
-                    s, e = self._refine_edges(sel, text, start, end, k)
+                    s, e = self._refine_edges(sel, text, start, end, k_head, k)
                     sim = fuzz.ratio(quote, text[s:e]) / 100.0
                     if sim >= ACCEPT_SIMILARITY:
-                        yield s, e, sim
+                        yield s, e, sim, False
                     elif self._inserted_into(sel, text, s, e):
                         # The note keeps the whole stretch; its similarity is the share
                         # of the quote that survives.
-                        yield s, e, LCSseq.similarity(quote, text[s:e]) / n
+                        yield s, e, LCSseq.similarity(quote, text[s:e]) / n, False
         if n <= 2 * _EDGE_CHARS:
             whole = self._whole(sel, text, ws, we)
             if whole is not None:
@@ -573,20 +677,31 @@ class _Reanchorer:
             return False
         if e - s <= 2 * n:
             return True
-        p = _context_sim(sel.prefix, text[max(0, s - len(sel.prefix)) : s])
-        x = _context_sim(sel.suffix, text[e : e + len(sel.suffix)])
+        p, x = _prefix_sim(sel.prefix, text, s), _suffix_sim(sel.suffix, text, e)
         return min(p, x) >= _CTX_STRONG
 
     def _piece(
         self, quote: str, text: str, sec: int, ws: int, we: int
-    ) -> Iterator[tuple[int, int, float]]:
+    ) -> Iterator[tuple[int, int, float, bool]]:
         piece = _largest_piece(quote, self.ix.words(sec), ws, we)
-        if piece is not None:
-            yield *piece, fuzz.ratio(quote, text[piece[0] : piece[1]]) / 100.0
+        if piece is None:
+            return
+        s, e = piece
+        sim = fuzz.ratio(quote, text[s:e]) / 100.0
+        if sim >= ACCEPT_SIMILARITY or e - s < _PIECE_MIN:
+            yield s, e, sim, False
+            return
+        # The rest of a long passage went elsewhere or was deleted: what stayed is a
+        # clean piece of it. Its similarity is the share of the quote it holds.
+        kept = LCSseq.similarity(quote, text[s:e])
+        if kept >= _PIECE_PURE * (e - s) and kept >= _PIECE_SHARE * len(quote):
+            yield s, e, kept / len(quote), True
+        else:
+            yield s, e, sim, False
 
     def _whole(
         self, sel: Selector, text: str, ws: int, we: int
-    ) -> tuple[int, int, float] | None:
+    ) -> tuple[int, int, float, bool] | None:
         quote = sel.exact
         n = len(quote)
         whole = fuzz.partial_ratio_alignment(quote, text[ws:we])
@@ -597,18 +712,18 @@ class _Reanchorer:
         span = self._refine(sel, text, start, end)
         if span is None:
             return None
-        return *span, fuzz.ratio(quote, text[span[0] : span[1]]) / 100.0
+        return *span, fuzz.ratio(quote, text[span[0] : span[1]]) / 100.0, False
 
     def _refine_edges(
-        self, sel: Selector, text: str, start: int, end: int, k: int
+        self, sel: Selector, text: str, start: int, end: int, k_head: int, k: int
     ) -> tuple[int, int]:
         """Snap a passage's edges to the word boundaries that fit its head and tail."""
         quote = sel.exact
-        head, tail = quote[:k], quote[-k:]
+        head, tail = quote[:k_head], quote[-k:]
         whole_start, whole_end = _whole_words(sel)
         s = max(
             _edges(text, start, 8, whole_start),
-            key=lambda c: (fuzz.ratio(head, text[c : c + k]), -abs(c - start)),
+            key=lambda c: (fuzz.ratio(head, text[c : c + k_head]), -abs(c - start)),
         )
         e = max(
             _edges(text, end, 8, whole_end),
@@ -666,6 +781,8 @@ class _Reanchorer:
         weak: list[_Cand] = []
         for c in exact:
             (pool if self._supported(c, sel) else weak).append(c)
+        if not pool and exact and self._stayed_home(exact, sel, home):
+            pool.append(weak.pop(0))
         for f in self._fuzzy(sel, sid, ordinal, hits):
             if any(_overlaps(f, c) for c in exact):
                 continue
@@ -681,8 +798,28 @@ class _Reanchorer:
             return Anchoring("orphaned", None, None, None, tuple(map(self._public, weak)))
         if not _decisive(pool):
             tied = [c for c in pool if pool[0].score - c.score < AMBIGUITY_MARGIN]
-            return Anchoring("ambiguous", None, None, None, tuple(map(self._public, tied)))
+            if not self._interchangeable(tied, sel):
+                return Anchoring("ambiguous", None, None, None, tuple(map(self._public, tied)))
+            # Copies of one passage in the same surroundings (a duplicated paragraph):
+            # the note reads the same on either, so it goes to the one nearest its place.
+            pool = sorted(tied, key=lambda c: -c.pos) + pool[len(tied) :]
         return self._definite(pool[0], sid, pool)
+
+    def _interchangeable(self, tied: list[_Cand], sel: Selector) -> bool:
+        """Are the tied places the same text, quote and context alike, letter for letter?"""
+        reach_before, reach_after = len(sel.prefix), len(sel.suffix)
+
+        def seen(c: _Cand) -> str:
+            text = self.ix.sections[c.sec].text
+            return text[max(0, c.start - reach_before) : c.end + reach_after]
+
+        first = seen(tied[0])
+        if len(first) <= len(sel.exact) or any(seen(c) != first for c in tied[1:]):
+            return False
+        # The same text in two sections equally far from the note's place: which
+        # section it belongs to is the user's call.
+        a, b = sorted(tied, key=lambda c: -c.pos)[:2]
+        return a.sec == b.sec or a.pos > b.pos
 
     def _definite(self, best: _Cand, sid: str, ranked: list[_Cand]) -> Anchoring:
         s = self.ix.sections[best.sec]
