@@ -649,6 +649,7 @@ class HighlightCard(_Card):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.highlight = h
+        self._shown_as: tuple[str, bool] | None = None  # (colour label, dark) shown
         self.setAccessibleName("Highlight")
         layout = _CardLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -697,19 +698,25 @@ class HighlightCard(_Card):
 
     def set_highlight(self, h: Highlight, labels: dict[str, str], dark: bool,
                       *, keep_tags: bool = False) -> None:
-        self.highlight = h
         label = labels.get(h.color) or DEFAULT_LABELS.get(h.color, h.color)
+        if not keep_tags:
+            tags = ", ".join(h.tags)
+            if self.tags_edit.text() != tags or self.tags_edit.isModified():
+                self.tags_edit.setText(tags)
+        if h == self.highlight and (label, dark) == self._shown_as:
+            return  # nothing shown changed (a section refresh passes every highlight)
+        self.highlight = h
         self.colour_button.setText(f"{label[:1].upper()}{label[1:]} ▾")
         self.colour_button.setAccessibleName(f"Colour: {h.color} ({label}); change colour")
         self.show_status(h.status, self._header, 1)
-        if not keep_tags:
-            self.tags_edit.setText(", ".join(h.tags))
         self.meta.setText(_meta_text(h.author, h.created))
         self.meta.setToolTip(_dates_tip(h.created, h.modified))
         self.setAccessibleDescription(f"{label}: {self.quote.text()[:200]}")
         self.set_dark(dark)
+        self._shown_as = (label, dark)
 
     def set_dark(self, dark: bool) -> None:
+        self._shown_as = (self._shown_as[0], dark) if self._shown_as else None
         self.colour_button.setIcon(_chip_icon(self.highlight.color, dark))
         bar = colour_for(self.highlight.color, dark)
         self.quote.colour = bar.lighter(150) if dark else bar.darker(125)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QPlainTextEdit,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
@@ -286,21 +287,11 @@ class NotesPanel(QWidget):
         self._flush_tags()  # before anything changes, in case a slot calls back
         key = section_id if section_id is not None else title
         same_section = key == self._section_key
-        if same_section and title is not None and self._same_items(highlights, comments):
-            # A refresh after a save: update the cards in place, so the editor being
-            # typed in (its cursor, undo history, input method) is never replaced.
-            self._title = title
-            self.title_label.setText(title)
-            self._labels = {**DEFAULT_LABELS, **labels}
-            if dark != self._dark:
-                self.set_dark(dark)
-            for h in highlights:
-                self._apply_highlight(h)
-            for c in comments:
-                if c.deleted_at is None:
-                    self._apply_comment(c)
-            self._rebuild_filter_choices()
-            self._apply_filters()
+        if same_section and title is not None:
+            # The same section again (after a save, a new or deleted note, an undo):
+            # update it in place, so the editor being typed in (its cursor, undo
+            # history, input method) is never replaced and most cards are kept.
+            self._update_section(title, highlights, comments, labels=labels, dark=dark)
             return
         if self._section_key is not None:
             self._composer_drafts[self._section_key] = self.composer.text()
@@ -362,14 +353,167 @@ class NotesPanel(QWidget):
         if not self._graveyard:
             self._reaper.stop()
 
-    def _same_items(self, highlights: list[Highlight], comments: list[Comment]) -> bool:
-        """Whether the section still has the same cards, in the same order and threads."""
-        if [h.id for h in highlights if h.deleted_at is None] != list(self._highlights):
-            return False
+    # -- updating the shown section in place ------------------------------------------
+    def _update_section(self, title: str, highlights: list[Highlight], comments: list[Comment],
+                        *, labels: dict[str, str], dark: bool) -> None:
+        """The shown section's notes changed (the full new lists are given): keep the
+        card of every item still there, updated in place; make cards only for new
+        items, drop the gone ones' and put them all in the new order. Drafts, the
+        editor being typed in, filters, selection and scroll position stay as they are."""
+        self._title = title
+        self.title_label.setText(title)
+        self.title_label.setVisible(bool(title))
+        self._labels = {**DEFAULT_LABELS, **labels}
+        if dark != self._dark:
+            self.set_dark(dark)
+        # The window's focus widget: kept while another window is active, too.
+        focused = self.window().focusWidget()
+        if focused is not None and not self.isAncestorOf(focused):
+            focused = None
+        cursor = focused.textCursor() if isinstance(focused, QPlainTextEdit) else None
+        scroll_value = self.scroll.verticalScrollBar().value()
+        self._rebuilding = True
+        try:
+            changed = self._update_cards(highlights)
+            changed = self._update_thread(comments) or changed
+        finally:
+            self._rebuilding = False
+        if self._selected not in self._highlights:
+            self._selected = None
+        self._rebuild_filter_choices()
+        self._apply_filters()
+        self.comments_box.setVisible(bool(self._comment_cards))
+        if self._build_queue:
+            self._rebuilding = True
+            try:
+                self._build_some(FIRST_SLICE_MS)  # fixes the tab order once all are built
+            finally:
+                self._rebuilding = False
+        elif changed:
+            self._build_timer.stop()
+            self._fix_tab_order()
+        # A card that had to move to another page, or a reply composer reopened, may
+        # have taken the focus away: give it back, with the cursor where it was.
+        if (focused is not None and self.window().focusWidget() is not focused
+                and self.isAncestorOf(focused) and focused.isVisible()):
+            focused.setFocus(Qt.FocusReason.OtherFocusReason)
+            if cursor is not None and isinstance(focused, QPlainTextEdit):
+                focused.setTextCursor(cursor)
+        bar = self.scroll.verticalScrollBar()
+        if bar.value() != scroll_value:
+            bar.setValue(scroll_value)
+        if self._render_queue:
+            self._render_timer.start()
 
-        def shape(items: Iterable[Comment]) -> dict[str, tuple[str | None, bool, str]]:
-            return {c.id: (c.reply_to, c.deleted_at is None, c.created) for c in items}
-        return shape(comments) == shape(self._comments.values())
+    def _update_cards(self, highlights: list[Highlight]) -> bool:
+        """Highlight cards for the new list; whether any card was made, dropped or moved."""
+        new = {h.id: h for h in highlights if h.deleted_at is None}
+        changed = False
+        for hid in [hid for hid in self._cards if hid not in new]:
+            self._discard(self._cards.pop(hid))
+            changed = True
+        for hid, h in new.items():
+            if hid in self._highlights:
+                self._apply_highlight(h)  # also confirms or keeps its draft
+        self._highlights = new
+        order = list(new)
+        built = [hid for hid in order if hid in self._cards]
+        if not built:  # nothing was built yet: build from the start, as for a new section
+            self._build_queue = order
+            self._drop_empty_pages()
+            return True
+        # Built cards stay a prefix of the order: those up to the last one built are
+        # made now (usually just the new one), the rest wait in the queue.
+        last = order.index(built[-1])
+        target, self._build_queue = order[: last + 1], order[last + 1 :]
+        # Cards already in the right order relative to each other stay where they are
+        # (the longest such run); the others move next to their predecessor.
+        rank = {hid: i for i, hid in enumerate(self._cards)}
+        stable = {built[i] for i in _increasing_run([rank[hid] for hid in built])}
+        cards: dict[str, HighlightCard] = {}
+        prev: HighlightCard | None = None
+        for hid in target:
+            card = self._cards.get(hid)
+            if card is None or hid not in stable:
+                changed = True
+                old_page = None
+                if card is not None:  # out of order: take it out of its page first
+                    old_page = card.parentWidget()
+                    old_page.layout().removeWidget(card)
+                if prev is not None:
+                    page = prev.parentWidget()
+                else:  # the first of all: at the top of the topmost page with cards
+                    page = self._top_page() or old_page
+                    assert page is not None  # some card was built, or this one was
+                layout = page.layout()
+                index = layout.indexOf(prev) + 1 if prev is not None else 0
+                if card is None:
+                    card = self._add_highlight_card(self._highlights[hid], page, layout, index)
+                else:
+                    layout.insertWidget(index, card)  # to another page: hidden by Qt
+                    card.setVisible(self._filter.matches_highlight(card.highlight))
+            cards[hid] = card
+            prev = card
+        self._cards = cards
+        self._drop_empty_pages()
+        return changed
+
+    def _top_page(self) -> QWidget | None:
+        for index in range(self.cards_layout.count()):
+            page = self.cards_layout.itemAt(index).widget()
+            if page is not None and page.layout() is not None and page.layout().count():
+                return page
+        return None
+
+    def _discard(self, card: QWidget) -> None:
+        card.hide()
+        card.setParent(None)
+        card.deleteLater()
+
+    def _drop_empty_pages(self) -> None:
+        for index in reversed(range(self.cards_layout.count())):
+            page = self.cards_layout.itemAt(index).widget()
+            if page is not None and page.layout() is not None and page.layout().count() == 0:
+                self.cards_layout.takeAt(index)
+                self._discard(page)
+
+    def _update_thread(self, comments: list[Comment]) -> bool:
+        """The comment thread for the new list, keeping the cards of comments still
+        shown at the same depth; whether any card was made, dropped or moved."""
+        self._comments = {c.id: c for c in comments}
+        plan, self._comment_children = self._thread(comments)
+        wanted = {cid: (c, depth) for c, cid, depth in plan}
+        changed = False
+        editing: tuple[str, int, bool] | None = None
+        for cid, card in list(self._comment_cards.items()):
+            c, depth = wanted.get(cid, (None, -1))
+            if depth == card.depth and (c is None) == (card.comment is None):
+                continue
+            # Gone, or now drawn differently (deleted, or moved in the thread).
+            composer = card.reply_composer
+            if composer is not None and composer.isVisibleTo(card) and composer.text().strip():
+                self._reply_drafts[cid] = composer.text()
+            if c is not None and card.body.editing() and card.body.editor is not None:
+                editor = card.body.editor
+                editing = (cid, editor.textCursor().position(), editor.hasFocus())
+            del self._comment_cards[cid]
+            self._discard(card)
+            changed = True
+        for c, cid, depth in plan:
+            if cid not in self._comment_cards:
+                self._add_comment_card(c, cid, depth)
+                changed = True
+            elif c is not None:
+                self._apply_comment(c)
+        self._comment_cards = {cid: self._comment_cards[cid] for _, cid, _ in plan}
+        for index, card in enumerate(self._comment_cards.values()):
+            if self.comments_layout.indexOf(card) != index:
+                self.comments_layout.removeWidget(card)
+                self.comments_layout.insertWidget(index, card)
+                changed = True
+        if editing is not None:
+            self._restore_editor(*editing)
+        return changed
 
     def _new_page(self) -> tuple[QWidget, QVBoxLayout]:
         """A page of cards: filled while hidden and shown once, so a slice of cards
@@ -450,8 +594,8 @@ class NotesPanel(QWidget):
         self._comment_children.clear()
         self._render_queue.clear()
 
-    def _add_highlight_card(self, h: Highlight, page: QWidget,
-                            layout: QVBoxLayout) -> HighlightCard:
+    def _add_highlight_card(self, h: Highlight, page: QWidget, layout: QVBoxLayout,
+                            index: int = -1) -> HighlightCard:
         card = HighlightCard(h, self._labels, self._dark, page)
         card.width_hint = self._card_width()
         hid = h.id
@@ -466,7 +610,7 @@ class NotesPanel(QWidget):
         card.delete_button.clicked.connect(lambda: self._on_delete_clicked(hid))
         card.tags_edit.editingFinished.connect(lambda: self._on_tags_finished(hid))
         self._cards[hid] = card
-        layout.addWidget(card)
+        layout.insertWidget(index, card)
         self._show_text(hid, self._incoming(hid, "note", h.note))
         if hid == self._selected:
             card.set_selected(True)
@@ -474,6 +618,15 @@ class NotesPanel(QWidget):
         return card
 
     def _build_thread(self, comments: list[Comment]) -> None:
+        plan, self._comment_children = self._thread(comments)
+        for c, cid, depth in plan:
+            self._add_comment_card(c, cid, depth)
+
+    @staticmethod
+    def _thread(comments: list[Comment]) -> tuple[list[tuple[Comment | None, str, int]],
+                                                   dict[str, list[str]]]:
+        """The comment cards to show, in order, as (comment or None if deleted, id,
+        depth), and each card's replies. A deleted comment is kept for its replies."""
         by_id = {c.id: c for c in comments}
         kids: dict[str | None, list[Comment]] = {}
         for c in comments:
@@ -491,18 +644,22 @@ class NotesPanel(QWidget):
                 )
             return keep[c.id]
 
+        plan: list[tuple[Comment | None, str, int]] = []
+        children: dict[str, list[str]] = {}
+
         def add(c: Comment, depth: int, seen: frozenset[str]) -> None:
             if not kept(c, seen):
                 return
-            self._add_comment_card(c if c.deleted_at is None else None, c.id, depth)
-            children = self._comment_children.setdefault(c.id, [])
+            plan.append((c if c.deleted_at is None else None, c.id, depth))
+            replies = children.setdefault(c.id, [])
             for k in kids.get(c.id, []):
                 if k.id not in seen and kept(k, seen | {c.id}):
-                    children.append(k.id)
+                    replies.append(k.id)
                     add(k, depth + 1, seen | {c.id})
 
         for c in kids.get(None, []):
             add(c, 0, frozenset())
+        return plan, children
 
     def _add_comment_card(self, c: Comment | None, cid: str, depth: int) -> CommentCard:
         card = CommentCard(c, cid, depth, self.comments_box)
@@ -1100,6 +1257,31 @@ class NotesPanel(QWidget):
                                                              dark))
         self.composer.set_error(self.composer.error.text() or None)
         self.update()
+
+
+def _increasing_run(values: list[int]) -> list[int]:
+    """Indices of a longest strictly increasing subsequence of ``values``."""
+    tails: list[int] = []  # index of the smallest tail of a run of each length
+    before: list[int] = [-1] * len(values)
+    for i, value in enumerate(values):
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if values[tails[mid]] < value:
+                lo = mid + 1
+            else:
+                hi = mid
+        before[i] = tails[lo - 1] if lo else -1
+        if lo == len(tails):
+            tails.append(i)
+        else:
+            tails[lo] = i
+    run: list[int] = []
+    i = tails[-1] if tails else -1
+    while i >= 0:
+        run.append(i)
+        i = before[i]
+    return run[::-1]
 
 
 def _lazy(box: _TextBox) -> list[QWidget]:
