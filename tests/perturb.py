@@ -18,9 +18,9 @@ Ground truth (``Truth``): a highlight is ``present`` while at least half of its
 original characters survive in words that are unchanged or only had a typo fixed;
 otherwise it counts as deleted, and an orphan is the right answer. ``judge`` scores an
 answer on the words' origins, not on offsets: see its docstring. Words of a duplicated
-paragraph are marked as copies: while the original words survive, copies do not keep a
-highlight alive, but a note placed on a copy of its own words counts as correct. When
-the original was deleted after it was copied, the copy is where the text is now.
+paragraph are marked as copies: while the original words keep a highlight present,
+copies do not, but a note placed on a copy of its own words counts as correct. When the
+original was deleted or rewritten after it was copied, the copy is where the text is.
 """
 
 from __future__ import annotations
@@ -264,8 +264,9 @@ def _typo(rng: random.Random, brief: GenBrief) -> None:
 
 def _replace_word(rng: random.Random, brief: GenBrief) -> None:
     w = rng.choice([w for s in brief.sections for w in s.words()])
-    w.text = rng.choice(rng.choice((ADJECTIVES, VERBS, NOUNS))).split(" ")[0]
-    w.kept = False
+    new = rng.choice(rng.choice((ADJECTIVES, VERBS, NOUNS))).split(" ")[0]
+    w.kept = w.kept and new == w.text
+    w.text = new
 
 
 def _rewrite_sentence(rng: random.Random, brief: GenBrief, share: float) -> None:
@@ -276,8 +277,10 @@ def _rewrite_sentence(rng: random.Random, brief: GenBrief, share: float) -> None
     donor = _words(_sentence(rng))
     for k, w in enumerate(sent):
         if rng.random() < share:
-            w.text = donor[k % len(donor)].text
-            w.kept = False
+            new = donor[k % len(donor)].text
+            # A word "replaced" by the same word is not an edit.
+            w.kept = w.kept and new == w.text
+            w.text = new
     if len(sent) > 3 and rng.random() < 0.5:
         k = rng.randrange(len(sent) - 1)
         sent[k], sent[k + 1] = sent[k + 1], sent[k]
@@ -423,12 +426,18 @@ def perturb(rng: random.Random, brief: GenBrief, level: int, highlights: list[Hi
 
 
 def ground_truth(brief: GenBrief, h: Highlight) -> Truth:
+    # The original words first. Where they no longer keep the highlight (deleted or
+    # rewritten) but a duplicate made before that does (a paragraph copied, then the
+    # original edited or deleted), the copy is where the text is now.
+    truth = _truth_in(brief, h, copies=False)
+    if truth.present:
+        return truth
+    copied = _truth_in(brief, h, copies=True)
+    return copied if copied.present or truth.gone else truth
+
+
+def _truth_in(brief: GenBrief, h: Highlight, *, copies: bool) -> Truth:
     sid, a, b = h.section_id, h.selector.start, h.selector.end
-    # Where none of the original words survive but a duplicate of them does (a
-    # paragraph copied, then the original deleted), the copy is the text now.
-    copies = not any(
-        _covers(w, sid, a, b) and not w.copy for sec in brief.sections for w in sec.words()
-    )
     total = b - a
     kept = 0
     any_left = False

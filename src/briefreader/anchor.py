@@ -51,7 +51,6 @@ ACCEPT_SIMILARITY = 0.75
 AMBIGUITY_MARGIN = 0.02
 
 _W_QUOTE, _W_PREFIX, _W_SUFFIX, _W_POS = 50.0, 20.0, 20.0, 2.0
-_W_TOTAL = _W_QUOTE + _W_PREFIX + _W_SUFFIX + _W_POS
 
 # Below this a quote is not searched fuzzily at all: too many near matches by chance.
 _MIN_FUZZY = 8
@@ -89,9 +88,11 @@ _HEAD_TAIL_MIN = 32  # shorter quotes are aligned whole
 _MAX_STRETCH = 800  # text inserted into a highlighted passage that is still followed
 _KEPT_IN_STRETCH = 0.9  # share of a long quote found in order around inserted text
 _PIECE_GAP = 3  # words edited in a row that still leave one surviving piece
-_PIECE_MIN = 48  # characters a piece of a long quote needs to stand for it
+_PIECE_SHORT = 16  # characters a piece of a quote needs to stand for it
+_PIECE_MIN = 48  # below this, only with its context next to it intact
 _PIECE_PURE = 0.95  # share of such a piece that is the quote's own text, in order
 _PIECE_SHARE = 0.5  # share of the quote such a piece must hold
+_PIECE_ALONE = 100  # characters of agreeing text that need no context
 _TOKEN = re.compile(r"[^ ]+")
 _SEP = "\n"  # never inside normalised text, so it cannot join two sections
 
@@ -497,7 +498,12 @@ class _Reanchorer:
             pos = 1.0 - 0.5 * min(1.0, abs(start - sel.start) / max(len(text), 1))
         else:
             pos = 0.5 / (1 + abs(s.ordinal - ordinal))
-        score = (_W_QUOTE * quote_sim + _W_PREFIX * p + _W_SUFFIX * x + _W_POS * pos) / _W_TOTAL
+        # Context counts by how much of it was stored: at a section's edge there is
+        # little or none, and "starts a section" says less than 32 letters that agree.
+        wp = _W_PREFIX * min(1.0, _context_weight(sel.prefix) / CONTEXT_CHARS)
+        wx = _W_SUFFIX * min(1.0, _context_weight(sel.suffix) / CONTEXT_CHARS)
+        total = _W_QUOTE + wp + wx + _W_POS
+        score = (_W_QUOTE * quote_sim + wp * p + wx * x + _W_POS * pos) / total
         return _Cand(sec, start, end, quote_sim, p, x, pos, score, exact)
 
     def _supported(self, c: _Cand, sel: Selector, in_place: bool = False) -> bool:
@@ -508,19 +514,23 @@ class _Reanchorer:
         their context to agree on both sides; a long passage stands on its own.
         """
         if c.piece:
-            # A piece stands where the quote began or ended: that side's context holds.
-            return max(c.prefix, c.suffix) >= _CTX_STRONG
+            # A piece stands where the quote began or ended (that side's context holds),
+            # or is long enough to be found nowhere else by chance.
+            size = c.end - c.start
+            need = _CTX_STRONG if size >= _PIECE_MIN else _CTX_INTACT
+            return max(c.prefix, c.suffix) >= need or size >= _PIECE_ALONE
         between = min(c.prefix, c.suffix) >= _CTX_INTACT
         if not c.exact and c.quote < (_ACCEPT_BETWEEN if between else ACCEPT_SIMILARITY):
             return False
         context = _context_weight(sel.prefix) * _above_chance(
             c.prefix
         ) + _context_weight(sel.suffix) * _above_chance(c.suffix)
-        if not c.exact and context < _FUZZY_CONTEXT:
+        own = len(sel.exact) * _above_chance(c.quote)
+        if not c.exact and context < _FUZZY_CONTEXT and own < _PIECE_ALONE:
             # An edited passage with nothing around it as it was: as likely a look-alike
-            # sentence elsewhere as the real one.
+            # sentence elsewhere as the real one (unless there is a lot of it).
             return False
-        evidence = len(sel.exact) * _above_chance(c.quote) + context
+        evidence = own + context
         if in_place:
             evidence += _IN_PLACE_EVIDENCE
         return evidence >= _EVIDENCE
@@ -688,7 +698,7 @@ class _Reanchorer:
             return
         s, e = piece
         sim = fuzz.ratio(quote, text[s:e]) / 100.0
-        if sim >= ACCEPT_SIMILARITY or e - s < _PIECE_MIN:
+        if sim >= ACCEPT_SIMILARITY or e - s < _PIECE_SHORT:
             yield s, e, sim, False
             return
         # The rest of a long passage went elsewhere or was deleted: what stayed is a
