@@ -32,7 +32,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -68,6 +68,10 @@ _POS_DECISIVE = 0.2
 _HOME_NEAR = 0.8
 _HOME_SIDE = 0.6
 _HOME_MARGIN = 0.05
+# A section id that is gone maps to the section holding at least this many (and this
+# share) of the notes made in it that were found letter for letter.
+_RENAMED_VOTES = 2
+_RENAMED_SHARE = 0.6
 # A passage still between its old neighbours (both sides of context at least this
 # similar) is accepted with less of its own text left.
 _CTX_INTACT = 0.9
@@ -216,9 +220,39 @@ def reanchor(
 def reanchor_many(
     items: Sequence[tuple[Selector, str, int]], sections: Sequence[SectionText]
 ) -> list[Anchoring]:
-    """``reanchor`` for each (selector, section_id, ordinal), sharing one index."""
+    """``reanchor`` for each (selector, section_id, ordinal), sharing one index.
+
+    Notes made in a section whose id is gone (it was renamed) are looked for again,
+    when the first look left them unplaced, as if made in the section where most of
+    their neighbours went: a renamed section is still their own.
+    """
     r = _Reanchorer(_index(tuple(sections)))
-    return [r.run(sel, sid, ordinal) for sel, sid, ordinal in items]
+    results = [r.run(sel, sid, ordinal) for sel, sid, ordinal in items]
+    renamed = _renamed_sections(items, results, r.ix)
+    for i, (sel, sid, ordinal) in enumerate(items):
+        if sid in renamed and results[i].status in ("orphaned", "ambiguous"):
+            again = r.run(sel, renamed[sid], ordinal)
+            if again.status in ("anchored", "moved", "changed"):
+                # Its own section by content, but under another id: "moved".
+                status: Status = "moved" if again.status == "anchored" else again.status
+                results[i] = replace(again, status=status)
+    return results
+
+
+def _renamed_sections(
+    items: Sequence[tuple[Selector, str, int]], results: Sequence[Anchoring], ix: _BriefIndex
+) -> dict[str, str]:
+    """Old section id (gone now) -> the section most of its notes were found in."""
+    votes: dict[str, Counter[str]] = {}
+    for (_, sid, _), res in zip(items, results, strict=True):
+        if sid not in ix.by_id and res.status == "moved" and res.section_id is not None:
+            votes.setdefault(sid, Counter())[res.section_id] += 1
+    out = {}
+    for sid, counts in votes.items():
+        (best, n), = counts.most_common(1)
+        if n >= _RENAMED_VOTES and n >= _RENAMED_SHARE * sum(counts.values()):
+            out[sid] = best
+    return out
 
 
 @dataclass
