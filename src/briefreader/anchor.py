@@ -84,6 +84,7 @@ _MAX_GRAM_HITS = 24  # grams occurring more often than this carry no locating si
 _MAX_INDEXED = 250_000  # q-gram positions indexed per brief, at most
 _MAX_SAMPLES = 32  # q-grams sampled from a quote
 _MAX_EXACT = 400  # occurrences of one exact quote considered
+_KEY_CONTEXT = 8  # context that picks a very common quote's occurrences first
 _MAX_REGIONS = 4  # fuzzy regions verified per quote
 _LEADERS = 20  # best candidates kept for the decision
 _EDGE_CHARS = 24  # a long quote is aligned by its first and last this many characters
@@ -321,11 +322,24 @@ class _BriefIndex:
         i = bisect.bisect_right(self.offsets, pos) - 1
         return i, pos - self.offsets[i]
 
-    def exact(self, quote: str) -> list[tuple[int, int]]:
+    def exact(self, quote: str, lead: str = "", tail: str = "") -> list[tuple[int, int]]:
+        """Occurrences of ``quote``, at most ``_MAX_EXACT``. A quote that common (a single
+        letter, "the") is looked for first where ``lead`` precedes or ``tail`` follows
+        it, so that the cap does not cut off the one place that kept its context."""
+        found = self._find(quote)
+        if len(found) >= _MAX_EXACT:
+            near: set[int] = set()
+            for key, shift in ((lead + quote, len(lead)), (quote + tail, 0)):
+                if key != quote:
+                    near.update(p + shift for p in self._find(key, _MAX_EXACT // 2))
+            found = sorted(near | set(found[: _MAX_EXACT - len(near)]))
+        return [self.locate(p) for p in found]
+
+    def _find(self, quote: str, cap: int = _MAX_EXACT) -> list[int]:
         found = []
         pos = self.joined.find(quote)
-        while pos >= 0 and len(found) < _MAX_EXACT:
-            found.append(self.locate(pos))
+        while pos >= 0 and len(found) < cap:
+            found.append(pos)
             pos = self.joined.find(quote, pos + 1)
         return found
 
@@ -811,7 +825,7 @@ class _Reanchorer:
             if self._supported(c, sel, in_place=True):
                 return Anchoring("anchored", sid, sel.start, sel.end, (self._public(c),))
 
-        hits = ix.exact(sel.exact)
+        hits = ix.exact(sel.exact, sel.prefix[-_KEY_CONTEXT:], sel.suffix[:_KEY_CONTEXT])
         exact = [self._score(sel, sid, ordinal, sec, pos, pos + n, 1.0, True) for sec, pos in hits]
         exact.sort(key=lambda c: -c.score)
         if exact:
