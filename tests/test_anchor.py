@@ -239,9 +239,21 @@ def test_short_quote_whose_text_was_deleted_does_not_land_elsewhere() -> None:
     assert {c.section_id for c in result.candidates} == {"intro", "outlook"}
 
 
-def test_short_quote_is_never_matched_fuzzily() -> None:
+def test_short_quote_is_matched_fuzzily_only_between_its_intact_context() -> None:
     sel, sid, ordinal = note(BRIEF[1], "tax")
+    # Elsewhere, in other words: no.
+    after = sections(
+        ("risks", "Risks", "Inflation could erode the worth of a tux rebate soon."),
+        ("outlook", "Outlook", OUTLOOK),
+    )
+    assert reanchor(sel, sid, ordinal, after).status == "orphaned"
+    # Between its old neighbours, letter for letter on both sides: the misspelt word.
     after = sections(("risks", "Risks", RISKS.replace("tax", "tux")))
+    result = reanchor(sel, sid, ordinal, after)
+    assert result.status == "changed"
+    assert located(result, after) == "tux"
+    # The word deleted, the neighbours now side by side: nothing to place it on.
+    after = sections(("risks", "Risks", RISKS.replace("tax ", "")))
     assert reanchor(sel, sid, ordinal, after).status == "orphaned"
 
 

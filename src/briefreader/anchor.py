@@ -54,6 +54,8 @@ _W_QUOTE, _W_PREFIX, _W_SUFFIX, _W_POS = 50.0, 20.0, 20.0, 2.0
 
 # Below this a quote is not searched fuzzily at all: too many near matches by chance.
 _MIN_FUZZY = 8
+# Shorter ones are looked for between this much of their stored context on each side.
+_BETWEEN_CONTEXT = 16
 # Evidence for a place, in characters that agree (see _Reanchorer._supported). Unrelated
 # snippets of English score about 0.3-0.5 on either similarity: that much counts for nothing.
 _CHANCE = 0.5
@@ -481,6 +483,31 @@ def _edge_alignment(
     return None
 
 
+def _absorb_swapped(quote: str, text: str, s: int, e: int) -> tuple[int, int]:
+    """Take in a word or two just outside the span that belong to that end of the quote
+    but are missing from it: words swapped across the edge ("before the recess. summer"
+    for "before the summer recess.")."""
+    q_words = quote.split(" ")
+    if len(q_words) < 3:
+        return s, e
+    span = text[s:e].split(" ")
+    for _ in range(2):
+        wanted = Counter(q_words[-3:]) - Counter(span[-3:])
+        nxt = text[e + 1 :].split(" ", 1)[0] if text[e : e + 1] == " " else ""
+        if not nxt or not wanted[nxt]:
+            break
+        e += 1 + len(nxt)
+        span.append(nxt)
+    for _ in range(2):
+        wanted = Counter(q_words[:3]) - Counter(span[:3])
+        prev = text[:s - 1].rsplit(" ", 1)[-1] if s > 0 and text[s - 1] == " " else ""
+        if not prev or not wanted[prev]:
+            break
+        s -= 1 + len(prev)
+        span.insert(0, prev)
+    return s, e
+
+
 def _whole_words(sel: Selector) -> tuple[bool, bool]:
     """Did the selection start / end on word boundaries? If it cut a word, so may we."""
     q = sel.exact
@@ -605,7 +632,7 @@ class _Reanchorer:
         quote = sel.exact
         n = len(quote)
         if n < _MIN_FUZZY:
-            return []
+            return self._between(sel, sid, ordinal)
         slack = max(8, n // 4)
         stretch = _MAX_STRETCH
         windows: list[tuple[int, int, int]] = []
@@ -637,7 +664,13 @@ class _Reanchorer:
             # well ends the search, else the best combined score (which weighs the
             # context, and so catches an edge that strayed) wins.
             best: _Cand | None = None
+            text = self.ix.sections[sec].text
             for start, end, sim, piece in self._align(sel, sec, ws, we):
+                if not piece:
+                    wider = _absorb_swapped(quote, text, start, end)
+                    if wider != (start, end):
+                        start, end = wider
+                        sim = fuzz.ratio(quote, text[start:end]) / 100.0
                 c = self._score(sel, sid, ordinal, sec, start, end, sim, False)
                 c.piece = piece
                 if best is None or (c.quote >= ACCEPT_SIMILARITY, c.score) > (
@@ -648,6 +681,29 @@ class _Reanchorer:
                     break
             if best is not None:
                 out.append(best)
+        return out
+
+    def _between(self, sel: Selector, sid: str, ordinal: int) -> list[_Cand]:
+        """A short quote that was edited, found where its stored context still stands on
+        both sides, letter for letter, with a word or so between (a typo fixed in "close"
+        leaves "in cloese cooperation")."""
+        lead, tail = sel.prefix[-_BETWEEN_CONTEXT:], sel.suffix[:_BETWEEN_CONTEXT]
+        if len(lead) < _BETWEEN_CONTEXT or len(tail) < _BETWEEN_CONTEXT:
+            return []
+        joined, out = self.ix.joined, []
+        pos = joined.find(lead)
+        while pos >= 0 and len(out) < _LEADERS:
+            start = pos + len(lead)
+            end = joined.find(tail, start, start + 2 * len(sel.exact) + 4 + len(tail))
+            if end > start and any(ch.isalnum() for ch in joined[start:end]):
+                sec, offset = self.ix.locate(start)
+                sim = fuzz.ratio(sel.exact, joined[start:end]) / 100.0
+                c = self._score(sel, sid, ordinal, sec, offset, offset + end - start, sim, False)
+                # Sixteen letters either side recur in set phrases: the whole stored
+                # context must still be there, near enough, on both sides.
+                if min(c.prefix, c.suffix) >= _CTX_INTACT:
+                    out.append(c)
+            pos = joined.find(lead, pos + 1)
         return out
 
     def _vote(self, quote: str, width: int, taken: set[int]) -> list[int]:
