@@ -326,3 +326,11 @@ def test_shortcuts_dialog_lists_typed_shortcuts_and_filters(window):
     dialog.filter.setText("ctrl+0")  # by shortcut too
     assert dialog.visible_commands() == ["Actual Size"]
     dialog.close()
+
+
+def test_breadcrumb_names_the_brief_once_and_then_the_parents(qtbot, window):
+    # "Harbour Resilience Review" is both the brief's title and its top heading.
+    window.show_section("costs")
+    assert window.breadcrumb.toolTip() == "Harbour Resilience Review  ›  Findings"
+    window.show_section("findings")
+    assert window.breadcrumb.toolTip() == "Harbour Resilience Review"

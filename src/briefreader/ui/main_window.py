@@ -494,6 +494,9 @@ class MainWindow(QMainWindow):
             p = self.brief.section(parent)
             trail.insert(0, p.title)
             parent = p.parent
+        # The top heading often repeats the brief's title: say it once.
+        if trail and trail[0].casefold().strip() == self.brief.title.casefold().strip():
+            trail.pop(0)
         parts = [self.brief.title, *trail]
         text = "  ›  ".join(parts)
         metrics = self.breadcrumb.fontMetrics()
