@@ -269,8 +269,10 @@ class _Cand:
     pos: float
     score: float
     exact: bool
-    piece: bool = False
-    """Only a piece of a long quote, which holds at least half of it unchanged."""
+    kind: str = ""
+    """"piece": only a piece of a long quote, which holds at least half of it unchanged;
+    "between": a stretch from the quote's head to its tail that has lost much of the
+    rest, placed only where both neighbours are as they were."""
 
 
 @dataclass(frozen=True)
@@ -588,7 +590,9 @@ class _Reanchorer:
         similarity rises above what unrelated text scores. Three letters of quote need
         their context to agree on both sides; a long passage stands on its own.
         """
-        if c.piece:
+        if c.kind == "between" and min(c.prefix, c.suffix) < _CTX_INTACT:
+            return False
+        if c.kind == "piece":
             # A piece stands where the quote began or ended (that side's context holds),
             # or is long enough to be found nowhere else by chance.
             size = c.end - c.start
@@ -661,22 +665,23 @@ class _Reanchorer:
             if we - ws < n // 2:
                 continue
             # Alternatives come cheapest first; the first that fits its surroundings
-            # well ends the search, else the best combined score (which weighs the
-            # context, and so catches an edge that strayed) wins.
+            # well ends the search, else one with enough evidence to be placed, and of
+            # those the best combined score (which weighs the context, and so catches
+            # an edge that strayed) wins.
             best: _Cand | None = None
+            best_rank: tuple[bool, bool, float] = (False, False, 0.0)
             text = self.ix.sections[sec].text
-            for start, end, sim, piece in self._align(sel, sec, ws, we):
-                if not piece:
+            for start, end, sim, kind in self._align(sel, sec, ws, we):
+                if not kind:
                     wider = _absorb_swapped(quote, text, start, end)
                     if wider != (start, end):
                         start, end = wider
                         sim = fuzz.ratio(quote, text[start:end]) / 100.0
                 c = self._score(sel, sid, ordinal, sec, start, end, sim, False)
-                c.piece = piece
-                if best is None or (c.quote >= ACCEPT_SIMILARITY, c.score) > (
-                    best.quote >= ACCEPT_SIMILARITY, best.score
-                ):
-                    best = c
+                c.kind = kind
+                rank = (self._supported(c, sel), c.quote >= ACCEPT_SIMILARITY, c.score)
+                if best is None or rank > best_rank:
+                    best, best_rank = c, rank
                 if c.quote >= 0.9 and min(c.prefix, c.suffix) >= _CTX_STRONG:
                     break
             if best is not None:
@@ -765,11 +770,17 @@ class _Reanchorer:
                     s, e = self._refine_edges(sel, text, start, end, k_head, k)
                     sim = fuzz.ratio(quote, text[s:e]) / 100.0
                     if sim >= ACCEPT_SIMILARITY:
-                        yield s, e, sim, False
-                    elif self._inserted_into(sel, text, s, e):
-                        # The note keeps the whole stretch; its similarity is the share
-                        # of the quote that survives.
-                        yield s, e, LCSseq.similarity(quote, text[s:e]) / n, False
+                        yield s, e, sim, ""
+                    else:
+                        # Text inserted inside it, or parts cut: the note keeps the
+                        # whole stretch from head to tail. Its similarity is the share
+                        # of the quote that survives, which unless nearly all of it is
+                        # there, is accepted only between its old neighbours.
+                        kept = LCSseq.similarity(quote, text[s:e]) / n
+                        if self._inserted_into(sel, text, s, e):
+                            yield s, e, kept, ""
+                        elif kept >= _ACCEPT_BETWEEN:
+                            yield s, e, kept, "between"
         if n <= 2 * _EDGE_CHARS:
             whole = self._whole(sel, text, ws, we)
             if whole is not None:
@@ -796,26 +807,26 @@ class _Reanchorer:
 
     def _piece(
         self, quote: str, text: str, sec: int, ws: int, we: int
-    ) -> Iterator[tuple[int, int, float, bool]]:
+    ) -> Iterator[tuple[int, int, float, str]]:
         piece = _largest_piece(quote, self.ix.words(sec), ws, we)
         if piece is None:
             return
         s, e = piece
         sim = fuzz.ratio(quote, text[s:e]) / 100.0
         if sim >= ACCEPT_SIMILARITY or e - s < _PIECE_SHORT:
-            yield s, e, sim, False
+            yield s, e, sim, ""
             return
         # The rest of a long passage went elsewhere or was deleted: what stayed is a
         # clean piece of it. Its similarity is the share of the quote it holds.
         kept = LCSseq.similarity(quote, text[s:e])
         if kept >= _PIECE_PURE * (e - s) and kept >= _PIECE_SHARE * len(quote):
-            yield s, e, kept / len(quote), True
+            yield s, e, kept / len(quote), "piece"
         else:
-            yield s, e, sim, False
+            yield s, e, sim, ""
 
     def _whole(
         self, sel: Selector, text: str, ws: int, we: int
-    ) -> tuple[int, int, float, bool] | None:
+    ) -> tuple[int, int, float, str] | None:
         quote = sel.exact
         n = len(quote)
         whole = fuzz.partial_ratio_alignment(quote, text[ws:we])
@@ -826,7 +837,7 @@ class _Reanchorer:
         span = self._refine(sel, text, start, end)
         if span is None:
             return None
-        return *span, fuzz.ratio(quote, text[span[0] : span[1]]) / 100.0, False
+        return *span, fuzz.ratio(quote, text[span[0] : span[1]]) / 100.0, ""
 
     def _refine_edges(
         self, sel: Selector, text: str, start: int, end: int, k_head: int, k: int

@@ -428,22 +428,23 @@ def _highlight(brief_key: str, row: Sequence) -> Highlight:
     return h
 
 
-# The columns of _H_COLS with the brief's key second: a row is then the Highlight's
-# fields in order, and only the tags need decoding.
-_H_LIST_COLS = _H_COLS.replace("h.id,", "h.id, b.key,", 1)
-_TAGS_AT = _HIGHLIGHT_FIELDS.index("tags")
+# A row of _H_COLS is a Highlight's fields in order but for the brief's key (the same
+# for every row of one brief, so not fetched 10,000 times); only the tags need decoding.
+_ROW_FIELDS = tuple(name for name in _HIGHLIGHT_FIELDS if name != "brief_key")
+_TAGS_AT = _ROW_FIELDS.index("tags")
 
 
-def _highlights(rows: Iterable[Sequence]) -> list[Highlight]:
-    """Highlights from rows of _H_LIST_COLS, built as _highlight builds one (loading
-    a brief of 10,000 notes is mostly this loop, so it is kept to the bone)."""
-    new, names, tags = object.__new__, _HIGHLIGHT_FIELDS, _tags
+def _highlights(brief_key: str, rows: Iterable[Sequence]) -> list[Highlight]:
+    """Highlights of one brief from rows of _H_COLS, built as _highlight builds one
+    (loading a brief of 10,000 notes is mostly this loop, so it is kept to the bone)."""
+    new, names, tags = object.__new__, _ROW_FIELDS, _tags
     out = []
     append = out.append
     for row in rows:
         h = new(Highlight)
         d = h.__dict__
         d.update(zip(names, row, strict=True))
+        d["brief_key"] = brief_key
         d["tags"] = tags(row[_TAGS_AT])
         append(h)
     return out
@@ -981,14 +982,14 @@ class Store:
         """Live highlights of a brief in reading order (or, with ``trash``, the deleted)."""
         deleted = "IS NOT NULL" if trash else "IS NULL"
         rows = self._connection.execute(
-            f"SELECT {_H_LIST_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
+            f"SELECT {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
             f" WHERE b.key = ? AND h.deleted_at {deleted}"
             # rowid: notes at the same place made in the same instant (one import) keep
             # the order they were saved in.
             " ORDER BY h.section_ordinal, h.start, h.created, h.rowid",
             (brief_key,),
         )
-        return _highlights(rows)
+        return _highlights(brief_key, rows)
 
     def update_highlight(
         self,
