@@ -466,11 +466,13 @@ def run_level(level: int, seeds: range, per_brief: int = 40) -> Tally:
     return tally
 
 
-# Floors per level: correct %. The targets are 99.5 / 99 / 94 %; level 2 falls short
-# on this generator (about 97.8 % over 4,000 notes; see benchmarks/bench_anchor.py),
-# mostly notes left as orphans rather than placed wrongly.
-SMALL_FLOORS = [(1, 99.5), (2, 96.0), (3, 94.0)]
-LARGE_FLOORS = [(1, 99.5), (2, 97.0), (3, 94.0)]
+# Floors per level: correct %. The targets are 99.5 / 99 / 94 % with at most 1 % placed
+# wrongly. Level 2 is at the target, not above it: 99.2 % on the benchmark's seeds,
+# 99.0 % on another 4,000 notes, 98.97 % on the slow test's. The small run is a
+# regression guard on 400 notes, where one note is 0.25 %: its bounds leave one or two
+# notes of room; the slow run holds the targets at scale.
+SMALL_FLOORS = [(1, 99.5), (2, 98.0), (3, 95.5)]
+LARGE_FLOORS = [(1, 99.5), (2, 98.75), (3, 96.0)]
 
 
 @pytest.mark.parametrize("level,min_correct", SMALL_FLOORS)
@@ -478,10 +480,10 @@ def test_perturbation_targets(level: int, min_correct: float) -> None:
     tally = run_level(level, range(1000, 1010))
     assert tally.total == 400
     assert tally.pct(tally.correct) >= min_correct, tally
-    assert tally.pct(tally.wrong) <= 1.0, tally
+    assert tally.pct(tally.wrong) <= 1.5, tally
     if level > 1:  # light damage never deletes highlighted text; the others must
         assert tally.deleted, tally
-        assert tally.pct(tally.deleted_orphaned, tally.deleted) >= 90.0, tally
+        assert tally.pct(tally.deleted_orphaned, tally.deleted) >= 95.0, tally
 
 
 def test_long_briefs_use_a_sparser_index_without_losing_notes(
@@ -495,8 +497,9 @@ def test_long_briefs_use_a_sparser_index_without_losing_notes(
         tally = run_level(2, range(1000, 1010))
     finally:
         anchor._index.cache_clear()
-    # A little below the dense index (96.25 % on these seeds): fewer seeds per quote.
-    assert tally.pct(tally.correct) >= 95.0, tally
+    # As good as the dense index on these seeds (98.75 %), with fewer seeds per quote;
+    # the floor leaves room for a sparser index to find a little less.
+    assert tally.pct(tally.correct) >= 97.5, tally
     assert tally.pct(tally.wrong) <= 1.0, tally
 
 

@@ -14,12 +14,17 @@ normalised plain text of its section (``brief.normalise_text``). When the brief 
   weak suggestions to re-attach it.
 
 Order: the stored position, then the exact quote anywhere in the brief, then near
-matches (around the old place, and wherever the quote's 4-grams cluster) aligned with
-rapidfuzz. Candidates are scored 50 x quote + 20 x prefix + 20 x suffix + 2 x position
-similarity (normalised to 0..1); a changed quote must keep a similarity of 0.75.
-Every place must also be backed by enough agreeing characters (quote plus context,
-each counted above what unrelated text scores): three letters of quote are found
-everywhere, so a short quote is placed only where its context agrees too.
+matches (around the old place, wherever the quote's 4-grams cluster, and for a short
+quote between its stored context) aligned with rapidfuzz. Candidates are scored
+50 x quote + 20 x prefix + 20 x suffix + 2 x position similarity (normalised to 0..1;
+a context shorter than 32 characters, at a section's edge, weighs less); a changed
+quote must keep a similarity of 0.75, or 0.65 where both of its old neighbours are
+still there. Every place must also be backed by enough agreeing characters (quote
+plus context, each counted above what unrelated text scores): three letters of quote
+are found everywhere, so a short quote is placed only where its context agrees too.
+A long passage whose beginning or end went elsewhere is placed on the clean piece
+that stayed, when it holds at least half of the passage. ``reanchor_many`` looks
+again for the notes of a renamed section in the section their neighbours went to.
 
 Section comments follow their section through ``section_fingerprint`` / ``match_section``.
 Pure functions: no Qt, no I/O.
