@@ -377,21 +377,30 @@ def _index(sections: tuple[SectionText, ...]) -> _BriefIndex:
     return _BriefIndex(sections)
 
 
-_SHIFTS = (0, -6, 6, 12)  # how much longer or shorter the context may now be
+_SHIFTS = (-6, 6, 12)  # how much longer or shorter the context may now be
+_SHIFT_WORTH = 0.35  # a same-length context this unlike is not looked at shifted
 
 
 def _prefix_sim(stored: str, text: str, start: int) -> float:
     """Similarity of the stored prefix to the text before ``start``.
 
-    Compared over windows a little shorter and longer than the stored prefix: a word
-    replaced by a longer one shifts the far end of the context, which a window of the
-    same length would count as wholly changed."""
+    Compared over windows a little shorter and longer than the stored prefix too: a
+    word replaced by a longer one shifts the far end of the context, which a window
+    of the same length counts as wholly changed. (Only where the same-length window
+    is neither a match nor plainly unrelated: most places a common quote occurs are
+    the latter.)"""
     n = len(stored)
     if not n:  # the quote began its section: does it still?
         return 1.0 if start == 0 else 0.5
+    sim = Levenshtein.normalized_similarity(stored, text[max(0, start - n) : start])
+    if sim == 1.0 or sim < _SHIFT_WORTH:
+        return sim
     return max(
-        Levenshtein.normalized_similarity(stored, text[max(0, start - n - d) : start])
-        for d in _SHIFTS
+        sim,
+        *(
+            Levenshtein.normalized_similarity(stored, text[max(0, start - n - d) : start])
+            for d in _SHIFTS
+        ),
     )
 
 
@@ -400,7 +409,12 @@ def _suffix_sim(stored: str, text: str, end: int) -> float:
     n = len(stored)
     if not n:
         return 1.0 if end == len(text) else 0.5
-    return max(Levenshtein.normalized_similarity(stored, text[end : end + n + d]) for d in _SHIFTS)
+    sim = Levenshtein.normalized_similarity(stored, text[end : end + n])
+    if sim == 1.0 or sim < _SHIFT_WORTH:
+        return sim
+    return max(
+        sim, *(Levenshtein.normalized_similarity(stored, text[end : end + n + d]) for d in _SHIFTS)
+    )
 
 
 def _above_chance(similarity: float) -> float:
@@ -498,17 +512,19 @@ def _absorb_swapped(quote: str, text: str, s: int, e: int) -> tuple[int, int]:
     if len(q_words) < 3:
         return s, e
     span = text[s:e].split(" ")
+    def missing(word: str, edge: list[str], span_edge: list[str]) -> bool:
+        return bool(word) and span_edge.count(word) < edge.count(word)
+
+    tail, head = q_words[-3:], q_words[:3]
     for _ in range(2):
-        wanted = Counter(q_words[-3:]) - Counter(span[-3:])
-        nxt = text[e + 1 :].split(" ", 1)[0] if text[e : e + 1] == " " else ""
-        if not nxt or not wanted[nxt]:
+        nxt = text[e + 1 : e + 40].split(" ", 1)[0] if text[e : e + 1] == " " else ""
+        if not missing(nxt, tail, span[-3:]):
             break
         e += 1 + len(nxt)
         span.append(nxt)
     for _ in range(2):
-        wanted = Counter(q_words[:3]) - Counter(span[:3])
-        prev = text[:s - 1].rsplit(" ", 1)[-1] if s > 0 and text[s - 1] == " " else ""
-        if not prev or not wanted[prev]:
+        prev = text[max(0, s - 40) : s - 1].rsplit(" ", 1)[-1] if text[s - 1 : s] == " " else ""
+        if not missing(prev, head, span[:3]):
             break
         s -= 1 + len(prev)
         span.insert(0, prev)
