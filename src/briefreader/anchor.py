@@ -378,7 +378,7 @@ def _index(sections: tuple[SectionText, ...]) -> _BriefIndex:
 
 
 _SHIFTS = (-6, 6, 12)  # how much longer or shorter the context may now be
-_SHIFT_WORTH = 0.35  # a same-length context this unlike is not looked at shifted
+_SHIFT_WORTH = 0.25  # a same-length context this unlike is not looked at shifted
 
 
 def _prefix_sim(stored: str, text: str, start: int) -> float:
