@@ -173,6 +173,16 @@ def test_unknown_colour_is_refused(store):
     assert store.get_highlight(h.id).color == "green"
 
 
+def test_live_and_trashed_notes_can_be_read_together(store):
+    live, gone = store.add_highlights([make_highlight(), make_highlight(start=40, end=50)])
+    store.delete_highlight(gone.id)
+    c_live, c_gone = store.add_comment(make_comment()), store.add_comment(make_comment())
+    store.delete_comment(c_gone.id)
+    assert [h.id for h in store.highlights(KEY, trash=None)] == [live.id, gone.id]
+    assert {c.id for c in store.comments(KEY, trash=None)} == {c_live.id, c_gone.id}
+    assert [c.id for c in store.comments(KEY, trash=True)] == [c_gone.id]
+
+
 def test_trash_restore_and_purge(store):
     h = store.add_highlight(make_highlight())
     store.delete_highlight(h.id)

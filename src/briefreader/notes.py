@@ -213,9 +213,7 @@ class NotesService:
         texts = self.section_texts(brief)
         old_ordinals = {s.id: s.ordinal for s in stored.sections}
         # Deleted notes are placed too, so a restored one shows where it is now.
-        highlights = self.store.highlights(stored.key) + self.store.highlights(
-            stored.key, trash=True
-        )
+        highlights = self.store.highlights(stored.key, trash=None)
         items: list[tuple[Selector, str, int]] = []
         for h in highlights:
             sel, section = _last_known_place(h)
@@ -231,7 +229,7 @@ class NotesService:
             )
             for h, a in zip(highlights, results, strict=True)
         ]
-        comments = self.store.comments(stored.key) + self.store.comments(stored.key, trash=True)
+        comments = self.store.comments(stored.key, trash=None)
         placed_comments = []
         for c in comments:
             status, found = place_comment(c, texts, hint=c.current_section or c.section_id)

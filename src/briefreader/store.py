@@ -450,6 +450,13 @@ def _highlights(brief_key: str, rows: Iterable[Sequence]) -> list[Highlight]:
     return out
 
 
+def _deleted_filter(alias: str, trash: bool | None) -> str:
+    """SQL to add to a WHERE: live notes, trashed ones (``trash``), or all (None)."""
+    if trash is None:
+        return ""
+    return f" AND {alias}.deleted_at {'IS NOT NULL' if trash else 'IS NULL'}"
+
+
 def _source(row: Sequence) -> LibrarySource:
     return LibrarySource(row[0], row[1], row[2])
 
@@ -978,12 +985,12 @@ class Store:
             raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
         return _highlight(row[0], row[1:])
 
-    def highlights(self, brief_key: str, *, trash: bool = False) -> list[Highlight]:
-        """Live highlights of a brief in reading order (or, with ``trash``, the deleted)."""
-        deleted = "IS NOT NULL" if trash else "IS NULL"
+    def highlights(self, brief_key: str, *, trash: bool | None = False) -> list[Highlight]:
+        """Live highlights of a brief in reading order (with ``trash``, the deleted ones;
+        with ``trash=None``, both)."""
         rows = self._connection.execute(
             f"SELECT {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
-            f" WHERE b.key = ? AND h.deleted_at {deleted}"
+            f" WHERE b.key = ?{_deleted_filter('h', trash)}"
             # rowid: notes at the same place made in the same instant (one import) keep
             # the order they were saved in.
             " ORDER BY h.section_ordinal, h.start, h.created, h.rowid",
@@ -1053,11 +1060,11 @@ class Store:
             raise NoteNotFoundError(f"no comment with id '{comment_id}'")
         return Comment(*row)
 
-    def comments(self, brief_key: str, *, trash: bool = False) -> list[Comment]:
-        deleted = "IS NOT NULL" if trash else "IS NULL"
+    def comments(self, brief_key: str, *, trash: bool | None = False) -> list[Comment]:
+        """Live comments of a brief (``trash`` as for :meth:`highlights`)."""
         rows = self._connection.execute(
             f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id"
-            f" WHERE b.key = ? AND c.deleted_at {deleted}"
+            f" WHERE b.key = ?{_deleted_filter('c', trash)}"
             " ORDER BY c.section_ordinal, c.created",
             (brief_key,),
         )
