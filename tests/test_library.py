@@ -295,6 +295,73 @@ def test_indexing_works_on_a_worker_thread_with_its_own_store(store, folder):
     assert kinds(store.search("phishing")) == [("text", "incident"), ("text", "follow-up")]
 
 
+def test_index_briefs_indexes_a_folder_and_reports_a_broken_brief(store, folder):
+    broken = write(folder, "zz-empty.md", "")
+    library = Library(store)
+    library.add([folder])
+    report = library.refresh(index=False)
+    assert report.to_index == (str(folder / "grid.md"), str(folder / "ports.md"))
+    steps: list[tuple[str, int, int]] = []
+    indexed: list[str] = []
+    failed: list[tuple[str, str]] = []
+    paths = [report.to_index[0], str(broken), report.to_index[1]]  # a failure in between
+    result = library_mod.index_briefs(
+        store, paths, progress=lambda *step: steps.append(step),
+        indexed=indexed.append, failed=lambda p, why: failed.append((p, why)),
+    )
+    assert indexed == list(report.to_index) == list(result.indexed)
+    assert [p for p, _ in failed] == [str(broken)] and "empty" in failed[0][1]
+    assert result.failed == tuple(failed) and not result.cancelled
+    grid, ports = report.to_index
+    assert steps == [(p, n, 3) for p in (grid, ports) for n in (1, 2, 3)]
+    assert kinds(store.search("phishing")) == [("text", "incident"), ("text", "follow-up")]
+    assert not any(e.info.needs_index for e in library.entries())
+
+
+def test_index_briefs_stops_when_cancelled_and_still_reads_a_lazy_queue(store, folder):
+    queue = [str(folder / "grid.md"), str(folder / "ports.md")]
+    taken: list[str] = []
+
+    def lazy():  # a worker's queue: every item is taken, even once cancelled
+        while queue:
+            taken.append(queue.pop(0))
+            yield taken[-1]
+
+    result = library_mod.index_briefs(store, lazy(), cancelled=lambda: len(taken) > 1)
+    assert result.indexed == (str(folder / "grid.md"),) and result.cancelled
+    assert taken == [str(folder / "grid.md"), str(folder / "ports.md")]
+    assert store.search("phishing") == []
+
+
+def test_index_briefs_in_runs_headless_with_its_own_store(store, folder, tmp_path):
+    """The indexing core needs no Qt at all: run it in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from briefreader.library import index_briefs_in\n"
+        f"r = index_briefs_in({str(store.database)!r},\n"
+        f"                    sorted(map(str, Path({str(folder)!r}).iterdir())))\n"
+        "print(len(r.indexed), len(r.failed))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[:2] == ["2 0", "[]"]
+    assert kinds(store.search("interconnector")) == [("text", "winter-grid-outlook")]
+
+    failed: list[tuple[str, str]] = []
+    not_a_database = tmp_path / "briefs"  # a folder
+    result = library_mod.index_briefs_in(not_a_database, [str(folder / "grid.md")],
+                                         failed=lambda p, why: failed.append((p, why)))
+    assert result.indexed == () and failed == list(result.failed)
+    assert failed[0][0] == str(folder / "grid.md")
+    assert "cannot open the notes database" in failed[0][1]
+
+
 def test_a_late_index_of_an_older_version_does_not_hide_the_new_one(lib, folder):
     grid = folder / "grid.md"
     old = load_brief(grid)

@@ -201,6 +201,19 @@ def test_indexer_reports_an_unreadable_brief(qtbot, store, tmp_path):
     indexer.stop()
 
 
+def test_indexer_reports_every_queued_brief_when_the_database_cannot_open(qtbot, folder,
+                                                                          tmp_path):
+    indexer = Indexer(tmp_path / "briefs")  # a folder, not a database
+    failed: list[tuple[str, str]] = []
+    indexer.failed.connect(lambda p, why: failed.append((p, why)))
+    paths = [str(folder / "locks.md"), str(tmp_path / "other.md")]
+    with qtbot.waitSignal(indexer.idle, timeout=20000):
+        indexer.enqueue(paths)
+    assert [p for p, _ in failed] == paths
+    assert all("cannot open the notes database" in why for _, why in failed)
+    qtbot.waitUntil(lambda: not indexer.busy(), timeout=5000)
+
+
 # --------------------------------------------------------------------------- search view
 
 

@@ -7,7 +7,10 @@ described only when its size or modification time changed.
 
 Indexing a big brief (rendering every section to plain text) takes seconds:
 :func:`index_brief` reports progress through a callback and may run on a worker
-thread with its own :class:`~briefreader.store.Store`.
+thread with its own :class:`~briefreader.store.Store`. :func:`index_briefs` reads
+and indexes many briefs, reporting each one through callbacks, and
+:func:`index_briefs_in` does the same with a Store of its own (the window's indexer
+runs it on a worker thread and turns the callbacks into signals).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ DEFAULT_FOLDER_NAME = "Briefs"
 
 #: progress(done, total): sections prepared so far, out of the brief's total.
 Progress = Callable[[int, int], None]
+#: progress(path, done, total): the same, for the brief at ``path``.
+BriefProgress = Callable[[str, int, int], None]
 
 
 class LibraryError(BriefreaderError):
@@ -117,6 +122,17 @@ class IndexedSection:
     ordinal: int
     title: str
     text: str
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What :func:`index_briefs` did."""
+
+    indexed: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()
+    """(path, reason) of the briefs that could not be read or indexed."""
+    cancelled: bool = False
+    """Stopped before every brief was indexed."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +299,81 @@ def index_brief(
         sections=texts,
     )
     return True
+
+
+def index_briefs(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    progress: BriefProgress | None = None,
+    indexed: Callable[[str], None] | None = None,
+    failed: Callable[[str, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> IndexReport:
+    """Read and index each brief of ``paths``, one after the other.
+
+    ``paths`` may be a lazy iterable (a worker's queue): it is always read to its
+    end, but once ``cancelled()`` is true nothing more is read or indexed.
+    Callbacks, on the calling thread: ``progress(path, done, total)`` per section
+    prepared, ``indexed(path)`` when a brief is in the index, ``failed(path,
+    reason)`` when it could not be read or indexed. A failure never stops the others.
+    """
+    from briefreader.parse import load_brief
+
+    done: list[str] = []
+    failures: list[tuple[str, str]] = []
+    stopped = False
+    for raw in paths:
+        path = str(raw)
+        if stopped or (cancelled is not None and cancelled()):
+            stopped = True
+            continue
+        step = None if progress is None else (lambda n, total, p=path: progress(p, n, total))
+        try:
+            brief = load_brief(path)
+            complete = index_brief(store, brief, progress=step, cancelled=cancelled)
+        except BriefreaderError as exc:
+            failures.append((path, str(exc)))
+            if failed is not None:
+                failed(path, str(exc))
+            continue
+        if not complete:
+            stopped = True
+            continue
+        done.append(path)
+        if indexed is not None:
+            indexed(path)
+    return IndexReport(tuple(done), tuple(failures), stopped)
+
+
+def index_briefs_in(
+    database: str | os.PathLike[str],
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    progress: BriefProgress | None = None,
+    indexed: Callable[[str], None] | None = None,
+    failed: Callable[[str, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> IndexReport:
+    """:func:`index_briefs` with a Store of its own on ``database``, opened and
+    closed here: for a worker thread (a Store is one-per-thread). When the
+    database cannot be opened, every brief of ``paths`` fails with the reason."""
+    from briefreader.store import Store
+
+    try:
+        store = Store(database, backup_interval=None)
+    except BriefreaderError as exc:
+        failures: list[tuple[str, str]] = []
+        for raw in paths:
+            failures.append((str(raw), str(exc)))
+            if failed is not None:
+                failed(str(raw), str(exc))
+        return IndexReport(failed=tuple(failures))
+    try:
+        return index_briefs(store, paths, progress=progress, indexed=indexed,
+                            failed=failed, cancelled=cancelled)
+    finally:
+        store.close()
 
 
 # --------------------------------------------------------------------------- the library

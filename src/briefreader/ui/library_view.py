@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefreader.library import LibraryEntry, is_brief_file
+from briefreader.library import LibraryEntry, index_briefs_in, is_brief_file
 from briefreader.ui.dates import format_timestamp
 from briefreader.ui.item_views import RoomyDelegate, set_up_flat_tree
 
@@ -349,6 +349,8 @@ class Indexer(QObject):
     """Indexes briefs for search on a worker thread, one at a time, with its own
     Store connection (a Store is one-per-thread).
 
+    The work is :func:`briefreader.library.index_briefs_in`; this wrapper keeps the
+    queue, runs it on its thread and turns its callbacks into signals:
     ``progress(path, done, total)`` per section prepared, ``indexed(path)`` when a
     brief is in the index, ``failed(path, message)`` when it could not be read,
     ``idle()`` when the queue is empty.
@@ -400,34 +402,14 @@ class Indexer(QObject):
             return None
 
     def _run(self) -> None:
-        from briefreader.errors import BriefreaderError
-        from briefreader.library import index_brief
-        from briefreader.parse import load_brief
-        from briefreader.store import Store
-
         try:
-            store = Store(self.database, backup_interval=None)
-        except BriefreaderError as exc:
-            with self._lock:
-                failed, self._queue, self._running = self._queue, [], False
-            for path in failed:
-                self.failed.emit(path, str(exc))
-            self.idle.emit()
-            return
-        try:
-            while (path := self._next()) is not None:
-                try:
-                    brief = load_brief(path)
-                    done = index_brief(
-                        store, brief,
-                        progress=lambda n, total, p=path: self.progress.emit(p, n, total),
-                        cancelled=self._stop.is_set,
-                    )
-                except BriefreaderError as exc:
-                    self.failed.emit(path, str(exc))
-                    continue
-                if done:
-                    self.indexed.emit(path)
+            # The queue is read lazily: paths enqueued meanwhile are indexed by this run.
+            index_briefs_in(
+                self.database, iter(self._next, None),
+                progress=self.progress.emit,
+                indexed=self.indexed.emit,
+                failed=self.failed.emit,
+                cancelled=self._stop.is_set,
+            )
         finally:
-            store.close()
             self.idle.emit()
