@@ -16,6 +16,7 @@ from briefreader import export as ex
 from briefreader import importing as im
 from briefreader.anchor import make_selector
 from briefreader.brief import Brief
+from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService
 from briefreader.parse import load_brief
 from briefreader.render import section_plain_text
@@ -911,6 +912,84 @@ def test_export_library_writes_one_file_per_brief(tmp_path, brief, store):
     with pytest.raises(ex.ExportExistsError):
         ex.export_library(service, [brief, twin], out)
     assert written[1].read_text(encoding="utf-8") == "mine"
+
+
+def _folder_of_briefs(tmp_path: Path) -> tuple[Path, list[Path]]:
+    """Three briefs, the middle one unreadable (empty)."""
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    first = folder / "a-fisheries.md"
+    first.write_text(BRIEF, encoding="utf-8")
+    broken = folder / "b-broken.md"
+    broken.write_text("", encoding="utf-8")
+    last = folder / "c-harbour.md"
+    last.write_text("# Harbour Dues\n\nDues rise in May.\n", encoding="utf-8")
+    return folder, [first, broken, last]
+
+
+def test_export_brief_files_writes_one_file_per_brief_and_reports_a_broken_one(tmp_path,
+                                                                             store):
+    _folder, paths = _folder_of_briefs(tmp_path)
+    NotesService(store).annotate(load_brief(paths[0]), "catch-limits", "cod quota",
+                                 note="one")
+    out = tmp_path / "exports"
+    out.mkdir()
+    steps: list[tuple[str, int, int]] = []
+    report = ex.export_brief_files(NotesService(store), paths, out,
+                                   progress=lambda *step: steps.append(step))
+    assert [p.name for p in report.written] == [
+        "fisheries-readout-notes.md", "harbour-dues-notes.md",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == [p.name for p in report.written]
+    assert "> cod quota" in report.written[0].read_text(encoding="utf-8")
+    assert "No notes on this brief." in report.written[1].read_text(encoding="utf-8")
+    assert [(path, "empty" in reason) for path, reason in report.failed] == [(paths[1], True)]
+    assert not report.cancelled and report.folder == out
+    assert steps == [("reading", 1, 3), ("reading", 2, 3), ("reading", 3, 3),
+                     ("exporting", 1, 2), ("exporting", 2, 2)]
+
+
+def test_export_brief_files_checks_every_name_before_writing(tmp_path, store):
+    _folder, paths = _folder_of_briefs(tmp_path)
+    out = tmp_path / "exports"
+    out.mkdir()
+    (out / "harbour-dues-notes.md").write_text("mine", encoding="utf-8")
+    with pytest.raises(ex.ExportExistsError):
+        ex.export_brief_files(NotesService(store), paths, out)
+    assert [p.name for p in out.iterdir()] == ["harbour-dues-notes.md"]
+    assert (out / "harbour-dues-notes.md").read_text(encoding="utf-8") == "mine"
+    report = ex.export_brief_files(NotesService(store), paths, out, force=True)
+    assert len(report.written) == 2
+    assert (out / "harbour-dues-notes.md").read_text(encoding="utf-8") != "mine"
+
+
+def test_export_brief_files_stops_when_cancelled(tmp_path, store):
+    _folder, paths = _folder_of_briefs(tmp_path)
+    out = tmp_path / "exports"
+    out.mkdir()
+    written: list[int] = []
+    report = ex.export_brief_files(
+        NotesService(store), paths, out,
+        progress=lambda stage, done, _total: written.append(done) if stage == "exporting"
+        else None,
+        cancelled=lambda: bool(written),  # stop once the first file is written
+    )
+    assert report.cancelled
+    assert [p.name for p in report.written] == ["fisheries-readout-notes.md"]
+    assert [p.name for p in out.iterdir()] == ["fisheries-readout-notes.md"]
+
+
+def test_export_brief_files_in_opens_its_own_store(tmp_path, store):
+    _folder, paths = _folder_of_briefs(tmp_path)
+    NotesService(store).annotate(load_brief(paths[2]), "harbour-dues", "Dues rise",
+                                 note="Ask the harbour master")
+    out = tmp_path / "exports"
+    out.mkdir()
+    report = ex.export_brief_files_in(store.database, paths, out, author="Ana")
+    assert len(report.written) == 2 and len(report.failed) == 1
+    assert "Ask the harbour master" in report.written[1].read_text(encoding="utf-8")
+    with pytest.raises(BriefreaderError, match="cannot open the notes database"):
+        ex.export_brief_files_in(tmp_path / "briefs", paths, out)  # a folder, not a database
 
 
 def test_notes_on_someone_elses_file_path_need_a_brief(tmp_path, store, other):

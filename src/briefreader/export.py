@@ -20,7 +20,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from json.encoder import encode_basestring as _encode_json_str
@@ -157,7 +157,18 @@ def export_library(
     Every name is checked before anything is written, so a refusal to overwrite
     leaves the folder as it was.
     """
-    folder = Path(folder)
+    targets = _export_targets(briefs, Path(folder), fmt=fmt, force=force)
+    render = export_json if fmt == "json" else export_markdown
+    for brief, target in targets:
+        write_atomically(target, render(gather(service, brief)), force=force)
+    return [t for _, t in targets]
+
+
+def _export_targets(
+    briefs: Iterable[Brief], folder: Path, *, fmt: Format, force: bool
+) -> list[tuple[Brief, Path]]:
+    """Each brief with its file in ``folder`` (names made unique); raises
+    :class:`ExportExistsError` for a file that exists, unless ``force``."""
     targets: list[tuple[Brief, Path]] = []
     used: set[str] = set()
     for brief in briefs:
@@ -171,10 +182,109 @@ def export_library(
         if not force and target.exists():
             raise ExportExistsError(f"{target} already exists; confirm to replace it (--force)")
         targets.append((brief, target))
+    return targets
+
+
+@dataclass(frozen=True)
+class FilesExport:
+    """What :func:`export_brief_files` did."""
+
+    folder: Path
+    written: tuple[Path, ...] = ()
+    """The export files, in the order of the briefs."""
+    failed: tuple[tuple[Path, str], ...] = ()
+    """(brief file, reason) of the briefs whose notes were not exported."""
+    cancelled: bool = False
+    """Stopped before every brief was exported."""
+
+
+#: progress(stage, done, total): stage is "reading" (briefs read so far) or
+#: "exporting" (export files written so far).
+ExportProgress = Callable[[str, int, int], None]
+
+# Reading a brief file fails with these (the reader's loader catches the same).
+_LOAD_ERRORS = (BriefreaderError, OSError, MemoryError, RecursionError, ValueError)
+
+
+def export_brief_files(
+    service: NotesService,
+    paths: Iterable[str | os.PathLike[str]],
+    folder: Path,
+    *,
+    fmt: Format = "md",
+    force: bool = False,
+    progress: ExportProgress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> FilesExport:
+    """Read every brief file of ``paths`` and export its notes into ``folder``, one
+    file per brief (File → Export Notes of Every Brief…).
+
+    A brief that cannot be read, or whose notes cannot be gathered, is reported in
+    ``failed`` and the others are still exported. As with :func:`export_library`,
+    every name is checked before anything is written: an existing file raises
+    :class:`ExportExistsError` (unless ``force``) and leaves the folder as it was;
+    a file that cannot be written raises :class:`ExportError`.
+    """
+    from briefreader.parse import load_brief
+
+    folder = Path(folder)
+    files = [Path(p) for p in paths]
+    briefs: list[Brief] = []
+    failed: list[tuple[Path, str]] = []
+
+    def stopped() -> bool:
+        return cancelled is not None and cancelled()
+
+    for n, path in enumerate(files):
+        if stopped():
+            return FilesExport(folder, (), tuple(failed), cancelled=True)
+        try:
+            briefs.append(load_brief(path))
+        except _LOAD_ERRORS as exc:
+            reason = str(exc) if isinstance(exc, BriefreaderError) else f"{path.name}: {exc}"
+            failed.append((path, reason))
+        if progress is not None:
+            progress("reading", n + 1, len(files))
+    targets = _export_targets(briefs, folder, fmt=fmt, force=force)
     render = export_json if fmt == "json" else export_markdown
-    for brief, target in targets:
-        write_atomically(target, render(gather(service, brief)), force=force)
-    return [t for _, t in targets]
+    written: list[Path] = []
+    for n, (brief, target) in enumerate(targets):
+        if stopped():
+            return FilesExport(folder, tuple(written), tuple(failed), cancelled=True)
+        try:
+            text = render(gather(service, brief))
+        except BriefreaderError as exc:
+            failed.append((brief.path or target, str(exc)))
+        else:
+            write_atomically(target, text, force=force)
+            written.append(target)
+        if progress is not None:
+            progress("exporting", n + 1, len(targets))
+    return FilesExport(folder, tuple(written), tuple(failed))
+
+
+def export_brief_files_in(
+    database: str | os.PathLike[str],
+    paths: Iterable[str | os.PathLike[str]],
+    folder: Path,
+    *,
+    author: str | None = None,
+    fmt: Format = "md",
+    force: bool = False,
+    progress: ExportProgress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> FilesExport:
+    """:func:`export_brief_files` with a Store (and notes service) of its own on
+    ``database``, opened and closed here: for a worker thread (a Store is
+    one-per-thread). A database that cannot be opened raises its StoreError."""
+    from briefreader.notes import NotesService
+    from briefreader.store import Store
+
+    with Store(database, backup_interval=None) as store:
+        return export_brief_files(
+            NotesService(store, author=author), paths, folder,
+            fmt=fmt, force=force, progress=progress, cancelled=cancelled,
+        )
 
 
 def write_atomically(path: Path, text: str, *, force: bool) -> None:

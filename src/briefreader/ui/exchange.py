@@ -2,29 +2,33 @@
 
 The dialogs live here; the work is done by ``export``, ``importing`` and ``printing``.
 Each entry point reports failures in the window's banner and never loses the user's notes.
+Exporting the notes of every brief of a folder reads all of them: it runs on a worker
+thread (:class:`ExportAllJob`) while the window stays responsive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.export import (
+    FilesExport,
+    export_brief_files_in,
     export_json,
-    export_library,
     export_markdown,
     gather,
     suggested_file_name,
     write_atomically,
 )
 from briefreader.importing import import_notes
-from briefreader.parse import load_brief
 from briefreader.printing import build_print_document, export_pdf, print_document
 from briefreader.ui.annotations import Annotations
 from briefreader.ui.banner import Banner
@@ -45,7 +49,62 @@ def ask_folder(parent: QWidget, title: str) -> str:
     return QFileDialog.getExistingDirectory(parent, title)
 
 
+class ExportAllJob(QObject):
+    """Runs :func:`briefreader.export.export_brief_files_in` on a worker thread with
+    its own Store, and turns its callbacks into signals (on the GUI thread):
+    ``progress(stage, done, total)``, then ``finished(FilesExport or None,
+    exception or None)``.
+    """
+
+    progress = Signal(str, int, int)
+    finished = Signal(object, object)
+
+    def __init__(self, database: Path, author: str | None, paths: Sequence[Path],
+                 folder: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.database = Path(database)
+        self.author = author
+        self.paths = list(paths)
+        self.folder = Path(folder)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, daemon=True, name="export-all")
+        self._thread.start()
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop after the current brief, and wait for the worker (closing the window)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        report: FilesExport | None = None
+        error: BaseException | None = None
+        try:
+            report = export_brief_files_in(
+                self.database, self.paths, self.folder, author=self.author, force=False,
+                progress=self._emit_progress, cancelled=self._stop.is_set,
+            )
+        except Exception as exc:  # noqa: BLE001 - reported in the window, never lost
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
+            self.finished.emit(report, error)
+
+    def _emit_progress(self, stage: str, done: int, total: int) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.progress.emit(stage, done, total)
+
+
 class NotesExchange(QObject):
+    export_all_finished = Signal(object)
+    """The :class:`~briefreader.export.FilesExport` of Export Notes of Every Brief, or
+    None when it failed as a whole."""
+
     def __init__(self, window: QWidget, annotations: Annotations, banner: Banner,
                  folder_briefs: Callable[[], list[Path]]) -> None:
         super().__init__(window)
@@ -54,6 +113,23 @@ class NotesExchange(QObject):
         self.banner = banner
         self.folder_briefs = folder_briefs
         self.last_dir = Path.home()
+        self.export_job: ExportAllJob | None = None
+        # Closing the window (or quitting) stops an export after the current brief,
+        # so its own Store is closed properly.
+        window.installEventFilter(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
+
+    def shutdown(self) -> None:
+        job = self.export_job
+        if job is not None:
+            job.stop()
 
     @property
     def brief(self) -> Brief | None:
@@ -88,27 +164,52 @@ class NotesExchange(QObject):
         self._done(f"Notes exported to {target}.")
         return target
 
-    def export_all(self) -> list[Path]:
+    def export_all(self) -> ExportAllJob | None:
+        """Export the notes of every brief of the open folder, on a worker thread;
+        ``export_all_finished`` tells the outcome (also shown in the banner)."""
+        if self.export_job is not None:
+            self._done("The notes are still being exported; one moment.")
+            return None
         paths = self.folder_briefs()
         if not paths:
             self._done("Open a folder of briefs to export the notes of all of them.")
-            return []
+            return None
         folder = ask_folder(self.window, "Export Notes of Every Brief Into…")
         if not folder:
-            return []
-        briefs = []
-        for p in paths:
-            try:
-                briefs.append(load_brief(p))
-            except BriefreaderError:
-                continue  # an unreadable brief has no notes to export
-        try:
-            written = export_library(self.annotations.notes, briefs, Path(folder), force=False)
-        except (BriefreaderError, OSError) as exc:
-            self._failed("Export", exc)
-            return []
-        self._done(f"Notes of {len(written)} briefs exported to {folder}.")
-        return written
+            return None
+        notes = self.annotations.notes
+        job = ExportAllJob(notes.store.database, notes.author, paths, Path(folder), self)
+        job.progress.connect(self.on_export_all_progress)
+        job.finished.connect(self.on_export_all_finished)
+        self.export_job = job
+        self._done(f"Exporting the notes of {len(paths)} briefs…")
+        job.start()
+        return job
+
+    def on_export_all_progress(self, stage: str, done: int, total: int) -> None:
+        if self.export_job is None:
+            return
+        what = "Reading the briefs" if stage == "reading" else "Exporting their notes"
+        self._done(f"{what}: {done} of {total}…")
+
+    def on_export_all_finished(self, report: FilesExport | None,
+                               error: BaseException | None) -> None:
+        job, self.export_job = self.export_job, None
+        if job is not None:
+            job.deleteLater()
+        if report is None:
+            self._failed("Export", error if error is not None else RuntimeError("stopped"))
+        else:
+            message = f"Notes of {len(report.written)} briefs exported to {report.folder}."
+            if report.cancelled:
+                message = "Export stopped. " + message
+            if report.failed:
+                names = [path.name for path, _ in report.failed]
+                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more"
+                                               if len(names) > 3 else "")
+                message += f" Not exported (cannot be read): {shown}."
+            self.banner.show_message(message, "warning" if report.failed else "info")
+        self.export_all_finished.emit(report)
 
     def import_notes(self) -> None:
         brief = self.brief
