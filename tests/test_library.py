@@ -546,3 +546,12 @@ def test_library_module_imports_no_parser_until_used():
 
 def test_library_module_is_pure():
     assert "PySide6" not in Path(library_mod.__file__).read_text(encoding="utf-8")
+
+
+def test_refresh_library_in_opens_and_closes_its_own_store(store, folder):
+    Library(store).add([folder])
+    report = library_mod.refresh_library_in(store.database)
+    assert report.to_index == (str(folder / "grid.md"), str(folder / "ports.md"))
+    # Found and catalogued through its own connection: this one sees them too.
+    assert sorted(Path(e.info.path).name for e in Library(store).entries()) == [
+        "grid.md", "ports.md"]

@@ -346,6 +346,20 @@ def index_briefs(
     return IndexReport(tuple(done), tuple(failures), stopped)
 
 
+def refresh_library_in(database: str | os.PathLike[str]) -> RefreshReport:
+    """``Library.refresh`` (finding new and changed briefs, without indexing them) with
+    a Store of its own on ``database``, opened and closed here: for a worker thread (a
+    Store is one-per-thread). Raises BriefreaderError (or OSError, sqlite3.Error) when
+    the library cannot be read."""
+    from briefreader.store import Store
+
+    store = Store(database, backup_interval=None)
+    try:
+        return Library(store).refresh(index=False)
+    finally:
+        store.close()
+
+
 def index_briefs_in(
     database: str | os.PathLike[str],
     paths: Iterable[str | os.PathLike[str]],

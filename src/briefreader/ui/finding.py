@@ -21,7 +21,13 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 
 from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
-from briefreader.library import Library, LibraryError, RefreshReport, resolved
+from briefreader.library import (
+    Library,
+    LibraryError,
+    RefreshReport,
+    refresh_library_in,
+    resolved,
+)
 from briefreader.notes import NotesService, brief_key, default_author
 from briefreader.records import COLORS
 from briefreader.search import FindSession, QueryError, SearchFilters, SearchResult
@@ -338,15 +344,9 @@ class Finding(QObject):
         self._refresh_thread.start()
 
     def _refresh_worker(self, database: Path) -> None:
-        from briefreader.store import Store
-
         outcome: object
         try:
-            store = Store(database, backup_interval=None)  # a Store is one-per-thread
-            try:
-                outcome = Library(store).refresh(index=False)
-            finally:
-                store.close()
+            outcome = refresh_library_in(database)
         except (BriefreaderError, sqlite3.Error, OSError) as exc:
             outcome = f"The library could not be read: {exc}"
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile
