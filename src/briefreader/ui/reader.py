@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import shiboken6
@@ -49,6 +50,13 @@ def _placeholder_image() -> QImage:
     image = QImage()
     image.loadFromData(resource_policy.resolve_resource(None, "placeholder").data)
     return image
+
+
+def _free_documents(cache: OrderedDict[tuple, QTextDocument]) -> None:
+    for doc in cache.values():
+        if shiboken6.isValid(doc):
+            shiboken6.delete(doc)
+    cache.clear()
 
 
 class SafeDocument(QTextDocument):
@@ -122,6 +130,10 @@ class ReaderView(QTextBrowser):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prerender")
         self._prerendered.connect(self.on_prerendered)
         self.destroyed.connect(lambda: self._pool.shutdown(wait=False, cancel_futures=True))
+        # Cached documents have no Qt parent (see _build_document) and PySide keeps those
+        # given to setDocument alive: free them with the view, or every closed window
+        # leaves its documents behind.
+        self.destroyed.connect(partial(_free_documents, self._cache))
 
     # -- state -----------------------------------------------------------------------
     @property
