@@ -1,10 +1,14 @@
-"""User preferences and window state, kept in an INI file in the data folder.
+"""User preferences, window state and unposted comment drafts, kept in an INI file in
+the data folder.
 
 Built by app.py and passed in; nothing here is global. Only QtCore is used.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -14,6 +18,11 @@ THEMES = ("system", "light", "dark")
 DEFAULT_FONT_SIZE = 12
 FONT_SIZES = (6, 72)
 DEFAULT_KEEP_BACKUPS = 7
+#: Unposted comments and replies kept on disk: at most this many, none untouched for
+#: longer than this (both only checked when a new draft is added).
+MAX_COMMENT_DRAFTS = 300
+COMMENT_DRAFT_MAX_AGE_S = 30 * 24 * 3600
+_DRAFTS = "comment_drafts"
 
 
 class Settings:
@@ -169,3 +178,80 @@ class Settings:
 
     def clear_recent(self) -> None:
         self._qs.setValue("recent/paths", [])
+
+    # -- unposted comment and reply drafts --------------------------------------------
+    # One key a draft, so two windows writing drafts of different sections never
+    # overwrite each other's: "comment_drafts/<hash of brief+section>-<new|hash of the
+    # comment replied to>", its value a JSON object that names them in full.
+    @staticmethod
+    def _draft_prefix(brief: str, section: str) -> str:
+        return _digest(f"{brief}\x1f{section}") + "-"
+
+    @classmethod
+    def _draft_key(cls, brief: str, section: str, reply_to: str | None) -> str:
+        return cls._draft_prefix(brief, section) + (_digest(reply_to) if reply_to else "new")
+
+    def _draft_entries(self, prefix: str = "") -> dict[str, dict]:
+        self._qs.beginGroup(_DRAFTS)
+        try:
+            entries = {}
+            for key in self._qs.childKeys():
+                if not key.startswith(prefix):
+                    continue
+                try:
+                    entry = json.loads(str(self._qs.value(key, "")))
+                except (TypeError, ValueError):
+                    entry = None
+                entries[key] = entry if isinstance(entry, dict) else {}
+            return entries
+        finally:
+            self._qs.endGroup()
+
+    def comment_drafts(self, brief: str, section: str) -> dict[str | None, str]:
+        """The unposted comment (key None) and replies (key: the comment replied to)
+        written in a section of a brief."""
+        drafts: dict[str | None, str] = {}
+        for entry in self._draft_entries(self._draft_prefix(brief, section)).values():
+            text = entry.get("text")
+            if (entry.get("brief") == brief and entry.get("section") == section
+                    and isinstance(text, str) and text.strip()):
+                drafts[entry.get("reply_to") or None] = text
+        return drafts
+
+    def save_comment_draft(self, brief: str, section: str, reply_to: str | None, text: str,
+                           *, now: float | None = None) -> bool:
+        """Keep (or, for blank text, forget) a draft and write it to disk at once;
+        QSettings replaces the file atomically. False when it could not be written."""
+        key = self._draft_key(brief, section, reply_to)
+        path = f"{_DRAFTS}/{key}"
+        now = time.time() if now is None else now
+        if not text.strip():
+            if not self._qs.contains(path):
+                return True
+            self._qs.remove(path)
+        else:
+            if not self._qs.contains(path):
+                self._prune_drafts(now, room_for=1)
+            self._qs.setValue(path, json.dumps({
+                "brief": brief, "section": section, "reply_to": reply_to or "",
+                "saved": now, "text": text,
+            }, ensure_ascii=False))
+        self._qs.sync()
+        return self._qs.status() == QSettings.Status.NoError
+
+    def _prune_drafts(self, now: float, *, room_for: int = 0) -> None:
+        """Drop drafts untouched for too long, then the oldest beyond the limit."""
+        def saved(entry: dict) -> float:
+            value = entry.get("saved")
+            return float(value) if isinstance(value, int | float) else 0.0
+
+        entries = self._draft_entries()
+        stale = [k for k, e in entries.items() if now - saved(e) > COMMENT_DRAFT_MAX_AGE_S]
+        rest = sorted((k for k in entries if k not in stale), key=lambda k: saved(entries[k]))
+        excess = max(0, len(rest) + room_for - MAX_COMMENT_DRAFTS)
+        for key in stale + rest[:excess]:
+            self._qs.remove(f"{_DRAFTS}/{key}")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

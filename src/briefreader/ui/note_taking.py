@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
 
 from briefreader.brief import Brief, Section
+from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService, SyncReport
 from briefreader.ui.actions import Actions
 from briefreader.ui.annotations import Annotations
@@ -21,7 +22,7 @@ from briefreader.ui.bookmarks import BookmarksView
 from briefreader.ui.exchange import NotesExchange
 from briefreader.ui.highlights import Span
 from briefreader.ui.navigator import Navigator
-from briefreader.ui.notes_panel import NotesPanel
+from briefreader.ui.notes_panel import CommentDraftKey, NotesPanel
 from briefreader.ui.reader import ReaderView
 from briefreader.ui.review import ReviewItem, ReviewView
 from briefreader.ui.trash import TrashView
@@ -49,6 +50,10 @@ class NoteTaking(QObject):
         self.navigator = navigator
         self.banner = banner
         self.dark = False
+        # Unposted comments and replies are kept in the window's settings file.
+        self.settings = getattr(window, "settings", None)
+        self._draft_write_failed = False
+        self._last_save_error = ""
 
         self.panel = NotesPanel(window)
         self.review = ReviewView(window)
@@ -136,6 +141,8 @@ class NoteTaking(QObject):
         p.comment_edited.connect(an.edit_comment)
         p.delete_comment_requested.connect(an.delete_comment)
         p.retry_requested.connect(self.on_retry_requested)
+        p.comment_draft_changed.connect(self.on_comment_draft_changed)
+        p.set_comment_draft_loader(self._load_comment_drafts)
 
         r = self.review
         r.accept_requested.connect(an.accept)
@@ -218,7 +225,7 @@ class NoteTaking(QObject):
             return
         self.panel.set_section(section.title, an.in_section(section.id),
                                an.comments_in(section.id), labels=an.labels, dark=self.dark,
-                               section_id=section.id)
+                               section_id=section.id, brief_key=self._brief_key())
         if self.selected_highlight and self.selected_highlight in an.highlights:
             self.panel.select_highlight(self.selected_highlight)
 
@@ -327,6 +334,7 @@ class NoteTaking(QObject):
             self.annotations.edit_comment(item_id, text)
 
     def on_save_failed(self, item_id: str, message: str) -> None:
+        self._last_save_error = message
         if item_id and (item_id in self.annotations.highlights
                         or item_id in self.annotations.comments):
             self.panel.mark_draft(item_id, message)
@@ -343,7 +351,42 @@ class NoteTaking(QObject):
     def on_comment_added(self, body: str, reply_to) -> None:
         section = self.reader.section
         if section is not None and body.strip():
-            self.annotations.add_comment(section.id, body, reply_to)
+            self._last_save_error = ""
+            if self.annotations.add_comment(section.id, body, reply_to) is None:
+                # Not posted: the text goes back where it was written (and stays a draft).
+                message = self._last_save_error.removeprefix("The comment was not saved: ")
+                self.panel.restore_comment_draft(
+                    body, reply_to, message or "the notes could not be written")
+
+    # -- unposted comment drafts -------------------------------------------------------
+    def _brief_key(self) -> str | None:
+        if self.annotations.brief is None:
+            return None
+        try:
+            return self.annotations.notes_key()
+        except BriefreaderError:
+            return None
+
+    def _load_comment_drafts(self, brief: str, section: str) -> dict:
+        if self.settings is None:
+            return {}
+        try:
+            return self.settings.comment_drafts(brief, section)
+        except Exception:  # a damaged settings file must not stop the panel
+            return {}
+
+    def on_comment_draft_changed(self, key: CommentDraftKey, text: str) -> None:
+        """Keep an unposted comment or reply on disk (blank text: forget it)."""
+        if self.settings is None or key.brief is None:
+            return
+        try:
+            ok = self.settings.save_comment_draft(key.brief, key.section, key.reply_to, text)
+        except Exception:  # the text stays in its box; never crash typing
+            ok = False
+        if not ok and not self._draft_write_failed and shiboken6.isValid(self.window):
+            self.window.statusBar().showMessage(
+                "Unposted comments could not be kept on disk: post them to keep them.", 8000)
+        self._draft_write_failed = not ok
 
     # -- review ------------------------------------------------------------------------
     def on_banner_action(self, action: str) -> None:

@@ -7,14 +7,20 @@ the editor loses focus, and on ``flush()``. Until the
 window confirms a save (``mark_saved`` or an updated item carrying the same text)
 the typed text is a draft that survives ``set_section``; a failed save
 (``mark_draft``) stays on screen with its reason and a Retry button.
+
+Comments and replies not yet posted are drafts too: with the same timing (and when
+their box loses focus, the section changes or on ``flush()``) the panel emits
+``comment_draft_changed`` so the window can keep them on disk, and it asks the
+loader given to ``set_comment_draft_loader`` for those of a section it shows.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
@@ -102,6 +108,19 @@ def parse_tags(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+@dataclass(frozen=True)
+class CommentDraftKey:
+    """Where an unposted comment belongs: a brief (as the window keys it; None when
+    the panel was not told), a section, and the comment replied to (None: a new one)."""
+
+    brief: str | None
+    section: str
+    reply_to: str | None = None
+
+
+#: Given a brief key and a section id: its drafts, {None: comment, comment id: reply}.
+DraftLoader = Callable[[str, str], dict]
+
 # --------------------------------------------------------------------------- the panel
 
 
@@ -128,13 +147,16 @@ class NotesPanel(QWidget):
     comment_edited = Signal(str, str)
     delete_comment_requested = Signal(str)
     retry_requested = Signal(str)
+    #: (CommentDraftKey, text): an unposted comment or reply changed; "" = none left.
+    comment_draft_changed = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("notes_panel")
         self.setAccessibleName("Notes")
         self._title: str | None = None
-        self._section_key: str | None = None
+        # (brief key, section id or title) of the section shown; None when none is.
+        self._section_key: tuple[str | None, str] | None = None
         self._labels: dict[str, str] = dict(DEFAULT_LABELS)
         self._dark = False
         # The section's data is the truth; cards are a view of it, built progressively.
@@ -150,8 +172,11 @@ class NotesPanel(QWidget):
         self._filter = NotesFilter()
         self._extra_tags: set[str] = set()
         self._extra_authors: set[str] = set()
-        self._composer_drafts: dict[str, str] = {}
+        self._composer_drafts: dict[tuple[str | None, str], str] = {}
         self._reply_drafts: dict[str, str] = {}
+        # Unposted comment and reply text changed and not yet emitted, by where it goes.
+        self._composer_pending: dict[CommentDraftKey, str] = {}
+        self._draft_loader: DraftLoader | None = None
         self._html_cache: dict[str, str] = {}
         self._render_queue: list[str] = []
         self._rebuilding = False
@@ -250,6 +275,7 @@ class NotesPanel(QWidget):
         self.composer = _Composer("Add a comment… (Ctrl+Enter posts)", reply=False,
                                   parent=self.content)
         self.composer.posted.connect(self._on_comment_posted)
+        self.composer.edit.textChanged.connect(lambda: self._on_composer_changed(None))
         content_layout.addWidget(self.hint)
         content_layout.addWidget(self.cards_box)
         content_layout.addWidget(self.comments_heading)
@@ -277,15 +303,17 @@ class NotesPanel(QWidget):
     # -- content -----------------------------------------------------------------------
     def set_section(self, title: str | None, highlights: list[Highlight],
                     comments: list[Comment], *, labels: dict[str, str], dark: bool = False,
-                    section_id: str | None = None) -> None:
+                    section_id: str | None = None, brief_key: str | None = None) -> None:
         """Show a section's highlights (in the order given) and comment thread.
 
         Text the user typed and the store has not confirmed is kept for items still
-        present. ``section_id`` (else the title) keys the unposted comment draft, so
-        it waits for the user's return to its section.
+        present. ``brief_key`` and ``section_id`` (else the title) key the unposted
+        comment and reply drafts, so they wait for the user's return to their section
+        (after a restart too, through the draft loader).
         """
         self._flush_tags()  # before anything changes, in case a slot calls back
-        key = section_id if section_id is not None else title
+        name = section_id if section_id is not None else title
+        key = (brief_key, name) if name is not None else None
         same_section = key == self._section_key
         if same_section and title is not None:
             # The same section again (after a save, a new or deleted note, an undo):
@@ -293,9 +321,14 @@ class NotesPanel(QWidget):
             # history, input method) is never replaced and most cards are kept.
             self._update_section(title, highlights, comments, labels=labels, dark=dark)
             return
+        self._send_composer_drafts()  # those of the section left, before it goes
         if self._section_key is not None:
             self._composer_drafts[self._section_key] = self.composer.text()
         self._remember_reply_drafts()
+        stored = self._load_drafts(key)
+        for cid, text in stored.items():
+            if cid is not None:
+                self._reply_drafts.setdefault(cid, text)
         editing = self._active_editor()
         scroll_value = self.scroll.verticalScrollBar().value() if same_section else 0
 
@@ -313,7 +346,8 @@ class NotesPanel(QWidget):
             self._highlights = {h.id: h for h in highlights if h.deleted_at is None}
             self._comments = {c.id: c for c in comments}
             self._build_thread(comments)
-            self.composer.set_text(self._composer_drafts.pop(key, "") if key is not None else "")
+            self.composer.set_text(self._composer_drafts.pop(key, stored.get(None, ""))
+                                   if key is not None else "")
             self.composer.set_error(None)
             self.composer.setEnabled(title is not None)
             self.comments_heading.setVisible(title is not None)
@@ -756,11 +790,10 @@ class NotesPanel(QWidget):
             draft = self._drafts[item_id] = _Draft(kind, text, self._stored_text(item_id))
         draft.text = text
         now = time.monotonic()
-        if not self._pending:
+        if not self._pending and not self._composer_pending:
             self._pending_since = now
         self._pending.add(item_id)
-        waited_ms = (now - self._pending_since) * 1000
-        self._save_timer.start(int(max(0, min(SAVE_DELAY_MS, SAVE_MAX_DELAY_MS - waited_ms))))
+        self._restart_save_timer(now)
 
     def _send(self, item_id: str) -> None:
         self._pending.discard(item_id)
@@ -782,6 +815,11 @@ class NotesPanel(QWidget):
     def _send_pending(self) -> None:
         for item_id in sorted(self._pending):
             self._send(item_id)
+        self._send_composer_drafts()
+
+    def _restart_save_timer(self, now: float) -> None:
+        waited_ms = (now - self._pending_since) * 1000
+        self._save_timer.start(int(max(0, min(SAVE_DELAY_MS, SAVE_MAX_DELAY_MS - waited_ms))))
 
     def flush(self) -> None:
         """Emit every pending edit now (section switch, close)."""
@@ -1051,6 +1089,8 @@ class NotesPanel(QWidget):
     # -- comments ------------------------------------------------------------------------
     def _on_comment_posted(self, body: str) -> None:
         self.comment_added.emit(body, None)
+        # Posted: its draft goes now; not posted: the text put back is kept now.
+        self._send_composer_drafts()
 
     def _open_reply(self, cid: str, *, focus: bool = True) -> _Composer:
         card = self._comment_cards[cid]
@@ -1059,6 +1099,7 @@ class NotesPanel(QWidget):
         if not had:
             composer.posted.connect(lambda body: self._on_reply_posted(cid, body))
             composer.cancelled.connect(lambda: self._on_reply_cancelled(cid))
+            composer.edit.textChanged.connect(lambda: self._on_composer_changed(cid))
         if not focus:
             composer.edit.clearFocus()
         return composer
@@ -1069,6 +1110,7 @@ class NotesPanel(QWidget):
             card.close_reply()
             card.setFocus(Qt.FocusReason.OtherFocusReason)
         self.comment_added.emit(body, cid)
+        self._send_composer_drafts()
 
     def _on_reply_cancelled(self, cid: str) -> None:
         card = self._comment_cards.get(cid)
@@ -1087,6 +1129,39 @@ class NotesPanel(QWidget):
             composer = card.reply_composer
             if composer is not None and composer.isVisibleTo(card) and composer.text().strip():
                 self._reply_drafts[cid] = composer.text()
+
+    # -- unposted comment and reply drafts ------------------------------------------------
+    def set_comment_draft_loader(self, loader: DraftLoader | None) -> None:
+        """Where the drafts kept for a section come from when it is shown."""
+        self._draft_loader = loader
+
+    def _load_drafts(self, key: tuple[str | None, str] | None) -> dict[str | None, str]:
+        if key is None or key[0] is None or self._draft_loader is None:
+            return {}
+        drafts = self._draft_loader(key[0], key[1])
+        return {k: v for k, v in (drafts or {}).items() if isinstance(v, str) and v.strip()}
+
+    def _on_composer_changed(self, reply_to: str | None) -> None:
+        if self._rebuilding or self._section_key is None:
+            return  # a draft being put back, not typed
+        if reply_to is None:
+            composer: _Composer | None = self.composer
+        else:
+            card = self._comment_cards.get(reply_to)
+            composer = card.reply_composer if card is not None else None
+        if composer is None:
+            return
+        now = time.monotonic()
+        if not self._pending and not self._composer_pending:
+            self._pending_since = now
+        key = CommentDraftKey(self._section_key[0], self._section_key[1], reply_to)
+        self._composer_pending[key] = composer.text()
+        self._restart_save_timer(now)
+
+    def _send_composer_drafts(self) -> None:
+        pending, self._composer_pending = self._composer_pending, {}
+        for key, text in pending.items():
+            self.comment_draft_changed.emit(key, text)
 
     def restore_comment_draft(self, body: str, reply_to: str | None, message: str) -> None:
         """Posting a comment failed: put its text back where it was written, with why."""
@@ -1222,6 +1297,9 @@ class NotesPanel(QWidget):
 
     # -- keyboard order and theme ----------------------------------------------------------
     def _on_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if (self._composer_pending and old is not None and shiboken6.isValid(old)
+                and isinstance(old.parentWidget(), _Composer) and self.isAncestorOf(old)):
+            self._send_composer_drafts()  # a comment box lost the focus: keep it now
         # A card draws a focus ring while the focus is anywhere inside it.
         for widget in (old, new):
             while widget is not None and not isinstance(widget, _Card):

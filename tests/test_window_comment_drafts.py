@@ -1,0 +1,291 @@
+"""Unposted comments and replies are never lost: kept on disk as drafts while typing,
+put back after a restart (or a crash), forgotten once posted or emptied."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from briefreader.errors import BriefreaderError
+from briefreader.notes import NotesService
+from briefreader.paths import Paths
+from briefreader.settings import COMMENT_DRAFT_MAX_AGE_S, MAX_COMMENT_DRAFTS, Settings
+from briefreader.store import Store
+from briefreader.ui.main_window import MainWindow
+from briefreader.ui.notes_panel import SAVE_DELAY_MS, CommentDraftKey, NotesPanel
+from test_notes_panel import LABELS
+from test_window_notes import BRIEF
+
+KEY = "ferry-2026"  # the brief's id: how the notes (and so the drafts) know it
+
+
+@pytest.fixture
+def brief_path(tmp_path: Path) -> Path:
+    path = tmp_path / "ferry.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    return path
+
+
+class Session:
+    """Windows on one data folder. A new window while the old one still runs (never
+    closed, never flushed) is what the next start after a crash sees."""
+
+    def __init__(self, qtbot, data: Path) -> None:
+        self.qtbot = qtbot
+        self.paths = Paths(data).ensure()
+        self.stores: list[Store] = []
+
+    def open(self, path: Path, section: str) -> MainWindow:
+        store = Store.open(self.paths)
+        self.stores.append(store)
+        window = MainWindow(Settings(self.paths.settings_file),
+                            notes=NotesService(store, author="Ana"))
+        self.qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        self.qtbot.waitExposed(window)
+        window.activateWindow()
+        window.open_path(path)
+        self.qtbot.waitUntil(lambda: window.brief is not None)
+        window.show_section(section)
+        panel = window.note_taking.panel
+        self.qtbot.waitUntil(lambda: panel.title_label.text() == window.reader.section.title)
+        return window
+
+    def on_disk(self, section: str) -> dict:
+        """The drafts of a section as a fresh start would read them from the file."""
+        return Settings(self.paths.settings_file).comment_drafts(KEY, section)
+
+
+@pytest.fixture
+def session(qtbot, tmp_path):
+    s = Session(qtbot, tmp_path / "data")
+    yield s
+    for store in s.stores:
+        store.close()
+
+
+def type_into(qtbot, edit, text: str) -> float:
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    qtbot.keyClicks(edit, text)
+    return time.monotonic()
+
+
+def wait_on_disk(qtbot, session: Session, section: str, expected: dict,
+                 last_key: float) -> None:
+    """Within about a second of the last keystroke, with nothing closed or flushed."""
+    qtbot.waitUntil(lambda: session.on_disk(section) == expected, timeout=1500)
+    assert time.monotonic() - last_key < 1.2
+
+
+def test_unposted_comment_is_on_disk_and_back_after_a_restart(qtbot, session, brief_path):
+    w = session.open(brief_path, "options")
+    panel = w.note_taking.panel
+    last = type_into(qtbot, panel.composer.edit, "Option two, but what does it cost?")
+    assert session.on_disk("options") == {}  # not a write per keystroke
+    wait_on_disk(qtbot, session, "options", {None: "Option two, but what does it cost?"}, last)
+
+    w2 = session.open(brief_path, "options")  # the first window is never closed
+    composer = w2.note_taking.panel.composer
+    assert composer.text() == "Option two, but what does it cost?"
+    assert composer.post_button.isEnabled()
+    # Posting the restored draft works as usual and forgets the draft at once.
+    composer.edit.setFocus()
+    qtbot.keyClick(composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    comments = w2.note_taking.annotations.comments_in("options")
+    assert [(c.body, c.reply_to) for c in comments] == [
+        ("Option two, but what does it cost?", None)]
+    assert composer.text() == ""
+    assert session.on_disk("options") == {}
+    qtbot.wait(SAVE_DELAY_MS + 200)  # and nothing brings it back
+    assert session.on_disk("options") == {}
+
+
+def test_unposted_reply_is_on_disk_and_back_after_a_restart(qtbot, session, brief_path):
+    w = session.open(brief_path, "options")
+    panel = w.note_taking.panel
+    panel.comment_added.emit("Which option is cheapest?", None)
+    cid = w.note_taking.annotations.comments_in("options")[0].id
+    qtbot.waitUntil(lambda: panel.card(cid) is not None)
+    card = panel.card(cid)
+    qtbot.mouseClick(card.reply_button, Qt.MouseButton.LeftButton)
+    last = type_into(qtbot, card.reply_composer.edit, "Option one, this year")
+    wait_on_disk(qtbot, session, "options", {cid: "Option one, this year"}, last)
+
+    w2 = session.open(brief_path, "options")
+    panel2 = w2.note_taking.panel
+    card2 = panel2.card(cid)
+    assert card2.reply_composer is not None and card2.reply_composer.isVisible()
+    assert card2.reply_composer.text() == "Option one, this year"
+    assert panel2.composer.text() == ""  # a reply stays a reply
+    qtbot.mouseClick(card2.reply_composer.post_button, Qt.MouseButton.LeftButton)
+    thread = w2.note_taking.annotations.comments_in("options")
+    assert [(c.body, c.reply_to) for c in thread] == [
+        ("Which option is cheapest?", None), ("Option one, this year", cid)]
+    assert session.on_disk("options") == {}
+
+
+def test_a_draft_stays_with_its_section(qtbot, session, brief_path):
+    w = session.open(brief_path, "options")
+    panel = w.note_taking.panel
+    last = type_into(qtbot, panel.composer.edit, "About the options")
+    wait_on_disk(qtbot, session, "options", {None: "About the options"}, last)
+    w.show_section("background")
+    qtbot.waitUntil(lambda: panel.title_label.text() == "Background")
+    assert panel.composer.text() == ""
+    w.show_section("options")
+    qtbot.waitUntil(lambda: panel.title_label.text() == "Options")
+    assert panel.composer.text() == "About the options"
+
+    w2 = session.open(brief_path, "background")
+    panel2 = w2.note_taking.panel
+    assert panel2.composer.text() == ""
+    assert session.on_disk("background") == {}
+    w2.show_section("options")
+    qtbot.waitUntil(lambda: panel2.title_label.text() == "Options")
+    assert panel2.composer.text() == "About the options"
+
+
+def test_leaving_the_box_or_the_section_keeps_the_draft_at_once(qtbot, session, brief_path):
+    w = session.open(brief_path, "options")
+    panel = w.note_taking.panel
+    type_into(qtbot, panel.composer.edit, "Focus moves on")
+    w.reader.setFocus()
+    qtbot.waitUntil(w.reader.hasFocus)
+    assert session.on_disk("options") == {None: "Focus moves on"}  # no delay waited
+    type_into(qtbot, panel.composer.edit, ", then the section")
+    w.show_section("recommendation")  # the panel is flushed before it changes
+    assert session.on_disk("options") == {None: "Focus moves on, then the section"}
+    w.show_section("options")
+    qtbot.waitUntil(lambda: panel.title_label.text() == "Options")
+    type_into(qtbot, panel.composer.edit, ", then the window")
+    w.close()
+    assert session.on_disk("options") == {None: "Focus moves on, then the section, then the window"}
+
+
+def test_emptying_the_box_forgets_the_draft(qtbot, session, brief_path):
+    w = session.open(brief_path, "options")
+    edit = w.note_taking.panel.composer.edit
+    last = type_into(qtbot, edit, "Never mind")
+    wait_on_disk(qtbot, session, "options", {None: "Never mind"}, last)
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    wait_on_disk(qtbot, session, "options", {}, time.monotonic())
+    w2 = session.open(brief_path, "options")
+    assert w2.note_taking.panel.composer.text() == ""
+
+
+def test_a_comment_that_fails_to_post_is_put_back_and_kept(qtbot, session, brief_path,
+                                                          monkeypatch):
+    w = session.open(brief_path, "options")
+    composer = w.note_taking.panel.composer
+    type_into(qtbot, composer.edit, "Keep me")
+
+    def fail(*_args, **_kw):
+        raise BriefreaderError("database is locked")
+
+    monkeypatch.setattr(w.note_taking.annotations.notes, "comment", fail)
+    qtbot.keyClick(composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert composer.text() == "Keep me"
+    assert "database is locked" in composer.error.text()
+    assert session.on_disk("options") == {None: "Keep me"}
+    qtbot.wait(SAVE_DELAY_MS + 200)
+    assert session.on_disk("options") == {None: "Keep me"}
+
+
+def test_a_failed_draft_write_does_not_break_the_panel(qtbot, session, brief_path,
+                                                      monkeypatch):
+    w = session.open(brief_path, "options")
+    composer = w.note_taking.panel.composer
+
+    def fail(*_args, **_kw):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(w.settings, "save_comment_draft", fail)
+    type_into(qtbot, composer.edit, "Still here")
+    qtbot.waitUntil(lambda: "could not be kept" in w.statusBar().currentMessage(),
+                    timeout=2000)
+    assert composer.text() == "Still here"
+    qtbot.keyClick(composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert [c.body for c in w.note_taking.annotations.comments_in("options")] == ["Still here"]
+
+
+# --------------------------------------------------------------------------- the panel
+
+
+def test_the_panel_keys_drafts_by_brief_and_section(qtbot):
+    panel = NotesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(380, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    stored = {("A", "s2"): {None: "kept from last time"}}
+    panel.set_comment_draft_loader(lambda brief, section: stored.get((brief, section), {}))
+    emitted = []
+    panel.comment_draft_changed.connect(lambda key, text: emitted.append((key, text)))
+
+    def show(brief, section):
+        panel.set_section(section.upper(), [], [], labels=LABELS, section_id=section,
+                          brief_key=brief)
+
+    show("A", "s1")
+    panel.composer.edit.setFocus()
+    qtbot.keyClicks(panel.composer.edit, "in A")
+    show("B", "s1")  # the same section id in another brief
+    assert panel.composer.text() == ""
+    assert emitted == [(CommentDraftKey("A", "s1", None), "in A")]
+    show("A", "s2")
+    assert panel.composer.text() == "kept from last time"
+    show("A", "s1")
+    assert panel.composer.text() == "in A"
+    qtbot.wait(SAVE_DELAY_MS + 200)
+    assert len(emitted) == 1  # showing drafts again is not typing them
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def test_settings_keep_drafts_by_brief_section_and_reply(tmp_path):
+    path = tmp_path / "settings.ini"
+    s = Settings(path)
+    text = 'Line one, with "quotes"\nline two — é @ [x]'
+    assert s.save_comment_draft("/briefs/a.md", "s1", None, text)
+    assert s.save_comment_draft("/briefs/a.md", "s1", "c1", "a reply")
+    assert s.save_comment_draft("/briefs/b.md", "s1", None, "other brief")
+    fresh = Settings(path)
+    assert fresh.comment_drafts("/briefs/a.md", "s1") == {None: text, "c1": "a reply"}
+    assert fresh.comment_drafts("/briefs/b.md", "s1") == {None: "other brief"}
+    assert fresh.comment_drafts("/briefs/a.md", "s2") == {}
+    assert s.save_comment_draft("/briefs/a.md", "s1", "c1", "  \n")  # blank: forgotten
+    assert Settings(path).comment_drafts("/briefs/a.md", "s1") == {None: text}
+
+
+def test_settings_keep_drafts_few_and_recent(tmp_path):
+    path = tmp_path / "settings.ini"
+    s = Settings(path)
+    start = 1_000_000_000.0
+    for n in range(MAX_COMMENT_DRAFTS + 20):
+        s.save_comment_draft("brief", f"s{n}", None, f"draft {n}", now=start + n)
+    fresh = Settings(path)
+    kept = [n for n in range(MAX_COMMENT_DRAFTS + 20) if fresh.comment_drafts("brief", f"s{n}")]
+    assert kept == list(range(20, MAX_COMMENT_DRAFTS + 20))  # the oldest went first
+    later = start + MAX_COMMENT_DRAFTS + COMMENT_DRAFT_MAX_AGE_S + 100
+    s.save_comment_draft("brief", "new", None, "a month later", now=later)
+    fresh = Settings(path)
+    assert fresh.comment_drafts("brief", "new") == {None: "a month later"}
+    assert fresh.comment_drafts("brief", f"s{MAX_COMMENT_DRAFTS + 19}") == {}
+    assert path.stat().st_size < 10_000
+
+
+def test_damaged_draft_entries_are_ignored(tmp_path):
+    path = tmp_path / "settings.ini"
+    s = Settings(path)
+    s.save_comment_draft("brief", "s1", None, "fine")
+    s._qs.setValue("comment_drafts/" + Settings._draft_prefix("brief", "s1") + "junk", "{not")
+    s.sync()
+    assert Settings(path).comment_drafts("brief", "s1") == {None: "fine"}
+    assert s.save_comment_draft("brief", "s2", None, "still works")
