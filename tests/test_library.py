@@ -555,3 +555,20 @@ def test_refresh_library_in_opens_and_closes_its_own_store(store, folder):
     # Found and catalogued through its own connection: this one sees them too.
     assert sorted(Path(e.info.path).name for e in Library(store).entries()) == [
         "grid.md", "ports.md"]
+
+
+def test_index_briefs_goes_on_after_any_load_error(store, folder, monkeypatch):
+    import briefreader.parse as parse_mod
+
+    real = parse_mod.load_brief
+
+    def flaky(path, *args, **kwargs):
+        if str(path).endswith("grid.md"):
+            raise MemoryError("out of memory")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(parse_mod, "load_brief", flaky)
+    paths = [str(folder / "grid.md"), str(folder / "ports.md")]
+    report = library_mod.index_briefs(store, paths)
+    assert report.indexed == (str(folder / "ports.md"),)
+    assert [p for p, _ in report.failed] == [str(folder / "grid.md")]

@@ -202,8 +202,6 @@ class FilesExport:
 #: "exporting" (export files written so far).
 ExportProgress = Callable[[str, int, int], None]
 
-# Reading a brief file fails with these (the reader's loader catches the same).
-_LOAD_ERRORS = (BriefreaderError, OSError, MemoryError, RecursionError, ValueError)
 
 
 def export_brief_files(
@@ -225,7 +223,7 @@ def export_brief_files(
     :class:`ExportExistsError` (unless ``force``) and leaves the folder as it was;
     a file that cannot be written raises :class:`ExportError`.
     """
-    from briefreader.parse import load_brief
+    from briefreader.parse import LOAD_ERRORS, load_brief
 
     folder = Path(folder)
     files = [Path(p) for p in paths]
@@ -240,7 +238,7 @@ def export_brief_files(
             return FilesExport(folder, (), tuple(failed), cancelled=True)
         try:
             briefs.append(load_brief(path))
-        except _LOAD_ERRORS as exc:
+        except LOAD_ERRORS as exc:
             reason = str(exc) if isinstance(exc, BriefreaderError) else f"{path.name}: {exc}"
             failed.append((path, reason))
         if progress is not None:

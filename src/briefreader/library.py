@@ -318,7 +318,7 @@ def index_briefs(
     prepared, ``indexed(path)`` when a brief is in the index, ``failed(path,
     reason)`` when it could not be read or indexed. A failure never stops the others.
     """
-    from briefreader.parse import load_brief
+    from briefreader.parse import LOAD_ERRORS, load_brief
 
     done: list[str] = []
     failures: list[tuple[str, str]] = []
@@ -332,7 +332,7 @@ def index_briefs(
         try:
             brief = load_brief(path)
             complete = index_brief(store, brief, progress=step, cancelled=cancelled)
-        except BriefreaderError as exc:
+        except LOAD_ERRORS as exc:
             failures.append((path, str(exc)))
             if failed is not None:
                 failed(path, str(exc))

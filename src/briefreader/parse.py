@@ -15,10 +15,15 @@ from pathlib import Path
 
 from briefreader.brief import Brief
 from briefreader.errors import BriefError as BriefError  # re-exported: part of this module's API
+from briefreader.errors import BriefreaderError
 from briefreader.parse_markdown import parse_markdown
 from briefreader.parse_text import parse_text
 from briefreader.sections import BRIEF_SUFFIXES
 from briefreader.sections import slugify as slugify  # re-exported: part of this module's API
+
+#: What reading a brief can raise: our own errors, the operating system's, and Python's
+#: own on pathological input. Whoever loads briefs off the GUI thread catches these.
+LOAD_ERRORS = (BriefreaderError, OSError, MemoryError, RecursionError, ValueError)
 
 MAX_BYTES = 50 * 1024 * 1024
 MARKDOWN_SUFFIXES = (".md", ".markdown")

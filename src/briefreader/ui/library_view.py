@@ -412,4 +412,6 @@ class Indexer(QObject):
                 cancelled=self._stop.is_set,
             )
         finally:
+            with self._lock:  # whatever happened, a later enqueue() starts a new worker
+                self._running = False
             self.idle.emit()

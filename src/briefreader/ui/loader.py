@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from briefreader.errors import BriefreaderError
-from briefreader.parse import load_brief
+from briefreader.parse import LOAD_ERRORS, load_brief
 
 #: Files at most this big are parsed at once on the GUI thread (they take a few ms).
 SYNC_LIMIT = 512 * 1024
@@ -50,7 +50,7 @@ class BriefLoader(QObject):
             brief = load_brief(path, encoding=encoding)
         except BriefreaderError as exc:
             self.finished.emit(ticket, None, exc)
-        except (OSError, MemoryError, RecursionError, ValueError) as exc:
+        except LOAD_ERRORS as exc:
             self.finished.emit(ticket, None, BriefreaderError(f"Could not open {path.name}: {exc}"))
         else:
             self.finished.emit(ticket, brief, None)
