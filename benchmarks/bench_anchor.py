@@ -9,7 +9,8 @@ orphaned; the share of highlights whose text was deleted outright that became or
 rest rewritten or deleted) that became orphans (rewr->orph: for these an orphan and a
 place on what is left are both right, see tests/perturb.py ``judge``); and the
 time per note (one ``reanchor`` call on a brief whose shared index is built; building it
-is timed apart, per brief). Quality is scored on one ``reanchor_many`` call per brief, as
+is timed apart, per brief; ``reanchor`` skips ``reanchor_many``'s second look for the
+notes of renamed sections). Quality is scored on one ``reanchor_many`` call per brief, as
 the notes service re-anchors. A naive baseline (exact quote via ``str.find``, own section
 first, else the first occurrence anywhere) is scored by the same judge in the same run.
 Last, 1,000 notes on one brief in a single cold ``reanchor_many`` call.

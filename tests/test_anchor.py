@@ -316,7 +316,8 @@ def test_context_picks_the_right_one_of_several_exact_occurrences() -> None:
     assert after[0].text[result.start - 13 : result.end + 4] == "Critics said the plan was"
 
 
-def test_reanchor_many_matches_reanchor_one_by_one() -> None:
+def test_reanchor_many_places_each_note_as_reanchor_does_when_no_section_was_renamed(
+) -> None:
     items = [
         note(BRIEF[0], "revised budget"),
         note(BRIEF[1], "tax"),
@@ -331,6 +332,65 @@ def test_reanchor_many_matches_reanchor_one_by_one() -> None:
     assert reanchor_many(items, after) == [reanchor(*item, after) for item in items]
     statuses = [r.status for r in reanchor_many(items, after)]
     assert statuses == ["anchored", "moved", "changed", "orphaned"]
+
+
+def test_notes_of_a_renamed_section_find_it_by_their_neighbours() -> None:
+    items = [
+        note(BRIEF[1], "harbour dredging is already six months late"),
+        note(BRIEF[1], "The port authority warns"),
+        note(BRIEF[1], "tax"),
+    ]
+    edited = RISKS.replace("tax credit within two years", "tax rebate over a decade")
+    after = sections(("intro", "Introduction", INTRO), ("risk-factors", "Risk factors", edited))
+    # Alone, "tax" has one side of context left and no own section to stay in.
+    assert reanchor(*items[2], after).status == "orphaned"
+    # Its neighbours went to "risk-factors": that is its section, renamed.
+    placed = reanchor_many(items, after)
+    assert [r.status for r in placed] == ["moved", "moved", "moved"]
+    assert located(placed[2], after) == "tax"
+    # One neighbour is not enough to say where a section went.
+    assert reanchor_many(items[1:], after)[1].status == "orphaned"
+
+
+def test_copies_of_a_paragraph_in_one_section_go_to_the_nearest() -> None:
+    para = "The grid operator caps the interim heat pump grant from next January."
+    before = sections(("a", "A", "Opening words. " + para + " Closing words."))
+    sel, sid, ordinal = note(before[0], "caps the interim heat pump grant")
+    copy = "Opening words. " + para + " Closing words."
+    rest = " More text follows." * 100  # the copies are about as near the old place
+    after = sections(("a", "A", "A new first paragraph. " + copy + " " + copy + rest))
+    result = reanchor(sel, sid, ordinal, after)
+    assert result.status == "anchored"
+    assert result.start == after[0].text.find(sel.exact)  # the first copy, nearer
+
+
+def test_words_swapped_across_a_passages_edge_are_taken_in() -> None:
+    quote = "The Parliament doubles the grant before the summer recess."
+    text = "It says: The Parliament doubles the grant before the recess. summer Negotiators"
+    end = text.index(" recess.") + len(" recess.")
+    start = text.index("The Parliament")
+    # A span that stops short of a word swapped out past its end takes it in, and only it.
+    assert anchor._absorb_swapped(quote, text, start, end) == (start, end + len(" summer"))
+    assert anchor._absorb_swapped(quote, text, start, end + len(" summer")) == (
+        start, end + len(" summer"))
+    # At the start likewise.
+    text2 = "It says: Parliament The doubles the grant before the summer recess. Next"
+    start2 = text2.index("The doubles")
+    end2 = text2.index(" Next")
+    assert anchor._absorb_swapped(quote, text2, start2, end2) == (
+        text2.index("Parliament The"), end2)
+
+
+def test_a_very_common_quote_is_found_by_its_context_beyond_the_first_occurrences() -> None:
+    # Over 400 letters "a" come before it: more than are ever looked at one by one.
+    text = normalise_text("Alpha " * 400 + "The council will now ask a question about it.")
+    at = text.index(" a question") + 1
+    sel, sid, ordinal = make_selector(text, at, at + 1), "s", 0
+    assert sel.prefix.endswith("will now ask ")
+    after = sections(("s", "S", "Beta alpha. " * 30 + text))
+    result = reanchor(sel, sid, ordinal, after)
+    assert result.status == "anchored"
+    assert after[0].text[result.start - 13 : result.end + 9] == "will now ask a question"
 
 
 def test_reanchor_with_no_sections_orphans() -> None:
@@ -467,10 +527,10 @@ def run_level(level: int, seeds: range, per_brief: int = 40) -> Tally:
 
 
 # Floors per level: correct %. The targets are 99.5 / 99 / 94 % with at most 1 % placed
-# wrongly. Level 2 is at the target, not above it: 99.2 % on the benchmark's seeds,
-# 99.0 % on another 4,000 notes, 98.97 % on the slow test's. The small run is a
-# regression guard on 400 notes, where one note is 0.25 %: its bounds leave one or two
-# notes of room; the slow run holds the targets at scale.
+# wrongly. Level 2 is at its target, not above it: 99.2 % on the benchmark's seeds,
+# 99.0 % on another 4,000 notes, 98.9-99.0 % on the slow test's, so its floors sit a
+# little below 99 %. The small run guards regressions on 400 notes (one note is
+# 0.25 %; level 3 there is at exactly 1.0 % wrong); the slow run checks at scale.
 SMALL_FLOORS = [(1, 99.5), (2, 98.0), (3, 95.5)]
 LARGE_FLOORS = [(1, 99.5), (2, 98.75), (3, 96.0)]
 
@@ -480,7 +540,7 @@ def test_perturbation_targets(level: int, min_correct: float) -> None:
     tally = run_level(level, range(1000, 1010))
     assert tally.total == 400
     assert tally.pct(tally.correct) >= min_correct, tally
-    assert tally.pct(tally.wrong) <= 1.5, tally
+    assert tally.pct(tally.wrong) <= 1.0, tally
     if level > 1:  # light damage never deletes highlighted text; the others must
         assert tally.deleted, tally
         assert tally.pct(tally.deleted_orphaned, tally.deleted) >= 95.0, tally

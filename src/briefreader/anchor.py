@@ -9,7 +9,8 @@ normalised plain text of its section (``brief.normalise_text``). When the brief 
 * ``moved``     - the exact quote is now in another section (also: its section was
   renamed, so its id changed);
 * ``changed``   - the text was edited but a close match sits where the note belonged;
-* ``ambiguous`` - two or more places fit about equally well: the user chooses;
+* ``ambiguous`` - two or more places fit about equally well: the user chooses (copies
+  of a passage in identical surroundings are not that: the nearest one is taken);
 * ``orphaned``  - nothing fits well enough. The note is kept; ``candidates`` may hold
   weak suggestions to re-attach it.
 
@@ -21,7 +22,9 @@ a context shorter than 32 characters, at a section's edge, weighs less); a chang
 quote must keep a similarity of 0.75, or 0.65 where both of its old neighbours are
 still there. Every place must also be backed by enough agreeing characters (quote
 plus context, each counted above what unrelated text scores): three letters of quote
-are found everywhere, so a short quote is placed only where its context agrees too.
+are found everywhere, so a short quote is placed only where its context agrees too
+(or, when one side was edited, where it still is in its own section, near its old
+offset, with the other side largely as it was and no other copy close behind).
 A long passage whose beginning or end went elsewhere is placed on the clean piece
 that stayed, when it holds at least half of the passage. ``reanchor_many`` looks
 again for the notes of a renamed section in the section their neighbours went to.
@@ -36,7 +39,7 @@ import bisect
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
@@ -57,7 +60,8 @@ AMBIGUITY_MARGIN = 0.02
 
 _W_QUOTE, _W_PREFIX, _W_SUFFIX, _W_POS = 50.0, 20.0, 20.0, 2.0
 
-# Below this a quote is not searched fuzzily at all: too many near matches by chance.
+# Below this a quote is not searched fuzzily (too many near matches by chance), only
+# between its stored context (see _between).
 _MIN_FUZZY = 8
 # Shorter ones are looked for between this much of their stored context on each side.
 _BETWEEN_CONTEXT = 16
@@ -95,6 +99,7 @@ _KEY_CONTEXT = 8  # context that picks a very common quote's occurrences first
 _MAX_REGIONS = 4  # fuzzy regions verified per quote
 _LEADERS = 20  # best candidates kept for the decision
 _EDGE_CHARS = 24  # a long quote is aligned by its first and last this many characters
+# (twice as many when a word replaced at the very edge spoils the first try)
 _EDGE_CONTEXT = 10  # and that much of its stored context next to each
 _HEAD_TAIL_MIN = 24  # shorter quotes are aligned whole
 _MAX_STRETCH = 800  # text inserted into a highlighted passage that is still followed
@@ -202,8 +207,9 @@ class Candidate:
     start: int
     end: int
     similarity: float
-    """Quote similarity 0..1 (1.0: the exact quote; rapidfuzz ``ratio`` otherwise, or for
-    a passage that had new text inserted inside it, the share of the quote still there)."""
+    """Quote similarity 0..1 (1.0: the exact quote; rapidfuzz ``ratio`` otherwise; for a
+    passage with text inserted inside it, a piece of a passage, or a passage that lost
+    much of its middle, the share of the quote still there)."""
     score: float
     """Combined quote, context and position score 0..1."""
 
@@ -221,16 +227,19 @@ class Anchoring:
 def reanchor(
     selector: Selector, section_id: str, ordinal: int, sections: Sequence[SectionText]
 ) -> Anchoring:
-    """Find a highlight made in section ``section_id`` (at ``ordinal``) in ``sections``."""
+    """Find a highlight made in section ``section_id`` (at ``ordinal``) in ``sections``.
+
+    One note alone: ``reanchor_many`` places a brief's notes together, which lets the
+    notes of a renamed section find it by their neighbours."""
     return _Reanchorer(_index(tuple(sections))).run(selector, section_id, ordinal)
 
 
 def reanchor_many(
     items: Sequence[tuple[Selector, str, int]], sections: Sequence[SectionText]
 ) -> list[Anchoring]:
-    """``reanchor`` for each (selector, section_id, ordinal), sharing one index.
-
-    Notes made in a section whose id is gone (it was renamed) are looked for again,
+    """Find each (selector, section_id, ordinal) as ``reanchor`` does, sharing one index,
+    and then use what the notes say about each other: notes made in a section whose id
+    is gone (it was renamed) are looked for again,
     when the first look left them unplaced, as if made in the section where most of
     their neighbours went: a renamed section is still their own.
     """
@@ -389,32 +398,25 @@ def _prefix_sim(stored: str, text: str, start: int) -> float:
     of the same length counts as wholly changed. (Only where the same-length window
     is neither a match nor plainly unrelated: most places a common quote occurs are
     the latter.)"""
-    n = len(stored)
-    if not n:  # the quote began its section: does it still?
+    if not stored:  # the quote began its section: does it still?
         return 1.0 if start == 0 else 0.5
-    sim = Levenshtein.normalized_similarity(stored, text[max(0, start - n) : start])
-    if sim == 1.0 or sim < _SHIFT_WORTH:
-        return sim
-    return max(
-        sim,
-        *(
-            Levenshtein.normalized_similarity(stored, text[max(0, start - n - d) : start])
-            for d in _SHIFTS
-        ),
-    )
+    return _shifted_sim(stored, lambda n: text[max(0, start - n) : start])
 
 
 def _suffix_sim(stored: str, text: str, end: int) -> float:
     """``_prefix_sim`` for the text after ``end``."""
-    n = len(stored)
-    if not n:
+    if not stored:
         return 1.0 if end == len(text) else 0.5
-    sim = Levenshtein.normalized_similarity(stored, text[end : end + n])
+    return _shifted_sim(stored, lambda n: text[end : end + n])
+
+
+def _shifted_sim(stored: str, window: Callable[[int], str]) -> float:
+    """Best similarity of ``stored`` to ``window(n)`` for n its length, then shifted."""
+    n = len(stored)
+    sim = Levenshtein.normalized_similarity(stored, window(n))
     if sim == 1.0 or sim < _SHIFT_WORTH:
         return sim
-    return max(
-        sim, *(Levenshtein.normalized_similarity(stored, text[end : end + n + d]) for d in _SHIFTS)
-    )
+    return max(sim, *(Levenshtein.normalized_similarity(stored, window(n + d)) for d in _SHIFTS))
 
 
 def _above_chance(similarity: float) -> float:
@@ -491,11 +493,10 @@ def _edge_alignment(
     context = sel.prefix[-_EDGE_CONTEXT:] if head else sel.suffix[:_EDGE_CONTEXT]
     for size in dict.fromkeys((k, min(2 * k, len(quote) // 2))):
         part = quote[:size] if head else quote[-size:]
-        tries = ((context + part, len(context)), (part, 0)) if head else (
-            (part + context, size), (part, size))
+        edge = len(context) if head else size
+        tries = [(context + part, edge) if head else (part + context, edge)] if context else []
+        tries.append((part, 0 if head else size))
         for needle, edge in tries:
-            if not needle or (needle is not part and not context):
-                continue
             found = fuzz.partial_ratio_alignment(needle, window, score_cutoff=80)
             if found is not None:
                 if head:
@@ -635,7 +636,7 @@ class _Reanchorer:
             evidence += _IN_PLACE_EVIDENCE
         return evidence >= _EVIDENCE
 
-    def _stayed_home(self, ranked: list[_Cand], sel: Selector, home: int | None) -> bool:
+    def _stayed_home(self, ranked: list[_Cand], home: int | None) -> bool:
         """Is the best copy of a short exact quote where it was, and plainly the one?
 
         Context edited on both sides can leave too few agreeing characters to place a
@@ -690,7 +691,7 @@ class _Reanchorer:
             # those the best combined score (which weighs the context, and so catches
             # an edge that strayed) wins.
             best: _Cand | None = None
-            best_rank: tuple[bool, bool, float] = (False, False, 0.0)
+            best_rank: tuple[bool, bool, float] | None = None
             text = self.ix.sections[sec].text
             for start, end, sim, kind in self._align(sel, sec, ws, we):
                 if not kind:
@@ -701,7 +702,7 @@ class _Reanchorer:
                 c = self._score(sel, sid, ordinal, sec, start, end, sim, False)
                 c.kind = kind
                 rank = (self._supported(c, sel), c.quote >= ACCEPT_SIMILARITY, c.score)
-                if best is None or rank > best_rank:
+                if best_rank is None or rank > best_rank:
                     best, best_rank = c, rank
                 if c.quote >= 0.9 and min(c.prefix, c.suffix) >= _CTX_STRONG:
                     break
@@ -761,7 +762,7 @@ class _Reanchorer:
 
     def _align(
         self, sel: Selector, sec: int, ws: int, we: int
-    ) -> Iterator[tuple[int, int, float]]:
+    ) -> Iterator[tuple[int, int, float, str]]:
         """Where in ``text[ws:we]`` the quote may lie (edges on word boundaries), and
         how similar it is there: alternatives, cheapest first."""
         text = self.ix.sections[sec].text
@@ -927,7 +928,7 @@ class _Reanchorer:
         weak: list[_Cand] = []
         for c in exact:
             (pool if self._supported(c, sel) else weak).append(c)
-        if not pool and exact and self._stayed_home(exact, sel, home):
+        if not pool and exact and self._stayed_home(exact, home):
             pool.append(weak.pop(0))
         for f in self._fuzzy(sel, sid, ordinal, hits):
             if any(_overlaps(f, c) for c in exact):
