@@ -74,7 +74,7 @@ def build_print_document(
     ids = {s.id for s in brief.sections}
     by_section: dict[str, list[Highlight]] = {}
     orphans: list[Highlight] = []
-    for h in highlights:
+    for h in sorted(highlights, key=lambda h: (h.section_ordinal, h.start, h.id)):
         if is_placed(h, ids):
             by_section.setdefault(h.current_section, []).append(h)
         else:

@@ -11,9 +11,7 @@ updates the reader, the notes panel and the navigator.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -26,19 +24,6 @@ from briefreader.records import Bookmark, Comment, Highlight, NoteNotFoundError
 REVIEW_STATUSES = ("changed", "ambiguous", "orphaned")
 #: Consecutive autosaves of one note merge into one undo step.
 _EDIT_NOTE_ID = 4201
-
-_Note = TypeVar("_Note", Highlight, Comment)
-
-
-def _highlight_order(h: Highlight) -> tuple:
-    # Store.highlights' reading order (its last key, the rowid, is not known here:
-    # a note put back goes after the notes it ties with).
-    return (h.section_ordinal, h.start, h.created or "")
-
-
-def _comment_order(c: Comment) -> tuple:
-    return (c.section_ordinal, c.created or "")
-
 
 class Annotations(QObject):
     changed = Signal()  # highlights, comments or bookmarks of the open brief changed
@@ -90,24 +75,14 @@ class Annotations(QObject):
                 or h.brief_key != self.notes_key()):
             self.highlights.pop(highlight_id, None)
             return
-        old = self.highlights.get(highlight_id)
-        if old is not None and _highlight_order(old) == _highlight_order(h):
-            self.highlights[highlight_id] = h  # keeps its place in the order
-        else:
-            self.highlights.pop(highlight_id, None)
-            self.highlights = _inserted(self.highlights, h, _highlight_order)
+        self.highlights[highlight_id] = h  # who lists them sorts them
 
     def _put_comment(self, comment_id: str, c: Comment | None) -> None:
         if (c is None or c.deleted_at is not None or self.brief is None
                 or c.brief_key != self.notes_key()):
             self.comments.pop(comment_id, None)
             return
-        old = self.comments.get(comment_id)
-        if old is not None and _comment_order(old) == _comment_order(c):
-            self.comments[comment_id] = c
-        else:
-            self.comments.pop(comment_id, None)
-            self.comments = _inserted(self.comments, c, _comment_order)
+        self.comments[comment_id] = c
 
     def _reread_highlight(self, highlight_id: str) -> None:
         try:
@@ -382,13 +357,3 @@ class _Delete(QUndoCommand):
         o, hid = self.owner, self.hid
         o._apply(lambda: o.notes.restore_highlight(hid), hid,
                  then=lambda _: o._reread_highlight(hid))
-
-
-def _inserted(notes: dict[str, _Note], note: _Note,
-              order: Callable[[_Note], tuple]) -> dict[str, _Note]:
-    """``notes`` (in ``order``) with ``note`` added at its place: a rebuild in memory,
-    far cheaper than reading the brief's notes again."""
-    items = list(notes.items())
-    at = bisect_right(items, order(note), key=lambda item: order(item[1]))
-    items.insert(at, (note.id, note))
-    return dict(items)
