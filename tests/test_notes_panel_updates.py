@@ -270,3 +270,33 @@ def test_cards_can_be_reordered_across_pages(panel, qtbot, reorder):
     assert laid_out(panel) == ids
     assert all(panel.card(hid) is before[hid] for hid in ids)
     qtbot.waitUntil(lambda: in_order_on_screen(panel, ids))
+
+
+def test_a_rewritten_quote_is_shown_on_the_kept_card(panel, qtbot):
+    # Review's Attach / Accept rewrite a highlight's quote; the section is refreshed
+    # in place, and the kept card must show the new quote.
+    before = shown_section(panel, qtbot, [hl(1), hl(2)])
+    show(panel, [replace(hl(1), exact="The  new\nquoted text"), hl(2)])
+    card = panel.card("h1")
+    assert card is before["h1"]
+    assert card.quote.text() == "The new quoted text"
+    assert card.quote.lines(card.quote.width() or 300) == ["The new quoted text"]
+    assert "The new quoted text" in card.accessibleDescription()
+
+
+def test_a_removed_card_sends_what_was_typed_once_and_keeps_nothing(panel, qtbot):
+    # The note left the section (moved in Review, say) while its text was being typed:
+    # the text is sent once for saving, and the panel keeps no draft of a card it no
+    # longer shows.
+    shown_section(panel, qtbot, [hl(1), hl(2)])
+    sent = []
+    panel.note_edited.connect(lambda hid, text: sent.append((hid, text)))
+    start_typing(qtbot, panel, "h1", "typed")
+    assert panel.has_unsaved()
+    show(panel, [hl(2)])
+    assert panel.card("h1") is None
+    assert not panel.has_unsaved() and panel.draft_text("h1") is None
+    qtbot.waitUntil(lambda: sent != [], timeout=2000)
+    panel.flush()
+    qtbot.wait(50)
+    assert len(sent) == 1 and sent[0][0] == "h1" and sent[0][1].endswith("typed")

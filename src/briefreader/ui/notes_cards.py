@@ -275,6 +275,11 @@ class _CardLayout(QVBoxLayout):
         super().invalidate()
 
 
+def _quote_text(text: str) -> str:
+    """A quote as its card shows it: whitespace collapsed, at most 1000 characters."""
+    return " ".join(text[:1000].split())
+
+
 class _QuoteView(QWidget):
     """The quoted passage: italic, at most three lines (elided), with a colour bar."""
 
@@ -284,7 +289,7 @@ class _QuoteView(QWidget):
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._text = " ".join(text[:1000].split())
+        self._text = ""
         self.colour = QColor("#999999")
         self._lines_for: dict[int, list[str]] = {}
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
@@ -294,11 +299,19 @@ class _QuoteView(QWidget):
         font.setItalic(True)
         self.setFont(font)
         self.setAccessibleName("Quoted text")
-        self.setAccessibleDescription(self._text)
-        self.setToolTip(self._text if len(self._text) < 600 else self._text[:600] + "…")
+        self.set_text(text)
 
     def text(self) -> str:
         return self._text
+
+    def set_text(self, text: str) -> None:
+        shown = _quote_text(text)
+        self._text = shown
+        self._lines_for.clear()
+        self.setAccessibleDescription(shown)
+        self.setToolTip(shown if len(shown) < 600 else shown[:600] + "…")
+        self.updateGeometry()
+        self.update()
 
     def lines(self, width: int) -> list[str]:
         cached = self._lines_for.get(width)
@@ -703,9 +716,12 @@ class HighlightCard(_Card):
             tags = ", ".join(h.tags)
             if self.tags_edit.text() != tags or self.tags_edit.isModified():
                 self.tags_edit.setText(tags)
-        if h == self.highlight and (label, dark) == self._shown_as:
+        quote_changed = self.quote.text() != _quote_text(h.exact)
+        if h == self.highlight and (label, dark) == self._shown_as and not quote_changed:
             return  # nothing shown changed (a section refresh passes every highlight)
         self.highlight = h
+        if quote_changed:  # Review's Attach / Accept rewrite the quoted text
+            self.quote.set_text(h.exact)
         self.colour_button.setText(f"{label[:1].upper()}{label[1:]} ▾")
         self.colour_button.setAccessibleName(f"Colour: {h.color} ({label}); change colour")
         self.show_status(h.status, self._header, 1)

@@ -322,7 +322,8 @@ class NotesPanel(QWidget):
             self._update_section(title, highlights, comments, labels=labels, dark=dark)
             return
         self._send_composer_drafts()  # those of the section left, before it goes
-        if self._section_key is not None:
+        if self._section_key is not None and self.composer.text().strip():
+            # Only real text: an empty box must not hide the draft kept on disk.
             self._composer_drafts[self._section_key] = self.composer.text()
         self._remember_reply_drafts()
         stored = self._load_drafts(key)
@@ -443,9 +444,8 @@ class NotesPanel(QWidget):
         """Highlight cards for the new list; whether any card was made, dropped or moved."""
         new = {h.id: h for h in highlights if h.deleted_at is None}
         changed = False
-        for hid in [hid for hid in self._cards if hid not in new]:
-            self._discard(self._cards.pop(hid))
-            changed = True
+        for hid in [hid for hid in self._highlights if hid not in new]:
+            changed = self._drop_highlight(hid) or changed
         for hid, h in new.items():
             if hid in self._highlights:
                 self._apply_highlight(h)  # also confirms or keeps its draft
@@ -964,23 +964,33 @@ class NotesPanel(QWidget):
             draft = self._drafts.get(item_id)
             box.set_error(self._error_message(draft.error) if draft and draft.error else None)
 
-    def _remove_card(self, hid: str) -> None:
-        del self._highlights[hid]
+    def _drop_highlight(self, hid: str) -> bool:
+        """Forget a highlight no longer shown: its card, queue place, draft and pending
+        save; whether it had a card. The caller tidies the pages, filters and selection.
+
+        Text typed and not yet sent (the note left this section some other way than the
+        window's Delete, which flushes first) is sent once this update is over: the
+        note still exists elsewhere, and no keystroke is lost."""
+        self._highlights.pop(hid, None)
         if hid in self._build_queue:
             self._build_queue.remove(hid)
-        card = self._cards.pop(hid, None)
+        draft = self._drafts.pop(hid, None)
+        if hid in self._pending and draft is not None and draft.kind == "note":
+            last = draft.sent if draft.sent is not None else draft.baseline
+            if draft.text != last:
+                text = draft.text
+                QTimer.singleShot(0, self, lambda: self.note_edited.emit(hid, text))
         self._pending.discard(hid)
-        self._drafts.pop(hid, None)
+        card = self._cards.pop(hid, None)
+        if card is not None:
+            self._discard(card)
+        return card is not None
+
+    def _remove_card(self, hid: str) -> None:
         self._rebuilding = True
         try:
-            if card is not None:
-                page = card.parentWidget()
-                card.hide()
-                card.setParent(None)
-                card.deleteLater()
-                if page is not None and page.layout().count() == 0:
-                    page.hide()  # an empty page would still add spacing
-
+            if self._drop_highlight(hid):
+                self._drop_empty_pages()  # an empty page would still add spacing
         finally:
             self._rebuilding = False
         if self._selected == hid:
