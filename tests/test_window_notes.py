@@ -198,6 +198,30 @@ def test_undo_redo_delete_trash_restore(qtbot, app, brief_path):
     assert app.store.get_highlight(hid).deleted_at is not None
 
 
+def test_delete_action_keeps_the_note_as_typed_and_undo_brings_it_back(qtbot, app,
+                                                                       brief_path):
+    w = app.open(brief_path)
+    w.show_section("recommendation")
+    select_text(w, "choose option two")
+    w.actions_.highlight_colours["blue"].trigger()
+    hid = next(iter(w.note_taking.annotations.highlights))
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: hid in panel.highlight_ids())
+    panel.select_highlight(hid, focus_editor=True)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClicks(QApplication.focusWidget(), "Typed, not yet autosaved.")
+    assert app.store.get_highlight(hid).note == ""  # the autosave has not run yet
+    w.actions_.delete_highlight.trigger()
+    assert app.store.get_highlight(hid).deleted_at is not None
+    assert app.store.get_highlight(hid).note == "Typed, not yet autosaved."
+    w.note_taking.undo_action.trigger()
+    restored = app.store.get_highlight(hid)
+    assert restored.deleted_at is None
+    assert restored.note == "Typed, not yet autosaved."
+    qtbot.waitUntil(lambda: hid in panel.highlight_ids())
+    assert not panel.has_unsaved()
+
+
 def test_empty_trash_asks_first(qtbot, app, brief_path, monkeypatch):
     w = app.open(brief_path)
     select_text(w, "Island councils")

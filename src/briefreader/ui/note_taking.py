@@ -314,6 +314,7 @@ class NoteTaking(QObject):
     def on_delete_highlight_triggered(self) -> None:
         hid = self.selected_highlight or self.panel.selected_highlight()
         if hid:
+            self.panel.flush()  # the note goes to the trash as last typed, as for the card's button
             self.annotations.delete_highlight(hid)
             self.selected_highlight = None
             self._update_enabled()
