@@ -90,7 +90,7 @@ def test_export_all_runs_in_the_background_and_reports_a_broken_brief(
     assert "> Option two" in ferry and "Preferred by the islands." in ferry
     assert [p.name for p, _ in report.failed] == ["b-broken.md"]
     assert window.banner.text() == (
-        f"Notes of 2 briefs exported to {out}. Not exported (cannot be read): b-broken.md."
+        f"Notes of 2 briefs exported to {out}. Could not be exported: b-broken.md is empty."
     )
     assert window.banner.level == "warning"
 
@@ -120,3 +120,37 @@ def test_export_all_without_a_folder_of_briefs_says_what_to_do(qtbot, store, tmp
     assert w.note_taking.exchange.export_job is None
     assert w.banner.text() == "Open a folder of briefs to export the notes of all of them."
     w.close()
+
+
+def test_the_banner_names_every_kind_of_failure_with_short_reasons():
+    failed = [
+        (Path("/b/a.md"), "a.md is empty"),  # the reason already names the brief
+        (Path("/b/b.md"), "database is locked"),  # a notes / database error
+        (Path("/b/c.md"), "x" * 200),  # too long to show: the name only
+        (Path("/b/d.md"), "unreadable"),
+        (Path("/b/e.md"), "unreadable"),
+    ]
+    assert exchange_module._failures(failed) == (
+        "a.md is empty; b.md (database is locked); c.md and 2 more")
+    assert exchange_module._failures(failed[1:2]) == "b.md (database is locked)"
+
+
+def test_closing_the_window_stops_a_running_export(qtbot, window, tmp_path, monkeypatch):
+    out = tmp_path / "exports"
+    out.mkdir()
+    monkeypatch.setattr(exchange_module, "ask_folder", lambda *a: str(out))
+    stops: list[float] = []
+    real_stop = exchange_module.ExportAllJob.stop
+
+    def stop(job, timeout: float = 5.0) -> None:
+        stops.append(timeout)
+        real_stop(job, timeout)
+
+    monkeypatch.setattr(exchange_module.ExportAllJob, "stop", stop)
+    exchange = window.note_taking.exchange
+    window.actions_.export_all_notes.trigger()
+    job = exchange.export_job
+    assert job is not None
+    window.close()
+    assert stops == [5.0]  # asked to stop after the current brief, and waited for
+    assert not job._thread.is_alive()

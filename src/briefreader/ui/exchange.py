@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
@@ -49,6 +49,26 @@ def ask_folder(parent: QWidget, title: str) -> str:
     return QFileDialog.getExistingDirectory(parent, title)
 
 
+#: A failure's reason longer than this is left out of the banner (the name stays).
+SHORT_REASON = 80
+
+
+def _failures(failed: Sequence[tuple[Path, str]], shown: int = 3) -> str:
+    """The briefs whose notes were not exported (unreadable brief, notes or database
+    error), each with its reason when that is short, the first few only."""
+    parts = []
+    for path, reason in failed[:shown]:
+        reason = " ".join(reason.split())
+        if not reason or len(reason) > SHORT_REASON:
+            parts.append(path.name)
+        elif path.name in reason:
+            parts.append(reason)
+        else:
+            parts.append(f"{path.name} ({reason})")
+    more = len(failed) - shown
+    return "; ".join(parts) + (f" and {more} more" if more > 0 else "")
+
+
 class ExportAllJob(QObject):
     """Runs :func:`briefreader.export.export_brief_files_in` on a worker thread with
     its own Store, and turns its callbacks into signals (on the GUI thread):
@@ -72,9 +92,6 @@ class ExportAllJob(QObject):
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, daemon=True, name="export-all")
         self._thread.start()
-
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop after the current brief, and wait for the worker (closing the window)."""
@@ -114,19 +131,10 @@ class NotesExchange(QObject):
         self.folder_briefs = folder_briefs
         self.last_dir = Path.home()
         self.export_job: ExportAllJob | None = None
-        # Closing the window (or quitting) stops an export after the current brief,
-        # so its own Store is closed properly.
-        window.installEventFilter(self)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
 
     def shutdown(self) -> None:
+        """Stop an export after the current brief, so its own Store is closed properly
+        (the window calls this when it closes; File → Quit closes it too)."""
         job = self.export_job
         if job is not None:
             job.stop()
@@ -138,7 +146,7 @@ class NotesExchange(QObject):
     def _done(self, message: str) -> None:
         self.banner.show_message(message, "info")
 
-    def _failed(self, what: str, exc: Exception) -> None:
+    def _failed(self, what: str, exc: BaseException | None) -> None:
         self.banner.show_message(f"{what} failed: {exc}", "error")
 
     def export_notes(self) -> Path | None:
@@ -197,17 +205,15 @@ class NotesExchange(QObject):
         job, self.export_job = self.export_job, None
         if job is not None:
             job.deleteLater()
-        if report is None:
-            self._failed("Export", error if error is not None else RuntimeError("stopped"))
+        if error is not None or report is None:  # the worker returns a report or raises
+            self._failed("Export", error)
+            report = None
         else:
             message = f"Notes of {len(report.written)} briefs exported to {report.folder}."
             if report.cancelled:
                 message = "Export stopped. " + message
             if report.failed:
-                names = [path.name for path, _ in report.failed]
-                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more"
-                                               if len(names) > 3 else "")
-                message += f" Not exported (cannot be read): {shown}."
+                message += f" Could not be exported: {_failures(report.failed)}."
             self.banner.show_message(message, "warning" if report.failed else "info")
         self.export_all_finished.emit(report)
 

@@ -642,6 +642,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.note_taking is not None:
             self.note_taking.flush()  # the last words typed are saved before anything else
+            self.note_taking.exchange.shutdown()  # an export stops after the current brief
         if self.finding is not None:
             self.finding.shutdown()
         self.save_state()
