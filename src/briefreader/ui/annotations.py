@@ -166,12 +166,10 @@ class Annotations(QObject):
                     then=lambda _: self._reread_highlight(highlight_id))
 
     # comments are saved at once; deleting goes to the trash and can be undone there
-    def add_comment(self, section_id: str, body: str, reply_to: str | None) -> Comment | None:
-        try:
-            comment = self.notes.comment(self.brief, section_id, body, reply_to=reply_to)
-        except BriefreaderError as exc:
-            self.save_failed.emit("", f"The comment was not saved: {exc}")
-            return None
+    def add_comment(self, section_id: str, body: str, reply_to: str | None) -> Comment:
+        """Post a comment. BriefreaderError when it could not be saved: the caller keeps
+        the text (the window puts it back in its box)."""
+        comment = self.notes.comment(self.brief, section_id, body, reply_to=reply_to)
         self._put_comment(comment.id, comment)
         self.changed.emit()
         return comment

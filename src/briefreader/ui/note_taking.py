@@ -53,7 +53,6 @@ class NoteTaking(QObject):
         # Unposted comments and replies are kept in the window's settings file.
         self.settings = getattr(window, "settings", None)
         self._draft_write_failed = False
-        self._last_save_error = ""
 
         self.panel = NotesPanel(window)
         self.review = ReviewView(window)
@@ -335,7 +334,6 @@ class NoteTaking(QObject):
             self.annotations.edit_comment(item_id, text)
 
     def on_save_failed(self, item_id: str, message: str) -> None:
-        self._last_save_error = message
         if item_id and (item_id in self.annotations.highlights
                         or item_id in self.annotations.comments):
             self.panel.mark_draft(item_id, message)
@@ -352,12 +350,12 @@ class NoteTaking(QObject):
     def on_comment_added(self, body: str, reply_to) -> None:
         section = self.reader.section
         if section is not None and body.strip():
-            self._last_save_error = ""
-            if self.annotations.add_comment(section.id, body, reply_to) is None:
+            try:
+                self.annotations.add_comment(section.id, body, reply_to)
+            except BriefreaderError as exc:
                 # Not posted: the text goes back where it was written (and stays a draft).
-                message = self._last_save_error.removeprefix("The comment was not saved: ")
-                self.panel.restore_comment_draft(
-                    body, reply_to, message or "the notes could not be written")
+                self.banner.show_message(f"The comment was not saved: {exc}", "error")
+                self.panel.restore_comment_draft(body, reply_to, str(exc))
 
     # -- unposted comment drafts -------------------------------------------------------
     def _brief_key(self) -> str | None:
