@@ -28,3 +28,9 @@ def _isolated_home(tmp_path, monkeypatch):
 @pytest.fixture
 def data_dir(_isolated_home) -> Path:
     return _isolated_home
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    """A notes folder for one CLI test (passed as --data-dir)."""
+    return tmp_path / "data"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefreader.cli import main
+from cli_run import run
 
 BRIEF = """\
 ---
@@ -34,17 +34,6 @@ def brief(tmp_path) -> Path:
     path = tmp_path / "harbour.md"
     path.write_text(BRIEF, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def data(tmp_path) -> Path:
-    return tmp_path / "data"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def annotate(capsys, data: Path, brief: Path, quote: str, *extra: str) -> dict:

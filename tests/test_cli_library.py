@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefreader.cli import main
+from cli_run import run, run_json
 
 FERRY = """\
 ---
@@ -39,23 +39,6 @@ def folder(tmp_path) -> Path:
     (f / "ferry.md").write_text(FERRY, encoding="utf-8")
     (f / "buses.txt").write_text(BUSES, encoding="utf-8")
     return f
-
-
-@pytest.fixture
-def data(tmp_path) -> Path:
-    return tmp_path / "data"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv: str):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def own_briefs(payload, folder: Path) -> list[dict]:

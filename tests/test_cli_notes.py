@@ -12,6 +12,7 @@ import pytest
 
 from briefreader.cli import main
 from briefreader.store import Store
+from cli_run import run, run_json
 
 BRIEF = """\
 ---
@@ -42,23 +43,6 @@ def brief(tmp_path) -> Path:
     path = tmp_path / "fisheries.md"
     path.write_text(BRIEF, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def data(tmp_path) -> Path:
-    return tmp_path / "data"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv: str):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_annotate_prints_the_new_highlight(capsys, brief, data):

@@ -1,0 +1,21 @@
+"""Running the command line in-process, as the CLI tests do."""
+
+from __future__ import annotations
+
+import json
+
+from briefreader.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """Exit code, standard output and standard error of ``briefreader ARGV``."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: str):
+    """The parsed ``--json`` output of a command that must succeed."""
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
