@@ -353,11 +353,8 @@ def refresh_library_in(database: str | os.PathLike[str]) -> RefreshReport:
     the library cannot be read."""
     from briefreader.store import Store
 
-    store = Store(database, backup_interval=None)
-    try:
+    with Store(database, backup_interval=None) as store:
         return Library(store).refresh(index=False)
-    finally:
-        store.close()
 
 
 def index_briefs_in(
@@ -383,11 +380,9 @@ def index_briefs_in(
             if failed is not None:
                 failed(str(raw), str(exc))
         return IndexReport(failed=tuple(failures))
-    try:
+    with store:
         return index_briefs(store, paths, progress=progress, indexed=indexed,
                             failed=failed, cancelled=cancelled)
-    finally:
-        store.close()
 
 
 # --------------------------------------------------------------------------- the library
