@@ -587,7 +587,7 @@ class _Reanchorer:
 
     def _score(
         self, sel: Selector, sid: str, ordinal: int, sec: int, start: int, end: int,
-        quote_sim: float, exact: bool,
+        quote_sim: float, exact: bool, kind: str = "",
     ) -> _Cand:
         s = self.ix.sections[sec]
         text = s.text
@@ -603,7 +603,7 @@ class _Reanchorer:
         wx = _W_SUFFIX * min(1.0, _context_weight(sel.suffix) / CONTEXT_CHARS)
         total = _W_QUOTE + wp + wx + _W_POS
         score = (_W_QUOTE * quote_sim + wp * p + wx * x + _W_POS * pos) / total
-        return _Cand(sec, start, end, quote_sim, p, x, pos, score, exact)
+        return _Cand(sec, start, end, quote_sim, p, x, pos, score, exact, kind)
 
     def _supported(self, c: _Cand, sel: Selector, in_place: bool = False) -> bool:
         """Is there enough evidence, counted in characters that agree, for this place?
@@ -699,8 +699,7 @@ class _Reanchorer:
                     if wider != (start, end):
                         start, end = wider
                         sim = fuzz.ratio(quote, text[start:end]) / 100.0
-                c = self._score(sel, sid, ordinal, sec, start, end, sim, False)
-                c.kind = kind
+                c = self._score(sel, sid, ordinal, sec, start, end, sim, False, kind)
                 rank = (self._supported(c, sel), c.quote >= ACCEPT_SIMILARITY, c.score)
                 if best_rank is None or rank > best_rank:
                     best, best_rank = c, rank
