@@ -119,7 +119,7 @@ class LibraryModel(QAbstractTableModel):
         if col == COL_NOTES:
             return str(e.notes) if e.notes else ""
         if col == COL_LAST_READ:
-            return format_timestamp(e.state.last_read) if e.state and e.state.last_read else ""
+            return format_timestamp(e.state.last_read) if e.state else ""
         return f"{round(e.progress * 100)} %" if e.progress else ""
 
 

@@ -600,10 +600,11 @@ def _meta_text(author: str, iso: str) -> str:
 
 
 def _dates_tip(created: str, modified: str) -> str:
-    tip = f"Created {format_timestamp(created)}" if format_timestamp(created) else ""
-    if modified and modified != created and format_timestamp(modified):
-        tip += f"\nEdited {format_timestamp(modified)}"
-    return tip.strip()
+    made, edited = format_timestamp(created), format_timestamp(modified)
+    lines = [f"Created {made}"] if made else []
+    if edited and modified != created:
+        lines.append(f"Edited {edited}")
+    return "\n".join(lines)
 
 
 class _Badge(QLabel):
