@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -147,6 +148,24 @@ def test_highlights_listed_in_reading_order(store):
     lead = store.add_highlight(make_highlight(section_id="_lead", section_ordinal=0, start=70))
     first = store.add_highlight(make_highlight(start=1, end=5))
     assert [h.id for h in store.highlights(KEY)] == [lead.id, first.id, later.id]
+
+
+def test_loading_notes_pauses_collection_and_leaves_it_as_it_was(store, monkeypatch):
+    store.add_highlights([make_highlight(start=i, end=i + 3) for i in range(3)])
+    seen = []
+    real = store_mod._highlights
+    monkeypatch.setattr(
+        store_mod, "_highlights", lambda *a: seen.append(gc.isenabled()) or real(*a)
+    )
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert len(store.highlights(KEY)) == 3 and gc.isenabled()
+        gc.disable()  # a caller that paused collection itself keeps it paused
+        assert len(store.highlights(KEY)) == 3 and not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [False, False]
 
 
 def test_update_highlight_changes_only_what_is_given(store):
