@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
 
 from briefreader.notes import NotesService, brief_key
 from briefreader.parse import load_brief
@@ -326,6 +327,38 @@ def test_search_everywhere_opens_text_and_note_results_at_their_place(qtbot, app
     assert (w.brief.title, w.reader.section.id) == ("Saltmarsh Restoration Plan", "costs")
     assert selected_text(w) == "raising the embankment"
     qtbot.waitUntil(lambda: w.note_taking.panel.selected_highlight() == hit.id)
+
+
+def test_a_comment_result_scrolls_to_its_card_and_focuses_it(qtbot, app):
+    marsh = app.write("marsh.md", MARSH)
+    store = Store.open(app.paths)
+    service = NotesService(store, author="Ben")
+    brief = load_brief(marsh)
+    service.comment(brief, "costs", "Check the saltpans survey before the vote.")
+    store.close()
+    w = app.open(marsh)
+    app.wait_indexed(marsh)
+    w.show_section(brief.sections[0].id)
+    w.note_taking.docks["notes"].hide()
+
+    press(qtbot, w.reader, "Ctrl+Shift+F")
+    view = w.finding.search_view
+    qtbot.waitUntil(view.query_edit.hasFocus)
+    qtbot.keyClicks(view.query_edit, "saltpans")
+    view.request_search()
+    (hit,) = [view.model.result(r) for r in range(view.model.rowCount())]
+    assert hit.kind == "comment"
+    view.list.setCurrentIndex(view.model.index(0))
+    view.list.setFocus()
+    qtbot.keyClick(view.list, Qt.Key.Key_Return)
+    assert w.reader.section.id == "costs"
+    assert w.note_taking.docks["notes"].isVisible()
+
+    def focused_comment():
+        card = QApplication.focusWidget()
+        return getattr(getattr(card, "comment", None), "id", None)
+
+    qtbot.waitUntil(lambda: focused_comment() == hit.id)
 
 
 def test_a_query_search_cannot_use_says_so(qtbot, app):

@@ -582,9 +582,7 @@ class Finding(QObject):
             return
         self.window.show_section(result.section)
         if result.kind == "comment" and nt is not None:
-            dock = nt.docks["notes"]
-            dock.show()
-            dock.raise_()
+            nt.show_comment(result.id)
             return
         if result.start is not None and result.end is not None:
             self.reader.select_span(result.start, result.end)

@@ -189,6 +189,17 @@ class NoteTaking(QObject):
         self._update_enabled()
         self._refresh_timer.start()  # the text first, the panel right after
 
+    def show_comment(self, comment_id: str) -> None:
+        """Open the notes panel on a comment of the section shown, scrolled to its card
+        and focused (as a search result does)."""
+        dock = self.docks["notes"]
+        dock.show()
+        dock.raise_()
+        if self._refresh_timer.isActive():  # the section was just shown: build its cards now
+            self._refresh_timer.stop()
+            self._refresh_after_change()
+        self.panel.show_comment(comment_id)
+
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
         self.panel.set_dark(dark)

@@ -1034,6 +1034,18 @@ class NotesPanel(QWidget):
         if not settled:
             self._scroll_to(card)
 
+    def show_comment(self, comment_id: str) -> bool:
+        """Scroll to a comment's card (showing it even if the filters hid it) and give
+        it the focus; False when the comment is not in the section shown."""
+        card = self._comment_cards.get(comment_id)
+        if card is None or card.comment is None:
+            return False
+        if not self._filter.matches_comment(card.comment):
+            self.set_filters(NotesFilter())
+        self._scroll_to(card)
+        card.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
     def _scroll_to(self, widget: QWidget) -> None:
         self.content.layout().activate()
         self.scroll.ensureWidgetVisible(widget, 0, 20)
