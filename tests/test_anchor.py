@@ -3,6 +3,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from rapidfuzz.distance import LCSseq
 
 from briefreader import anchor
 from briefreader.anchor import (
@@ -379,6 +380,45 @@ def test_words_swapped_across_a_passages_edge_are_taken_in() -> None:
     end2 = text2.index(" Next")
     assert anchor._absorb_swapped(quote, text2, start2, end2) == (
         text2.index("Parliament The"), end2)
+
+
+def test_a_span_that_ran_into_its_stored_context_hands_it_back() -> None:
+    quote = "The port authority warns that harbour dredging is already six months late"
+    sel, _, _ = note(sections(("risks", "Risks", RISKS + " " + OUTLOOK))[0], quote)
+    assert sel.suffix.startswith(". Negotiators expect")
+    # The quote's last words and the suffix's first were cut; a span sized to the
+    # quote reaches into what is left of the suffix, which ends it.
+    text = (RISKS + " " + OUTLOOK).replace(" six months late. Negotiators", "")
+    s = text.index("The port")
+    kept = text.index(" expect a")
+    assert anchor._release_context(sel, text, s, kept + 12) == (s, kept)
+    assert anchor._release_context(sel, text, s, kept) == (s, kept)
+    # What is in the quote itself is not context, even where the suffix's words are.
+    echo = Selector(quote + " expect a provisional", sel.prefix, sel.suffix, 0, 0)
+    assert anchor._release_context(echo, text, s, kept + 12) == (s, kept + 12)
+    # At the head likewise: the prefix's first words stand, its last were cut.
+    text2 = text.replace("years. The port", "The port")
+    s2 = text2.index("within two ")
+    assert sel.prefix.endswith("within two years. ")
+    assert anchor._release_context(sel, text2, s2, len(text2)) == (
+        text2.index("The port"), len(text2))
+
+
+def test_a_stretch_counts_as_text_inserted_only_where_its_edges_hold() -> None:
+    quote = ("The port authority warns that harbour dredging is already six months late. "
+             "Negotiators expect a provisional deal on fisheries quotas by October. "
+             "Local authorities double the grant")
+    sel = Selector(quote, "Inflation could erode the value ", " in the northern districts.", 0, 0)
+    inserted = "Inspectors revise the plan under the current framework. "
+    genuine = quote.replace("late. ", "late. " + inserted) + " in the northern districts."
+    assert anchor._Reanchorer._inserted_into(
+        sel, genuine, 0, len(genuine) - len(" in the northern districts."), 24, 24)
+    # The tail matched only a look-alike further on ("Local authorities publish"),
+    # with nothing after it as it was: not an insertion, whatever the stretch holds.
+    lookalike = quote[: quote.index("Local")] + inserted + "Local authorities publish it soon."
+    end = lookalike.index(" soon.")
+    assert LCSseq.similarity(quote, lookalike[:end]) > 0.9 * len(quote)  # nearly all there
+    assert not anchor._Reanchorer._inserted_into(sel, lookalike, 0, end, 24, 24)
 
 
 def test_a_very_common_quote_is_found_by_its_context_beyond_the_first_occurrences() -> None:

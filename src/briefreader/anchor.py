@@ -102,6 +102,7 @@ _EDGE_CHARS = 24  # a long quote is aligned by its first and last this many char
 # (twice as many when a word replaced at the very edge spoils the first try)
 _EDGE_CONTEXT = 10  # and that much of its stored context next to each
 _HEAD_TAIL_MIN = 24  # shorter quotes are aligned whole
+_CONTEXT_RUN = 12  # stored context found inside a span, in characters, that ends it
 _MAX_STRETCH = 800  # text inserted into a highlighted passage that is still followed
 _KEPT_IN_STRETCH = 0.9  # share of a long quote found in order around inserted text
 _PIECE_GAP = 3  # words edited in a row that still leave one surviving piece
@@ -568,6 +569,38 @@ def _trim_edges(
     return s, e
 
 
+def _release_context(sel: Selector, text: str, s: int, e: int) -> tuple[int, int]:
+    """Hand back the stored context a span has run into.
+
+    When the end of a quote was cut, its span can reach on into what follows, and
+    that may be the stored suffix letter for letter (less what was cut from its own
+    start): then the quote ends where the suffix begins. Likewise at the head with
+    the stored prefix. The context must be found whole to its far end, at least
+    _CONTEXT_RUN characters of it, within a context's length of the span's edge, and
+    what is handed back must not be found in the quote itself.
+    """
+    quote, suffix, prefix = sel.exact, sel.suffix, sel.prefix
+    for j in range(len(suffix) - _CONTEXT_RUN + 1):
+        part = suffix[j:]
+        if j and _word_char(suffix[j - 1]) and _word_char(part[0]):
+            continue
+        q = text.find(part, max(s + 1, e - len(suffix)), e + len(part))
+        if q != -1:
+            if q < e and text[q:e].strip() not in quote:
+                e = q
+            break
+    for j in range(len(prefix), _CONTEXT_RUN - 1, -1):
+        part = prefix[:j]
+        if j < len(prefix) and _word_char(prefix[j]) and _word_char(part[-1]):
+            continue
+        q = text.rfind(part, max(0, s - len(part)), min(e - 1, s + len(prefix)))
+        if q != -1:
+            if q + len(part) > s and text[s : q + len(part)].strip() not in quote:
+                s = q + len(part)
+            break
+    return s, e
+
+
 _BOUNDARY = re.compile(r"(?<![^\W_])|(?![^\W_])")  # not between two letters/digits
 
 
@@ -798,7 +831,7 @@ class _Reanchorer:
                         # of the quote that survives, which unless nearly all of it is
                         # there, is accepted only between its old neighbours.
                         kept = LCSseq.similarity(quote, text[s:e]) / n
-                        if self._inserted_into(sel, text, s, e):
+                        if self._inserted_into(sel, text, s, e, k_head, k):
                             yield s, e, kept, ""
                         elif kept >= _ACCEPT_BETWEEN:
                             yield s, e, kept, "between"
@@ -812,19 +845,25 @@ class _Reanchorer:
         yield from self._piece(quote, text, sec, ws, we)
 
     @staticmethod
-    def _inserted_into(sel: Selector, text: str, s: int, e: int) -> bool:
+    def _inserted_into(
+        sel: Selector, text: str, s: int, e: int, k_head: int, k_tail: int
+    ) -> bool:
         """Was new text inserted into the passage at ``s..e``, which otherwise survives?
 
-        Nearly all of the quote must be there in order, and unless the insertion is
-        modest, the text around the passage must still be what it was.
+        Nearly all of the quote must be there in order, each edge must be found as it
+        was or have its context beside it, and unless the insertion is modest, the text
+        around the passage must still be what it was.
         """
-        n = len(sel.exact)
-        if LCSseq.similarity(sel.exact, text[s:e]) < _KEPT_IN_STRETCH * n:
+        quote = sel.exact
+        n = len(quote)
+        if LCSseq.similarity(quote, text[s:e]) < _KEPT_IN_STRETCH * n:
             return False
-        if e - s <= 2 * n:
-            return True
         p, x = _prefix_sim(sel.prefix, text, s), _suffix_sim(sel.suffix, text, e)
-        return min(p, x) >= _CTX_STRONG
+        head_holds = p >= _CTX_STRONG or fuzz.ratio(quote[:k_head], text[s : s + k_head]) >= 90
+        tail_holds = x >= _CTX_STRONG or fuzz.ratio(quote[-k_tail:], text[e - k_tail : e]) >= 90
+        if not (head_holds and tail_holds):
+            return False
+        return e - s <= 2 * n or min(p, x) >= _CTX_STRONG
 
     def _piece(
         self, quote: str, text: str, sec: int, ws: int, we: int
@@ -875,7 +914,7 @@ class _Reanchorer:
             _edges(text, end, 8, whole_end),
             key=lambda c: (fuzz.ratio(tail, text[max(0, c - k) : c]), -abs(c - end)),
         )
-        return (s, e) if e > s else (start, end)
+        return _release_context(sel, text, s, e) if e > s else (start, end)
 
     def _refine(self, sel: Selector, text: str, start: int, end: int) -> tuple[int, int] | None:
         """Best span near the estimated edges, on word boundaries where the original was."""
@@ -898,7 +937,8 @@ class _Reanchorer:
                 e = max(e_opts, key=lambda c: (sim(s, c), -abs(c - e)))
         if e <= s:
             return None
-        return _trim_edges(quote, text, s, e, whole_start, whole_end)
+        s, e = _trim_edges(quote, text, s, e, whole_start, whole_end)
+        return _release_context(sel, text, s, e)
 
     # -- decision
 
