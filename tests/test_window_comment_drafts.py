@@ -219,6 +219,32 @@ def test_a_failed_draft_write_does_not_break_the_panel(qtbot, session, brief_pat
 # --------------------------------------------------------------------------- the panel
 
 
+def test_a_reply_whose_comment_was_deleted_comes_back_as_a_comment(qtbot, session,
+                                                                   brief_path):
+    w = session.open(brief_path, "options")
+    panel = w.note_taking.panel
+    panel.comment_added.emit("Which option is cheapest?", None)
+    cid = w.note_taking.annotations.comments_in("options")[0].id
+    qtbot.waitUntil(lambda: panel.card(cid) is not None)
+    qtbot.mouseClick(panel.card(cid).reply_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, panel.card(cid).reply_composer.edit, "Option one, this year")
+    wait_on_disk(qtbot, session, "options", {cid: "Option one, this year"})
+    session.stores[0].delete_comment(cid)  # e.g. from another window, before a crash
+
+    w2 = session.open(brief_path, "options")
+    panel2 = w2.note_taking.panel
+    assert panel2.card(cid) is None
+    assert panel2.composer.text() == "Option one, this year"
+    assert "deleted" in panel2.composer.error.text() and panel2.composer.error.isVisible()
+    # Kept on disk as the section's comment now, not as a reply to nothing.
+    assert session.on_disk("options") == {None: "Option one, this year"}
+    qtbot.mouseClick(panel2.composer.post_button, Qt.MouseButton.LeftButton)
+    comments = w2.note_taking.annotations.comments_in("options")
+    assert [(c.body, c.reply_to) for c in comments] == [("Option one, this year", None)]
+    assert session.on_disk("options") == {}
+    assert not panel2.composer.error.isVisible()
+
+
 def test_the_panel_keys_drafts_by_brief_and_section(qtbot):
     panel = NotesPanel()
     qtbot.addWidget(panel)

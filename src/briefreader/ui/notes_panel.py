@@ -350,6 +350,7 @@ class NotesPanel(QWidget):
             self.composer.set_text(self._composer_drafts.pop(key, stored.get(None, ""))
                                    if key is not None else "")
             self.composer.set_error(None)
+            self._recover_lost_replies(key, stored)
             self.composer.setEnabled(title is not None)
             self.comments_heading.setVisible(title is not None)
             self.title_label.setText(title or "")
@@ -1162,6 +1163,25 @@ class NotesPanel(QWidget):
             return {}
         drafts = self._draft_loader(key[0], key[1])
         return {k: v for k, v in (drafts or {}).items() if isinstance(v, str) and v.strip()}
+
+    def _recover_lost_replies(
+        self, key: tuple[str | None, str] | None, stored: dict[str | None, str]
+    ) -> None:
+        """A reply kept for a comment deleted since (here or in another window) has no
+        reply box any more: its text comes back in the section's comment box, to post
+        as a comment of its own, and is kept on disk there."""
+        lost = [cid for cid in stored if cid is not None and cid not in self._comment_cards]
+        if key is None or key[0] is None or not lost:
+            return
+        texts = [self._reply_drafts.pop(cid, stored[cid]).strip() for cid in lost]
+        merged = "\n\n".join(t for t in (self.composer.text().strip(), *texts) if t)
+        self.composer.set_text(merged)
+        self.composer.set_error("A reply to a comment deleted since is kept here, "
+                                "to post as a comment.")
+        brief, section = key
+        self.comment_draft_changed.emit(CommentDraftKey(brief, section, None), merged)
+        for cid in lost:
+            self.comment_draft_changed.emit(CommentDraftKey(brief, section, cid), "")
 
     def _on_composer_changed(self, reply_to: str | None) -> None:
         if self._rebuilding or self._section_key is None:
