@@ -404,6 +404,22 @@ def test_a_span_that_ran_into_its_stored_context_hands_it_back() -> None:
         text2.index("The port"), len(text2))
 
 
+def test_a_long_passage_found_by_head_and_tail_leaves_out_new_words_at_its_end() -> None:
+    text = normalise_text(
+        "The board met in March. The reduced wage agreement is late despite strong "
+        "objections. The grid operator reviews the grid upgrade in the northern districts. "
+        "However, the water board funds the new budget, and our delegation extends it.")
+    quote = ("despite strong objections. The grid operator reviews the grid upgrade in the "
+             "northern districts. However, the water board funds the new budget, and our")
+    sel, _, _ = note(sections(("s", "S", text))[0], quote)
+    edited = text.replace("and our delegation", "and the regional council")
+    reanchorer = anchor._Reanchorer(anchor._index(tuple(sections(("s", "S", edited)))))
+    # Head and tail were found; the words after "and" resemble nothing the quote ended on.
+    s, e = reanchorer._refine_edges(
+        sel, edited, edited.index("despite"), edited.index(" council"), 24, 24)
+    assert edited[s:e] == quote[: -len(" our")]
+
+
 def test_a_stretch_counts_as_text_inserted_only_where_its_edges_hold() -> None:
     quote = ("The port authority warns that harbour dredging is already six months late. "
              "Negotiators expect a provisional deal on fisheries quotas by October. "

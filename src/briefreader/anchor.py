@@ -914,7 +914,10 @@ class _Reanchorer:
             _edges(text, end, 8, whole_end),
             key=lambda c: (fuzz.ratio(tail, text[max(0, c - k) : c]), -abs(c - end)),
         )
-        return _release_context(sel, text, s, e) if e > s else (start, end)
+        if e <= s:
+            return start, end
+        s, e = _trim_edges(quote, text, s, e, whole_start, whole_end)
+        return _release_context(sel, text, s, e)
 
     def _refine(self, sel: Selector, text: str, start: int, end: int) -> tuple[int, int] | None:
         """Best span near the estimated edges, on word boundaries where the original was."""
