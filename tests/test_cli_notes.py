@@ -177,6 +177,20 @@ def test_db_check_backup_restore(capsys, brief, data):
     conn.close()
 
 
+def test_the_command_line_keeps_as_many_backups_as_preferences_say(capsys, data):
+    from briefreader.paths import Paths
+    from briefreader.settings import Settings
+
+    Settings(Paths(data).ensure().settings_file).keep_backups = 3
+    for _ in range(5):
+        assert run(capsys, "--data-dir", str(data), "db", "backup")[0] == 0
+    assert len(list((data / "backups").glob("notes-*.sqlite3"))) == 3
+    Settings(Paths(data).settings_file).keep_backups = 9
+    for _ in range(8):
+        run(capsys, "--data-dir", str(data), "db", "backup")
+    assert len(list((data / "backups").glob("notes-*.sqlite3"))) == 9  # not the default 7
+
+
 def test_db_restore_named_backup_and_missing(capsys, brief, data, tmp_path):
     code, _, err = run(capsys, "--data-dir", str(data), "db", "restore")
     assert code == 1 and "no sound backup" in err

@@ -10,9 +10,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from briefreader.cli_support import dump_json, load_brief_arg, open_service, positive_int
+from briefreader.cli_support import (
+    data_paths,
+    dump_json,
+    load_brief_arg,
+    open_service,
+    open_store,
+    positive_int,
+)
 from briefreader.errors import BriefreaderError
-from briefreader.paths import resolve_paths
 from briefreader.records import COLORS, Comment, Highlight
 from briefreader.store import Store
 
@@ -243,32 +249,32 @@ def cmd_notes(args: argparse.Namespace) -> int:
 
 
 def cmd_db_check(args: argparse.Namespace) -> int:
-    paths = resolve_paths(args.data_dir).ensure()
-    with Store.open(paths) as store:
+    with open_store(args) as store:
         problems = store.check()
         version = store.schema_version
+        database = store.database
     if problems:
         for problem in problems:
             print(problem)
-        raise BriefreaderError(f"the notes database {paths.database} has problems (see above)")
-    print(f"{paths.database}: sound (schema {version})")
+        raise BriefreaderError(f"the notes database {database} has problems (see above)")
+    print(f"{database}: sound (schema {version})")
     return 0
 
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
-    paths = resolve_paths(args.data_dir).ensure()
-    with Store.open(paths) as store:
+    with open_store(args) as store:
         path = store.backup()
     print(path)
     return 0
 
 
 def cmd_db_restore(args: argparse.Namespace) -> int:
-    paths = resolve_paths(args.data_dir).ensure()
+    paths = data_paths(args)
     result = Store.restore(paths.database, args.backup, backup_dir=paths.backups)
     print(f"restored {paths.database} from {result.restored_from}")
     if result.moved_aside is not None:
         print(f"the database it replaced was kept as {result.moved_aside}")
     # Opening checks (and, for an older backup, upgrades) what was restored.
-    Store.open(paths).close()
+    with open_store(args):
+        pass
     return 0

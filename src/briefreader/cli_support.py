@@ -33,9 +33,12 @@ def data_paths(args: argparse.Namespace) -> Paths:
 
 @contextmanager
 def open_store(args: argparse.Namespace) -> Iterator[Store]:
+    """The store, keeping as many backups as Preferences says (as the window does)."""
+    from briefreader.settings import Settings
     from briefreader.store import Store
 
-    store = Store.open(data_paths(args))
+    paths = data_paths(args)
+    store = Store.open(paths, keep_backups=Settings(paths.settings_file).keep_backups)
     try:
         yield store
     finally:
@@ -48,9 +51,8 @@ def open_service(args: argparse.Namespace) -> Iterator[NotesService]:
     from briefreader.notes import NotesService
     from briefreader.settings import Settings
 
-    paths = data_paths(args)
-    author = Settings(paths.settings_file).author or None
     with open_store(args) as store:
+        author = Settings(data_paths(args).settings_file).author or None
         yield NotesService(store, author=author)
 
 
