@@ -113,6 +113,14 @@ def test_annotate_errors_are_clear(service, section, quote, occurrence, message)
     assert service.store.highlights("grain-2026") == []
 
 
+def test_overlapping_matches_are_counted_as_annotate_finds_them(service):
+    # "no no" appears twice if matches may overlap, once if they may not: annotate
+    # takes the N-th match without overlap, and its error counts the same way.
+    brief = make_brief(summary="He said no no no to the quota.")
+    with pytest.raises(NotesError, match="occurs only once in section 'summary', not 2"):
+        service.annotate(brief, "summary", "no no", occurrence=2)
+
+
 def test_highlight_range_checks_the_span_and_colour(service):
     brief = make_brief()
     length = len(service.section_texts(brief)[2].text)

@@ -258,7 +258,7 @@ class NotesService:
             raise NotesError("the occurrence must be 1 or more")
         found = find_occurrence(text, wanted, occurrence)
         if found is None:
-            count = _count(text, wanted)
+            count = text.count(wanted)  # non-overlapping, as find_occurrence counts
             if count == 0:
                 raise NotesError(f"{quote!r} does not occur in section '{section_id}'")
             times = "once" if count == 1 else f"{count} times"
@@ -477,14 +477,6 @@ def _last_known_place(h: Highlight) -> tuple[Selector, str]:
     else:
         section, start, end = h.section_id, h.start, h.end
     return Selector(h.exact, h.prefix, h.suffix, start, end), section
-
-
-def _count(text: str, quote: str) -> int:
-    count, at = 0, text.find(quote)
-    while at != -1:
-        count += 1
-        at = text.find(quote, at + 1)
-    return count
 
 
 def _check_color(color: str) -> None:
