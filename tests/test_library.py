@@ -572,3 +572,22 @@ def test_index_briefs_goes_on_after_any_load_error(store, folder, monkeypatch):
     report = library_mod.index_briefs(store, paths)
     assert report.indexed == (str(folder / "ports.md"),)
     assert [p for p, _ in report.failed] == [str(folder / "grid.md")]
+
+
+def test_a_brief_that_breaks_the_parser_is_catalogued_as_unreadable(store, folder, monkeypatch):
+    import briefreader.parse as parse_mod
+
+    real = parse_mod.load_brief
+
+    def deep(path, *args, **kwargs):
+        if str(path).endswith("grid.md"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(parse_mod, "load_brief", deep)
+    Library(store).add([folder])
+    report = library_mod.refresh_library_in(store.database)  # goes on past it
+    assert report.to_index == (str(folder / "ports.md"),)
+    infos = {Path(e.info.path).name: e.info for e in Library(store).entries()}
+    assert infos["grid.md"].error == "grid.md: maximum recursion depth exceeded"
+    assert infos["ports.md"].error is None

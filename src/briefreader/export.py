@@ -223,7 +223,7 @@ def export_brief_files(
     :class:`ExportExistsError` (unless ``force``) and leaves the folder as it was;
     a file that cannot be written raises :class:`ExportError`.
     """
-    from briefreader.parse import LOAD_ERRORS, load_brief
+    from briefreader.parse import LOAD_ERRORS, load_brief, load_error_reason
 
     folder = Path(folder)
     files = [Path(p) for p in paths]
@@ -239,8 +239,7 @@ def export_brief_files(
         try:
             briefs.append(load_brief(path))
         except LOAD_ERRORS as exc:
-            reason = str(exc) if isinstance(exc, BriefreaderError) else f"{path.name}: {exc}"
-            failed.append((path, reason))
+            failed.append((path, load_error_reason(path, exc)))
         if progress is not None:
             progress("reading", n + 1, len(files))
     targets = _export_targets(briefs, folder, fmt=fmt, force=force)

@@ -203,7 +203,7 @@ def describe(path: Path, *, previous: BriefInfo | None = None) -> tuple[BriefInf
     ``error`` set, never an exception.
     """
     from briefreader.notes import brief_key
-    from briefreader.parse import load_brief
+    from briefreader.parse import LOAD_ERRORS, load_brief, load_error_reason
 
     try:
         st = path.stat()
@@ -217,8 +217,8 @@ def describe(path: Path, *, previous: BriefInfo | None = None) -> tuple[BriefInf
         return previous, None
     try:
         brief = load_brief(path)
-    except BriefreaderError as exc:
-        info = _unreadable(path, previous, str(exc))
+    except LOAD_ERRORS as exc:
+        info = _unreadable(path, previous, load_error_reason(path, exc))
         return replace(info, mtime_ns=st.st_mtime_ns, size=st.st_size), None
     info = BriefInfo(
         path=str(path),
@@ -456,7 +456,7 @@ class Library:
 
         For a window, call with ``index=False`` and index ``to_index`` on a worker.
         """
-        from briefreader.parse import load_brief
+        from briefreader.parse import LOAD_ERRORS, load_brief
 
         known = {i.path: i for i in self.store.catalog()}
         files = brief_files(self.sources())
@@ -487,7 +487,7 @@ class Library:
                 if brief is None:
                     try:
                         brief = load_brief(path)
-                    except BriefreaderError:
+                    except LOAD_ERRORS:
                         continue
                 index_brief(self.store, brief)
                 if progress is not None:

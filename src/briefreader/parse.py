@@ -25,6 +25,12 @@ from briefreader.sections import slugify as slugify  # re-exported: part of this
 #: own on pathological input. Whoever loads briefs off the GUI thread catches these.
 LOAD_ERRORS = (BriefreaderError, OSError, MemoryError, RecursionError, ValueError)
 
+
+def load_error_reason(path: str | os.PathLike[str], exc: BaseException) -> str:
+    """One line saying why a brief could not be read (Python's own errors get its name)."""
+    return str(exc) if isinstance(exc, BriefreaderError) else f"{Path(path).name}: {exc}"
+
+
 MAX_BYTES = 50 * 1024 * 1024
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
