@@ -40,3 +40,14 @@ def test_definitions_follow_their_references():
     # The section that merely held the definitions shows none of them.
     assert annex.plain_text == "Nothing else to add."
     assert 'href="#fn:intake:flow"' in intake.html
+
+
+def test_briefs_with_one_hash_but_other_sections_keep_their_own_definitions():
+    from briefreader.footnotes import effective_source
+
+    first = _brief()
+    other = parse_markdown(SOURCE.replace("northern weir", "southern gauge"), name="f.md",
+                           content_hash="h-footnotes")  # the same hash, other text
+    assert "northern weir" in effective_source(first, first.section("intake"))
+    assert "southern gauge" in effective_source(other, other.section("intake"))
+    assert "northern weir" in effective_source(first, first.section("intake"))

@@ -14,8 +14,9 @@ from briefreader.brief import Brief, Section
 
 _DEF_START = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 _REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-# Keyed by the sections too: the same bytes decoded another way are another brief.
-_CACHE: OrderedDict[tuple, dict[str, str]] = OrderedDict()
+# By content hash, confirmed against the sections: the same bytes decoded another way
+# are another brief.
+_CACHE: OrderedDict[str, tuple[tuple[Section, ...], dict[str, str]]] = OrderedDict()
 _CACHE_SIZE = 8
 
 
@@ -40,18 +41,21 @@ def _split(source: str) -> tuple[str, dict[str, str]]:
 
 
 def _definitions(brief: Brief) -> dict[str, str]:
-    key = (brief.content_hash, brief.sections)
-    cached = _CACHE.get(key)
-    if cached is None:
-        cached = {}
-        for section in brief.sections:
-            if "[^" in section.source:
-                for label, block in _split(section.source)[1].items():
-                    cached.setdefault(label, block)
-        _CACHE[key] = cached
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return cached
+    # Keyed by the content hash, with the sections kept beside the definitions to
+    # confirm a hit: hashing the section tuple itself on every call (once per section
+    # rendered) made a pass over a brief of thousands of sections quadratic.
+    entry = _CACHE.get(brief.content_hash)
+    if entry is not None and (entry[0] is brief.sections or entry[0] == brief.sections):
+        return entry[1]
+    defs: dict[str, str] = {}
+    for section in brief.sections:
+        if "[^" in section.source:
+            for label, block in _split(section.source)[1].items():
+                defs.setdefault(label, block)
+    _CACHE[brief.content_hash] = (brief.sections, defs)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return defs
 
 
 def effective_source(brief: Brief, section: Section) -> str:
