@@ -1100,11 +1100,21 @@ def _parse_fingerprint(fp: str) -> tuple[int, list[str]] | None:
     return n, [body[i : i + 4] for i in range(0, len(body), 4)]
 
 
+_Parsed = tuple[int, list[str]]
+
+
 def fingerprint_similarity(a: str, b: str) -> float:
     """Estimated Jaccard similarity 0..1 of two fingerprints' texts (0 if unknown)."""
     pa, pb = _parse_fingerprint(a), _parse_fingerprint(b)
-    if pa is None or pb is None:
-        return 0.0
+    return 0.0 if pa is None or pb is None else _similarity(pa, pb)
+
+
+def fingerprint_containment(old: str, new: str) -> float:
+    """Estimated share 0..1 of the old text's shingles that the new text contains."""
+    return _containment(_parse_fingerprint(old), _parse_fingerprint(new))
+
+
+def _similarity(pa: _Parsed, pb: _Parsed) -> float:
     # Bins empty in both say nothing; unrelated values collide with probability 2**-16.
     used = [(x, y) for x, y in zip(pa[1], pb[1], strict=True) if x != "----" or y != "----"]
     if not used:
@@ -1112,12 +1122,10 @@ def fingerprint_similarity(a: str, b: str) -> float:
     return sum(x == y for x, y in used) / len(used)
 
 
-def fingerprint_containment(old: str, new: str) -> float:
-    """Estimated share 0..1 of the old text's shingles that the new text contains."""
-    pa, pb = _parse_fingerprint(old), _parse_fingerprint(new)
+def _containment(pa: _Parsed | None, pb: _Parsed | None) -> float:
     if pa is None or pb is None or not pa[0]:
         return 0.0
-    j = fingerprint_similarity(old, new)
+    j = _similarity(pa, pb)
     shared = j * (pa[0] + pb[0]) / (1 + j)
     return min(1.0, shared / pa[0])
 
@@ -1146,15 +1154,30 @@ def match_section(ref: SectionRef, sections: Sequence[SectionText]) -> str | Non
     if not sections:
         return None
     fps = _fingerprints(tuple(s.text for s in sections))
-    title = [_title_sim(ref.title, s.title) for s in sections]
-    # How much of the old section each one holds now: unlike Jaccard similarity, this
-    # stays high when the text moved into a longer section or gained paragraphs.
-    content = [fingerprint_containment(ref.fingerprint, fp) for fp in fps]
+    old = _parse_fingerprint(ref.fingerprint)
+
+    def title_of(i: int) -> float:
+        return _title_sim(ref.title, sections[i].title)
+
+    def content_of(i: int) -> float:
+        # How much of the old section this one holds now: unlike Jaccard similarity,
+        # this stays high when the text moved into a longer section or gained paragraphs.
+        return _containment(old, fps[i])
+
+    # The usual case, a section still under its id with its heading or its text, is
+    # settled without comparing the comment with every other section.
+    same_id = [i for i, s in enumerate(sections) if s.id == ref.id]
+    for i in same_id:
+        held = content_of(i)
+        if held >= 0.1 and (held >= _CONTENT_SIMILAR or title_of(i) >= _TITLE_SIMILAR):
+            return sections[i].id
+
+    title = [title_of(i) for i in range(len(sections))]
+    content = [content_of(i) for i in range(len(sections))]
 
     def closeness(i: int) -> float:
         return -abs(sections[i].ordinal - ref.ordinal)
 
-    same_id = [i for i, s in enumerate(sections) if s.id == ref.id]
     for i in same_id:
         if title[i] >= _TITLE_SIMILAR or content[i] >= _CONTENT_SIMILAR:
             # A reused heading (e.g. a second "Background" whose id shifted) can take the
@@ -1177,5 +1200,6 @@ def match_section(ref: SectionRef, sections: Sequence[SectionText]) -> str | Non
 
 
 @lru_cache(maxsize=8)
-def _fingerprints(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(section_fingerprint(t) for t in texts)
+def _fingerprints(texts: tuple[str, ...]) -> tuple[_Parsed | None, ...]:
+    """The sections' fingerprints, parsed once for every comment compared with them."""
+    return tuple(_parse_fingerprint(section_fingerprint(t)) for t in texts)
