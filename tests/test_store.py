@@ -231,6 +231,22 @@ def test_comments_threads_and_trash(store):
         store.add_comment(make_comment(reply_to="no-such-comment"))
 
 
+def test_empty_trash_purges_one_briefs_trash_at_once(store):
+    store.save_brief(replace(brief_record(), key="brief-2"))
+    kept, gone = store.add_highlights([make_highlight(), make_highlight(start=40, end=50)])
+    elsewhere = store.add_highlight(make_highlight(brief_key="brief-2"))
+    root = store.add_comment(make_comment())
+    reply = store.add_comment(make_comment(body="Added UN data.", reply_to=root.id))
+    for hid in (gone.id, elsewhere.id):
+        store.delete_highlight(hid)
+    store.delete_comment(root.id)
+    store.empty_trash(KEY)
+    assert [h.id for h in store.highlights(KEY, trash=None)] == [kept.id]
+    assert [c.id for c in store.comments(KEY, trash=None)] == [reply.id]
+    assert store.get_comment(reply.id).reply_to is None  # the reply survives its parent
+    assert [h.id for h in store.highlights("brief-2", trash=True)] == [elsewhere.id]
+
+
 def test_bookmarks_and_colour_labels(store):
     b = store.add_bookmark(Bookmark(new_id(), KEY, "summary", 120, "resume here"))
     assert store.bookmarks(KEY) == [b]

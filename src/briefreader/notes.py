@@ -381,11 +381,7 @@ class NotesService:
     def empty_trash(self, brief: Brief) -> None:
         """Remove the brief's deleted highlights and comments for good. Live replies
         to a purged comment lose their parent."""
-        key = self._ensure_synced(brief)
-        for h in self.store.highlights(key, trash=True):
-            self.store.purge_highlight(h.id)
-        for c in self.store.comments(key, trash=True):
-            self.store.purge_comment(c.id)
+        self.store.empty_trash(self._ensure_synced(brief))
 
     # ------------------------------------------------------------------ bookmarks, labels
 

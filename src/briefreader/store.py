@@ -1118,6 +1118,22 @@ class Store:
             tx.execute("UPDATE comments SET reply_to = NULL WHERE reply_to = ?", (comment_id,))
             self._purge_in(tx, "comments", comment_id)
 
+    def empty_trash(self, brief_key: str) -> None:
+        """Remove a brief's trashed highlights and comments for good, all or none, in one
+        transaction. Live replies to a purged comment lose their parent."""
+        with self.transaction("the trash") as tx:
+            brief_id = self._brief_rowid(tx, brief_key)
+            tx.execute(
+                "UPDATE comments SET reply_to = NULL WHERE reply_to IN"
+                " (SELECT id FROM comments WHERE brief_id = ? AND deleted_at IS NOT NULL)",
+                (brief_id,),
+            )
+            for table in ("highlights", "comments"):
+                tx.execute(
+                    f"DELETE FROM {table} WHERE brief_id = ? AND deleted_at IS NOT NULL",
+                    (brief_id,),
+                )
+
     # ------------------------------------------------------------------ trash helpers
 
     def _set_deleted(self, table: str, note_id: str, stamp: str | None) -> None:
