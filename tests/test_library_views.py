@@ -319,6 +319,36 @@ def test_preferences_edit_folders_and_labels(qtbot, monkeypatch):
     assert (prefs.author, prefs.theme, prefs.font_size) == ("Ben", "light", 16)
 
 
+def test_label_swatches_are_the_colours_the_reader_paints(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from briefreader.highlight_paint import colour_for
+    from briefreader.records import COLORS
+    from briefreader.ui.theme import palette_is_dark
+
+    dialog = PreferencesDialog(Preferences())
+    qtbot.addWidget(dialog)
+    dark = palette_is_dark(dialog.palette())
+    swatches = [label.pixmap().toImage().pixelColor(7, 7) for label in dialog.findChildren(QLabel)
+                if not label.pixmap().isNull()]
+    assert [c.name() for c in swatches] == [colour_for(c, dark).name() for c in COLORS]
+
+
+def test_highlight_actions_are_named_by_the_colour_labels(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from briefreader.ui.actions import Actions
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    actions = Actions(owner)
+    # Before Preferences are read, the default labels, as the store spells them.
+    assert actions.highlight_colours["yellow"].text() == "Highlight &1: key point"
+    actions.set_colour_labels({"blue": "Check figures"})
+    assert actions.highlight_colours["blue"].text() == "Highlight &3: Check figures"
+    assert actions.highlight_colours["red"].text() == "Highlight &4: concern"
+
+
 def test_restore_defaults_keeps_folders(qtbot):
     dialog = PreferencesDialog(Preferences(author="Ana", library_folders=("/a",), font_size=20,
                                            theme="dark"))

@@ -9,15 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 
+from briefreader.records import COLORS, DEFAULT_LABELS
+
 SK = QKeySequence.StandardKey
-#: The five highlight colours with their default labels, in shortcut order (Ctrl+1 …).
-HIGHLIGHT_COLOURS = (
-    ("yellow", "Key Point"),
-    ("green", "Agree"),
-    ("blue", "Question"),
-    ("red", "Concern"),
-    ("purple", "Action"),
-)
 
 
 class Actions(QObject):
@@ -104,12 +98,13 @@ class Actions(QObject):
         self.search_everywhere = self._make("&Search Everywhere…", "Ctrl+Shift+F", "edit-find",
                                             "Search every brief in the library and every note")
         # Notes (undo/redo come from the notes' QUndoStack and are added by the window)
+        # In shortcut order (Ctrl+1 …), named by their labels (see set_colour_labels).
         self.highlight_colours: dict[str, QAction] = {}
-        for n, (colour, label) in enumerate(HIGHLIGHT_COLOURS, start=1):
-            action = self._make(f"Highlight &{n}: {label}", f"Ctrl+{n}", None,
-                                f"Highlight the selected text in {colour}")
+        for n, colour in enumerate(COLORS, start=1):
+            action = self._make("", f"Ctrl+{n}", None, f"Highlight the selected text in {colour}")
             action.setData(colour)
             self.highlight_colours[colour] = action
+        self.set_colour_labels(DEFAULT_LABELS)
         self.delete_highlight = self._make(
             "&Delete Highlight", None, "edit-delete", "Move the selected highlight to the trash"
         )
@@ -137,6 +132,11 @@ class Actions(QObject):
             "&Keyboard Shortcuts", SK.HelpContents, "help-contents", "List every shortcut"
         )
         self.about = self._make("&About briefreader", None, "help-about", None)
+
+    def set_colour_labels(self, labels: dict[str, str]) -> None:
+        """Name the Highlight actions by the colours' labels (Preferences)."""
+        for n, (colour, action) in enumerate(self.highlight_colours.items(), start=1):
+            action.setText(f"Highlight &{n}: {labels.get(colour, DEFAULT_LABELS[colour])}")
 
     def _make(self, text, shortcut, icon_name, tip) -> QAction:
         action = QAction(text, self)

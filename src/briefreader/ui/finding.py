@@ -32,7 +32,7 @@ from briefreader.notes import NotesService, brief_key, default_author
 from briefreader.records import COLORS
 from briefreader.search import FindSession, QueryError, SearchFilters, SearchResult
 from briefreader.ui import preferences as preferences_ui
-from briefreader.ui.actions import HIGHLIGHT_COLOURS, Actions
+from briefreader.ui.actions import Actions
 from briefreader.ui.find_bar import FindBar
 from briefreader.ui.library_view import Indexer, LibraryView, LibraryWatcher
 from briefreader.ui.loader import SYNC_LIMIT
@@ -647,10 +647,7 @@ class Finding(QObject):
         except (BriefreaderError, sqlite3.Error):
             return
         self.search_view.set_color_labels(tuple(labels.items()))
-        for n, (color, default) in enumerate(HIGHLIGHT_COLOURS, start=1):
-            action = self.actions.highlight_colours.get(color)
-            if action is not None:
-                action.setText(f"Highlight &{n}: {labels.get(color, default)}")
+        self.actions.set_colour_labels(labels)
 
     def _status(self, message: str) -> None:
         self.window.statusBar().showMessage(message, 6000)

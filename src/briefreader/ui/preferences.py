@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
+from PySide6.QtGui import QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,21 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefreader.highlight_paint import colour_for
 from briefreader.records import COLORS, DEFAULT_LABELS
 from briefreader.store import KEEP_BACKUPS
+from briefreader.ui.theme import palette_is_dark
 
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 DEFAULT_FONT_SIZE = 12
 FONT_SIZES = (8, 36)
 BACKUPS_KEPT = (1, 100)
-#: Swatches shown beside each label; the reader's own highlight colours come from CSS.
-SWATCHES = {
-    "yellow": "#f5d547",
-    "green": "#7cc576",
-    "blue": "#6fa8dc",
-    "red": "#e06666",
-    "purple": "#a88bd4",
-}
 
 
 @dataclass(frozen=True)
@@ -71,9 +65,10 @@ def choose_folder(parent: QWidget, start: str = "") -> str | None:
     return path or None
 
 
-def _swatch(color: str) -> QIcon:
+def _swatch(color: str, dark: bool) -> QIcon:
+    """The colour the reader paints this highlight in, in the current theme."""
     pixmap = QPixmap(14, 14)
-    pixmap.fill(QColor(SWATCHES.get(color, "#999999")))
+    pixmap.fill(colour_for(color, dark))
     return QIcon(pixmap)
 
 
@@ -122,13 +117,14 @@ class PreferencesDialog(QDialog):
         self.author_edit.setToolTip("Put on every note and comment you write")
         form.addRow("&Author name:", self.author_edit)
         self.label_edits: dict[str, QLineEdit] = {}
+        dark = palette_is_dark(self.palette())
         for color in COLORS:
             edit = QLineEdit(prefs.label(color), page)
             edit.setAccessibleName(f"Label for {color}")
             edit.setPlaceholderText(DEFAULT_LABELS[color])
             row = QHBoxLayout()
             swatch = QLabel(page)
-            swatch.setPixmap(_swatch(color).pixmap(14, 14))
+            swatch.setPixmap(_swatch(color, dark).pixmap(14, 14))
             row.addWidget(swatch)
             row.addWidget(edit, 1)
             form.addRow(f"{color.capitalize()} label:", row)
