@@ -349,6 +349,18 @@ def test_highlight_actions_are_named_by_the_colour_labels(qtbot):
     assert actions.highlight_colours["red"].text() == "Highlight &4: concern"
 
 
+def test_settings_hold_only_values_preferences_can_show(tmp_path):
+    from briefreader.settings import BACKUPS_KEPT, DEFAULT_FONT_SIZE, FONT_SIZES, Settings
+
+    settings = Settings(tmp_path / "settings.ini")
+    settings.reader_font_size = FONT_SIZES[1] + 4  # e.g. written by an older version
+    settings.keep_backups = BACKUPS_KEPT[1] + 50
+    assert settings.reader_font_size == DEFAULT_FONT_SIZE
+    assert settings.keep_backups == BACKUPS_KEPT[1]
+    settings.reader_font_size = FONT_SIZES[0]
+    assert settings.reader_font_size == FONT_SIZES[0]
+
+
 def test_restore_defaults_keeps_folders(qtbot):
     dialog = PreferencesDialog(Preferences(author="Ana", library_folders=("/a",), font_size=20,
                                            theme="dark"))

@@ -13,11 +13,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from briefreader.store import KEEP_BACKUPS
+
 MAX_RECENT = 10
 THEMES = ("system", "light", "dark")
 DEFAULT_FONT_SIZE = 12
-FONT_SIZES = (6, 72)
-DEFAULT_KEEP_BACKUPS = 7
+FONT_SIZES = (8, 36)  # the reader's font size in points, least and most (Preferences)
+BACKUPS_KEPT = (1, 100)  # how many backups may be kept, least and most (Preferences)
 #: Unposted comments and replies kept on disk: at most this many, none untouched for
 #: longer than this (both only checked when a new draft is added).
 MAX_COMMENT_DRAFTS = 300
@@ -79,11 +81,11 @@ class Settings:
     @property
     def keep_backups(self) -> int:
         """How many backups of the notes database are kept."""
-        return max(1, self._get("notes/keep_backups", DEFAULT_KEEP_BACKUPS, int))
+        return _within(self._get("notes/keep_backups", KEEP_BACKUPS, int), BACKUPS_KEPT)
 
     @keep_backups.setter
     def keep_backups(self, value: int) -> None:
-        self._qs.setValue("notes/keep_backups", max(1, int(value)))
+        self._qs.setValue("notes/keep_backups", _within(int(value), BACKUPS_KEPT))
 
     @property
     def zoom(self) -> int:
@@ -255,3 +257,7 @@ class Settings:
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _within(value: int, bounds: tuple[int, int]) -> int:
+    return min(bounds[1], max(bounds[0], value))

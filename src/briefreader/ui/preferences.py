@@ -33,13 +33,11 @@ from PySide6.QtWidgets import (
 
 from briefreader.highlight_paint import colour_for
 from briefreader.records import COLORS, DEFAULT_LABELS
+from briefreader.settings import BACKUPS_KEPT, DEFAULT_FONT_SIZE, FONT_SIZES
 from briefreader.store import KEEP_BACKUPS
 from briefreader.ui.theme import palette_is_dark
 
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
-DEFAULT_FONT_SIZE = 12
-FONT_SIZES = (8, 36)
-BACKUPS_KEPT = (1, 100)
 
 
 @dataclass(frozen=True)
