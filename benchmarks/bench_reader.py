@@ -108,8 +108,9 @@ def child_sectioned(path: Path, switches: int) -> dict:
         sequential.append(show(section))
         view.prefetch(brief, list(brief.sections[i + 1 : i + 3]))
         pause(0.15)
-    # Jumping anywhere (a click in the navigator), as soon as the brief is open: only
-    # what the window prepared in the background by then is ready.
+    # Jumping anywhere (a click in the navigator) after that reading, before the whole
+    # brief is formatted in the background: only the sections read or prefetched so
+    # far are ready, a quarter of the targets at most.
     rng = random.Random(1)
     jumps = [show(rng.choice(small)) for _ in range(switches)]
     # The same after a minute of reading, once every section has been formatted.
