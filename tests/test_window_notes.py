@@ -237,6 +237,26 @@ def test_empty_trash_asks_first(qtbot, app, brief_path, monkeypatch):
     assert not app.store.highlights(an.notes_key(), trash=True)
 
 
+def test_a_view_behind_another_tab_is_not_rebuilt_until_it_is_shown(qtbot, app, brief_path,
+                                                                    monkeypatch):
+    w = app.open(brief_path)
+    nt = w.note_taking
+    w.actions_.show_trash.trigger()
+    assert nt.trash.count() == 0
+    nt.docks["notes"].raise_()  # the Trash tab now behind the Notes tab
+    an = nt.annotations
+    reads = []
+    real_trash = an.trash
+    monkeypatch.setattr(an, "trash", lambda: reads.append(1) or real_trash())
+    select_text(w, "Island councils")
+    w.actions_.highlight_colours["yellow"].trigger()
+    an.delete_highlight(next(iter(an.highlights)))
+    qtbot.wait(50)  # the views' refresh runs on the next turn of the event loop
+    assert reads == [] and nt.trash.count() == 0  # not read for a view out of sight
+    nt.docks["trash"].raise_()
+    qtbot.waitUntil(lambda: nt.trash.count() == 1)  # and up to date once shown
+
+
 def test_comment_thread_with_reply(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("options")

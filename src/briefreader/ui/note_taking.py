@@ -75,8 +75,13 @@ class NoteTaking(QObject):
         window.tabifyDockWidget(self.docks["notes"], self.docks["review"])
         window.tabifyDockWidget(self.docks["review"], self.docks["trash"])
         self.docks["notes"].raise_()
-        for name in ("review", "trash", "bookmarks"):
+        # Whether each view is on screen: a dock behind another's tab still says it is
+        # visible, but visibilityChanged follows its tab too.
+        self._on_screen = dict.fromkeys(("review", "trash", "bookmarks"), False)
+        for name in self._on_screen:
             self.docks[name].hide()
+            self.docks[name].visibilityChanged.connect(
+                lambda visible, n=name: self._view_shown(n, visible))
 
         undo = self.annotations.undo_stack.createUndoAction(self, "&Undo")
         redo = self.annotations.undo_stack.createRedoAction(self, "&Redo")
@@ -239,19 +244,29 @@ class NoteTaking(QObject):
         if self.selected_highlight and self.selected_highlight in an.highlights:
             self.panel.select_highlight(self.selected_highlight)
 
-    def _refresh_views(self, *, visible_only: bool = False) -> None:
-        """Review, Trash and Bookmarks; hidden ones catch up when they are shown."""
+    def _view_shown(self, name: str, on_screen: bool) -> None:
+        self._on_screen[name] = on_screen
+        if on_screen:
+            self._refresh_views(only=name)  # it did not follow changes while out of sight
+
+    def _refresh_views(self, *, only: str | None = None, visible_only: bool = False) -> None:
+        """Review, Trash and Bookmarks (or ``only`` one of them); with ``visible_only``,
+        those on screen: the others catch up when they are shown."""
         an = self.annotations
         if an.brief is None:
             return
+
+        def wanted(name: str) -> bool:
+            return only in (None, name) and (not visible_only or self._on_screen[name])
+
         brief = an.brief
         titles = {s.id: s.title for s in brief.sections}
-        if not visible_only or self.docks["trash"].isVisible():
+        if wanted("trash"):
             highlights, comments = an.trash()
             self.trash.set_items(highlights, comments)
-        if not visible_only or self.docks["bookmarks"].isVisible():
+        if wanted("bookmarks"):
             self.bookmarks.set_items(an.bookmarks, titles)
-        if visible_only and not self.docks["review"].isVisible():
+        if not wanted("review"):
             return
         items = []
         index = {t.id: t for t in an.notes.section_texts(brief)}
@@ -470,8 +485,9 @@ class NoteTaking(QObject):
         menu.exec(self.reader.viewport().mapToGlobal(pos))
 
     def _show_dock(self, name: str) -> None:
-        self._refresh_views()
         dock = self.docks[name]
         dock.show()
         dock.raise_()
+        if not self._on_screen[name]:  # not (yet) told it is shown: bring it up to date
+            self._refresh_views(only=name)
         dock.widget().setFocus()
