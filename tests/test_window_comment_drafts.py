@@ -245,6 +245,25 @@ def test_a_reply_whose_comment_was_deleted_comes_back_as_a_comment(qtbot, sessio
     assert not panel2.composer.error.isVisible()
 
 
+def test_a_reply_begun_on_a_comment_deleted_on_screen_stays_in_view(qtbot, session,
+                                                                     brief_path):
+    w = session.open(brief_path, "options")
+    panel = w.note_taking.panel
+    panel.comment_added.emit("Which option is cheapest?", None)
+    cid = w.note_taking.annotations.comments_in("options")[0].id
+    qtbot.waitUntil(lambda: panel.card(cid) is not None)
+    qtbot.mouseClick(panel.card(cid).reply_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, panel.card(cid).reply_composer.edit, "Option one, this year")
+    w.note_taking.annotations.delete_comment(cid)  # before the reply was even saved
+    qtbot.waitUntil(lambda: panel.card(cid) is None)
+    assert panel.composer.text() == "Option one, this year"
+    assert panel.composer.error.isVisible()
+    # On disk as the section's comment; the reply's own pending save is dropped, so
+    # sending everything still pending does not bring the reply draft back.
+    panel.flush()
+    assert session.on_disk("options") == {None: "Option one, this year"}
+
+
 def test_the_panel_keys_drafts_by_brief_and_section(qtbot):
     panel = NotesPanel()
     qtbot.addWidget(panel)

@@ -350,7 +350,9 @@ class NotesPanel(QWidget):
             self.composer.set_text(self._composer_drafts.pop(key, stored.get(None, ""))
                                    if key is not None else "")
             self.composer.set_error(None)
-            self._recover_lost_replies(key, stored)
+            self._recover_lost_replies({
+                cid: self._reply_drafts.pop(cid, text) for cid, text in stored.items()
+                if cid is not None and cid not in self._comment_cards})
             self.composer.setEnabled(title is not None)
             self.comments_heading.setVisible(title is not None)
             self.title_label.setText(title or "")
@@ -520,14 +522,16 @@ class NotesPanel(QWidget):
         wanted = {cid: (c, depth) for c, cid, depth in plan}
         changed = False
         editing: tuple[str, int, bool] | None = None
+        lost: dict[str, str] = {}
         for cid, card in list(self._comment_cards.items()):
             c, depth = wanted.get(cid, (None, -1))
             if depth == card.depth and (c is None) == (card.comment is None):
                 continue
-            # Gone, or now drawn differently (deleted, or moved in the thread).
+            # Gone (its reply, if begun, is lost), or now drawn differently (deleted, or
+            # moved in the thread: the new card takes the reply up again).
             composer = card.reply_composer
             if composer is not None and composer.isVisibleTo(card) and composer.text().strip():
-                self._reply_drafts[cid] = composer.text()
+                (lost if cid not in wanted else self._reply_drafts)[cid] = composer.text()
             if c is not None and card.body.editing() and card.body.editor is not None:
                 editor = card.body.editor
                 editing = (cid, editor.textCursor().position(), editor.hasFocus())
@@ -548,6 +552,7 @@ class NotesPanel(QWidget):
                 changed = True
         if editing is not None:
             self._restore_editor(*editing)
+        self._recover_lost_replies(lost)
         return changed
 
     def _new_page(self) -> tuple[QWidget, QVBoxLayout]:
@@ -1164,24 +1169,26 @@ class NotesPanel(QWidget):
         drafts = self._draft_loader(key[0], key[1])
         return {k: v for k, v in (drafts or {}).items() if isinstance(v, str) and v.strip()}
 
-    def _recover_lost_replies(
-        self, key: tuple[str | None, str] | None, stored: dict[str | None, str]
-    ) -> None:
-        """A reply kept for a comment deleted since (here or in another window) has no
-        reply box any more: its text comes back in the section's comment box, to post
-        as a comment of its own, and is kept on disk there."""
-        lost = [cid for cid in stored if cid is not None and cid not in self._comment_cards]
-        if key is None or key[0] is None or not lost:
+    def _recover_lost_replies(self, lost: dict[str, str]) -> None:
+        """Replies begun on comments that are gone (deleted here, in another window, or
+        before a restart) have no reply box any more: their text comes back in the
+        section's comment box, to post as a comment of its own, and is kept on disk
+        there instead of as replies."""
+        texts = [t.strip() for t in lost.values() if t.strip()]
+        if not texts or self._section_key is None:
             return
-        texts = [self._reply_drafts.pop(cid, stored[cid]).strip() for cid in lost]
-        merged = "\n\n".join(t for t in (self.composer.text().strip(), *texts) if t)
+        current = self.composer.text().strip()
+        merged = "\n\n".join([current] * bool(current) + [t for t in texts if t not in current])
         self.composer.set_text(merged)
         self.composer.set_error("A reply to a comment deleted since is kept here, "
                                 "to post as a comment.")
-        brief, section = key
-        self.comment_draft_changed.emit(CommentDraftKey(brief, section, None), merged)
+        brief, section = self._section_key
+        if brief is None:
+            return
         for cid in lost:
+            self._composer_pending.pop(CommentDraftKey(brief, section, cid), None)
             self.comment_draft_changed.emit(CommentDraftKey(brief, section, cid), "")
+        self.comment_draft_changed.emit(CommentDraftKey(brief, section, None), merged)
 
     def _on_composer_changed(self, reply_to: str | None) -> None:
         if self._rebuilding or self._section_key is None:
