@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_run import run
+from cli_run import run, run_json
 
 BRIEF = """\
 ---
@@ -37,12 +37,8 @@ def brief(tmp_path) -> Path:
 
 
 def annotate(capsys, data: Path, brief: Path, quote: str, *extra: str) -> dict:
-    code, out, err = run(
-        capsys, "--data-dir", str(data), "annotate", str(brief), "--section", "dredging",
-        "--quote", quote, "--json", *extra,
-    )  # fmt: skip
-    assert code == 0, err
-    return json.loads(out)
+    return run_json(capsys, "--data-dir", str(data), "annotate", str(brief), "--section",
+                    "dredging", "--quote", quote, *extra)  # fmt: skip
 
 
 def test_export_markdown_to_stdout(capsys, brief, data):
