@@ -634,7 +634,9 @@ def test_perturbation_targets_at_scale(level: int, min_correct: float) -> None:
     tally = run_level(level, range(2000, 2100))
     assert tally.pct(tally.correct) >= min_correct, tally
     assert tally.pct(tally.wrong) <= 1.0, tally
-    assert tally.pct(tally.deleted_orphaned, tally.deleted) >= 97.0, tally
+    if level > 1:  # light damage never deletes highlighted text; the others must
+        assert tally.deleted, tally
+        assert tally.pct(tally.deleted_orphaned, tally.deleted) >= 97.0, tally
 
 
 def test_random_spans_round_trip_through_an_unchanged_brief() -> None:

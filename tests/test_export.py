@@ -225,6 +225,7 @@ def check_golden(name: str, actual: str) -> None:
     path = GOLDEN / name
     if REGENERATE:
         path.write_text(actual, encoding="utf-8")
+        pytest.fail(f"regenerated {path}: review the difference, then run without REGENERATE")
     assert actual == path.read_text(encoding="utf-8"), f"differs from {path}"
 
 

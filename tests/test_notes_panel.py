@@ -194,6 +194,7 @@ def test_focus_out_saves_at_once(panel, qtbot):
     assert seen == [("h1", "quick")]
     assert not panel.card("h1").note.editing()  # back to the rendered note
     qtbot.wait(SAVE_DELAY_MS + 200)
+    panel.flush()  # and whatever is still pending, sent now
     assert seen == [("h1", "quick")]  # the timer does not send it again
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 
 from briefreader.ui.notes_panel import NotesFilter, NotesPanel
 from test_notes_panel import LABELS, cm, hl, start_typing
@@ -197,6 +198,13 @@ def test_an_update_while_the_cards_are_still_being_built(panel, qtbot):
     qtbot.waitUntil(lambda: in_order_on_screen(panel, ids))
 
 
+def drain_events() -> None:
+    """Run what is queued for the next turns of the event loop, however busy the machine."""
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
 def test_filters_selection_and_scroll_position_stay(panel, qtbot):
     items = [hl(n, color="red" if n % 2 else "yellow") for n in range(N)]
     shown_section(panel, qtbot, items)
@@ -204,13 +212,14 @@ def test_filters_selection_and_scroll_position_stay(panel, qtbot):
     panel.select_highlight("h151")
     bar = panel.scroll.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 3000)
+    drain_events()  # the selection's own scroll (queued for the next turn) is done
     bar.setValue(2500)
-    qtbot.wait(20)
     value = bar.value()
+    assert value == 2500
 
     show(panel, items[:149] + items[150:] + [hl(N, color="yellow"), hl(N + 1, color="red")])
     settle(panel, qtbot)
-    qtbot.wait(20)
+    drain_events()
     assert panel.filters() == NotesFilter(color="red")
     assert not panel.card(f"h{N}").isVisibleTo(panel)
     assert panel.card(f"h{N + 1}").isVisibleTo(panel)
@@ -255,6 +264,8 @@ def test_another_section_is_shown_afresh(panel, qtbot):
     panel.set_section("Other", [hl(n, section_id="s2") for n in range(5)], [], labels=LABELS,
                       section_id="s2")
     panel.build_all()
+    assert sorted(before) == sorted(h.id for h in [hl(n) for n in range(5)])
+    assert all(panel.card(hid) is not None for hid in before)  # built again, as new cards
     assert all(panel.card(hid) is not card for hid, card in before.items())
 
 

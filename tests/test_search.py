@@ -195,10 +195,7 @@ def test_parse_query(typed, expected):
     ],
 )
 def test_any_input_gives_a_query_fts5_accepts(typed):
-    try:
-        query = parse_query(typed)
-    except QueryError:
-        return
+    query = parse_query(typed)  # each of these has a word to search for
     assert _fts_accepts(query.match), query.match
 
 

@@ -101,6 +101,7 @@ def test_unposted_comment_is_on_disk_and_back_after_a_restart(qtbot, session, br
     assert composer.text() == ""
     assert session.on_disk("options") == {}
     qtbot.wait(SAVE_DELAY_MS + 200)  # and nothing brings it back
+    w2.note_taking.panel.flush()  # and whatever is still pending, sent now
     assert session.on_disk("options") == {}
 
 
@@ -176,6 +177,7 @@ def test_emptying_the_box_forgets_the_draft(qtbot, session, brief_path):
     assert edit.toPlainText() == ""
     wait_on_disk(qtbot, session, "options", {})  # the draft is gone from the file
     qtbot.wait(SAVE_DELAY_MS + 200)  # and no later save brings it back
+    w.note_taking.panel.flush()  # and whatever is still pending, sent now
     assert session.on_disk("options") == {}
     w2 = session.open(brief_path, "options")
     assert w2.note_taking.panel.composer.text() == ""
@@ -196,6 +198,7 @@ def test_a_comment_that_fails_to_post_is_put_back_and_kept(qtbot, session, brief
     assert "database is locked" in composer.error.text()
     assert session.on_disk("options") == {None: "Keep me"}
     qtbot.wait(SAVE_DELAY_MS + 200)
+    w.note_taking.panel.flush()  # and whatever is still pending, sent now
     assert session.on_disk("options") == {None: "Keep me"}
 
 
@@ -290,6 +293,7 @@ def test_the_panel_keys_drafts_by_brief_and_section(qtbot):
     show("A", "s1")
     assert panel.composer.text() == "in A"
     qtbot.wait(SAVE_DELAY_MS + 200)
+    panel.flush()  # and whatever is still pending, sent now
     assert len(emitted) == 1  # showing drafts again is not typing them
 
 
@@ -317,6 +321,7 @@ def test_an_empty_box_left_behind_does_not_hide_the_kept_draft(qtbot):
     show("s1")
     assert panel.composer.text() == "kept on disk"
     qtbot.wait(SAVE_DELAY_MS + 200)
+    panel.flush()  # and whatever is still pending, sent now
     assert emitted == []  # nothing overwrote it
 
 

@@ -3,6 +3,8 @@ notes exported on a worker thread; the banner tells the outcome."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -147,10 +149,22 @@ def test_closing_the_window_stops_a_running_export(qtbot, window, tmp_path, monk
         real_stop(job, timeout)
 
     monkeypatch.setattr(exchange_module.ExportAllJob, "stop", stop)
+    running = threading.Event()
+
+    def endless(*_args, cancelled, **_kwargs):
+        # An export that only a stop request ends (a minute at most, should none come).
+        running.set()
+        deadline = time.monotonic() + 60
+        while not cancelled() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return None
+
+    monkeypatch.setattr(exchange_module, "export_brief_files_in", endless)
     exchange = window.note_taking.exchange
     window.actions_.export_all_notes.trigger()
     job = exchange.export_job
     assert job is not None
+    assert running.wait(10)  # still exporting when the window closes
     window.close()
     assert stops == [5.0]  # asked to stop after the current brief, and waited for
     assert not job._thread.is_alive()

@@ -208,8 +208,9 @@ def test_watched_brief_changes_are_indexed_and_the_open_one_reloads(qtbot, app):
 
 def test_indexing_shows_progress_in_the_library_and_ends_hidden(qtbot, app):
     sections = "\n\n".join(f"# Part {i}\n\nPart {i} of the wharf survey." for i in range(60))
-    big = app.write("survey.md", f"---\ntitle: Wharf Survey\n---\n\n{sections}\n")
-    w = app.open(app.write("ferry.md", FERRY))
+    ferry = app.write("ferry.md", FERRY)
+    w = app.open(ferry)
+    app.wait_indexed(ferry)
     view = w.finding.library_view
     shown: list[tuple[int, int, bool]] = []
 
@@ -220,6 +221,8 @@ def test_indexing_shows_progress_in_the_library_and_ends_hidden(qtbot, app):
     # Queued after the window's own slot, on the GUI thread: sees the strip as that
     # slot left it.
     w.finding.indexer.progress.connect(spy, Qt.ConnectionType.QueuedConnection)
+    # Written once the spy listens (the watcher picks it up), so no progress is missed.
+    big = app.write("survey.md", f"---\ntitle: Wharf Survey\n---\n\n{sections}\n")
     app.wait_indexed(big)
     qtbot.waitUntil(lambda: bool(shown) and shown[-1][:2] == (60, 60), timeout=WAIT)
     qtbot.waitUntil(lambda: not w.finding.indexer.busy(), timeout=WAIT)
