@@ -810,6 +810,14 @@ def test_oversized_and_missing_files_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(im, "MAX_IMPORT_BYTES", 1024)
     with pytest.raises(im.NotesImportError, match="too large"):
         im.read_import(big)
+    # A file that grows past the limit after it was measured is not read whole either.
+    small = tmp_path / "growing.json"
+    small.write_text("[]")
+    real_stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: real_stat(
+        small if self == big else self, **kw))
+    with pytest.raises(im.NotesImportError, match="too large"):
+        im.read_import(big)
 
 
 def test_json_without_a_brief_needs_one(tmp_path, store):

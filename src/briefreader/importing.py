@@ -97,15 +97,22 @@ def read_import(path: Path) -> ImportBundle:
         raise NotesImportError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
     if not path.is_file():
         raise NotesImportError(f"{path.name} is not a regular file")
-    if info.st_size > MAX_IMPORT_BYTES:
-        raise NotesImportError(
-            f"{path.name} is too large to import ({info.st_size // 1_048_576} MB; "
+
+    def too_large(size: int) -> NotesImportError:
+        return NotesImportError(
+            f"{path.name} is too large to import ({size // 1_048_576} MB; "
             f"the limit is {MAX_IMPORT_BYTES // 1_048_576} MB)"
         )
+
+    if info.st_size > MAX_IMPORT_BYTES:
+        raise too_large(info.st_size)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_IMPORT_BYTES + 1)  # never more, should it grow meanwhile
     except OSError as exc:
         raise NotesImportError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_IMPORT_BYTES:
+        raise too_large(len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
