@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 import yaml
 
-from briefreader.anchor import SectionText, Selector, reanchor_many
+from briefreader.anchor import SectionText
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.export import _NEWLINE, _SAFE_ID, canonical_text, text_hash
@@ -795,14 +795,10 @@ def _place(
     service: NotesService, brief: Brief, highlights: list[Highlight], comments: list[Comment]
 ) -> tuple[list[Highlight], list[Comment]]:
     """Find new notes in this version of the brief; those not found become orphans."""
-    from briefreader.notes import place_comment
+    from briefreader.notes import place_notes
 
     texts = service.section_texts(brief)
-    items = [
-        (Selector(h.exact, h.prefix, h.suffix, h.start, h.end), h.section_id, h.section_ordinal)
-        for h in highlights
-    ]
-    found = reanchor_many(items, texts) if items else []
+    found, comment_places = place_notes(texts, highlights, comments)
     placed_h = []
     for h, a in zip(highlights, found, strict=True):
         section, start, end, status = a.section_id, a.start, a.end, a.status
@@ -821,10 +817,10 @@ def _place(
                 current_end=end if section is not None else None,
             )
         )
-    placed_c = []
-    for c in comments:
-        status, where = place_comment(c, texts)
-        placed_c.append(replace(c, status=status, current_section=where))
+    placed_c = [
+        replace(c, status=status, current_section=where)
+        for c, (status, where) in zip(comments, comment_places, strict=True)
+    ]
     return placed_h, placed_c
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from briefreader.anchor import (
+    Anchoring,
     Candidate,
     SectionRef,
     SectionText,
@@ -210,15 +211,13 @@ class NotesService:
     def _reanchor(
         self, brief: Brief, stored: BriefRecord
     ) -> tuple[list[HighlightPlacement], list[CommentPlacement]]:
-        texts = self.section_texts(brief)
-        old_ordinals = {s.id: s.ordinal for s in stored.sections}
         # Deleted notes are placed too, so a restored one shows where it is now.
         highlights = self.store.highlights(stored.key, trash=None)
-        items: list[tuple[Selector, str, int]] = []
-        for h in highlights:
-            sel, section = _last_known_place(h)
-            items.append((sel, section, old_ordinals.get(section, h.section_ordinal)))
-        results = reanchor_many(items, texts) if items else []
+        comments = self.store.comments(stored.key, trash=None)
+        results, comment_places = place_notes(
+            self.section_texts(brief), highlights, comments,
+            ordinals={s.id: s.ordinal for s in stored.sections},
+        )
         placed = [
             HighlightPlacement(
                 h.id,
@@ -229,11 +228,10 @@ class NotesService:
             )
             for h, a in zip(highlights, results, strict=True)
         ]
-        comments = self.store.comments(stored.key, trash=None)
-        placed_comments = []
-        for c in comments:
-            status, found = place_comment(c, texts, hint=c.current_section or c.section_id)
-            placed_comments.append(CommentPlacement(c.id, status, found))
+        placed_comments = [
+            CommentPlacement(c.id, status, found)
+            for c, (status, found) in zip(comments, comment_places, strict=True)
+        ]
         return placed, placed_comments
 
     # ------------------------------------------------------------------ making notes
@@ -464,6 +462,25 @@ def place_comment(
     if found is None:
         return "orphaned", None
     return ("anchored" if found == c.section_id else "moved"), found
+
+
+def place_notes(
+    texts: Sequence[SectionText],
+    highlights: Sequence[Highlight],
+    comments: Sequence[Comment],
+    *,
+    ordinals: Mapping[str, int] | None = None,
+) -> tuple[list[Anchoring], list[tuple[str, str | None]]]:
+    """Where each note is in this version of a brief: one rule for re-anchoring after an
+    edit and for imported notes. Each is looked for from its last known place
+    (``ordinals``: the old sections' positions, when known)."""
+    ordinals = ordinals or {}
+    items = []
+    for h in highlights:
+        sel, section = _last_known_place(h)
+        items.append((sel, section, ordinals.get(section, h.section_ordinal)))
+    found = reanchor_many(items, texts) if items else []
+    return found, [place_comment(c, texts, hint=c.current_section) for c in comments]
 
 
 def _last_known_place(h: Highlight) -> tuple[Selector, str]:
