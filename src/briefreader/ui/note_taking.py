@@ -369,9 +369,7 @@ class NoteTaking(QObject):
     def on_add_comment_triggered(self) -> None:
         self.docks["notes"].show()
         self.docks["notes"].raise_()
-        focus = getattr(self.panel, "focus_new_comment", None)
-        if focus is not None:
-            focus()
+        self.panel.focus_new_comment()
 
     def on_comment_added(self, body: str, reply_to) -> None:
         section = self.reader.section

@@ -314,8 +314,7 @@ class NotesPanel(QWidget):
         self._flush_tags()  # before anything changes, in case a slot calls back
         name = section_id if section_id is not None else title
         key = (brief_key, name) if name is not None else None
-        same_section = key == self._section_key
-        if same_section and title is not None:
+        if key == self._section_key and title is not None:
             # The same section again (after a save, a new or deleted note, an undo):
             # update it in place, so the editor being typed in (its cursor, undo
             # history, input method) is never replaced and most cards are kept.
@@ -330,9 +329,6 @@ class NotesPanel(QWidget):
         for cid, text in stored.items():
             if cid is not None:
                 self._reply_drafts.setdefault(cid, text)
-        editing = self._active_editor()
-        scroll_value = self.scroll.verticalScrollBar().value() if same_section else 0
-
         self._rebuilding = True
         self.content.setUpdatesEnabled(False)
         # Showing a card inside a visible box relays out the whole box: build hidden.
@@ -362,20 +358,12 @@ class NotesPanel(QWidget):
             self._rebuild_filter_choices()
             self._apply_filters()
             self._build_queue = list(self._highlights)
-            if editing is not None and editing[0] in self._highlights:
-                self._ensure_card(editing[0])
             self._build_some(FIRST_SLICE_MS)
         finally:
             self.comments_box.setVisible(bool(self._comment_cards))
             self.content.setUpdatesEnabled(True)
             self._rebuilding = False
-        if editing is not None:
-            self._restore_editor(*editing)
-        if scroll_value:
-            QTimer.singleShot(0, self, lambda: self.scroll.verticalScrollBar().setValue(
-                scroll_value))
-        else:
-            self.scroll.verticalScrollBar().setValue(0)
+        self.scroll.verticalScrollBar().setValue(0)  # another section: from its top
         if self._render_queue:
             self._render_timer.start()
 
@@ -921,13 +909,6 @@ class NotesPanel(QWidget):
             box.end_edit()
             self._show_text(item_id, box.text)
 
-    def _active_editor(self) -> tuple[str, int, bool] | None:
-        for item_id in [*self._cards, *self._comment_cards]:
-            box = self._box(item_id)
-            if box is not None and box.editing() and box.editor is not None:
-                return item_id, box.editor.textCursor().position(), box.editor.hasFocus()
-        return None
-
     def _restore_editor(self, item_id: str, position: int, focus: bool) -> None:
         box = self._box(item_id)
         if box is None:
@@ -1004,18 +985,6 @@ class NotesPanel(QWidget):
         self._rebuild_filter_choices()
         self._apply_filters()
 
-    def update_comment(self, c: Comment) -> None:
-        card = self._comment_cards.get(c.id)
-        if card is None or card.comment is None:
-            return
-        if c.deleted_at is not None:
-            self._comments[c.id] = c
-            card.hide()  # its replies stay; set_section redraws the thread properly
-            return
-        self._apply_comment(c)
-        self._rebuild_filter_choices()
-        self._apply_filters()
-
     def _apply_comment(self, c: Comment) -> None:
         self._comments[c.id] = c
         card = self._comment_cards.get(c.id)
@@ -1040,17 +1009,16 @@ class NotesPanel(QWidget):
         if not settled:
             self._scroll_to(card)
 
-    def show_comment(self, comment_id: str) -> bool:
+    def show_comment(self, comment_id: str) -> None:
         """Scroll to a comment's card (showing it even if the filters hid it) and give
-        it the focus; False when the comment is not in the section shown."""
+        it the focus, when the comment is in the section shown."""
         card = self._comment_cards.get(comment_id)
         if card is None or card.comment is None:
-            return False
+            return
         if not self._filter.matches_comment(card.comment):
             self.set_filters(NotesFilter())
         self._scroll_to(card)
         card.setFocus(Qt.FocusReason.OtherFocusReason)
-        return True
 
     def _scroll_to(self, widget: QWidget) -> None:
         self.content.layout().activate()
