@@ -91,11 +91,6 @@ class ReadingState:
     """ISO 8601 UTC; empty when never opened."""
     read_sections: frozenset[str] = frozenset()
 
-    def progress(self, section_ids: Iterable[str]) -> float:
-        """Fraction (0–1) of the given sections that were read."""
-        ids = set(section_ids)
-        return len(ids & self.read_sections) / len(ids) if ids else 0.0
-
 
 @dataclass(frozen=True)
 class LibraryEntry:

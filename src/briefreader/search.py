@@ -31,7 +31,6 @@ SCOPES: tuple[Scope, ...] = ("text", "notes", "all")
 #: characters: they never occur in normalised brief text or in notes.
 MARK_OPEN = "\x02"
 MARK_CLOSE = "\x03"
-ELLIPSIS = "…"
 MAX_QUERY_TERMS = 32
 """Beyond this, further words are ignored (a pasted paragraph is not a query)."""
 

@@ -64,9 +64,6 @@ class LibraryModel(QAbstractTableModel):
         self._entries = list(entries)
         self.endResetModel()
 
-    def entry(self, row: int) -> LibraryEntry:
-        return self._entries[row]
-
     def row_of(self, path: str) -> int:
         return next((i for i, e in enumerate(self._entries) if e.info.path == path), -1)
 

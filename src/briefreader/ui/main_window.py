@@ -72,7 +72,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self.default_library = default_library
-        self.paths = paths
         self.brief: Brief | None = None
         self.opened_path: Path | None = None  # what the user opened: a file or a folder
         self.folder_briefs: list[Path] = []

@@ -80,13 +80,11 @@ class PreferencesDialog(QDialog):
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
         self.setMinimumWidth(520)
-        self._initial = prefs
 
         tabs = QTabWidget(self)
         tabs.addTab(self._notes_tab(prefs, default_author), "&Notes")
         tabs.addTab(self._library_tab(prefs), "&Library")
         tabs.addTab(self._appearance_tab(prefs), "&Appearance")
-        self.tabs = tabs
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
