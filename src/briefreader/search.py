@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -349,13 +349,14 @@ class Snippet:
     marks: tuple[tuple[int, int], ...] = ()
     """Spans of ``text`` that matched the query."""
 
-    def marked(self, open_: str, close: str) -> str:
-        """The text with each match wrapped, e.g. ``marked("«", "»")``."""
+    def marked(self, open_: str, close: str, escape: Callable[[str], str] = str) -> str:
+        """The text with each match wrapped, e.g. ``marked("«", "»")``; ``escape`` is
+        applied to the text (not the markers), e.g. ``html.escape``."""
         out, last = [], 0
         for start, end in self.marks:
-            out += [self.text[last:start], open_, self.text[start:end], close]
+            out += [escape(self.text[last:start]), open_, escape(self.text[start:end]), close]
             last = end
-        out.append(self.text[last:])
+        out.append(escape(self.text[last:]))
         return "".join(out)
 
 

@@ -47,13 +47,7 @@ KIND_LABELS = {"text": "Text", "note": "Note", "comment": "Comment"}
 
 def snippet_html(result: SearchResult) -> str:
     """The snippet, escaped, with the matched words in bold."""
-    s = result.snippet
-    out, last = [], 0
-    for start, end in s.marks:
-        out += [html.escape(s.text[last:start]), "<b>", html.escape(s.text[start:end]), "</b>"]
-        last = end
-    out.append(html.escape(s.text[last:]))
-    return "".join(out)
+    return result.snippet.marked("<b>", "</b>", html.escape)
 
 
 class ResultModel(QAbstractListModel):
