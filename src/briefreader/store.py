@@ -1608,17 +1608,16 @@ class Store:
         ).fetchall()
 
     def _search_text(self, query: SearchQuery, limit: int) -> list[SearchResult]:
-        conn = self._connection
         rows = self._ranked(
             "text_fts", query.match, (-1,),
-            "lb.title, lb.key, lb.path, t.section_id, t.title, t.id",
-            "JOIN text_sections t ON t.id = m.rowid JOIN library_briefs lb ON lb.id = t.brief_id",
+            "lb.title, lb.key, lb.path, t.section_id, t.title, tf.body",
+            "JOIN text_sections t ON t.id = m.rowid JOIN library_briefs lb ON lb.id = t.brief_id"
+            " JOIN text_fts tf ON tf.rowid = m.rowid",
             limit,
         )
         results = []
-        for title, key, path, section_id, section_title, rowid, snippet, rank in rows:
-            body = conn.execute("SELECT body FROM text_fts WHERE rowid = ?", (rowid,)).fetchone()
-            span = locate(body[0], query.terms) if body else None
+        for title, key, path, section_id, section_title, body, snippet, rank in rows:
+            span = locate(body, query.terms)
             results.append(SearchResult(
                 "text", title, key, section_id, section_title, shape_snippet(snippet),
                 None, span[0] if span else None, span[1] if span else None, path, rank,
