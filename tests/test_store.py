@@ -737,6 +737,19 @@ def test_daily_backup_on_open(db_path):
     s.close()
 
 
+def test_the_daily_backup_can_run_beside_an_open_store(db_path):
+    Store(db_path, backup_interval=None).close()
+    s = Store(db_path, backup_interval=None)  # as the window opens it: no backup here
+    assert s.backups() == []
+    s.save_brief(brief_record())  # and it goes on saving meanwhile
+    store_mod.start_daily_backup(db_path, keep_backups=3).join()
+    (backup,) = s.backups()
+    assert store_mod.check_file(backup) == []
+    store_mod.start_daily_backup(db_path).join()
+    assert s.backups() == [backup]  # less than a day old: none due
+    s.close()
+
+
 # --------------------------------------------------------------------------- processes
 
 _SAVER = """

@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from briefreader.notes import NotesService
     from briefreader.paths import bundled_briefs_dir, resolve_paths, set_app_identity
     from briefreader.settings import Settings
-    from briefreader.store import Store
+    from briefreader.store import Store, start_daily_backup
     from briefreader.ui.main_window import MainWindow
 
     set_app_identity()
@@ -49,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings(paths.settings_file)
     notes = None
     try:
-        store = Store.open(paths, keep_backups=settings.keep_backups)
+        # The daily backup runs once the window is up (start_daily_backup below).
+        store = Store.open(paths, keep_backups=settings.keep_backups, backup_interval=None)
     except BriefreaderError as exc:
         # The reader still works; notes stay off until the database is sorted out.
         store_error = str(exc)
@@ -62,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.raise_()
     window.activateWindow()
     window.open_initial(Path(args.path) if args.path else None)
+    backup = None
+    if notes is not None and not notes.store.read_only:
+        backup = start_daily_backup(notes.store.database, backup_dir=paths.backups,
+                                    keep_backups=settings.keep_backups)
     if store_error:
         window.banner.show_message(
             f"Notes are unavailable: {store_error}. Reading works; nothing was changed.",
@@ -72,3 +77,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if notes is not None:
             notes.store.close()
+        if backup is not None:
+            backup.join()  # a backup half written would only be thrown away

@@ -30,6 +30,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -39,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefreader.errors import BriefreaderError
 from briefreader.library import (
     BriefInfo,
     IndexedSection,
@@ -1691,3 +1693,25 @@ class Store:
         """Index every note again (repair; the triggers keep it current otherwise)."""
         with self.transaction("the search index") as tx:
             _index_existing_notes(tx)
+
+
+def start_daily_backup(
+    database: str | os.PathLike[str],
+    *,
+    backup_dir: str | os.PathLike[str] | None = None,
+    keep_backups: int = KEEP_BACKUPS,
+) -> threading.Thread:
+    """The daily backup (when one is due) on a thread with a Store of its own, for a
+    window that opened its store with ``backup_interval=None``: a large database takes
+    a noticeable moment to copy and verify, and the window need not wait for it.
+    Join the thread before exiting; failures are logged, as when opening."""
+
+    def run() -> None:
+        try:
+            Store(database, backup_dir=backup_dir, keep_backups=keep_backups).close()
+        except (BriefreaderError, OSError, sqlite3.Error) as exc:
+            log.warning("daily backup of the notes failed: %s", exc)
+
+    thread = threading.Thread(target=run, name="daily-backup")
+    thread.start()
+    return thread
