@@ -847,3 +847,35 @@ def test_text_brief_plain_text_drops_object_characters_like_the_reader():
     rendered = render_section(brief, section)
     body = rendered.html.split("\n", 1)[1]
     assert rendered.plain_text == plain_text_of_html(body) == "Ports reopened. one item"
+
+
+def test_a_section_wanted_by_several_threads_at_once_is_rendered_once(monkeypatch):
+    import threading
+    import time
+    from functools import lru_cache
+
+    from briefreader.parse import parse_markdown
+
+    calls = []
+    real = render._render_section.__wrapped__
+
+    @lru_cache(maxsize=64)
+    def counted(*key):
+        calls.append(key[2].id)
+        time.sleep(0.05)  # long enough for the other threads to ask meanwhile
+        return real(*key)
+
+    monkeypatch.setattr(render, "_render_section", counted)
+    brief = parse_markdown("# One\n\nFirst part.\n\n# Two\n\nSecond part.\n", name="t.md",
+                           content_hash="h-single-flight")
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(
+        [render.render_section(brief, s).plain_text for s in brief.sections]))
+        for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == 3 and out[0] == out[1] == out[2]
+    assert "Second part." in out[0][1]
+    assert sorted(calls) == sorted(s.id for s in brief.sections)  # each once

@@ -14,6 +14,7 @@ import bisect
 import html
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -608,11 +609,32 @@ def _render_section(
     )
 
 
+# Sections being rendered now, each by one thread: the reader's background formatting,
+# the notes' and the find bar's section texts may all want the same big brief at once,
+# and each section is then rendered once, the others waiting for it.
+_rendering: dict[tuple, threading.Event] = {}
+_rendering_lock = threading.Lock()
+
+
 def render_section(brief: Brief, section: Section, *, time_limit: float = 2.0) -> RenderedSection:
-    """The section as the reader shows it. Memoised; never raises for bad input and
-    never takes much longer than ``time_limit`` seconds."""
-    source = effective_source(brief, section)
-    return _render_section(brief.content_hash, brief.format, section, source, time_limit)
+    """The section as the reader shows it. Memoised (and rendered by one thread at a
+    time); never raises for bad input and never takes much longer than ``time_limit``
+    seconds."""
+    key = (brief.content_hash, brief.format, section, effective_source(brief, section),
+           time_limit)
+    with _rendering_lock:
+        busy = _rendering.get(key)
+        if busy is None:
+            _rendering[key] = done = threading.Event()
+    if busy is not None:
+        busy.wait()
+        return _render_section(*key)  # from the cache by now
+    try:
+        return _render_section(*key)
+    finally:
+        with _rendering_lock:
+            del _rendering[key]
+        done.set()
 
 
 def section_plain_text(brief: Brief, section: Section) -> str:
