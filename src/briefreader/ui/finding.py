@@ -35,7 +35,7 @@ from briefreader.ui import preferences as preferences_ui
 from briefreader.ui.actions import Actions
 from briefreader.ui.find_bar import FindBar
 from briefreader.ui.library_view import Indexer, LibraryView, LibraryWatcher
-from briefreader.ui.loader import SYNC_LIMIT
+from briefreader.ui.loader import is_big
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.preferences import Preferences, PreferencesDialog
 from briefreader.ui.reader import ReaderView
@@ -485,7 +485,7 @@ class Finding(QObject):
     def _session_for(self, brief: Brief) -> FindSession | None:
         if self._session_brief is brief and self.session is not None:
             return self.session
-        if sum(len(s.source) for s in brief.sections) > SYNC_LIMIT:
+        if is_big(brief):
             if self._preparing is not brief:
                 self._preparing = brief
                 notes = self.notes

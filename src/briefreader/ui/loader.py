@@ -7,11 +7,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.parse import LOAD_ERRORS, load_brief
 
 #: Files at most this big are parsed at once on the GUI thread (they take a few ms).
 SYNC_LIMIT = 512 * 1024
+
+
+def is_big(brief: Brief) -> bool:
+    """Too big to render every section on the GUI thread without a visible pause."""
+    return sum(len(s.source) for s in brief.sections) > SYNC_LIMIT
 
 
 class BriefLoader(QObject):

@@ -35,7 +35,7 @@ from briefreader.settings import Settings
 from briefreader.ui.actions import Actions
 from briefreader.ui.banner import Banner
 from briefreader.ui.finding import Finding
-from briefreader.ui.loader import SYNC_LIMIT, BriefLoader
+from briefreader.ui.loader import BriefLoader, is_big
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.note_taking import NoteTaking
 from briefreader.ui.reader import ReaderView
@@ -435,7 +435,7 @@ class MainWindow(QMainWindow):
         that is prepared on a worker thread while the first section is already shown."""
         nt = self.note_taking
         notes = nt.annotations.notes
-        if notes.needs_texts(brief) and sum(len(s.source) for s in brief.sections) > SYNC_LIMIT:
+        if notes.needs_texts(brief) and is_big(brief):
             nt.close_brief()
             self.statusBar().showMessage("Preparing notes for this brief…")
             self.progress.show()
