@@ -20,19 +20,25 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from briefreader.errors import BriefreaderError
+from briefreader.records import (
+    BriefInfo,
+    IndexedSection,
+    LibraryEntry,
+    LibrarySource,
+    ReadingState,
+)
+from briefreader.store import Store
 
 if TYPE_CHECKING:
     from briefreader.brief import Brief
     from briefreader.paths import Paths
-    from briefreader.store import Store
 
-# The store imports this module's records: parsing and rendering are imported
-# where they are used, so that importing the store stays light.
+# Parsing and rendering are imported where they are used: the window imports this
+# module at start.
 
-SourceKind = Literal["folder", "file"]
 DEFAULT_FOLDER_NAME = "Briefs"
 
 #: progress(done, total): sections prepared so far, out of the brief's total.
@@ -43,80 +49,6 @@ BriefProgress = Callable[[str, int, int], None]
 
 class LibraryError(BriefreaderError):
     """A path cannot be added to or removed from the library."""
-
-
-@dataclass(frozen=True)
-class LibrarySource:
-    """A folder whose briefs belong to the library, or one brief file."""
-
-    path: str
-    """Resolved path."""
-    kind: SourceKind
-    added: str = ""
-
-
-@dataclass(frozen=True)
-class BriefInfo:
-    """What the library knows of one brief file, as of its last reading."""
-
-    path: str
-    """Resolved path: the library's identity of a file."""
-    key: str
-    """The brief's key in the notes store (front-matter id, else the path)."""
-    title: str
-    date: str | None = None
-    sections: int = 0
-    content_hash: str = ""
-    mtime_ns: int = 0
-    size: int = 0
-    error: str | None = None
-    """Why the file could not be read; None when it was."""
-    indexed_hash: str | None = None
-    """The version whose text is in the search index; None when not indexed."""
-
-    @property
-    def needs_index(self) -> bool:
-        return self.error is None and self.indexed_hash != self.content_hash
-
-
-@dataclass(frozen=True)
-class ReadingState:
-    """Where the reader was in a brief, and which sections were read to the end."""
-
-    brief_key: str
-    section_id: str | None = None
-    scroll: int = 0
-    """Position in that section, as the reader's scroll bar value."""
-    last_read: str = ""
-    """ISO 8601 UTC; empty when never opened."""
-    read_sections: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class LibraryEntry:
-    """One row of the library: a brief with its notes and reading state."""
-
-    info: BriefInfo
-    notes: int = 0
-    """Live highlights and comments."""
-    state: ReadingState | None = None
-    read: int = 0
-    """Sections read (of ``info.sections``)."""
-
-    @property
-    def progress(self) -> float:
-        total = self.info.sections
-        return min(self.read, total) / total if total else 0.0
-
-
-@dataclass(frozen=True)
-class IndexedSection:
-    """A section's text, as the search index receives it."""
-
-    section_id: str
-    ordinal: int
-    title: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -346,8 +278,6 @@ def refresh_library_in(database: str | os.PathLike[str]) -> RefreshReport:
     a Store of its own on ``database``, opened and closed here: for a worker thread (a
     Store is one-per-thread). Raises BriefreaderError (or OSError, sqlite3.Error) when
     the library cannot be read."""
-    from briefreader.store import Store
-
     with Store(database, backup_interval=None) as store:
         return Library(store).refresh(index=False)
 
@@ -364,8 +294,6 @@ def index_briefs_in(
     """:func:`index_briefs` with a Store of its own on ``database``, opened and
     closed here: for a worker thread (a Store is one-per-thread). When the
     database cannot be opened, every brief of ``paths`` fails with the reason."""
-    from briefreader.store import Store
-
     try:
         store = Store(database, backup_interval=None)
     except BriefreaderError as exc:

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from briefreader.errors import BriefreaderError
 
@@ -194,3 +195,82 @@ class RestoreResult:
     restored_from: Path
     moved_aside: Path | None
     """Where the database that was replaced now is (None when there was none)."""
+
+
+# --------------------------------------------------------------------------- library
+
+SourceKind = Literal["folder", "file"]
+
+
+@dataclass(frozen=True)
+class LibrarySource:
+    """A folder whose briefs belong to the library, or one brief file."""
+
+    path: str
+    """Resolved path."""
+    kind: SourceKind
+    added: str = ""
+
+
+@dataclass(frozen=True)
+class BriefInfo:
+    """What the library knows of one brief file, as of its last reading."""
+
+    path: str
+    """Resolved path: the library's identity of a file."""
+    key: str
+    """The brief's key in the notes store (front-matter id, else the path)."""
+    title: str
+    date: str | None = None
+    sections: int = 0
+    content_hash: str = ""
+    mtime_ns: int = 0
+    size: int = 0
+    error: str | None = None
+    """Why the file could not be read; None when it was."""
+    indexed_hash: str | None = None
+    """The version whose text is in the search index; None when not indexed."""
+
+    @property
+    def needs_index(self) -> bool:
+        return self.error is None and self.indexed_hash != self.content_hash
+
+
+@dataclass(frozen=True)
+class ReadingState:
+    """Where the reader was in a brief, and which sections were read to the end."""
+
+    brief_key: str
+    section_id: str | None = None
+    scroll: int = 0
+    """Position in that section, as the reader's scroll bar value."""
+    last_read: str = ""
+    """ISO 8601 UTC; empty when never opened."""
+    read_sections: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One row of the library: a brief with its notes and reading state."""
+
+    info: BriefInfo
+    notes: int = 0
+    """Live highlights and comments."""
+    state: ReadingState | None = None
+    read: int = 0
+    """Sections read (of ``info.sections``)."""
+
+    @property
+    def progress(self) -> float:
+        total = self.info.sections
+        return min(self.read, total) / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class IndexedSection:
+    """A section's text, as the search index receives it."""
+
+    section_id: str
+    ordinal: int
+    title: str
+    text: str

@@ -41,18 +41,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefreader.errors import BriefreaderError
-from briefreader.library import (
-    BriefInfo,
-    IndexedSection,
-    LibraryEntry,
-    LibrarySource,
-    ReadingState,
-)
 from briefreader.records import (
     COLORS,
     DEFAULT_LABELS,
     HIGHLIGHT_STATUSES,
     Bookmark,
+    BriefInfo,
     BriefRecord,
     ColorLabel,
     Comment,
@@ -61,7 +55,11 @@ from briefreader.records import (
     DatabaseTooNewError,
     Highlight,
     HighlightPlacement,
+    IndexedSection,
+    LibraryEntry,
+    LibrarySource,
     NoteNotFoundError,
+    ReadingState,
     RestoreResult,
     SaveError,
     SectionRecord,
