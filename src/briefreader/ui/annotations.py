@@ -53,6 +53,12 @@ class Annotations(QObject):
         self.reload()
         return report
 
+    def close_brief(self) -> None:
+        """No brief open: nothing cached, nothing to undo."""
+        self.brief = None
+        self.highlights, self.comments, self.bookmarks = {}, {}, []
+        self.undo_stack.clear()
+
     def reload(self) -> None:
         if self.brief is None:
             return
@@ -164,6 +170,11 @@ class Annotations(QObject):
     def restore_highlight(self, highlight_id: str) -> None:
         self._apply(lambda: self.notes.restore_highlight(highlight_id), highlight_id,
                     then=lambda _: self._reread_highlight(highlight_id))
+
+    def _trash_highlight(self, highlight_id: str) -> None:
+        # To the trash, not gone: the note may already hold words the user typed.
+        self._apply(lambda: self.notes.delete_highlight(highlight_id), highlight_id,
+                    then=lambda _: self._put_highlight(highlight_id, None))
 
     # comments are saved at once; deleting goes to the trash and can be undone there
     def add_comment(self, section_id: str, body: str, reply_to: str | None) -> Comment:
@@ -295,16 +306,11 @@ class _Create(QUndoCommand):
             o._put_highlight(h.id, h)
             o.changed.emit()
         else:
-            hid = self.highlight_id
-            o._apply(lambda: o.notes.restore_highlight(hid), hid,
-                     then=lambda _: o._reread_highlight(hid))
+            o.restore_highlight(self.highlight_id)
 
     def undo(self) -> None:
-        # To the trash, not gone: the note may already hold words the user typed.
         if self.highlight_id is not None:
-            o, hid = self.owner, self.highlight_id
-            o._apply(lambda: o.notes.delete_highlight(hid), hid,
-                     then=lambda _: o._put_highlight(hid, None))
+            self.owner._trash_highlight(self.highlight_id)
 
 
 class _Edit(QUndoCommand):
@@ -347,11 +353,7 @@ class _Delete(QUndoCommand):
         self.owner, self.hid = owner, highlight_id
 
     def redo(self) -> None:
-        o, hid = self.owner, self.hid
-        o._apply(lambda: o.notes.delete_highlight(hid), hid,
-                 then=lambda _: o._put_highlight(hid, None))
+        self.owner._trash_highlight(self.hid)
 
     def undo(self) -> None:
-        o, hid = self.owner, self.hid
-        o._apply(lambda: o.notes.restore_highlight(hid), hid,
-                 then=lambda _: o._reread_highlight(hid))
+        self.owner.restore_highlight(self.hid)

@@ -177,10 +177,7 @@ class NoteTaking(QObject):
     def close_brief(self) -> None:
         """No brief's notes are open (while a big one is being prepared)."""
         self.panel.flush()
-        self.annotations.brief = None
-        self.annotations.highlights, self.annotations.comments = {}, {}
-        self.annotations.bookmarks = []
-        self.annotations.undo_stack.clear()
+        self.annotations.close_brief()
         self.navigator.set_counts({})
         self._update_enabled()
 

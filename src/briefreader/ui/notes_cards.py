@@ -142,6 +142,14 @@ def _trash_icon(widget: QWidget) -> QIcon:
 # --------------------------------------------------------------------------- small widgets
 
 
+def _colour_as_error(label: QLabel) -> None:
+    """Error red, readable on the label's light or dark background."""
+    pal = label.palette()
+    red = QColor("#ff8a80") if palette_is_dark(pal) else QColor("#b3261e")
+    pal.setColor(QPalette.ColorRole.WindowText, red)
+    label.setPalette(pal)
+
+
 class _Card(QFrame):
     """A rounded, palette-coloured card; painted by hand (no style sheet per card).
 
@@ -573,10 +581,7 @@ class _TextBox(QWidget):
 
     def _colour_error(self) -> None:
         if self.error_label is not None:
-            pal = self.error_label.palette()
-            red = QColor("#ff8a80") if palette_is_dark(self.palette()) else QColor("#b3261e")
-            pal.setColor(QPalette.ColorRole.WindowText, red)
-            self.error_label.setPalette(pal)
+            _colour_as_error(self.error_label)
 
     def error_text(self) -> str:
         if self.error_row is None or self.error_row.isHidden() or self.error_label is None:
@@ -804,10 +809,7 @@ class _Composer(QWidget):
     def set_error(self, message: str | None) -> None:
         self.error.setVisible(bool(message))
         self.error.setText(message or "")
-        pal = self.error.palette()
-        pal.setColor(QPalette.ColorRole.WindowText,
-                     QColor("#ff8a80") if palette_is_dark(self.palette()) else QColor("#b3261e"))
-        self.error.setPalette(pal)
+        _colour_as_error(self.error)
         _resized(self.error)
 
     def post(self) -> None:
