@@ -38,26 +38,35 @@ if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
 
 
-class PrintDocument(QTextDocument):
-    """A QTextDocument that reads images only as the resource policy allows.
+def placeholder_image() -> QImage:
+    """What stands in for an image the resource policy does not allow."""
+    image = QImage()
+    image.loadFromData(resource_policy.resolve_resource(None, "placeholder").data)
+    return image
+
+
+class PolicyDocument(QTextDocument):
+    """A QTextDocument that loads images only as the resource policy allows (the
+    reader's documents and the printed brief alike).
 
     Returning None from loadResource would let Qt open the path itself (a FIFO
-    hangs it, /dev/zero never ends), so every request gets an answer.
+    hangs it, /dev/zero never ends), so every request gets an answer: the image,
+    the placeholder, or an empty string.
     """
 
     def __init__(self, base_dir: Path | None, parent=None) -> None:
         super().__init__(parent)
         self._base_dir = base_dir
-        self.setUndoRedoEnabled(False)
+        self.setUndoRedoEnabled(False)  # highlights are painted in; they are not edits
 
     def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt override
-        if kind in (QTextDocument.ResourceType.ImageResource, 2):
+        if kind in (QTextDocument.ResourceType.ImageResource,
+                    QTextDocument.ResourceType.ImageResource.value):
             resource = resource_policy.resolve_resource(self._base_dir, url.toString())
             image = QImage()
-            if image.loadFromData(resource.data):
+            if resource.kind == "image" and image.loadFromData(resource.data):
                 return image
-            image.loadFromData(resource_policy.resolve_resource(None, "").data)
-            return image
+            return placeholder_image()
         return ""
 
 
@@ -89,7 +98,7 @@ def build_print_document(
             where = c.current_section if c.current_section in ids else None
             roots.setdefault(where, []).append(c)
 
-    doc = PrintDocument(brief.base_dir)
+    doc = PolicyDocument(brief.base_dir)
     doc.setDefaultStyleSheet(render.stylesheet(False))
     doc.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, brief.title)
     cursor = QTextCursor(doc)
@@ -126,7 +135,7 @@ def _section_fragment(
     brief: Brief, section: Section, notes: Sequence[Highlight]
 ) -> QTextDocumentFragment:
     rendered = render.render_section(brief, section)
-    part = PrintDocument(brief.base_dir)
+    part = PolicyDocument(brief.base_dir)
     part.setDefaultStyleSheet(render.stylesheet(False))
     part.setHtml(rendered.html)
     if notes:

@@ -21,7 +21,6 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QImage,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from briefreader import render, resource_policy
 from briefreader.brief import Brief, Section
+from briefreader.printing import PolicyDocument
 from briefreader.ui.highlights import Span, TextMap, highlight_at, paint
 
 #: Briefs with more sections than this are formatted on demand only.
@@ -46,12 +46,6 @@ MAX_FIND_MARKS = 500
 FIND_MARK = ("#fbc98a", "#7a4a12")
 
 
-def _placeholder_image() -> QImage:
-    image = QImage()
-    image.loadFromData(resource_policy.resolve_resource(None, "placeholder").data)
-    return image
-
-
 def _free_documents(cache: OrderedDict[tuple, QTextDocument]) -> None:
     for doc in cache.values():
         if shiboken6.isValid(doc):
@@ -59,30 +53,14 @@ def _free_documents(cache: OrderedDict[tuple, QTextDocument]) -> None:
     cache.clear()
 
 
-class SafeDocument(QTextDocument):
-    """A QTextDocument that loads resources only as the resource policy allows.
-
-    Returning None from loadResource lets Qt load the file itself, so every path
-    returns something: the image, a placeholder image, or an empty string.
-    """
+class SafeDocument(PolicyDocument):
+    """One section's document (images only as the resource policy allows), with the
+    highlights painted into it."""
 
     def __init__(self, base_dir: Path | None, parent=None) -> None:
-        super().__init__(parent)
-        self._base_dir = base_dir
-        self.setUndoRedoEnabled(False)  # highlights are painted in; they are not edits
+        super().__init__(base_dir, parent)
         self.painted: tuple[Span, ...] = ()
         self.text_map: TextMap | None = None
-
-    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt override
-        if kind == QTextDocument.ResourceType.ImageResource.value or (
-            kind == QTextDocument.ResourceType.ImageResource
-        ):
-            resource = resource_policy.resolve_resource(self._base_dir, url.toString())
-            image = QImage()
-            if resource.kind == "image" and image.loadFromData(resource.data):
-                return image
-            return _placeholder_image()
-        return ""
 
 
 class ReaderView(QTextBrowser):
