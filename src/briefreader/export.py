@@ -289,6 +289,21 @@ def write_atomically(path: Path, text: str, *, force: bool) -> None:
 
     An existing file is replaced only with ``force``; readers never see half a file.
     """
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+
+    write_file_atomically(path, write, force=force)
+
+
+def write_file_atomically(path: Path, write: Callable[[Path], None], *, force: bool) -> None:
+    """Have ``write`` fill a temporary file in the same folder, make it durable, then
+    rename it to ``path`` (and make the rename durable).
+
+    An existing file is replaced only with ``force``; readers never see half a file.
+    ``write`` may raise ExportError; nothing is left behind then either.
+    """
     path = Path(path)
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name")
@@ -296,22 +311,23 @@ def write_atomically(path: Path, text: str, *, force: bool) -> None:
         raise ExportExistsError(f"{path} already exists; confirm to replace it (--force)")
     folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
+        write(tmp)
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         if not force and path.exists():  # appeared while we wrote
             raise ExportExistsError(f"{path} already exists; confirm to replace it (--force)")
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(folder)
 

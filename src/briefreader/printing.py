@@ -9,8 +9,6 @@ brief come last. QtGui and QtPrintSupport only: no widgets, so this runs headles
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +28,7 @@ from PySide6.QtGui import (
 
 from briefreader import render, resource_policy
 from briefreader.brief import Brief, Section
-from briefreader.export import ORPHANS_HEADING, ExportError, ExportExistsError, is_placed
+from briefreader.export import ORPHANS_HEADING, ExportError, is_placed, write_file_atomically
 from briefreader.highlight_paint import TextMap, colour_for
 from briefreader.records import DEFAULT_LABELS, Comment, Highlight
 
@@ -208,19 +206,8 @@ def print_document(document: QTextDocument, printer: QPrinter) -> None:
 
 def export_pdf(document: QTextDocument, path: Path, *, force: bool = False) -> None:
     """Write the document as an A4 PDF, atomically; an existing file only with ``force``."""
-    path = Path(path)
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; give a file name")
-    if not force and path.exists():
-        raise ExportExistsError(f"{path} already exists; confirm to replace it (--force)")
-    folder = path.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+
+    def write(tmp: Path) -> None:
         writer = QPdfWriter(str(tmp))
         writer.setTitle(document.metaInformation(QTextDocument.MetaInformation.DocumentTitle))
         writer.setCreator("briefreader")
@@ -236,14 +223,5 @@ def export_pdf(document: QTextDocument, path: Path, *, force: bool = False) -> N
         del writer  # closes and flushes the file
         if tmp.stat().st_size == 0:
             raise ExportError(f"cannot write {path}: the PDF came out empty")
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        if not force and path.exists():
-            raise ExportExistsError(f"{path} already exists; confirm to replace it (--force)")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    write_file_atomically(path, write, force=force)
