@@ -445,25 +445,8 @@ def export_markdown(
     brief = data.brief
     highlights = [h for h in data.highlights if keep.highlight(h)]
     comments = [c for c in data.comments if keep.comment(c)]
-    order = {s.id: i for i, s in enumerate(brief.sections)}
 
-    placed: dict[str | None, list[Highlight]] = {}
-    for h in highlights:
-        placed.setdefault(h.current_section if is_placed(h, order) else None, []).append(h)
-    for where, group in placed.items():
-        if where is None:
-            group.sort(key=lambda h: (h.section_ordinal, h.start, h.created, h.id))
-        else:
-            group.sort(key=lambda h: (h.current_start, h.created, h.id))
-    ids = {c.id for c in comments}
-    replies: dict[str, list[Comment]] = {}
-    threads: dict[str | None, list[Comment]] = {}
-    for c in sorted(comments, key=lambda c: (c.created, c.id)):
-        if c.reply_to is not None and c.reply_to in ids:
-            replies.setdefault(c.reply_to, []).append(c)
-        else:
-            where = c.current_section if c.current_section in order else None
-            threads.setdefault(where, []).append(c)
+    placed, threads, replies = group_notes(brief, highlights, comments)
 
     orphans = len(placed.get(None, ())) + len(threads.get(None, ()))
     front = {
@@ -527,6 +510,37 @@ def _yaml_scalar(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     return json.dumps(str(value), ensure_ascii=False).translate(_YAML_ESCAPES)
+
+
+def group_notes(
+    brief: Brief, highlights: Iterable[Highlight], comments: Iterable[Comment]
+) -> tuple[
+    dict[str | None, list[Highlight]], dict[str | None, list[Comment]], dict[str, list[Comment]]
+]:
+    """The notes by section, as every export and the printed brief list them: each
+    section's highlights in text order; threads (top-level comments, oldest first) by
+    section; replies by the comment they answer. Under None: what is not in this
+    version (highlights in the order they were made in)."""
+    ids = {s.id for s in brief.sections}
+    placed: dict[str | None, list[Highlight]] = {}
+    for h in highlights:
+        placed.setdefault(h.current_section if is_placed(h, ids) else None, []).append(h)
+    for where, group in placed.items():
+        if where is None:
+            group.sort(key=lambda h: (h.section_ordinal, h.start, h.created, h.id))
+        else:
+            group.sort(key=lambda h: (h.current_start, h.created, h.id))
+    comments = list(comments)
+    known = {c.id for c in comments}
+    replies: dict[str, list[Comment]] = {}
+    threads: dict[str | None, list[Comment]] = {}
+    for c in sorted(comments, key=lambda c: (c.created, c.id)):
+        if c.reply_to is not None and c.reply_to in known:
+            replies.setdefault(c.reply_to, []).append(c)
+        else:
+            where = c.current_section if c.current_section in ids else None
+            threads.setdefault(where, []).append(c)
+    return placed, threads, replies
 
 
 def is_placed(h: Highlight, order: Mapping[str, object] | set[str]) -> bool:

@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 
 from briefreader import render, resource_policy
 from briefreader.brief import Brief, Section
-from briefreader.export import ORPHANS_HEADING, ExportError, is_placed, write_file_atomically
+from briefreader.export import ORPHANS_HEADING, ExportError, group_notes, write_file_atomically
 from briefreader.highlight_paint import TextMap, colour_for
 from briefreader.records import DEFAULT_LABELS, Comment, Highlight
 
@@ -78,23 +78,7 @@ def build_print_document(
     """The whole brief, highlights coloured and marked [n], each section followed by
     its numbered notes and comments; notes not found in this version at the end."""
     labels = labels or DEFAULT_LABELS
-    ids = {s.id for s in brief.sections}
-    by_section: dict[str, list[Highlight]] = {}
-    orphans: list[Highlight] = []
-    for h in sorted(highlights, key=lambda h: (h.section_ordinal, h.start, h.id)):
-        if is_placed(h, ids):
-            by_section.setdefault(h.current_section, []).append(h)
-        else:
-            orphans.append(h)
-    known = {c.id for c in comments}
-    roots: dict[str | None, list[Comment]] = {}
-    replies: dict[str, list[Comment]] = {}
-    for c in sorted(comments, key=lambda c: (c.created, c.id)):
-        if c.reply_to is not None and c.reply_to in known:
-            replies.setdefault(c.reply_to, []).append(c)
-        else:
-            where = c.current_section if c.current_section in ids else None
-            roots.setdefault(where, []).append(c)
+    by_section, roots, replies = group_notes(brief, highlights, comments)
 
     doc = PolicyDocument(brief.base_dir)
     doc.setDefaultStyleSheet(render.stylesheet(False))
@@ -103,14 +87,14 @@ def build_print_document(
     if not brief.sections or brief.sections[0].level != 0:
         cursor.insertHtml(f"<h1>{html.escape(brief.title)}</h1>")
     for section in brief.sections:
-        notes = sorted(by_section.get(section.id, ()), key=lambda h: (h.current_start, h.id))
+        notes = by_section.get(section.id, [])
         _new_block(cursor)
         cursor.insertFragment(_section_fragment(brief, section, notes))
         extra = _notes_html(notes, labels) + _comments_html(roots.get(section.id, ()), replies)
         if extra:
             _new_block(cursor)
             cursor.insertHtml(extra)
-    orphan_roots = roots.get(None, [])
+    orphans, orphan_roots = by_section.get(None, []), roots.get(None, [])
     if orphans or orphan_roots:
         _new_block(cursor)
         cursor.insertHtml(
