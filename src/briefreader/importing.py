@@ -33,6 +33,7 @@ from briefreader.records import (
     Highlight,
     SectionRecord,
     now_utc,
+    stamp,
 )
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ def _stamp(raw: object, where: str, what: str) -> str:
         raise NotesImportError(f"{where}: '{what}' is not a date and time: {raw[:40]!r}") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return stamp(when)
 
 
 class _JsonReader:
@@ -595,7 +596,7 @@ def file_time(path: Path) -> str:
         when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError:
         return now_utc()
-    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return stamp(when)
 
 
 def apply_import(

@@ -70,7 +70,12 @@ class NoteNotFoundError(StoreError):
 
 def now_utc() -> str:
     """UTC time as ISO 8601 with milliseconds and a 'Z', sortable as text."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return stamp(datetime.now(UTC))
+
+
+def stamp(when: datetime) -> str:
+    """An aware time as the store writes it: UTC, ISO 8601, milliseconds, 'Z'."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_id() -> str:
