@@ -299,11 +299,11 @@ class _JsonReader:
             creator = creator.get("name", creator.get("nickname", ""))
         if not isinstance(creator, str):
             raise self.fail(where, "'creator' must be a name")
-        stamp = f"{self.name}: {where}"
-        created = _stamp(item["created"], stamp, "created") if "created" in item else now_utc()
-        modified = _stamp(item.get("modified", created), stamp, "modified")
+        place = f"{self.name}: {where}"
+        created = _stamp(item["created"], place, "created") if "created" in item else now_utc()
+        modified = _stamp(item.get("modified", created), place, "modified")
         deleted = item.get("br:deleted")
-        deleted = None if deleted is None else _stamp(deleted, stamp, "br:deleted")
+        deleted = None if deleted is None else _stamp(deleted, place, "br:deleted")
         return creator[:1000], created, modified, deleted
 
     def _bodies(self, item: dict, where: str) -> list[dict]:
