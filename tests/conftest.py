@@ -34,3 +34,35 @@ def data_dir(_isolated_home) -> Path:
 def data(tmp_path) -> Path:
     """A notes folder for one CLI test (passed as --data-dir)."""
     return tmp_path / "data"
+
+
+@pytest.fixture
+def panel(qtbot):
+    """A notes panel alone, shown and active (for the panel's own tests)."""
+    from briefreader.ui.notes_panel import NotesPanel
+
+    widget = NotesPanel()
+    qtbot.addWidget(widget)
+    widget.resize(380, 900)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
+    return widget
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A notes store of its own (modules that need another kind define their own)."""
+    from briefreader.store import Store
+
+    s = Store(tmp_path / "notes.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def service(store):
+    from briefreader.notes import NotesService
+
+    return NotesService(store, author="ana")

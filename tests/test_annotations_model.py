@@ -63,18 +63,6 @@ def brief():
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "notes.sqlite3")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def service(store):
-    return NotesService(store, author="ana")
-
-
-@pytest.fixture
 def many(qapp, service, store, brief):
     """An open brief holding HIGHLIGHTS highlights and COMMENTS comments, loaded."""
     an = Annotations(service)

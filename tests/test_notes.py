@@ -52,18 +52,6 @@ def make_brief(
     )
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "notes.sqlite3")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def service(store):
-    return NotesService(store, author="ana")
-
-
 def test_annotate_highlights_the_nth_occurrence(service):
     brief = make_brief()
     first = service.annotate(brief, "summary", "doubled")

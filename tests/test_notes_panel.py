@@ -48,18 +48,6 @@ def cm(n: int, **fields) -> Comment:
     return Comment(**values)
 
 
-@pytest.fixture
-def panel(qtbot):
-    widget = NotesPanel()
-    qtbot.addWidget(widget)
-    widget.resize(380, 900)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow)
-    return widget
-
-
 def show(panel: NotesPanel, highlights, comments=(), *, title="Funding", **kw) -> None:
     panel.set_section(title, list(highlights), list(comments), labels=LABELS, **kw)
     panel.build_all()

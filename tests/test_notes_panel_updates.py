@@ -22,18 +22,6 @@ from test_notes_panel import LABELS, cm, hl, start_typing
 N = 250
 
 
-@pytest.fixture
-def panel(qtbot):
-    widget = NotesPanel()
-    qtbot.addWidget(widget)
-    widget.resize(380, 900)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow)
-    return widget
-
-
 def show(panel: NotesPanel, highlights, comments=()) -> None:
     panel.set_section("Funding", list(highlights), list(comments), labels=LABELS,
                       section_id="s1")
