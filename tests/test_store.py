@@ -134,6 +134,7 @@ def test_brief_round_trip_and_update(store):
     )
     assert store.get_brief("nope") is None
     assert [b.key for b in store.briefs()] == [KEY]
+    assert (store.brief_hash(KEY), store.brief_hash("nope")) == ("hash-2", None)
 
 
 def test_highlight_round_trip(store):

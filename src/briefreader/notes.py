@@ -199,8 +199,7 @@ class NotesService:
         a big brief, so a window does that part on a worker thread first."""
         if brief.content_hash in self._texts:
             return False
-        stored = self.store.get_brief(brief_key(brief))
-        return stored is None or stored.content_hash != brief.content_hash
+        return self.store.brief_hash(brief_key(brief)) != brief.content_hash
 
     def _ensure_synced(self, brief: Brief) -> str:
         key = brief_key(brief)

@@ -892,6 +892,14 @@ class Store:
         )
         return BriefRecord(row[1], row[2], row[3], row[4], sections, row[5])
 
+    def brief_hash(self, key: str) -> str | None:
+        """The content hash of the version last seen (None: a brief never seen), without
+        reading its sections."""
+        row = self._connection.execute(
+            "SELECT content_hash FROM briefs WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else row[0]
+
     def briefs(self) -> list[BriefRecord]:
         keys = [r[0] for r in self._connection.execute("SELECT key FROM briefs ORDER BY title")]
         return [b for b in map(self.get_brief, keys) if b is not None]
