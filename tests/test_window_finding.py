@@ -392,6 +392,8 @@ def test_reading_position_and_read_sections_are_kept(qtbot, app):
     qtbot.wait(finding_module.READ_AFTER_MS + 200)
     assert "two" not in app.store.reading_state(key).read_sections
     app.close()
+    # Kept once, with the notes (the settings file keeps it only for a window without).
+    assert Settings(app.paths.settings_file).section_for(str(path)) is None
 
     w = app.open(path)
     assert w.reader.section.id == "two"

@@ -184,8 +184,7 @@ class Finding(QObject):
             self.window.note_taking.annotations.changed.connect(self.refresh_marks)
 
     # -- what the window tells us ------------------------------------------------------
-    def section_to_open(self, brief: Brief, requested: str | None, *,
-                        explicit: bool) -> str | None:
+    def section_to_open(self, brief: Brief, requested: str | None) -> str | None:
         """The section to show for a brief just loaded: where the reader left it (and
         the scroll position too), unless another section was asked for."""
         self._pending_scroll = None
@@ -199,7 +198,7 @@ class Finding(QObject):
             return requested
         if state.section_id is None or all(s.id != state.section_id for s in brief.sections):
             return requested
-        if explicit and requested != state.section_id:
+        if requested is not None and requested != state.section_id:
             return requested
         if state.scroll > 0:
             self._pending_scroll = (state.section_id, state.scroll)

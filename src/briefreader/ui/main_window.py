@@ -76,7 +76,6 @@ class MainWindow(QMainWindow):
         self.opened_path: Path | None = None  # what the user opened: a file or a folder
         self.folder_briefs: list[Path] = []
         self._pending_section: str | None = None
-        self._pending_explicit = False  # a section was asked for, not just remembered
         self._pending_path: Path | None = None
         self._dark = False
 
@@ -358,8 +357,11 @@ class MainWindow(QMainWindow):
 
     def _load_file(self, path: Path, *, section: str | None, encoding: str | None) -> None:
         self._pending_path = path
-        self._pending_explicit = section is not None
-        self._pending_section = section or self.settings.section_for(str(path))
+        # Asked for, or else (without a notes store, which keeps the reading position)
+        # the section last read in this file.
+        self._pending_section = section
+        if section is None and self.finding is None:
+            self._pending_section = self.settings.section_for(str(path))
         self.loader.load(path, encoding=encoding)
 
     def reload(self) -> None:
@@ -393,8 +395,7 @@ class MainWindow(QMainWindow):
             return
         section = self._pending_section
         if self.finding is not None:
-            section = self.finding.section_to_open(brief, section,
-                                                   explicit=self._pending_explicit)
+            section = self.finding.section_to_open(brief, section)
         self.show_brief(brief, section=section)
         if self.opened_path is not None:
             self.settings.add_recent(str(self.opened_path))
@@ -477,7 +478,7 @@ class MainWindow(QMainWindow):
         self.reader.prefetch(self.brief, list(self.brief.sections[i + 1 : i + 3])
                              + list(self.brief.sections[max(0, i - 1) : i]))
         self.navigator.select_section(section_id)
-        if self.brief.path is not None:
+        if self.brief.path is not None and self.finding is None:
             self.settings.remember_section(str(self.brief.path), section_id)
         self._update_breadcrumb()
         self._update_status()
