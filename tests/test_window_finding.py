@@ -413,6 +413,26 @@ def test_reading_position_and_read_sections_are_kept(qtbot, app):
 # --------------------------------------------------------------------------- preferences
 
 
+def test_the_hidden_library_list_is_reloaded_when_shown_not_after_every_change(
+        qtbot, app, monkeypatch):
+    path = app.write("ferry.md", FERRY)
+    w = app.open(path)
+    app.wait_indexed(path)
+    f = w.finding
+    qtbot.waitUntil(lambda: f._refresh_thread is None, timeout=WAIT)  # the start's refresh
+    qtbot.wait(400)
+    assert not f.docks["library"].isVisible()
+    reads = []
+    real = f.library.entries
+    monkeypatch.setattr(f.library, "entries", lambda: reads.append(1) or real())
+    f.on_indexed(str(path))  # a change the list would show
+    qtbot.wait(400)  # past the list's debounce
+    assert reads == []
+    w.actions_.show_library.trigger()
+    qtbot.waitUntil(lambda: library_row(w, path) is not None)
+    assert len(reads) == 1  # once, on showing
+
+
 def test_preferences_set_the_author_labels_font_and_backups(qtbot, app, monkeypatch):
     ferry = app.write("ferry.md", FERRY)
     w = app.open(ferry)

@@ -134,7 +134,10 @@ class Finding(QObject):
         self._save_timer = self._timer(SAVE_POSITION_MS, self.remember_position)
         self._read_timer = self._timer(READ_AFTER_MS, self._check_read)
         self._scroll_timer = self._timer(RESTORE_SCROLL_MS, self._give_up_scroll)
-        self._entries_timer = self._timer(200, self._show_entries)
+        self._entries_timer = self._timer(200, self._entries_changed)
+        # The library list is reloaded only while on screen; otherwise when next shown.
+        self._library_on_screen = False
+        self._entries_stale = True
         self._connect_signals()
         self._update_labels()
         QTimer.singleShot(0, self.refresh_library)
@@ -384,8 +387,15 @@ class Finding(QObject):
         # The notes re-anchor to the new text and the change banner says what moved.
         self.window.reload()
 
+    def _entries_changed(self) -> None:
+        if self._library_on_screen:
+            self._show_entries()
+        else:
+            self._entries_stale = True
+
     def _show_entries(self):
         self._entries_timer.stop()
+        self._entries_stale = False
         try:
             entries = self.library.entries()
         except (BriefreaderError, sqlite3.Error):
@@ -436,15 +446,19 @@ class Finding(QObject):
         dock = self.docks["library"]
         dock.setVisible(checked)
         if checked:
-            self._show_entries()
+            if self._entries_stale:  # not already reloaded as it came on screen
+                self._show_entries()
             dock.raise_()
             if dock.width() < LIBRARY_MIN_WIDTH:  # first shown, or squeezed since
                 width = max(LIBRARY_MIN_WIDTH, min(460, int(self.window.width() * 0.3)))
                 self.window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
             self.library_view.setFocus()
 
-    def on_library_visibility_changed(self, _visible: bool) -> None:
+    def on_library_visibility_changed(self, visible: bool) -> None:
         self.actions.show_library.setChecked(self.docks["library"].isVisible())
+        self._library_on_screen = visible
+        if visible and self._entries_stale:
+            self._show_entries()
 
     # -- find in brief -----------------------------------------------------------------
     def on_find_triggered(self) -> None:
