@@ -29,7 +29,7 @@ from briefreader.library import (
     resolved,
 )
 from briefreader.notes import NotesService, brief_key, default_author
-from briefreader.records import COLORS
+from briefreader.records import COLORS, ReadingState
 from briefreader.search import FindSession, QueryError, SearchFilters, SearchResult
 from briefreader.ui import preferences as preferences_ui
 from briefreader.ui.actions import Actions
@@ -137,6 +137,7 @@ class Finding(QObject):
         self._entries_timer = self._timer(200, self._entries_changed)
         # The library list is reloaded only while on screen; otherwise when next shown.
         self._library_on_screen = False
+        self._opened_state: ReadingState | None = None  # read for the brief being opened
         self._entries_stale = True
         self._connect_signals()
         self._update_labels()
@@ -199,6 +200,7 @@ class Finding(QObject):
             state = self.store.reading_state(key)
         except (BriefreaderError, sqlite3.Error):
             return requested
+        self._opened_state = state  # for brief_shown, right after
         if state.section_id is None or all(s.id != state.section_id for s in brief.sections):
             return requested
         if requested is not None and requested != state.section_id:
@@ -261,7 +263,10 @@ class Finding(QObject):
         self._brief = brief
         self._key = _key_of(brief) if brief is not None else None
         self._read = set()
-        if self._key is not None:
+        state, self._opened_state = self._opened_state, None
+        if state is not None and state.brief_key == self._key:
+            self._read = set(state.read_sections)
+        elif self._key is not None:
             with contextlib.suppress(BriefreaderError, sqlite3.Error):
                 self._read = set(self.store.reading_state(self._key).read_sections)
         self.navigator.set_read(self._read)
