@@ -85,6 +85,25 @@ class _ResultDelegate(QStyledItemDelegate):
     with its matches in bold."""
 
     PAD = 6
+    _KEEP = 512  # laid-out snippets kept; a new search's rows replace them
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._snippets: dict[tuple, QTextDocument] = {}
+
+    def _snippet(self, result: SearchResult, font: QFont) -> QTextDocument:
+        """The snippet as a laid-out document, made once per row (not on every paint:
+        hovering repaints the rows)."""
+        key = (result, font.key())
+        doc = self._snippets.get(key)
+        if doc is None:
+            if len(self._snippets) >= self._KEEP:
+                self._snippets.clear()
+            doc = self._snippets[key] = QTextDocument()
+            doc.setDocumentMargin(0)
+            doc.setDefaultFont(font)
+            doc.setHtml(f"<span style='white-space: pre'>{snippet_html(result)}</span>")
+        return doc
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt override
         line = option.fontMetrics.height()
@@ -118,10 +137,7 @@ class _ResultDelegate(QStyledItemDelegate):
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                          metrics.elidedText(where, Qt.TextElideMode.ElideRight, r.width()))
         # Line 2: the snippet, one line, cut at the edge.
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
-        doc.setDefaultFont(option.font)
-        doc.setHtml(f"<span style='white-space: pre'>{snippet_html(result)}</span>")
+        doc = self._snippet(result, option.font)
         ctx = QAbstractTextDocumentLayout.PaintContext()
         ctx.palette.setColor(QPalette.ColorRole.Text, palette.color(text_role))
         top = r.top() + line + self.PAD // 2
