@@ -229,21 +229,12 @@ class ReaderView(QTextBrowser):
         return text_map.from_document(cursor.selectionStart(), cursor.selectionEnd())
 
     def scroll_to_span(self, start: int, end: int) -> None:
-        if self.rendered is None:
-            return
-        where = self.text_map_of(self.document(), self.rendered).to_document(start, end)
-        if where is None:
-            return
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(where[1])
-        self.setTextCursor(cursor)
-        self.ensureCursorVisible()
-        cursor.setPosition(where[0])
-        self.setTextCursor(cursor)
-        self.ensureCursorVisible()
+        """Bring a span of the section's plain text into view (the cursor at its start)."""
+        self.select_span(start, end, select=False)
 
-    def select_span(self, start: int, end: int) -> bool:
-        """Select a span of the section's plain text and bring it into view."""
+    def select_span(self, start: int, end: int, *, select: bool = True) -> bool:
+        """Select a span of the section's plain text and bring it into view (with
+        ``select=False``, only bring it into view)."""
         if self.rendered is None:
             return False
         where = self.text_map_of(self.document(), self.rendered).to_document(start, end)
@@ -252,9 +243,10 @@ class ReaderView(QTextBrowser):
         cursor = QTextCursor(self.document())
         cursor.setPosition(where[1])
         self.setTextCursor(cursor)
-        self.ensureCursorVisible()
+        self.ensureCursorVisible()  # its end, then its start: all of it, if it fits
         cursor.setPosition(where[0])
-        cursor.setPosition(where[1], QTextCursor.MoveMode.KeepAnchor)
+        if select:
+            cursor.setPosition(where[1], QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
         return True
