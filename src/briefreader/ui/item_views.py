@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
 
 
 class RoomyDelegate(QStyledItemDelegate):
-    """Rows a little taller than the text, so a row's button is not squeezed."""
+    """Rows a little taller than the text (``AIR`` pixels), so a row's button is not
+    squeezed and a list is easy to read."""
+
+    AIR = 8
 
     def sizeHint(self, option, index):  # noqa: N802 - Qt override
         size = super().sizeHint(option, index)
-        size.setHeight(size.height() + 8)
+        size.setHeight(size.height() + self.AIR)
         return size
 
 

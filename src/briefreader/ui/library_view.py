@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QStyle,
-    QStyledItemDelegate,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -120,7 +119,7 @@ class LibraryModel(QAbstractTableModel):
         return f"{round(e.progress * 100)} %" if e.progress else ""
 
 
-class _ProgressDelegate(QStyledItemDelegate):
+class _ProgressDelegate(RoomyDelegate):
     """A thin bar under the percentage: progress is read at a glance."""
 
     def paint(self, painter, option, index) -> None:
@@ -140,11 +139,6 @@ class _ProgressDelegate(QStyledItemDelegate):
         ))
         painter.drawRect(QRect(track.left(), track.top(), round(track.width() * value), 3))
         painter.restore()
-
-    def sizeHint(self, option, index):  # noqa: N802 - Qt override
-        size = super().sizeHint(option, index)
-        size.setHeight(size.height() + 8)
-        return size
 
 
 class LibraryView(QWidget):

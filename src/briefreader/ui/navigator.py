@@ -11,7 +11,6 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QStandardItem, QSta
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
     QVBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.brief import Brief
+from briefreader.ui.item_views import RoomyDelegate
 
 SECTION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNTS_ROLE = Qt.ItemDataRole.UserRole + 2  # (highlights, comments, needs review)
@@ -84,14 +84,11 @@ class SectionModel(QStandardItemModel):
         return item.index() if item is not None else QModelIndex()
 
 
-class _RoomyDelegate(QStyledItemDelegate):
+class _RoomyDelegate(RoomyDelegate):
     """Rows with a little air (no style sheet: it would pin the palette), and a count
     badge on the right for sections with notes; an amber dot when some need review."""
 
-    def sizeHint(self, option, index):  # noqa: N802 - Qt override
-        size = super().sizeHint(option, index)
-        size.setHeight(size.height() + 6)
-        return size
+    AIR = 6
 
     def initStyleOption(self, option, index) -> None:  # noqa: N802 - Qt override
         super().initStyleOption(option, index)
