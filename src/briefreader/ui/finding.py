@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
 from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
@@ -34,6 +34,7 @@ from briefreader.search import FindSession, QueryError, SearchFilters, SearchRes
 from briefreader.ui import preferences as preferences_ui
 from briefreader.ui.actions import Actions
 from briefreader.ui.find_bar import FindBar
+from briefreader.ui.item_views import add_docks
 from briefreader.ui.library_view import Indexer, LibraryView, LibraryWatcher
 from briefreader.ui.loader import is_big
 from briefreader.ui.navigator import Navigator
@@ -89,19 +90,12 @@ class Finding(QObject):
         self.library_view = LibraryView(window)
         self.search_view = SearchView(window)
         self.find_bar = FindBar(window)
-        self.docks: dict[str, QDockWidget] = {}
-        for name, title, widget, area in (
+        self.docks = add_docks(window, (
             ("library", "Library", self.library_view, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("search", "Search", self.search_view, Qt.DockWidgetArea.RightDockWidgetArea),
-        ):
-            dock = QDockWidget(title, window)
-            dock.setObjectName(f"{name}_dock")  # saveState/restoreState key
-            dock.setWidget(widget)
-            dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea
-                                 | Qt.DockWidgetArea.RightDockWidgetArea)
-            window.addDockWidget(area, dock)
+        ))
+        for dock in self.docks.values():
             dock.hide()
-            self.docks[name] = dock
         note_taking = window.note_taking
         if note_taking is not None:
             window.tabifyDockWidget(note_taking.docks["notes"], self.docks["search"])
@@ -171,7 +165,8 @@ class Finding(QObject):
         self.library_view.add_folder_requested.connect(self.on_add_folder_requested)
         self.library_view.refresh_requested.connect(self.refresh_library)
         self.watcher.library_changed.connect(self.refresh_library)
-        self.watcher.brief_changed.connect(self.on_brief_changed)
+        # Which brief changed does not matter: a refresh reads what changed on disk.
+        self.watcher.brief_changed.connect(lambda _path: self.refresh_library())
         self.indexer.progress.connect(self.on_index_progress)
         self.indexer.indexed.connect(self.on_indexed)
         self.indexer.failed.connect(self.on_index_failed)
@@ -410,9 +405,6 @@ class Finding(QObject):
         if brief is not None and brief.path is not None:
             self.library_view.select_path(str(resolved(brief.path)))
         return entries
-
-    def on_brief_changed(self, _path: str) -> None:
-        self.refresh_library()
 
     def on_library_brief_activated(self, path: str) -> None:
         brief = self.window.brief

@@ -3,14 +3,16 @@ setting up a flat, read-only, single-selection tree, and the label shown when em
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDockWidget,
     QHeaderView,
     QLabel,
+    QMainWindow,
     QStyledItemDelegate,
     QTreeView,
     QWidget,
@@ -54,6 +56,23 @@ def set_up_flat_tree(
         header.setSectionResizeMode(column, mode)
     for column, width in (widths or {}).items():
         tree.setColumnWidth(column, width)
+
+
+def add_docks(
+    window: QMainWindow, docks: Sequence[tuple[str, str, QWidget, Qt.DockWidgetArea]]
+) -> dict[str, QDockWidget]:
+    """Dock each (name, title, widget, area) in the window, on either side; the name
+    keys the dock's place in the saved window layout."""
+    out: dict[str, QDockWidget] = {}
+    for name, title, widget, area in docks:
+        dock = QDockWidget(title, window)
+        dock.setObjectName(f"{name}_dock")  # saveState/restoreState key
+        dock.setWidget(widget)
+        dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea
+                             | Qt.DockWidgetArea.RightDockWidgetArea)
+        window.addDockWidget(area, dock)
+        out[name] = dock
+    return out
 
 
 def empty_state_label(text: str, name: str, parent: QWidget) -> QLabel:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
 from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
@@ -21,6 +21,7 @@ from briefreader.ui.banner import Banner
 from briefreader.ui.bookmarks import BookmarksView
 from briefreader.ui.exchange import NotesExchange
 from briefreader.ui.highlights import Span
+from briefreader.ui.item_views import add_docks
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.notes_panel import CommentDraftKey, NotesPanel
 from briefreader.ui.reader import ReaderView
@@ -58,20 +59,12 @@ class NoteTaking(QObject):
         self.review = ReviewView(window)
         self.trash = TrashView(window)
         self.bookmarks = BookmarksView(window)
-        self.docks: dict[str, QDockWidget] = {}
-        for name, title, widget, area in (
+        self.docks = add_docks(window, (
             ("notes", "Notes", self.panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("review", "Review", self.review, Qt.DockWidgetArea.RightDockWidgetArea),
             ("trash", "Trash", self.trash, Qt.DockWidgetArea.RightDockWidgetArea),
             ("bookmarks", "Bookmarks", self.bookmarks, Qt.DockWidgetArea.LeftDockWidgetArea),
-        ):
-            dock = QDockWidget(title, window)
-            dock.setObjectName(f"{name}_dock")  # saveState/restoreState key
-            dock.setWidget(widget)
-            dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea
-                                 | Qt.DockWidgetArea.RightDockWidgetArea)
-            window.addDockWidget(area, dock)
-            self.docks[name] = dock
+        ))
         window.tabifyDockWidget(self.docks["notes"], self.docks["review"])
         window.tabifyDockWidget(self.docks["review"], self.docks["trash"])
         self.docks["notes"].raise_()
