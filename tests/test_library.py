@@ -226,16 +226,16 @@ def test_describe_reports_a_vanished_file(tmp_path):
 def test_reading_position_progress_and_note_counts(lib, folder, store):
     brief = load_brief(folder / "grid.md")
     key = brief_key(brief)
-    lib.remember_position(key, "demand", 120)
-    lib.mark_read(key, "winter-grid-outlook")
-    lib.mark_read(key, "demand")
-    lib.mark_read(key, "demand")  # twice is once
+    store.save_reading_position(key, "demand", 120)
+    store.mark_section_read(key, "winter-grid-outlook")
+    store.mark_section_read(key, "demand")
+    store.mark_section_read(key, "demand")  # twice is once
     notes = NotesService(store, author="ana")
     notes.annotate(brief, "demand", "Peak demand")
     notes.comment(brief, "storage", "Which suppliers?")
     gone = notes.comment(brief, "storage", "Deleted one")
     notes.delete_comment(gone.id)
-    state = lib.reading_state(key)
+    state = store.reading_state(key)
     assert (state.section_id, state.scroll) == ("demand", 120)
     assert state.read_sections == {"winter-grid-outlook", "demand"}
     assert state.last_read
@@ -246,10 +246,10 @@ def test_reading_position_progress_and_note_counts(lib, folder, store):
     assert (untouched.notes, untouched.progress, untouched.state) == (0, 0.0, None)
 
 
-def test_sections_that_no_longer_exist_do_not_count_as_read(lib, folder):
+def test_sections_that_no_longer_exist_do_not_count_as_read(lib, folder, store):
     grid = folder / "grid.md"
     key = "grid-2026"
-    lib.mark_read(key, "storage")
+    store.mark_section_read(key, "storage")
     grid.write_text(GRID.replace("## Storage", "## Batteries"), encoding="utf-8")
     touch_later(grid)
     lib.refresh()

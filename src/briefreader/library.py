@@ -28,7 +28,6 @@ from briefreader.records import (
     IndexedSection,
     LibraryEntry,
     LibrarySource,
-    ReadingState,
 )
 from briefreader.store import Store
 
@@ -429,11 +428,3 @@ class Library:
         return next((e for e in self.entries() if e.info.path == wanted), None)
 
     # -- reading state ---------------------------------------------------------------
-    def reading_state(self, key: str) -> ReadingState:
-        return self.store.reading_state(key)
-
-    def remember_position(self, key: str, section_id: str, scroll: int) -> None:
-        self.store.save_reading_position(key, section_id, scroll)
-
-    def mark_read(self, key: str, section_id: str) -> None:
-        self.store.mark_section_read(key, section_id)
