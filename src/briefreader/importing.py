@@ -372,13 +372,7 @@ class _JsonReader:
         color = item.get("br:color", "yellow")
         if color not in COLORS:
             raise self.fail(where, f"unknown colour {str(color)[:20]!r}; use {', '.join(COLORS)}")
-        placement = self.mapping(item, "br:placement", where, optional=True)
-        status = item.get("br:status", "anchored" if placement else "orphaned")
-        if status not in HIGHLIGHT_STATUSES:
-            raise self.fail(where, f"unknown status {str(status)[:20]!r}")
-        current = placement.get("section")
-        if current is not None and not isinstance(current, str):
-            raise self.fail(where, "the placement's 'section' must be a string")
+        placement, status, current = self._placement(item, where, HIGHLIGHT_STATUSES)
         return Highlight(
             id=note_id,
             brief_key=key,
@@ -403,6 +397,19 @@ class _JsonReader:
             deleted_at=deleted,
         )
 
+    def _placement(
+        self, item: dict, where: str, statuses: tuple[str, ...]
+    ) -> tuple[dict, str, str | None]:
+        """An item's br:placement, its status (one of ``statuses``) and current section."""
+        placement = self.mapping(item, "br:placement", where, optional=True)
+        status = item.get("br:status", "anchored" if placement else "orphaned")
+        if status not in statuses:
+            raise self.fail(where, f"unknown status {str(status)[:20]!r}")
+        current = placement.get("section")
+        if current is not None and not isinstance(current, str):
+            raise self.fail(where, "the placement's 'section' must be a string")
+        return placement, status, current
+
     def _comment(self, item: dict, note_id: str, key: str, where: str) -> Comment:
         author, created, modified, deleted = self._common(item, where)
         bodies = self._bodies(item, where)
@@ -415,13 +422,7 @@ class _JsonReader:
         reply_to = item.get("br:replyTo")
         if reply_to is not None:
             reply_to = _note_id(reply_to, f"{self.name}: {where}: br:replyTo")
-        placement = self.mapping(item, "br:placement", where, optional=True)
-        status = item.get("br:status", "anchored" if placement else "orphaned")
-        if status not in COMMENT_STATUSES:
-            raise self.fail(where, f"unknown status {str(status)[:20]!r}")
-        current = placement.get("section")
-        if current is not None and not isinstance(current, str):
-            raise self.fail(where, "the placement's 'section' must be a string")
+        _, status, current = self._placement(item, where, COMMENT_STATUSES)
         return Comment(
             id=note_id,
             brief_key=key,
