@@ -420,6 +420,17 @@ def test_a_long_passage_found_by_head_and_tail_leaves_out_new_words_at_its_end()
     assert edited[s:e] == quote[: -len(" our")]
 
 
+def test_trimming_a_span_never_cuts_words_of_the_quotes_own_end() -> None:
+    quote = ("despite strong objections. The grid operator reviews the grid upgrade in the "
+             "northern districts. However, the water board funds the new budget, and our")
+    text = quote.replace("However, the water board funds the new budget, and our",
+                         "Separately, negotiators rejects the")
+    # The words that replaced the quote's end go; "northern districts." are the quote's.
+    s, e = anchor._trim_edges(quote, text, 0, len(text), True, True)
+    assert text[s:e] == "despite strong objections. The grid operator reviews the grid " \
+                        "upgrade in the northern districts."
+
+
 def test_a_stretch_counts_as_text_inserted_only_where_its_edges_hold() -> None:
     quote = ("The port authority warns that harbour dredging is already six months late. "
              "Negotiators expect a provisional deal on fisheries quotas by October. "

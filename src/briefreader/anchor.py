@@ -548,14 +548,17 @@ def _trim_edges(
     """Drop edge words that resemble nothing at that end of the quote.
 
     Similarity over the whole span happily takes in a neighbour's words that share a
-    few letters with words the edit removed ("cent." for "consultation.").
+    few letters with words the edit removed ("cent." for "consultation."). A word of
+    the quote's own first (or last) three, or one of four letters or more anywhere in
+    it, is never foreign: trimming stops at the quote's own text.
     """
     q_words = quote.split(" ")
     if len(q_words) < 3:
         return s, e
     words = text[s:e].split(" ")
     budget = len(words) // 3  # never trim a span down to a fragment
-    head, tail = set(q_words[:3]), set(q_words[-3:])
+    own = {w for w in q_words if len(w) > 3}
+    head, tail = {*q_words[:3], *own}, {*q_words[-3:], *own}
 
     def foreign(word: str, near: set[str], edge: str) -> bool:
         return word not in near and fuzz.ratio(word, edge) < 50
