@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from briefreader.library import BriefInfo, Library, LibraryEntry, ReadingState, section_texts
+from briefreader.library import BriefInfo, Library, LibraryEntry, section_texts
 from briefreader.notes import NotesService
 from briefreader.parse import load_brief
+from briefreader.records import ReadingState
 from briefreader.search import SearchFilters, SearchResult, Snippet, parse_query
 from briefreader.store import Store
 from briefreader.ui import preferences as preferences_module
