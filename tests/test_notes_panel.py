@@ -712,3 +712,10 @@ def test_card_for_edited_item_replaces_its_highlight(panel):
     assert panel.card("h1").highlight.tags == ("new",)
     assert [panel.tag_filter.itemData(i) for i in range(panel.tag_filter.count())] == [
         None, "new"]
+
+
+def test_a_long_section_heading_wraps_instead_of_widening_the_panel(panel):
+    title = "Preparatory Note: Digital Trade Chapter, Negotiating Round Four " * 2
+    panel.set_section(title, [], [], labels=LABELS, section_id="s1")
+    assert panel.title_label.text() == title
+    assert panel.minimumSizeHint().width() < 360  # a small laptop window still fits

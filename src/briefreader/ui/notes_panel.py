@@ -211,6 +211,7 @@ class NotesPanel(QWidget):
     def _build(self) -> None:
         self.title_label = QLabel(self)
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label.setWordWrap(True)  # a long heading must not widen the panel
         self.title_label.setAccessibleName("Section")
         bold = QFont(self.title_label.font())
         bold.setBold(True)
