@@ -742,12 +742,26 @@ def test_the_daily_backup_can_run_beside_an_open_store(db_path):
     Store(db_path, backup_interval=None).close()
     s = Store(db_path, backup_interval=None)  # as the window opens it: no backup here
     assert s.backups() == []
-    s.save_brief(brief_record())  # and it goes on saving meanwhile
-    store_mod.start_daily_backup(db_path, keep_backups=3).join()
+    backing_up = store_mod.start_daily_backup(db_path, keep_backups=3)
+    s.save_brief(brief_record())  # the window goes on saving meanwhile
+    backing_up.join()
     (backup,) = s.backups()
     assert store_mod.check_file(backup) == []
     store_mod.start_daily_backup(db_path).join()
     assert s.backups() == [backup]  # less than a day old: none due
+    s.close()
+
+
+def test_the_daily_backup_never_moves_the_open_database(db_path, monkeypatch):
+    Store(db_path, backup_interval=None).close()
+    s = Store(db_path, backup_interval=None)
+    # Whatever checks would say now, the backup thread does not run a Store's opening
+    # checks (which move a damaged database aside) under the window's open store.
+    monkeypatch.setattr(store_mod, "_checked", lambda conn, pragma: ["page 3 is damaged"])
+    store_mod.start_daily_backup(db_path).join()
+    assert db_path.exists()
+    assert not list(db_path.parent.glob("*.corrupt-*"))
+    s.save_brief(brief_record())
     s.close()
 
 

@@ -797,13 +797,8 @@ class Store:
                 tx.execute(f"PRAGMA user_version = {target}")
 
     def _maybe_daily_backup(self) -> None:
-        if self.backup_interval is None:
+        if self.backup_interval is None or not _backup_due(self.backup_dir, self.backup_interval):
             return
-        backups = list_backups(self.backup_dir)
-        if backups:
-            age = datetime.now().timestamp() - backups[0].stat().st_mtime
-            if age < self.backup_interval.total_seconds():
-                return
         try:
             self.backup()
         except (StoreError, OSError) as exc:
@@ -1219,31 +1214,7 @@ class Store:
 
     def backup(self) -> Path:
         """A verified copy in the backup folder; older ones beyond ``keep_backups`` go."""
-        try:
-            self.backup_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the backup folder: {exc.strerror or exc}") from exc
-        stamp = _backup_stamp()
-        final = self.backup_dir / f"{BACKUP_PREFIX}{stamp}{BACKUP_SUFFIX}"
-        tmp = self.backup_dir / f".{final.name}.{os.getpid()}.tmp"
-        try:
-            self._connection.execute("VACUUM INTO ?", (str(tmp),))
-            problems = check_file(tmp)
-            if problems:
-                raise StoreError(f"the backup failed its check: {problems[0]}")
-            _fsync(tmp)
-            os.replace(tmp, final)
-            _fsync(self.backup_dir)
-        except sqlite3.Error as exc:
-            known = _known_reason(exc)
-            raise StoreError(f"backup failed: {known[1] if known else exc}") from exc
-        finally:
-            with suppress(OSError):
-                tmp.unlink()
-        for old in list_backups(self.backup_dir)[max(self.keep_backups, 1) :]:
-            with suppress(OSError):
-                old.unlink()
-        return final
+        return _make_backup(self._connection, self.backup_dir, self.keep_backups)
 
     @classmethod
     def restore(
@@ -1701,20 +1672,68 @@ class Store:
             _index_existing_notes(tx)
 
 
+def _backup_due(backup_dir: Path, interval: timedelta) -> bool:
+    backups = list_backups(backup_dir)
+    if not backups:
+        return True
+    return datetime.now().timestamp() - backups[0].stat().st_mtime >= interval.total_seconds()
+
+
+def _make_backup(conn: sqlite3.Connection, backup_dir: Path, keep_backups: int) -> Path:
+    """VACUUM INTO a temporary name, check the copy, then rename it into the backup
+    folder; older backups beyond ``keep_backups`` go."""
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the backup folder: {exc.strerror or exc}") from exc
+    stamp = _backup_stamp()
+    final = backup_dir / f"{BACKUP_PREFIX}{stamp}{BACKUP_SUFFIX}"
+    tmp = backup_dir / f".{final.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        conn.execute("VACUUM INTO ?", (str(tmp),))
+        problems = check_file(tmp)
+        if problems:
+            raise StoreError(f"the backup failed its check: {problems[0]}")
+        _fsync(tmp)
+        os.replace(tmp, final)
+        _fsync(backup_dir)
+    except sqlite3.Error as exc:
+        known = _known_reason(exc)
+        raise StoreError(f"backup failed: {known[1] if known else exc}") from exc
+    finally:
+        with suppress(OSError):
+            tmp.unlink()
+    for old in list_backups(backup_dir)[max(keep_backups, 1) :]:
+        with suppress(OSError):
+            old.unlink()
+    return final
+
+
 def start_daily_backup(
     database: str | os.PathLike[str],
     *,
     backup_dir: str | os.PathLike[str] | None = None,
     keep_backups: int = KEEP_BACKUPS,
 ) -> threading.Thread:
-    """The daily backup (when one is due) on a thread with a Store of its own, for a
-    window that opened its store with ``backup_interval=None``: a large database takes
-    a noticeable moment to copy and verify, and the window need not wait for it.
-    Join the thread before exiting; failures are logged, as when opening."""
+    """The daily backup (when one is due) on a thread of its own, for a window that
+    opened its store with ``backup_interval=None``: a large database takes a noticeable
+    moment to copy and verify, and the window need not wait for it.
+
+    The copy is read through a read-only connection of its own: not a second Store,
+    whose opening checks could move the database aside under the open one. Join the
+    thread before exiting; failures are logged, as when opening."""
+    database = Path(database)
+    folder = Path(backup_dir) if backup_dir is not None else database.parent / "backups"
 
     def run() -> None:
         try:
-            Store(database, backup_dir=backup_dir, keep_backups=keep_backups).close()
+            if not _backup_due(folder, BACKUP_INTERVAL):
+                return
+            conn = sqlite3.connect(_read_only_uri(database), uri=True)
+            try:
+                _make_backup(conn, folder, keep_backups)
+            finally:
+                conn.close()
         except (BriefreaderError, OSError, sqlite3.Error) as exc:
             log.warning("daily backup of the notes failed: %s", exc)
 
