@@ -325,6 +325,17 @@ def test_an_empty_box_left_behind_does_not_hide_the_kept_draft(qtbot):
     assert emitted == []  # nothing overwrote it
 
 
+def test_a_lost_reply_is_kept_even_when_its_words_are_in_the_comment_box(qtbot):
+    panel = NotesPanel()
+    qtbot.addWidget(panel)
+    stored = {("A", "s1"): {None: "I agree with the figures", "gone-1": "agree",
+                            "gone-2": "agree"}}
+    panel.set_comment_draft_loader(lambda brief, section: stored.get((brief, section), {}))
+    panel.set_section("S1", [], [], labels=LABELS, section_id="s1", brief_key="A")
+    # Its own paragraph (once, though kept for two comments), not lost inside another.
+    assert panel.composer.text() == "I agree with the figures\n\nagree"
+
+
 # --------------------------------------------------------------------------- settings
 
 

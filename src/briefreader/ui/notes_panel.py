@@ -1147,7 +1147,15 @@ class NotesPanel(QWidget):
         if not texts or self._section_key is None:
             return
         current = self.composer.text().strip()
-        merged = "\n\n".join([current] * bool(current) + [t for t in texts if t not in current])
+        # Each text once, whole paragraphs compared (a draft read back twice, or the
+        # same reply kept twice), never a short reply lost inside a longer text.
+        paragraphs = [current] if current else []
+        have = set(current.split("\n\n")) if current else set()
+        for t in texts:
+            if t not in have:
+                paragraphs.append(t)
+                have.add(t)
+        merged = "\n\n".join(paragraphs)
         self.composer.set_text(merged)
         self.composer.set_error("A reply to a comment deleted since is kept here, "
                                 "to post as a comment.")
