@@ -51,3 +51,13 @@ def test_briefs_with_one_hash_but_other_sections_keep_their_own_definitions():
     assert "northern weir" in effective_source(first, first.section("intake"))
     assert "southern gauge" in effective_source(other, other.section("intake"))
     assert "northern weir" in effective_source(first, first.section("intake"))
+
+
+def test_the_same_brief_loaded_again_finds_its_definitions_without_comparing_again():
+    from briefreader import footnotes
+
+    first, again = _brief(), _brief()  # equal sections, other objects
+    footnotes.effective_source(first, first.section("intake"))
+    footnotes.effective_source(again, again.section("intake"))
+    # The cache now holds the newer load's own sections: found by identity from here.
+    assert footnotes._CACHE["h-footnotes"][0] is again.sections

@@ -46,6 +46,8 @@ def _definitions(brief: Brief) -> dict[str, str]:
     # rendered) made a pass over a brief of thousands of sections quadratic.
     entry = _CACHE.get(brief.content_hash)
     if entry is not None and (entry[0] is brief.sections or entry[0] == brief.sections):
+        if entry[0] is not brief.sections:  # the same text loaded again: compare once
+            _CACHE[brief.content_hash] = (brief.sections, entry[1])
         return entry[1]
     defs: dict[str, str] = {}
     for section in brief.sections:
