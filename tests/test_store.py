@@ -26,6 +26,7 @@ from briefreader.store import (
     Highlight,
     HighlightPlacement,
     NoteNotFoundError,
+    ReadError,
     SaveError,
     SectionRecord,
     Store,
@@ -379,6 +380,60 @@ def test_a_lock_held_too_long_is_a_clear_save_error(db_path, monkeypatch):
         other.close()
     s.add_highlight(make_highlight())
     assert len(s.highlights(KEY)) == 1
+    s.close()
+
+
+def _damage_after_open(path: Path, store: Store) -> None:
+    """Overwrite all but the first pages of an open store's file, as a failing disk or a
+    careless sync tool might."""
+    store._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = path.stat().st_size
+    with path.open("r+b") as f:
+        f.seek(3 * 4096)
+        f.write(b"\x5a" * (size - 3 * 4096))
+
+
+def test_damage_found_while_reading_is_a_clear_read_error(db_path):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    s.add_highlights([make_highlight(note="n" * 200) for _ in range(3000)])
+    s.close()
+    s = Store(db_path)  # a fresh page cache: the notes are read from the file
+    _damage_after_open(db_path, s)
+    with pytest.raises(ReadError) as info:
+        s.highlights(KEY)
+    assert info.value.code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    assert str(info.value).startswith("could not read the notes: ")
+    assert "db check" in str(info.value)
+    assert isinstance(info.value.__cause__, sqlite3.DatabaseError)
+    s.close()
+
+
+def test_a_busy_database_stops_a_search_instead_of_searching_again(db_path, monkeypatch):
+    s = Store(db_path)
+    tried = []
+
+    def busy(query, filters):
+        tried.append(query)
+        exc = sqlite3.OperationalError("database is locked")
+        exc.sqlite_errorname = "SQLITE_BUSY"
+        raise exc
+
+    monkeypatch.setattr(s, "_search", busy)
+    with pytest.raises(ReadError, match="could not read the search index: .*busy"):
+        s.search("harvest")
+    assert len(tried) == 1  # not retried as plain words, which would hide the cause
+    s.close()
+
+
+def test_a_read_error_that_is_a_bug_is_not_dressed_up(db_path):
+    s = Store(db_path)
+    with closing(sqlite3.connect(db_path)) as other:
+        other.execute("DROP TABLE bookmarks")  # a schema this code does not expect
+        other.commit()
+    with pytest.raises(sqlite3.OperationalError, match="no such table") as info:
+        s.bookmarks(KEY)
+    assert not isinstance(info.value, StoreError)
     s.close()
 
 

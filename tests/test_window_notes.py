@@ -17,10 +17,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
+from briefreader.library import RefreshReport
 from briefreader.notes import NotesService
 from briefreader.paths import Paths
+from briefreader.records import ReadError
+from briefreader.search import SearchFilters
 from briefreader.settings import Settings
 from briefreader.store import Store
+from briefreader.ui import finding as finding_module
 from briefreader.ui import note_taking as note_taking_module
 from briefreader.ui.highlights import HIGHLIGHT_ID
 from briefreader.ui.main_window import MainWindow
@@ -255,6 +259,43 @@ def test_a_view_behind_another_tab_is_not_rebuilt_until_it_is_shown(qtbot, app, 
     assert reads == [] and nt.trash.count() == 0  # not read for a view out of sight
     nt.docks["trash"].raise_()
     qtbot.waitUntil(lambda: nt.trash.count() == 1)  # and up to date once shown
+
+
+def test_a_store_that_cannot_be_read_is_reported_and_nothing_is_lost(qtbot, app, brief_path,
+                                                                     monkeypatch):
+    w = app.open(brief_path)
+    select_text(w, "Island councils")
+    w.actions_.highlight_colours["yellow"].trigger()
+    an = w.note_taking.annotations
+    hid = next(iter(an.highlights))
+    w.note_taking.docks["notes"].raise_()
+
+    def unreadable(*_args, **_kwargs):
+        raise ReadError("could not read the notes: the notes database is busy in another"
+                        " briefreader", reason="busy", code="SQLITE_BUSY")
+
+    with monkeypatch.context() as broken:
+        for name in ("highlights", "comments", "bookmarks", "color_labels", "brief_hash",
+                     "reading_state", "search", "library_entries", "library_sources"):
+            broken.setattr(app.store, name, unreadable)
+        dialogs = []
+        broken.setattr(finding_module, "ask_preferences", lambda *a, **k: dialogs.append(a))
+
+        w.actions_.show_trash.trigger()
+        qtbot.waitUntil(lambda: "The trash could not be read" in w.banner.text())
+        w.open_path(brief_path)  # the same brief again: its notes are read again
+        qtbot.waitUntil(lambda: "Notes could not be read" in w.banner.text())
+        w.finding.on_preferences_triggered()
+        assert dialogs == []  # not offered with values it could not read
+        assert "Preferences could not be read" in w.statusBar().currentMessage()
+        w.finding.on_search_requested("ferry", SearchFilters())
+        w.finding.on_library_refreshed(RefreshReport())
+        assert "The library could not be read" in w.statusBar().currentMessage()
+        assert "busy" in w.statusBar().currentMessage()
+
+    an.reload()  # readable again: the note is all there
+    assert hid in an.highlights
+    assert app.store.get_highlight(hid).exact == "Island councils"
 
 
 def test_comment_thread_with_reply(qtbot, app, brief_path):

@@ -275,8 +275,8 @@ def index_briefs(
 def refresh_library_in(database: str | os.PathLike[str]) -> RefreshReport:
     """``Library.refresh`` (finding new and changed briefs, without indexing them) with
     a Store of its own on ``database``, opened and closed here: for a worker thread (a
-    Store is one-per-thread). Raises BriefreaderError (or OSError, sqlite3.Error) when
-    the library cannot be read."""
+    Store is one-per-thread). Raises BriefreaderError (or OSError) when the library
+    cannot be read."""
     with Store(database, backup_interval=None) as store:
         return Library(store).refresh(index=False)
 

@@ -61,6 +61,16 @@ class DatabaseCorruptError(StoreError):
         self.backups = backups
 
 
+class ReadError(StoreError):
+    """A read failed for a reason the user can act on (the database is busy, damaged,
+    or the disk failed); nothing was changed."""
+
+    def __init__(self, message: str, *, reason: str, code: str = ""):
+        super().__init__(message)
+        self.reason = reason
+        self.code = code
+
+
 class NoteNotFoundError(StoreError):
     """No highlight, comment or bookmark has that id."""
 

@@ -36,9 +36,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from briefreader.errors import BriefreaderError
 from briefreader.records import (
@@ -59,6 +59,7 @@ from briefreader.records import (
     LibraryEntry,
     LibrarySource,
     NoteNotFoundError,
+    ReadError,
     ReadingState,
     RestoreResult,
     SaveError,
@@ -87,6 +88,7 @@ if TYPE_CHECKING:
     from briefreader.paths import Paths
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
@@ -120,6 +122,30 @@ def _known_reason(exc: sqlite3.Error) -> tuple[str, str] | None:
         if name.startswith(prefix):
             return name, reason
     return None
+
+
+def _reads(what: str) -> Callable[[Callable[..., _T]], Callable[..., _T]]:
+    """Make a read method raise :class:`ReadError` for the SQLite errors a user can do
+    something about (busy past the timeout, damaged file, failing disk), as
+    :meth:`Store.transaction` raises SaveError for writes; any other sqlite3.Error
+    is a bug and propagates as it is."""
+
+    def wrap(method: Callable[..., _T]) -> Callable[..., _T]:
+        @wraps(method)
+        def reading(*args: object, **kwargs: object) -> _T:
+            try:
+                return method(*args, **kwargs)
+            except sqlite3.Error as exc:
+                known = _known_reason(exc)
+                if known is None:
+                    raise
+                code, reason = known
+                raise ReadError(f"could not read {what}: {reason}", reason=reason,
+                                code=code) from exc
+
+        return reading
+
+    return wrap
 
 
 # --------------------------------------------------------------------------- schema
@@ -870,6 +896,7 @@ class Store:
 
     # ------------------------------------------------------------------ briefs
 
+    @_reads("the brief")
     def get_brief(self, key: str) -> BriefRecord | None:
         conn = self._connection
         row = conn.execute(
@@ -887,6 +914,7 @@ class Store:
         )
         return BriefRecord(row[1], row[2], row[3], row[4], sections, row[5])
 
+    @_reads("the brief")
     def brief_hash(self, key: str) -> str | None:
         """The content hash of the version last seen (None: a brief never seen), without
         reading its sections."""
@@ -895,6 +923,7 @@ class Store:
         ).fetchone()
         return None if row is None else row[0]
 
+    @_reads("the briefs")
     def briefs(self) -> list[BriefRecord]:
         keys = [r[0] for r in self._connection.execute("SELECT key FROM briefs ORDER BY title")]
         return [b for b in map(self.get_brief, keys) if b is not None]
@@ -956,6 +985,7 @@ class Store:
             )
         return True
 
+    @_reads("the notes")
     def status_counts(self, brief_key: str) -> StatusCounts:
         rows = self._connection.execute(
             "SELECT h.status, count(*) FROM highlights h JOIN briefs b ON b.id = h.brief_id"
@@ -1003,6 +1033,7 @@ class Store:
             _insert_highlights(tx, saved, brief_ids)
         return saved
 
+    @_reads("the note")
     def get_highlight(self, highlight_id: str) -> Highlight:
         row = self._connection.execute(
             f"SELECT b.key, {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
@@ -1013,6 +1044,7 @@ class Store:
             raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
         return _highlight(row[0], row[1:])
 
+    @_reads("the notes")
     def highlights(self, brief_key: str, *, trash: bool | None = False) -> list[Highlight]:
         """Live highlights of a brief in reading order (with ``trash``, the deleted ones;
         with ``trash=None``, both)."""
@@ -1080,6 +1112,7 @@ class Store:
             _insert_comments(tx, [c], {c.brief_key: brief_id})
         return c
 
+    @_reads("the comment")
     def get_comment(self, comment_id: str) -> Comment:
         row = self._connection.execute(
             f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id WHERE c.id = ?",
@@ -1089,6 +1122,7 @@ class Store:
             raise NoteNotFoundError(f"no comment with id '{comment_id}'")
         return Comment(*row)
 
+    @_reads("the comments")
     def comments(self, brief_key: str, *, trash: bool | None = False) -> list[Comment]:
         """Live comments of a brief (``trash`` as for :meth:`highlights`)."""
         rows = self._connection.execute(
@@ -1170,6 +1204,7 @@ class Store:
             )
         return b
 
+    @_reads("the bookmarks")
     def bookmarks(self, brief_key: str) -> list[Bookmark]:
         rows = self._connection.execute(
             f"SELECT {_B_COLS} FROM bookmarks m JOIN briefs b ON b.id = m.brief_id"
@@ -1183,6 +1218,7 @@ class Store:
             if tx.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,)).rowcount == 0:
                 raise NoteNotFoundError(f"no bookmark with id '{bookmark_id}'")
 
+    @_reads("the colour labels")
     def color_labels(self) -> tuple[ColorLabel, ...]:
         stored = dict(self._connection.execute("SELECT color, label FROM color_labels"))
         return tuple(ColorLabel(c, stored.get(c, DEFAULT_LABELS[c])) for c in COLORS)
@@ -1284,6 +1320,7 @@ class Store:
     # Used by export.import_notes: lookups by id across briefs, and a merge written in
     # one transaction so that a failed import leaves the store as it was.
 
+    @_reads("the notes")
     def notes_by_id(self, ids: Sequence[str]) -> tuple[list[Highlight], list[Comment]]:
         """Highlights and comments (live or deleted, any brief) with these ids."""
         conn = self._connection
@@ -1353,6 +1390,7 @@ class Store:
     # The library's folders and files, what was found in them, reading state, and
     # the full-text index of brief text and notes (tables of schema version 3).
 
+    @_reads("the library")
     def library_defaults_pending(self) -> bool:
         """True until the default folders were offered once (removing them sticks)."""
         row = self._connection.execute(
@@ -1360,6 +1398,7 @@ class Store:
         ).fetchone()
         return row is None
 
+    @_reads("the library")
     def library_sources(self) -> list[LibrarySource]:
         rows = self._connection.execute(
             "SELECT path, kind, added FROM library_sources ORDER BY kind DESC, added, path"
@@ -1397,6 +1436,7 @@ class Store:
             tx.execute("DELETE FROM library_sources WHERE path = ?", (path,))
         return _source(row)
 
+    @_reads("the library")
     def catalog(self) -> list[BriefInfo]:
         rows = self._connection.execute(f"SELECT {_LB_COLS} FROM library_briefs lb")
         return [BriefInfo(*r) for r in rows]
@@ -1458,6 +1498,7 @@ class Store:
                     (cur.lastrowid, s.title, s.text),
                 )
 
+    @_reads("the library")
     def library_entries(self) -> list[LibraryEntry]:
         """The catalogue with live note counts and reading state, by title."""
         conn = self._connection
@@ -1507,6 +1548,7 @@ class Store:
             states.setdefault(k, ReadingState(k, read_sections=frozenset(ids)))
         return list(states.values())
 
+    @_reads("the reading position")
     def reading_state(self, key: str) -> ReadingState:
         found = self._reading_states(key)
         return found[0] if found else ReadingState(key)
@@ -1530,6 +1572,7 @@ class Store:
 
     # ------------------------------------------------------------------ search
 
+    @_reads("the search index")
     def search(self, query: SearchQuery | str, filters: SearchFilters | None = None
                ) -> list[SearchResult]:
         """Brief text, highlights (quote, note, tags) and comments matching ``query``,
@@ -1540,7 +1583,9 @@ class Store:
             query = parse_query(query)
         try:
             return self._search(query, filters)
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as exc:
+            if _known_reason(exc) is not None:
+                raise  # busy, damaged…: not the query's fault
             try:
                 fallback = plain_query(query.text)
             except QueryError:

@@ -240,10 +240,16 @@ class Annotations(QObject):
         self._apply(lambda: self.notes.empty_trash(brief), "")
 
     def trash(self) -> tuple[list[Highlight], list[Comment]]:
+        """The brief's deleted notes; none (and ``save_failed`` says why) when they
+        cannot be read."""
         if self.brief is None:
             return [], []
-        return (self.notes.highlights(self.brief, trash=True),
-                self.notes.comments(self.brief, trash=True))
+        try:
+            return (self.notes.highlights(self.brief, trash=True),
+                    self.notes.comments(self.brief, trash=True))
+        except BriefreaderError as exc:
+            self.save_failed.emit("", f"The trash could not be read: {exc}")
+            return [], []
 
     # review
     def accept(self, highlight_id: str) -> None:

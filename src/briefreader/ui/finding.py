@@ -9,7 +9,7 @@ a brief or a section is shown; everything about finding is connected here, in
 from __future__ import annotations
 
 import contextlib
-import sqlite3
+import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +23,6 @@ from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
 from briefreader.library import (
     Library,
-    LibraryError,
     RefreshReport,
     refresh_library_in,
     resolved,
@@ -45,6 +44,8 @@ from briefreader.ui.search_view import SearchView
 if TYPE_CHECKING:
     from briefreader.paths import Paths
     from briefreader.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 #: The reading position is saved this long after the reader stops moving.
 SAVE_POSITION_MS = 600
@@ -193,7 +194,7 @@ class Finding(QObject):
             return requested
         try:
             state = self.store.reading_state(key)
-        except (BriefreaderError, sqlite3.Error):
+        except BriefreaderError:
             return requested
         self._opened_state = state  # for brief_shown, right after
         if state.section_id is None or all(s.id != state.section_id for s in brief.sections):
@@ -210,12 +211,14 @@ class Finding(QObject):
 
     def brief_shown(self, brief: Brief) -> None:
         self._sync_brief()
-        if brief.path is not None and not self.library.contains(brief.path):
+        if brief.path is not None:
             try:
-                self.library.add([brief.path])
-            except (LibraryError, BriefreaderError, sqlite3.Error):
-                pass  # the brief still reads; it is only missing from the library list
-            else:
+                added = not self.library.contains(brief.path)
+                if added:
+                    self.library.add([brief.path])
+            except BriefreaderError:
+                added = False  # the brief still reads; it is only missing from the library list
+            if added:
                 self.refresh_library()
         if brief.path is not None:
             self.library_view.select_path(str(resolved(brief.path)))
@@ -262,7 +265,7 @@ class Finding(QObject):
         if state is not None and state.brief_key == self._key:
             self._read = set(state.read_sections)
         elif self._key is not None:
-            with contextlib.suppress(BriefreaderError, sqlite3.Error):
+            with contextlib.suppress(BriefreaderError):
                 self._read = set(self.store.reading_state(self._key).read_sections)
         self.navigator.set_read(self._read)
         if self._session_brief is not brief:
@@ -280,7 +283,7 @@ class Finding(QObject):
         scroll = self.reader.verticalScrollBar().value()
         if self._pending_scroll is not None:
             scroll = self._pending_scroll[1]  # not restored yet: keep what was saved
-        with contextlib.suppress(BriefreaderError, sqlite3.Error):
+        with contextlib.suppress(BriefreaderError):
             self.store.save_reading_position(self._key, section.id, scroll)
 
     def on_scrolled(self, _value: int) -> None:
@@ -324,7 +327,7 @@ class Finding(QObject):
             return
         try:
             self.store.mark_section_read(self._key, section.id)
-        except (BriefreaderError, sqlite3.Error):
+        except BriefreaderError:
             return
         self._read.add(section.id)
         self.navigator.set_read(self._read)
@@ -349,7 +352,9 @@ class Finding(QObject):
         outcome: object
         try:
             outcome = refresh_library_in(database)
-        except (BriefreaderError, sqlite3.Error, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - the thread's end: always report back
+            if not isinstance(exc, BriefreaderError | OSError):
+                log.exception("library refresh failed")
             outcome = f"The library could not be read: {exc}"
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile
             self._refreshed.emit(outcome)
@@ -366,9 +371,13 @@ class Finding(QObject):
             return
         assert isinstance(report, RefreshReport)
         entries = self._show_entries()
-        files = [e.info.path for e in entries]
-        files += [s.path for s in self.library.sources() if s.kind == "file"]
-        self.watcher.set_paths(self.library.folders(), files)
+        try:
+            sources = self.library.sources()
+        except BriefreaderError as exc:
+            self._status(f"The library could not be read: {exc}")
+            return
+        files = [e.info.path for e in entries] + [s.path for s in sources if s.kind == "file"]
+        self.watcher.set_paths([s.path for s in sources if s.kind == "folder"], files)
         if report.to_index:
             titles = {e.info.path: e.info.title for e in entries}
             for path in report.to_index:
@@ -398,7 +407,7 @@ class Finding(QObject):
         self._entries_stale = False
         try:
             entries = self.library.entries()
-        except (BriefreaderError, sqlite3.Error):
+        except BriefreaderError:
             return []
         self.library_view.set_entries(entries)
         brief = self.window.brief
@@ -419,7 +428,7 @@ class Finding(QObject):
             return
         try:
             self.library.add([folder])
-        except (BriefreaderError, sqlite3.Error) as exc:
+        except BriefreaderError as exc:
             self._status(str(exc))
             return
         self.refresh_library()
@@ -557,7 +566,7 @@ class Finding(QObject):
         except QueryError as exc:
             self.search_view.set_results([], str(exc).capitalize() + ".")
             return
-        except (BriefreaderError, sqlite3.Error) as exc:
+        except BriefreaderError as exc:
             self.search_view.set_results([], f"The search failed: {exc}")
             return
         self.search_view.set_results(results)
@@ -613,12 +622,21 @@ class Finding(QObject):
         )
 
     def on_preferences_triggered(self) -> None:
-        ask_preferences(self.window, self.current_preferences(),
-                        default_author=default_author(), apply=self.apply_preferences)
+        try:
+            prefs = self.current_preferences()
+        except BriefreaderError as exc:
+            self._status(f"Preferences could not be read: {exc}")
+            return
+        ask_preferences(self.window, prefs, default_author=default_author(),
+                        apply=self.apply_preferences)
 
     def apply_preferences(self, prefs: Preferences) -> None:
         s = self.settings
-        before = self.current_preferences()
+        try:
+            before = self.current_preferences()
+        except BriefreaderError as exc:
+            self._status(f"Preferences were not saved: {exc}")
+            return
         s.author = prefs.author
         self.notes.author = prefs.author or default_author()
         s.keep_backups = prefs.keep_backups
@@ -626,7 +644,7 @@ class Finding(QObject):
         if set(prefs.library_folders) != set(before.library_folders):
             try:
                 self.library.set_folders(prefs.library_folders)
-            except (BriefreaderError, sqlite3.Error) as exc:
+            except BriefreaderError as exc:
                 self._status(f"The library folders could not be saved: {exc}")
             self.refresh_library()
         if prefs.color_labels != before.color_labels:
@@ -634,7 +652,7 @@ class Finding(QObject):
                 for color, label in prefs.color_labels:
                     if label != before.label(color):
                         self.store.set_color_label(color, label)
-            except (BriefreaderError, sqlite3.Error) as exc:
+            except BriefreaderError as exc:
                 self._status(f"The colour labels could not be saved: {exc}")
             self._update_labels()
             if self.window.note_taking is not None:
@@ -654,7 +672,7 @@ class Finding(QObject):
     def _update_labels(self) -> None:
         try:
             labels = {c.color: c.label for c in self.store.color_labels()}
-        except (BriefreaderError, sqlite3.Error):
+        except BriefreaderError:
             return
         self.search_view.set_color_labels(tuple(labels.items()))
         self.actions.set_colour_labels(labels)

@@ -436,7 +436,11 @@ class MainWindow(QMainWindow):
         that is prepared on a worker thread while the first section is already shown."""
         nt = self.note_taking
         notes = nt.annotations.notes
-        if notes.needs_texts(brief) and is_big(brief):
+        try:
+            prepare_first = notes.needs_texts(brief) and is_big(brief)
+        except BriefreaderError:
+            prepare_first = False  # opening the notes will say what is wrong
+        if prepare_first:
             nt.close_brief()
             self.statusBar().showMessage("Preparing notes for this brief…")
             self.progress.show()
