@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from briefreader.library import RefreshReport
 from briefreader.notes import NotesService
 from briefreader.paths import Paths
-from briefreader.records import ReadError
+from briefreader.records import ReadError, SaveError
 from briefreader.search import SearchFilters
 from briefreader.settings import Settings
 from briefreader.store import Store
@@ -169,6 +169,59 @@ def test_note_autosaves_and_survives_restart(qtbot, app, brief_path):
     assert w2.reader.section.id == "recommendation"
     notes = {h.id: h.note for h in w2.note_taking.annotations.notes.highlights(w2.brief)}
     assert notes == {hid: "Check the cost first."}
+
+
+def _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch, text: str):
+    w = app.open(brief_path)
+    select_text(w, "Island councils")
+    w.actions_.highlight_colours["yellow"].trigger()
+    hid = next(iter(w.note_taking.annotations.highlights))
+    qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
+
+    def disk_full(*_args, **_kwargs):
+        raise SaveError("could not save the note: the disk is full", reason="the disk is full")
+
+    monkeypatch.setattr(app.store, "update_highlight", disk_full)
+    w.note_taking.panel.select_highlight(hid, focus_editor=True)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClicks(QApplication.focusWidget(), text)
+    w.note_taking.flush()
+    assert "disk is full" in w.note_taking.panel.error_text(hid)
+    return w, hid
+
+
+def test_a_note_that_could_not_be_saved_is_saved_when_the_brief_opens_again(
+        qtbot, app, brief_path, monkeypatch):
+    w, hid = _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch,
+                                             "Written while the disk was full.")
+    asked = []
+    monkeypatch.setattr(note_taking_module, "confirm_close_unsaved",
+                        lambda _w: asked.append(1) or True)
+    app.close()  # the journal holds the text: nothing to ask
+    assert asked == []
+    monkeypatch.undo()  # space again
+
+    w2 = app.open(brief_path)
+    assert app.store.get_highlight(hid).note == "Written while the disk was full."
+    assert "Saved 1 note typed before" in w2.statusBar().currentMessage()
+    app.close()
+    w3 = app.open(brief_path)  # settled: not saved a second time
+    assert w3.statusBar().currentMessage() == ""
+
+
+def test_closing_asks_first_when_unsaved_text_cannot_be_kept_either(qtbot, app, brief_path,
+                                                                    monkeypatch):
+    w, hid = _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch,
+                                             "Nowhere to keep this.")
+    monkeypatch.setattr(w.note_taking.typed.journal, "ok", False)  # the folder is full too
+    answers = [False]
+    monkeypatch.setattr(note_taking_module, "confirm_close_unsaved",
+                        lambda _w: answers.pop(0))
+    assert not w.close()  # Cancel: the window stays, with the text
+    assert w.isVisible()
+    assert w.note_taking.panel.draft_text(hid) == "Nowhere to keep this."
+    answers.append(True)
+    assert w.close()
 
 
 def test_undo_redo_delete_trash_restore(qtbot, app, brief_path):
@@ -387,6 +440,9 @@ KILL_SCRIPT = textwrap.dedent(
     from briefreader.store import Store
     from briefreader.ui.main_window import MainWindow
 
+    if "no-autosave" in sys.argv[3:]:  # killed before any autosave, however slow
+        from briefreader.ui import notes_panel
+        notes_panel.SAVE_DELAY_MS = notes_panel.SAVE_MAX_DELAY_MS = 600_000
     app = QApplication([])
     paths = Paths(Path(sys.argv[1])).ensure()
     w = MainWindow(Settings(paths.settings_file), notes=NotesService(Store.open(paths)))
@@ -403,7 +459,10 @@ KILL_SCRIPT = textwrap.dedent(
     app.processEvents()  # the notes panel shows the new highlight
     w.note_taking.annotations.saved.connect(
         lambda i: print("ACK", w.note_taking.annotations.highlights[i].note, flush=True))
-    w.note_taking.panel.select_highlight(hid, focus_editor=True)
+    if "comment" in sys.argv[3:]:  # typed into the section's new comment instead
+        w.note_taking.panel.focus_new_comment()
+    else:
+        w.note_taking.panel.select_highlight(hid, focus_editor=True)
     words = iter("one two three four five six seven eight nine ten eleven twelve".split())
     def type_word():
         editor = QApplication.focusWidget()
@@ -411,6 +470,7 @@ KILL_SCRIPT = textwrap.dedent(
             editor.insertPlainText(next(words) + " ")
         except StopIteration:
             return
+        print("TYPED", editor.toPlainText(), flush=True)
         QTimer.singleShot(150, type_word)
     print("READY", hid, flush=True)
     QTimer.singleShot(50, type_word)
@@ -419,17 +479,20 @@ KILL_SCRIPT = textwrap.dedent(
 )
 
 
-def test_killed_while_typing_keeps_acknowledged_text(tmp_path, brief_path):
-    data = tmp_path / "killdata"
+def kill_while_typing(data: Path, brief_path: Path, *, acks: int = 0, typed: int = 0,
+                      options: tuple[str, ...] = ()) -> tuple[str | None, list[str], list[str]]:
+    """Run a window that types into a new note (option "comment": a new comment),
+    SIGKILL it once it printed ``acks`` saves and ``typed`` keystrokes; the note's id,
+    the texts saved, the texts typed. Option "no-autosave": nothing autosaves."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", KILL_SCRIPT, str(data), str(brief_path)],
+        [sys.executable, "-c", KILL_SCRIPT, str(data), str(brief_path), *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
-    acked, hid = [], None
+    acked, typed_texts, hid = [], [], None
     deadline = time.monotonic() + 30
     buffer = b""
     try:
-        while time.monotonic() < deadline and len(acked) < 2:
+        while time.monotonic() < deadline and (len(acked) < acks or len(typed_texts) < typed):
             ready, _, _ = select.select([proc.stdout], [], [], 1.0)
             if not ready:
                 continue
@@ -444,18 +507,55 @@ def test_killed_while_typing_keeps_acknowledged_text(tmp_path, brief_path):
                     hid = line.split()[1]
                 elif line.startswith("ACK"):
                     acked.append(line[4:])
-        time.sleep(0.35)  # mid-typing, between saves
+                elif line.startswith("TYPED"):
+                    typed_texts.append(line[6:])
+        if acks:
+            time.sleep(0.35)  # mid-typing, between saves
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         err = proc.stderr.read()[-2000:].decode(errors="replace")
         proc.stdout.close()
         proc.stderr.close()
-    assert hid and len(acked) >= 2, err
+    assert hid and len(acked) >= acks and len(typed_texts) >= typed, err
+    return hid, acked, typed_texts
+
+
+def test_killed_while_typing_keeps_acknowledged_text(tmp_path, brief_path):
+    data = tmp_path / "killdata"
+    hid, acked, _typed = kill_while_typing(data, brief_path, acks=2)
     with Store.open(Paths(data)) as store:
         note = store.get_highlight(hid).note
         assert store.check() == []
     assert note.startswith(acked[-1].strip())
+
+
+def test_words_typed_just_before_a_kill_are_saved_when_the_brief_opens_again(
+        qtbot, app, tmp_path, brief_path):
+    data = tmp_path / "data"  # the app fixture's folder: reopened below
+    hid, _acked, typed = kill_while_typing(data, brief_path, typed=3, options=("no-autosave",))
+    with Store.open(Paths(data)) as store:
+        assert store.get_highlight(hid).note == ""  # not saved: only the journal has it
+    w = app.open(brief_path)
+    note = app.store.get_highlight(hid).note
+    assert note.startswith(typed[-1].strip())
+    assert w.note_taking.annotations.highlights[hid].note == note
+    assert "typed before briefreader last closed" in w.statusBar().currentMessage()
+    w.close()
+    assert not list((data / "journal").glob("*.jsonl"))  # all settled: nothing left
+
+
+def test_a_comment_begun_just_before_a_kill_is_back_in_its_box(qtbot, app, tmp_path,
+                                                               brief_path):
+    data = tmp_path / "data"
+    _hid, _acked, typed = kill_while_typing(data, brief_path, typed=3,
+                                            options=("no-autosave", "comment"))
+    assert Settings(Paths(data).settings_file).comment_drafts("ferry-2026", "background") == {}
+    w = app.open(brief_path)
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: panel.composer.text().startswith(typed[-1].strip()))
+    w.close()
+    assert not list((data / "journal").glob("*.jsonl"))
 
 
 def test_export_import_and_pdf_from_the_file_menu(qtbot, app, brief_path, tmp_path,

@@ -74,6 +74,15 @@ class Annotations(QObject):
     def notes_key(self) -> str:
         return brief_key(self.brief)
 
+    def open_key(self) -> str | None:
+        """The open brief's key in the store; None when none is open or it has none."""
+        if self.brief is None:
+            return None
+        try:
+            return brief_key(self.brief)
+        except BriefreaderError:
+            return None
+
     # -- keeping the cache in step, one note at a time ----------------------------------
     def _put_highlight(self, highlight_id: str, h: Highlight | None) -> None:
         """Cache one highlight as stored now: live ones of this brief in, others out."""

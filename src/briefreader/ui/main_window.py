@@ -645,8 +645,11 @@ class MainWindow(QMainWindow):
     # -- lifecycle -------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.note_taking is not None:
-            self.note_taking.flush()  # the last words typed are saved before anything else
-            self.note_taking.exchange.shutdown()  # an export stops after the current brief
+            # The last words typed are saved before anything else.
+            if not self.note_taking.can_close():
+                event.ignore()
+                return
+            self.note_taking.shutdown()
         if self.finding is not None:
             self.finding.shutdown()
         self.save_state()

@@ -7,6 +7,8 @@ changes; everything about notes is connected here, in ``_connect_signals``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence
@@ -23,10 +25,11 @@ from briefreader.ui.exchange import NotesExchange
 from briefreader.ui.highlights import Span
 from briefreader.ui.item_views import add_docks
 from briefreader.ui.navigator import Navigator
-from briefreader.ui.notes_panel import CommentDraftKey, NotesPanel
+from briefreader.ui.notes_panel import NotesPanel
 from briefreader.ui.reader import ReaderView
 from briefreader.ui.review import ReviewItem, ReviewView
 from briefreader.ui.trash import TrashView
+from briefreader.ui.typed_text import TypedText
 
 
 def confirm_empty_trash(parent) -> bool:
@@ -34,6 +37,20 @@ def confirm_empty_trash(parent) -> bool:
     answer = QMessageBox.question(
         parent, "Empty Trash?",
         "Delete every highlight and comment in the trash for good? This cannot be undone.",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
+def confirm_close_unsaved(parent) -> bool:
+    """Ask before closing loses typed text that could be neither saved nor kept for
+    later. Tests replace this function."""
+    answer = QMessageBox.warning(
+        parent, "Close without your notes?",
+        "Some notes could not be saved, and could not be kept on disk for later either."
+        " Close anyway and lose them? (Cancel, then copy them elsewhere, or free disk space"
+        " and choose Retry.)",
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )
@@ -51,11 +68,11 @@ class NoteTaking(QObject):
         self.navigator = navigator
         self.banner = banner
         self.dark = False
-        # Unposted comments and replies are kept in the window's settings file.
-        self.settings = getattr(window, "settings", None)
-        self._draft_write_failed = False
-
         self.panel = NotesPanel(window)
+        # Unposted comments in the window's settings file; all typing in the journal.
+        self.typed = TypedText(self.annotations, self.panel, getattr(window, "settings", None),
+                               Path(notes.store.database).parent / "journal",
+                               lambda text: window.statusBar().showMessage(text, 8000), self)
         self.review = ReviewView(window)
         self.trash = TrashView(window)
         self.bookmarks = BookmarksView(window)
@@ -138,8 +155,6 @@ class NoteTaking(QObject):
         p.comment_edited.connect(an.edit_comment)
         p.delete_comment_requested.connect(an.delete_comment)
         p.retry_requested.connect(self.on_retry_requested)
-        p.comment_draft_changed.connect(self.on_comment_draft_changed)
-        p.set_comment_draft_loader(self._load_comment_drafts)
 
         r = self.review
         r.accept_requested.connect(an.accept)
@@ -157,7 +172,13 @@ class NoteTaking(QObject):
     # -- what the window tells us ------------------------------------------------------
     def open_brief(self, brief: Brief) -> SyncReport | None:
         self.panel.flush()
+        self.typed.recover_drafts(brief)
         report = self.annotations.open_brief(brief)
+        recovered = self.typed.recover()
+        if recovered:
+            self.window.statusBar().showMessage(
+                f"Saved {recovered} {'note' if recovered == 1 else 'notes'} typed before"
+                " briefreader last closed.", 8000)
         if report is not None and report.reanchored and report.summary():
             review = report.needs_review + report.changed
             self.banner.show_message(
@@ -202,6 +223,21 @@ class NoteTaking(QObject):
     def flush(self) -> None:
         self.panel.flush()
 
+    def can_close(self) -> bool:
+        """Whether the window may close now. Unsaved text is kept in the typing journal
+        and saved when its brief opens again; only when that could not be written is
+        the user asked first."""
+        self.panel.flush()
+        if not self.panel.has_unsaved() or self.typed.journal.ok:
+            return True
+        return confirm_close_unsaved(self.window)
+
+    def shutdown(self) -> None:
+        """The window closes: an export stops after the current brief; the journal is
+        closed (and kept only if it holds unsaved text)."""
+        self.exchange.shutdown()
+        self.typed.close()
+
     # -- refresh -----------------------------------------------------------------------
     def on_annotations_changed(self) -> None:
         # Paint at once; the panels follow on the next turn of the event loop, once
@@ -230,7 +266,7 @@ class NoteTaking(QObject):
             return
         self.panel.set_section(section.title, an.in_section(section.id),
                                an.comments_in(section.id), labels=an.labels, dark=self.dark,
-                               section_id=section.id, brief_key=self._brief_key())
+                               section_id=section.id, brief_key=self.annotations.open_key())
         if self.selected_highlight and self.selected_highlight in an.highlights:
             self.panel.select_highlight(self.selected_highlight)
 
@@ -370,36 +406,6 @@ class NoteTaking(QObject):
                 # Not posted: the text goes back where it was written (and stays a draft).
                 self.banner.show_message(f"The comment was not saved: {exc}", "error")
                 self.panel.restore_comment_draft(body, reply_to, str(exc))
-
-    # -- unposted comment drafts -------------------------------------------------------
-    def _brief_key(self) -> str | None:
-        if self.annotations.brief is None:
-            return None
-        try:
-            return self.annotations.notes_key()
-        except BriefreaderError:
-            return None
-
-    def _load_comment_drafts(self, brief: str, section: str) -> dict:
-        if self.settings is None:
-            return {}
-        try:
-            return self.settings.comment_drafts(brief, section)
-        except Exception:  # a damaged settings file must not stop the panel
-            return {}
-
-    def on_comment_draft_changed(self, key: CommentDraftKey, text: str) -> None:
-        """Keep an unposted comment or reply on disk (blank text: forget it)."""
-        if self.settings is None or key.brief is None:
-            return
-        try:
-            ok = self.settings.save_comment_draft(key.brief, key.section, key.reply_to, text)
-        except Exception:  # the text stays in its box; never crash typing
-            ok = False
-        if not ok and not self._draft_write_failed and shiboken6.isValid(self.window):
-            self.window.statusBar().showMessage(
-                "Unposted comments could not be kept on disk: post them to keep them.", 8000)
-        self._draft_write_failed = not ok
 
     # -- review ------------------------------------------------------------------------
     def on_banner_action(self, action: str) -> None:

@@ -149,6 +149,9 @@ class NotesPanel(QWidget):
     retry_requested = Signal(str)
     #: (CommentDraftKey, text): an unposted comment or reply changed; "" = none left.
     comment_draft_changed = Signal(object, str)
+    #: (kind, key, text) on every keystroke, before any autosave: kind "note" or
+    #: "comment" with the item id, or "draft" with a CommentDraftKey.
+    text_typed = Signal(str, object, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -784,6 +787,7 @@ class NotesPanel(QWidget):
         if draft is None:
             draft = self._drafts[item_id] = _Draft(kind, text, self._stored_text(item_id))
         draft.text = text
+        self.text_typed.emit(kind, item_id, text)
         now = time.monotonic()
         if not self._pending and not self._composer_pending:
             self._pending_since = now
@@ -853,6 +857,13 @@ class NotesPanel(QWidget):
         draft.error = message
         if box is not None:
             box.set_error(self._error_message(message))
+
+    def keep_draft(self, item_id: str, kind: str, text: str, message: str) -> None:
+        """Text of a note or comment that is not saved (typed before a crash): shown in
+        its box, whenever its card is built, as a failed save is, with Retry."""
+        self._drafts[item_id] = _Draft(kind, text, self._stored_text(item_id), sent=text,
+                                       error=message)
+        self._show_text(item_id, text)
 
     @staticmethod
     def _error_message(message: str) -> str:
@@ -1182,6 +1193,7 @@ class NotesPanel(QWidget):
             self._pending_since = now
         key = CommentDraftKey(self._section_key[0], self._section_key[1], reply_to)
         self._composer_pending[key] = composer.text()
+        self.text_typed.emit("draft", key, self._composer_pending[key])
         self._restart_save_timer(now)
 
     def _send_composer_drafts(self) -> None:

@@ -1,0 +1,161 @@
+"""Text typed and not yet in the store: unposted comment drafts and the typing journal.
+
+Unposted comments and replies are kept in the settings file (``Settings`` comment
+drafts) as they autosave. On top of that, every keystroke in any note, comment or
+reply box goes to the typing journal (:mod:`briefreader.journal`) before any
+autosave, and is settled once the store, or the drafts file, holds that text.
+
+When a brief opens, what the journal still holds for it was typed before a crash,
+a kill, or a save that failed before the window closed: unposted drafts go back
+to the drafts file, and notes and comments are saved again. Should the note have
+been changed since (in another window), both texts are kept, the later first.
+Should saving fail again, the text waits in its box as an unsaved draft, with
+Retry, and stays in the journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+
+from briefreader.brief import Brief
+from briefreader.errors import BriefreaderError
+from briefreader.journal import Typed, TypingJournal
+from briefreader.notes import brief_key
+from briefreader.settings import Settings
+from briefreader.ui.annotations import Annotations
+from briefreader.ui.notes_panel import CommentDraftKey, NotesPanel
+
+NOT_SAVED = "typed before briefreader last closed, and not saved yet"
+
+
+class TypedText(QObject):
+    def __init__(self, annotations: Annotations, panel: NotesPanel, settings: Settings | None,
+                 folder: Path, report: Callable[[str], None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.annotations, self.panel, self.settings = annotations, panel, settings
+        self.report = report
+        self.journal = TypingJournal(folder)
+        self._journal_failed_told = False
+        self._draft_write_failed = False
+        panel.text_typed.connect(self.on_text_typed)
+        panel.comment_draft_changed.connect(self.on_comment_draft_changed)
+        panel.set_comment_draft_loader(self.load_comment_drafts)
+        annotations.saved.connect(self.on_saved)
+
+    def close(self) -> None:
+        self.journal.close()
+
+    # -- the journal -------------------------------------------------------------------
+    def on_text_typed(self, kind: str, key: object, text: str) -> None:
+        if isinstance(key, CommentDraftKey):
+            if key.brief is None:
+                return
+            ok = self.journal.typed("draft", key.brief, key.section, text,
+                                    reply_to=key.reply_to or "")
+        else:
+            brief = self.annotations.open_key()
+            if brief is None:
+                return
+            ok = self.journal.typed(kind, brief, str(key), text)
+        if not ok and not self._journal_failed_told:
+            self.report("What you type cannot be kept on disk until it is saved: "
+                        "the data folder cannot be written.")
+        self._journal_failed_told = not ok
+
+    def on_saved(self, item_id: str) -> None:
+        brief = self.annotations.open_key()
+        if brief is None:
+            return
+        an = self.annotations
+        if item_id in an.highlights:
+            self.journal.settled("note", brief, item_id, an.highlights[item_id].note)
+        elif item_id in an.comments:
+            self.journal.settled("comment", brief, item_id, an.comments[item_id].body)
+
+    def recover(self) -> int:
+        """Save again the notes and comments of the open brief that the journal holds
+        unsaved; how many were saved. Drafts were recovered before the brief's notes
+        were shown (:meth:`recover_drafts`)."""
+        brief = self.annotations.open_key()
+        if brief is None:
+            return 0
+        saved = 0
+        for entry in self.journal.pending(brief):
+            if entry.kind != "draft" and self._recover_item(brief, entry):
+                saved += 1
+        return saved
+
+    def _recover_item(self, brief: str, entry: Typed) -> bool:
+        an = self.annotations
+        note = entry.kind == "note"
+        item = an.highlights.get(entry.item) if note else an.comments.get(entry.item)
+        if item is None:
+            return False  # deleted or elsewhere: kept until it expires
+        stored = item.note if note else item.body
+        text = entry.text if item.modified <= entry.at else merged(stored, entry.text)
+        if text != stored:
+            (an.edit_note if note else an.edit_comment)(entry.item, text)
+            now = an.highlights.get(entry.item) if note else an.comments.get(entry.item)
+            if now is None or (now.note if note else now.body) != text:
+                self.panel.keep_draft(entry.item, entry.kind, text, NOT_SAVED)
+                return False
+        self.journal.settled(entry.kind, brief, entry.item)
+        return text != stored
+
+    def recover_drafts(self, opening: Brief) -> None:
+        """Unposted comments and replies of a brief that the journal holds newer than
+        the drafts file go back into it, before the panel reads them."""
+        try:
+            brief = brief_key(opening)
+        except BriefreaderError:
+            return
+        if self.settings is None:
+            return
+        for entry in self.journal.pending(brief):
+            if entry.kind != "draft":
+                continue
+            reply_to = entry.reply_to or None
+            if self.load_comment_drafts(brief, entry.item).get(reply_to, "") != entry.text:
+                try:
+                    ok = self.settings.save_comment_draft(brief, entry.item, reply_to, entry.text)
+                except Exception:  # noqa: BLE001 - kept in the journal for next time
+                    ok = False
+                if not ok:
+                    continue
+            self.journal.settled("draft", brief, entry.item, reply_to=entry.reply_to)
+
+    # -- unposted comment drafts -------------------------------------------------------
+    def load_comment_drafts(self, brief: str, section: str) -> dict:
+        if self.settings is None:
+            return {}
+        try:
+            return self.settings.comment_drafts(brief, section)
+        except Exception:  # noqa: BLE001 - a damaged settings file must not stop the panel
+            return {}
+
+    def on_comment_draft_changed(self, key: CommentDraftKey, text: str) -> None:
+        """Keep an unposted comment or reply on disk (blank text: forget it)."""
+        if self.settings is None or key.brief is None:
+            return
+        try:
+            ok = self.settings.save_comment_draft(key.brief, key.section, key.reply_to, text)
+        except Exception:  # noqa: BLE001 - the text stays in its box; never crash typing
+            ok = False
+        if ok:
+            self.journal.settled("draft", key.brief, key.section, text,
+                                 reply_to=key.reply_to or "")
+        elif not self._draft_write_failed:
+            self.report("Unposted comments could not be kept on disk: post them to keep them.")
+        self._draft_write_failed = not ok
+
+
+def merged(earlier: str, later: str) -> str:
+    """Both texts, ``earlier`` first, each paragraph of ``later`` once: a note changed
+    elsewhere after this text was typed keeps both versions."""
+    have = set(earlier.split("\n\n"))
+    extra = [p for p in later.split("\n\n") if p.strip() and p not in have]
+    return "\n\n".join([earlier, *extra]) if earlier.strip() else later

@@ -1,0 +1,126 @@
+"""The typing journal: typed text kept keystroke by keystroke until it is saved."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from briefreader import journal as journal_mod
+from briefreader.journal import TypingJournal, read_journal
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return tmp_path / "journal"
+
+
+def texts(j: TypingJournal, brief: str = "b1") -> list[tuple[str, str, str]]:
+    return [(e.kind, e.item, e.text) for e in j.pending(brief)]
+
+
+def test_typed_text_is_on_disk_at_once_and_settling_forgets_it(folder):
+    j = TypingJournal(folder)
+    assert j.typed("note", "b1", "h1", "Fares r")
+    assert j.typed("note", "b1", "h1", "Fares rose")
+    assert [(e.item, e.text) for e in read_journal(j.path)] == [("h1", "Fares rose")]
+    j.settled("note", "b1", "h1", "Fares r")  # an older text was saved: the newer stays
+    assert texts(j) == [("note", "h1", "Fares rose")]
+    j.settled("note", "b1", "h1", "Fares rose")
+    assert texts(j) == []
+    assert j.path.stat().st_size == 0  # nothing unsettled: the file is emptied
+    j.close()
+    assert not j.path.exists()
+
+
+def test_a_journal_left_behind_is_adopted_by_the_next_window(folder):
+    first = TypingJournal(folder)
+    first.typed("note", "b1", "h1", "kept")
+    first.typed("comment", "b1", "c1", "settled")
+    first.settled("comment", "b1", "c1", "settled")
+    first.typed("draft", "b1", "s2", "a reply", reply_to="c9")
+    first.typed("note", "b2", "h7", "other brief")
+    first.close()  # closed with unsettled text (or killed: the same file is left)
+    assert first.path.exists()
+
+    second = TypingJournal(folder)
+    assert texts(second) == [("note", "h1", "kept"), ("draft", "s2", "a reply")]
+    assert second.pending("b1")[1].reply_to == "c9"
+    assert texts(second, "b2") == [("note", "h7", "other brief")]
+    assert not first.path.exists()  # taken over: it is in the second one's file now
+    assert {e.text for e in read_journal(second.path)} == {"kept", "a reply", "other brief"}
+    second.close()
+
+
+def test_the_journal_of_a_window_still_open_is_left_alone(folder):
+    running = TypingJournal(folder)
+    running.typed("note", "b1", "h1", "still typing")
+    other = TypingJournal(folder)
+    assert other.pending("b1") == []
+    assert read_journal(running.path)[0].text == "still typing"
+    other.close()
+    running.close()
+
+
+KILLED = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from briefreader.journal import TypingJournal
+    j = TypingJournal(Path(sys.argv[1]))
+    j.typed("note", "b1", "h1", "typed just before the kill")
+    os.kill(os.getpid(), 9)
+    """
+)
+
+
+def test_a_killed_window_loses_nothing_it_typed(folder):
+    done = subprocess.run([sys.executable, "-c", KILLED, str(folder)], capture_output=True)
+    assert done.returncode == -9, done.stderr.decode()
+    assert list(folder.glob("*.lock"))  # its lock is left behind, stale
+    j = TypingJournal(folder)
+    assert texts(j) == [("note", "h1", "typed just before the kill")]
+    j.close()
+
+
+def test_a_line_cut_short_and_old_text_are_skipped(folder):
+    folder.mkdir()
+    old = {"kind": "note", "brief": "b1", "item": "h0", "reply_to": "", "text": "ancient",
+           "at": "2001-01-01T00:00:00.000Z"}
+    good = dict(old, item="h1", text="whole", at="2099-01-01T00:00:00.000Z")
+    (folder / "dead.jsonl").write_text(
+        json.dumps(old) + "\n" + json.dumps(good) + "\n" + '{"kind": "note", "brief": "b1", "it',
+        encoding="utf-8")
+    j = TypingJournal(folder)
+    assert texts(j) == [("note", "h1", "whole")]
+    j.close()
+
+
+def test_a_long_session_is_compacted_to_what_is_unsettled(folder, monkeypatch):
+    monkeypatch.setattr(journal_mod, "COMPACT_AT", 4096)
+    j = TypingJournal(folder)
+    j.typed("note", "b1", "keep", "unsaved words")
+    text = ""
+    for word in range(400):
+        text += f"word{word} "
+        j.typed("note", "b1", "h1", text)
+    assert j.path.stat().st_size < 4096 + len(text) * 2
+    j.settled("note", "b1", "h1", text)
+    assert [e.text for e in read_journal(j.path)] == ["unsaved words"]
+    j.typed("note", "b1", "h2", "after")
+    assert {e.text for e in read_journal(j.path)} == {"unsaved words", "after"}
+    j.close()
+
+
+def test_a_folder_that_cannot_be_written_is_reported_not_raised(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    j = TypingJournal(blocked / "journal")
+    assert not j.ok
+    assert j.typed("note", "b1", "h1", "text") is False
+    assert texts(j) == [("note", "h1", "text")]  # still known to this window
+    j.close()

@@ -1,0 +1,20 @@
+"""Recovered typing meets a note changed since: both texts are kept."""
+
+from __future__ import annotations
+
+from briefreader.ui.typed_text import merged
+
+
+def test_a_note_changed_since_keeps_both_texts_later_first():
+    assert merged("Changed in the other window.", "Typed here.") == (
+        "Changed in the other window.\n\nTyped here.")
+
+
+def test_paragraphs_already_there_are_not_repeated():
+    assert merged("One.\n\nTwo.", "Two.\n\nThree.") == "One.\n\nTwo.\n\nThree."
+    assert merged("Same.", "Same.") == "Same."
+
+
+def test_an_empty_note_takes_the_typed_text():
+    assert merged("", "Typed here.") == "Typed here."
+    assert merged("Kept.", "") == "Kept."
