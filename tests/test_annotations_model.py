@@ -125,15 +125,17 @@ def test_editing_a_note_updates_only_that_note(many, service, brief, monkeypatch
     hid = pick(an)
     before = an.highlights[hid]
     other = an.highlights[pick(an, 5)]
-    saved, changed = [], changes(an)
+    saved, changed, texts = [], changes(an), []
     an.saved.connect(saved.append)
+    an.text_changed.connect(texts.append)
     loads = FullLoads(monkeypatch)
     for text in ("C", "Ch", "Check the dredging costs"):  # autosaves while typing
         an.edit_note(hid, text)
     assert loads.take() == []
     assert an.highlights[hid].note == "Check the dredging costs"
     assert an.highlights[pick(an, 5)] is other  # the rest untouched
-    assert saved == [hid] * 3 and len(changed) == 3
+    # Only the text changed: no full refresh of places, counts and review is asked for.
+    assert saved == [hid] * 3 and texts == [hid] * 3 and changed == []
     assert an.undo_stack.count() == 1  # the autosaves merged into one step
     assert_as_loaded(an, service, brief)
 

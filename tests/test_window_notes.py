@@ -638,8 +638,15 @@ def test_writes_on_a_brief_of_many_notes_do_not_reload_them_all(qtbot, app, brie
     qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
     w.note_taking.panel.select_highlight(hid, focus_editor=True)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    counted = []
+    real_counts = an.counts_by_section
+    monkeypatch.setattr(an, "counts_by_section", lambda: counted.append(1) or real_counts())
     qtbot.keyClicks(QApplication.focusWidget(), "Ask which councils.")
     qtbot.waitUntil(lambda: an.highlights[hid].note == "Ask which councils.", timeout=3000)
+    qtbot.wait(20)  # a refresh would run on the next turn of the event loop
+    assert counted == []  # the text autosaved: counts and places were not worked out again
+    panel = w.note_taking.panel
+    assert panel.draft_text(hid) == "Ask which councils." and not panel.has_unsaved()
     an.delete_highlight(hid)
     assert hid not in an.highlights
     w.note_taking.undo_action.trigger()

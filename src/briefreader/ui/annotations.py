@@ -27,6 +27,9 @@ _EDIT_NOTE_ID = 4201
 
 class Annotations(QObject):
     changed = Signal()  # highlights, comments or bookmarks of the open brief changed
+    #: Only the text (or tags) of this note or comment changed: where the notes are,
+    #: their counts and what needs review are as they were.
+    text_changed = Signal(str)
     save_failed = Signal(str, str)  # item id ("" when none yet), message
     saved = Signal(str)  # item id
 
@@ -202,7 +205,7 @@ class Annotations(QObject):
             return
         self._put_comment(comment_id, comment)
         self.saved.emit(comment_id)
-        self.changed.emit()
+        self.text_changed.emit(comment_id)
 
     def delete_comment(self, comment_id: str) -> None:
         self._apply(lambda: self.notes.delete_comment(comment_id), comment_id,
@@ -353,7 +356,10 @@ class _Edit(QUndoCommand):
             return
         o._put_highlight(self.hid, h)
         o.saved.emit(self.hid)
-        o.changed.emit()
+        if values.keys() <= {"note", "tags"}:
+            o.text_changed.emit(self.hid)
+        else:
+            o.changed.emit()
 
     def redo(self) -> None:
         self._set(self.after)

@@ -18,7 +18,7 @@ from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService, SyncReport
 from briefreader.ui.actions import Actions
-from briefreader.ui.annotations import Annotations
+from briefreader.ui.annotations import REVIEW_STATUSES, Annotations
 from briefreader.ui.banner import Banner
 from briefreader.ui.bookmarks import BookmarksView
 from briefreader.ui.exchange import NotesExchange
@@ -138,6 +138,7 @@ class NoteTaking(QObject):
         a.export_pdf.triggered.connect(self.exchange.export_pdf)
 
         an.changed.connect(self.on_annotations_changed)
+        an.text_changed.connect(self.on_text_changed)
         an.save_failed.connect(self.on_save_failed)
         an.saved.connect(p.mark_saved)
         an.undo_stack.canUndoChanged.connect(lambda _: self._update_enabled())
@@ -248,6 +249,17 @@ class NoteTaking(QObject):
         self._update_enabled()
         self._notes_changed = True
         self._refresh_timer.start()
+
+    def on_text_changed(self, item_id: str) -> None:
+        """A note's or comment's text was saved: its card, and the Review view if it
+        shows the note, follow; the highlights painted and the counts still hold."""
+        h = self.annotations.highlights.get(item_id)
+        if h is None:
+            self._refresh_timer.start()  # a comment: the section's cards, not the counts
+            return
+        self.panel.update_highlight(h)
+        if h.status in REVIEW_STATUSES and not h.reviewed and self._on_screen["review"]:
+            self._refresh_views(only="review")
 
     def _refresh_after_change(self) -> None:
         self._refresh_panel()
