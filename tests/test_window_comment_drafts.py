@@ -73,6 +73,17 @@ def type_into(qtbot, edit, text: str) -> None:
     qtbot.keyClicks(edit, text)
 
 
+def reply_begun(qtbot, w: MainWindow, text: str = "Option one, this year") -> str:
+    """Post a comment in Options and type a reply to it; the comment's id."""
+    panel = w.note_taking.panel
+    panel.comment_added.emit("Which option is cheapest?", None)
+    cid = w.note_taking.annotations.comments_in("options")[0].id
+    qtbot.waitUntil(lambda: panel.card(cid) is not None)
+    qtbot.mouseClick(panel.card(cid).reply_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, panel.card(cid).reply_composer.edit, text)
+    return cid
+
+
 def wait_on_disk(qtbot, session: Session, section: str, expected: dict) -> None:
     """Soon after the last keystroke, with nothing closed or flushed, a fresh start
     (a new Settings on the file) reads the drafts as expected. The autosave runs
@@ -107,13 +118,7 @@ def test_unposted_comment_is_on_disk_and_back_after_a_restart(qtbot, session, br
 
 def test_unposted_reply_is_on_disk_and_back_after_a_restart(qtbot, session, brief_path):
     w = session.open(brief_path, "options")
-    panel = w.note_taking.panel
-    panel.comment_added.emit("Which option is cheapest?", None)
-    cid = w.note_taking.annotations.comments_in("options")[0].id
-    qtbot.waitUntil(lambda: panel.card(cid) is not None)
-    card = panel.card(cid)
-    qtbot.mouseClick(card.reply_button, Qt.MouseButton.LeftButton)
-    type_into(qtbot, card.reply_composer.edit, "Option one, this year")
+    cid = reply_begun(qtbot, w)
     wait_on_disk(qtbot, session, "options", {cid: "Option one, this year"})
 
     w2 = session.open(brief_path, "options")
@@ -225,12 +230,7 @@ def test_a_failed_draft_write_does_not_break_the_panel(qtbot, session, brief_pat
 def test_a_reply_whose_comment_was_deleted_comes_back_as_a_comment(qtbot, session,
                                                                    brief_path):
     w = session.open(brief_path, "options")
-    panel = w.note_taking.panel
-    panel.comment_added.emit("Which option is cheapest?", None)
-    cid = w.note_taking.annotations.comments_in("options")[0].id
-    qtbot.waitUntil(lambda: panel.card(cid) is not None)
-    qtbot.mouseClick(panel.card(cid).reply_button, Qt.MouseButton.LeftButton)
-    type_into(qtbot, panel.card(cid).reply_composer.edit, "Option one, this year")
+    cid = reply_begun(qtbot, w)
     wait_on_disk(qtbot, session, "options", {cid: "Option one, this year"})
     session.stores[0].delete_comment(cid)  # e.g. from another window, before a crash
 
@@ -248,15 +248,39 @@ def test_a_reply_whose_comment_was_deleted_comes_back_as_a_comment(qtbot, sessio
     assert not panel2.composer.error.isVisible()
 
 
+def test_a_reply_goes_with_its_comment_to_the_section_it_moved_to(qtbot, session,
+                                                                   brief_path):
+    w = session.open(brief_path, "options")
+    cid = reply_begun(qtbot, w)
+    wait_on_disk(qtbot, session, "options", {cid: "Option one, this year"})
+    # The brief is reissued with the section renamed: the comment follows it.
+    brief_path.write_text(BRIEF.replace("# Options", "# Choices for ministers"),
+                          encoding="utf-8")
+
+    w2 = session.open(brief_path, "background")
+    an = w2.note_taking.annotations
+    moved_to = an.comments[cid].current_section
+    assert moved_to not in (None, "options")
+    assert w2.note_taking.panel.composer.text() == ""  # not a lost reply anywhere else
+    w2.show_section(moved_to)
+    panel2 = w2.note_taking.panel
+    qtbot.waitUntil(lambda: panel2.card(cid) is not None)
+    card = panel2.card(cid)
+    assert card.reply_composer is not None and card.reply_composer.text() == "Option one, this year"
+    assert panel2.composer.text() == ""
+    assert session.on_disk("options") == {}  # kept under the new section from now on
+    assert session.on_disk(moved_to) == {cid: "Option one, this year"}
+    qtbot.mouseClick(card.reply_composer.post_button, Qt.MouseButton.LeftButton)
+    assert [(c.body, c.reply_to) for c in an.comments_in(moved_to)] == [
+        ("Which option is cheapest?", None), ("Option one, this year", cid)]
+    assert session.on_disk(moved_to) == {} and session.on_disk("options") == {}
+
+
 def test_a_reply_begun_on_a_comment_deleted_on_screen_stays_in_view(qtbot, session,
                                                                      brief_path):
     w = session.open(brief_path, "options")
     panel = w.note_taking.panel
-    panel.comment_added.emit("Which option is cheapest?", None)
-    cid = w.note_taking.annotations.comments_in("options")[0].id
-    qtbot.waitUntil(lambda: panel.card(cid) is not None)
-    qtbot.mouseClick(panel.card(cid).reply_button, Qt.MouseButton.LeftButton)
-    type_into(qtbot, panel.card(cid).reply_composer.edit, "Option one, this year")
+    cid = reply_begun(qtbot, w)
     w.note_taking.annotations.delete_comment(cid)  # before the reply was even saved
     qtbot.waitUntil(lambda: panel.card(cid) is None)
     assert panel.composer.text() == "Option one, this year"
@@ -352,6 +376,21 @@ def test_settings_keep_drafts_by_brief_section_and_reply(tmp_path):
     assert fresh.comment_drafts("/briefs/a.md", "s2") == {}
     assert s.save_comment_draft("/briefs/a.md", "s1", "c1", "  \n")  # blank: forgotten
     assert Settings(path).comment_drafts("/briefs/a.md", "s1") == {None: text}
+
+
+def test_settings_move_replies_to_the_section_their_comment_moved_to(tmp_path):
+    path = tmp_path / "settings.ini"
+    s = Settings(path)
+    s.save_comment_draft("a", "old", "c1", "reply one")
+    s.save_comment_draft("a", "old", "c2", "reply two, older")
+    s.save_comment_draft("a", "new", "c2", "reply two, newer")
+    s.save_comment_draft("a", "old", None, "the old section's own comment")
+    s.save_comment_draft("b", "old", "c1", "another brief's")
+    assert s.move_reply_drafts("a", "new", ["c1", "c2"]) == {"c1": "reply one"}
+    fresh = Settings(path)
+    assert fresh.comment_drafts("a", "new") == {"c1": "reply one", "c2": "reply two, newer"}
+    assert fresh.comment_drafts("a", "old") == {None: "the old section's own comment"}
+    assert fresh.comment_drafts("b", "old") == {"c1": "another brief's"}
 
 
 def test_settings_keep_drafts_few_and_recent(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -219,6 +220,30 @@ class Settings:
                     and isinstance(text, str) and text.strip()):
                 drafts[entry.get("reply_to") or None] = text
         return drafts
+
+    def move_reply_drafts(self, brief: str, section: str, comments: Iterable[str]
+                          ) -> dict[str, str]:
+        """Replies to these comments kept under another section of ``brief`` (the
+        comment was moved here since, by a reissued brief) are kept under ``section``
+        from now on; their texts, by the comment replied to. A reply already kept
+        here wins over one found elsewhere."""
+        wanted = set(comments)
+        here = self.comment_drafts(brief, section)
+        moved: dict[str, str] = {}
+        removed = False
+        for key, entry in self._draft_entries().items():
+            target, text = entry.get("reply_to"), entry.get("text")
+            if (entry.get("brief") != brief or target not in wanted
+                    or entry.get("section") == section or not isinstance(text, str)):
+                continue
+            if target not in here and text.strip():
+                moved[target] = text
+                self.save_comment_draft(brief, section, target, text)
+            self._qs.remove(f"{_DRAFTS}/{key}")
+            removed = True
+        if removed:
+            self._qs.sync()
+        return moved
 
     def save_comment_draft(self, brief: str, section: str, reply_to: str | None, text: str,
                            *, now: float | None = None) -> bool:

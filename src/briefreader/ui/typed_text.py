@@ -130,10 +130,22 @@ class TypedText(QObject):
 
     # -- unposted comment drafts -------------------------------------------------------
     def load_comment_drafts(self, brief: str, section: str) -> dict:
+        """The unposted comment and replies of a section. A reply goes with its comment
+        when a reissued brief moved the comment to another section."""
         if self.settings is None:
             return {}
         try:
-            return self.settings.comment_drafts(brief, section)
+            drafts = self.settings.comment_drafts(brief, section)
+            an = self.annotations
+            if an.open_key() != brief:
+                return drafts
+            for reply_to in [r for r in drafts if r is not None]:
+                comment = an.comments.get(reply_to)
+                if comment is not None and comment.current_section not in (None, section):
+                    del drafts[reply_to]  # shown, and moved, where its comment is now
+            here = [c.id for c in an.comments_in(section)]
+            drafts.update(self.settings.move_reply_drafts(brief, section, here))
+            return drafts
         except Exception:  # noqa: BLE001 - a damaged settings file must not stop the panel
             return {}
 
