@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -124,3 +125,37 @@ def test_a_folder_that_cannot_be_written_is_reported_not_raised(tmp_path):
     assert j.typed("note", "b1", "h1", "text") is False
     assert texts(j) == [("note", "h1", "text")]  # still known to this window
     j.close()
+
+
+def test_a_line_cut_short_by_a_full_disk_does_not_swallow_the_next(folder, monkeypatch):
+    j = TypingJournal(folder)
+    j.typed("note", "b1", "h1", "saved text")
+    real_write, calls = os.write, []
+
+    def full_disk(fd, data):
+        calls.append(1)
+        if len(calls) == 1:
+            return real_write(fd, bytes(data[:10]))  # part of the line, then no space
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_mod.os, "write", full_disk)
+    assert not j.typed("note", "b1", "h2", "other note being typed")
+    assert not j.ok
+    monkeypatch.setattr(journal_mod.os, "write", real_write)
+    j.settled("note", "b1", "h1", "saved text")  # space again
+    assert [e.item for e in read_journal(j.path)] == []  # h2's line was never whole
+    assert j.keep_all() and j.ok  # and now it is
+    assert [e.item for e in read_journal(j.path)] == ["h2"]
+    j.close()
+
+
+def test_a_save_of_an_earlier_text_moves_the_base_on(folder):
+    j = TypingJournal(folder)
+    j.typed("note", "b1", "h1", "Fares r", base="")
+    j.typed("note", "b1", "h1", "Fares rose", base="ignored: typing goes on")
+    j.settled("note", "b1", "h1", "Fares r")  # the autosave of a moment ago
+    j.close()
+    again = TypingJournal(folder)
+    [entry] = again.pending("b1")
+    assert (entry.text, entry.base) == ("Fares rose", "Fares r")
+    again.close()

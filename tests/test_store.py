@@ -409,6 +409,38 @@ def test_damage_found_while_reading_is_a_clear_read_error(db_path):
     s.close()
 
 
+def test_db_check_reports_damage_it_runs_into_instead_of_failing(db_path):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    s.add_highlights([make_highlight(note="n" * 200) for _ in range(3000)])
+    s.close()
+    s = Store(db_path)
+    _damage_after_open(db_path, s)
+    problems = s.check()
+    assert problems and all(isinstance(p, str) for p in problems)
+    s.close()
+
+
+def test_a_save_whose_read_back_fails_is_not_saved_at_all(db_path, monkeypatch):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    h = s.add_highlight(make_highlight(note="before"))
+
+    def failing_disk(conn, highlight_id):
+        exc = sqlite3.OperationalError("disk I/O error")
+        exc.sqlite_errorname = "SQLITE_IOERR_READ"
+        raise exc
+
+    monkeypatch.setattr(store_mod, "_highlight_by_id", failing_disk)
+    with pytest.raises(SaveError, match="input/output"):
+        s.update_highlight(h.id, note="after")
+    monkeypatch.undo()
+    # Either saved and returned, or not saved: never committed and reported as failed.
+    assert s.get_highlight(h.id).note == "before"
+    assert s.update_highlight(h.id, note="after").note == "after"
+    s.close()
+
+
 def test_a_busy_database_stops_a_search_instead_of_searching_again(db_path, monkeypatch):
     s = Store(db_path)
     tried = []

@@ -3,6 +3,8 @@ put back after a restart (or a crash), forgotten once posted or emptied."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,9 @@ from PySide6.QtCore import Qt
 
 from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService
+from briefreader.parse import load_brief
 from briefreader.paths import Paths
+from briefreader.records import stamp
 from briefreader.settings import COMMENT_DRAFT_MAX_AGE_S, MAX_COMMENT_DRAFTS, Settings
 from briefreader.store import Store
 from briefreader.ui.main_window import MainWindow
@@ -222,6 +226,30 @@ def test_a_failed_draft_write_does_not_break_the_panel(qtbot, session, brief_pat
     assert composer.text() == "Still here"
     qtbot.keyClick(composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert [c.body for c in w.note_taking.annotations.comments_in("options")] == ["Still here"]
+
+
+def test_an_old_journal_never_overrides_a_later_draft_or_a_posted_comment(qtbot, session,
+                                                                           brief_path):
+    journal = session.paths.data_dir / "journal"
+    journal.mkdir(parents=True)
+    long_ago = stamp(datetime.now(UTC) - timedelta(minutes=5))
+    (journal / "gone.jsonl").write_text("".join(json.dumps({
+        "kind": "draft", "brief": KEY, "item": section, "reply_to": "", "text": text,
+        "at": long_ago}) + "\n" for section, text in (
+            ("background", "Ask the councils"), ("options", "Posted since"))),
+        encoding="utf-8")
+    Settings(session.paths.settings_file).save_comment_draft(
+        KEY, "background", None, "Ask the councils which sailings matter most")
+    store = Store.open(session.paths)
+    NotesService(store, author="Ana").comment(load_brief(brief_path), "options", "Posted since")
+    store.close()
+
+    w = session.open(brief_path, "background")
+    assert w.note_taking.panel.composer.text() == "Ask the councils which sailings matter most"
+    w.show_section("options")
+    qtbot.waitUntil(lambda: w.note_taking.panel.title_label.text() == "Options")
+    assert w.note_taking.panel.composer.text() == ""
+    assert session.on_disk("options") == {}
 
 
 # --------------------------------------------------------------------------- the panel

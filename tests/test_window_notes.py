@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
+from briefreader.journal import read_journal
 from briefreader.library import RefreshReport
 from briefreader.notes import NotesService
 from briefreader.paths import Paths
@@ -153,13 +154,8 @@ def test_other_colours_and_no_selection(qtbot, app, brief_path):
 def test_note_autosaves_and_survives_restart(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("recommendation")
-    select_text(w, "choose option two")
-    w.actions_.highlight_colours["blue"].trigger()
-    hid = next(iter(w.note_taking.annotations.highlights))
-    qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
-    w.note_taking.panel.select_highlight(hid, focus_editor=True)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
-    qtbot.keyClicks(QApplication.focusWidget(), "Check the cost first.")
+    hid = _note_typed(qtbot, w, "Check the cost first.", quote="choose option two",
+                      colour="blue", flush=False)
     store = app.store
     qtbot.waitUntil(lambda: store.get_highlight(hid).note == "Check the cost first.",
                     timeout=3000)
@@ -178,10 +174,7 @@ def _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch, text: s
     hid = next(iter(w.note_taking.annotations.highlights))
     qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
 
-    def disk_full(*_args, **_kwargs):
-        raise SaveError("could not save the note: the disk is full", reason="the disk is full")
-
-    monkeypatch.setattr(app.store, "update_highlight", disk_full)
+    monkeypatch.setattr(app.store, "update_highlight", _disk_full)
     w.note_taking.panel.select_highlight(hid, focus_editor=True)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     qtbot.keyClicks(QApplication.focusWidget(), text)
@@ -213,7 +206,7 @@ def test_closing_asks_first_when_unsaved_text_cannot_be_kept_either(qtbot, app, 
                                                                     monkeypatch):
     w, hid = _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch,
                                              "Nowhere to keep this.")
-    monkeypatch.setattr(w.note_taking.typed.journal, "ok", False)  # the folder is full too
+    monkeypatch.setattr(w.note_taking.typed.journal, "keep_all", lambda: False)  # full too
     answers = [False]
     monkeypatch.setattr(note_taking_module, "confirm_close_unsaved",
                         lambda _w: answers.pop(0))
@@ -222,6 +215,109 @@ def test_closing_asks_first_when_unsaved_text_cannot_be_kept_either(qtbot, app, 
     assert w.note_taking.panel.draft_text(hid) == "Nowhere to keep this."
     answers.append(True)
     assert w.close()
+
+
+def _note_typed(qtbot, w: MainWindow, text: str, *, quote: str = "Island councils",
+                colour: str = "yellow", flush: bool = True) -> str:
+    """A new highlight on ``quote`` with ``text`` typed in its note (sent at once with
+    ``flush``, else left to the autosave); its id."""
+    select_text(w, quote)
+    w.actions_.highlight_colours[colour].trigger()
+    hid = w.note_taking.selected_highlight or next(iter(w.note_taking.annotations.highlights))
+    qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
+    w.note_taking.panel.select_highlight(hid, focus_editor=True)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClicks(QApplication.focusWidget(), text)
+    if flush:
+        w.note_taking.flush()
+    return hid
+
+
+def _disk_full(*_args, **_kwargs):
+    raise SaveError("could not save the note: the disk is full", reason="the disk is full")
+
+
+def test_a_recovered_note_replaces_the_text_it_was_typed_over_even_after_a_recolour(
+        qtbot, app, brief_path, monkeypatch):
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "Fares r")
+    real = app.store.update_highlight
+
+    def notes_fail(highlight_id, *, note=None, color=None, tags=None):
+        if note is not None:
+            _disk_full()
+        return real(highlight_id, note=note, color=color, tags=tags)
+
+    monkeypatch.setattr(app.store, "update_highlight", notes_fail)
+    qtbot.keyClicks(QApplication.focusWidget(), "ose")
+    w.note_taking.flush()
+    assert "disk is full" in w.note_taking.panel.error_text(hid)
+    w.note_taking.annotations.recolour(hid, "green")  # saved: the note's time moves on
+    qtbot.wait(20)
+    assert "disk is full" in w.note_taking.panel.error_text(hid)  # the text still is not
+    monkeypatch.undo()
+    app.close()
+    app.open(brief_path)
+    assert app.store.get_highlight(hid).note == "Fares rose"  # not both texts
+
+
+def test_text_undone_after_a_failed_save_does_not_come_back(qtbot, app, brief_path,
+                                                           monkeypatch):
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "abc")
+    monkeypatch.setattr(app.store, "update_highlight", _disk_full)
+    qtbot.keyClicks(QApplication.focusWidget(), "def")
+    w.note_taking.flush()
+    assert "disk is full" in w.note_taking.panel.error_text(hid)
+    monkeypatch.undo()
+    w.reader.setFocus()
+    qtbot.waitUntil(w.reader.hasFocus)
+    w.note_taking.undo_action.trigger()  # the user takes the note back
+    assert app.store.get_highlight(hid).note == ""
+    assert not w.note_taking.panel.has_unsaved()
+    app.close()
+    w2 = app.open(brief_path)
+    assert app.store.get_highlight(hid).note == ""
+    assert "typed before" not in w2.statusBar().currentMessage()
+
+
+def test_closing_asks_when_a_text_never_reached_the_journal(qtbot, app, brief_path,
+                                                           monkeypatch):
+    from briefreader import journal as journal_mod
+
+    w = app.open(brief_path)
+    _note_typed(qtbot, w, "kept ")
+    journal = w.note_taking.typed.journal
+    monkeypatch.setattr(app.store, "update_highlight", _disk_full)
+    real_write, full = os.write, [True]
+
+    def write(fd, data):
+        if full[0]:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(journal_mod.os, "write", write)
+    qtbot.keyClicks(QApplication.focusWidget(), "only in the window")
+    w.note_taking.flush()
+    full[0] = False  # a little space again: a later line goes through…
+    journal.typed("draft", "ferry-2026", "options", "x")
+    assert w.close()  # …and closing writes what the journal missed, so need not ask
+    assert "kept only in the window" in {e.text for e in read_journal(journal.path)}
+
+
+def test_a_failing_disk_while_closing_does_not_stop_the_rest_of_the_close(
+        qtbot, app, brief_path, monkeypatch):
+    w = app.open(brief_path)
+    stopped = []
+    monkeypatch.setattr(w.finding, "shutdown", lambda: stopped.append(1))
+
+    def read_only(self, missing_ok=False):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    w.close()
+    monkeypatch.undo()
+    assert stopped == [1]
 
 
 def test_undo_redo_delete_trash_restore(qtbot, app, brief_path):
@@ -338,6 +434,7 @@ def test_a_store_that_cannot_be_read_is_reported_and_nothing_is_lost(qtbot, app,
         qtbot.waitUntil(lambda: "The trash could not be read" in w.banner.text())
         w.open_path(brief_path)  # the same brief again: its notes are read again
         qtbot.waitUntil(lambda: "Notes could not be read" in w.banner.text())
+        assert an.highlights == {}  # none shown rather than stale ones
         w.finding.on_preferences_triggered()
         assert dialogs == []  # not offered with values it could not read
         assert "Preferences could not be read" in w.statusBar().currentMessage()
@@ -349,6 +446,22 @@ def test_a_store_that_cannot_be_read_is_reported_and_nothing_is_lost(qtbot, app,
     an.reload()  # readable again: the note is all there
     assert hid in an.highlights
     assert app.store.get_highlight(hid).exact == "Island councils"
+
+
+def test_a_window_opens_while_the_library_cannot_be_read(qtbot, tmp_path, monkeypatch):
+    paths = Paths(tmp_path / "data").ensure()
+
+    def busy(*_args):
+        raise ReadError("could not read the library: the notes database is busy in another"
+                        " briefreader", reason="busy", code="SQLITE_BUSY")
+
+    monkeypatch.setattr(Store, "library_defaults_pending", busy)
+    with Store.open(paths) as store:
+        window = MainWindow(Settings(paths.settings_file), notes=NotesService(store),
+                            paths=paths)
+        qtbot.addWidget(window)
+        assert "The library could not be read" in window.statusBar().currentMessage()
+        window.close()
 
 
 def test_comment_thread_with_reply(qtbot, app, brief_path):

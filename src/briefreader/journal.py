@@ -24,8 +24,8 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -58,6 +58,10 @@ class Typed:
     text: str = ""
     at: str = ""
     """When it was typed (UTC, ISO 8601, as the store's timestamps)."""
+    base: str = ""
+    """Notes and comments: the text the store held when this typing began (or at its
+    last save since). Recovery replaces the stored text only while it still is this;
+    a text changed meanwhile some other way is kept beside the typed one."""
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -67,15 +71,17 @@ class Typed:
 class TypingJournal:
     """The journal of one window process, in ``folder``.
 
-    Writing never raises: :meth:`typed` returns False when the text could not be
-    written (``ok`` stays False until a write succeeds again)."""
+    Nothing here raises for a disk that fails: :meth:`typed` returns False when the
+    text could not be written, and :meth:`keep_all` says whether everything unsettled
+    is on disk."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.ok = True
         self._latest: dict[tuple[str, str, str, str], Typed] = {}
+        self._unwritten: set[tuple[str, str, str, str]] = set()
         self._fd: int | None = None
         self._size = 0
+        self._compact_at = COMPACT_AT
         self._lock: QLockFile | None = None
         name = uuid.uuid4().hex
         self.path = folder / f"{name}{SUFFIX}"
@@ -89,56 +95,80 @@ class TypingJournal:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         except OSError as exc:
             log.warning("typing journal unavailable in %s: %s", folder, exc)
-            self.ok = False
             return
         adopted, files = self._abandoned()
         try:
-            for entry in adopted:
-                self._latest[entry.key] = entry
-            # Theirs are removed only once what they left is in this file.
+            # Taken over only once in this file: else they stay in theirs, for later.
             if self._write(asdict(e) for e in adopted):
+                self._latest.update((e.key, e) for e in adopted)
                 for path in files:
-                    path.unlink(missing_ok=True)
+                    _quietly(path.unlink, missing_ok=True)
         finally:
             for held in files.values():
                 held.unlock()
 
+    @property
+    def ok(self) -> bool:
+        """Whether all that is unsettled is on disk."""
+        return self._fd is not None and not self._unwritten
+
     # -- what the window tells it ------------------------------------------------------
-    def typed(self, kind: str, brief: str, item: str, text: str, *, reply_to: str = "") -> bool:
-        """Keep this text of a box; False when it could not be written."""
-        entry = Typed(kind, brief, item, reply_to or "", text, now_utc())
-        self._latest[entry.key] = entry
-        return self._write([asdict(entry)])
+    def typed(self, kind: str, brief: str, item: str, text: str, *, reply_to: str = "",
+              base: str = "") -> bool:
+        """Keep this text of a box (``base``: what the store holds, when this typing
+        begins); False when it could not be written."""
+        key = (kind, brief, item, reply_to or "")
+        have = self._latest.get(key)
+        entry = Typed(*key, text=text, at=now_utc(), base=have.base if have else base)
+        self._latest[key] = entry
+        if self._write([asdict(entry)]):
+            self._unwritten.discard(key)
+            return True
+        self._unwritten.add(key)
+        return False
 
     def settled(self, kind: str, brief: str, item: str, text: str | None = None, *,
                 reply_to: str = "") -> None:
-        """The store (or the drafts file) holds ``text`` for this box: forget it,
-        unless something else was typed since. With ``text`` None, forget it anyway
-        (a comment was posted, a draft taken over)."""
+        """The store (or the drafts file) now holds ``text`` for this box. When that
+        is the text last typed, or ``text`` is None (nothing typed is pending there:
+        a comment posted, a draft taken over, an undo shown), it is forgotten; else
+        the typing goes on from ``text``, its new base."""
         key = (kind, brief, item, reply_to or "")
         entry = self._latest.get(key)
-        if entry is None or (text is not None and entry.text != text):
+        if entry is None:
+            return
+        if text is not None and entry.text != text:
+            entry = self._latest[key] = replace(entry, base=text)
+            if not self._write([asdict(entry)]):
+                self._unwritten.add(key)
             return
         del self._latest[key]
-        if not self._latest:
-            self._empty()
-        else:
-            self._write([{"kind": kind, "brief": brief, "item": item,
-                          "reply_to": reply_to or "", "settled": True}])
+        self._unwritten.discard(key)
+        if not self._latest and self._empty():
+            return
+        self._write([{"kind": kind, "brief": brief, "item": item, "reply_to": reply_to or "",
+                      "settled": True}])
 
     def pending(self, brief: str) -> list[Typed]:
         """What was typed in this brief and is not known to be saved, oldest first."""
         return sorted((e for e in self._latest.values() if e.brief == brief),
                       key=lambda e: e.at)
 
+    def keep_all(self) -> bool:
+        """Make sure everything unsettled is on disk (rewriting the file when a write
+        failed earlier); whether it is."""
+        if self._fd is None:
+            return not self._latest
+        return not self._unwritten or self._compact()
+
     def close(self) -> None:
         """Stop writing. An empty journal is removed; one with unsettled text stays
         for the next window to adopt."""
         if self._fd is not None:
-            os.close(self._fd)
+            _quietly(os.close, self._fd)
             self._fd = None
             if not self._latest:
-                self.path.unlink(missing_ok=True)
+                _quietly(self.path.unlink, missing_ok=True)
         if self._lock is not None:
             self._lock.unlock()
             self._lock = None
@@ -147,7 +177,7 @@ class TypingJournal:
     def _write(self, records: Iterable[dict]) -> bool:
         data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
         if not data:
-            return self.ok
+            return True
         if self._fd is None:
             return False
         try:
@@ -155,42 +185,51 @@ class TypingJournal:
             while view:
                 view = view[os.write(self._fd, view):]
         except OSError as exc:
-            if self.ok:
-                log.warning("typing journal not written: %s", exc)
-            self.ok = False
+            log.warning("typing journal not written: %s", exc)
+            # A line cut short would swallow the next one: back to the last whole line.
+            _quietly(os.ftruncate, self._fd, self._size)
             return False
-        self.ok = True
         self._size += len(data)
-        if self._size > COMPACT_AT:
+        if self._size > self._compact_at:
             self._compact()
         return True
 
-    def _empty(self) -> None:
+    def _empty(self) -> bool:
         if self._fd is None:
-            return
+            return False
         try:
             os.ftruncate(self._fd, 0)
-            self._size = 0
-        except OSError as exc:  # settled lines then follow instead
+        except OSError as exc:  # a settled line follows instead
             log.warning("typing journal not emptied: %s", exc)
+            return False
+        self._size = 0
+        self._unwritten.clear()
+        return True
 
-    def _compact(self) -> None:
+    def _compact(self) -> bool:
         """Rewrite the file with only what is unsettled (to a temporary name, then
         renamed over it, so a crash meanwhile leaves one whole file or the other)."""
         tmp = self.path.with_name(self.path.name + ".tmp")
         data = "".join(json.dumps(asdict(e), ensure_ascii=False) + "\n"
                        for e in self._latest.values()).encode()
+        fd = None
         try:
             tmp.write_bytes(data)
+            fd = os.open(tmp, os.O_WRONLY | os.O_APPEND)
             os.replace(tmp, self.path)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         except OSError as exc:
             log.warning("typing journal not compacted: %s", exc)
-            tmp.unlink(missing_ok=True)
-            return
+            if fd is not None:
+                _quietly(os.close, fd)
+            _quietly(tmp.unlink, missing_ok=True)
+            self._compact_at = self._size + COMPACT_AT  # not again at every keystroke
+            return False
         if self._fd is not None:
-            os.close(self._fd)
+            _quietly(os.close, self._fd)
         self._fd, self._size = fd, len(data)
+        self._compact_at = COMPACT_AT
+        self._unwritten.clear()
+        return True
 
     def _abandoned(self) -> tuple[list[Typed], dict[Path, QLockFile]]:
         """Unsettled text of journals whose process is gone, and their files (locked
@@ -233,9 +272,18 @@ def read_journal(path: Path) -> list[Typed]:
             if record.get("settled"):
                 latest.pop(key, None)
                 continue
-            entry = Typed(*key, text=record["text"], at=record["at"])
+            entry = Typed(*key, text=record["text"], at=record["at"],
+                          base=record.get("base", ""))
         except (ValueError, KeyError, TypeError):
             continue
-        if entry.kind in KINDS and isinstance(entry.text, str) and isinstance(entry.at, str):
+        if entry.kind in KINDS and all(isinstance(v, str) for v in asdict(entry).values()):
             latest[key] = entry
     return list(latest.values())
+
+
+def _quietly(action: Callable[..., object], *args: object, **kwargs: object) -> None:
+    """A clean-up step that may fail on a failing disk: logged, never raised."""
+    try:
+        action(*args, **kwargs)
+    except OSError as exc:
+        log.warning("typing journal: %s", exc)

@@ -221,6 +221,14 @@ class Settings:
                 drafts[entry.get("reply_to") or None] = text
         return drafts
 
+    def comment_draft_saved(self, brief: str, section: str, reply_to: str | None
+                            ) -> float | None:
+        """When the draft kept for this box was written (seconds since the epoch);
+        None when there is none."""
+        key = self._draft_key(brief, section, reply_to)
+        saved = self._draft_entries(key).get(key, {}).get("saved")
+        return float(saved) if isinstance(saved, int | float) else None
+
     def move_reply_drafts(self, brief: str, section: str, comments: Iterable[str]
                           ) -> dict[str, str]:
         """Replies to these comments kept under another section of ``brief`` (the

@@ -478,6 +478,27 @@ def _highlights(brief_key: str, rows: Iterable[Sequence]) -> list[Highlight]:
     return out
 
 
+def _highlight_by_id(conn: sqlite3.Connection, highlight_id: str) -> Highlight:
+    row = conn.execute(
+        f"SELECT b.key, {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
+        " WHERE h.id = ?",
+        (highlight_id,),
+    ).fetchone()
+    if row is None:
+        raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
+    return _highlight(row[0], row[1:])
+
+
+def _comment_by_id(conn: sqlite3.Connection, comment_id: str) -> Comment:
+    row = conn.execute(
+        f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id WHERE c.id = ?",
+        (comment_id,),
+    ).fetchone()
+    if row is None:
+        raise NoteNotFoundError(f"no comment with id '{comment_id}'")
+    return Comment(*row)
+
+
 if _H_COLS.count(",") + 1 != len(_ROW_FIELDS):
     raise AssertionError("_H_COLS and the Highlight fields no longer line up")
 
@@ -851,6 +872,7 @@ class Store:
         self.close()
 
     @property
+    @_reads("the notes database")
     def schema_version(self) -> int:
         return self._connection.execute("PRAGMA user_version").fetchone()[0]
 
@@ -1035,14 +1057,7 @@ class Store:
 
     @_reads("the note")
     def get_highlight(self, highlight_id: str) -> Highlight:
-        row = self._connection.execute(
-            f"SELECT b.key, {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
-            " WHERE h.id = ?",
-            (highlight_id,),
-        ).fetchone()
-        if row is None:
-            raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
-        return _highlight(row[0], row[1:])
+        return _highlight_by_id(self._connection, highlight_id)
 
     @_reads("the notes")
     def highlights(self, brief_key: str, *, trash: bool | None = False) -> list[Highlight]:
@@ -1083,7 +1098,10 @@ class Store:
             )
             if cur.rowcount == 0:
                 raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
-        return self.get_highlight(highlight_id)
+            # Read back in the same transaction: a failed read is then a failed save,
+            # never a save reported as failed after it was committed.
+            updated = _highlight_by_id(tx, highlight_id)
+        return updated
 
     def delete_highlight(self, highlight_id: str) -> None:
         """Move to the trash (restorable)."""
@@ -1114,13 +1132,7 @@ class Store:
 
     @_reads("the comment")
     def get_comment(self, comment_id: str) -> Comment:
-        row = self._connection.execute(
-            f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id WHERE c.id = ?",
-            (comment_id,),
-        ).fetchone()
-        if row is None:
-            raise NoteNotFoundError(f"no comment with id '{comment_id}'")
-        return Comment(*row)
+        return _comment_by_id(self._connection, comment_id)
 
     @_reads("the comments")
     def comments(self, brief_key: str, *, trash: bool | None = False) -> list[Comment]:
@@ -1141,7 +1153,8 @@ class Store:
             )
             if cur.rowcount == 0:
                 raise NoteNotFoundError(f"no comment with id '{comment_id}'")
-        return self.get_comment(comment_id)
+            updated = _comment_by_id(tx, comment_id)  # read back as update_highlight does
+        return updated
 
     def delete_comment(self, comment_id: str) -> None:
         self._set_deleted("comments", comment_id, now_utc())
@@ -1235,14 +1248,21 @@ class Store:
 
     # ------------------------------------------------------------------ checks, backups
 
+    @_reads("the notes database")
     def check(self) -> list[str]:
-        """Full integrity check plus foreign keys; an empty list when sound."""
+        """Full integrity check plus foreign keys; an empty list when sound. Damage
+        the check itself runs into is a problem found, not an error."""
         conn = self._connection
-        problems = _checked(conn, "integrity_check")
-        problems += [
-            f"dangling reference in {r[0]} row {r[1]}"
-            for r in conn.execute("PRAGMA foreign_key_check")
-        ]
+        try:
+            problems = _checked(conn, "integrity_check")
+            problems += [
+                f"dangling reference in {r[0]} row {r[1]}"
+                for r in conn.execute("PRAGMA foreign_key_check")
+            ]
+        except sqlite3.DatabaseError as exc:
+            if not getattr(exc, "sqlite_errorname", "").startswith(_DAMAGED):
+                raise
+            return [f"{exc} (the notes database is damaged)"]
         return problems
 
     def backups(self) -> list[Path]:
@@ -1307,7 +1327,8 @@ class Store:
             )
             if cur.rowcount == 0:
                 raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
-        return self.get_highlight(highlight_id)
+            settled = _highlight_by_id(tx, highlight_id)  # read back as update_highlight does
+        return settled
 
     def rename_bookmark(self, bookmark_id: str, label: str) -> None:
         with self.transaction("the bookmark") as tx:

@@ -31,7 +31,7 @@ class Annotations(QObject):
     #: their counts and what needs review are as they were.
     text_changed = Signal(str)
     save_failed = Signal(str, str)  # item id ("" when none yet), message
-    saved = Signal(str)  # item id
+    saved = Signal(str)  # item id: the text of this note or comment was saved
 
     def __init__(self, notes: NotesService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +71,8 @@ class Annotations(QObject):
             self.bookmarks = self.notes.bookmarks(self.brief)
             self.labels = {c.color: c.label for c in self.notes.color_labels()}
         except BriefreaderError as exc:
+            # None rather than some: never another brief's notes, or half of these.
+            self.highlights, self.comments, self.bookmarks = {}, {}, []
             self.save_failed.emit("", f"Notes could not be read: {exc}")
         self.changed.emit()
 
@@ -355,7 +357,8 @@ class _Edit(QUndoCommand):
             o.save_failed.emit(self.hid, str(exc))
             return
         o._put_highlight(self.hid, h)
-        o.saved.emit(self.hid)
+        if "note" in values:  # a colour or tags saved says nothing of the note's text
+            o.saved.emit(self.hid)
         if values.keys() <= {"note", "tags"}:
             o.text_changed.emit(self.hid)
         else:

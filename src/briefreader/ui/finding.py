@@ -86,7 +86,11 @@ class Finding(QObject):
         self.actions = actions
         self.reader = reader
         self.navigator = navigator
-        self.library = Library(self.store, paths)
+        try:
+            self.library = Library(self.store, paths)
+        except BriefreaderError as exc:  # busy or damaged: the default folders wait
+            self.library = Library(self.store)
+            window.statusBar().showMessage(f"The library could not be read: {exc}", 8000)
 
         self.library_view = LibraryView(window)
         self.search_view = SearchView(window)

@@ -141,6 +141,7 @@ class NoteTaking(QObject):
         an.text_changed.connect(self.on_text_changed)
         an.save_failed.connect(self.on_save_failed)
         an.saved.connect(p.mark_saved)
+        an.saved.connect(self.typed.on_saved)  # after the panel took the save in
         an.undo_stack.canUndoChanged.connect(lambda _: self._update_enabled())
 
         self.reader.highlight_clicked.connect(self.on_highlight_clicked)
@@ -173,8 +174,8 @@ class NoteTaking(QObject):
     # -- what the window tells us ------------------------------------------------------
     def open_brief(self, brief: Brief) -> SyncReport | None:
         self.panel.flush()
-        self.typed.recover_drafts(brief)
         report = self.annotations.open_brief(brief)
+        self.typed.recover_drafts()
         recovered = self.typed.recover()
         if recovered:
             self.window.statusBar().showMessage(
@@ -229,9 +230,7 @@ class NoteTaking(QObject):
         and saved when its brief opens again; only when that could not be written is
         the user asked first."""
         self.panel.flush()
-        if not self.panel.has_unsaved() or self.typed.journal.ok:
-            return True
-        return confirm_close_unsaved(self.window)
+        return self.typed.keep_all() or confirm_close_unsaved(self.window)
 
     def shutdown(self) -> None:
         """The window closes: an export stops after the current brief; the journal is

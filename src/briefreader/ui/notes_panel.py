@@ -877,6 +877,10 @@ class NotesPanel(QWidget):
         box = self._box(item_id)
         return box.text if box is not None else None
 
+    def holds_draft(self, item_id: str) -> bool:
+        """Whether text typed for this note or comment is not yet known to be saved."""
+        return item_id in self._drafts
+
     def has_unsaved(self) -> bool:
         """Whether any typed text is not yet confirmed saved (e.g. to warn on close)."""
         return bool(self._drafts)

@@ -16,14 +16,12 @@ Retry, and stays in the journal.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject
 
-from briefreader.brief import Brief
-from briefreader.errors import BriefreaderError
 from briefreader.journal import Typed, TypingJournal
-from briefreader.notes import brief_key
 from briefreader.settings import Settings
 from briefreader.ui.annotations import Annotations
 from briefreader.ui.notes_panel import CommentDraftKey, NotesPanel
@@ -44,7 +42,8 @@ class TypedText(QObject):
         panel.text_typed.connect(self.on_text_typed)
         panel.comment_draft_changed.connect(self.on_comment_draft_changed)
         panel.set_comment_draft_loader(self.load_comment_drafts)
-        annotations.saved.connect(self.on_saved)
+        # on_saved is connected by the owner after the panel's mark_saved: it asks the
+        # panel whether typing goes on past what was saved.
 
     def close(self) -> None:
         self.journal.close()
@@ -60,21 +59,37 @@ class TypedText(QObject):
             brief = self.annotations.open_key()
             if brief is None:
                 return
-            ok = self.journal.typed(kind, brief, str(key), text)
+            ok = self.journal.typed(kind, brief, str(key), text, base=self._stored(str(key)))
         if not ok and not self._journal_failed_told:
             self.report("What you type cannot be kept on disk until it is saved: "
                         "the data folder cannot be written.")
         self._journal_failed_told = not ok
 
-    def on_saved(self, item_id: str) -> None:
-        brief = self.annotations.open_key()
-        if brief is None:
-            return
+    def _stored(self, item_id: str) -> str:
         an = self.annotations
         if item_id in an.highlights:
-            self.journal.settled("note", brief, item_id, an.highlights[item_id].note)
-        elif item_id in an.comments:
-            self.journal.settled("comment", brief, item_id, an.comments[item_id].body)
+            return an.highlights[item_id].note
+        c = an.comments.get(item_id)
+        return c.body if c is not None else ""
+
+    def on_saved(self, item_id: str) -> None:
+        """The store saved a note or comment. When the panel holds nothing unsaved for
+        it, what the store holds is what is shown (a save of the last text typed, or an
+        undo): the journal forgets it. Else typing goes on from what was saved."""
+        brief = self.annotations.open_key()
+        an = self.annotations
+        kind = "note" if item_id in an.highlights else "comment"
+        if brief is None or (kind == "comment" and item_id not in an.comments):
+            return
+        pending = self.panel.holds_draft(item_id)
+        self.journal.settled(kind, brief, item_id, self._stored(item_id) if pending else None)
+
+    def keep_all(self) -> bool:
+        """Whether all typed text is saved, or at least kept in the journal (which is
+        rewritten now if a write failed earlier): closing then loses nothing."""
+        if not self.panel.has_unsaved() and not self._draft_write_failed:
+            return True
+        return self.journal.keep_all()
 
     def recover(self) -> int:
         """Save again the notes and comments of the open brief that the journal holds
@@ -96,7 +111,9 @@ class TypedText(QObject):
         if item is None:
             return False  # deleted or elsewhere: kept until it expires
         stored = item.note if note else item.body
-        text = entry.text if item.modified <= entry.at else merged(stored, entry.text)
+        # Unchanged since the typing began: the typed text replaces it. Changed since
+        # some other way (another window, an import): both are kept.
+        text = entry.text if stored in (entry.base, entry.text) else merged(stored, entry.text)
         if text != stored:
             (an.edit_note if note else an.edit_comment)(entry.item, text)
             now = an.highlights.get(entry.item) if note else an.comments.get(entry.item)
@@ -106,22 +123,24 @@ class TypedText(QObject):
         self.journal.settled(entry.kind, brief, entry.item)
         return text != stored
 
-    def recover_drafts(self, opening: Brief) -> None:
-        """Unposted comments and replies of a brief that the journal holds newer than
-        the drafts file go back into it, before the panel reads them."""
-        try:
-            brief = brief_key(opening)
-        except BriefreaderError:
+    def recover_drafts(self) -> None:
+        """Unposted comments and replies of the open brief that the journal holds go
+        back into the drafts file, before the panel reads them: unless the drafts
+        file has a later one (another window kept typing), or the text was posted."""
+        brief = self.annotations.open_key()
+        if brief is None or self.settings is None:
             return
-        if self.settings is None:
-            return
+        posted = {c.body.strip() for c in self.annotations.comments.values()}
         for entry in self.journal.pending(brief):
             if entry.kind != "draft":
                 continue
             reply_to = entry.reply_to or None
-            if self.load_comment_drafts(brief, entry.item).get(reply_to, "") != entry.text:
+            kept_at = self.settings.comment_draft_saved(brief, entry.item, reply_to)
+            newer_kept = kept_at is not None and kept_at >= _epoch(entry.at)
+            if not newer_kept and entry.text.strip() not in posted:
                 try:
-                    ok = self.settings.save_comment_draft(brief, entry.item, reply_to, entry.text)
+                    ok = self.settings.save_comment_draft(brief, entry.item, reply_to,
+                                                          entry.text)
                 except Exception:  # noqa: BLE001 - kept in the journal for next time
                     ok = False
                 if not ok:
@@ -163,6 +182,13 @@ class TypedText(QObject):
         elif not self._draft_write_failed:
             self.report("Unposted comments could not be kept on disk: post them to keep them.")
         self._draft_write_failed = not ok
+
+
+def _epoch(stamp: str) -> float:
+    try:
+        return datetime.fromisoformat(stamp).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def merged(earlier: str, later: str) -> str:
