@@ -17,7 +17,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from briefreader.ui.notes_panel import NotesFilter, NotesPanel
-from test_notes_panel import LABELS, cm, hl, start_typing
+from panel_data import LABELS, cm, hl, start_typing
 
 N = 250
 

@@ -19,8 +19,8 @@ from briefreader.settings import COMMENT_DRAFT_MAX_AGE_S, MAX_COMMENT_DRAFTS, Se
 from briefreader.store import Store
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.notes_panel import SAVE_DELAY_MS, CommentDraftKey, NotesPanel
-from test_notes_panel import LABELS
-from test_window_notes import BRIEF
+from panel_data import LABELS
+from windows import BRIEF, open_window
 
 KEY = "ferry-2026"  # the brief's id: how the notes (and so the drafts) know it
 
@@ -42,17 +42,9 @@ class Session:
         self.stores: list[Store] = []
 
     def open(self, path: Path, section: str) -> MainWindow:
-        store = Store.open(self.paths)
+        window, store = open_window(self.qtbot, self.paths, path)
         self.stores.append(store)
-        window = MainWindow(Settings(self.paths.settings_file),
-                            notes=NotesService(store, author="Ana"))
-        self.qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        self.qtbot.waitExposed(window)
         window.activateWindow()
-        window.open_path(path)
-        self.qtbot.waitUntil(lambda: window.brief is not None)
         window.show_section(section)
         panel = window.note_taking.panel
         self.qtbot.waitUntil(lambda: panel.title_label.text() == window.reader.section.title)

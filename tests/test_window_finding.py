@@ -21,6 +21,7 @@ from briefreader.ui import finding as finding_module
 from briefreader.ui.library_view import COL_TITLE, PATH_ROLE
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.navigator import READ_ROLE
+from windows import open_window
 
 FERRY = """\
 ---
@@ -78,16 +79,8 @@ class App:
         return path.resolve()
 
     def open(self, path: Path | None = None) -> MainWindow:
-        self.store = Store.open(self.paths)
-        window = MainWindow(Settings(self.paths.settings_file),
-                            notes=NotesService(self.store, author="Ana"), paths=self.paths)
-        self.qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        self.qtbot.waitExposed(window)
+        window, self.store = open_window(self.qtbot, self.paths, path, library=True)
         if path is not None:
-            window.open_path(path)
-            self.qtbot.waitUntil(lambda: window.brief is not None)
             self.qtbot.waitUntil(window.reader.hasFocus)  # shortcuts need the focus inside
         self.window = window
         return window

@@ -29,27 +29,7 @@ from briefreader.ui import finding as finding_module
 from briefreader.ui import note_taking as note_taking_module
 from briefreader.ui.highlights import HIGHLIGHT_ID
 from briefreader.ui.main_window import MainWindow
-
-BRIEF = """\
----
-title: Coastal Ferry Subsidy Review
-id: ferry-2026
----
-
-# Background
-
-The ferry link carries 1.1 million passengers a year. Fares rose by a fifth in
-two years while sailings fell. Island councils asked for a review in March.
-
-# Options
-
-Option one keeps the subsidy flat. Option two ties it to sailings kept.
-Option three tenders the route again from next spring.
-
-# Recommendation
-
-Ministers should choose option two and review it after one year.
-"""
+from windows import BRIEF, open_window
 
 
 @pytest.fixture
@@ -68,16 +48,7 @@ class App:
         self.store: Store | None = None
 
     def open(self, path: Path) -> MainWindow:
-        paths = Paths(self.data).ensure()
-        self.store = Store.open(paths)
-        window = MainWindow(Settings(paths.settings_file),
-                            notes=NotesService(self.store, author="Ana"))
-        self.qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        self.qtbot.waitExposed(window)
-        window.open_path(path)
-        self.qtbot.waitUntil(lambda: window.brief is not None)
+        window, self.store = open_window(self.qtbot, Paths(self.data).ensure(), path)
         self.qtbot.waitUntil(window.reader.hasFocus)  # the text has focus after opening
         self.window = window
         return window

@@ -1,0 +1,49 @@
+"""The real window on a notes folder of its own, for the window tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefreader.notes import NotesService
+from briefreader.paths import Paths
+from briefreader.settings import Settings
+from briefreader.store import Store
+from briefreader.ui.main_window import MainWindow
+
+BRIEF = """\
+---
+title: Coastal Ferry Subsidy Review
+id: ferry-2026
+---
+
+# Background
+
+The ferry link carries 1.1 million passengers a year. Fares rose by a fifth in
+two years while sailings fell. Island councils asked for a review in March.
+
+# Options
+
+Option one keeps the subsidy flat. Option two ties it to sailings kept.
+Option three tenders the route again from next spring.
+
+# Recommendation
+
+Ministers should choose option two and review it after one year.
+"""
+
+
+def open_window(qtbot, paths: Paths, path: Path | None = None, *, library: bool = False
+                ) -> tuple[MainWindow, Store]:
+    """A 1280x800 window shown on a new Store of ``paths`` (with ``library``, the
+    library offers its default folders, as at a first start), ``path`` opened in it."""
+    store = Store.open(paths)
+    window = MainWindow(Settings(paths.settings_file), notes=NotesService(store, author="Ana"),
+                        paths=paths if library else None)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    if path is not None:
+        window.open_path(path)
+        qtbot.waitUntil(lambda: window.brief is not None)
+    return window, store
