@@ -48,6 +48,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 from .brief import normalise_text
+from .records import SectionText
 
 CONTEXT_CHARS = 32
 
@@ -191,15 +192,6 @@ def find_occurrence(text: str, quote: str, occurrence: int = 1) -> tuple[int, in
 
 
 # --------------------------------------------------------------------------- re-anchoring
-
-
-@dataclass(frozen=True)
-class SectionText:
-    id: str
-    title: str
-    ordinal: int
-    text: str
-    """Normalised plain text of the section."""
 
 
 @dataclass(frozen=True)

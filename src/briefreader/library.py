@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 from briefreader.errors import BriefreaderError
 from briefreader.records import (
     BriefInfo,
-    IndexedSection,
     LibraryEntry,
     LibrarySource,
+    SectionText,
 )
 from briefreader.store import Store
 
@@ -179,18 +179,18 @@ def section_texts(
     *,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> list[IndexedSection] | None:
+) -> list[SectionText] | None:
     """Every section's plain text (the slow part of indexing); None when cancelled."""
     from briefreader.render import section_plain_text
 
-    out: list[IndexedSection] = []
+    out: list[SectionText] = []
     total = len(brief.sections)
     for i, section in enumerate(brief.sections):
         if cancelled is not None and cancelled():
             return None
         out.append(
-            IndexedSection(section.id, section.ordinal, section.title,
-                           section_plain_text(brief, section))
+            SectionText(section.id, section.title, section.ordinal,
+                        section_plain_text(brief, section))
         )
         if progress is not None:
             progress(i + 1, total)

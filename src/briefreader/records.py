@@ -282,10 +282,10 @@ class LibraryEntry:
 
 
 @dataclass(frozen=True)
-class IndexedSection:
-    """A section's text, as the search index receives it."""
+class SectionText:
+    """A section's normalised plain text, as anchoring and the search index take it."""
 
-    section_id: str
-    ordinal: int
+    id: str
     title: str
+    ordinal: int
     text: str

@@ -55,7 +55,6 @@ from briefreader.records import (
     DatabaseTooNewError,
     Highlight,
     HighlightPlacement,
-    IndexedSection,
     LibraryEntry,
     LibrarySource,
     NoteNotFoundError,
@@ -64,6 +63,7 @@ from briefreader.records import (
     RestoreResult,
     SaveError,
     SectionRecord,
+    SectionText,
     StatusCounts,
     StoreError,
     now_utc,
@@ -1491,7 +1491,7 @@ class Store:
         title: str,
         date: str | None,
         content_hash: str,
-        sections: Sequence[IndexedSection],
+        sections: Sequence[SectionText],
     ) -> None:
         """Replace a brief's text in the search index by this version's, in one
         transaction (a search meanwhile sees the old text or the new, never half)."""
@@ -1512,7 +1512,7 @@ class Store:
                 cur = tx.execute(
                     "INSERT INTO text_sections(brief_id, section_id, ordinal, title)"
                     " VALUES (?, ?, ?, ?)",
-                    (brief_id, s.section_id, s.ordinal, s.title),
+                    (brief_id, s.id, s.ordinal, s.title),
                 )
                 tx.execute(
                     "INSERT INTO text_fts(rowid, title, body) VALUES (?, ?, ?)",
