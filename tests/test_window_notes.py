@@ -291,6 +291,22 @@ def test_a_failing_disk_while_closing_does_not_stop_the_rest_of_the_close(
     assert stopped == [1]
 
 
+def test_the_tag_and_author_filters_offer_those_of_the_whole_brief(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "")
+    w.note_taking.annotations.set_tags(hid, ["fares"])
+    w.show_section("options")  # no highlight here
+    panel = w.note_taking.panel
+
+    def offered(combo) -> list[str]:
+        return [combo.itemText(i) for i in range(combo.count())]
+
+    qtbot.waitUntil(lambda: panel.title_label.text() == "Options")
+    assert panel.highlight_ids() == []
+    assert "fares" in offered(panel.tag_filter)
+    assert "Ana" in offered(panel.author_filter)
+
+
 def test_undo_redo_delete_trash_restore(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("background")

@@ -109,6 +109,9 @@ class NoteTaking(QObject):
                                       lambda: list(getattr(window, "folder_briefs", [])))
         self.selected_highlight: str | None = None
         self._notes_changed = False
+        # Every tag and author of the brief's notes, for the panel's filters.
+        self._brief_tags: set[str] = set()
+        self._brief_authors: set[str] = set()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -195,6 +198,8 @@ class NoteTaking(QObject):
         self.panel.flush()
         self.annotations.close_brief()
         self.navigator.set_counts({})
+        self._brief_tags, self._brief_authors = set(), set()
+        self.panel.set_filters_choices()
         self._update_enabled()
 
     def spans_for(self, section_id: str) -> tuple[Span, ...]:
@@ -257,6 +262,9 @@ class NoteTaking(QObject):
             self._refresh_timer.start()  # a comment: the section's cards, not the counts
             return
         self.panel.update_highlight(h)
+        if not self._brief_tags.issuperset(h.tags):  # a new tag: offered in every section
+            self._brief_tags.update(h.tags)
+            self.panel.set_filters_choices(tags=self._brief_tags, authors=self._brief_authors)
         if h.status in REVIEW_STATUSES and not h.reviewed and self._on_screen["review"]:
             self._refresh_views(only="review")
 
@@ -265,8 +273,15 @@ class NoteTaking(QObject):
         if not self._notes_changed:
             return  # only the section changed: counts and the other views still hold
         self._notes_changed = False
-        self.navigator.set_counts(self.annotations.counts_by_section())
-        self.actions.show_review.setEnabled(bool(self.annotations.needs_review()))
+        an = self.annotations
+        self.navigator.set_counts(an.counts_by_section())
+        # The filters offer every tag and author of the brief: a filter kept while
+        # moving through the sections can be one that this section does not use.
+        self._brief_tags = {t for h in an.highlights.values() for t in h.tags}
+        self._brief_authors = ({h.author for h in an.highlights.values()}
+                               | {c.author for c in an.comments.values()})
+        self.panel.set_filters_choices(tags=self._brief_tags, authors=self._brief_authors)
+        self.actions.show_review.setEnabled(bool(an.needs_review()))
         self._refresh_views(visible_only=True)
 
     def _refresh_panel(self) -> None:
