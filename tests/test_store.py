@@ -441,6 +441,20 @@ def test_a_save_whose_read_back_fails_is_not_saved_at_all(db_path, monkeypatch):
     s.close()
 
 
+def test_a_worker_connection_never_moves_aside_the_database_the_window_uses(db_path):
+    window = Store(db_path)
+    window.save_brief(brief_record())
+    window.add_highlights([make_highlight(note="n" * 200) for _ in range(3000)])
+    _damage_after_open(db_path, window)
+    with pytest.raises(StoreError, match="damaged"):  # e.g. a library refresh
+        Store(db_path, backup_interval=None, checked=True)
+    assert db_path.exists()
+    assert sorted(p.name for p in db_path.parent.iterdir() if "corrupt" in p.name) == []
+    with pytest.raises(DatabaseCorruptError):  # while a fresh start finds the damage
+        Store(db_path)
+    window.close()
+
+
 def test_a_busy_database_stops_a_search_instead_of_searching_again(db_path, monkeypatch):
     s = Store(db_path)
     tried = []

@@ -4,6 +4,7 @@ put back after a restart (or a crash), forgotten once posted or emptied."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -296,6 +297,32 @@ def test_a_reply_goes_with_its_comment_to_the_section_it_moved_to(qtbot, session
     assert session.on_disk(moved_to) == {} and session.on_disk("options") == {}
 
 
+def test_a_reply_follows_its_comment_when_the_open_brief_is_reloaded(qtbot, session,
+                                                                    brief_path):
+    w = session.open(brief_path, "options")
+    cid = reply_begun(qtbot, w)
+    # A new version: the comment's section is now "choices"; an "options" section stays.
+    brief_path.write_text(BRIEF.replace(
+        "# Options\n",
+        "# Costs {#options}\n\nThe crossing costs the council nine million a year in"
+        " fuel, crews and harbour dues, paid monthly.\n\n# Options {#choices}\n"),
+        encoding="utf-8")
+    old = w.brief
+    w.reload()  # File > Reload, or the library noticing the file changed
+    qtbot.waitUntil(lambda: w.brief is not old)
+    an, panel = w.note_taking.annotations, w.note_taking.panel
+    qtbot.waitUntil(lambda: panel.card(cid) is None)
+    assert w.reader.section.id == "options" and an.comments[cid].current_section == "choices"
+    assert panel.composer.text() == ""  # not taken for a reply to a deleted comment
+    w.show_section("choices")
+    qtbot.waitUntil(lambda: panel.card(cid) is not None)
+    reply = panel.card(cid).reply_composer
+    assert reply is not None and reply.text() == "Option one, this year"
+    panel.flush()
+    assert session.on_disk("choices") == {cid: "Option one, this year"}
+    assert session.on_disk("options") == {}
+
+
 def test_a_reply_begun_on_a_comment_deleted_on_screen_stays_in_view(qtbot, session,
                                                                      brief_path):
     w = session.open(brief_path, "options")
@@ -401,16 +428,32 @@ def test_settings_keep_drafts_by_brief_section_and_reply(tmp_path):
 def test_settings_move_replies_to_the_section_their_comment_moved_to(tmp_path):
     path = tmp_path / "settings.ini"
     s = Settings(path)
-    s.save_comment_draft("a", "old", "c1", "reply one")
-    s.save_comment_draft("a", "old", "c2", "reply two, older")
-    s.save_comment_draft("a", "new", "c2", "reply two, newer")
-    s.save_comment_draft("a", "old", None, "the old section's own comment")
-    s.save_comment_draft("b", "old", "c1", "another brief's")
-    assert s.move_reply_drafts("a", "new", ["c1", "c2"]) == {"c1": "reply one"}
+    now = time.time()
+    s.save_comment_draft("a", "old", "c1", "reply one", now=now - 60)
+    s.save_comment_draft("a", "old", "c2", "reply two, later", now=now - 10)
+    s.save_comment_draft("a", "new", "c2", "reply two, earlier", now=now - 20)
+    s.save_comment_draft("a", "old", None, "the old section's own comment", now=now)
+    s.save_comment_draft("b", "old", "c1", "another brief's", now=now)
+    s.save_comment_draft("a", "new", "c3", "kept here only", now=now)
+    assert s.move_reply_drafts("a", "new", ["c1", "c2", "c3"]) == {
+        "c1": "reply one", "c2": "reply two, later"}
     fresh = Settings(path)
-    assert fresh.comment_drafts("a", "new") == {"c1": "reply one", "c2": "reply two, newer"}
+    assert fresh.comment_drafts("a", "new") == {
+        "c1": "reply one", "c2": "reply two, later", "c3": "kept here only"}
     assert fresh.comment_drafts("a", "old") == {None: "the old section's own comment"}
     assert fresh.comment_drafts("b", "old") == {"c1": "another brief's"}
+    assert fresh.comment_draft_saved("a", "new", "c1") == pytest.approx(now - 60)
+
+
+def test_moving_a_reply_among_many_drafts_pushes_none_out(tmp_path):
+    s = Settings(tmp_path / "settings.ini")
+    now = time.time()
+    for i in range(MAX_COMMENT_DRAFTS - 1):
+        s.save_comment_draft("a", f"s{i}", None, f"draft {i}", now=now - 1000 + i)
+    s.save_comment_draft("a", "old", "c1", "the reply", now=now)
+    assert s.move_reply_drafts("a", "new", ["c1"]) == {"c1": "the reply"}
+    fresh = Settings(tmp_path / "settings.ini")
+    assert all(fresh.comment_drafts("a", f"s{i}") for i in range(MAX_COMMENT_DRAFTS - 1))
 
 
 def test_settings_keep_drafts_few_and_recent(tmp_path):

@@ -140,9 +140,7 @@ def test_note_autosaves_and_survives_restart(qtbot, app, brief_path):
 
 def _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch, text: str):
     w = app.open(brief_path)
-    select_text(w, "Island councils")
-    w.actions_.highlight_colours["yellow"].trigger()
-    hid = next(iter(w.note_taking.annotations.highlights))
+    hid = _highlighted(w)
     qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
 
     monkeypatch.setattr(app.store, "update_highlight", _disk_full)
@@ -206,6 +204,18 @@ def _note_typed(qtbot, w: MainWindow, text: str, *, quote: str = "Island council
 
 def _disk_full(*_args, **_kwargs):
     raise SaveError("could not save the note: the disk is full", reason="the disk is full")
+
+
+def _busy(*_args, **_kwargs):
+    raise ReadError("could not read the notes: the notes database is busy in another"
+                    " briefreader", reason="the notes database is busy", code="SQLITE_BUSY")
+
+
+def _highlighted(w: MainWindow) -> str:
+    """A new yellow highlight on "Island councils"; its id."""
+    select_text(w, "Island councils")
+    w.actions_.highlight_colours["yellow"].trigger()
+    return next(iter(w.note_taking.annotations.highlights))
 
 
 def test_a_recovered_note_replaces_the_text_it_was_typed_over_even_after_a_recolour(
@@ -364,10 +374,8 @@ def test_delete_action_keeps_the_note_as_typed_and_undo_brings_it_back(qtbot, ap
 
 def test_empty_trash_asks_first(qtbot, app, brief_path, monkeypatch):
     w = app.open(brief_path)
-    select_text(w, "Island councils")
-    w.actions_.highlight_colours["yellow"].trigger()
+    hid = _highlighted(w)
     an = w.note_taking.annotations
-    hid = next(iter(an.highlights))
     an.delete_highlight(hid)
     monkeypatch.setattr(note_taking_module, "confirm_empty_trash", lambda _w: False)
     w.note_taking.trash.empty_requested.emit()
@@ -400,20 +408,15 @@ def test_a_view_behind_another_tab_is_not_rebuilt_until_it_is_shown(qtbot, app, 
 def test_a_store_that_cannot_be_read_is_reported_and_nothing_is_lost(qtbot, app, brief_path,
                                                                      monkeypatch):
     w = app.open(brief_path)
-    select_text(w, "Island councils")
-    w.actions_.highlight_colours["yellow"].trigger()
+    hid = _highlighted(w)
     an = w.note_taking.annotations
-    hid = next(iter(an.highlights))
     w.note_taking.docks["notes"].raise_()
 
-    def unreadable(*_args, **_kwargs):
-        raise ReadError("could not read the notes: the notes database is busy in another"
-                        " briefreader", reason="busy", code="SQLITE_BUSY")
 
     with monkeypatch.context() as broken:
         for name in ("highlights", "comments", "bookmarks", "color_labels", "brief_hash",
                      "reading_state", "search", "library_entries", "library_sources"):
-            broken.setattr(app.store, name, unreadable)
+            broken.setattr(app.store, name, _busy)
         dialogs = []
         broken.setattr(finding_module, "ask_preferences", lambda *a, **k: dialogs.append(a))
 
@@ -421,7 +424,7 @@ def test_a_store_that_cannot_be_read_is_reported_and_nothing_is_lost(qtbot, app,
         qtbot.waitUntil(lambda: "The trash could not be read" in w.banner.text())
         w.open_path(brief_path)  # the same brief again: its notes are read again
         qtbot.waitUntil(lambda: "Notes could not be read" in w.banner.text())
-        assert an.highlights == {}  # none shown rather than stale ones
+        assert hid in an.highlights  # this brief's notes as last read stay
         w.finding.on_preferences_triggered()
         assert dialogs == []  # not offered with values it could not read
         assert "Preferences could not be read" in w.statusBar().currentMessage()
@@ -435,14 +438,103 @@ def test_a_store_that_cannot_be_read_is_reported_and_nothing_is_lost(qtbot, app,
     assert app.store.get_highlight(hid).exact == "Island councils"
 
 
+def test_notes_that_cannot_be_read_are_never_another_briefs(qtbot, app, brief_path, tmp_path,
+                                                              monkeypatch):
+    w = app.open(brief_path)
+    hid = _highlighted(w)
+    an = w.note_taking.annotations
+    other = tmp_path / "other.md"
+    other.write_text(BRIEF.replace("ferry-2026", "other-2027"), encoding="utf-8")
+
+
+    monkeypatch.setattr(app.store, "highlights", _busy)
+    w.open_path(other)
+    qtbot.waitUntil(lambda: w.brief is not None and w.brief.doc_id == "other-2027")
+    assert hid not in an.highlights and an.in_section("background") == []
+
+
+def test_typing_goes_on_when_the_notes_cannot_be_read_again(qtbot, app, brief_path,
+                                                             monkeypatch):
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "First words.")
+    qtbot.keyClicks(QApplication.focusWidget(), " More words typed")
+
+
+    monkeypatch.setattr(app.store, "highlights", _busy)
+    w.note_taking.annotations.reload()
+    qtbot.wait(50)  # the panel refreshes
+    monkeypatch.undo()
+    w.note_taking.flush()
+    assert app.store.get_highlight(hid).note == "First words. More words typed"
+
+
+def test_notes_to_review_that_cannot_be_read_are_reported(qtbot, app, brief_path,
+                                                           monkeypatch):
+    w = app.open(brief_path)
+    hid = _highlighted(w)
+    app.store._connection.execute("UPDATE highlights SET status = 'ambiguous' WHERE id = ?",
+                                  (hid,))
+    w.note_taking.annotations.reload()
+    qtbot.waitUntil(w.actions_.show_review.isEnabled)
+
+
+    monkeypatch.setattr(app.store, "get_brief", _busy)
+    w.actions_.show_review.trigger()
+    qtbot.waitUntil(lambda: "The notes to review could not be read" in w.banner.text())
+    w.note_taking.on_candidate_chosen(hid, 0)
+    assert "The note was not placed" in w.banner.text()
+
+
+def test_a_note_saved_after_another_window_trashed_it_leaves_the_window(qtbot, app,
+                                                                       brief_path):
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "First.")
+    nt = w.note_taking
+    with Store(app.store.database, backup_interval=None) as other:
+        other.delete_highlight(hid)  # another window moved it to the trash
+    qtbot.keyClicks(QApplication.focusWidget(), " more")
+    nt.flush()
+    qtbot.waitUntil(lambda: background_at(w, "Island councils").property(HIGHLIGHT_ID) != hid)
+    assert hid not in nt.annotations.highlights
+    assert nt.annotations.counts_by_section().get("background") is None
+
+
+def test_preferences_that_need_no_database_are_applied_while_it_is_busy(qtbot, app,
+                                                                          brief_path,
+                                                                          monkeypatch):
+    from dataclasses import replace
+
+    w = app.open(brief_path)
+    prefs = w.finding.current_preferences()
+    wanted = replace(prefs, theme="dark", author="Bea", font_size=prefs.font_size + 2)
+
+
+    monkeypatch.setattr(app.store, "color_labels", _busy)  # busy as OK is pressed
+    w.finding.apply_preferences(wanted)
+    assert (w.settings.theme, w.settings.author, w.settings.reader_font_size) == (
+        "dark", "Bea", prefs.font_size + 2)
+    assert "may not be saved" in w.statusBar().currentMessage()
+
+
+def test_a_tag_no_note_uses_any_more_is_no_longer_offered(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "x")
+    an, panel = w.note_taking.annotations, w.note_taking.panel
+
+    def tags_offered() -> list[str]:
+        return [panel.tag_filter.itemText(i) for i in range(1, panel.tag_filter.count())]
+
+    an.set_tags(hid, ("rail",))
+    qtbot.waitUntil(lambda: tags_offered() == ["rail"])
+    an.set_tags(hid, ())
+    qtbot.waitUntil(lambda: tags_offered() == [])
+
+
 def test_a_window_opens_while_the_library_cannot_be_read(qtbot, tmp_path, monkeypatch):
     paths = Paths(tmp_path / "data").ensure()
 
-    def busy(*_args):
-        raise ReadError("could not read the library: the notes database is busy in another"
-                        " briefreader", reason="busy", code="SQLITE_BUSY")
 
-    monkeypatch.setattr(Store, "library_defaults_pending", busy)
+    monkeypatch.setattr(Store, "library_defaults_pending", _busy)
     with Store.open(paths) as store:
         window = MainWindow(Settings(paths.settings_file), notes=NotesService(store),
                             paths=paths)

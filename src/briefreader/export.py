@@ -277,7 +277,7 @@ def export_brief_files_in(
     from briefreader.notes import NotesService
     from briefreader.store import Store
 
-    with Store(database, backup_interval=None) as store:
+    with Store(database, backup_interval=None, checked=True) as store:
         return export_brief_files(
             NotesService(store, author=author), paths, folder,
             fmt=fmt, force=force, progress=progress, cancelled=cancelled,

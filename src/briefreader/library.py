@@ -277,7 +277,7 @@ def refresh_library_in(database: str | os.PathLike[str]) -> RefreshReport:
     a Store of its own on ``database``, opened and closed here: for a worker thread (a
     Store is one-per-thread). Raises BriefreaderError (or OSError) when the library
     cannot be read."""
-    with Store(database, backup_interval=None) as store:
+    with Store(database, backup_interval=None, checked=True) as store:
         return Library(store).refresh(index=False)
 
 
@@ -294,7 +294,7 @@ def index_briefs_in(
     closed here: for a worker thread (a Store is one-per-thread). When the
     database cannot be opened, every brief of ``paths`` fails with the reason."""
     try:
-        store = Store(database, backup_interval=None)
+        store = Store(database, backup_interval=None, checked=True)
     except BriefreaderError as exc:
         failures: list[tuple[str, str]] = []
         for raw in paths:

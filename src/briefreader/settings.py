@@ -233,24 +233,27 @@ class Settings:
                           ) -> dict[str, str]:
         """Replies to these comments kept under another section of ``brief`` (the
         comment was moved here since, by a reissued brief) are kept under ``section``
-        from now on; their texts, by the comment replied to. A reply already kept
-        here wins over one found elsewhere."""
+        from now on, with the time they were written; their texts, by the comment
+        replied to. Of several copies of one reply, the latest written is kept."""
         wanted = set(comments)
-        here = self.comment_drafts(brief, section)
-        moved: dict[str, str] = {}
-        removed = False
+        found: dict[str, list[tuple[float, str, str]]] = {}  # reply_to → (saved, text, key)
         for key, entry in self._draft_entries().items():
-            target, text = entry.get("reply_to"), entry.get("text")
-            if (entry.get("brief") != brief or target not in wanted
-                    or entry.get("section") == section or not isinstance(text, str)):
-                continue
-            if target not in here and text.strip():
+            target, text, saved = entry.get("reply_to"), entry.get("text"), entry.get("saved")
+            if entry.get("brief") == brief and target in wanted and isinstance(text, str):
+                stamp = float(saved) if isinstance(saved, int | float) else 0.0
+                found.setdefault(target, []).append((stamp, text, key))
+        moved: dict[str, str] = {}
+        here = self._draft_prefix(brief, section)
+        for target, copies in found.items():
+            if all(key.startswith(here) for _, _, key in copies):
+                continue  # kept here only: nothing to move
+            saved, text, _key = max(copies)
+            for _, _, key in copies:  # first, so that no other draft is pruned for room
+                self._qs.remove(f"{_DRAFTS}/{key}")
+            if text.strip() and self.save_comment_draft(brief, section, target, text,
+                                                        now=saved):
                 moved[target] = text
-                self.save_comment_draft(brief, section, target, text)
-            self._qs.remove(f"{_DRAFTS}/{key}")
-            removed = True
-        if removed:
-            self._qs.sync()
+        self._qs.sync()
         return moved
 
     def save_comment_draft(self, brief: str, section: str, reply_to: str | None, text: str,

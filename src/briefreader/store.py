@@ -706,7 +706,11 @@ class Store:
         backup_dir: str | os.PathLike[str] | None = None,
         keep_backups: int = KEEP_BACKUPS,
         backup_interval: timedelta | None = BACKUP_INTERVAL,
+        checked: bool = False,
     ):
+        """With ``checked``, the database was opened and checked by this process
+        already (a worker thread's own connection): it is not checked again, so a
+        worker can never move aside the file the window is using."""
         self.database = Path(database)
         self.backup_dir = (
             Path(backup_dir) if backup_dir is not None else self.database.parent / "backups"
@@ -725,7 +729,7 @@ class Store:
             raise StoreError(
                 f"cannot create the notes database: the folder {self.database.parent} is read-only"
             )
-        if existed:
+        if existed and not checked:
             self._precheck()
         self._open()
         if not self.read_only:
@@ -816,8 +820,13 @@ class Store:
                 with suppress(sqlite3.OperationalError):  # read-only: keep what it has
                     conn.execute("PRAGMA journal_mode = WAL")
             self._migrate()
-        except BaseException:
+        except BaseException as exc:
             self.close()
+            known = _known_reason(exc) if isinstance(exc, sqlite3.Error) else None
+            if known is not None:
+                raise StoreError(
+                    f"cannot open the notes database {self.database}: {known[1]}"
+                ) from exc
             raise
 
     def _migrate(self) -> None:
@@ -1253,8 +1262,9 @@ class Store:
         """Full integrity check plus foreign keys; an empty list when sound. Damage
         the check itself runs into is a problem found, not an error."""
         conn = self._connection
+        problems: list[str] = []
         try:
-            problems = _checked(conn, "integrity_check")
+            problems += _checked(conn, "integrity_check")
             problems += [
                 f"dangling reference in {r[0]} row {r[1]}"
                 for r in conn.execute("PRAGMA foreign_key_check")
@@ -1262,7 +1272,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if not getattr(exc, "sqlite_errorname", "").startswith(_DAMAGED):
                 raise
-            return [f"{exc} (the notes database is damaged)"]
+            problems.append(f"{exc} (the notes database is damaged)")
         return problems
 
     def backups(self) -> list[Path]:

@@ -27,8 +27,8 @@ _EDIT_NOTE_ID = 4201
 
 class Annotations(QObject):
     changed = Signal()  # highlights, comments or bookmarks of the open brief changed
-    #: Only the text (or tags) of this note or comment changed: where the notes are,
-    #: their counts and what needs review are as they were.
+    #: Only the text of this note or comment changed: where the notes are, their
+    #: counts, tags and what needs review are as they were.
     text_changed = Signal(str)
     save_failed = Signal(str, str)  # item id ("" when none yet), message
     saved = Signal(str)  # item id: the text of this note or comment was saved
@@ -42,6 +42,7 @@ class Annotations(QObject):
         self.comments: dict[str, Comment] = {}
         self.bookmarks: list[Bookmark] = []
         self.labels: dict[str, str] = {}
+        self._loaded_key: str | None = None  # the brief whose notes the caches hold
 
     # -- loading -----------------------------------------------------------------------
     def open_brief(self, brief: Brief) -> SyncReport | None:
@@ -60,20 +61,28 @@ class Annotations(QObject):
         """No brief open: nothing cached, nothing to undo."""
         self.brief = None
         self.highlights, self.comments, self.bookmarks = {}, {}, []
+        self._loaded_key = None
         self.undo_stack.clear()
 
     def reload(self) -> None:
         if self.brief is None:
             return
+        key = self.open_key()
         try:
-            self.highlights = {h.id: h for h in self.notes.highlights(self.brief)}
-            self.comments = {c.id: c for c in self.notes.comments(self.brief)}
-            self.bookmarks = self.notes.bookmarks(self.brief)
+            highlights = {h.id: h for h in self.notes.highlights(self.brief)}
+            comments = {c.id: c for c in self.notes.comments(self.brief)}
+            bookmarks = self.notes.bookmarks(self.brief)
             self.labels = {c.color: c.label for c in self.notes.color_labels()}
         except BriefreaderError as exc:
-            # None rather than some: never another brief's notes, or half of these.
-            self.highlights, self.comments, self.bookmarks = {}, {}, []
+            # This brief's notes as last read stay (a card being typed in keeps its
+            # text); another brief's are never shown for this one.
+            if self._loaded_key != key:
+                self.highlights, self.comments, self.bookmarks = {}, {}, []
+                self._loaded_key = key
             self.save_failed.emit("", f"Notes could not be read: {exc}")
+        else:
+            self.highlights, self.comments, self.bookmarks = highlights, comments, bookmarks
+            self._loaded_key = key
         self.changed.emit()
 
     def notes_key(self) -> str:
@@ -207,7 +216,10 @@ class Annotations(QObject):
             return
         self._put_comment(comment_id, comment)
         self.saved.emit(comment_id)
-        self.text_changed.emit(comment_id)
+        if comment_id in self.comments:
+            self.text_changed.emit(comment_id)
+        else:  # deleted elsewhere meanwhile: it leaves the window
+            self.changed.emit()
 
     def delete_comment(self, comment_id: str) -> None:
         self._apply(lambda: self.notes.delete_comment(comment_id), comment_id,
@@ -359,7 +371,9 @@ class _Edit(QUndoCommand):
         o._put_highlight(self.hid, h)
         if "note" in values:  # a colour or tags saved says nothing of the note's text
             o.saved.emit(self.hid)
-        if values.keys() <= {"note", "tags"}:
+        # Only the text, of a note still here: nothing else on screen depends on it.
+        # (Tags fill the filters; a note trashed elsewhere meanwhile leaves the cache.)
+        if values.keys() == {"note"} and self.hid in o.highlights:
             o.text_changed.emit(self.hid)
         else:
             o.changed.emit()

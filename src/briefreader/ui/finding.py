@@ -86,6 +86,7 @@ class Finding(QObject):
         self.actions = actions
         self.reader = reader
         self.navigator = navigator
+        self._prefs_shown: Preferences | None = None  # as the dialog last showed them
         try:
             self.library = Library(self.store, paths)
         except BriefreaderError as exc:  # busy or damaged: the default folders wait
@@ -380,6 +381,8 @@ class Finding(QObject):
         except BriefreaderError as exc:
             self._status(f"The library could not be read: {exc}")
             return
+        if entries is None:
+            return  # the files watched and the open brief stay as they were
         files = [e.info.path for e in entries] + [s.path for s in sources if s.kind == "file"]
         self.watcher.set_paths([s.path for s in sources if s.kind == "folder"], files)
         if report.to_index:
@@ -407,12 +410,16 @@ class Finding(QObject):
             self._entries_stale = True
 
     def _show_entries(self):
+        """The library list read again and shown; None (the list kept as it was, and
+        read again when next wanted) when it cannot be read."""
         self._entries_timer.stop()
-        self._entries_stale = False
         try:
             entries = self.library.entries()
-        except BriefreaderError:
-            return []
+        except BriefreaderError as exc:
+            self._entries_stale = True
+            self._status(f"The library could not be read: {exc}")
+            return None
+        self._entries_stale = False
         self.library_view.set_entries(entries)
         brief = self.window.brief
         if brief is not None and brief.path is not None:
@@ -631,6 +638,7 @@ class Finding(QObject):
         except BriefreaderError as exc:
             self._status(f"Preferences could not be read: {exc}")
             return
+        self._prefs_shown = prefs
         ask_preferences(self.window, prefs, default_author=default_author(),
                         apply=self.apply_preferences)
 
@@ -639,8 +647,11 @@ class Finding(QObject):
         try:
             before = self.current_preferences()
         except BriefreaderError as exc:
-            self._status(f"Preferences were not saved: {exc}")
-            return
+            # Compared with what the dialog showed: the settings file's part is saved
+            # anyway, the notes database's part as far as it can be.
+            self._status(f"Some preferences may not be saved: {exc}")
+            before = self._prefs_shown or prefs
+        self._prefs_shown = prefs
         s.author = prefs.author
         self.notes.author = prefs.author or default_author()
         s.keep_backups = prefs.keep_backups

@@ -109,9 +109,6 @@ class NoteTaking(QObject):
                                       lambda: list(getattr(window, "folder_briefs", [])))
         self.selected_highlight: str | None = None
         self._notes_changed = False
-        # Every tag and author of the brief's notes, for the panel's filters.
-        self._brief_tags: set[str] = set()
-        self._brief_authors: set[str] = set()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -198,7 +195,6 @@ class NoteTaking(QObject):
         self.panel.flush()
         self.annotations.close_brief()
         self.navigator.set_counts({})
-        self._brief_tags, self._brief_authors = set(), set()
         self.panel.set_filters_choices()
         self._update_enabled()
 
@@ -262,9 +258,6 @@ class NoteTaking(QObject):
             self._refresh_timer.start()  # a comment: the section's cards, not the counts
             return
         self.panel.update_highlight(h)
-        if not self._brief_tags.issuperset(h.tags):  # a new tag: offered in every section
-            self._brief_tags.update(h.tags)
-            self.panel.set_filters_choices(tags=self._brief_tags, authors=self._brief_authors)
         if h.status in REVIEW_STATUSES and not h.reviewed and self._on_screen["review"]:
             self._refresh_views(only="review")
 
@@ -277,10 +270,10 @@ class NoteTaking(QObject):
         self.navigator.set_counts(an.counts_by_section())
         # The filters offer every tag and author of the brief: a filter kept while
         # moving through the sections can be one that this section does not use.
-        self._brief_tags = {t for h in an.highlights.values() for t in h.tags}
-        self._brief_authors = ({h.author for h in an.highlights.values()}
-                               | {c.author for c in an.comments.values()})
-        self.panel.set_filters_choices(tags=self._brief_tags, authors=self._brief_authors)
+        self.panel.set_filters_choices(
+            tags={t for h in an.highlights.values() for t in h.tags},
+            authors={h.author for h in an.highlights.values()}
+                    | {c.author for c in an.comments.values()})
         self.actions.show_review.setEnabled(bool(an.needs_review()))
         self._refresh_views(visible_only=True)
 
@@ -320,6 +313,16 @@ class NoteTaking(QObject):
             self.bookmarks.set_items(an.bookmarks, titles)
         if not wanted("review"):
             return
+        try:
+            items = self._review_items(brief, titles)
+        except BriefreaderError as exc:
+            self.banner.show_message(f"The notes to review could not be read: {exc}", "error")
+            return
+        self.review.set_items(items)
+        self.actions.show_review.setEnabled(bool(items))
+
+    def _review_items(self, brief: Brief, titles: dict[str, str]) -> list[ReviewItem]:
+        an = self.annotations
         items = []
         index = {t.id: t for t in an.notes.section_texts(brief)}
         for h in sorted(an.needs_review(), key=lambda h: (h.section_ordinal, h.start)):
@@ -332,8 +335,7 @@ class NoteTaking(QObject):
                     for c in an.notes.candidates(brief, h) if c.section_id in index
                 )
             items.append(ReviewItem(h, current, titles.get(h.current_section or ""), candidates))
-        self.review.set_items(items)
-        self.actions.show_review.setEnabled(bool(items))
+        return items
 
     def _update_enabled(self) -> None:
         if not shiboken6.isValid(self.actions):  # the window is being torn down
@@ -452,7 +454,11 @@ class NoteTaking(QObject):
         h = an.highlights.get(highlight_id)
         if h is None or an.brief is None:
             return
-        candidates = an.notes.candidates(an.brief, h)
+        try:
+            candidates = an.notes.candidates(an.brief, h)
+        except BriefreaderError as exc:
+            self.banner.show_message(f"The note was not placed: {exc}", "error")
+            return
         if 0 <= index < len(candidates):
             c = candidates[index]
             an.attach(highlight_id, c.section_id, c.start, c.end)

@@ -180,6 +180,7 @@ class NotesPanel(QWidget):
         # Unposted comment and reply text changed and not yet emitted, by where it goes.
         self._composer_pending: dict[CommentDraftKey, str] = {}
         self._draft_loader: DraftLoader | None = None
+        self._is_live: Callable[[str], bool] | None = None
         self._html_cache: dict[str, str] = {}
         self._render_queue: list[str] = []
         self._rebuilding = False
@@ -523,7 +524,15 @@ class NotesPanel(QWidget):
             # moved in the thread: the new card takes the reply up again).
             composer = card.reply_composer
             if composer is not None and composer.isVisibleTo(card) and composer.text().strip():
-                (lost if cid not in wanted else self._reply_drafts)[cid] = composer.text()
+                # A comment moved to another section (a reissued brief) takes its reply
+                # along: shown with it there, and kept on disk meanwhile.
+                moved = cid not in wanted and self._comment_elsewhere(cid)
+                (lost if cid not in wanted and not moved else self._reply_drafts)[cid] = (
+                    composer.text())
+                if moved and self._section_key is not None:
+                    brief, section = self._section_key
+                    self.comment_draft_changed.emit(CommentDraftKey(brief, section, cid),
+                                                    composer.text())
             if c is not None and card.body.editing() and card.body.editor is not None:
                 editor = card.body.editor
                 editing = (cid, editor.textCursor().position(), editor.hasFocus())
@@ -1146,6 +1155,14 @@ class NotesPanel(QWidget):
     def set_comment_draft_loader(self, loader: DraftLoader | None) -> None:
         """Where the drafts kept for a section come from when it is shown."""
         self._draft_loader = loader
+
+    def set_comment_locator(self, is_live: Callable[[str], bool] | None) -> None:
+        """How to tell a comment moved to another section (``is_live(id)`` True) from
+        one deleted, when it leaves the section shown."""
+        self._is_live = is_live
+
+    def _comment_elsewhere(self, comment_id: str) -> bool:
+        return self._is_live is not None and self._is_live(comment_id)
 
     def _load_drafts(self, key: tuple[str | None, str] | None) -> dict[str | None, str]:
         if key is None or key[0] is None or self._draft_loader is None:

@@ -42,6 +42,7 @@ class TypedText(QObject):
         panel.text_typed.connect(self.on_text_typed)
         panel.comment_draft_changed.connect(self.on_comment_draft_changed)
         panel.set_comment_draft_loader(self.load_comment_drafts)
+        panel.set_comment_locator(lambda cid: cid in annotations.comments)
         # on_saved is connected by the owner after the panel's mark_saved: it asks the
         # panel whether typing goes on past what was saved.
 
