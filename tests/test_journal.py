@@ -159,3 +159,33 @@ def test_a_save_of_an_earlier_text_moves_the_base_on(folder):
     [entry] = again.pending("b1")
     assert (entry.text, entry.base) == ("Fares rose", "Fares r")
     again.close()
+
+
+def test_a_large_journal_taken_over_stays_on_disk(folder):
+    dead = TypingJournal(folder)
+    big = "pasted text " * 25_000  # ~300 KB: a long note whose save failed
+    dead.typed("note", "b1", "h1", big)
+    dead.typed("note", "b1", "h2", "a short note")
+    dead.close()  # left behind, as by a crash
+    second = TypingJournal(folder)  # its write of what it takes over compacts the file
+    assert {e.item for e in read_journal(second.path)} == {"h1", "h2"}
+    second.close()
+    third = TypingJournal(folder)
+    assert {e.item for e in third.pending("b1")} == {"h1", "h2"}
+    third.close()
+
+
+def test_a_long_note_is_written_once_a_keystroke_not_compacted_each_time(folder):
+    j = TypingJournal(folder)
+    text = "x" * 200_000
+    j.typed("note", "b1", "h1", text, base="y" * 200_000)
+    sizes = []
+    for _ in range(5):
+        text += "z"
+        j.typed("note", "b1", "h1", text)
+        sizes.append(j.path.stat().st_size)
+    steps = [b - a for a, b in zip(sizes, sizes[1:], strict=False)]
+    assert all(len(text) <= step < len(text) + 200 for step in steps)  # no base, no rewrite
+    [entry] = read_journal(j.path)
+    assert (entry.text, entry.base) == (text, "y" * 200_000)
+    j.close()

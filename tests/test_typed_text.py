@@ -18,3 +18,9 @@ def test_paragraphs_already_there_are_not_repeated():
 def test_an_empty_note_takes_the_typed_text():
     assert merged("", "Typed here.") == "Typed here."
     assert merged("Kept.", "") == "Kept."
+
+
+def test_a_paragraph_typing_went_on_from_is_not_repeated():
+    assert merged("Ask the councils which sailings matter most", "Ask the councils") == (
+        "Ask the councils which sailings matter most")
+    assert merged("Yes.", "Yes, but not this year.") == "Yes.\n\nYes, but not this year."

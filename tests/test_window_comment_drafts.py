@@ -15,7 +15,7 @@ from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService
 from briefreader.parse import load_brief
 from briefreader.paths import Paths
-from briefreader.records import stamp
+from briefreader.records import now_utc, stamp
 from briefreader.settings import COMMENT_DRAFT_MAX_AGE_S, MAX_COMMENT_DRAFTS, Settings
 from briefreader.store import Store
 from briefreader.ui.main_window import MainWindow
@@ -243,6 +243,35 @@ def test_an_old_journal_never_overrides_a_later_draft_or_a_posted_comment(qtbot,
     qtbot.waitUntil(lambda: w.note_taking.panel.title_label.text() == "Options")
     assert w.note_taking.panel.composer.text() == ""
     assert session.on_disk("options") == {}
+
+
+def _left_by_a_crash(session: Session, section: str, text: str) -> None:
+    folder = session.paths.data_dir / "journal"
+    folder.mkdir(exist_ok=True)
+    (folder / "crashed.jsonl").write_text(json.dumps({
+        "kind": "draft", "brief": KEY, "item": section, "reply_to": "", "text": text,
+        "at": now_utc()}) + "\n", encoding="utf-8")
+
+
+def test_a_crashed_windows_comment_and_a_running_windows_are_both_kept(qtbot, session,
+                                                                        brief_path):
+    b = session.open(brief_path, "options")  # keeps running
+    type_into(qtbot, b.note_taking.panel.composer.edit, "B: ask about sailings")
+    wait_on_disk(qtbot, session, "options", {None: "B: ask about sailings"})
+    _left_by_a_crash(session, "options", "A: typed in the window that crashed")
+    c = session.open(brief_path, "options")  # a third window takes the journal over
+    shown = c.note_taking.panel.composer.text()
+    assert "B: ask about sailings" in shown and "A: typed" in shown
+    assert session.on_disk("options") == {None: shown}
+
+
+def test_a_draft_is_taken_for_posted_only_in_its_own_section(qtbot, session, brief_path):
+    w = session.open(brief_path, "background")
+    w.note_taking.panel.comment_added.emit("Agreed.", None)  # posted in Background
+    w.close()
+    _left_by_a_crash(session, "options", "Agreed.")  # begun in Options, then a crash
+    w2 = session.open(brief_path, "options")
+    assert w2.note_taking.panel.composer.text() == "Agreed."
 
 
 # --------------------------------------------------------------------------- the panel

@@ -317,6 +317,39 @@ def test_the_tag_and_author_filters_offer_those_of_the_whole_brief(qtbot, app, b
     assert "Ana" in offered(panel.author_filter)
 
 
+def test_typing_back_to_the_saved_text_leaves_nothing_to_bring_back(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "Old view.")
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, "x")
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)  # a typo undone before the autosave
+    w.note_taking.flush()
+    assert w.note_taking.typed.journal.pending("ferry-2026") == []
+    app.close()
+    with Store.open(Paths(app.data)) as other:  # then rewritten in another window
+        other.update_highlight(hid, note="Rewritten: the old view was wrong.")
+    app.open(brief_path)
+    assert app.store.get_highlight(hid).note == "Rewritten: the old view was wrong."
+
+
+def test_typing_back_to_the_stored_text_after_a_failed_save_clears_the_error(
+        qtbot, app, brief_path, monkeypatch):
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "abc")
+    editor = QApplication.focusWidget()
+    monkeypatch.setattr(app.store, "update_highlight", _disk_full)
+    qtbot.keyClicks(editor, "d")
+    w.note_taking.flush()
+    panel = w.note_taking.panel
+    assert "disk is full" in panel.error_text(hid)
+    monkeypatch.undo()
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)  # back to what the store holds
+    w.note_taking.flush()
+    assert app.store.get_highlight(hid).note == "abc"
+    assert panel.error_text(hid) == "" and not panel.has_unsaved()
+    assert w.note_taking.typed.journal.pending("ferry-2026") == []
+
+
 def test_undo_redo_delete_trash_restore(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("background")
@@ -506,13 +539,13 @@ def test_preferences_that_need_no_database_are_applied_while_it_is_busy(qtbot, a
 
     w = app.open(brief_path)
     prefs = w.finding.current_preferences()
-    wanted = replace(prefs, theme="dark", author="Bea", font_size=prefs.font_size + 2)
+    # (Not the theme: it would stay on the application for the tests that follow.)
+    wanted = replace(prefs, author="Bea", font_size=prefs.font_size + 2)
 
 
     monkeypatch.setattr(app.store, "color_labels", _busy)  # busy as OK is pressed
     w.finding.apply_preferences(wanted)
-    assert (w.settings.theme, w.settings.author, w.settings.reader_font_size) == (
-        "dark", "Bea", prefs.font_size + 2)
+    assert (w.settings.author, w.settings.reader_font_size) == ("Bea", prefs.font_size + 2)
     assert "may not be saved" in w.statusBar().currentMessage()
 
 

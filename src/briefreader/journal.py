@@ -98,11 +98,15 @@ class TypingJournal:
             return
         adopted, files = self._abandoned()
         try:
-            # Taken over only once in this file: else they stay in theirs, for later.
+            # Taken over only once in this file (known before the write, which may
+            # compact the file); else they stay in theirs, for later.
+            self._latest.update((e.key, e) for e in adopted)
             if self._write(asdict(e) for e in adopted):
-                self._latest.update((e.key, e) for e in adopted)
                 for path in files:
                     _quietly(path.unlink, missing_ok=True)
+            else:
+                for e in adopted:
+                    del self._latest[e.key]
         finally:
             for held in files.values():
                 held.unlock()
@@ -121,7 +125,10 @@ class TypingJournal:
         have = self._latest.get(key)
         entry = Typed(*key, text=text, at=now_utc(), base=have.base if have else base)
         self._latest[key] = entry
-        if self._write([asdict(entry)]):
+        record = asdict(entry)
+        if have is not None:
+            del record["base"]  # as before: a long note is not written twice a keystroke
+        if self._write([record]):
             self._unwritten.discard(key)
             return True
         self._unwritten.add(key)
@@ -212,24 +219,41 @@ class TypingJournal:
         tmp = self.path.with_name(self.path.name + ".tmp")
         data = "".join(json.dumps(asdict(e), ensure_ascii=False) + "\n"
                        for e in self._latest.values()).encode()
-        fd = None
         try:
             tmp.write_bytes(data)
-            fd = os.open(tmp, os.O_WRONLY | os.O_APPEND)
-            os.replace(tmp, self.path)
         except OSError as exc:
-            log.warning("typing journal not compacted: %s", exc)
-            if fd is not None:
-                _quietly(os.close, fd)
-            _quietly(tmp.unlink, missing_ok=True)
-            self._compact_at = self._size + COMPACT_AT  # not again at every keystroke
-            return False
+            return self._not_compacted(exc, tmp)
+        # Closed first: a file held open cannot be replaced on every system.
         if self._fd is not None:
             _quietly(os.close, self._fd)
-        self._fd, self._size = fd, len(data)
-        self._compact_at = COMPACT_AT
+            self._fd = None
+        try:
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            self._reopen()
+            return self._not_compacted(exc, tmp)
+        self._reopen()
+        if self._fd is None:
+            return False
+        self._size = len(data)
+        # Not again before it has grown well past what it holds now.
+        self._compact_at = max(COMPACT_AT, 4 * len(data))
         self._unwritten.clear()
         return True
+
+    def _not_compacted(self, exc: OSError, tmp: Path) -> bool:
+        log.warning("typing journal not compacted: %s", exc)
+        _quietly(tmp.unlink, missing_ok=True)
+        self._compact_at = self._size + COMPACT_AT  # not again at every keystroke
+        return False
+
+    def _reopen(self) -> None:
+        try:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            self._size = os.fstat(self._fd).st_size
+        except OSError as exc:
+            log.warning("typing journal unavailable: %s", exc)
+            self._fd = None
 
     def _abandoned(self) -> tuple[list[Typed], dict[Path, QLockFile]]:
         """Unsettled text of journals whose process is gone, and their files (locked
@@ -272,8 +296,9 @@ def read_journal(path: Path) -> list[Typed]:
             if record.get("settled"):
                 latest.pop(key, None)
                 continue
-            entry = Typed(*key, text=record["text"], at=record["at"],
-                          base=record.get("base", ""))
+            have = latest.get(key)
+            base = record.get("base", have.base if have is not None else "")
+            entry = Typed(*key, text=record["text"], at=record["at"], base=base)
         except (ValueError, KeyError, TypeError):
             continue
         if entry.kind in KINDS and all(isinstance(v, str) for v in asdict(entry).values()):

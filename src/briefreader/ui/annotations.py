@@ -182,7 +182,9 @@ class Annotations(QObject):
 
     def edit_note(self, highlight_id: str, text: str) -> None:
         old = self.highlights.get(highlight_id)
-        if old is not None and old.note != text:
+        if old is not None and old.note == text:
+            self.saved.emit(highlight_id)  # the store holds it already (typed back to it)
+        elif old is not None:
             self.undo_stack.push(_Edit(self, highlight_id, "Edit note",
                                        {"note": old.note}, {"note": text}, merge=True))
 

@@ -176,11 +176,7 @@ class NoteTaking(QObject):
         self.panel.flush()
         report = self.annotations.open_brief(brief)
         self.typed.recover_drafts()
-        recovered = self.typed.recover()
-        if recovered:
-            self.window.statusBar().showMessage(
-                f"Saved {recovered} {'note' if recovered == 1 else 'notes'} typed before"
-                " briefreader last closed.", 8000)
+        self._recover_typed()
         if report is not None and report.reanchored and report.summary():
             review = report.needs_review + report.changed
             self.banner.show_message(
@@ -469,6 +465,14 @@ class NoteTaking(QObject):
             self.annotations.restore_comment(item_id)
         else:
             self.annotations.restore_highlight(item_id)
+        self._recover_typed()  # text typed in it that was never saved comes back too
+
+    def _recover_typed(self) -> None:
+        recovered = self.typed.recover()
+        if recovered:
+            self.window.statusBar().showMessage(
+                f"Saved {recovered} {'note' if recovered == 1 else 'notes'} typed before"
+                " briefreader last closed.", 8000)
 
     def on_empty_trash_requested(self) -> None:
         if confirm_empty_trash(self.window):

@@ -60,7 +60,11 @@ class TypedText(QObject):
             brief = self.annotations.open_key()
             if brief is None:
                 return
-            ok = self.journal.typed(kind, brief, str(key), text, base=self._stored(str(key)))
+            stored = self._stored(str(key))
+            if text == stored:  # typed back to what the store holds: nothing to keep
+                self.journal.settled(kind, brief, str(key))
+                return
+            ok = self.journal.typed(kind, brief, str(key), text, base=stored)
         if not ok and not self._journal_failed_told:
             self.report("What you type cannot be kept on disk until it is saved: "
                         "the data folder cannot be written.")
@@ -88,7 +92,7 @@ class TypedText(QObject):
     def keep_all(self) -> bool:
         """Whether all typed text is saved, or at least kept in the journal (which is
         rewritten now if a write failed earlier): closing then loses nothing."""
-        if not self.panel.has_unsaved() and not self._draft_write_failed:
+        if not self.panel.has_unsaved() and not self._draft_write_failed and self.journal.ok:
             return True
         return self.journal.keep_all()
 
@@ -126,27 +130,39 @@ class TypedText(QObject):
 
     def recover_drafts(self) -> None:
         """Unposted comments and replies of the open brief that the journal holds go
-        back into the drafts file, before the panel reads them: unless the drafts
-        file has a later one (another window kept typing), or the text was posted."""
+        back into the drafts file, before the panel reads them. One kept there meanwhile
+        (another window's) is kept too, the later written first; one posted since, as
+        a comment of that section (or reply to that comment), is not brought back."""
         brief = self.annotations.open_key()
         if brief is None or self.settings is None:
             return
-        posted = {c.body.strip() for c in self.annotations.comments.values()}
         for entry in self.journal.pending(brief):
             if entry.kind != "draft":
                 continue
             reply_to = entry.reply_to or None
-            kept_at = self.settings.comment_draft_saved(brief, entry.item, reply_to)
-            newer_kept = kept_at is not None and kept_at >= _epoch(entry.at)
-            if not newer_kept and entry.text.strip() not in posted:
-                try:
-                    ok = self.settings.save_comment_draft(brief, entry.item, reply_to,
-                                                          entry.text)
-                except Exception:  # noqa: BLE001 - kept in the journal for next time
-                    ok = False
-                if not ok:
-                    continue
+            text = entry.text
+            if text.strip() and not self._posted(entry):
+                kept = self.load_comment_drafts(brief, entry.item).get(reply_to, "")
+                kept_at = self.settings.comment_draft_saved(brief, entry.item, reply_to)
+                if kept.strip():
+                    text = (merged(kept, text) if kept_at is not None
+                            and kept_at >= _epoch(entry.at) else merged(text, kept))
+                if text != kept:
+                    try:
+                        ok = self.settings.save_comment_draft(brief, entry.item, reply_to,
+                                                              text)
+                    except Exception:  # noqa: BLE001 - kept in the journal for next time
+                        ok = False
+                    if not ok:
+                        continue
             self.journal.settled("draft", brief, entry.item, reply_to=entry.reply_to)
+
+    def _posted(self, entry: Typed) -> bool:
+        """Whether the text of this draft was posted, in its section and thread."""
+        text = entry.text.strip()
+        return any(c.body.strip() == text and c.current_section == entry.item
+                   and (c.reply_to or "") == entry.reply_to
+                   for c in self.annotations.comments.values())
 
     # -- unposted comment drafts -------------------------------------------------------
     def load_comment_drafts(self, brief: str, section: str) -> dict:
@@ -194,7 +210,9 @@ def _epoch(stamp: str) -> float:
 
 def merged(earlier: str, later: str) -> str:
     """Both texts, ``earlier`` first, each paragraph of ``later`` once: a note changed
-    elsewhere after this text was typed keeps both versions."""
-    have = set(earlier.split("\n\n"))
-    extra = [p for p in later.split("\n\n") if p.strip() and p not in have]
+    elsewhere after this text was typed keeps both versions. A paragraph that one of
+    ``earlier`` goes on from (typing continued there) is not repeated."""
+    have = [p.strip() for p in earlier.split("\n\n")]
+    extra = [p for p in later.split("\n\n")
+             if p.strip() and not any(q.startswith(p.strip()) for q in have)]
     return "\n\n".join([earlier, *extra]) if earlier.strip() else later
