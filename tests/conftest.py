@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 # Before any QApplication exists: no display is needed, in CI or anywhere.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -66,3 +67,18 @@ def service(store):
     from briefreader.notes import NotesService
 
     return NotesService(store, author="ana")
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_questions(monkeypatch):
+    """A question a test did not expect fails it, instead of waiting for an answer
+    in a modal dialog no one will see. Tests that expect one replace these again."""
+    def unexpected(*_args, **_kwargs):
+        raise AssertionError("a confirmation dialog was opened that the test did not expect")
+
+    # Only where the window is in use already: core tests stay free of the widgets.
+    for module, name in (("briefreader.ui.note_taking", "confirm_close_unsaved"),
+                         ("briefreader.ui.note_taking", "confirm_empty_trash"),
+                         ("briefreader.ui.main_window", "confirm_external_link")):
+        if module in sys.modules:
+            monkeypatch.setattr(sys.modules[module], name, unexpected)

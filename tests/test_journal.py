@@ -189,3 +189,23 @@ def test_a_long_note_is_written_once_a_keystroke_not_compacted_each_time(folder)
     [entry] = read_journal(j.path)
     assert (entry.text, entry.base) == (text, "y" * 200_000)
     j.close()
+
+
+def test_the_base_is_written_again_until_a_line_carrying_it_is_on_disk(folder, monkeypatch):
+    j = TypingJournal(folder)
+    real_write, calls = os.write, []
+
+    def first_fails(fd, data):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(journal_mod.os, "write", first_fails)
+    assert not j.typed("note", "b1", "h1", "Stored. a", base="Stored.")
+    assert j.typed("note", "b1", "h1", "Stored. ab") and j.ok
+    j.close()
+    again = TypingJournal(folder)
+    [entry] = again.pending("b1")
+    assert (entry.text, entry.base) == ("Stored. ab", "Stored.")
+    again.close()

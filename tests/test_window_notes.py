@@ -563,6 +563,34 @@ def test_a_tag_no_note_uses_any_more_is_no_longer_offered(qtbot, app, brief_path
     qtbot.waitUntil(lambda: tags_offered() == [])
 
 
+def test_a_new_version_whose_notes_cannot_be_read_keeps_no_old_places(qtbot, app,
+                                                                       brief_path,
+                                                                       monkeypatch):
+    w = app.open(brief_path)
+    hid = _highlighted(w)
+    brief_path.write_text(BRIEF.replace("The ferry link", "In short, the ferry link"),
+                          encoding="utf-8")
+    monkeypatch.setattr(app.store, "bookmarks", _busy)  # placed again, then a read fails
+    old = w.brief
+    w.reload()
+    qtbot.waitUntil(lambda: w.brief is not old)
+    monkeypatch.undo()
+    w.note_taking.annotations.accept(hid)  # a write from a place held in the window
+    assert app.store.get_highlight(hid).exact == "Island councils"
+
+
+def test_briefs_found_are_indexed_while_the_library_list_cannot_be_read(qtbot, app,
+                                                                         brief_path,
+                                                                         monkeypatch):
+    w = app.open(brief_path)
+    queued = []
+    monkeypatch.setattr(w.finding.indexer, "enqueue", queued.extend)
+    monkeypatch.setattr(app.store, "library_entries", _busy)
+    w.finding.on_library_refreshed(RefreshReport(to_index=(str(brief_path),)))
+    assert queued == [str(brief_path)]
+    assert "The library could not be read" in w.statusBar().currentMessage()
+
+
 def test_a_window_opens_while_the_library_cannot_be_read(qtbot, tmp_path, monkeypatch):
     paths = Paths(tmp_path / "data").ensure()
 

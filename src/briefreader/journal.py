@@ -126,8 +126,9 @@ class TypingJournal:
         entry = Typed(*key, text=text, at=now_utc(), base=have.base if have else base)
         self._latest[key] = entry
         record = asdict(entry)
-        if have is not None:
-            del record["base"]  # as before: a long note is not written twice a keystroke
+        if have is not None and key not in self._unwritten:
+            # As on disk already: a long note is not written twice a keystroke.
+            del record["base"]
         if self._write([record]):
             self._unwritten.discard(key)
             return True

@@ -42,7 +42,8 @@ class Annotations(QObject):
         self.comments: dict[str, Comment] = {}
         self.bookmarks: list[Bookmark] = []
         self.labels: dict[str, str] = {}
-        self._loaded_key: str | None = None  # the brief whose notes the caches hold
+        # The brief, and version of it, whose notes the caches hold.
+        self._loaded_key: tuple[str | None, str] | None = None
 
     # -- loading -----------------------------------------------------------------------
     def open_brief(self, brief: Brief) -> SyncReport | None:
@@ -67,15 +68,15 @@ class Annotations(QObject):
     def reload(self) -> None:
         if self.brief is None:
             return
-        key = self.open_key()
+        key = (self.open_key(), self.brief.content_hash)
         try:
             highlights = {h.id: h for h in self.notes.highlights(self.brief)}
             comments = {c.id: c for c in self.notes.comments(self.brief)}
             bookmarks = self.notes.bookmarks(self.brief)
             self.labels = {c.color: c.label for c in self.notes.color_labels()}
         except BriefreaderError as exc:
-            # This brief's notes as last read stay (a card being typed in keeps its
-            # text); another brief's are never shown for this one.
+            # This version's notes as last read stay (a card being typed in keeps its
+            # text); another brief's, or another version's places, are never shown.
             if self._loaded_key != key:
                 self.highlights, self.comments, self.bookmarks = {}, {}, []
                 self._loaded_key = key

@@ -381,15 +381,15 @@ class Finding(QObject):
         except BriefreaderError as exc:
             self._status(f"The library could not be read: {exc}")
             return
+        if report.to_index:
+            titles = {e.info.path: e.info.title for e in entries or ()}
+            for path in report.to_index:
+                self._indexing_titles[path] = titles.get(path, Path(path).stem)
+            self.indexer.enqueue(report.to_index)
         if entries is None:
             return  # the files watched and the open brief stay as they were
         files = [e.info.path for e in entries] + [s.path for s in sources if s.kind == "file"]
         self.watcher.set_paths([s.path for s in sources if s.kind == "folder"], files)
-        if report.to_index:
-            titles = {e.info.path: e.info.title for e in entries}
-            for path in report.to_index:
-                self._indexing_titles[path] = titles.get(path, Path(path).stem)
-            self.indexer.enqueue(report.to_index)
         self._reload_if_changed(entries)
 
     def _reload_if_changed(self, entries) -> None:

@@ -109,6 +109,7 @@ class NoteTaking(QObject):
                                       lambda: list(getattr(window, "folder_briefs", [])))
         self.selected_highlight: str | None = None
         self._notes_changed = False
+        self._shut_down = False
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -226,12 +227,15 @@ class NoteTaking(QObject):
         """Whether the window may close now. Unsaved text is kept in the typing journal
         and saved when its brief opens again; only when that could not be written is
         the user asked first."""
+        if self._shut_down:
+            return True
         self.panel.flush()
         return self.typed.keep_all() or confirm_close_unsaved(self.window)
 
     def shutdown(self) -> None:
         """The window closes: an export stops after the current brief; the journal is
         closed (and kept only if it holds unsaved text)."""
+        self._shut_down = True
         self.exchange.shutdown()
         self.typed.close()
 

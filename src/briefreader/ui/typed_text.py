@@ -149,8 +149,8 @@ class TypedText(QObject):
                             and kept_at >= _epoch(entry.at) else merged(text, kept))
                 if text != kept:
                     try:
-                        ok = self.settings.save_comment_draft(brief, entry.item, reply_to,
-                                                              text)
+                        ok = self.settings.save_comment_draft(
+                            brief, entry.item, reply_to, text, now=_epoch(entry.at))
                     except Exception:  # noqa: BLE001 - kept in the journal for next time
                         ok = False
                     if not ok:
