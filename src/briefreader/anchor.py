@@ -393,6 +393,8 @@ def _prefix_sim(stored: str, text: str, start: int) -> float:
     the latter.)"""
     if not stored:  # the quote began its section: does it still?
         return 1.0 if start == 0 else 0.5
+    if start == 0:  # what stood before it was cut: that says nothing either way
+        return _CHANCE
     return _shifted_sim(stored, lambda n: text[max(0, start - n) : start])
 
 
@@ -400,6 +402,8 @@ def _suffix_sim(stored: str, text: str, end: int) -> float:
     """``_prefix_sim`` for the text after ``end``."""
     if not stored:
         return 1.0 if end == len(text) else 0.5
+    if end == len(text):
+        return _CHANCE
     return _shifted_sim(stored, lambda n: text[end : end + n])
 
 
@@ -425,6 +429,10 @@ def _word_char(ch: str) -> bool:
     return ch.isalnum()
 
 
+def _slight(q_words: list[str], block) -> bool:
+    return all(len(w) <= 3 for w in q_words[block.src_start : block.src_end])
+
+
 def _largest_piece(quote: str, words: _Words, ws: int, we: int) -> tuple[int, int] | None:
     """Span of the longest run of the quote's words that survives between ``ws`` and ``we``.
 
@@ -446,6 +454,12 @@ def _largest_piece(quote: str, words: _Words, ws: int, we: int) -> tuple[int, in
             or op.src_start - group[-1].src_end > _PIECE_GAP
             or op.dest_start - group[-1].dest_end > _PIECE_GAP
         ):
+            # A run does not end on a lone short word ("the", "and") that matched
+            # across an edit: any sentence has those.
+            while len(group) > 1 and _slight(q_words, group[-1]):
+                group.pop()
+            while len(group) > 1 and _slight(q_words, group[0]):
+                group.pop(0)
             weight = sum(sum(map(len, q_words[g.src_start : g.src_end])) for g in group)
             if best is None or weight > best[0]:
                 g0, g1 = group[0], group[-1]
