@@ -665,22 +665,27 @@ def test_random_spans_round_trip_through_an_unchanged_brief() -> None:
         ), sel
 
 
+def _edited(old: str, new: str, quote: str) -> tuple[Anchoring, list[SectionText]]:
+    """A note on ``quote`` in a section whose text ``old`` became ``new``: where it
+    goes, and the sections after."""
+    sel, sid, ordinal = note(sections(("s", "Section", old))[0], quote)
+    after = sections(("s", "Section", new))
+    return reanchor(sel, sid, ordinal, after), after
+
+
 def test_a_passage_left_at_the_end_of_its_section_keeps_its_last_words() -> None:
     # The sentence after the passage, and the quote's last words, were cut: the section
     # now ends inside the quote. Nothing follows, which says nothing against the end.
-    old = ("The steering group met twice in March. The health agency endorses the new "
-           "flood barrier in line with the 2024 targets. The treasury funds the emergency "
-           "carbon levy for 201 municipalities. The task force questions the long-term "
-           "running costs of the pumping stations.")
-    new = ("The steering group met twice in March. The health agency endorses the new "
-           "flood barrier in line with the 2024 targets. The treasury funds the emergency "
-           "carbon levy for 201 municipalities.")
-    before = sections(("costs", "Costs", old))
-    sel, sid, ordinal = note(before[0], "health agency endorses the new flood barrier in "
-                             "line with the 2024 targets. The treasury funds the emergency "
-                             "carbon levy for 201 municipalities. The task")
-    after = sections(("costs", "Costs", new))
-    result = reanchor(sel, sid, ordinal, after)
+    result, after = _edited(
+        "The steering group met twice in March. The health agency endorses the new "
+        "flood barrier in line with the 2024 targets. The treasury funds the emergency "
+        "carbon levy for 201 municipalities. The task force questions the long-term "
+        "running costs of the pumping stations.",
+        "The steering group met twice in March. The health agency endorses the new "
+        "flood barrier in line with the 2024 targets. The treasury funds the emergency "
+        "carbon levy for 201 municipalities.",
+        "health agency endorses the new flood barrier in line with the 2024 targets. The "
+        "treasury funds the emergency carbon levy for 201 municipalities. The task")
     assert result.status == "changed"
     assert located(result, after).endswith("carbon levy for 201 municipalities.")
 
@@ -688,17 +693,14 @@ def test_a_passage_left_at_the_end_of_its_section_keeps_its_last_words() -> None
 def test_a_surviving_piece_does_not_end_on_a_short_word_of_the_next_sentence() -> None:
     # The end of the passage was rewritten into another sentence: the piece that stayed
     # ends where the quote's own words do, not on a "the" that happens to follow.
-    old = ("The wage agreement is late despite strong objections. The grid operator "
-           "reviews 75 grid upgrades in the northern districts. However, the water board "
-           "funds the new budget, and our delegation extends it under the treaty.")
-    new = ("The wage agreement is late despite strong objections. The grid operator "
-           "reviews 75 grid upgrades in the northern districts. Separately, negotiators "
-           "reject the temporary bond issue, and the regional office agrees.")
-    before = sections(("energy", "Energy", old))
-    sel, sid, ordinal = note(before[0], "despite strong objections. The grid operator "
-                             "reviews 75 grid upgrades in the northern districts. However, "
-                             "the water board funds the new budget, and our")
-    after = sections(("energy", "Energy", new))
-    result = reanchor(sel, sid, ordinal, after)
-    assert result.section_id == "energy"
+    result, after = _edited(
+        "The wage agreement is late despite strong objections. The grid operator "
+        "reviews 75 grid upgrades in the northern districts. However, the water board "
+        "funds the new budget, and our delegation extends it under the treaty.",
+        "The wage agreement is late despite strong objections. The grid operator "
+        "reviews 75 grid upgrades in the northern districts. Separately, negotiators "
+        "reject the temporary bond issue, and the regional office agrees.",
+        "despite strong objections. The grid operator reviews 75 grid upgrades in the "
+        "northern districts. However, the water board funds the new budget, and our")
+    assert result.section_id == "s"
     assert located(result, after).endswith("in the northern districts.")
