@@ -21,16 +21,14 @@ from briefreader.store import Store
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.notes_panel import SAVE_DELAY_MS, CommentDraftKey, NotesPanel
 from panel_data import LABELS
-from windows import BRIEF, open_window
+from windows import BRIEF, ferry_brief, open_window
 
 KEY = "ferry-2026"  # the brief's id: how the notes (and so the drafts) know it
 
 
 @pytest.fixture
 def brief_path(tmp_path: Path) -> Path:
-    path = tmp_path / "ferry.md"
-    path.write_text(BRIEF, encoding="utf-8")
-    return path
+    return ferry_brief(tmp_path)
 
 
 class Session:

@@ -29,14 +29,12 @@ from briefreader.ui import finding as finding_module
 from briefreader.ui import note_taking as note_taking_module
 from briefreader.ui.highlights import HIGHLIGHT_ID
 from briefreader.ui.main_window import MainWindow
-from windows import BRIEF, open_window
+from windows import BRIEF, ferry_brief, open_window
 
 
 @pytest.fixture
 def brief_path(tmp_path: Path) -> Path:
-    path = tmp_path / "ferry.md"
-    path.write_text(BRIEF, encoding="utf-8")
-    return path
+    return ferry_brief(tmp_path)
 
 
 class App:
@@ -190,9 +188,7 @@ def _note_typed(qtbot, w: MainWindow, text: str, *, quote: str = "Island council
                 colour: str = "yellow", flush: bool = True) -> str:
     """A new highlight on ``quote`` with ``text`` typed in its note (sent at once with
     ``flush``, else left to the autosave); its id."""
-    select_text(w, quote)
-    w.actions_.highlight_colours[colour].trigger()
-    hid = w.note_taking.selected_highlight or next(iter(w.note_taking.annotations.highlights))
+    hid = _highlighted(w, quote, colour)
     qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
     w.note_taking.panel.select_highlight(hid, focus_editor=True)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
@@ -211,11 +207,11 @@ def _busy(*_args, **_kwargs):
                     " briefreader", reason="the notes database is busy", code="SQLITE_BUSY")
 
 
-def _highlighted(w: MainWindow) -> str:
-    """A new yellow highlight on "Island councils"; its id."""
-    select_text(w, "Island councils")
-    w.actions_.highlight_colours["yellow"].trigger()
-    return next(iter(w.note_taking.annotations.highlights))
+def _highlighted(w: MainWindow, quote: str = "Island councils", colour: str = "yellow") -> str:
+    """A new highlight on ``quote``; its id."""
+    select_text(w, quote)
+    w.actions_.highlight_colours[colour].trigger()
+    return w.note_taking.selected_highlight or next(iter(w.note_taking.annotations.highlights))
 
 
 def test_a_recovered_note_replaces_the_text_it_was_typed_over_even_after_a_recolour(
@@ -385,9 +381,7 @@ def test_delete_action_keeps_the_note_as_typed_and_undo_brings_it_back(qtbot, ap
                                                                        brief_path):
     w = app.open(brief_path)
     w.show_section("recommendation")
-    select_text(w, "choose option two")
-    w.actions_.highlight_colours["blue"].trigger()
-    hid = next(iter(w.note_taking.annotations.highlights))
+    hid = _highlighted(w, "choose option two", "blue")
     panel = w.note_taking.panel
     qtbot.waitUntil(lambda: hid in panel.highlight_ids())
     panel.select_highlight(hid, focus_editor=True)
@@ -817,9 +811,7 @@ def test_export_import_and_pdf_from_the_file_menu(qtbot, app, brief_path, tmp_pa
 
     w = app.open(brief_path)
     w.show_section("options")
-    select_text(w, "Option two ties it to sailings kept.")
-    w.actions_.highlight_colours["green"].trigger()
-    hid = next(iter(w.note_taking.annotations.highlights))
+    hid = _highlighted(w, "Option two ties it to sailings kept.", "green")
     w.note_taking.annotations.edit_note(hid, "Preferred by the islands.")
     out = tmp_path / "out" / "ferry-notes.md"
     out.parent.mkdir()

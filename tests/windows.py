@@ -32,6 +32,13 @@ Ministers should choose option two and review it after one year.
 """
 
 
+def ferry_brief(folder: Path) -> Path:
+    """BRIEF written to ``folder``/ferry.md."""
+    path = folder / "ferry.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    return path
+
+
 def open_window(qtbot, paths: Paths, path: Path | None = None, *, library: bool = False
                 ) -> tuple[MainWindow, Store]:
     """A 1280x800 window shown on a new Store of ``paths`` (with ``library``, the
