@@ -902,15 +902,15 @@ def test_suggested_file_name_is_safe(brief):
     assert ex.suggested_file_name(hostile, "json") == "etc-passwd-notes-notes.json"
 
 
-def test_export_library_writes_one_file_per_brief(tmp_path, brief, store):
+def test_export_of_several_briefs_names_each_file_once_and_never_overwrites(tmp_path,
+                                                                              brief, store):
     service = NotesService(store)
     service.annotate(brief, "catch-limits", "cod quota", note="one")
     twin_path = tmp_path / "twin.md"
     twin_path.write_text(BRIEF.replace("id: fisheries-2026", "id: twin"), encoding="utf-8")
-    twin = load_brief(twin_path)
     out = tmp_path / "exports"
     out.mkdir()
-    written = ex.export_library(service, [brief, twin], out)
+    written = list(ex.export_brief_files(service, [brief.path, twin_path], out).written)
     assert [p.name for p in written] == [
         "fisheries-readout-notes.md",
         "fisheries-readout-notes-2.md",
@@ -919,7 +919,7 @@ def test_export_library_writes_one_file_per_brief(tmp_path, brief, store):
     assert "No notes on this brief." in written[1].read_text(encoding="utf-8")
     written[1].write_text("mine", encoding="utf-8")
     with pytest.raises(ex.ExportExistsError):
-        ex.export_library(service, [brief, twin], out)
+        ex.export_brief_files(service, [brief.path, twin_path], out)
     assert written[1].read_text(encoding="utf-8") == "mine"
 
 

@@ -144,26 +144,6 @@ def suggested_file_name(brief: Brief, fmt: Format = "md") -> str:
     return f"{stem}-notes.{'json' if fmt == 'json' else 'md'}"
 
 
-def export_library(
-    service: NotesService,
-    briefs: Iterable[Brief],
-    folder: Path,
-    *,
-    fmt: Format = "md",
-    force: bool = False,
-) -> list[Path]:
-    """One export file per brief into ``folder`` (File → Export Notes… for the library).
-
-    Every name is checked before anything is written, so a refusal to overwrite
-    leaves the folder as it was.
-    """
-    targets = _export_targets(briefs, Path(folder), fmt=fmt, force=force)
-    render = export_json if fmt == "json" else export_markdown
-    for brief, target in targets:
-        write_atomically(target, render(gather(service, brief)), force=force)
-    return [t for _, t in targets]
-
-
 def _export_targets(
     briefs: Iterable[Brief], folder: Path, *, fmt: Format, force: bool
 ) -> list[tuple[Brief, Path]]:
@@ -218,8 +198,8 @@ def export_brief_files(
     file per brief (File → Export Notes of Every Brief…).
 
     A brief that cannot be read, or whose notes cannot be gathered, is reported in
-    ``failed`` and the others are still exported. As with :func:`export_library`,
-    every name is checked before anything is written: an existing file raises
+    ``failed`` and the others are still exported. Every name is checked before
+    anything is written: an existing file raises
     :class:`ExportExistsError` (unless ``force``) and leaves the folder as it was;
     a file that cannot be written raises :class:`ExportError`.
     """
