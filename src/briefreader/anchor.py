@@ -41,7 +41,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -265,7 +265,7 @@ def _renamed_sections(
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     sec: int
     start: int
@@ -395,6 +395,10 @@ def _prefix_sim(stored: str, text: str, start: int) -> float:
         return 1.0 if start == 0 else 0.5
     if start == 0:  # what stood before it was cut: that says nothing either way
         return _CHANCE
+    n = len(stored)
+    sim = _similarity_of(stored, text[max(0, start - n) : start])
+    if sim == 1.0 or sim < _SHIFT_WORTH:  # (inline: this runs for every candidate)
+        return sim
     return _shifted_sim(stored, lambda n: text[max(0, start - n) : start])
 
 
@@ -404,7 +408,13 @@ def _suffix_sim(stored: str, text: str, end: int) -> float:
         return 1.0 if end == len(text) else 0.5
     if end == len(text):
         return _CHANCE
+    sim = _similarity_of(stored, text[end : end + len(stored)])
+    if sim == 1.0 or sim < _SHIFT_WORTH:
+        return sim
     return _shifted_sim(stored, lambda n: text[end : end + n])
+
+
+_similarity_of = Levenshtein.normalized_similarity
 
 
 def _shifted_sim(stored: str, window: Callable[[int], str]) -> float:
@@ -414,6 +424,16 @@ def _shifted_sim(stored: str, window: Callable[[int], str]) -> float:
     if sim == 1.0 or sim < _SHIFT_WORTH:
         return sim
     return max(sim, *(Levenshtein.normalized_similarity(stored, window(n + d)) for d in _SHIFTS))
+
+
+@cache
+def _weights(prefix_len: int, suffix_len: int) -> tuple[float, float, float]:
+    """Weights of the prefix and suffix in a score, and the sum of all weights.
+    Context counts by how much of it was stored: at a section's edge there is little
+    or none, and "starts a section" says less than 32 letters that agree."""
+    wp = _W_PREFIX * min(1.0, (prefix_len or 8) / CONTEXT_CHARS)
+    wx = _W_SUFFIX * min(1.0, (suffix_len or 8) / CONTEXT_CHARS)
+    return wp, wx, _W_QUOTE + wp + wx + _W_POS
 
 
 def _above_chance(similarity: float) -> float:
@@ -639,11 +659,7 @@ class _Reanchorer:
             pos = 1.0 - 0.5 * min(1.0, abs(start - sel.start) / max(len(text), 1))
         else:
             pos = 0.5 / (1 + abs(s.ordinal - ordinal))
-        # Context counts by how much of it was stored: at a section's edge there is
-        # little or none, and "starts a section" says less than 32 letters that agree.
-        wp = _W_PREFIX * min(1.0, _context_weight(sel.prefix) / CONTEXT_CHARS)
-        wx = _W_SUFFIX * min(1.0, _context_weight(sel.suffix) / CONTEXT_CHARS)
-        total = _W_QUOTE + wp + wx + _W_POS
+        wp, wx, total = _weights(len(sel.prefix), len(sel.suffix))
         score = (_W_QUOTE * quote_sim + wp * p + wx * x + _W_POS * pos) / total
         return _Cand(sec, start, end, quote_sim, p, x, pos, score, exact, kind)
 
