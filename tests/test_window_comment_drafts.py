@@ -19,7 +19,7 @@ from briefreader.records import now_utc, stamp
 from briefreader.settings import COMMENT_DRAFT_MAX_AGE_S, MAX_COMMENT_DRAFTS, Settings
 from briefreader.store import Store
 from briefreader.ui.main_window import MainWindow
-from briefreader.ui.notes_panel import SAVE_DELAY_MS, CommentDraftKey, NotesPanel
+from briefreader.ui.notes_panel import SAVE_DELAY_MS, CommentDraftKey
 from panel_data import LABELS
 from windows import BRIEF, ferry_brief, open_window
 
@@ -365,12 +365,7 @@ def test_a_reply_begun_on_a_comment_deleted_on_screen_stays_in_view(qtbot, sessi
     assert session.on_disk("options") == {None: "Option one, this year"}
 
 
-def test_the_panel_keys_drafts_by_brief_and_section(qtbot):
-    panel = NotesPanel()
-    qtbot.addWidget(panel)
-    panel.resize(380, 700)
-    panel.show()
-    qtbot.waitExposed(panel)
+def test_the_panel_keys_drafts_by_brief_and_section(qtbot, panel):
     stored = {("A", "s2"): {None: "kept from last time"}}
     panel.set_comment_draft_loader(lambda brief, section: stored.get((brief, section), {}))
     emitted = []
@@ -395,12 +390,7 @@ def test_the_panel_keys_drafts_by_brief_and_section(qtbot):
     assert len(emitted) == 1  # showing drafts again is not typing them
 
 
-def test_an_empty_box_left_behind_does_not_hide_the_kept_draft(qtbot):
-    panel = NotesPanel()
-    qtbot.addWidget(panel)
-    panel.resize(380, 700)
-    panel.show()
-    qtbot.waitExposed(panel)
+def test_an_empty_box_left_behind_does_not_hide_the_kept_draft(qtbot, panel):
     stored: dict = {}
     panel.set_comment_draft_loader(lambda brief, section: stored.get((brief, section), {}))
     emitted = []
@@ -423,9 +413,7 @@ def test_an_empty_box_left_behind_does_not_hide_the_kept_draft(qtbot):
     assert emitted == []  # nothing overwrote it
 
 
-def test_a_lost_reply_is_kept_even_when_its_words_are_in_the_comment_box(qtbot):
-    panel = NotesPanel()
-    qtbot.addWidget(panel)
+def test_a_lost_reply_is_kept_even_when_its_words_are_in_the_comment_box(panel):
     stored = {("A", "s1"): {None: "I agree with the figures", "gone-1": "agree",
                             "gone-2": "agree"}}
     panel.set_comment_draft_loader(lambda brief, section: stored.get((brief, section), {}))
