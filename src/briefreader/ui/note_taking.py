@@ -230,7 +230,7 @@ class NoteTaking(QObject):
         if self._shut_down:
             return True
         self.panel.flush()
-        return self.typed.keep_all() or confirm_close_unsaved(self.window)
+        return self.typed.journal.keep_all() or confirm_close_unsaved(self.window)
 
     def shutdown(self) -> None:
         """The window closes: an export stops after the current brief; the journal is

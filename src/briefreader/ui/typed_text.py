@@ -89,13 +89,6 @@ class TypedText(QObject):
         pending = self.panel.holds_draft(item_id)
         self.journal.settled(kind, brief, item_id, self._stored(item_id) if pending else None)
 
-    def keep_all(self) -> bool:
-        """Whether all typed text is saved, or at least kept in the journal (which is
-        rewritten now if a write failed earlier): closing then loses nothing."""
-        if not self.panel.has_unsaved() and not self._draft_write_failed and self.journal.ok:
-            return True
-        return self.journal.keep_all()
-
     def recover(self) -> int:
         """Save again the notes and comments of the open brief that the journal holds
         unsaved; how many were saved. Drafts were recovered before the brief's notes
@@ -112,17 +105,15 @@ class TypedText(QObject):
     def _recover_item(self, brief: str, entry: Typed) -> bool:
         an = self.annotations
         note = entry.kind == "note"
-        item = an.highlights.get(entry.item) if note else an.comments.get(entry.item)
-        if item is None:
+        if entry.item not in (an.highlights if note else an.comments):
             return False  # deleted or elsewhere: kept until it expires
-        stored = item.note if note else item.body
+        stored = self._stored(entry.item)
         # Unchanged since the typing began: the typed text replaces it. Changed since
         # some other way (another window, an import): both are kept.
         text = entry.text if stored in (entry.base, entry.text) else merged(stored, entry.text)
         if text != stored:
             (an.edit_note if note else an.edit_comment)(entry.item, text)
-            now = an.highlights.get(entry.item) if note else an.comments.get(entry.item)
-            if now is None or (now.note if note else now.body) != text:
+            if self._stored(entry.item) != text:  # not saved (or gone meanwhile)
                 self.panel.keep_draft(entry.item, entry.kind, text, NOT_SAVED)
                 return False
         self.journal.settled(entry.kind, brief, entry.item)
@@ -142,19 +133,18 @@ class TypedText(QObject):
             reply_to = entry.reply_to or None
             text = entry.text
             if text.strip() and not self._posted(entry):
-                kept = self.load_comment_drafts(brief, entry.item).get(reply_to, "")
-                kept_at = self.settings.comment_draft_saved(brief, entry.item, reply_to)
-                if kept.strip():
-                    text = (merged(kept, text) if kept_at is not None
-                            and kept_at >= _epoch(entry.at) else merged(text, kept))
-                if text != kept:
-                    try:
-                        ok = self.settings.save_comment_draft(
-                            brief, entry.item, reply_to, text, now=_epoch(entry.at))
-                    except Exception:  # noqa: BLE001 - kept in the journal for next time
-                        ok = False
-                    if not ok:
-                        continue
+                try:
+                    kept = self.settings.comment_drafts(brief, entry.item).get(reply_to, "")
+                    kept_at = self.settings.comment_draft_saved(brief, entry.item, reply_to)
+                    if kept.strip():
+                        text = (merged(kept, text) if kept_at is not None
+                                and kept_at >= _epoch(entry.at) else merged(text, kept))
+                    ok = text == kept or self.settings.save_comment_draft(
+                        brief, entry.item, reply_to, text, now=_epoch(entry.at))
+                except Exception:  # noqa: BLE001 - kept in the journal for next time
+                    ok = False
+                if not ok:
+                    continue
             self.journal.settled("draft", brief, entry.item, reply_to=entry.reply_to)
 
     def _posted(self, entry: Typed) -> bool:
