@@ -226,8 +226,8 @@ class Settings:
         """When the draft kept for this box was written (seconds since the epoch);
         None when there is none."""
         key = self._draft_key(brief, section, reply_to)
-        saved = self._draft_entries(key).get(key, {}).get("saved")
-        return float(saved) if isinstance(saved, int | float) else None
+        entry = self._draft_entries(key).get(key)
+        return None if entry is None else _saved_at(entry)
 
     def move_reply_drafts(self, brief: str, section: str, comments: Iterable[str]
                           ) -> dict[str, str]:
@@ -238,10 +238,9 @@ class Settings:
         wanted = set(comments)
         found: dict[str, list[tuple[float, str, str]]] = {}  # reply_to → (saved, text, key)
         for key, entry in self._draft_entries().items():
-            target, text, saved = entry.get("reply_to"), entry.get("text"), entry.get("saved")
+            target, text = entry.get("reply_to"), entry.get("text")
             if entry.get("brief") == brief and target in wanted and isinstance(text, str):
-                stamp = float(saved) if isinstance(saved, int | float) else 0.0
-                found.setdefault(target, []).append((stamp, text, key))
+                found.setdefault(target, []).append((_saved_at(entry), text, key))
         moved: dict[str, str] = {}
         here = self._draft_prefix(brief, section)
         for target, copies in found.items():
@@ -279,16 +278,18 @@ class Settings:
 
     def _prune_drafts(self, now: float, *, room_for: int = 0) -> None:
         """Drop drafts untouched for too long, then the oldest beyond the limit."""
-        def saved(entry: dict) -> float:
-            value = entry.get("saved")
-            return float(value) if isinstance(value, int | float) else 0.0
-
         entries = self._draft_entries()
-        stale = [k for k, e in entries.items() if now - saved(e) > COMMENT_DRAFT_MAX_AGE_S]
-        rest = sorted((k for k in entries if k not in stale), key=lambda k: saved(entries[k]))
+        stale = [k for k, e in entries.items() if now - _saved_at(e) > COMMENT_DRAFT_MAX_AGE_S]
+        rest = sorted((k for k in entries if k not in stale), key=lambda k: _saved_at(entries[k]))
         excess = max(0, len(rest) + room_for - MAX_COMMENT_DRAFTS)
         for key in stale + rest[:excess]:
             self._qs.remove(f"{_DRAFTS}/{key}")
+
+
+def _saved_at(entry: dict) -> float:
+    """When a draft entry was written (seconds since the epoch; 0 when it does not say)."""
+    value = entry.get("saved")
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def _digest(text: str) -> str:
