@@ -406,10 +406,10 @@ def test_empty_trash_asks_first(qtbot, app, brief_path, monkeypatch):
     an.delete_highlight(hid)
     monkeypatch.setattr(note_taking_module, "confirm_empty_trash", lambda _w: False)
     w.note_taking.trash.empty_requested.emit()
-    assert app.store.highlights(an.notes_key(), trash=True)
+    assert app.store.highlights(an.open_key(), trash=True)
     monkeypatch.setattr(note_taking_module, "confirm_empty_trash", lambda _w: True)
     w.note_taking.trash.empty_requested.emit()
-    assert not app.store.highlights(an.notes_key(), trash=True)
+    assert not app.store.highlights(an.open_key(), trash=True)
 
 
 def test_a_view_behind_another_tab_is_not_rebuilt_until_it_is_shown(qtbot, app, brief_path,
@@ -901,4 +901,4 @@ def test_writes_on_a_brief_of_many_notes_do_not_reload_them_all(qtbot, app, brie
     assert hid in an.highlights
     assert background_at(w, "Island councils asked").property(HIGHLIGHT_ID) == hid
     assert full_loads == []
-    assert an.highlights == {h.id: h for h in live_highlights(app.store, an.notes_key())}
+    assert an.highlights == {h.id: h for h in live_highlights(app.store, an.open_key())}

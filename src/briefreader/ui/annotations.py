@@ -86,9 +86,6 @@ class Annotations(QObject):
             self._loaded_key = key
         self.changed.emit()
 
-    def notes_key(self) -> str:
-        return brief_key(self.brief)
-
     def open_key(self) -> str | None:
         """The open brief's key in the store; None when none is open or it has none."""
         if self.brief is None:
@@ -101,15 +98,13 @@ class Annotations(QObject):
     # -- keeping the cache in step, one note at a time ----------------------------------
     def _put_highlight(self, highlight_id: str, h: Highlight | None) -> None:
         """Cache one highlight as stored now: live ones of this brief in, others out."""
-        if (h is None or h.deleted_at is not None or self.brief is None
-                or h.brief_key != self.notes_key()):
+        if h is None or h.deleted_at is not None or h.brief_key != self.open_key():
             self.highlights.pop(highlight_id, None)
             return
         self.highlights[highlight_id] = h  # who lists them sorts them
 
     def _put_comment(self, comment_id: str, c: Comment | None) -> None:
-        if (c is None or c.deleted_at is not None or self.brief is None
-                or c.brief_key != self.notes_key()):
+        if c is None or c.deleted_at is not None or c.brief_key != self.open_key():
             self.comments.pop(comment_id, None)
             return
         self.comments[comment_id] = c
