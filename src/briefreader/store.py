@@ -124,6 +124,15 @@ def _known_reason(exc: sqlite3.Error) -> tuple[str, str] | None:
     return None
 
 
+def _raise_known(exc: sqlite3.Error, doing: str, error: type[SaveError | ReadError]) -> None:
+    """Raise ``error`` ("could not <doing>: <reason>") for an error the user can act
+    on; return for a bug."""
+    known = _known_reason(exc)
+    if known is not None:
+        code, reason = known
+        raise error(f"could not {doing}: {reason}", reason=reason, code=code) from exc
+
+
 def _reads(what: str) -> Callable[[Callable[..., _T]], Callable[..., _T]]:
     """Make a read method raise :class:`ReadError` for the SQLite errors a user can do
     something about (busy past the timeout, damaged file, failing disk), as
@@ -136,12 +145,8 @@ def _reads(what: str) -> Callable[[Callable[..., _T]], Callable[..., _T]]:
             try:
                 return method(*args, **kwargs)
             except sqlite3.Error as exc:
-                known = _known_reason(exc)
-                if known is None:
-                    raise
-                code, reason = known
-                raise ReadError(f"could not read {what}: {reason}", reason=reason,
-                                code=code) from exc
+                _raise_known(exc, f"read {what}", ReadError)
+                raise
 
         return reading
 
@@ -898,7 +903,7 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            self._raise_known(exc, what)
+            _raise_known(exc, f"save {what}", SaveError)
             raise
         try:
             yield conn
@@ -908,16 +913,8 @@ class Store:
                 with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
-                self._raise_known(exc, what)
+                _raise_known(exc, f"save {what}", SaveError)
             raise
-
-    @staticmethod
-    def _raise_known(exc: sqlite3.Error, what: str) -> None:
-        """Raise SaveError for an error the user can act on; return for a bug."""
-        known = _known_reason(exc)
-        if known is not None:
-            code, reason = known
-            raise SaveError(f"could not save {what}: {reason}", reason=reason, code=code) from exc
 
     def _brief_rowid(self, conn: sqlite3.Connection, key: str) -> int:
         row = conn.execute("SELECT id FROM briefs WHERE key = ?", (key,)).fetchone()
