@@ -460,6 +460,68 @@ def test_a_very_common_quote_is_found_by_its_context_beyond_the_first_occurrence
     assert after[0].text[result.start - 13 : result.end + 9] == "will now ask a question"
 
 
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "aaaa",  # overlapping places
+        "aaab",
+        "harbour dredging",
+        "six months late.",  # ends the brief
+        "The ministry",  # begins it
+        "Alpha Alpha",  # more places than are looked at
+        "dredging harbour",  # every q-gram is there, the quote is not
+        "zebra crossing",  # a q-gram that is nowhere
+    ],
+)
+def test_the_q_gram_index_finds_the_places_a_scan_finds(quote: str) -> None:
+    ix = anchor._BriefIndex(tuple(sections(
+        ("intro", "Introduction", INTRO + " Alpha" * 450 + " aaaaaaab"),
+        ("risks", "Risks", RISKS + " harbour dredging"),
+    )))  # fmt: skip
+    scanned = ix._find(quote)  # before the index is built
+    by_grams = ix._find_by_grams(ix.grams, quote, anchor._MAX_EXACT)
+    assert by_grams == scanned
+    assert ix._find(quote) == scanned
+    assert len(ix._find(quote, 3)) == min(3, len(scanned))
+    if quote in ("Alpha Alpha", "aaaa"):
+        assert len(scanned) == anchor._MAX_EXACT if quote == "Alpha Alpha" else 5
+
+
+def test_a_quote_of_common_q_grams_only_is_found_by_scanning() -> None:
+    ix = anchor._BriefIndex(tuple(sections(("s", "S", "abab " * 3000 + "ab abab"))))
+    assert ix._find_by_grams(ix.grams, "ab ab", anchor._MAX_EXACT) is None
+    found = ix._find("ab ab")
+    assert found[:2] == [2, 7] and len(found) == anchor._MAX_EXACT
+
+
+@pytest.mark.parametrize("seed", [4, 7, 20])
+def test_a_second_look_at_a_note_places_it_as_a_fresh_look_would(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Notes of a renamed section are looked for again; what the first look found that
+    does not depend on their section is kept for the second. Kept or not, the same
+    places."""
+    case = make_case(seed, 3, 60, truth=False)
+    items = [(h.selector, h.section_id, h.ordinal) for h in case.highlights]
+    reused = []
+
+    class Watched(anchor._Reanchorer):
+        def _kept_or(self, finding, find):  # type: ignore[no-untyped-def]
+            reused.append(self._keep is not None and finding in self._keep)
+            return super()._kept_or(finding, find)
+
+    class Forgetful(anchor._Reanchorer):
+        def run(self, sel: Selector, sid: str, ordinal: int) -> Anchoring:
+            self._kept.clear()
+            return super().run(sel, sid, ordinal)
+
+    monkeypatch.setattr(anchor, "_Reanchorer", Watched)
+    kept = reanchor_many(items, case.after)
+    assert any(reused)  # the second look did use what the first found
+    monkeypatch.setattr(anchor, "_Reanchorer", Forgetful)
+    assert reanchor_many(items, case.after) == kept
+
+
 def test_reanchor_with_no_sections_orphans() -> None:
     sel, sid, ordinal = note(BRIEF[0], "revised budget")
     assert reanchor(sel, sid, ordinal, []).status == "orphaned"

@@ -39,10 +39,10 @@ import bisect
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, LCSseq, Levenshtein
@@ -96,6 +96,7 @@ _MAX_GRAM_HITS = 24  # grams occurring more often than this carry no locating si
 _MAX_INDEXED = 250_000  # q-gram positions indexed per brief, at most
 _MAX_SAMPLES = 32  # q-grams sampled from a quote
 _MAX_EXACT = 400  # occurrences of one exact quote considered
+_SCAN_INSTEAD = 2_000  # a quote whose rarest q-gram is this common is found by scanning
 _KEY_CONTEXT = 8  # context that picks a very common quote's occurrences first
 _MAX_REGIONS = 4  # fuzzy regions verified per quote
 _LEADERS = 20  # best candidates kept for the decision
@@ -114,6 +115,7 @@ _PIECE_SHARE = 0.5  # share of the quote such a piece must hold
 _PIECE_ALONE = 100  # characters of agreeing text that need no context
 _TOKEN = re.compile(r"[^ ]+")
 _SEP = "\n"  # never inside normalised text, so it cannot join two sections
+_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------------- selectors
@@ -347,11 +349,42 @@ class _BriefIndex:
         return [self.locate(p) for p in found]
 
     def _find(self, quote: str, cap: int = _MAX_EXACT) -> list[int]:
+        """The first ``cap`` places of ``quote`` in ``joined``, overlapping ones too."""
+        if self._grams is not None and self.stride == 1 and len(quote) >= _Q:
+            found = self._find_by_grams(self._grams, quote, cap)
+            if found is not None:
+                return found
         found = []
         pos = self.joined.find(quote)
         while pos >= 0 and len(found) < cap:
             found.append(pos)
             pos = self.joined.find(quote, pos + 1)
+        return found
+
+    def _find_by_grams(
+        self, grams: dict[str, list[int]], quote: str, cap: int
+    ) -> list[int] | None:
+        """``_find`` through the q-gram index, when it holds every position: each place
+        the quote starts has each of its q-grams at the same distance, so the rarest of
+        a few sampled says where to look. (Scanning a long brief for every note costs
+        more than the whole look-up.) None when even the rarest is too common to help."""
+        last = len(quote) - _Q
+        offset, places = 0, None
+        for i in range(0, last + 1, max(1, last // _MAX_SAMPLES)):
+            hits = grams.get(quote[i : i + _Q])
+            if hits is None:
+                return []
+            if places is None or len(hits) < len(places):
+                offset, places = i, hits
+        if places is None or len(places) > _SCAN_INSTEAD:
+            return None
+        found = []
+        starts = self.joined.startswith
+        for p in places:
+            if p >= offset and starts(quote, p - offset):
+                found.append(p - offset)
+                if len(found) >= cap:
+                    break
         return found
 
     @property
@@ -390,16 +423,20 @@ def _prefix_sim(stored: str, text: str, start: int) -> float:
     word replaced by a longer one shifts the far end of the context, which a window
     of the same length counts as wholly changed. (Only where the same-length window
     is neither a match nor plainly unrelated: most places a common quote occurs are
-    the latter.)"""
+    the latter.) This runs for every candidate, so it is written out in full."""
     if not stored:  # the quote began its section: does it still?
         return 1.0 if start == 0 else 0.5
     if start == 0:  # what stood before it was cut: that says nothing either way
         return _CHANCE
     n = len(stored)
-    sim = _similarity_of(stored, text[max(0, start - n) : start])
-    if sim == 1.0 or sim < _SHIFT_WORTH:  # (inline: this runs for every candidate)
-        return sim
-    return _shifted_sim(stored, lambda n: text[max(0, start - n) : start])
+    best = _similarity_of(stored, text[max(0, start - n) : start])
+    if best == 1.0 or best < _SHIFT_WORTH:
+        return best
+    for d in _SHIFTS:
+        sim = _similarity_of(stored, text[max(0, start - n - d) : start])
+        if sim > best:
+            best = sim
+    return best
 
 
 def _suffix_sim(stored: str, text: str, end: int) -> float:
@@ -408,22 +445,18 @@ def _suffix_sim(stored: str, text: str, end: int) -> float:
         return 1.0 if end == len(text) else 0.5
     if end == len(text):
         return _CHANCE
-    sim = _similarity_of(stored, text[end : end + len(stored)])
-    if sim == 1.0 or sim < _SHIFT_WORTH:
-        return sim
-    return _shifted_sim(stored, lambda n: text[end : end + n])
+    n = len(stored)
+    best = _similarity_of(stored, text[end : end + n])
+    if best == 1.0 or best < _SHIFT_WORTH:
+        return best
+    for d in _SHIFTS:
+        sim = _similarity_of(stored, text[end : end + n + d])
+        if sim > best:
+            best = sim
+    return best
 
 
 _similarity_of = Levenshtein.normalized_similarity
-
-
-def _shifted_sim(stored: str, window: Callable[[int], str]) -> float:
-    """Best similarity of ``stored`` to ``window(n)`` for n its length, then shifted."""
-    n = len(stored)
-    sim = Levenshtein.normalized_similarity(stored, window(n))
-    if sim == 1.0 or sim < _SHIFT_WORTH:
-        return sim
-    return max(sim, *(Levenshtein.normalized_similarity(stored, window(n + d)) for d in _SHIFTS))
 
 
 @cache
@@ -644,6 +677,11 @@ def _edges(text: str, pos: int, reach: int, boundaries_only: bool) -> list[int]:
 class _Reanchorer:
     def __init__(self, index: _BriefIndex) -> None:
         self.ix = index
+        # What was found for a note of a section whose id is gone, none of which
+        # depends on the note's section: reanchor_many may look for it again as a note
+        # of the section its neighbours went to. Keyed by selector, then by finding.
+        self._kept: dict[Selector, dict[object, object]] = {}
+        self._keep: dict[object, object] | None = None  # the note's, while it is run
 
     # -- scoring
 
@@ -651,17 +689,33 @@ class _Reanchorer:
         self, sel: Selector, sid: str, ordinal: int, sec: int, start: int, end: int,
         quote_sim: float, exact: bool, kind: str = "",
     ) -> _Cand:
-        s = self.ix.sections[sec]
-        text = s.text
-        p = _prefix_sim(sel.prefix, text, start)
-        x = _suffix_sim(sel.suffix, text, end)
-        if s.id == sid:
-            pos = 1.0 - 0.5 * min(1.0, abs(start - sel.start) / max(len(text), 1))
-        else:
-            pos = 0.5 / (1 + abs(s.ordinal - ordinal))
-        wp, wx, total = _weights(len(sel.prefix), len(sel.suffix))
-        score = (_W_QUOTE * quote_sim + wp * p + wx * x + _W_POS * pos) / total
-        return _Cand(sec, start, end, quote_sim, p, x, pos, score, exact, kind)
+        return self._scores(sel, sid, ordinal, ((sec, start),), end - start, quote_sim, exact,
+                            kind)[0]  # fmt: skip
+
+    def _scores(
+        self, sel: Selector, sid: str, ordinal: int, places: Iterable[tuple[int, int]],
+        length: int, quote_sim: float, exact: bool, kind: str = "",
+    ) -> list[_Cand]:
+        """Candidates of ``length`` characters at (section, start) ``places``, scored on
+        quote, prefix, suffix and position. (A common quote has hundreds of places: what
+        they share is worked out once.)"""
+        sections, prefix, suffix, old_start = self.ix.sections, sel.prefix, sel.suffix, sel.start
+        wp, wx, total = _weights(len(prefix), len(suffix))
+        quote_part = _W_QUOTE * quote_sim
+        out = []
+        for sec, start in places:
+            s = sections[sec]
+            text = s.text
+            end = start + length
+            p = _prefix_sim(prefix, text, start)
+            x = _suffix_sim(suffix, text, end)
+            if s.id == sid:
+                pos = 1.0 - 0.5 * min(1.0, abs(start - old_start) / max(len(text), 1))
+            else:
+                pos = 0.5 / (1 + abs(s.ordinal - ordinal))
+            score = (quote_part + wp * p + wx * x + _W_POS * pos) / total
+            out.append(_Cand(sec, start, end, quote_sim, p, x, pos, score, exact, kind))
+        return out
 
     def _supported(self, c: _Cand, sel: Selector, in_place: bool = False) -> bool:
         """Is there enough evidence, counted in characters that agree, for this place?
@@ -730,7 +784,7 @@ class _Reanchorer:
         width = max(4, n // 8)
         # Places that hold the exact quote are candidates already: look elsewhere.
         taken = {(self.ix.offsets[sec] + pos) // width for sec, pos in exact}
-        for b in self._vote(quote, width, taken):
+        for b in self._kept_or("vote", lambda: self._vote(quote, width, taken)):
             # Votes came from diagonals in buckets b-1..b+1: the quote starts in there.
             lo = max(0, (b - 1) * width - slack)
             hi = (b + 2) * width + n + slack + _MAX_STRETCH
@@ -750,13 +804,7 @@ class _Reanchorer:
             # an edge that strayed) wins.
             best: _Cand | None = None
             best_rank: tuple[bool, bool, float] | None = None
-            text = self.ix.sections[sec].text
-            for start, end, sim, kind in self._align(sel, sec, ws, we):
-                if not kind:
-                    wider = _absorb_swapped(quote, text, start, end)
-                    if wider != (start, end):
-                        start, end = wider
-                        sim = fuzz.ratio(quote, text[start:end]) / 100.0
+            for start, end, sim, kind in self._alternatives(sel, sec, ws, we):
                 c = self._score(sel, sid, ordinal, sec, start, end, sim, False, kind)
                 rank = (self._supported(c, sel), c.quote >= ACCEPT_SIMILARITY, c.score)
                 if best_rank is None or rank > best_rank:
@@ -766,6 +814,40 @@ class _Reanchorer:
             if best is not None:
                 out.append(best)
         return out
+
+    def _alternatives(
+        self, sel: Selector, sec: int, ws: int, we: int
+    ) -> Iterator[tuple[int, int, float, str]]:
+        """``_align``'s places, each taking in words swapped across its edges.
+
+        Kept for a second look at the note (see ``_kept``) as far as they were taken:
+        what ends the search there (similarity and context) does not depend on the
+        note's section, so a second look takes exactly as many."""
+        keep = self._keep
+        if keep is not None and (sec, ws, we) in keep:
+            yield from keep[sec, ws, we]  # type: ignore[misc]
+            return
+        taken: list[tuple[int, int, float, str]] = []
+        if keep is not None:
+            keep[sec, ws, we] = taken
+        quote, text = sel.exact, self.ix.sections[sec].text
+        for start, end, sim, kind in self._align(sel, sec, ws, we):
+            if not kind:
+                wider = _absorb_swapped(quote, text, start, end)
+                if wider != (start, end):
+                    start, end = wider
+                    sim = fuzz.ratio(quote, text[start:end]) / 100.0
+            taken.append((start, end, sim, kind))
+            yield start, end, sim, kind
+
+    def _kept_or(self, finding: str, find: Callable[[], _T]) -> _T:
+        """A finding of the note being run, from an earlier look when one was kept."""
+        keep = self._keep
+        if keep is None:
+            return find()
+        if finding not in keep:
+            keep[finding] = find()
+        return keep[finding]  # type: ignore[return-value]
 
     def _between(self, sel: Selector, sid: str, ordinal: int) -> list[_Cand]:
         """A short quote that was edited, found where its stored context still stands on
@@ -803,15 +885,18 @@ class _Reanchorer:
                 continue
             sampled += 1
             if hits:
-                diags.extend(p - i for p in hits)
-        buckets = Counter(d // width for d in diags)
-        votes = {b: buckets[b - 1] + c + buckets[b + 1] for b, c in buckets.items()}
-        ranked = sorted(votes.items(), key=lambda bv: (-bv[1], bv[0]))
+                diags.extend([(p - i) // width for p in hits])
+        buckets = Counter(diags)
+        count = buckets.get  # (not buckets[b]: a missing key costs a Python call)
+        # Most votes first, then the earliest place: (-votes, bucket) sorts so.
+        ranked = sorted(
+            (-(count(b - 1, 0) + c + count(b + 1, 0)), b) for b, c in buckets.items()
+        )
         # Regions far weaker than the best one are not worth an alignment each.
-        need = max(2, int(0.2 * sampled / self.ix.stride), ranked[0][1] // 2 if ranked else 0)
+        need = max(2, int(0.2 * sampled / self.ix.stride), -ranked[0][0] // 2 if ranked else 0)
         chosen: list[int] = []
-        for b, v in ranked:
-            if v < need or len(chosen) >= _MAX_REGIONS:
+        for minus_v, b in ranked:
+            if -minus_v < need or len(chosen) >= _MAX_REGIONS:
                 break
             if all(abs(b - c) > 2 for c in chosen) and not taken & {b - 1, b, b + 1}:
                 chosen.append(b)
@@ -973,6 +1058,7 @@ class _Reanchorer:
     def run(self, sel: Selector, sid: str, ordinal: int) -> Anchoring:
         ix = self.ix
         home = ix.by_id.get(sid)
+        self._keep = self._kept.setdefault(sel, {}) if home is None else self._kept.get(sel)
         n = len(sel.exact)
         if not n:  # not made by make_selector; nothing to look for
             return Anchoring("orphaned", None, None, None)
@@ -981,8 +1067,10 @@ class _Reanchorer:
             if self._supported(c, sel, in_place=True):
                 return Anchoring("anchored", sid, sel.start, sel.end, (self._public(c),))
 
-        hits = ix.exact(sel.exact, sel.prefix[-_KEY_CONTEXT:], sel.suffix[:_KEY_CONTEXT])
-        exact = [self._score(sel, sid, ordinal, sec, pos, pos + n, 1.0, True) for sec, pos in hits]
+        hits = self._kept_or("exact", lambda: ix.exact(
+            sel.exact, sel.prefix[-_KEY_CONTEXT:], sel.suffix[:_KEY_CONTEXT]
+        ))  # fmt: skip
+        exact = self._scores(sel, sid, ordinal, hits, n, 1.0, True)
         exact.sort(key=lambda c: -c.score)
         if exact:
             best = exact[0]
