@@ -534,7 +534,7 @@ def test_filters_persist_across_sections_and_take_extra_choices(panel):
     assert panel.filters().tag == "budget"
     assert panel.highlight_ids(visible_only=True) == []
     tags = [panel.tag_filter.itemText(i) for i in range(panel.tag_filter.count())]
-    assert tags == ["All tags", "budget", "other", "rail"]
+    assert tags == ["Tags", "budget", "other", "rail"]
     authors = [panel.author_filter.itemText(i) for i in range(panel.author_filter.count())]
     assert "Cy" in authors
 
@@ -677,3 +677,12 @@ def test_a_long_section_heading_wraps_instead_of_widening_the_panel(panel):
     panel.set_section(title, [], [], labels=LABELS, section_id="s1")
     assert panel.title_label.text() == title
     assert panel.minimumSizeHint().width() < 360  # a small laptop window still fits
+
+
+def test_the_filters_leave_the_text_its_room_in_a_small_window(panel):
+    # Three filters side by side set the panel's least width: narrow ones, named
+    # "Colours", "Tags", "Authors" when nothing is filtered, keep it near a quarter of
+    # an 800-pixel window.
+    assert [f.itemText(0) for f in (panel.colour_filter, panel.tag_filter,
+                                    panel.author_filter)] == ["Colours", "Tags", "Authors"]
+    assert panel.minimumSizeHint().width() <= 280

@@ -232,9 +232,11 @@ class NotesPanel(QWidget):
         self.author_filter = QComboBox(self)
         self.author_filter.setAccessibleName("Filter by author")
         self.author_filter.setToolTip("Show only notes and comments by this author")
+        # Narrow, so that the text keeps the room in a small window: wide enough for
+        # "Colours", "Tags", "Authors" (no filter); a long tag is cut short.
         for combo in (self.colour_filter, self.tag_filter, self.author_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(6)
+            combo.setMinimumContentsLength(4)
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self.clear_filters_button = QToolButton(self)
         self.clear_filters_button.setText("Clear")
@@ -1259,12 +1261,12 @@ class NotesPanel(QWidget):
             tags.add(self._filter.tag)
         if self._filter.author is not None:
             authors.add(self._filter.author)
-        self._fill(self.colour_filter, "All colours",
+        self._fill(self.colour_filter, "Colours",
                    [(self._labels.get(c, c)[:1].upper() + self._labels.get(c, c)[1:], c)
                     for c in COLOURS], self._filter.color, icons=True)
-        self._fill(self.tag_filter, "All tags",
+        self._fill(self.tag_filter, "Tags",
                    [(t, t) for t in sorted(tags, key=str.casefold)], self._filter.tag)
-        self._fill(self.author_filter, "All authors",
+        self._fill(self.author_filter, "Authors",
                    [(a or "Unknown author", a) for a in sorted(authors, key=str.casefold)],
                    self._filter.author)
         self.tag_filter.setEnabled(self.tag_filter.count() > 1)
