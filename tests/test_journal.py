@@ -88,7 +88,8 @@ def test_a_killed_window_loses_nothing_it_typed(folder):
     j.close()
 
 
-def test_a_line_cut_short_and_old_text_are_skipped(folder):
+def test_a_line_cut_short_is_skipped_and_old_text_kept(folder):
+    # Old text is kept however old: its brief may not have been opened for months.
     folder.mkdir()
     old = {"kind": "note", "brief": "b1", "item": "h0", "reply_to": "", "text": "ancient",
            "at": "2001-01-01T00:00:00.000Z"}
@@ -97,8 +98,31 @@ def test_a_line_cut_short_and_old_text_are_skipped(folder):
         json.dumps(old) + "\n" + json.dumps(good) + "\n" + '{"kind": "note", "brief": "b1", "it',
         encoding="utf-8")
     j = TypingJournal(folder)
-    assert texts(j) == [("note", "h1", "whole")]
+    assert texts(j) == [("note", "h0", "ancient"), ("note", "h1", "whole")]
     j.close()
+
+
+def test_a_journal_left_behind_that_cannot_be_read_now_is_kept_for_later(folder,
+                                                                          monkeypatch):
+    dead = TypingJournal(folder)
+    dead.typed("note", "b1", "h1", "typed before the crash")
+    dead.close()  # left behind, as by a crash
+    real = Path.read_bytes
+
+    def unreadable(self):
+        if self == dead.path:  # e.g. EIO, or a virus scanner holding it
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    second = TypingJournal(folder)
+    assert texts(second) == []
+    second.close()
+    monkeypatch.undo()
+    assert dead.path.exists()  # not deleted unread
+    third = TypingJournal(folder)
+    assert texts(third) == [("note", "h1", "typed before the crash")]
+    third.close()
 
 
 def test_a_long_session_is_compacted_to_what_is_unsettled(folder, monkeypatch):

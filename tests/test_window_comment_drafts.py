@@ -272,6 +272,91 @@ def test_a_draft_is_taken_for_posted_only_in_its_own_section(qtbot, session, bri
     assert w2.note_taking.panel.composer.text() == "Agreed."
 
 
+def test_a_draft_typed_before_an_older_comment_of_the_same_words_comes_back(
+        qtbot, session, brief_path):
+    w = session.open(brief_path, "options")
+    w.note_taking.panel.comment_added.emit("Agreed.", None)  # posted earlier
+    w.close()
+    # A second "Agreed." begun later in the same section, then a crash before autosave.
+    folder = session.paths.data_dir / "journal"
+    folder.mkdir(exist_ok=True)
+    (folder / "crashed.jsonl").write_text(json.dumps({
+        "kind": "draft", "brief": KEY, "item": "options", "reply_to": "", "text": "Agreed.",
+        "at": stamp(datetime.now(UTC) + timedelta(seconds=1))}) + "\n", encoding="utf-8")
+    w2 = session.open(brief_path, "options")
+    assert w2.note_taking.panel.composer.text() == "Agreed."
+
+
+def _drafts_file_fails_after(qtbot, session, monkeypatch, w, text: str) -> None:
+    """``text`` typed and kept in the drafts file; from then on the file cannot be
+    written (a full disk; or a crash before the next autosave leaves the same)."""
+    type_into(qtbot, w.note_taking.panel.composer.edit, text)
+    wait_on_disk(qtbot, session, "options", {None: text})
+    monkeypatch.setattr(w.settings, "save_comment_draft", lambda *a, **k: False)
+
+
+def test_a_draft_edited_after_its_autosave_comes_back_once(qtbot, session, brief_path,
+                                                            monkeypatch):
+    w = session.open(brief_path, "options")
+    _drafts_file_fails_after(qtbot, session, monkeypatch, w, "Ask about the timetable")
+    edit = w.note_taking.panel.composer.edit
+    cursor = edit.textCursor()
+    cursor.setPosition(len("Ask about the "))
+    edit.setTextCursor(cursor)
+    qtbot.keyClicks(edit, "winter ")
+    assert w.close()
+    monkeypatch.undo()
+    w2 = session.open(brief_path, "options")
+    assert w2.note_taking.panel.composer.text() == "Ask about the winter timetable"
+
+
+def test_a_draft_emptied_after_its_autosave_does_not_come_back(qtbot, session, brief_path,
+                                                               monkeypatch):
+    w = session.open(brief_path, "options")
+    _drafts_file_fails_after(qtbot, session, monkeypatch, w, "A remark thought better of")
+    edit = w.note_taking.panel.composer.edit
+    edit.selectAll()
+    edit.textCursor().removeSelectedText()
+    assert w.close()
+    monkeypatch.undo()
+    w2 = session.open(brief_path, "options")
+    assert w2.note_taking.panel.composer.text() == ""
+    assert session.on_disk("options") == {}
+
+
+@pytest.mark.parametrize("journalled", [False, True])
+def test_a_draft_of_a_section_a_reissue_renamed_is_shown_where_its_comments_went(
+        qtbot, session, brief_path, journalled):
+    w = session.open(brief_path, "options")
+    w.note_taking.panel.comment_added.emit("Which option is cheapest?", None)
+    if journalled:  # typed, then a crash before the autosave
+        w.close()
+        _left_by_a_crash(session, "options", "And which is quickest?")
+    else:
+        type_into(qtbot, w.note_taking.panel.composer.edit, "And which is quickest?")
+        wait_on_disk(qtbot, session, "options", {None: "And which is quickest?"})
+        w.close()
+    brief_path.write_text(BRIEF.replace("# Options", "# Choices for ministers"),
+                          encoding="utf-8")
+    w2 = session.open(brief_path, "choices-for-ministers")
+    assert w2.note_taking.panel.composer.text() == "And which is quickest?"
+    assert session.on_disk("options") == {}
+    assert "Choices for ministers" in w2.statusBar().currentMessage()
+
+
+def test_a_draft_of_a_section_a_reissue_removed_goes_to_the_first_section(
+        qtbot, session, brief_path):
+    _left_by_a_crash(session, "options", "Which option is cheapest?")
+    brief_path.write_text(BRIEF.replace("# Options", "").replace("## Options", ""),
+                          encoding="utf-8")
+    w = session.open(brief_path, "background")
+    first = w.brief.sections[0]
+    assert "options" not in {s.id for s in w.brief.sections}
+    w.show_section(first.id)
+    qtbot.waitUntil(lambda: w.note_taking.panel.title_label.text() == first.title)
+    assert w.note_taking.panel.composer.text() == "Which option is cheapest?"
+
+
 # --------------------------------------------------------------------------- the panel
 
 

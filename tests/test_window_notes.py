@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from briefreader.journal import read_journal
+from briefreader import journal as journal_mod
+from briefreader.journal import TypingJournal, read_journal
 from briefreader.library import RefreshReport
 from briefreader.notes import NotesService
 from briefreader.paths import Paths
-from briefreader.records import ReadError, SaveError
+from briefreader.records import ReadError, SaveError, stamp
 from briefreader.search import SearchFilters
 from briefreader.settings import Settings
 from briefreader.store import Store
@@ -167,6 +169,38 @@ def test_a_note_that_could_not_be_saved_is_saved_when_the_brief_opens_again(
     app.close()
     w3 = app.open(brief_path)  # settled: not saved a second time
     assert w3.statusBar().currentMessage() == ""
+
+
+def test_a_note_not_saved_months_ago_is_saved_when_its_brief_opens_at_last(
+        qtbot, app, brief_path, monkeypatch):
+    long_ago = stamp(datetime.now(UTC) - timedelta(days=200))
+    monkeypatch.setattr(journal_mod, "now_utc", lambda: long_ago)
+    _w, hid = _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch,
+                                              "Call the council clerk.")
+    app.close()
+    monkeypatch.undo()
+    TypingJournal(app.data / "journal").close()  # another window in between, any brief
+    app.open(brief_path)
+    assert app.store.get_highlight(hid).note == "Call the council clerk."
+
+
+def test_text_typed_in_a_note_purged_since_is_forgotten_and_one_in_the_trash_kept(
+        qtbot, app, brief_path, monkeypatch):
+    w, hid = _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch,
+                                             "Typed, then the note went.")
+    app.close()
+    monkeypatch.undo()
+    app.store = Store.open(Paths(app.data))
+    app.store.delete_highlight(hid)  # in the Trash: the text waits for a restore
+    app.store.close()
+    w2 = app.open(brief_path)
+    assert [e.item for e in w2.note_taking.typed.journal.pending("ferry-2026")] == [hid]
+    app.close()
+    app.store = Store.open(Paths(app.data))
+    app.store.purge_highlight(hid)  # gone for good (the Trash emptied)
+    app.store.close()
+    w3 = app.open(brief_path)
+    assert w3.note_taking.typed.journal.pending("ferry-2026") == []
 
 
 def test_closing_asks_first_when_unsaved_text_cannot_be_kept_either(qtbot, app, brief_path,

@@ -26,18 +26,15 @@ import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile
 
-from briefreader.records import now_utc, stamp
+from briefreader.records import now_utc
 
 log = logging.getLogger(__name__)
 
 KINDS = ("note", "comment", "draft")
-#: Unsettled text older than this is dropped (its note was deleted long ago).
-KEEP_FOR = timedelta(days=90)
 #: The file is rewritten with only what is unsettled once it grows past this.
 COMPACT_AT = 256 * 1024
 SUFFIX = ".jsonl"
@@ -157,6 +154,10 @@ class TypingJournal:
         self._write([{"kind": kind, "brief": brief, "item": item, "reply_to": reply_to or "",
                       "settled": True}])
 
+    def holds(self, kind: str, brief: str, item: str, reply_to: str = "") -> bool:
+        """Whether typing in this box is unsettled (its base is known already)."""
+        return (kind, brief, item, reply_to or "") in self._latest
+
     def pending(self, brief: str) -> list[Typed]:
         """What was typed in this brief and is not known to be saved, oldest first."""
         return sorted((e for e in self._latest.values() if e.brief == brief),
@@ -272,24 +273,26 @@ class TypingJournal:
                     lock.error() == QLockFile.LockError.LockFailedError
                     and lock.removeStaleLockFile() and lock.tryLock(0)):
                 continue
+            try:
+                entries = read_journal(path)
+            except OSError as exc:  # left where it is, for a window that can read it
+                log.warning("typing journal %s not read: %s", path, exc)
+                lock.unlock()
+                continue
             files[path] = lock
-            for entry in read_journal(path):
+            for entry in entries:
                 have = found.get(entry.key)
                 if have is None or have.at <= entry.at:
                     found[entry.key] = entry
-        oldest = stamp(datetime.now(UTC) - KEEP_FOR)
-        return sorted((e for e in found.values() if e.at >= oldest), key=lambda e: e.at), files
+        # Kept however old: a brief not opened for months still gets its notes back.
+        return sorted(found.values(), key=lambda e: e.at), files
 
 
 def read_journal(path: Path) -> list[Typed]:
     """What a journal file leaves unsettled. A line cut short by a crash, or one that
-    is not a journal line, is skipped."""
+    is not a journal line, is skipped; a file that cannot be read raises OSError."""
     latest: dict[tuple[str, str, str, str], Typed] = {}
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        log.warning("typing journal %s not read: %s", path, exc)
-        return []
+    raw = path.read_bytes()
     for line in raw.splitlines():
         try:
             record = json.loads(line)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -252,6 +252,28 @@ class Settings:
             if text.strip() and self.save_comment_draft(brief, section, target, text,
                                                         now=saved):
                 moved[target] = text
+        self._qs.sync()
+        return moved
+
+    def rehome_comment_drafts(self, brief: str, sections: Collection[str],
+                              home: Callable[[str], str]) -> list[tuple[str, str]]:
+        """Unposted new comments of ``brief`` kept under a section it no longer has (a
+        reissue renamed or removed it) are kept under ``home(section)`` from now on,
+        after any draft there, with the time they were written; (old, new) section of
+        each moved. (Replies go with their comment: :meth:`move_reply_drafts`.)"""
+        moved = []
+        for key, entry in self._draft_entries().items():
+            section, text = entry.get("section"), entry.get("text")
+            if (entry.get("brief") != brief or entry.get("reply_to") or section in sections
+                    or not isinstance(section, str) or not isinstance(text, str)):
+                continue
+            new = home(section)
+            there = self.comment_drafts(brief, new).get(None, "")
+            if there.strip():
+                text = there if text.strip() in there else there.rstrip() + "\n\n" + text
+            if self.save_comment_draft(brief, new, None, text, now=_saved_at(entry)):
+                self._qs.remove(f"{_DRAFTS}/{key}")
+                moved.append((section, new))
         self._qs.sync()
         return moved
 

@@ -15,6 +15,7 @@ Retry, and stays in the journal.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 
 from briefreader.journal import Typed, TypingJournal
+from briefreader.records import BriefreaderError, NoteNotFoundError
 from briefreader.settings import Settings
 from briefreader.ui.annotations import Annotations
 from briefreader.ui.notes_panel import CommentDraftKey, NotesPanel
@@ -54,8 +56,11 @@ class TypedText(QObject):
         if isinstance(key, CommentDraftKey):
             if key.brief is None:
                 return
+            reply_to = key.reply_to or ""
+            base = ("" if self.journal.holds("draft", key.brief, key.section, reply_to)
+                    else self._kept_draft(key.brief, key.section, key.reply_to))
             ok = self.journal.typed("draft", key.brief, key.section, text,
-                                    reply_to=key.reply_to or "")
+                                    reply_to=reply_to, base=base)
         else:
             brief = self.annotations.open_key()
             if brief is None:
@@ -106,7 +111,10 @@ class TypedText(QObject):
         an = self.annotations
         note = entry.kind == "note"
         if entry.item not in (an.highlights if note else an.comments):
-            return False  # deleted or elsewhere: kept until it expires
+            # In the Trash: kept for when it is restored. Gone for good: forgotten.
+            if self._purged(entry):
+                self.journal.settled(entry.kind, brief, entry.item)
+            return False
         stored = self._stored(entry.item)
         # Unchanged since the typing began: the typed text replaces it. Changed since
         # some other way (another window, an import): both are kept.
@@ -119,6 +127,19 @@ class TypedText(QObject):
         self.journal.settled(entry.kind, brief, entry.item)
         return text != stored
 
+    def _purged(self, entry: Typed) -> bool:
+        """Whether the note or comment is gone from the store (not merely in the Trash).
+        Unsure (the store cannot be read): not gone."""
+        get = (self.annotations.notes.get_highlight if entry.kind == "note"
+               else self.annotations.notes.get_comment)
+        try:
+            get(entry.item)
+        except NoteNotFoundError:
+            return True
+        except BriefreaderError:
+            return False
+        return False
+
     def recover_drafts(self) -> None:
         """Unposted comments and replies of the open brief that the journal holds go
         back into the drafts file, before the panel reads them. One kept there meanwhile
@@ -127,31 +148,84 @@ class TypedText(QObject):
         brief = self.annotations.open_key()
         if brief is None or self.settings is None:
             return
+        self._rehome_drafts(brief)
         for entry in self.journal.pending(brief):
             if entry.kind != "draft":
                 continue
-            reply_to = entry.reply_to or None
-            text = entry.text
-            if text.strip() and not self._posted(entry):
+            if not (entry.text.strip() and self._posted(entry)):
                 try:
-                    kept = self.settings.comment_drafts(brief, entry.item).get(reply_to, "")
-                    kept_at = self.settings.comment_draft_saved(brief, entry.item, reply_to)
-                    if kept.strip():
-                        text = (merged(kept, text) if kept_at is not None
-                                and kept_at >= _epoch(entry.at) else merged(text, kept))
-                    ok = text == kept or self.settings.save_comment_draft(
-                        brief, entry.item, reply_to, text, now=_epoch(entry.at))
+                    ok = self._recover_draft(brief, entry)
                 except Exception:  # noqa: BLE001 - kept in the journal for next time
                     ok = False
                 if not ok:
                     continue
             self.journal.settled("draft", brief, entry.item, reply_to=entry.reply_to)
 
+    def _rehome_drafts(self, brief: str) -> None:
+        """Unposted comments of sections this version of the brief no longer has go to
+        the section most comments made there went to, else to the first section; the
+        status bar says where. (Journalled ones are put back in the drafts file first,
+        and the journal's own go with them.)"""
+        an, b = self.annotations, self.annotations.brief
+        assert self.settings is not None and b is not None
+        titles = {s.id: s.title for s in b.sections}
+        if not titles:
+            return
+        for entry in self.journal.pending(brief):
+            if entry.kind == "draft" and not entry.reply_to and entry.item not in titles:
+                try:
+                    done = self._recover_draft(brief, entry)
+                except Exception:  # noqa: BLE001 - kept in the journal for next time
+                    done = False
+                if done:
+                    self.journal.settled("draft", brief, entry.item)
+
+        def home(section: str) -> str:
+            went = Counter(c.current_section for c in an.comments.values()
+                           if c.section_id == section and c.current_section in titles)
+            return went.most_common(1)[0][0] if went else next(iter(titles))
+
+        try:
+            moved = self.settings.rehome_comment_drafts(brief, titles.keys(), home)
+        except Exception:  # noqa: BLE001 - a damaged settings file must not stop opening
+            return
+        for new in dict.fromkeys(new for _, new in moved):
+            self.report("An unposted comment of a section this brief no longer has is "
+                        f"now in the comment box of “{titles[new]}”.")
+
+    def _recover_draft(self, brief: str, entry: Typed) -> bool:
+        """Put a journalled draft back in the drafts file; whether that is done. What
+        the file holds is replaced while it is what the typing began from (emptied
+        too, when the box was); a draft kept there since (another window's) stays,
+        beside the typed text, the later written first."""
+        assert self.settings is not None
+        reply_to = entry.reply_to or None
+        kept = self.settings.comment_drafts(brief, entry.item).get(reply_to, "")
+        if kept in (entry.base, entry.text) or not kept.strip():
+            text = entry.text
+        elif not entry.text.strip():
+            return True
+        else:
+            kept_at = self.settings.comment_draft_saved(brief, entry.item, reply_to)
+            text = (merged(kept, entry.text) if kept_at is not None
+                    and kept_at >= _epoch(entry.at) else merged(entry.text, kept))
+        return text == kept or self.settings.save_comment_draft(
+            brief, entry.item, reply_to, text, now=_epoch(entry.at))
+
+    def _kept_draft(self, brief: str, section: str, reply_to: str | None) -> str:
+        if self.settings is None:
+            return ""
+        try:
+            return self.settings.comment_drafts(brief, section).get(reply_to, "")
+        except Exception:  # noqa: BLE001 - a damaged settings file: nothing kept
+            return ""
+
     def _posted(self, entry: Typed) -> bool:
-        """Whether the text of this draft was posted, in its section and thread."""
-        text = entry.text.strip()
+        """Whether the text of this draft was posted, in its section and thread, after it
+        was typed (an "Agreed." posted before is another comment)."""
+        text, typed_at = entry.text.strip(), _epoch(entry.at)
         return any(c.body.strip() == text and c.current_section == entry.item
-                   and (c.reply_to or "") == entry.reply_to
+                   and (c.reply_to or "") == entry.reply_to and _epoch(c.created) >= typed_at
                    for c in self.annotations.comments.values())
 
     # -- unposted comment drafts -------------------------------------------------------
