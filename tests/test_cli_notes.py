@@ -198,6 +198,29 @@ def test_db_restore_named_backup_and_missing(capsys, brief, data, tmp_path):
     assert code == 1 and "no backup file" in err
 
 
+def test_db_restore_of_a_file_that_is_not_a_notes_database_is_one_clear_line(
+        capsys, brief, data, tmp_path):
+    base = ["--data-dir", str(data)]
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite")  # fmt: skip
+    other = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t(x)")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    code, out, err = run(capsys, *base, "db", "restore", str(other))
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "not a briefreader notes database" in err
+    assert len(run_json(capsys, *base, "notes", str(brief))["highlights"]) == 1
+
+
+def test_a_data_folder_that_cannot_be_made_is_named_in_the_error(capsys, brief, tmp_path):
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder", encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(taken), "notes", str(brief))
+    assert code == 1 and str(taken) in err and err.count("\n") == 1
+
+
 def test_damaged_database_is_reported_and_moved_aside(capsys, brief, data):
     base = ["--data-dir", str(data)]
     run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",

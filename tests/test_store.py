@@ -796,6 +796,121 @@ def test_restore_refuses_a_damaged_backup(db_path, tmp_path):
         Store.restore(db_path)
 
 
+@pytest.mark.parametrize("version", [0, 3, 99])
+def test_restore_takes_only_a_notes_database_this_app_reads(db_path, tmp_path, version):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    s.add_highlight(make_highlight())
+    s.backup()
+    s.close()
+    before = db_path.read_bytes()
+    foreign = tmp_path / "foreign.sqlite3"
+    with raw(foreign) as conn:
+        conn.execute("CREATE TABLE t(x)")
+        conn.execute(f"PRAGMA user_version = {version}")
+    reason = "newer briefreader" if version == 99 else "not a briefreader notes database"
+    with pytest.raises(StoreError, match=reason):
+        Store.restore(db_path, foreign)
+    assert db_path.read_bytes() == before  # not moved aside, not touched
+    assert list(db_path.parent.glob("*.replaced-*")) == []
+    # A foreign file in the backup folder is passed over for the newest sound one.
+    shutil.copyfile(foreign, db_path.parent / "backups" / "notes-99990101T000000000000Z.sqlite3")
+    assert Store.restore(db_path).restored_from.name != "notes-99990101T000000000000Z.sqlite3"
+
+
+def test_restore_copies_what_the_backups_wal_still_holds(db_path, tmp_path):
+    source = tmp_path / "other" / "notes.sqlite3"
+    source.parent.mkdir()
+    writer = Store(source, backup_interval=None)
+    writer.save_brief(brief_record())
+    h = writer.add_highlight(make_highlight())
+    # A copy of the file as a window left it: the last save still in its -wal.
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copyfile(source, copy)
+    shutil.copyfile(source.with_name("notes.sqlite3-wal"), tmp_path / "copy.sqlite3-wal")
+    writer.close()
+    assert (tmp_path / "copy.sqlite3-wal").stat().st_size > 0
+    db_path.parent.mkdir()
+    Store.restore(db_path, copy)
+    s = Store(db_path)
+    assert [x.id for x in s.highlights(KEY)] == [h.id]
+    s.close()
+
+
+def test_a_restore_that_fails_leaves_the_database_where_it_was(db_path, monkeypatch):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    s.add_highlight(make_highlight())
+    backup = s.backup()
+    s.close()
+    before = db_path.read_bytes()
+    real_connect = sqlite3.connect
+
+    class FullDisk:  # the copy runs out of room
+        def __init__(self, conn):
+            self.conn = conn
+
+        def execute(self, sql, *args):
+            if sql.startswith("VACUUM INTO"):
+                raise sqlite3.OperationalError("database or disk is full")
+            return self.conn.execute(sql, *args)
+
+        def close(self):
+            self.conn.close()
+
+    monkeypatch.setattr(store_mod.sqlite3, "connect",
+                        lambda *a, **k: FullDisk(real_connect(*a, **k)))
+    with pytest.raises(StoreError, match="could not restore"):
+        Store.restore(db_path, backup)
+    monkeypatch.undo()
+    assert db_path.read_bytes() == before
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["backups", "notes.sqlite3"]
+
+
+def test_restoring_the_database_onto_itself_keeps_it(db_path):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    h = s.add_highlight(make_highlight())
+    s.close()
+    result = Store.restore(db_path, db_path)
+    assert result.moved_aside is not None
+    s = Store(db_path)
+    assert [x.id for x in s.highlights(KEY)] == [h.id]
+    s.close()
+
+
+def test_an_emptied_database_is_not_taken_for_a_new_one_while_backups_exist(db_path):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    h = s.add_highlight(make_highlight())
+    s.backup()
+    s.close()
+    db_path.write_bytes(b"")  # truncated (a failing disk, a bad copy)
+    with pytest.raises(DatabaseCorruptError, match="the file is empty"):
+        Store(db_path)
+    assert not db_path.exists()
+    # Nor does the next start quietly begin with no notes.
+    for _ in range(2):
+        with pytest.raises(DatabaseCorruptError, match="db restore"):
+            Store(db_path)
+        assert not db_path.exists()
+    Store.restore(db_path)
+    s = Store(db_path)
+    assert [x.id for x in s.highlights(KEY)] == [h.id]
+    s.close()
+
+
+def test_a_fresh_start_after_damage_is_chosen_by_moving_the_damaged_file(db_path, tmp_path):
+    s = Store(db_path)
+    s.backup()
+    s.close()
+    _corrupt(db_path)
+    with pytest.raises(DatabaseCorruptError) as info:
+        Store(db_path)
+    info.value.moved_to.rename(tmp_path / "kept-elsewhere.sqlite3")
+    Store(db_path).close()  # starts with no notes, as asked
+
+
 # --------------------------------------------------------------------------- backups
 
 

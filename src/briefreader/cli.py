@@ -144,5 +144,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
-        print(f"briefreader: {exc.strerror or exc}", file=sys.stderr)
+        where = f": {exc.filename}" if exc.filename else ""  # which folder or file
+        print(f"briefreader: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1

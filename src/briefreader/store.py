@@ -27,7 +27,6 @@ import gc
 import json
 import logging
 import os
-import shutil
 import sqlite3
 import sys
 import threading
@@ -589,6 +588,39 @@ def check_file(path: Path, *, full: bool = True) -> list[str]:
         conn.close()
 
 
+def _restore_problems(path: Path) -> list[str]:
+    """Why a file cannot be restored as the notes database; empty when it can be."""
+    problems = check_file(path)
+    if problems:
+        return problems
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+    if version > SCHEMA_VERSION:
+        return [f"it was written by a newer briefreader (schema {version}, this one reads "
+                f"up to {SCHEMA_VERSION})"]
+    if version < 1 or not {"briefs", "highlights", "comments"} <= tables:
+        return ["it is not a briefreader notes database"]
+    return []
+
+
+def _move_back(moved: Path, database: Path) -> None:
+    """Undo _move_aside: the main file and its WAL/SHM companions."""
+    moved.rename(database)
+    for suffix in ("-wal", "-shm"):
+        companion = moved.with_name(moved.name + suffix)
+        if companion.exists():
+            companion.rename(database.with_name(database.name + suffix))
+
+
 def _fsync(path: Path) -> None:
     # Directories cannot be opened for fsync on Windows; renames are durable there anyway.
     if path.is_dir() and sys.platform == "win32":
@@ -728,6 +760,8 @@ class Store:
         with suppress(OSError):  # a read-only parent is reported just below
             self.database.parent.mkdir(parents=True, exist_ok=True)
         existed = self.database.exists() and self.database.stat().st_size > 0
+        if not existed:
+            self._check_not_lost()
         self.read_only = _is_read_only(self.database)
         """Saves fail with SaveError; reading works (a read-only folder or file)."""
         if self.read_only and not existed:
@@ -778,6 +812,30 @@ class Store:
         for path in stale:
             with suppress(OSError):
                 path.unlink()
+
+    def _check_not_lost(self) -> None:
+        """Refuse to start afresh where a notes database should be: emptied (0 bytes)
+        while backups exist, or missing since a damaged one was moved aside. An empty
+        list of notes would hide the backup that holds them."""
+        backups = list_backups(self.backup_dir)
+        if not backups:
+            return
+        if self.database.exists():
+            self._quarantine(["the file is empty"])
+        damaged = sorted(
+            p for p in self.database.parent.glob(f"{self.database.name}.corrupt-*")
+            if not p.name.endswith(("-wal", "-shm"))
+        )
+        if damaged:
+            raise DatabaseCorruptError(
+                f"the notes database is missing since a damaged one was moved to "
+                f"{damaged[-1]}; restore the newest backup with 'briefreader db restore' "
+                f"({backups[0].name}), or move {damaged[-1].name} out of "
+                f"{self.database.parent} to start with no notes",
+                database=self.database,
+                moved_to=damaged[-1],
+                backups=backups,
+            )
 
     def _quarantine(self, problems: list[str]) -> None:
         try:
@@ -1289,8 +1347,11 @@ class Store:
     ) -> RestoreResult:
         """Replace ``database`` by ``backup`` (default: the newest backup that checks out).
 
-        Close every Store on the file first. The current database, if any, is
-        moved aside with a timestamp, never overwritten.
+        Close every Store on the file first. Only a sound notes database this
+        briefreader can read is restored. It is copied through SQLite (what its WAL
+        holds included) and checked before the current database, if any, is moved
+        aside with a timestamp: never overwritten, and left in place when the copy
+        fails (a full disk).
         """
         database = Path(database)
         folder = Path(backup_dir) if backup_dir is not None else database.parent / "backups"
@@ -1299,22 +1360,44 @@ class Store:
                 "the notes database is open in a running briefreader; close it, then restore"
             )
         if backup is None:
-            chosen = next((b for b in list_backups(folder) if not check_file(b)), None)
+            chosen = next((b for b in list_backups(folder) if not _restore_problems(b)), None)
             if chosen is None:
                 raise StoreError(f"no sound backup in {folder}")
         else:
             chosen = Path(backup)
             if not chosen.is_file():
                 raise StoreError(f"no backup file {chosen}")
-            problems = check_file(chosen)
+            problems = _restore_problems(chosen)
             if problems:
-                raise StoreError(f"the backup {chosen} is damaged: {problems[0]}")
-        moved = _move_aside(database, "replaced") if database.exists() else None
+                raise StoreError(f"{chosen} cannot be restored: {problems[0]}")
         tmp = database.with_name(f".{database.name}.restoring")
-        shutil.copyfile(chosen, tmp)
-        _fsync(tmp)
-        os.replace(tmp, database)
-        _fsync(database.parent)
+        moved = None
+        try:
+            database.parent.mkdir(parents=True, exist_ok=True)
+            with suppress(OSError):
+                tmp.unlink()  # left by a restore that failed
+            conn = sqlite3.connect(_read_only_uri(chosen), uri=True)
+            try:
+                conn.execute("VACUUM INTO ?", (str(tmp),))
+            finally:
+                conn.close()
+            problems = _restore_problems(tmp)
+            if problems:
+                raise StoreError(f"the copy of {chosen.name} failed its check: {problems[0]}")
+            _fsync(tmp)
+            moved = _move_aside(database, "replaced") if database.exists() else None
+            os.replace(tmp, database)
+            _fsync(database.parent)
+        except (OSError, sqlite3.Error) as exc:
+            if moved is not None and not database.exists():
+                with suppress(OSError):
+                    _move_back(moved, database)
+            reason = _known_reason(exc) if isinstance(exc, sqlite3.Error) else None
+            detail = reason[1] if reason else getattr(exc, "strerror", None) or exc
+            raise StoreError(f"could not restore {chosen.name}: {detail}") from exc
+        finally:
+            with suppress(OSError):
+                tmp.unlink()
         return RestoreResult(restored_from=chosen, moved_aside=moved)
 
     # ------------------------------------------------------------------ review and bookmarks
