@@ -334,3 +334,43 @@ def test_breadcrumb_names_the_brief_once_and_then_the_parents(qtbot, window):
     assert window.breadcrumb.toolTip() == "Harbour Resilience Review  ›  Findings"
     window.show_section("findings")
     assert window.breadcrumb.toolTip() == "Harbour Resilience Review"
+
+
+def test_a_damaged_notes_database_is_offered_its_backup_in_the_window(qtbot, tmp_path):
+    from briefreader.app import report_store_error
+    from briefreader.paths import Paths
+    from briefreader.records import DatabaseCorruptError
+    from briefreader.store import Store
+
+    paths = Paths(tmp_path / "data").ensure()
+    store = Store.open(paths)
+    backup = store.backup()
+    store.close()
+    paths.database.write_bytes(b"not a database" * 500)
+    with pytest.raises(DatabaseCorruptError) as info:
+        Store.open(paths)
+    window = MainWindow(Settings(paths.settings_file), notes=None, paths=paths)
+    qtbot.addWidget(window)
+    window.show()
+    report_store_error(window, info.value, paths.database, paths.backups)
+    banner = window.banner
+    assert "Notes are unavailable" in banner.text() and banner.button.isVisible()
+    qtbot.mouseClick(banner.button, Qt.MouseButton.LeftButton)
+    assert f"restored from the backup {backup.name}" in banner.text()
+    Store.open(paths).close()  # sound again
+    qtbot.mouseClick(banner.button, Qt.MouseButton.LeftButton)  # Quit
+    assert not window.isVisible()
+
+
+def test_notes_unavailable_for_another_reason_offer_no_restore(qtbot, tmp_path):
+    from briefreader.app import report_store_error
+    from briefreader.paths import Paths
+    from briefreader.records import StoreError
+
+    paths = Paths(tmp_path / "data").ensure()
+    window = MainWindow(Settings(paths.settings_file), notes=None, paths=paths)
+    qtbot.addWidget(window)
+    window.show()
+    report_store_error(window, StoreError("the notes database is busy"), paths.database,
+                       paths.backups)
+    assert "busy" in window.banner.text() and not window.banner.button.isVisible()

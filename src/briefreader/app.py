@@ -48,14 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     settings = Settings(paths.settings_file)
     notes = None
+    store_error: BriefreaderError | None = None
     try:
         # The daily backup runs once the window is up (start_daily_backup below).
         store = Store.open(paths, keep_backups=settings.keep_backups, backup_interval=None)
     except BriefreaderError as exc:
         # The reader still works; notes stay off until the database is sorted out.
-        store_error = str(exc)
+        store_error = exc
     else:
-        store_error = ""
         notes = NotesService(store, author=settings.author or None)
     window = MainWindow(settings, default_library=bundled_briefs_dir(), notes=notes,
                         paths=paths)
@@ -67,11 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if notes is not None and not notes.store.read_only:
         backup = start_daily_backup(notes.store.database, backup_dir=paths.backups,
                                     keep_backups=settings.keep_backups)
-    if store_error:
-        window.banner.show_message(
-            f"Notes are unavailable: {store_error}. Reading works; nothing was changed.",
-            "error",
-        )
+    if store_error is not None:
+        report_store_error(window, store_error, paths.database, paths.backups)
     try:
         return app.exec()
     finally:
@@ -79,3 +76,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             notes.store.close()
         if backup is not None:
             backup.join()  # a backup half written would only be thrown away
+
+
+def report_store_error(window, error, database: Path, backup_dir: Path) -> None:
+    """Say why notes are off; for a damaged database, offer its newest sound backup."""
+    from briefreader.errors import BriefreaderError
+    from briefreader.records import DatabaseCorruptError
+    from briefreader.store import Store
+
+    offer = isinstance(error, DatabaseCorruptError) and bool(error.backups)
+    if offer:
+        text = (f"Notes are unavailable: the notes database is damaged or missing; the "
+                f"damaged file is kept, untouched, as {error.moved_to}. Restore Backup puts "
+                f"back the newest sound backup ({error.backups[0].name}). Reading works.")
+    else:
+        text = f"Notes are unavailable: {error}. Reading works; nothing was changed."
+    window.banner.show_message(text, "error", action="restore-backup" if offer else "",
+                               action_label="Restore Backup")
+
+    def on_action(action: str) -> None:
+        if action == "quit":
+            window.close()
+        if action != "restore-backup":
+            return
+        try:
+            # Nothing is lost: whatever is at the path now is moved aside first.
+            result = Store.restore(database, backup_dir=backup_dir)
+        except BriefreaderError as exc:
+            window.banner.show_message(f"The backup could not be restored: {exc}.", "error")
+            return
+        window.banner.show_message(
+            f"Your notes were restored from the backup {result.restored_from.name}. "
+            "Start briefreader again to use them.", "info", action="quit", action_label="Quit")
+
+    window.banner.action_triggered.connect(on_action)
