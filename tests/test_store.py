@@ -926,6 +926,22 @@ def test_backups_are_verified_copies_and_rotate(db_path):
     s.close()
 
 
+def test_a_backup_folder_that_cannot_be_written_is_named_as_the_cause(db_path):
+    s = Store(db_path, backup_interval=None)
+    folder = s.backup_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        s.close()
+        pytest.skip("making a folder immutable needs chattr and root")
+    try:
+        with pytest.raises(StoreError) as info:
+            s.backup()
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+        s.close()
+    assert f"the backup folder {folder} cannot be written" in str(info.value)
+
+
 def test_unverifiable_backup_is_never_installed(db_path, monkeypatch):
     s = Store(db_path)
     s.save_brief(brief_record())

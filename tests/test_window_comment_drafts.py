@@ -4,6 +4,7 @@ put back after a restart (or a crash), forgotten once posted or emptied."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -581,3 +582,19 @@ def test_damaged_draft_entries_are_ignored(tmp_path):
     s.sync()
     assert Settings(path).comment_drafts("brief", "s1") == {None: "fine"}
     assert s.save_comment_draft("brief", "s2", None, "still works")
+
+
+def test_a_draft_written_after_a_failed_write_is_known_to_be_written(tmp_path):
+    # QSettings goes on reporting its first error after the file can be written again.
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    s = Settings(folder / "settings.ini")
+    assert s.save_comment_draft(KEY, "options", None, "first")
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("making a folder immutable needs chattr and root")
+    try:
+        assert not s.save_comment_draft(KEY, "options", None, "second")
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert s.save_comment_draft(KEY, "options", None, "third")
+    assert Settings(folder / "settings.ini").comment_drafts(KEY, "options") == {None: "third"}

@@ -30,7 +30,20 @@ _DRAFTS = "comment_drafts"
 
 class Settings:
     def __init__(self, path: Path) -> None:
+        self._path = path
         self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+
+    def _fresh(self) -> None:
+        """Before a write that is checked: QSettings goes on reporting its first error
+        for good, so after one a fresh QSettings, read from the file, takes over, and
+        the next write is judged on its own."""
+        if self._qs.status() != QSettings.Status.NoError:
+            self._qs = QSettings(str(self._path), QSettings.Format.IniFormat)
+
+    def _written(self) -> bool:
+        """Write what changed to disk; whether that worked."""
+        self._qs.sync()
+        return self._qs.status() == QSettings.Status.NoError
 
     def sync(self) -> None:
         self._qs.sync()
@@ -281,6 +294,7 @@ class Settings:
                            *, now: float | None = None) -> bool:
         """Keep (or, for blank text, forget) a draft and write it to disk at once;
         QSettings replaces the file atomically. False when it could not be written."""
+        self._fresh()
         key = self._draft_key(brief, section, reply_to)
         path = f"{_DRAFTS}/{key}"
         now = time.time() if now is None else now
@@ -295,8 +309,7 @@ class Settings:
                 "brief": brief, "section": section, "reply_to": reply_to or "",
                 "saved": now, "text": text,
             }, ensure_ascii=False))
-        self._qs.sync()
-        return self._qs.status() == QSettings.Status.NoError
+        return self._written()
 
     def _prune_drafts(self, now: float, *, room_for: int = 0) -> None:
         """Drop drafts untouched for too long, then the oldest beyond the limit."""

@@ -1855,7 +1855,12 @@ def _make_backup(conn: sqlite3.Connection, backup_dir: Path, keep_backups: int) 
         _fsync(backup_dir)
     except sqlite3.Error as exc:
         known = _known_reason(exc)
-        raise StoreError(f"backup failed: {known[1] if known else exc}") from exc
+        if known and known[0].startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+            # The copy is what cannot be made (the notes file was read to get here).
+            reason = f"the backup folder {backup_dir} cannot be written"
+        else:
+            reason = known[1] if known else str(exc)
+        raise StoreError(f"backup failed: {reason}") from exc
     finally:
         with suppress(OSError):
             tmp.unlink()
