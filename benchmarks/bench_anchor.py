@@ -93,6 +93,18 @@ def many_notes(
     return times, sum(len(s.text) for s in case.after), mix
 
 
+def python_loop_ms() -> float:
+    """Best of 3: how fast plain Python runs here now (a shared machine varies)."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, time.perf_counter() - t0)
+    return best * 1000
+
+
 def row(name: str, t: Tally, extra: str = "") -> str:
     deleted = f"{t.pct(t.deleted_orphaned, t.deleted):10.1f}" if t.deleted else "         -"
     rewritten = (
@@ -122,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         print(row(f"{level} anchor", ours, f"  {p50:7.3f} {p95:7.3f}  {build * 1000:8.1f}"))
         print(row(f"{level} str.find", base))
     print()
+    print(f"this machine now: a bare 3-million-step Python loop takes {python_loop_ms():.0f} ms"
+          " (times below scale with it)")
     for level, notes, secs in ((2, 1000, 40), (3, 1000, 40), (2, 1000, 150)):
         times, size, mix = many_notes(level, notes, secs)
         print(
