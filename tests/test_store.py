@@ -900,6 +900,45 @@ def test_an_emptied_database_is_not_taken_for_a_new_one_while_backups_exist(db_p
     s.close()
 
 
+def test_with_no_sound_backup_a_damaged_database_does_not_stop_every_start(db_path):
+    s = Store(db_path)
+    backup = s.backup()
+    s.close()
+    backup.write_bytes(b"not a database" * 300)  # the only backup is damaged too
+    _corrupt(db_path)
+    with pytest.raises(DatabaseCorruptError, match="no sound backup") as info:
+        Store(db_path)
+    assert info.value.backups == []
+    Store(db_path).close()  # the damaged file is kept; the next start goes on afresh
+    assert info.value.moved_to.exists()
+
+
+def test_a_move_aside_that_fails_half_way_puts_back_what_it_moved(db_path, monkeypatch):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    h = s.add_highlight(make_highlight())
+    backup = s.backup()
+    held = Store(db_path, backup_interval=None, checked=True)  # keeps -wal and -shm there
+    s.close()
+    held._marker.release()  # as a window that crashed: its session is not live
+    real_rename = Path.rename
+
+    def rename(self, target):
+        if self.name.endswith("-shm"):  # held open elsewhere (Windows)
+            raise PermissionError(13, "in use", str(self))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(StoreError, match="could not restore"):
+        Store.restore(db_path, backup)
+    monkeypatch.undo()
+    held.close()
+    assert list(db_path.parent.glob("*.replaced-*")) == []
+    s = Store(db_path)
+    assert [x.id for x in s.highlights(KEY)] == [h.id]
+    s.close()
+
+
 def test_a_fresh_start_after_damage_is_chosen_by_moving_the_damaged_file(db_path, tmp_path):
     s = Store(db_path)
     s.backup()

@@ -345,6 +345,38 @@ def test_a_draft_of_a_section_a_reissue_renamed_is_shown_where_its_comments_went
     assert "Choices for ministers" in w2.statusBar().currentMessage()
 
 
+def test_a_draft_follows_a_section_renamed_twice(qtbot, session, brief_path):
+    w = session.open(brief_path, "options")
+    w.note_taking.panel.comment_added.emit("Which option is cheapest?", None)
+    w.close()
+    first = BRIEF.replace("# Options", "# Choices for ministers")
+    brief_path.write_text(first, encoding="utf-8")
+    w2 = session.open(brief_path, "choices-for-ministers")
+    type_into(qtbot, w2.note_taking.panel.composer.edit, "And which is quickest?")
+    wait_on_disk(qtbot, session, "choices-for-ministers", {None: "And which is quickest?"})
+    w2.close()
+    brief_path.write_text(first.replace("# Choices for ministers", "# Ministerial choices"),
+                          encoding="utf-8")
+    w3 = session.open(brief_path, "ministerial-choices")
+    assert w3.note_taking.panel.composer.text() == "And which is quickest?"
+
+
+def test_a_draft_recovered_from_long_ago_is_not_pruned_as_old_at_once(qtbot, session,
+                                                                      brief_path):
+    folder = session.paths.data_dir / "journal"
+    folder.mkdir(exist_ok=True)
+    (folder / "crashed.jsonl").write_text(json.dumps({
+        "kind": "draft", "brief": KEY, "item": "options", "reply_to": "",
+        "text": "Typed before a long holiday.",
+        "at": stamp(datetime.now(UTC) - timedelta(days=45))}) + "\n", encoding="utf-8")
+    w = session.open(brief_path, "options")
+    assert w.note_taking.panel.composer.text() == "Typed before a long holiday."
+    # Another draft begun elsewhere prunes drafts left untouched too long: not this one.
+    assert Settings(session.paths.settings_file).save_comment_draft(KEY, "background", None,
+                                                                     "Another.")
+    assert session.on_disk("options") == {None: "Typed before a long holiday."}
+
+
 def test_a_draft_of_a_section_a_reissue_removed_goes_to_the_first_section(
         qtbot, session, brief_path):
     _left_by_a_crash(session, "options", "Which option is cheapest?")
@@ -524,6 +556,21 @@ def test_settings_keep_drafts_by_brief_section_and_reply(tmp_path):
     assert fresh.comment_drafts("/briefs/a.md", "s2") == {}
     assert s.save_comment_draft("/briefs/a.md", "s1", "c1", "  \n")  # blank: forgotten
     assert Settings(path).comment_drafts("/briefs/a.md", "s1") == {None: text}
+
+
+def test_settings_keep_a_moved_draft_found_inside_another_drafts_paragraph(tmp_path):
+    s = Settings(tmp_path / "settings.ini")
+    s.save_comment_draft(KEY, "rail-costs", None, "Too high")
+    s.save_comment_draft(KEY, "summary", None, "Too high a share goes to rail; cut it.")
+    moved = s.rehome_comment_drafts(KEY, {"summary"}, lambda _old: "summary")
+    assert moved == [("rail-costs", "summary")]
+    assert s.comment_drafts(KEY, "summary") == {
+        None: "Too high a share goes to rail; cut it.\n\nToo high"}
+    # The same words already there as a paragraph of their own are not doubled.
+    s.save_comment_draft(KEY, "gone", None, "Too high")
+    s.rehome_comment_drafts(KEY, {"summary"}, lambda _old: "summary")
+    assert s.comment_drafts(KEY, "summary") == {
+        None: "Too high a share goes to rail; cut it.\n\nToo high"}
 
 
 def test_settings_move_replies_to_the_section_their_comment_moved_to(tmp_path):

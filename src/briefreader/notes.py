@@ -406,6 +406,11 @@ class NotesService:
     def comments(self, brief: Brief, *, trash: bool = False) -> list[Comment]:
         return self.store.comments(self._ensure_synced(brief), trash=trash)
 
+    def comment_sections(self, brief: Brief) -> dict[str, str | None]:
+        """Comment id → the section it is in as last placed, before any sync of this
+        version of the brief (what a reissue renamed can then be told from it)."""
+        return {c.id: c.current_section for c in self.store.comments(brief_key(brief))}
+
     def get_highlight(self, highlight_id: str) -> Highlight:
         """One highlight as stored now (live or deleted); NoteNotFoundError if gone."""
         return self.store.get_highlight(highlight_id)

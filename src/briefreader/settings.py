@@ -272,8 +272,8 @@ class Settings:
                               home: Callable[[str], str]) -> list[tuple[str, str]]:
         """Unposted new comments of ``brief`` kept under a section it no longer has (a
         reissue renamed or removed it) are kept under ``home(section)`` from now on,
-        after any draft there, with the time they were written; (old, new) section of
-        each moved. (Replies go with their comment: :meth:`move_reply_drafts`.)"""
+        after any draft there; (old, new) section of each moved. (Replies go with their
+        comment: :meth:`move_reply_drafts`.)"""
         moved = []
         for key, entry in self._draft_entries().items():
             section, text = entry.get("section"), entry.get("text")
@@ -283,8 +283,10 @@ class Settings:
             new = home(section)
             there = self.comment_drafts(brief, new).get(None, "")
             if there.strip():
-                text = there if text.strip() in there else there.rstrip() + "\n\n" + text
-            if self.save_comment_draft(brief, new, None, text, now=_saved_at(entry)):
+                paragraphs = {p.strip() for p in there.split("\n\n")}
+                text = there if text.strip() in paragraphs else there.rstrip() + "\n\n" + text
+            # Written now, as far as pruning old drafts goes: it was just shown.
+            if self.save_comment_draft(brief, new, None, text):
                 self._qs.remove(f"{_DRAFTS}/{key}")
                 moved.append((section, new))
         self._qs.sync()

@@ -588,6 +588,11 @@ def check_file(path: Path, *, full: bool = True) -> list[str]:
         conn.close()
 
 
+def newest_sound_backup(backup_dir: Path) -> Path | None:
+    """The newest backup that can be restored (checked in full), or None."""
+    return next((b for b in list_backups(backup_dir) if not _restore_problems(b)), None)
+
+
 def _restore_problems(path: Path) -> list[str]:
     """Why a file cannot be restored as the notes database; empty when it can be."""
     problems = check_file(path)
@@ -633,13 +638,19 @@ def _fsync(path: Path) -> None:
 
 
 def _move_aside(database: Path, tag: str) -> Path:
-    """Rename the database and its WAL/SHM companions; returns the new main path."""
+    """Rename the database and its WAL/SHM companions; returns the new main path. All
+    or none: when one cannot be moved (held open elsewhere), those moved go back."""
     target = database.with_name(f"{database.name}.{tag}-{_backup_stamp()}")
     database.rename(target)
-    for suffix in ("-wal", "-shm"):
-        companion = database.with_name(database.name + suffix)
-        if companion.exists():
-            companion.rename(target.with_name(target.name + suffix))
+    try:
+        for suffix in ("-wal", "-shm"):
+            companion = database.with_name(database.name + suffix)
+            if companion.exists():
+                companion.rename(target.with_name(target.name + suffix))
+    except OSError:
+        with suppress(OSError):
+            _move_back(target, database)
+        raise
     return target
 
 
@@ -814,11 +825,14 @@ class Store:
                 path.unlink()
 
     def _check_not_lost(self) -> None:
-        """Refuse to start afresh where a notes database should be: emptied (0 bytes)
-        while backups exist, or missing since a damaged one was moved aside. An empty
-        list of notes would hide the backup that holds them."""
-        backups = list_backups(self.backup_dir)
-        if not backups:
+        """Refuse to start afresh where a notes database should be, while a sound backup
+        could put it back: emptied (0 bytes), or missing since a damaged one was moved
+        aside. An empty list of notes would hide the backup that holds them. (With no
+        sound backup there is nothing else to start from: the damaged file is kept.)"""
+        if not list_backups(self.backup_dir):
+            return  # the usual first start: nothing to check
+        sound = newest_sound_backup(self.backup_dir)
+        if sound is None:
             return
         if self.database.exists():
             self._quarantine(["the file is empty"])
@@ -829,12 +843,12 @@ class Store:
         if damaged:
             raise DatabaseCorruptError(
                 f"the notes database is missing since a damaged one was moved to "
-                f"{damaged[-1]}; restore the newest backup with 'briefreader db restore' "
-                f"({backups[0].name}), or move {damaged[-1].name} out of "
+                f"{damaged[-1]}; restore the newest sound backup with 'briefreader db "
+                f"restore' ({sound.name}), or move {damaged[-1].name} out of "
                 f"{self.database.parent} to start with no notes",
                 database=self.database,
                 moved_to=damaged[-1],
-                backups=backups,
+                backups=[sound],
             )
 
     def _quarantine(self, problems: list[str]) -> None:
@@ -845,11 +859,12 @@ class Store:
                 f"the notes database is damaged ({problems[0]}) and cannot be moved aside: "
                 f"{exc.strerror or exc}"
             ) from exc
-        backups = list_backups(self.backup_dir)
+        sound = newest_sound_backup(self.backup_dir)
+        backups = [sound] if sound is not None else []
         hint = (
-            f"; restore the newest backup with 'briefreader db restore' ({backups[0].name})"
-            if backups
-            else "; no backup is available"
+            f"; restore the newest sound backup with 'briefreader db restore' ({sound.name})"
+            if sound is not None
+            else "; no sound backup is available"
         )
         raise DatabaseCorruptError(
             f"the notes database was damaged ({problems[0]}); it was moved to {moved}{hint}",
@@ -1360,7 +1375,7 @@ class Store:
                 "the notes database is open in a running briefreader; close it, then restore"
             )
         if backup is None:
-            chosen = next((b for b in list_backups(folder) if not _restore_problems(b)), None)
+            chosen = newest_sound_backup(folder)
             if chosen is None:
                 raise StoreError(f"no sound backup in {folder}")
         else:

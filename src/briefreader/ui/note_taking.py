@@ -175,8 +175,9 @@ class NoteTaking(QObject):
     # -- what the window tells us ------------------------------------------------------
     def open_brief(self, brief: Brief) -> SyncReport | None:
         self.panel.flush()
+        placed = self.typed.comment_sections(brief)  # before a reissue moves them
         report = self.annotations.open_brief(brief)
-        self.typed.recover_drafts()
+        self.typed.recover_drafts(placed)
         self._recover_typed()
         if report is not None and report.reanchored and report.summary():
             review = report.needs_review + report.changed

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
+from briefreader.brief import Brief
 from briefreader.journal import Typed, TypingJournal
 from briefreader.records import BriefreaderError, NoteNotFoundError
 from briefreader.settings import Settings
@@ -140,7 +141,14 @@ class TypedText(QObject):
             return False
         return False
 
-    def recover_drafts(self) -> None:
+    def comment_sections(self, brief: Brief) -> dict[str, str | None]:
+        """Where each comment of ``brief`` was before it is opened (and synced)."""
+        try:
+            return self.annotations.notes.comment_sections(brief)
+        except BriefreaderError:
+            return {}
+
+    def recover_drafts(self, placed: dict[str, str | None] | None = None) -> None:
         """Unposted comments and replies of the open brief that the journal holds go
         back into the drafts file, before the panel reads them. One kept there meanwhile
         (another window's) is kept too, the later written first; one posted since, as
@@ -148,7 +156,7 @@ class TypedText(QObject):
         brief = self.annotations.open_key()
         if brief is None or self.settings is None:
             return
-        self._rehome_drafts(brief)
+        self._rehome_drafts(brief, placed or {})
         for entry in self.journal.pending(brief):
             if entry.kind != "draft":
                 continue
@@ -161,11 +169,11 @@ class TypedText(QObject):
                     continue
             self.journal.settled("draft", brief, entry.item, reply_to=entry.reply_to)
 
-    def _rehome_drafts(self, brief: str) -> None:
+    def _rehome_drafts(self, brief: str, placed: dict[str, str | None]) -> None:
         """Unposted comments of sections this version of the brief no longer has go to
-        the section most comments made there went to, else to the first section; the
-        status bar says where. (Journalled ones are put back in the drafts file first,
-        and the journal's own go with them.)"""
+        the section most comments there went to (``placed``: where each comment was
+        before this version was opened), else to the first section; the status bar says
+        where. (Journalled ones are put back in the drafts file first.)"""
         an, b = self.annotations, self.annotations.brief
         assert self.settings is not None and b is not None
         titles = {s.id: s.title for s in b.sections}
@@ -182,7 +190,8 @@ class TypedText(QObject):
 
         def home(section: str) -> str:
             went = Counter(c.current_section for c in an.comments.values()
-                           if c.section_id == section and c.current_section in titles)
+                           if placed.get(c.id, c.section_id) == section
+                           and c.current_section in titles)
             return went.most_common(1)[0][0] if went else next(iter(titles))
 
         try:
@@ -209,8 +218,9 @@ class TypedText(QObject):
             kept_at = self.settings.comment_draft_saved(brief, entry.item, reply_to)
             text = (merged(kept, entry.text) if kept_at is not None
                     and kept_at >= _epoch(entry.at) else merged(entry.text, kept))
-        return text == kept or self.settings.save_comment_draft(
-            brief, entry.item, reply_to, text, now=_epoch(entry.at))
+        # Written now, as far as pruning old drafts goes: it is back in its box.
+        return text == kept or self.settings.save_comment_draft(brief, entry.item, reply_to,
+                                                                text)
 
     def _kept_draft(self, brief: str, section: str, reply_to: str | None) -> str:
         if self.settings is None:
