@@ -244,12 +244,13 @@ def test_an_old_journal_never_overrides_a_later_draft_or_a_posted_comment(qtbot,
     assert session.on_disk("options") == {}
 
 
-def _left_by_a_crash(session: Session, section: str, text: str) -> None:
+def _left_by_a_crash(session: Session, section: str, text: str, at: str = "") -> None:
+    """A comment draft typed ``at`` (default: now) in a window that then crashed."""
     folder = session.paths.data_dir / "journal"
     folder.mkdir(exist_ok=True)
     (folder / "crashed.jsonl").write_text(json.dumps({
         "kind": "draft", "brief": KEY, "item": section, "reply_to": "", "text": text,
-        "at": now_utc()}) + "\n", encoding="utf-8")
+        "at": at or now_utc()}) + "\n", encoding="utf-8")
 
 
 def test_a_crashed_windows_comment_and_a_running_windows_are_both_kept(qtbot, session,
@@ -279,11 +280,8 @@ def test_a_draft_typed_before_an_older_comment_of_the_same_words_comes_back(
     w.note_taking.panel.comment_added.emit("Agreed.", None)  # posted earlier
     w.close()
     # A second "Agreed." begun later in the same section, then a crash before autosave.
-    folder = session.paths.data_dir / "journal"
-    folder.mkdir(exist_ok=True)
-    (folder / "crashed.jsonl").write_text(json.dumps({
-        "kind": "draft", "brief": KEY, "item": "options", "reply_to": "", "text": "Agreed.",
-        "at": stamp(datetime.now(UTC) + timedelta(seconds=1))}) + "\n", encoding="utf-8")
+    _left_by_a_crash(session, "options", "Agreed.",
+                     at=stamp(datetime.now(UTC) + timedelta(seconds=1)))
     w2 = session.open(brief_path, "options")
     assert w2.note_taking.panel.composer.text() == "Agreed."
 
@@ -363,12 +361,8 @@ def test_a_draft_follows_a_section_renamed_twice(qtbot, session, brief_path):
 
 def test_a_draft_recovered_from_long_ago_is_not_pruned_as_old_at_once(qtbot, session,
                                                                       brief_path):
-    folder = session.paths.data_dir / "journal"
-    folder.mkdir(exist_ok=True)
-    (folder / "crashed.jsonl").write_text(json.dumps({
-        "kind": "draft", "brief": KEY, "item": "options", "reply_to": "",
-        "text": "Typed before a long holiday.",
-        "at": stamp(datetime.now(UTC) - timedelta(days=45))}) + "\n", encoding="utf-8")
+    _left_by_a_crash(session, "options", "Typed before a long holiday.",
+                     at=stamp(datetime.now(UTC) - timedelta(days=45)))
     w = session.open(brief_path, "options")
     assert w.note_taking.panel.composer.text() == "Typed before a long holiday."
     # Another draft begun elsewhere prunes drafts left untouched too long: not this one.
