@@ -17,7 +17,7 @@ from briefreader.notes import NotesService
 from briefreader.parse import load_brief
 from briefreader.paths import Paths
 from briefreader.records import now_utc, stamp
-from briefreader.settings import COMMENT_DRAFT_MAX_AGE_S, MAX_COMMENT_DRAFTS, Settings
+from briefreader.settings import MAX_COMMENT_DRAFTS, Settings
 from briefreader.store import Store
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.notes_panel import SAVE_DELAY_MS, CommentDraftKey
@@ -598,7 +598,7 @@ def test_moving_a_reply_among_many_drafts_pushes_none_out(tmp_path):
     assert all(fresh.comment_drafts("a", f"s{i}") for i in range(MAX_COMMENT_DRAFTS - 1))
 
 
-def test_settings_keep_drafts_few_and_recent(tmp_path):
+def test_settings_keep_drafts_however_old_and_at_most_so_many(tmp_path):
     path = tmp_path / "settings.ini"
     s = Settings(path)
     start = 1_000_000_000.0
@@ -607,12 +607,14 @@ def test_settings_keep_drafts_few_and_recent(tmp_path):
     fresh = Settings(path)
     kept = [n for n in range(MAX_COMMENT_DRAFTS + 20) if fresh.comment_drafts("brief", f"s{n}")]
     assert kept == list(range(20, MAX_COMMENT_DRAFTS + 20))  # the oldest went first
-    later = start + MAX_COMMENT_DRAFTS + COMMENT_DRAFT_MAX_AGE_S + 100
-    s.save_comment_draft("brief", "new", None, "a month later", now=later)
+    a_year_later = start + 365 * 24 * 3600
+    s.save_comment_draft("brief", f"s{MAX_COMMENT_DRAFTS + 19}", None, "edited",
+                         now=a_year_later)  # an existing draft: nothing pruned
+    s.save_comment_draft("brief", f"s{MAX_COMMENT_DRAFTS + 18}", None, "", now=a_year_later)
+    s.save_comment_draft("brief", "new", None, "a year later", now=a_year_later)
     fresh = Settings(path)
-    assert fresh.comment_drafts("brief", "new") == {None: "a month later"}
-    assert fresh.comment_drafts("brief", f"s{MAX_COMMENT_DRAFTS + 19}") == {}
-    assert path.stat().st_size < 10_000
+    assert fresh.comment_drafts("brief", "new") == {None: "a year later"}
+    assert fresh.comment_drafts("brief", "s20") == {None: "draft 20"}  # a year old, kept
 
 
 def test_damaged_draft_entries_are_ignored(tmp_path):

@@ -21,10 +21,9 @@ THEMES = ("system", "light", "dark")
 DEFAULT_FONT_SIZE = 12
 FONT_SIZES = (8, 36)  # the reader's font size in points, least and most (Preferences)
 BACKUPS_KEPT = (1, 100)  # how many backups may be kept, least and most (Preferences)
-#: Unposted comments and replies kept on disk: at most this many, none untouched for
-#: longer than this (both only checked when a new draft is added).
+#: Unposted comments and replies kept on disk, however old: at most this many (the
+#: oldest go first, checked when a new draft is added).
 MAX_COMMENT_DRAFTS = 300
-COMMENT_DRAFT_MAX_AGE_S = 30 * 24 * 3600
 _DRAFTS = "comment_drafts"
 
 
@@ -306,20 +305,21 @@ class Settings:
             self._qs.remove(path)
         else:
             if not self._qs.contains(path):
-                self._prune_drafts(now, room_for=1)
+                self._prune_drafts(room_for=1)
             self._qs.setValue(path, json.dumps({
                 "brief": brief, "section": section, "reply_to": reply_to or "",
                 "saved": now, "text": text,
             }, ensure_ascii=False))
         return self._written()
 
-    def _prune_drafts(self, now: float, *, room_for: int = 0) -> None:
-        """Drop drafts untouched for too long, then the oldest beyond the limit."""
+    def _prune_drafts(self, *, room_for: int = 0) -> None:
+        """Drop the oldest drafts beyond the limit (a draft is kept however old: it is
+        text the user wrote and has not posted)."""
         entries = self._draft_entries()
-        stale = [k for k, e in entries.items() if now - _saved_at(e) > COMMENT_DRAFT_MAX_AGE_S]
-        rest = sorted((k for k in entries if k not in stale), key=lambda k: _saved_at(entries[k]))
-        excess = max(0, len(rest) + room_for - MAX_COMMENT_DRAFTS)
-        for key in stale + rest[:excess]:
+        if len(entries) + room_for <= MAX_COMMENT_DRAFTS:
+            return
+        oldest = sorted(entries, key=lambda k: _saved_at(entries[k]))
+        for key in oldest[: len(entries) + room_for - MAX_COMMENT_DRAFTS]:
             self._qs.remove(f"{_DRAFTS}/{key}")
 
 
