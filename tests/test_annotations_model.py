@@ -336,3 +336,19 @@ def test_notes_service_imports_no_qt():
     modules += [node.module or "" for node in ast.walk(tree)
                 if isinstance(node, ast.ImportFrom)]
     assert not [m for m in modules if m.startswith(("PySide6", "shiboken6", "briefreader.ui"))]
+
+
+def test_a_comment_edited_in_two_windows_keeps_both_texts(qapp, service, store, brief):
+    one, two = Annotations(service), Annotations(service)
+    one.open_brief(brief)
+    c = one.add_comment("finance", "Who pays?", None)
+    two.open_brief(brief)
+    two.edit_comment(c.id, "Who pays for the dredging?")
+    merged_seen = []
+    one.merged_elsewhere.connect(lambda cid, text: merged_seen.append((cid, text)))
+    one.edit_comment(c.id, "Who pays? Ask the board.")  # one still has "Who pays?"
+    both = "Who pays for the dredging?\n\nWho pays? Ask the board."
+    assert store.get_comment(c.id).body == both
+    assert merged_seen == [(c.id, both)] and one.comments[c.id].body == both
+    two.edit_comment(c.id, both + " Soon.")  # two read nothing since: a conflict too
+    assert store.get_comment(c.id).body == both + " Soon."  # went on from it: not doubled

@@ -23,6 +23,7 @@ from briefreader.store import (
     CommentPlacement,
     DatabaseCorruptError,
     DatabaseTooNewError,
+    EditConflictError,
     Highlight,
     HighlightPlacement,
     NoteNotFoundError,
@@ -183,6 +184,22 @@ def test_update_highlight_changes_only_what_is_given(store):
     )
     with pytest.raises(NoteNotFoundError):
         store.update_highlight("missing", note="x")
+
+
+def test_a_text_changed_elsewhere_since_it_was_read_is_not_saved_over(store):
+    h = store.add_highlight(make_highlight())
+    store.update_highlight(h.id, note="From window two.")  # another window
+    with pytest.raises(EditConflictError) as info:
+        store.update_highlight(h.id, note="From window one.", expected_note=h.note)
+    assert info.value.current.note == "From window two."
+    assert store.get_highlight(h.id).note == "From window two."  # nothing saved
+    saved = store.update_highlight(h.id, note="Both.", expected_note="From window two.")
+    assert saved.note == "Both."
+    c = store.add_comment(make_comment())
+    store.update_comment(c.id, "Edited elsewhere.")
+    with pytest.raises(EditConflictError):
+        store.update_comment(c.id, "Edited here.", expected_body=c.body)
+    assert store.update_comment(c.id, "Here.", expected_body="Edited elsewhere.").body == "Here."
 
 
 def test_unknown_colour_is_refused(store):

@@ -248,16 +248,44 @@ def _highlighted(w: MainWindow, quote: str = "Island councils", colour: str = "y
     return w.note_taking.selected_highlight or next(iter(w.note_taking.annotations.highlights))
 
 
+def test_a_note_saved_in_another_window_meanwhile_is_kept_beside_this_ones(
+        qtbot, app, brief_path):
+    w1 = app.open(brief_path)
+    hid = _highlighted(w1)
+    qtbot.waitUntil(lambda: hid in w1.note_taking.panel.highlight_ids())
+    other = App(qtbot, app.data)  # a second window on the same notes
+    w2 = other.open(brief_path)
+    qtbot.waitUntil(lambda: hid in w2.note_taking.panel.highlight_ids())
+    w2.note_taking.panel.select_highlight(hid, focus_editor=True)
+    qtbot.keyClicks(w2.note_taking.panel.card(hid).note.editor, "Written in window two.")
+    w2.note_taking.flush()
+    assert app.store.get_highlight(hid).note == "Written in window two."
+
+    # Window one still has the note as empty: its save keeps both, the other's first.
+    w1.note_taking.panel.select_highlight(hid, focus_editor=True)
+    editor = w1.note_taking.panel.card(hid).note.editor
+    qtbot.keyClicks(editor, "Window one.")
+    w1.note_taking.flush()
+    both = "Written in window two.\n\nWindow one."
+    assert app.store.get_highlight(hid).note == both
+    assert editor.toPlainText() == both  # typing goes on from both
+    assert "another window" in w1.statusBar().currentMessage()
+    qtbot.keyClicks(editor, " More.")
+    w1.note_taking.flush()
+    assert app.store.get_highlight(hid).note == both + " More."
+    other.close()
+
+
 def test_a_recovered_note_replaces_the_text_it_was_typed_over_even_after_a_recolour(
         qtbot, app, brief_path, monkeypatch):
     w = app.open(brief_path)
     hid = _note_typed(qtbot, w, "Fares r")
     real = app.store.update_highlight
 
-    def notes_fail(highlight_id, *, note=None, color=None, tags=None):
+    def notes_fail(highlight_id, *, note=None, **others):
         if note is not None:
             _disk_full()
-        return real(highlight_id, note=note, color=color, tags=tags)
+        return real(highlight_id, note=note, **others)
 
     monkeypatch.setattr(app.store, "update_highlight", notes_fail)
     qtbot.keyClicks(QApplication.focusWidget(), "ose")

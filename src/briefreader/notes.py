@@ -346,18 +346,25 @@ class NotesService:
         note: str | None = None,
         color: str | None = None,
         tags: Sequence[str] | None = None,
+        expected_note: str | None = None,
     ) -> Highlight:
+        """See Store.update_highlight (``expected_note``: EditConflictError when the
+        note was changed elsewhere since)."""
         if color is not None:
             _check_color(color)
         cleaned = None if tags is None else _clean_tags(tags)
         return _keeping_draft(
-            note, self.store.update_highlight, highlight_id, note=note, color=color, tags=cleaned
+            note, self.store.update_highlight, highlight_id, note=note, color=color,
+            tags=cleaned, expected_note=expected_note,
         )
 
-    def edit_comment(self, comment_id: str, body: str) -> Comment:
+    def edit_comment(
+        self, comment_id: str, body: str, *, expected_body: str | None = None
+    ) -> Comment:
         if not body.strip():
             raise NotesError("the comment is empty")
-        return _keeping_draft(body, self.store.update_comment, comment_id, body)
+        return _keeping_draft(body, self.store.update_comment, comment_id, body,
+                              expected_body=expected_body)
 
     def delete_highlight(self, highlight_id: str) -> None:
         self.store.delete_highlight(highlight_id)

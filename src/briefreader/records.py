@@ -75,6 +75,15 @@ class NoteNotFoundError(StoreError):
     """No highlight, comment or bookmark has that id."""
 
 
+class EditConflictError(StoreError):
+    """The text was changed elsewhere (another window) since the caller last read it;
+    nothing was saved. ``current`` is the highlight or comment as stored now."""
+
+    def __init__(self, message: str, current: object) -> None:
+        super().__init__(message)
+        self.current = current
+
+
 # --------------------------------------------------------------------------- records
 
 

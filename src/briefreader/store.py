@@ -52,6 +52,7 @@ from briefreader.records import (
     CommentPlacement,
     DatabaseCorruptError,
     DatabaseTooNewError,
+    EditConflictError,
     Highlight,
     HighlightPlacement,
     LibraryEntry,
@@ -1160,10 +1161,17 @@ class Store:
         note: str | None = None,
         color: str | None = None,
         tags: Sequence[str] | None = None,
+        expected_note: str | None = None,
     ) -> Highlight:
+        """Change what is given. With ``expected_note``, only while the note still is
+        that text (what the caller last read): else EditConflictError, nothing saved."""
         if color is not None and color not in COLORS:
             raise StoreError(f"unknown colour '{color}'; use one of {', '.join(COLORS)}")
         with self.transaction("the note") as tx:
+            if expected_note is not None:
+                current = _highlight_by_id(tx, highlight_id)
+                if current.note != expected_note:
+                    raise EditConflictError("the note was changed in another window", current)
             cur = tx.execute(
                 "UPDATE highlights SET note = coalesce(?, note), color = coalesce(?, color),"
                 " tags = coalesce(?, tags), modified = ? WHERE id = ?",
@@ -1224,8 +1232,16 @@ class Store:
         )
         return [Comment(*r) for r in rows]
 
-    def update_comment(self, comment_id: str, body: str) -> Comment:
+    def update_comment(
+        self, comment_id: str, body: str, *, expected_body: str | None = None
+    ) -> Comment:
+        """As update_highlight's note, with ``expected_body``."""
         with self.transaction("the comment") as tx:
+            if expected_body is not None:
+                current = _comment_by_id(tx, comment_id)
+                if current.body != expected_body:
+                    raise EditConflictError("the comment was changed in another window",
+                                            current)
             cur = tx.execute(
                 "UPDATE comments SET body = ?, modified = ? WHERE id = ?",
                 (body, now_utc(), comment_id),

@@ -12,6 +12,7 @@ updates the reader, the notes panel and the navigator.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -19,9 +20,17 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService, SyncReport, brief_key
-from briefreader.records import Bookmark, Comment, Highlight, NoteNotFoundError
+from briefreader.records import (
+    Bookmark,
+    Comment,
+    EditConflictError,
+    Highlight,
+    NoteNotFoundError,
+)
+from briefreader.text_merge import merged
 
 REVIEW_STATUSES = ("changed", "ambiguous", "orphaned")
+_Item = TypeVar("_Item", Highlight, Comment)
 #: Consecutive autosaves of one note merge into one undo step.
 _EDIT_NOTE_ID = 4201
 
@@ -32,6 +41,9 @@ class Annotations(QObject):
     text_changed = Signal(str)
     save_failed = Signal(str, str)  # item id ("" when none yet), message
     saved = Signal(str)  # item id: the text of this note or comment was saved
+    #: The note or comment had been changed in another window since this one read it:
+    #: both texts were saved (item id, the text stored now).
+    merged_elsewhere = Signal(str, str)
 
     def __init__(self, notes: NotesService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -207,8 +219,12 @@ class Annotations(QObject):
         return comment
 
     def edit_comment(self, comment_id: str, body: str) -> None:
+        cached = self.comments.get(comment_id)
         try:
-            comment = self.notes.edit_comment(comment_id, body)
+            comment, both = _saved_over(
+                lambda text, expected: self.notes.edit_comment(comment_id, text,
+                                                               expected_body=expected),
+                body, cached.body if cached is not None else None, lambda c: c.body)
         except BriefreaderError as exc:
             self.save_failed.emit(comment_id, str(exc))
             return
@@ -218,6 +234,8 @@ class Annotations(QObject):
             self.text_changed.emit(comment_id)
         else:  # deleted elsewhere meanwhile: it leaves the window
             self.changed.emit()
+        if both:
+            self.merged_elsewhere.emit(comment_id, comment.body)
 
     def delete_comment(self, comment_id: str) -> None:
         self._apply(lambda: self.notes.delete_comment(comment_id), comment_id,
@@ -361,12 +379,24 @@ class _Edit(QUndoCommand):
 
     def _set(self, values: dict) -> None:
         o = self.owner
+        both = False
         try:
-            h = o.notes.edit_highlight(self.hid, **values)
+            if "note" in values:
+                cached = o.highlights.get(self.hid)
+                rest = {k: v for k, v in values.items() if k != "note"}
+                h, both = _saved_over(
+                    lambda text, expected: o.notes.edit_highlight(
+                        self.hid, note=text, expected_note=expected, **rest),
+                    values["note"], cached.note if cached is not None else None,
+                    lambda h: h.note)
+            else:
+                h = o.notes.edit_highlight(self.hid, **values)
         except BriefreaderError as exc:
             o.save_failed.emit(self.hid, str(exc))
             return
         o._put_highlight(self.hid, h)
+        if both and values is self.after:
+            self.after = {**self.after, "note": h.note}  # redone: both texts again
         if "note" in values:  # a colour or tags saved says nothing of the note's text
             o.saved.emit(self.hid)
         # Only the text, of a note still here: nothing else on screen depends on it.
@@ -375,6 +405,8 @@ class _Edit(QUndoCommand):
             o.text_changed.emit(self.hid)
         else:
             o.changed.emit()
+        if both:
+            o.merged_elsewhere.emit(self.hid, h.note)
 
     def redo(self) -> None:
         self._set(self.after)
@@ -393,3 +425,14 @@ class _Delete(QUndoCommand):
 
     def undo(self) -> None:
         self.owner.restore_highlight(self.hid)
+
+
+def _saved_over(save: Callable[[str, str | None], _Item], text: str, expected: str | None,
+                text_of: Callable[[_Item], str]) -> tuple[_Item, bool]:
+    """Save ``text`` over ``expected`` (the text this window last read); when another
+    window changed it since, save both, its text first. (Saved item, whether both.)"""
+    try:
+        return save(text, expected), False
+    except EditConflictError as exc:
+        theirs = text_of(exc.current)  # type: ignore[arg-type]
+        return save(merged(theirs, text), theirs), True

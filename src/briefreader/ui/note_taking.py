@@ -143,6 +143,7 @@ class NoteTaking(QObject):
         an.save_failed.connect(self.on_save_failed)
         an.saved.connect(p.mark_saved)
         an.saved.connect(self.typed.on_saved)  # after the panel took the save in
+        an.merged_elsewhere.connect(self.on_merged_elsewhere)
         an.undo_stack.canUndoChanged.connect(lambda _: self._update_enabled())
 
         self.reader.highlight_clicked.connect(self.on_highlight_clicked)
@@ -250,6 +251,12 @@ class NoteTaking(QObject):
         self._update_enabled()
         self._notes_changed = True
         self._refresh_timer.start()
+
+    def on_merged_elsewhere(self, item_id: str, text: str) -> None:
+        self.panel.take_merged(item_id, text)
+        self.window.statusBar().showMessage(
+            "This was changed in another window too: both texts are kept, the other "
+            "window's first.", 10000)
 
     def on_text_changed(self, item_id: str) -> None:
         """A note's or comment's text was saved: its card, and the Review view if it

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import shiboken6
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -853,6 +853,21 @@ class NotesPanel(QWidget):
         box = self._box(item_id)
         if box is not None:
             box.set_error(None)
+
+    def take_merged(self, item_id: str, stored: str) -> None:
+        """The store holds ``stored`` now: what was typed here and what another window
+        saved meanwhile, both. The box shows it, and typing goes on from there (a save
+        runs at once, so nothing was typed since)."""
+        self._drafts.pop(item_id, None)
+        self._pending.discard(item_id)
+        box = self._box(item_id)
+        if box is None:
+            return
+        if box.editing():
+            box.set_text(stored, None)
+            box.editor.moveCursor(QTextCursor.MoveOperation.End)
+        else:
+            self._show_text(item_id, stored)
 
     def mark_draft(self, item_id: str, message: str) -> None:
         """A save failed: keep the text on screen with the reason and a Retry button."""

@@ -26,6 +26,7 @@ from briefreader.brief import Brief
 from briefreader.journal import Typed, TypingJournal
 from briefreader.records import BriefreaderError, NoteNotFoundError
 from briefreader.settings import Settings
+from briefreader.text_merge import merged
 from briefreader.ui.annotations import Annotations
 from briefreader.ui.notes_panel import CommentDraftKey, NotesPanel
 
@@ -280,13 +281,3 @@ def _epoch(stamp: str) -> float:
         return datetime.fromisoformat(stamp).timestamp()
     except ValueError:
         return 0.0
-
-
-def merged(earlier: str, later: str) -> str:
-    """Both texts, ``earlier`` first, each paragraph of ``later`` once: a note changed
-    elsewhere after this text was typed keeps both versions. A paragraph that one of
-    ``earlier`` goes on from (typing continued there) is not repeated."""
-    have = [p.strip() for p in earlier.split("\n\n")]
-    extra = [p for p in later.split("\n\n")
-             if p.strip() and not any(q.startswith(p.strip()) for q in have)]
-    return "\n\n".join([earlier, *extra]) if earlier.strip() else later
