@@ -159,9 +159,12 @@ def test_db_check_backup_restore(capsys, brief, data):
                      "--quote", "Satellite")  # fmt: skip
     code, out, _ = run(capsys, *base, "db", "check")
     assert code == 0 and "sound" in out
+    for daily in (data / "backups").glob("*"):
+        daily.unlink()  # as on the next day: a daily backup is due
     code, out, _ = run(capsys, *base, "db", "backup")
     backup = Path(out.strip())
     assert code == 0 and backup.is_file() and backup.parent == data / "backups"
+    assert list(backup.parent.iterdir()) == [backup]  # one, not a daily one besides
     run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
              "--quote", "mandatory")  # fmt: skip
 

@@ -262,7 +262,8 @@ def cmd_db_check(args: argparse.Namespace) -> int:
 
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    # No daily backup on opening: the one asked for is made just after.
+    with open_store(args, backup_interval=None) as store:
         path = store.backup()
     print(path)
     return 0

@@ -32,13 +32,15 @@ def data_paths(args: argparse.Namespace) -> Paths:
 
 
 @contextmanager
-def open_store(args: argparse.Namespace) -> Iterator[Store]:
-    """The store, keeping as many backups as Preferences says (as the window does)."""
+def open_store(args: argparse.Namespace, **options: Any) -> Iterator[Store]:
+    """The store, keeping as many backups as Preferences says (as the window does);
+    ``options`` go to Store."""
     from briefreader.settings import Settings
     from briefreader.store import Store
 
     paths = data_paths(args)
-    store = Store.open(paths, keep_backups=Settings(paths.settings_file).keep_backups)
+    store = Store.open(paths, keep_backups=Settings(paths.settings_file).keep_backups,
+                       **options)
     try:
         yield store
     finally:
