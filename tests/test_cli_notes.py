@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 import subprocess
@@ -151,6 +152,27 @@ def test_notes_json_shape_and_reanchoring_after_an_edit(capsys, brief, data):
     assert orphan["exact"] == "The haddock quota is unchanged."
     code, out, _ = run(capsys, *base, "notes", str(brief))
     assert "Since they were made: 1 needs review." in out and "Needs review" in out
+
+
+def test_a_note_or_comment_too_long_for_a_command_line_is_read_from_a_file(
+        capsys, brief, data, tmp_path, monkeypatch):
+    base = ["--data-dir", str(data)]
+    long_note = "Figures checked against the ministry's tables. " * 60_000  # ~2.9 MB
+    (tmp_path / "note.md").write_text(long_note, encoding="utf-8")
+    made = run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+                    "--quote", "Satellite", "--note-file", str(tmp_path / "note.md"))
+    assert made["note"] == long_note
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Read from stdin.")))
+    posted = run_json(capsys, *base, "comment", str(brief), "--section", "enforcement",
+                      "--text-file", "-")
+    assert posted["body"] == "Read from stdin."
+    (tmp_path / "latin1.txt").write_bytes("café".encode("latin-1"))
+    code, _, err = run(capsys, *base, "comment", str(brief), "--section", "enforcement",
+                       "--text-file", str(tmp_path / "latin1.txt"))
+    assert code == 1 and "not UTF-8" in err and err.count("\n") == 1
+    code, _, err = run(capsys, *base, "comment", str(brief), "--section", "enforcement",
+                       "--text-file", str(tmp_path / "missing.txt"))
+    assert code == 1 and "cannot read" in err
 
 
 def test_db_check_backup_restore(capsys, brief, data):

@@ -8,6 +8,7 @@ cli.py prints as one line.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from briefreader.cli_support import (
@@ -34,7 +35,10 @@ def register(subparsers: _Subparsers) -> None:
     p.add_argument(
         "--occurrence", type=positive_int, default=1, metavar="N", help="the N-th match (default 1)"
     )
-    p.add_argument("--note", default="", metavar="TEXT", help="note on the highlight (Markdown)")
+    note = p.add_mutually_exclusive_group()
+    note.add_argument("--note", default="", metavar="TEXT", help="note on the highlight (Markdown)")
+    note.add_argument("--note-file", metavar="FILE",
+                      help="read the note from FILE (UTF-8; '-' for standard input)")
     p.add_argument("--color", default="yellow", choices=COLORS, help="default: yellow")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="repeatable")
     _common(p)
@@ -43,7 +47,10 @@ def register(subparsers: _Subparsers) -> None:
     p = subparsers.add_parser("comment", help="comment on a whole section of a brief")
     p.add_argument("brief", metavar="BRIEF")
     p.add_argument("--section", required=True, metavar="ID", help="section id (see 'outline')")
-    p.add_argument("--text", required=True, metavar="TEXT", help="the comment (Markdown)")
+    text = p.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", metavar="TEXT", help="the comment (Markdown)")
+    text.add_argument("--text-file", metavar="FILE",
+                      help="read the comment from FILE (UTF-8; '-' for standard input)")
     p.add_argument("--reply-to", metavar="ID", help="id of the comment this answers")
     _common(p)
     p.set_defaults(func=cmd_comment)
@@ -190,6 +197,31 @@ def _print_listing(listing, labels: dict[str, str]) -> None:
 
 # --------------------------------------------------------------------------- handlers
 
+#: A note or comment read from a file: longer than any a person writes.
+MAX_TEXT_FILE_BYTES = 32 * 1024 * 1024
+
+
+def _text_of(given: str | None, path: str | None) -> str:
+    """The text given on the command line, or read from ``path`` ('-': standard input)
+    for one too long for a command line."""
+    if path is None:
+        return given or ""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_TEXT_FILE_BYTES + 1)
+        else:
+            with open(path, "rb") as f:
+                data = f.read(MAX_TEXT_FILE_BYTES + 1)
+    except OSError as exc:
+        raise BriefreaderError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_TEXT_FILE_BYTES:
+        raise BriefreaderError(f"{path} is too long for a note "
+                         f"(the limit is {MAX_TEXT_FILE_BYTES // 1_048_576} MB)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BriefreaderError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
+
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     brief = load_brief_arg(args.brief, args)
@@ -199,7 +231,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             args.section,
             args.quote,
             occurrence=args.occurrence,
-            note=args.note,
+            note=_text_of(args.note, args.note_file),
             color=args.color,
             tags=args.tag,
         )
@@ -216,7 +248,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 def cmd_comment(args: argparse.Namespace) -> int:
     brief = load_brief_arg(args.brief, args)
     with open_service(args) as service:
-        c = service.comment(brief, args.section, args.text, reply_to=args.reply_to)
+        c = service.comment(brief, args.section, _text_of(args.text, args.text_file),
+                            reply_to=args.reply_to)
     if args.json:
         dump_json(comment_json(c))
     else:
