@@ -735,6 +735,27 @@ def test_unclean_shutdown_is_detected_and_checked(db_path):
     assert not list(db_path.parent.glob(".notes.sqlite3.session-*"))
 
 
+def test_a_crash_found_with_damage_is_not_reported_again_after_the_restore(db_path):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    s.backup()
+    s.close()
+    code = (
+        "import os, sys\n"
+        "from briefreader.store import Store\n"
+        "Store(sys.argv[1], backup_interval=None)\n"
+        "os._exit(0)\n"  # dies without close(), like a crash
+    )
+    subprocess.run([sys.executable, "-c", code, str(db_path)], check=True)
+    _corrupt(db_path)
+    with pytest.raises(DatabaseCorruptError):
+        Store(db_path)
+    Store.restore(db_path)
+    s = Store(db_path)
+    assert not s.unclean_shutdown  # the crash was dealt with when it was found
+    s.close()
+
+
 def test_a_live_session_is_not_mistaken_for_a_crash(db_path):
     first = Store(db_path)
     second = Store(db_path)

@@ -819,11 +819,15 @@ class Store:
             problems = [str(exc)]
         finally:
             conn.close()
-        if problems:
-            self._quarantine(problems)
-        for path in stale:
-            with suppress(OSError):
-                path.unlink()
+        try:
+            if problems:
+                self._quarantine(problems)
+        finally:
+            # Checked (and, when damaged, moved aside): the crash they tell of is dealt
+            # with, whatever the check found.
+            for path in stale:
+                with suppress(OSError):
+                    path.unlink()
 
     def _check_not_lost(self) -> None:
         """Refuse to start afresh where a notes database should be, while a sound backup
