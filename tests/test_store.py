@@ -594,6 +594,23 @@ def test_read_only_folder_reads_but_fails_saves_clearly(db_path, read_only_view)
     assert db_path.read_bytes() == before
 
 
+def test_a_read_only_store_lists_a_brief_it_never_saw_as_having_no_notes(
+        db_path, read_only_view):
+    from briefreader.notes import NotesService
+    from briefreader.parse import parse_bytes
+
+    db_path.parent.mkdir(parents=True)
+    Store(db_path).close()
+    view = read_only_view(db_path.parent)
+    ro = Store(view / db_path.name)
+    brief = parse_bytes(b"---\nid: new-brief\n---\n# New brief\n\nNever opened here.\n",
+                        name="new.md")
+    listing = NotesService(ro).listing(brief)
+    assert (listing.highlights, listing.comments) == ([], [])
+    assert listing.brief.title == "New brief"
+    ro.close()
+
+
 def test_read_only_folder_without_database_is_a_clear_error(tmp_path, read_only_view):
     folder = tmp_path / "empty"
     folder.mkdir()

@@ -173,6 +173,11 @@ class NotesService:
         key = brief_key(brief)
         stored = self.store.get_brief(key)
         reanchored = False
+        if stored is None and self.store.read_only:
+            # Nothing can be noted on it here, and it has no notes to list.
+            self._synced.add((key, brief.content_hash))
+            return SyncReport(key, new_brief=True, reanchored=False,
+                              **asdict(self.store.status_counts(key)))
         if stored is None:
             self.store.save_brief(self._record(brief))
         elif stored.content_hash != brief.content_hash:
@@ -457,8 +462,8 @@ class NotesService:
         """Sync (re-anchoring if the brief changed), then everything on the brief."""
         report = self.sync(brief)
         key = report.brief_key
-        record = self.store.get_brief(key)
-        assert record is not None
+        # None: a brief new to a read-only store (see sync), with no notes.
+        record = self.store.get_brief(key) or self._record(brief)
         placed = [PlacedHighlight(h, self.text_at(brief, h)) for h in self.store.highlights(key)]
         return Listing(record, report, placed, self.store.comments(key))
 
