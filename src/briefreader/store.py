@@ -834,17 +834,18 @@ class Store:
         could put it back: emptied (0 bytes), or missing since a damaged one was moved
         aside. An empty list of notes would hide the backup that holds them. (With no
         sound backup there is nothing else to start from: the damaged file is kept.)"""
-        if not list_backups(self.backup_dir):
-            return  # the usual first start: nothing to check
-        sound = newest_sound_backup(self.backup_dir)
-        if sound is None:
-            return
-        if self.database.exists():
-            self._quarantine(["the file is empty"])
+        emptied = self.database.exists()
         damaged = sorted(
             p for p in self.database.parent.glob(f"{self.database.name}.corrupt-*")
             if not p.name.endswith(("-wal", "-shm"))
         )
+        if not (emptied or damaged) or not list_backups(self.backup_dir):
+            return  # the usual first start: nothing to check
+        sound = newest_sound_backup(self.backup_dir)
+        if sound is None:
+            return
+        if emptied:
+            self._quarantine(["the file is empty"])
         if damaged:
             raise DatabaseCorruptError(
                 f"the notes database is missing since a damaged one was moved to "
