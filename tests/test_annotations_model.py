@@ -352,3 +352,18 @@ def test_a_comment_edited_in_two_windows_keeps_both_texts(qapp, service, store, 
     assert merged_seen == [(c.id, both)] and one.comments[c.id].body == both
     two.edit_comment(c.id, both + " Soon.")  # two read nothing since: a conflict too
     assert store.get_comment(c.id).body == both + " Soon."  # went on from it: not doubled
+
+
+def test_a_comment_trashed_in_another_window_is_not_reported_as_merged(qapp, service, store,
+                                                                        brief):
+    one, two = Annotations(service), Annotations(service)
+    one.open_brief(brief)
+    c = one.add_comment("finance", "Who pays?", None)
+    two.open_brief(brief)
+    two.edit_comment(c.id, "Who pays for it?")
+    two.delete_comment(c.id)
+    seen = []
+    one.merged_elsewhere.connect(lambda *args: seen.append(args))
+    one.edit_comment(c.id, "Who pays? Ask.")
+    assert seen == [] and c.id not in one.comments  # it left the window: in the Trash
+    assert "Who pays? Ask." in store.get_comment(c.id).body  # nothing typed is lost

@@ -166,6 +166,10 @@ def test_a_note_or_comment_too_long_for_a_command_line_is_read_from_a_file(
     posted = run_json(capsys, *base, "comment", str(brief), "--section", "enforcement",
                       "--text-file", "-")
     assert posted["body"] == "Read from stdin."
+    (tmp_path / "crlf.txt").write_bytes(b"One.\r\n\r\nTwo.\r\n")  # as saved on Windows
+    posted = run_json(capsys, *base, "comment", str(brief), "--section", "enforcement",
+                      "--text-file", str(tmp_path / "crlf.txt"))
+    assert posted["body"] == "One.\n\nTwo."
     (tmp_path / "latin1.txt").write_bytes("café".encode("latin-1"))
     code, _, err = run(capsys, *base, "comment", str(brief), "--section", "enforcement",
                        "--text-file", str(tmp_path / "latin1.txt"))

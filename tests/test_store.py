@@ -773,6 +773,25 @@ def test_a_crash_found_with_damage_is_not_reported_again_after_the_restore(db_pa
     s.close()
 
 
+def test_a_crash_is_remembered_while_the_damage_found_cannot_be_moved_aside(
+        db_path, monkeypatch):
+    s = Store(db_path)
+    s.backup()
+    s.close()
+    code = ("import os, sys\nfrom briefreader.store import Store\n"
+            "Store(sys.argv[1], backup_interval=None)\nos._exit(0)\n")
+    subprocess.run([sys.executable, "-c", code, str(db_path)], check=True)
+    _corrupt(db_path)
+    monkeypatch.setattr(store_mod, "_move_aside", _cannot_move)
+    with pytest.raises(StoreError, match="cannot be moved aside"):
+        Store(db_path)
+    assert list(db_path.parent.glob(".notes.sqlite3.session-*"))  # checked in full again
+
+
+def _cannot_move(*_args):
+    raise PermissionError(13, "in use")
+
+
 def test_a_live_session_is_not_mistaken_for_a_crash(db_path):
     first = Store(db_path)
     second = Store(db_path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefreader.text_merge import merged
+from briefreader.text_merge import merged, merged_over
 
 
 def test_a_note_changed_since_keeps_both_texts_later_first():
@@ -30,3 +30,21 @@ def test_a_paragraph_that_goes_on_from_one_there_takes_its_place():
     assert merged("Who pays?\n\nAsk the board.", "Who pays? Ask the board. Soon.") == (
         "Who pays? Ask the board. Soon.\n\nAsk the board.")
     assert merged("No", "Nothing to add.") == "No\n\nNothing to add."  # not inside a word
+
+
+def test_text_that_holds_a_typed_word_at_its_start_does_not_swallow_it():
+    assert merged("Nothing to add", "No") == "Nothing to add\n\nNo"
+
+
+def test_a_paragraph_goes_on_only_from_one_that_was_there_before():
+    assert merged("x", "Point\n\nPoint two") == "x\n\nPoint\n\nPoint two"
+
+
+def test_typed_over_a_text_changed_elsewhere_keeps_only_what_the_other_added():
+    # This window had autosaved "Ask the boa"; the other added "One." meanwhile.
+    assert merged_over("Ask the boa", "Ask the boa\n\nOne.", "Ask the board.") == (
+        "One.\n\nAsk the board.")
+    assert merged_over("", "Written in window two.", "Window one.") == (
+        "Written in window two.\n\nWindow one.")
+    assert merged_over("Old.", "Old.", "New.") == "New."  # nothing added there
+    assert merged_over("A.", "B.", "") == "B."

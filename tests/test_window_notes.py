@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import select
@@ -273,6 +274,73 @@ def test_a_note_saved_in_another_window_meanwhile_is_kept_beside_this_ones(
     qtbot.keyClicks(editor, " More.")
     w1.note_taking.flush()
     assert app.store.get_highlight(hid).note == both + " More."
+    other.close()
+
+
+def _two_windows_on_one_note(qtbot, app, brief_path):
+    """Window one saves "One.", then window two, which read the note empty, types
+    "Two.": its save keeps both. (Both windows, the other App, the note's id.)"""
+    w1 = app.open(brief_path)
+    hid = _note_typed(qtbot, w1, "One.")
+    other = App(qtbot, app.data)
+    w2 = other.open(brief_path)
+    qtbot.waitUntil(lambda: hid in w2.note_taking.panel.highlight_ids())
+    w2.note_taking.annotations.highlights[hid] = dataclasses.replace(
+        w2.note_taking.annotations.highlights[hid], note="")  # as read before "One."
+    w2.note_taking.panel.select_highlight(hid, focus_editor=True)
+    editor = w2.note_taking.panel.card(hid).note.editor
+    editor.setPlainText("")
+    qtbot.keyClicks(editor, "Two.")
+    w2.note_taking.flush()
+    assert app.store.get_highlight(hid).note == "One.\n\nTwo."
+    return w1, w2, other, hid
+
+
+def test_undo_after_keeping_both_texts_goes_back_to_the_other_windows(qtbot, app,
+                                                                        brief_path):
+    _w1, w2, other, hid = _two_windows_on_one_note(qtbot, app, brief_path)
+    w2.note_taking.annotations.undo_stack.undo()
+    assert app.store.get_highlight(hid).note == "One."  # not emptied
+    w2.note_taking.annotations.undo_stack.redo()
+    assert app.store.get_highlight(hid).note == "One.\n\nTwo."
+    other.close()
+
+
+def test_undo_in_a_window_that_missed_a_change_elsewhere_is_refused(qtbot, app,
+                                                                     brief_path):
+    w1, _w2, other, hid = _two_windows_on_one_note(qtbot, app, brief_path)
+    stack = w1.note_taking.annotations.undo_stack
+    stack.undo()  # would empty the note, "Two." with it
+    assert app.store.get_highlight(hid).note == "One.\n\nTwo."
+    assert "another window" in w1.note_taking.panel.error_text(hid)
+    stack.redo()
+    assert app.store.get_highlight(hid).note == "One.\n\nTwo."
+    other.close()
+
+
+def test_the_other_windows_text_goes_in_before_the_words_being_typed(qtbot, app,
+                                                                     brief_path):
+    w1 = app.open(brief_path)
+    hid = _highlighted(w1)
+    other = App(qtbot, app.data)
+    w2 = other.open(brief_path)
+    qtbot.waitUntil(lambda: hid in w2.note_taking.panel.highlight_ids())
+    w2.note_taking.panel.select_highlight(hid, focus_editor=True)
+    qtbot.keyClicks(w2.note_taking.panel.card(hid).note.editor, "Theirs.")
+    w2.note_taking.flush()
+    w1.note_taking.panel.select_highlight(hid, focus_editor=True)
+    editor = w1.note_taking.panel.card(hid).note.editor
+    qtbot.keyClicks(editor, "Mine here.")
+    cursor = editor.textCursor()
+    cursor.setPosition(len("Mine"))
+    editor.setTextCursor(cursor)
+    w1.note_taking.flush()
+    assert editor.toPlainText() == "Theirs.\n\nMine here."
+    assert editor.textCursor().position() == len("Theirs.\n\nMine")  # still in its word
+    assert editor.document().isUndoAvailable()
+    qtbot.keyClicks(editor, " words")
+    w1.note_taking.flush()
+    assert app.store.get_highlight(hid).note == "Theirs.\n\nMine words here."
     other.close()
 
 

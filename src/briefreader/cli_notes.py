@@ -218,9 +218,12 @@ def _text_of(given: str | None, path: str | None) -> str:
         raise BriefreaderError(f"{path} is too long for a note "
                          f"(the limit is {MAX_TEXT_FILE_BYTES // 1_048_576} MB)")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BriefreaderError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
+    # As the window keeps text: one kind of line end, and no newline a file ends with.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text[:-1] if text.endswith("\n") else text
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:

@@ -822,12 +822,16 @@ class Store:
         try:
             if problems:
                 self._quarantine(problems)
-        finally:
-            # Checked (and, when damaged, moved aside): the crash they tell of is dealt
-            # with, whatever the check found.
-            for path in stale:
-                with suppress(OSError):
-                    path.unlink()
+        except DatabaseCorruptError:
+            self._forget(stale)  # moved aside: the crash they tell of is dealt with
+            raise
+        self._forget(stale)  # (not when the damage could not be moved: checked again)
+
+    @staticmethod
+    def _forget(markers: list[Path]) -> None:
+        for path in markers:
+            with suppress(OSError):
+                path.unlink()
 
     def _check_not_lost(self) -> None:
         """Refuse to start afresh where a notes database should be, while a sound backup

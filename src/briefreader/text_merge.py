@@ -6,26 +6,45 @@ from __future__ import annotations
 
 def merged(earlier: str, later: str) -> str:
     """Both texts, ``earlier`` first, each paragraph of ``later`` once: a note changed
-    elsewhere after this text was typed keeps both versions. A paragraph that one of
-    ``earlier`` goes on from (typing continued there) is not repeated; one that goes on
-    from a paragraph of ``earlier`` takes its place (it holds it whole)."""
+    elsewhere after this text was typed keeps both versions. A paragraph of ``later``
+    that one of ``earlier`` holds whole, or goes on from, is not repeated; one that goes
+    on from a paragraph of ``earlier`` takes its place (it holds it whole)."""
     if not earlier.strip():
         return later
+    have = [q.strip() for q in earlier.split("\n\n")]  # as it was: later's own don't count
     out = earlier.split("\n\n")
+    replaced: set[int] = set()
     for p in later.split("\n\n"):
         text = p.strip()
-        if not text or any(q.strip().startswith(text) for q in out):
+        if not text or any(q == text or _goes_on_from(q, text) for q in have):
             continue
-        grown = next((i for i, q in enumerate(out) if _goes_on_from(text, q.strip())), None)
+        grown = next((i for i, q in enumerate(have)
+                      if i not in replaced and _goes_on_from(text, q)), None)
         if grown is None:
             out.append(p)
         else:
             out[grown] = p
+            replaced.add(grown)
     return "\n\n".join(out)
+
+
+def merged_over(base: str, theirs: str, mine: str) -> str:
+    """``mine`` typed over ``base``, which another window meanwhile made ``theirs``:
+    what the other window added (paragraphs of ``theirs`` that are neither in ``base``
+    nor in ``mine``, nor one that ``mine`` goes on from) first, then ``mine``.
+    Paragraphs of ``base`` that ``mine`` changed or removed are this window's own to
+    change: they do not come back."""
+    mine_paragraphs = [q.strip() for q in mine.split("\n\n")]
+    own = {q.strip() for q in base.split("\n\n")} | set(mine_paragraphs)
+    added = [p for p in theirs.split("\n\n") if p.strip() and p.strip() not in own
+             and not any(_goes_on_from(m, p.strip()) for m in mine_paragraphs)]
+    if not added:
+        return mine
+    return "\n\n".join([*added, mine]) if mine.strip() else "\n\n".join(added)
 
 
 def _goes_on_from(text: str, start: str) -> bool:
     """Whether ``text`` is ``start`` with more after it (not inside a word: "Nothing"
     does not go on from "No")."""
-    return bool(start) and text.startswith(start) and not (
-        start[-1].isalnum() and text[len(start)].isalnum())
+    return (bool(start) and len(text) > len(start) and text.startswith(start)
+            and not (start[-1].isalnum() and text[len(start)].isalnum()))

@@ -27,7 +27,7 @@ from briefreader.records import (
     Highlight,
     NoteNotFoundError,
 )
-from briefreader.text_merge import merged
+from briefreader.text_merge import merged_over
 
 REVIEW_STATUSES = ("changed", "ambiguous", "orphaned")
 _Item = TypeVar("_Item", Highlight, Comment)
@@ -221,7 +221,7 @@ class Annotations(QObject):
     def edit_comment(self, comment_id: str, body: str) -> None:
         cached = self.comments.get(comment_id)
         try:
-            comment, both = _saved_over(
+            comment, theirs = _saved_over(
                 lambda text, expected: self.notes.edit_comment(comment_id, text,
                                                                expected_body=expected),
                 body, cached.body if cached is not None else None, lambda c: c.body)
@@ -229,13 +229,13 @@ class Annotations(QObject):
             self.save_failed.emit(comment_id, str(exc))
             return
         self._put_comment(comment_id, comment)
+        if theirs is not None and comment_id in self.comments:
+            self.merged_elsewhere.emit(comment_id, comment.body)  # first, as for notes
         self.saved.emit(comment_id)
         if comment_id in self.comments:
             self.text_changed.emit(comment_id)
         else:  # deleted elsewhere meanwhile: it leaves the window
             self.changed.emit()
-        if both:
-            self.merged_elsewhere.emit(comment_id, comment.body)
 
     def delete_comment(self, comment_id: str) -> None:
         self._apply(lambda: self.notes.delete_comment(comment_id), comment_id,
@@ -367,36 +367,63 @@ class _Edit(QUndoCommand):
         super().__init__(text)
         self.owner, self.hid, self.before, self.after, self.merge = (
             owner, highlight_id, before, after, merge)
+        self._done = False
+        #: The note as this step's last save left it (None: none saved yet).
+        self._left: str | None = None
+        #: Its first save met a note changed in another window and kept both texts.
+        self.merged_over = False
 
     def id(self) -> int:  # noqa: A003 - Qt API
         return _EDIT_NOTE_ID if self.merge else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
-        if not (isinstance(other, _Edit) and other.merge and other.hid == self.hid):
+        # A save that kept another window's text is an undo step of its own: undone, it
+        # goes back to that text, not to what this window had before.
+        if not (isinstance(other, _Edit) and other.merge and other.hid == self.hid
+                and not other.merged_over):
             return False
         self.after = other.after
+        if other._left is not None:  # (its save may have failed: then ours stands)
+            self._left = other._left
         return True
 
     def _set(self, values: dict) -> None:
         o = self.owner
-        both = False
+        theirs = None
         try:
-            if "note" in values:
+            if "note" not in values:
+                h = o.notes.edit_highlight(self.hid, **values)
+            elif not self._done or self._left is None:
                 cached = o.highlights.get(self.hid)
                 rest = {k: v for k, v in values.items() if k != "note"}
-                h, both = _saved_over(
+                h, theirs = _saved_over(
                     lambda text, expected: o.notes.edit_highlight(
                         self.hid, note=text, expected_note=expected, **rest),
                     values["note"], cached.note if cached is not None else None,
                     lambda h: h.note)
             else:
-                h = o.notes.edit_highlight(self.hid, **values)
+                # Undone or redone: only over the text this step left, else another
+                # window has changed the note since, and its text would be lost.
+                try:
+                    h = o.notes.edit_highlight(self.hid, **values, expected_note=self._left)
+                except EditConflictError:
+                    self.setObsolete(True)
+                    o.save_failed.emit(self.hid, "the note was changed in another window "
+                                                 "since; undo it there, or edit it here")
+                    return
         except BriefreaderError as exc:
             o.save_failed.emit(self.hid, str(exc))
             return
+        self._done = True
+        if "note" in values:
+            self._left = h.note
         o._put_highlight(self.hid, h)
-        if both and values is self.after:
-            self.after = {**self.after, "note": h.note}  # redone: both texts again
+        if theirs is not None:
+            self.merged_over = True
+            self.before = {**self.before, "note": theirs}
+            self.after = {**self.after, "note": h.note}
+            if self.hid in o.highlights:  # first: the box takes it in as it is typed in
+                o.merged_elsewhere.emit(self.hid, h.note)
         if "note" in values:  # a colour or tags saved says nothing of the note's text
             o.saved.emit(self.hid)
         # Only the text, of a note still here: nothing else on screen depends on it.
@@ -405,8 +432,6 @@ class _Edit(QUndoCommand):
             o.text_changed.emit(self.hid)
         else:
             o.changed.emit()
-        if both:
-            o.merged_elsewhere.emit(self.hid, h.note)
 
     def redo(self) -> None:
         self._set(self.after)
@@ -428,11 +453,12 @@ class _Delete(QUndoCommand):
 
 
 def _saved_over(save: Callable[[str, str | None], _Item], text: str, expected: str | None,
-                text_of: Callable[[_Item], str]) -> tuple[_Item, bool]:
-    """Save ``text`` over ``expected`` (the text this window last read); when another
-    window changed it since, save both, its text first. (Saved item, whether both.)"""
+                text_of: Callable[[_Item], str]) -> tuple[_Item, str | None]:
+    """Save ``text`` typed over ``expected`` (the text this window last read). When
+    another window changed it since, save what that window added too, first. (The saved
+    item, and the other window's text, or None when there was none.)"""
     try:
-        return save(text, expected), False
+        return save(text, expected), None
     except EditConflictError as exc:
         theirs = text_of(exc.current)  # type: ignore[arg-type]
-        return save(merged(theirs, text), theirs), True
+        return save(merged_over(expected or "", theirs, text), theirs), theirs

@@ -855,19 +855,26 @@ class NotesPanel(QWidget):
             box.set_error(None)
 
     def take_merged(self, item_id: str, stored: str) -> None:
-        """The store holds ``stored`` now: what was typed here and what another window
-        saved meanwhile, both. The box shows it, and typing goes on from there (a save
-        runs at once, so nothing was typed since)."""
+        """The store holds ``stored`` now: what another window added meanwhile, then
+        what was typed here (a save runs at once, so nothing was typed since). Being
+        typed in, the box gets the other window's text put before its own, so the
+        cursor stays where it was in the user's words and their undo history is kept."""
         self._drafts.pop(item_id, None)
         self._pending.discard(item_id)
         box = self._box(item_id)
         if box is None:
             return
-        if box.editing():
+        if not box.editing():
+            self._show_text(item_id, stored)
+            return
+        assert box.editor is not None
+        own = box.editor.toPlainText()
+        if not stored.endswith(own):
             box.set_text(stored, None)
             box.editor.moveCursor(QTextCursor.MoveOperation.End)
-        else:
-            self._show_text(item_id, stored)
+            return
+        box.text = stored  # what the box holds once the text is in: nothing to send
+        QTextCursor(box.editor.document()).insertText(stored[: len(stored) - len(own)])
 
     def mark_draft(self, item_id: str, message: str) -> None:
         """A save failed: keep the text on screen with the reason and a Retry button."""
