@@ -48,3 +48,9 @@ def test_typed_over_a_text_changed_elsewhere_keeps_only_what_the_other_added():
         "Written in window two.\n\nWindow one.")
     assert merged_over("Old.", "Old.", "New.") == "New."  # nothing added there
     assert merged_over("A.", "B.", "") == "B."
+
+
+def test_a_paragraph_the_other_window_went_on_with_is_not_brought_back():
+    # Both windows autosave one note: this one's stale "Ask the bo" must not return.
+    assert merged_over("Ask the bo", "Ask the boat.", "Ask the bo\n\nFares rose.") == (
+        "Ask the boat.\n\nFares rose.")

@@ -312,10 +312,37 @@ def test_undo_in_a_window_that_missed_a_change_elsewhere_is_refused(qtbot, app,
     stack = w1.note_taking.annotations.undo_stack
     stack.undo()  # would empty the note, "Two." with it
     assert app.store.get_highlight(hid).note == "One.\n\nTwo."
-    assert "another window" in w1.note_taking.panel.error_text(hid)
+    assert "another window" in w1.note_taking.banner.text()
+    assert w1.note_taking.panel.error_text(hid) == ""  # no Retry: nothing was lost
     stack.redo()
     assert app.store.get_highlight(hid).note == "One.\n\nTwo."
     other.close()
+
+
+def test_undo_of_steps_around_a_failed_save_never_saves_over_another_window(
+        qtbot, app, brief_path, monkeypatch):
+    w = app.open(brief_path)
+    hid = _highlighted(w)
+    qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
+    monkeypatch.setattr(app.store, "update_highlight", _disk_full)
+    w.note_taking.panel.select_highlight(hid, focus_editor=True)
+    editor = w.note_taking.panel.card(hid).note.editor
+    qtbot.keyClicks(editor, "Mine")
+    w.note_taking.flush()  # fails: the disk is full
+    monkeypatch.undo()
+    qtbot.keyClicks(editor, " more.")
+    w.note_taking.flush()
+    assert app.store.get_highlight(hid).note == "Mine more."
+    other = Store.open(Paths(app.data))
+    other.update_highlight(hid, note="Mine more.\n\nTheirs.")  # another window
+    other.close()
+    stack = w.note_taking.annotations.undo_stack
+    while stack.canUndo():
+        stack.undo()
+    assert app.store.get_highlight(hid).note == "Mine more.\n\nTheirs."
+    while stack.canRedo():
+        stack.redo()
+    assert app.store.get_highlight(hid).note == "Mine more.\n\nTheirs."
 
 
 def test_the_other_windows_text_goes_in_before_the_words_being_typed(qtbot, app,
@@ -337,10 +364,14 @@ def test_the_other_windows_text_goes_in_before_the_words_being_typed(qtbot, app,
     w1.note_taking.flush()
     assert editor.toPlainText() == "Theirs.\n\nMine here."
     assert editor.textCursor().position() == len("Theirs.\n\nMine")  # still in its word
-    assert editor.document().isUndoAvailable()
     qtbot.keyClicks(editor, " words")
     w1.note_taking.flush()
     assert app.store.get_highlight(hid).note == "Theirs.\n\nMine words here."
+    # Undoing in the editor takes back typing, never the other window's words.
+    for _ in range(3):
+        qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        w1.note_taking.flush()
+        assert app.store.get_highlight(hid).note.startswith("Theirs.")
     other.close()
 
 

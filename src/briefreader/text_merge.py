@@ -33,11 +33,19 @@ def merged_over(base: str, theirs: str, mine: str) -> str:
     what the other window added (paragraphs of ``theirs`` that are neither in ``base``
     nor in ``mine``, nor one that ``mine`` goes on from) first, then ``mine``.
     Paragraphs of ``base`` that ``mine`` changed or removed are this window's own to
-    change: they do not come back."""
-    mine_paragraphs = [q.strip() for q in mine.split("\n\n")]
-    own = {q.strip() for q in base.split("\n\n")} | set(mine_paragraphs)
+    change: they do not come back; those ``mine`` left as they were and ``theirs``
+    changed or removed are the other window's: its version stands."""
+    base_paragraphs = {q.strip() for q in base.split("\n\n")}
+    their_paragraphs = {q.strip() for q in theirs.split("\n\n")}
+    # Paragraphs this window left as they were, which the other changed or removed:
+    # the other window's to change (its version is among what it added).
+    kept = [p for p in mine.split("\n\n")
+            if not (p.strip() in base_paragraphs and p.strip() not in their_paragraphs)]
+    mine_paragraphs = [q.strip() for q in kept]
+    own = base_paragraphs | set(mine_paragraphs)
     added = [p for p in theirs.split("\n\n") if p.strip() and p.strip() not in own
              and not any(_goes_on_from(m, p.strip()) for m in mine_paragraphs)]
+    mine = "\n\n".join(kept)
     if not added:
         return mine
     return "\n\n".join([*added, mine]) if mine.strip() else "\n\n".join(added)

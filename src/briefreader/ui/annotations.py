@@ -385,6 +385,7 @@ class _Edit(QUndoCommand):
         self.after = other.after
         if other._left is not None:  # (its save may have failed: then ours stands)
             self._left = other._left
+        self._done = self._done or other._done
         return True
 
     def _set(self, values: dict) -> None:
@@ -393,6 +394,8 @@ class _Edit(QUndoCommand):
         try:
             if "note" not in values:
                 h = o.notes.edit_highlight(self.hid, **values)
+            elif not self._done and values is self.before:
+                return  # never saved: nothing to undo
             elif not self._done or self._left is None:
                 cached = o.highlights.get(self.hid)
                 rest = {k: v for k, v in values.items() if k != "note"}
@@ -408,8 +411,9 @@ class _Edit(QUndoCommand):
                     h = o.notes.edit_highlight(self.hid, **values, expected_note=self._left)
                 except EditConflictError:
                     self.setObsolete(True)
-                    o.save_failed.emit(self.hid, "the note was changed in another window "
-                                                 "since; undo it there, or edit it here")
+                    # Not a save that failed (no Retry): nothing here was lost.
+                    o.save_failed.emit("", "Not undone: the note was changed in another "
+                                           "window since. Edit it here, or undo it there.")
                     return
         except BriefreaderError as exc:
             o.save_failed.emit(self.hid, str(exc))
@@ -461,4 +465,6 @@ def _saved_over(save: Callable[[str, str | None], _Item], text: str, expected: s
         return save(text, expected), None
     except EditConflictError as exc:
         theirs = text_of(exc.current)  # type: ignore[arg-type]
-        return save(merged_over(expected or "", theirs, text), theirs), theirs
+        both = merged_over(expected or "", theirs, text)
+        # (When the other window only took away, this text is saved as it is.)
+        return save(both, theirs), theirs if both != text else None

@@ -858,7 +858,7 @@ class NotesPanel(QWidget):
         """The store holds ``stored`` now: what another window added meanwhile, then
         what was typed here (a save runs at once, so nothing was typed since). Being
         typed in, the box gets the other window's text put before its own, so the
-        cursor stays where it was in the user's words and their undo history is kept."""
+        cursor stays where it was in the user's words."""
         self._drafts.pop(item_id, None)
         self._pending.discard(item_id)
         box = self._box(item_id)
@@ -874,7 +874,12 @@ class NotesPanel(QWidget):
             box.editor.moveCursor(QTextCursor.MoveOperation.End)
             return
         box.text = stored  # what the box holds once the text is in: nothing to send
-        QTextCursor(box.editor.document()).insertText(stored[: len(stored) - len(own)])
+        document = box.editor.document()
+        # Out of the editor's undo history (which this clears): a Ctrl+Z there would
+        # take the other window's words out, and the next save would lose them.
+        document.setUndoRedoEnabled(False)
+        QTextCursor(document).insertText(stored[: len(stored) - len(own)])
+        document.setUndoRedoEnabled(True)
 
     def mark_draft(self, item_id: str, message: str) -> None:
         """A save failed: keep the text on screen with the reason and a Retry button."""
