@@ -54,3 +54,15 @@ def test_a_paragraph_the_other_window_went_on_with_is_not_brought_back():
     # Both windows autosave one note: this one's stale "Ask the bo" must not return.
     assert merged_over("Ask the bo", "Ask the boat.", "Ask the bo\n\nFares rose.") == (
         "Ask the boat.\n\nFares rose.")
+
+
+def test_a_paragraph_typed_anew_is_kept_beside_one_the_other_window_changed():
+    assert merged_over("Agenda\n\nYes", "Agenda\n\nNo",
+                       "Agenda\n\nYes\n\nBudget ok?\n\nYes") == (
+        "No\n\nAgenda\n\nBudget ok?\n\nYes")
+
+
+def test_windows_line_ends_do_not_double_a_text():
+    assert merged_over("A\r\n\r\nB", "A\r\n\r\nB\r\n\r\nC", "A\n\nB\n\nD") == (
+        "C\n\nA\n\nB\n\nD")
+    assert merged("A\r\n\r\nB", "A\n\nB more") == "A\n\nB more"

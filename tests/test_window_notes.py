@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import select
@@ -281,16 +280,16 @@ def _two_windows_on_one_note(qtbot, app, brief_path):
     """Window one saves "One.", then window two, which read the note empty, types
     "Two.": its save keeps both. (Both windows, the other App, the note's id.)"""
     w1 = app.open(brief_path)
-    hid = _note_typed(qtbot, w1, "One.")
+    hid = _highlighted(w1)
+    qtbot.waitUntil(lambda: hid in w1.note_taking.panel.highlight_ids())
     other = App(qtbot, app.data)
-    w2 = other.open(brief_path)
+    w2 = other.open(brief_path)  # reads the note empty
     qtbot.waitUntil(lambda: hid in w2.note_taking.panel.highlight_ids())
-    w2.note_taking.annotations.highlights[hid] = dataclasses.replace(
-        w2.note_taking.annotations.highlights[hid], note="")  # as read before "One."
+    w1.note_taking.panel.select_highlight(hid, focus_editor=True)
+    qtbot.keyClicks(w1.note_taking.panel.card(hid).note.editor, "One.")
+    w1.note_taking.flush()
     w2.note_taking.panel.select_highlight(hid, focus_editor=True)
-    editor = w2.note_taking.panel.card(hid).note.editor
-    editor.setPlainText("")
-    qtbot.keyClicks(editor, "Two.")
+    qtbot.keyClicks(w2.note_taking.panel.card(hid).note.editor, "Two.")
     w2.note_taking.flush()
     assert app.store.get_highlight(hid).note == "One.\n\nTwo."
     return w1, w2, other, hid
@@ -343,6 +342,22 @@ def test_undo_of_steps_around_a_failed_save_never_saves_over_another_window(
     while stack.canRedo():
         stack.redo()
     assert app.store.get_highlight(hid).note == "Mine more.\n\nTheirs."
+
+
+def test_a_recolour_while_typing_does_not_let_a_save_run_over_another_window(
+        qtbot, app, brief_path):
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "One.")
+    other = Store.open(Paths(app.data))
+    other.update_highlight(hid, note="One.\n\nTheirs.")  # another window
+    other.close()
+    editor = w.note_taking.panel.card(hid).note.editor
+    qtbot.keyClicks(editor, " Mine")  # not saved yet...
+    qtbot.keyClick(editor, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # recolour:
+    assert app.store.get_highlight(hid).color == "green"  # the note is read again
+    w.note_taking.flush()
+    note = app.store.get_highlight(hid).note
+    assert "Theirs." in note and "One. Mine" in note
 
 
 def test_the_other_windows_text_goes_in_before_the_words_being_typed(qtbot, app,

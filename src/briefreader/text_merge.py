@@ -3,12 +3,15 @@ was changed meanwhile elsewhere (another window, an import, a crash recovered)."
 
 from __future__ import annotations
 
+from collections import Counter
+
 
 def merged(earlier: str, later: str) -> str:
     """Both texts, ``earlier`` first, each paragraph of ``later`` once: a note changed
     elsewhere after this text was typed keeps both versions. A paragraph of ``later``
     that one of ``earlier`` holds whole, or goes on from, is not repeated; one that goes
     on from a paragraph of ``earlier`` takes its place (it holds it whole)."""
+    earlier, later = _one_line_end(earlier), _one_line_end(later)
     if not earlier.strip():
         return later
     have = [q.strip() for q in earlier.split("\n\n")]  # as it was: later's own don't count
@@ -30,25 +33,42 @@ def merged(earlier: str, later: str) -> str:
 
 def merged_over(base: str, theirs: str, mine: str) -> str:
     """``mine`` typed over ``base``, which another window meanwhile made ``theirs``:
-    what the other window added (paragraphs of ``theirs`` that are neither in ``base``
-    nor in ``mine``, nor one that ``mine`` goes on from) first, then ``mine``.
+    what the other window added (paragraphs of ``theirs`` beyond those in ``base`` and
+    ``mine``, and not one that ``mine`` goes on from) first, then ``mine``.
     Paragraphs of ``base`` that ``mine`` changed or removed are this window's own to
     change: they do not come back; those ``mine`` left as they were and ``theirs``
-    changed or removed are the other window's: its version stands."""
-    base_paragraphs = {q.strip() for q in base.split("\n\n")}
-    their_paragraphs = {q.strip() for q in theirs.split("\n\n")}
-    # Paragraphs this window left as they were, which the other changed or removed:
-    # the other window's to change (its version is among what it added).
-    kept = [p for p in mine.split("\n\n")
-            if not (p.strip() in base_paragraphs and p.strip() not in their_paragraphs)]
-    mine_paragraphs = [q.strip() for q in kept]
-    own = base_paragraphs | set(mine_paragraphs)
-    added = [p for p in theirs.split("\n\n") if p.strip() and p.strip() not in own
-             and not any(_goes_on_from(m, p.strip()) for m in mine_paragraphs)]
+    changed or removed are the other window's: its version stands. Paragraphs are
+    counted, so a "Yes" typed anew is kept beside one the other window changed."""
+    base, theirs, mine = (_one_line_end(t) for t in (base, theirs, mine))
+    base_count, their_count = _paragraphs(base), _paragraphs(theirs)
+    gone = base_count - their_count  # changed or removed by the other window
+    kept = []
+    for p in mine.split("\n\n"):
+        if gone[p.strip()] > 0:
+            gone[p.strip()] -= 1
+            continue
+        kept.append(p)
     mine = "\n\n".join(kept)
+    mine_paragraphs = [p.strip() for p in kept]
+    extra = their_count - (base_count | Counter(mine_paragraphs))
+    added = []
+    for p in theirs.split("\n\n"):
+        text = p.strip()
+        if extra[text] > 0 and not any(_goes_on_from(m, text) for m in mine_paragraphs):
+            extra[text] -= 1
+            added.append(p)
     if not added:
         return mine
     return "\n\n".join([*added, mine]) if mine.strip() else "\n\n".join(added)
+
+
+def _paragraphs(text: str) -> Counter[str]:
+    return Counter(p.strip() for p in text.split("\n\n") if p.strip())
+
+
+def _one_line_end(text: str) -> str:
+    """Line ends as the editor keeps them (an import may bring Windows ones)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _goes_on_from(text: str, start: str) -> bool:

@@ -188,13 +188,15 @@ class Annotations(QObject):
             self.undo_stack.push(_Edit(self, highlight_id, "Change tags",
                                        {"tags": tuple(old.tags)}, {"tags": tuple(tags)}))
 
-    def edit_note(self, highlight_id: str, text: str) -> None:
+    def edit_note(self, highlight_id: str, text: str, over: str | None = None) -> None:
+        """Save a note's text, typed over ``over`` (default: the note as last read)."""
         old = self.highlights.get(highlight_id)
         if old is not None and old.note == text:
             self.saved.emit(highlight_id)  # the store holds it already (typed back to it)
         elif old is not None:
             self.undo_stack.push(_Edit(self, highlight_id, "Edit note",
-                                       {"note": old.note}, {"note": text}, merge=True))
+                                       {"note": old.note}, {"note": text}, merge=True,
+                                       over=over))
 
     def delete_highlight(self, highlight_id: str) -> None:
         if highlight_id in self.highlights:
@@ -218,13 +220,16 @@ class Annotations(QObject):
         self.changed.emit()
         return comment
 
-    def edit_comment(self, comment_id: str, body: str) -> None:
+    def edit_comment(self, comment_id: str, body: str, over: str | None = None) -> None:
+        """Save a comment's body, typed over ``over`` (default: the body as last read)."""
         cached = self.comments.get(comment_id)
+        if over is None and cached is not None:
+            over = cached.body
         try:
             comment, theirs = _saved_over(
                 lambda text, expected: self.notes.edit_comment(comment_id, text,
                                                                expected_body=expected),
-                body, cached.body if cached is not None else None, lambda c: c.body)
+                body, over, lambda c: c.body)
         except BriefreaderError as exc:
             self.save_failed.emit(comment_id, str(exc))
             return
@@ -363,10 +368,11 @@ class _Create(QUndoCommand):
 
 class _Edit(QUndoCommand):
     def __init__(self, owner: Annotations, highlight_id: str, text: str, before: dict,
-                 after: dict, *, merge: bool = False) -> None:
+                 after: dict, *, merge: bool = False, over: str | None = None) -> None:
         super().__init__(text)
         self.owner, self.hid, self.before, self.after, self.merge = (
             owner, highlight_id, before, after, merge)
+        self._over = over  # the note text typed over, when the panel knows it
         self._done = False
         #: The note as this step's last save left it (None: none saved yet).
         self._left: str | None = None
@@ -398,12 +404,13 @@ class _Edit(QUndoCommand):
                 return  # never saved: nothing to undo
             elif not self._done or self._left is None:
                 cached = o.highlights.get(self.hid)
+                over = self._over if self._over is not None else (
+                    cached.note if cached is not None else None)
                 rest = {k: v for k, v in values.items() if k != "note"}
                 h, theirs = _saved_over(
                     lambda text, expected: o.notes.edit_highlight(
                         self.hid, note=text, expected_note=expected, **rest),
-                    values["note"], cached.note if cached is not None else None,
-                    lambda h: h.note)
+                    values["note"], over, lambda h: h.note)
             else:
                 # Undone or redone: only over the text this step left, else another
                 # window has changed the note since, and its text would be lost.

@@ -150,13 +150,14 @@ class NoteTaking(QObject):
         self.reader.customContextMenuRequested.connect(self.on_reader_context_menu)
         self.reader.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
-        p.note_edited.connect(an.edit_note)
+        p.note_edited.connect(lambda hid, text: an.edit_note(hid, text, over=p.typed_over(hid)))
         p.tags_edited.connect(an.set_tags)
         p.color_change_requested.connect(an.recolour)
         p.delete_highlight_requested.connect(an.delete_highlight)
         p.highlight_activated.connect(self.on_highlight_activated)
         p.comment_added.connect(self.on_comment_added)
-        p.comment_edited.connect(an.edit_comment)
+        p.comment_edited.connect(
+            lambda cid, body: an.edit_comment(cid, body, over=p.typed_over(cid)))
         p.delete_comment_requested.connect(an.delete_comment)
         p.retry_requested.connect(self.on_retry_requested)
 

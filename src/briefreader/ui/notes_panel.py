@@ -133,6 +133,13 @@ class _Draft:
     baseline: str  # what the store holds, as far as the panel was told
     sent: str | None = None  # last text emitted and not yet confirmed
     error: str | None = None
+    #: The stored text this typing went on from (moved on only by a save of it): a save
+    #: is over this, whatever the store was found to hold meanwhile (another window).
+    over: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.over is None:
+            self.over = self.baseline
 
 
 class NotesPanel(QWidget):
@@ -842,10 +849,16 @@ class NotesPanel(QWidget):
             if card.tags_edit.isModified():
                 self._on_tags_finished(hid)
 
+    def typed_over(self, item_id: str) -> str | None:
+        """The stored text the typing in this box went on from; None when none is typed."""
+        draft = self._drafts.get(item_id)
+        return draft.over if draft is not None else None
+
     def mark_saved(self, item_id: str) -> None:
         draft = self._drafts.get(item_id)
         if draft is not None:
             draft.baseline = draft.sent if draft.sent is not None else draft.text
+            draft.over = draft.baseline
             draft.sent = None
             draft.error = None
             if draft.text == draft.baseline and item_id not in self._pending:
