@@ -390,10 +390,11 @@ def test_the_other_windows_text_goes_in_before_the_words_being_typed(qtbot, app,
     other.close()
 
 
-def test_a_recovered_note_replaces_the_text_it_was_typed_over_even_after_a_recolour(
-        qtbot, app, brief_path, monkeypatch):
+def _note_text_unsaved(qtbot, app, brief_path, monkeypatch, saved: str, unsaved: str):
+    """A note holding ``saved``, then ``unsaved`` typed on while saves of note text
+    fail (other changes still save); the window and the note's id."""
     w = app.open(brief_path)
-    hid = _note_typed(qtbot, w, "Fares r")
+    hid = _note_typed(qtbot, w, saved)
     real = app.store.update_highlight
 
     def notes_fail(highlight_id, *, note=None, **others):
@@ -402,9 +403,15 @@ def test_a_recovered_note_replaces_the_text_it_was_typed_over_even_after_a_recol
         return real(highlight_id, note=note, **others)
 
     monkeypatch.setattr(app.store, "update_highlight", notes_fail)
-    qtbot.keyClicks(QApplication.focusWidget(), "ose")
+    qtbot.keyClicks(QApplication.focusWidget(), unsaved)
     w.note_taking.flush()
     assert "disk is full" in w.note_taking.panel.error_text(hid)
+    return w, hid
+
+
+def test_a_recovered_note_replaces_the_text_it_was_typed_over_even_after_a_recolour(
+        qtbot, app, brief_path, monkeypatch):
+    w, hid = _note_text_unsaved(qtbot, app, brief_path, monkeypatch, "Fares r", "ose")
     w.note_taking.annotations.recolour(hid, "green")  # saved: the note's time moves on
     qtbot.wait(20)
     assert "disk is full" in w.note_taking.panel.error_text(hid)  # the text still is not
@@ -1078,3 +1085,96 @@ def test_writes_on_a_brief_of_many_notes_do_not_reload_them_all(qtbot, app, brie
     assert background_at(w, "Island councils asked").property(HIGHLIGHT_ID) == hid
     assert full_loads == []
     assert an.highlights == {h.id: h for h in live_highlights(app.store, an.open_key())}
+
+
+def test_retry_after_a_recolour_does_not_run_over_another_window(
+        qtbot, app, brief_path, monkeypatch):
+    w, hid = _note_text_unsaved(qtbot, app, brief_path, monkeypatch, "One.", " Mine")
+    other = Store.open(Paths(app.data))
+    other.update_highlight(hid, note="One.\n\nTheirs.")  # another window
+    other.close()
+    w.note_taking.annotations.recolour(hid, "green")  # reads the note again
+    monkeypatch.undo()  # disk has space again
+    w.note_taking.panel.card(hid).note.retry_button.click()
+    note = app.store.get_highlight(hid).note
+    assert "Theirs." in note and "One. Mine" in note
+
+
+def test_a_comment_retry_does_not_run_over_another_window(
+        qtbot, app, brief_path, monkeypatch):
+    w = app.open(brief_path)
+    an = w.note_taking.annotations
+    section = w.reader.section.id
+    c = an.add_comment(section, "One.", None)
+    qtbot.wait(50)
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: c.id in panel.comment_ids())
+    panel.begin_edit(c.id)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    real = app.store.update_comment
+    monkeypatch.setattr(app.store, "update_comment", _disk_full)
+    qtbot.keyClicks(QApplication.focusWidget(), " Mine")
+    w.note_taking.flush()
+    assert "disk is full" in panel.error_text(c.id)
+    other = Store.open(Paths(app.data))
+    other.update_comment(c.id, "One.\n\nTheirs.")
+    other.close()
+    an.reload()  # e.g. an import / colour-label change / empty trash reads all again
+    monkeypatch.setattr(app.store, "update_comment", real)
+    panel.card(c.id).body.retry_button.click()
+    body = app.store.get_comment(c.id).body
+    assert "Theirs." in body and "One. Mine" in body
+
+
+def test_a_note_moved_and_changed_elsewhere_while_typing_keeps_both(
+        qtbot, app, brief_path):
+    from briefreader.notes import NotesService
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "One.")
+    other = Store.open(Paths(app.data))
+    NotesService(other, author="Bo").reattach(w.brief, hid, "options", 0, 10)
+    other.update_highlight(hid, note="One.\n\nTheirs.")  # another window
+    other.close()
+    editor = w.note_taking.panel.card(hid).note.editor
+    qtbot.keyClicks(editor, " Mine")  # not saved yet...
+    qtbot.keyClick(editor, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # recolour
+    qtbot.wait(100)
+    w.note_taking.flush()
+    qtbot.wait(50)
+    note = app.store.get_highlight(hid).note
+    assert "Theirs." in note and "One. Mine" in note
+
+
+def test_recovered_text_that_cannot_be_saved_then_typed_on_brings_nothing_back(
+        qtbot, app, brief_path, monkeypatch):
+    from briefreader.ui import note_taking as nt
+    w = app.open(brief_path)
+    hid = _note_typed(qtbot, w, "Old para")
+    real = Store.update_highlight
+
+    def notes_fail(self, highlight_id, *, note=None, **others):
+        if note is not None:
+            _disk_full()
+        return real(self, highlight_id, note=note, **others)
+
+    monkeypatch.setattr(Store, "update_highlight", notes_fail)
+    editor = w.note_taking.panel.card(hid).note.editor
+    editor.selectAll()
+    qtbot.keyClicks(editor, "New para")
+    w.note_taking.flush()
+    assert "disk is full" in w.note_taking.panel.error_text(hid)
+    monkeypatch.setattr(nt, "confirm_close_unsaved", lambda _w: True)
+    app.close()
+    w = app.open(brief_path)  # the journal's text cannot be saved either: kept as a draft
+    panel = w.note_taking.panel
+    assert panel.typed_over(hid) == "Old para"  # what the store held, not ""
+    monkeypatch.setattr(Store, "update_highlight", real)
+    qtbot.waitUntil(lambda: hid in panel.highlight_ids())
+    panel.select_highlight(hid, focus_editor=True)
+    editor = panel.card(hid).note.editor
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " more")
+    w.note_taking.flush()
+    note = app.store.get_highlight(hid).note
+    assert note == "New para more"  # the paragraph typed over does not come back
+    assert "another window" not in w.statusBar().currentMessage()

@@ -418,9 +418,9 @@ class NoteTaking(QObject):
         if text is None:
             return
         if item_id in self.annotations.highlights:
-            self.annotations.edit_note(item_id, text)
+            self.annotations.edit_note(item_id, text, over=self.panel.typed_over(item_id))
         elif item_id in self.annotations.comments:
-            self.annotations.edit_comment(item_id, text)
+            self.annotations.edit_comment(item_id, text, over=self.panel.typed_over(item_id))
 
     def on_save_failed(self, item_id: str, message: str) -> None:
         if item_id and (item_id in self.annotations.highlights

@@ -178,6 +178,7 @@ class NotesPanel(QWidget):
         self._comment_children: dict[str, list[str]] = {}
         self._drafts: dict[str, _Draft] = {}
         self._pending: set[str] = set()
+        self._detached_over: dict[str, str | None] = {}  # see _send_detached
         self._selected: str | None = None
         self._filter = NotesFilter()
         self._extra_tags: set[str] = set()
@@ -852,7 +853,7 @@ class NotesPanel(QWidget):
     def typed_over(self, item_id: str) -> str | None:
         """The stored text the typing in this box went on from; None when none is typed."""
         draft = self._drafts.get(item_id)
-        return draft.over if draft is not None else None
+        return draft.over if draft is not None else self._detached_over.get(item_id)
 
     def mark_saved(self, item_id: str) -> None:
         draft = self._drafts.get(item_id)
@@ -909,11 +910,12 @@ class NotesPanel(QWidget):
         if box is not None:
             box.set_error(self._error_message(message))
 
-    def keep_draft(self, item_id: str, kind: str, text: str, message: str) -> None:
+    def keep_draft(self, item_id: str, kind: str, text: str, message: str,
+                   over: str | None = None) -> None:
         """Text of a note or comment that is not saved (typed before a crash): shown in
         its box, whenever its card is built, as a failed save is, with Retry."""
         self._drafts[item_id] = _Draft(kind, text, self._stored_text(item_id), sent=text,
-                                       error=message)
+                                       error=message, over=over)
         self._show_text(item_id, text)
 
     @staticmethod
@@ -1032,13 +1034,22 @@ class NotesPanel(QWidget):
         if hid in self._pending and draft is not None and draft.kind == "note":
             last = draft.sent if draft.sent is not None else draft.baseline
             if draft.text != last:
-                text = draft.text
-                QTimer.singleShot(0, self, lambda: self.note_edited.emit(hid, text))
+                text, over = draft.text, draft.over
+                QTimer.singleShot(0, self, lambda: self._send_detached(hid, text, over))
         self._pending.discard(hid)
         card = self._cards.pop(hid, None)
         if card is not None:
             self._discard(card)
         return card is not None
+
+    def _send_detached(self, hid: str, text: str, over: str | None) -> None:
+        """Send the text of a note whose card is gone: typed_over answers for it while
+        the save runs, as it does for a draft."""
+        self._detached_over[hid] = over
+        try:
+            self.note_edited.emit(hid, text)
+        finally:
+            self._detached_over.pop(hid, None)
 
     def _remove_card(self, hid: str) -> None:
         self._rebuilding = True

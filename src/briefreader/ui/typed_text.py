@@ -124,7 +124,7 @@ class TypedText(QObject):
         if text != stored:
             (an.edit_note if note else an.edit_comment)(entry.item, text)
             if self._stored(entry.item) != text:  # not saved (or gone meanwhile)
-                self.panel.keep_draft(entry.item, entry.kind, text, NOT_SAVED)
+                self.panel.keep_draft(entry.item, entry.kind, text, NOT_SAVED, over=stored)
                 return False
         self.journal.settled(entry.kind, brief, entry.item)
         return text != stored
