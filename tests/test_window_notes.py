@@ -138,23 +138,9 @@ def test_note_autosaves_and_survives_restart(qtbot, app, brief_path):
     assert notes == {hid: "Check the cost first."}
 
 
-def _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch, text: str):
-    w = app.open(brief_path)
-    hid = _highlighted(w)
-    qtbot.waitUntil(lambda: hid in w.note_taking.panel.highlight_ids())
-
-    monkeypatch.setattr(app.store, "update_highlight", _disk_full)
-    w.note_taking.panel.select_highlight(hid, focus_editor=True)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
-    qtbot.keyClicks(QApplication.focusWidget(), text)
-    w.note_taking.flush()
-    assert "disk is full" in w.note_taking.panel.error_text(hid)
-    return w, hid
-
-
 def test_a_note_that_could_not_be_saved_is_saved_when_the_brief_opens_again(
         qtbot, app, brief_path, monkeypatch):
-    w, hid = _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch,
+    w, hid = _note_text_unsaved(qtbot, app, brief_path, monkeypatch, "",
                                              "Written while the disk was full.")
     asked = []
     monkeypatch.setattr(note_taking_module, "confirm_close_unsaved",
@@ -175,7 +161,7 @@ def test_a_note_not_saved_months_ago_is_saved_when_its_brief_opens_at_last(
         qtbot, app, brief_path, monkeypatch):
     long_ago = stamp(datetime.now(UTC) - timedelta(days=200))
     monkeypatch.setattr(journal_mod, "now_utc", lambda: long_ago)
-    _w, hid = _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch,
+    _w, hid = _note_text_unsaved(qtbot, app, brief_path, monkeypatch, "",
                                               "Call the council clerk.")
     app.close()
     monkeypatch.undo()
@@ -186,7 +172,7 @@ def test_a_note_not_saved_months_ago_is_saved_when_its_brief_opens_at_last(
 
 def test_text_typed_in_a_note_purged_since_is_forgotten_and_one_in_the_trash_kept(
         qtbot, app, brief_path, monkeypatch):
-    w, hid = _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch,
+    w, hid = _note_text_unsaved(qtbot, app, brief_path, monkeypatch, "",
                                              "Typed, then the note went.")
     app.close()
     monkeypatch.undo()
@@ -205,7 +191,7 @@ def test_text_typed_in_a_note_purged_since_is_forgotten_and_one_in_the_trash_kep
 
 def test_closing_asks_first_when_unsaved_text_cannot_be_kept_either(qtbot, app, brief_path,
                                                                     monkeypatch):
-    w, hid = _type_note_that_cannot_be_saved(qtbot, app, brief_path, monkeypatch,
+    w, hid = _note_text_unsaved(qtbot, app, brief_path, monkeypatch, "",
                                              "Nowhere to keep this.")
     monkeypatch.setattr(w.note_taking.typed.journal, "keep_all", lambda: False)  # full too
     answers = [False]
