@@ -1164,3 +1164,26 @@ def test_recovered_text_that_cannot_be_saved_then_typed_on_brings_nothing_back(
     note = app.store.get_highlight(hid).note
     assert note == "New para more"  # the paragraph typed over does not come back
     assert "another window" not in w.statusBar().currentMessage()
+
+
+def test_a_failed_draft_of_a_note_moved_elsewhere_is_kept_with_its_retry(
+        qtbot, app, brief_path, monkeypatch):
+    from briefreader.notes import NotesService
+    w, hid = _note_text_unsaved(qtbot, app, brief_path, monkeypatch, "One.", " Mine")
+    other = Store.open(Paths(app.data))
+    NotesService(other, author="Bo").reattach(w.brief, hid, "options", 0, 10)
+    other.close()
+    w.note_taking.annotations.recolour(hid, "green")  # reads the note again: moved
+    qtbot.wait(50)
+    monkeypatch.undo()
+    panel = w.note_taking.panel
+    assert panel.holds_draft(hid)  # not thrown away with the card
+    w.show_section("options")
+    qtbot.waitUntil(lambda: hid in panel.highlight_ids())
+    assert "disk is full" in panel.error_text(hid)  # shown again, with Retry
+    panel.select_highlight(hid, focus_editor=True)
+    editor = panel.card(hid).note.editor
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " more")
+    w.note_taking.flush()
+    assert app.store.get_highlight(hid).note == "One. Mine more"

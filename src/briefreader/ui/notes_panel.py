@@ -1026,11 +1026,14 @@ class NotesPanel(QWidget):
 
         Text typed and not yet sent (the note left this section some other way than the
         window's Delete, which flushes first) is sent once this update is over: the
-        note still exists elsewhere, and no keystroke is lost."""
+        note still exists elsewhere, and no keystroke is lost. Text whose save failed
+        stays a draft, shown with its Retry wherever the note's card is built next."""
         self._highlights.pop(hid, None)
         if hid in self._build_queue:
             self._build_queue.remove(hid)
-        draft = self._drafts.pop(hid, None)
+        draft = self._drafts.get(hid)
+        if draft is None or draft.error is None:
+            self._drafts.pop(hid, None)
         if hid in self._pending and draft is not None and draft.kind == "note":
             last = draft.sent if draft.sent is not None else draft.baseline
             if draft.text != last:
