@@ -373,7 +373,6 @@ class _Edit(QUndoCommand):
         self.owner, self.hid, self.before, self.after, self.merge = (
             owner, highlight_id, before, after, merge)
         self._over = over  # the note text typed over, when the panel knows it
-        self._done = False
         #: The note as this step's last save left it (None: none saved yet).
         self._left: str | None = None
         #: Its first save met a note changed in another window and kept both texts.
@@ -391,7 +390,6 @@ class _Edit(QUndoCommand):
         self.after = other.after
         if other._left is not None:  # (its save may have failed: then ours stands)
             self._left = other._left
-        self._done = self._done or other._done
         return True
 
     def _set(self, values: dict) -> None:
@@ -400,9 +398,9 @@ class _Edit(QUndoCommand):
         try:
             if "note" not in values:
                 h = o.notes.edit_highlight(self.hid, **values)
-            elif not self._done and values is self.before:
+            elif self._left is None and values is self.before:
                 return  # never saved: nothing to undo
-            elif not self._done or self._left is None:
+            elif self._left is None:  # its first save (or a retry of it)
                 cached = o.highlights.get(self.hid)
                 over = self._over if self._over is not None else (
                     cached.note if cached is not None else None)
@@ -425,7 +423,6 @@ class _Edit(QUndoCommand):
         except BriefreaderError as exc:
             o.save_failed.emit(self.hid, str(exc))
             return
-        self._done = True
         if "note" in values:
             self._left = h.note
         o._put_highlight(self.hid, h)
