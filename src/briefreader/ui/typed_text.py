@@ -157,7 +157,6 @@ class TypedText(QObject):
         brief = self.annotations.open_key()
         if brief is None or self.settings is None:
             return
-        self._rehome_drafts(brief, placed or {})
         for entry in self.journal.pending(brief):
             if entry.kind != "draft":
                 continue
@@ -169,25 +168,18 @@ class TypedText(QObject):
                 if not ok:
                     continue
             self.journal.settled("draft", brief, entry.item, reply_to=entry.reply_to)
+        self._rehome_drafts(brief, placed or {})  # those just put back go along too
 
     def _rehome_drafts(self, brief: str, placed: dict[str, str | None]) -> None:
         """Unposted comments of sections this version of the brief no longer has go to
         the section most comments there went to (``placed``: where each comment was
         before this version was opened), else to the first section; the status bar says
-        where. (Journalled ones are put back in the drafts file first.)"""
+        where."""
         an, b = self.annotations, self.annotations.brief
         assert self.settings is not None and b is not None
         titles = {s.id: s.title for s in b.sections}
         if not titles:
             return
-        for entry in self.journal.pending(brief):
-            if entry.kind == "draft" and not entry.reply_to and entry.item not in titles:
-                try:
-                    done = self._recover_draft(brief, entry)
-                except Exception:  # noqa: BLE001 - kept in the journal for next time
-                    done = False
-                if done:
-                    self.journal.settled("draft", brief, entry.item)
 
         def home(section: str) -> str:
             went = Counter(c.current_section for c in an.comments.values()
