@@ -420,8 +420,12 @@ class NotesService:
 
     def comment_sections(self, brief: Brief) -> dict[str, str | None]:
         """Comment id → the section it is in as last placed, before any sync of this
-        version of the brief (what a reissue renamed can then be told from it)."""
-        return {c.id: c.current_section for c in self.store.comments(brief_key(brief))}
+        version of the brief (what a reissue renamed can then be told from it). Empty
+        when this version is the one placed already: nothing will move."""
+        key = brief_key(brief)
+        if self.store.brief_hash(key) in (None, brief.content_hash):
+            return {}
+        return {c.id: c.current_section for c in self.store.comments(key)}
 
     def get_highlight(self, highlight_id: str) -> Highlight:
         """One highlight as stored now (live or deleted); NoteNotFoundError if gone."""
