@@ -332,6 +332,42 @@ def test_another_process_synced_first(store, tmp_path):
         other_store.close()
 
 
+def test_a_changed_brief_is_placed_on_a_worker_thread_and_then_only_read(service):
+    import threading
+
+    ids = _notes_on(service, make_brief())
+    edited = _edited()
+    assert service.notes_to_place(edited) == 5
+    assert service.notes_to_place(make_brief()) == 0  # the version placed already
+    found: list = []
+    worker = threading.Thread(target=lambda: found.append(service.prepare(edited)))
+    worker.start()
+    worker.join()
+    (prepared,) = found
+    assert prepared.reanchored and prepared.summary() == "1 note moved, 1 changed, 1 needs review"
+    # Placed and stored by the worker's own connection: this one finds nothing to do.
+    assert service.notes_to_place(edited) == 0
+    report = service.sync(edited)
+    assert not report.reanchored and (report.moved, report.changed) == (1, 1)
+    assert service.store.get_highlight(ids["moved"]).current_section == "risks"
+
+
+def test_a_worker_that_cannot_place_the_notes_leaves_them_to_sync(service, monkeypatch):
+    _notes_on(service, make_brief())
+    edited = _edited()
+
+    def full_disk(*_args, **_kwargs):
+        raise SaveError("could not place the notes: the disk is full", reason="the disk is full")
+
+    monkeypatch.setattr(Store, "apply_placements", full_disk)
+    assert service.prepare(edited) is None
+    assert service.notes_to_place(edited) == 5  # still the old version's places
+    with pytest.raises(SaveError, match="disk is full"):
+        service.sync(edited)  # meets it again, for the window to say
+    monkeypatch.undo()
+    assert service.sync(edited).reanchored
+
+
 def test_reattach_an_orphan(service):
     ids = _notes_on(service, make_brief())
     edited = _edited()

@@ -343,6 +343,47 @@ def test_a_draft_of_a_section_a_reissue_renamed_is_shown_where_its_comments_went
     assert "Choices for ministers" in w2.statusBar().currentMessage()
 
 
+@pytest.mark.parametrize("worker_fails", [False, True])
+def test_notes_placed_on_a_worker_keep_the_drafts_of_a_renamed_section(
+        qtbot, session, brief_path, monkeypatch, worker_fails):
+    import sqlite3
+    import threading
+
+    from briefreader import notes as notes_mod
+    from briefreader.ui import main_window
+
+    w = session.open(brief_path, "options")
+    w.note_taking.panel.comment_added.emit("Which option is cheapest?", None)
+    type_into(qtbot, w.note_taking.panel.composer.edit, "And which is quickest?")
+    wait_on_disk(qtbot, session, "options", {None: "And which is quickest?"})
+    w.close()
+    brief_path.write_text(BRIEF.replace("# Options", "# Choices for ministers"),
+                          encoding="utf-8")
+    monkeypatch.setattr(main_window, "PLACE_ON_A_WORKER", 1)
+    threads = []
+    real = notes_mod.place_notes
+
+    def on_which_thread(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(notes_mod, "place_notes", on_which_thread)
+    if worker_fails:  # the worker's own connection cannot be opened
+        def locked(*_args, **_kwargs):
+            raise sqlite3.OperationalError("database is locked")
+
+        monkeypatch.setattr(notes_mod, "Store", locked)
+    w2 = session.open(brief_path, "choices-for-ministers")
+    # Placed once: on the worker, or else by the window when its notes open.
+    assert threads == [worker_fails]
+    comments = w2.note_taking.annotations.comments_in("choices-for-ministers")
+    assert [(c.body, c.status) for c in comments] == [("Which option is cheapest?", "moved")]
+    assert w2.note_taking.panel.composer.text() == "And which is quickest?"
+    assert session.on_disk("options") == {}
+    assert "Choices for ministers" in w2.statusBar().currentMessage()
+    assert "changed since you last read it: 1 note moved" in w2.banner.label.text()
+
+
 def test_a_draft_follows_a_section_renamed_twice(qtbot, session, brief_path):
     w = session.open(brief_path, "options")
     w.note_taking.panel.comment_added.emit("Which option is cheapest?", None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
@@ -44,6 +45,8 @@ from briefreader.render import section_plain_text
 from briefreader.store import Store
 
 _TEXT_CACHE_SIZE = 4
+
+log = logging.getLogger(__name__)
 
 
 class NotesError(BriefreaderError):
@@ -205,6 +208,33 @@ class NotesService:
         if brief.content_hash in self._texts:
             return False
         return self.store.brief_hash(brief_key(brief)) != brief.content_hash
+
+    def notes_to_place(self, brief: Brief) -> int:
+        """How many notes (not those in the Trash) sync() will place again: none for a
+        new brief or for the version placed already."""
+        key = brief_key(brief)
+        if self.store.brief_hash(key) in (None, brief.content_hash):
+            return 0
+        return sum(asdict(self.store.status_counts(key)).values())
+
+    def prepare(self, brief: Brief) -> SyncReport | None:
+        """sync() on a worker thread: every section's text and, for a new or changed
+        brief, its notes placed and stored, through a connection of the thread's own.
+        sync() on the window's thread then finds the brief placed and only reads.
+
+        None when that could not be done; sync() then meets the reason again and
+        reports it (or, when it has passed, does the work itself)."""
+        try:
+            self.section_texts(brief)
+            with Store(self.store.database, backup_interval=None, checked=True) as store:
+                worker = NotesService(store, author=self.author)
+                worker._texts = self._texts  # shared: the texts are not rendered again
+                return worker.sync(brief)
+        except BriefreaderError:
+            return None
+        except Exception:  # noqa: BLE001 - the window's own sync() goes on regardless
+            log.exception("notes of %r could not be prepared", brief.title)
+            return None
 
     def _ensure_synced(self, brief: Brief) -> str:
         key = brief_key(brief)

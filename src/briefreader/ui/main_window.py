@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from briefreader import __version__
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
-from briefreader.notes import NotesService
+from briefreader.notes import NotesService, SyncReport
 from briefreader.parse import EncodingError, find_briefs
 from briefreader.paths import Paths
 from briefreader.settings import Settings
@@ -44,6 +44,9 @@ from briefreader.ui.theme import apply_theme
 
 APP_TITLE = "briefreader"
 FALLBACK_ENCODING = "cp1252"
+#: A changed brief with this many notes has them placed again on a worker thread
+#: (up to a few ms each: hundreds would freeze the window for a moment).
+PLACE_ON_A_WORKER = 100
 
 
 def _file_label(path: Path) -> str:
@@ -65,7 +68,9 @@ def confirm_external_link(parent: QWidget, url: str) -> bool:
 
 
 class MainWindow(QMainWindow):
-    _notes_prepared = Signal(object)  # a brief whose section texts are ready for the notes
+    #: A brief whose notes were prepared on a worker thread: (brief, what the worker's
+    #: sync reported or None, where its comments were before).
+    _notes_prepared = Signal(object, object, object)
 
     def __init__(self, settings: Settings, *, default_library: Path | None = None,
                  notes: NotesService | None = None, paths: Paths | None = None) -> None:
@@ -432,32 +437,39 @@ class MainWindow(QMainWindow):
             self.reader.setFocus()  # ready to read and select with the keyboard
 
     def _open_notes(self, brief: Brief) -> None:
-        """Notes of a new or changed brief need every section's text: for a big brief
-        that is prepared on a worker thread while the first section is already shown."""
+        """Notes of a new or changed brief need every section's text, and those of a
+        changed one placing again: for a big brief or many notes that is done on a
+        worker thread while the first section is already shown."""
         nt = self.note_taking
         notes = nt.annotations.notes
         try:
-            prepare_first = notes.needs_texts(brief) and is_big(brief)
+            prepare_first = notes.needs_texts(brief) and (
+                is_big(brief) or notes.notes_to_place(brief) >= PLACE_ON_A_WORKER)
         except BriefreaderError:
             prepare_first = False  # opening the notes will say what is wrong
-        if prepare_first:
-            nt.close_brief()
-            self.statusBar().showMessage("Preparing notes for this brief…")
-            self.progress.show()
-
-            def prepare() -> None:
-                notes.section_texts(brief)
-                self._notes_prepared.emit(brief)
-
-            threading.Thread(target=prepare, daemon=True, name="notes-prepare").start()
-        else:
+        if not prepare_first:
             nt.open_brief(brief)
+            return
+        placed = nt.comment_places(brief)  # before the worker moves them
+        nt.close_brief()
+        self.statusBar().showMessage("Preparing notes for this brief…")
+        self.progress.show()
 
-    def on_notes_prepared(self, brief: Brief) -> None:
+        def prepare() -> None:
+            report = None
+            try:
+                report = notes.prepare(brief)
+            finally:  # the notes open however it went: sync() says what went wrong
+                self._notes_prepared.emit(brief, report, placed)
+
+        threading.Thread(target=prepare, daemon=True, name="notes-prepare").start()
+
+    def on_notes_prepared(self, brief: Brief, report: SyncReport | None,
+                          placed: dict[str, str | None]) -> None:
         self.progress.hide()
         self.statusBar().clearMessage()
         if brief is self.brief and self.note_taking is not None:
-            self.note_taking.open_brief(brief)
+            self.note_taking.open_brief(brief, placed=placed, prepared=report)
             if self.reader.section is not None:
                 self.reader.set_spans(self.note_taking.spans_for(self.reader.section.id))
                 self.note_taking.section_shown(self.reader.section)

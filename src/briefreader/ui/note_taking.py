@@ -175,10 +175,21 @@ class NoteTaking(QObject):
         self.banner.action_triggered.connect(self.on_banner_action)
 
     # -- what the window tells us ------------------------------------------------------
-    def open_brief(self, brief: Brief) -> SyncReport | None:
+    def comment_places(self, brief: Brief) -> dict[str, str | None]:
+        """Where the brief's comments are before a new version of it is placed (for
+        ``open_brief`` after the placing was done elsewhere)."""
+        return self.typed.comment_sections(brief)
+
+    def open_brief(self, brief: Brief, *, placed: dict[str, str | None] | None = None,
+                   prepared: SyncReport | None = None) -> SyncReport | None:
+        """Open the brief's notes. ``placed`` and ``prepared``: where its comments were
+        and what ``NotesService.prepare`` reported, when that placed them already."""
         self.panel.flush()
-        placed = self.typed.comment_sections(brief)  # before a reissue moves them
+        if placed is None:
+            placed = self.comment_places(brief)  # before a reissue moves them
         report = self.annotations.open_brief(brief)
+        if prepared is not None and prepared.reanchored:
+            report = prepared
         self.typed.recover_drafts(placed)
         self._recover_typed()
         if report is not None and report.reanchored and report.summary():
