@@ -861,7 +861,7 @@ def test_a_section_wanted_by_several_threads_at_once_is_rendered_once(monkeypatc
 
     @lru_cache(maxsize=64)
     def counted(*key):
-        calls.append(key[2].id)
+        calls.append(key[1].id)
         time.sleep(0.05)  # long enough for the other threads to ask meanwhile
         return real(*key)
 
@@ -879,3 +879,32 @@ def test_a_section_wanted_by_several_threads_at_once_is_rendered_once(monkeypatc
     assert len(out) == 3 and out[0] == out[1] == out[2]
     assert "Second part." in out[0][1]
     assert sorted(calls) == sorted(s.id for s in brief.sections)  # each once
+
+
+def test_a_new_version_renders_again_only_the_sections_it_changed(monkeypatch):
+    from briefreader.parse import parse_markdown
+
+    render.clear_cache()
+    rendered = []
+    real = render._time_boxed
+
+    def counted(source, scope, time_limit):
+        rendered.append(scope)
+        return real(source, scope, time_limit)
+
+    monkeypatch.setattr(render, "_time_boxed", counted)
+    text = "# One\n\nFirst part.\n\n# Two\n\nSecond *part*.\n\n# Three\n\nThird part.\n"
+    old = parse_markdown(text, name="t.md", content_hash="version-1")
+    assert [render.section_plain_text(old, s) for s in old.sections] == [
+        "First part.", "Second part.", "Third part."]
+    assert rendered == ["one", "two", "three"]
+    rendered.clear()
+    new = parse_markdown(
+        text.replace("# One\n\nFirst part.", "# Zero\n\nA new part.\n\n# One\n\nFirst, edited."),
+        name="t.md", content_hash="version-2")
+    assert [render.section_plain_text(new, s) for s in new.sections] == [
+        "A new part.", "First, edited.", "Second part.", "Third part."]
+    # Two and Three come later now, but read as before: they are not rendered again.
+    assert rendered == ["zero", "one"]
+    assert render.render_section(new, new.sections[2]).html == render.render_section(
+        old, old.sections[1]).html

@@ -20,6 +20,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from importlib import resources as _resources
 from itertools import groupby
+from typing import NamedTuple
 
 import markdown
 import nh3
@@ -577,7 +578,15 @@ class RenderedSection:
     """Why the body is shown as plain text, for the user; None otherwise."""
 
 
-def _heading_html(section: Section) -> str:
+class _Heading(NamedTuple):
+    """What of a section its rendering shows besides the text."""
+
+    id: str
+    title: str
+    level: int
+
+
+def _heading_html(section: Section | _Heading) -> str:
     if not section.title:
         return ""
     level = min(max(section.level, 1), 6)
@@ -586,7 +595,7 @@ def _heading_html(section: Section) -> str:
 
 @lru_cache(maxsize=2048)
 def _render_section(
-    content_hash: str, fmt: str, section: Section, source: str, time_limit: float
+    fmt: str, section: _Heading, source: str, time_limit: float
 ) -> RenderedSection:
     if fmt != "markdown":
         notice = None
@@ -620,8 +629,10 @@ def render_section(brief: Brief, section: Section, *, time_limit: float = 2.0) -
     """The section as the reader shows it. Memoised (and rendered by one thread at a
     time); never raises for bad input and never takes much longer than ``time_limit``
     seconds."""
-    key = (brief.content_hash, brief.format, section, effective_source(brief, section),
-           time_limit)
+    # What the result depends on, and no more: a section a new version of the brief left
+    # as it was (though it now comes later) is not rendered again.
+    key = (brief.format, _Heading(section.id, section.title, section.level),
+           effective_source(brief, section), time_limit)
     with _rendering_lock:
         busy = _rendering.get(key)
         if busy is None:
