@@ -276,6 +276,16 @@ def test_dark_theme_switch(qtbot, window):
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 128
 
 
+def test_the_message_strip_follows_the_theme(qtbot, window):
+    window.actions_.theme_dark.trigger()
+    window.banner.show_message("This brief changed since you last read it.", "warning")
+    assert "#3d3214" in window.banner.styleSheet()  # a dark strip in a dark window
+    window.actions_.theme_light.trigger()
+    assert "#fbedc7" in window.banner.styleSheet()
+    window.actions_.theme_dark.trigger()
+    assert "#3d3214" in window.banner.styleSheet()
+
+
 def test_large_brief_loads_without_blocking(qtbot, tmp_path):
     big = tmp_path / "big.md"
     parts = ["# Big Brief\n\nIntro.\n"]

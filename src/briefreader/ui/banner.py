@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+)
+
+from briefreader.ui.theme import palette_is_dark
 
 
 class Banner(QFrame):
@@ -13,6 +22,12 @@ class Banner(QFrame):
         "info": ("#dbe8f7", "#14385f", "#2f6db3"),
         "warning": ("#fbedc7", "#4d3800", "#c18f00"),
         "error": ("#f8d7d5", "#5c1410", "#c0392b"),
+    }
+    #: The same, for a dark window: a tinted strip, not a glaring one.
+    DARK_LEVEL_COLOURS = {
+        "info": ("#1d2f45", "#cfe0f5", "#4f86c6"),
+        "warning": ("#3d3214", "#f3dfa6", "#b8901c"),
+        "error": ("#4a1f1c", "#f6cdc9", "#c9574b"),
     }
 
     def __init__(self, parent=None) -> None:
@@ -38,21 +53,33 @@ class Banner(QFrame):
         self.button.clicked.connect(self.on_button_clicked)
         self._action = ""
         self.level = "info"
+        self._dark = palette_is_dark(QApplication.palette())
         self.hide()
 
     def show_message(self, text: str, level: str = "info", action: str = "",
                      action_label: str = "") -> None:
         self.level = level
-        bg, fg, border = self.LEVEL_COLOURS.get(level, self.LEVEL_COLOURS["info"])
-        self.setStyleSheet(
-            f"#banner {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}"
-            f"#banner QLabel, #banner QToolButton {{ color: {fg}; }}"
-        )
+        self._restyle()
         self.label.setText(text)
         self._action = action
         self.button.setVisible(bool(action))
         self.button.setText(action_label or action)
         self.show()
+
+    def set_dark(self, dark: bool) -> None:
+        """The window's theme was switched."""
+        self._dark = dark
+        self._restyle()
+
+    def _restyle(self) -> None:
+        colours = self.DARK_LEVEL_COLOURS if self._dark else self.LEVEL_COLOURS
+        bg, fg, border = colours.get(self.level, colours["info"])
+        style = (
+            f"#banner {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}"
+            f"#banner QLabel, #banner QToolButton {{ color: {fg}; }}"
+        )
+        if style != self.styleSheet():
+            self.setStyleSheet(style)
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""

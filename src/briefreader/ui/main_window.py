@@ -623,6 +623,8 @@ class MainWindow(QMainWindow):
     def apply_theme(self, mode: str) -> None:
         self._dark = apply_theme(QApplication.instance(), mode)
         self.reader.set_dark(self._dark)
+        self.banner.set_dark(self._dark)
+        self.notice.set_dark(self._dark)
         if self.note_taking is not None:
             self.note_taking.set_dark(self._dark)
         if self.finding is not None:
