@@ -356,6 +356,20 @@ def test_tags_are_parsed_and_sent_when_editing_finishes(panel, qtbot):
     assert blocker.args == ["h1", ("budget", "rail")]
 
 
+def test_a_long_tag_list_shows_its_start(panel, qtbot):
+    tags = ("housing", "a-very-long-tag-name-that-overflows-the-card", "cooling", "heat")
+    show(panel, [hl(1, tags=tags)])
+    edit = panel.card("h1").tags_edit
+    assert edit.cursorPosition() == 0  # not scrolled to the end: "housing" is whole
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    edit.end(False)
+    qtbot.keyClicks(edit, ", rail")
+    panel.card("h1").delete_button.setFocus()  # the user moves on
+    qtbot.waitUntil(lambda: not edit.hasFocus())
+    assert edit.cursorPosition() == 0
+
+
 def test_unchanged_tags_send_nothing(panel, qtbot):
     show(panel, [hl(1, tags=("a", "b"))])
     seen = []

@@ -709,6 +709,9 @@ class HighlightCard(_Card):
         self.tags_edit.setAccessibleName("Tags")
         self.tags_edit.setToolTip("Tags, separated by commas (saved when you press Enter or leave)")
         layout.addWidget(self.tags_edit)
+        # Left alone, a long tag list shows its start, not its end.
+        self.tags_edit.editingFinished.connect(
+            lambda: self.tags_edit.hasFocus() or self.tags_edit.setCursorPosition(0))
         self.meta = _small(QLabel(self))
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -722,6 +725,7 @@ class HighlightCard(_Card):
             tags = ", ".join(h.tags)
             if self.tags_edit.text() != tags or self.tags_edit.isModified():
                 self.tags_edit.setText(tags)
+                self.tags_edit.setCursorPosition(0)
         quote_changed = self.quote.text() != _quote_text(h.exact)
         if h == self.highlight and (label, dark) == self._shown_as and not quote_changed:
             return  # nothing shown changed (a section refresh passes every highlight)
