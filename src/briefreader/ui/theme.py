@@ -46,7 +46,7 @@ def _dark_palette() -> QPalette:
         QPalette.ColorRole.BrightText: QColor(255, 120, 120),
         QPalette.ColorRole.Light: QColor(70, 70, 74),
         QPalette.ColorRole.Midlight: QColor(58, 58, 62),
-        QPalette.ColorRole.Mid: QColor(44, 44, 48),
+        QPalette.ColorRole.Mid: QColor(82, 83, 89),  # card outlines and thread bars: seen
         QPalette.ColorRole.Dark: QColor(22, 22, 24),
         QPalette.ColorRole.Shadow: QColor(0, 0, 0),
         QPalette.ColorRole.Highlight: highlight,
