@@ -356,6 +356,22 @@ def test_tags_are_parsed_and_sent_when_editing_finishes(panel, qtbot):
     assert blocker.args == ["h1", ("budget", "rail")]
 
 
+def test_editing_a_note_at_the_bottom_brings_its_whole_card_into_view(panel, qtbot):
+    panel.resize(380, 420)
+    note = "\n\n".join(f"Paragraph {i} of a longer note." for i in range(4))
+    show(panel, [hl(n, note=note, tags=("rail",)) for n in range(1, 9)])
+    panel.begin_edit("h8")
+    viewport = panel.scroll.viewport()
+    tags = panel.card("h8").tags_edit
+
+    def bottom_in_view() -> bool:
+        return tags.mapTo(viewport, tags.rect().bottomLeft()).y() <= viewport.height()
+
+    qtbot.wait(100)  # the editor has settled
+    assert bottom_in_view()
+    assert panel.card("h8").note.editor.hasFocus()
+
+
 def test_a_long_tag_list_shows_its_start(panel, qtbot):
     tags = ("housing", "a-very-long-tag-name-that-overflows-the-card", "cooling", "heat")
     show(panel, [hl(1, tags=tags)])

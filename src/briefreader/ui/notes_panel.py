@@ -952,7 +952,12 @@ class NotesPanel(QWidget):
         if item_id in self._highlights:
             self._select(item_id)
         box.begin_edit()
-        self.scroll.ensureWidgetVisible(box, 0, 40)
+        self.content.layout().activate()
+        card = self.card(item_id)
+        if card is not None and card.height() <= self.scroll.viewport().height() - 40:
+            self._scroll_to(card)  # all of it: its tags and date too, not just the editor
+        else:
+            self.scroll.ensureWidgetVisible(box, 0, 40)
 
     def _finish_edit(self, item_id: str) -> None:
         self._send(item_id)
