@@ -773,7 +773,7 @@ class _Composer(QWidget):
         self.edit.setPlaceholderText(placeholder)
         self.edit.setAccessibleName("Reply" if reply else "New comment")
         self.edit.submit_pressed.connect(self.post)
-        self.post_button = QPushButton("Reply" if reply else "Comment", self)
+        self.post_button = QPushButton("Post reply" if reply else "Comment", self)
         self.post_button.setToolTip("Post (Ctrl+Enter)")
         self.post_button.setAccessibleName("Post reply" if reply else "Post comment")
         self.post_button.setEnabled(False)
