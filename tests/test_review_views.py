@@ -216,6 +216,31 @@ def test_review_set_items_keeps_focus_on_the_same_button(review):
     assert QApplication.focusWidget() is review.row("h-orphan").orphan_button
 
 
+def test_review_lists_an_orphan_kept_last_and_no_longer_asks(review, qtbot):
+    review.activateWindow()
+    items = review_items()
+    orphan = items[2]
+    kept = dataclasses.replace(
+        orphan, highlight=dataclasses.replace(orphan.highlight,
+                                              reviewed="2026-11-21T10:00:00.000Z"))
+    review.row("h-changed").orphan_button.setFocus()
+    # The window lists the notes again once one is kept: the kept come last.
+    changed_kept = dataclasses.replace(items[0], highlight=dataclasses.replace(
+        items[0].highlight, status="orphaned", reviewed="2026-11-21T10:00:00.000Z"),
+        current_text=None, section_title=None)
+    review.set_items([items[1], kept, changed_kept])
+    assert review.summary.text() == "1 note needs review · 2 notes kept without a place"
+    row = review.row("h-changed")
+    assert row.section_label.text() == "Was in “Findings” · kept without a place"
+    assert not row.orphan_button.isEnabled() and not row.accept_button.isEnabled()
+    assert row.attach_button.isEnabled()
+    # The focus went on to the next note to review, not along with the one kept.
+    assert QApplication.focusWidget() is review.row("h-ambiguous").first_enabled_button()
+    review.set_items([kept])
+    assert review.summary.text() == "Nothing to review · 1 note kept without a place"
+    assert not review.empty_label.isVisible()
+
+
 def test_review_stacks_when_narrow(review, qtbot):
     row = review.row("h-changed")
     review.resize(900, 900)

@@ -829,17 +829,27 @@ def test_changed_brief_shows_banner_and_review(qtbot, app, brief_path):
     orphan = next(h for h in w2.note_taking.annotations.highlights.values()
                   if h.status == "orphaned")
     review.keep_orphan_requested.emit(orphan.id)
-    qtbot.waitUntil(lambda: review.count() == 1)
+    qtbot.waitUntil(lambda: review.summary.text()
+                    == "1 note needs review · 1 note kept without a place")
     assert app.store.get_highlight(orphan.id).exact == "Island councils asked for a review"
+    assert review.highlight_ids()[-1] == orphan.id  # listed last, not asking any more
+    assert not review.row(orphan.id).orphan_button.isEnabled()
+    assert review.row(orphan.id).attach_button.isEnabled()
     # Accept the changed one: it is anchored where it was found.
     changed = next(h for h in w2.note_taking.annotations.highlights.values()
                    if h.status == "changed")
     review.accept_requested.emit(changed.id)
-    qtbot.waitUntil(lambda: review.count() == 0)
+    qtbot.waitUntil(lambda: review.highlight_ids() == [orphan.id])
     assert app.store.get_highlight(changed.id).status == "anchored"
     app.close()
     w3 = app.open(brief_path)
     assert w3.note_taking.annotations.needs_review() == []
+    # The orphan kept is still found in the window: Review lists it, to attach some day.
+    assert w3.actions_.show_review.isEnabled()
+    w3.actions_.show_review.trigger()
+    assert w3.note_taking.review.highlight_ids() == [orphan.id]
+    assert w3.note_taking.review.summary.text() == (
+        "Nothing to review · 1 note kept without a place")
 
 
 KILL_SCRIPT = textwrap.dedent(

@@ -153,6 +153,11 @@ class Annotations(QObject):
         return [h for h in self.highlights.values()
                 if h.status in REVIEW_STATUSES and not h.reviewed]
 
+    def kept_orphans(self) -> list[Highlight]:
+        """Notes found nowhere in this version that the user chose to keep so."""
+        return [h for h in self.highlights.values()
+                if h.status == "orphaned" and h.reviewed]
+
     def counts_by_section(self) -> dict[str, tuple[int, int, bool]]:
         """section id → (highlights, comments, any needing review)."""
         out: dict[str, list] = {}

@@ -294,7 +294,7 @@ class NoteTaking(QObject):
             tags={t for h in an.highlights.values() for t in h.tags},
             authors={h.author for h in an.highlights.values()}
                     | {c.author for c in an.comments.values()})
-        self.actions.show_review.setEnabled(bool(an.needs_review()))
+        self.actions.show_review.setEnabled(bool(an.needs_review() or an.kept_orphans()))
         self._refresh_views(visible_only=True)
 
     def _refresh_panel(self) -> None:
@@ -345,7 +345,9 @@ class NoteTaking(QObject):
         an = self.annotations
         items = []
         index = {t.id: t for t in an.notes.section_texts(brief)}
-        for h in sorted(an.needs_review(), key=lambda h: (h.section_ordinal, h.start)):
+        # Those kept without a place come last: still here, to be attached some day.
+        for h in [*sorted(an.needs_review(), key=lambda h: (h.section_ordinal, h.start)),
+                  *sorted(an.kept_orphans(), key=lambda h: (h.section_ordinal, h.start))]:
             current = an.notes.text_at(brief, h)
             candidates = ()
             if h.status == "ambiguous":

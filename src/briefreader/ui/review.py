@@ -61,6 +61,11 @@ class ReviewItem:
     """(section title, text) of each place an ambiguous highlight might belong."""
 
 
+def kept(item: ReviewItem) -> bool:
+    """Found nowhere, and kept so by the user: listed, but not asking any more."""
+    return item.highlight.status == "orphaned" and bool(item.highlight.reviewed)
+
+
 def excerpt(text: str, limit: int) -> str:
     """One line of at most ``limit`` characters, cut at a word with an ellipsis."""
     flat = " ".join(text.split())
@@ -213,6 +218,10 @@ class _ReviewRow(QFrame):
         self.accept_button.setEnabled(not no_place)
         if no_place:
             self.accept_button.setToolTip("Nothing was found to accept: attach it or keep it")
+        if kept(item):
+            self.orphan_button.setEnabled(False)
+            self.orphan_button.setToolTip("Kept without a place: attach it to text when you"
+                                          " find where it belongs")
         self.go_button.setEnabled(h.current_section is not None and not no_place)
         self.accept_button.clicked.connect(lambda: view.accept_requested.emit(self.highlight_id))
         self.attach_button.clicked.connect(
@@ -356,11 +365,19 @@ class ReviewView(QWidget):
     def set_items(self, items: list[ReviewItem]) -> None:
         """Show these items, in this order; keeps the keyboard focus on the same button."""
         focused_id, focused_index = self._focused_button()
+        old_ids = self.highlight_ids()
+        was_kept = {item.highlight.id for item in self._items if kept(item)}
         for row in self._rows.values():
             self._drop_row(row)
         self._rows = {}
         self._items = list(items)
         ids = self.highlight_ids()
+        if (focused_id in ids and focused_id not in was_kept
+                and kept(self._items[ids.index(focused_id)])):
+            # Just kept as an orphan, so moved to the end: the next note to review has
+            # the focus, as when a settled note leaves the list.
+            position = min(old_ids.index(focused_id), len(ids) - 1)
+            focused_id, focused_index = ids[position], 0
         wanted = PAGE_SIZE
         if focused_id in ids:
             # Rebuild at least down to the focused row, so the focus can stay on it.
@@ -444,7 +461,13 @@ class ReviewView(QWidget):
         self.scroll.setVisible(n > 0)
         self.summary.setVisible(n > 0)
         self.empty_label.setVisible(n == 0)
-        self.summary.setText(f"{n} {'note needs' if n == 1 else 'notes need'} review")
+        n_kept = sum(map(kept, self._items))
+        to_review = n - n_kept
+        parts = [f"{to_review} {'note needs' if to_review == 1 else 'notes need'} review"
+                 if to_review else "Nothing to review"]
+        if n_kept:
+            parts.append(f"{n_kept} {'note' if n_kept == 1 else 'notes'} kept without a place")
+        self.summary.setText(" · ".join(parts))
         left = n - len(self._rows)
         self.more_button.setVisible(left > 0)
         self.more_button.setText(f"Show {min(left, PAGE_SIZE)} more ({left} not shown)")
@@ -476,6 +499,8 @@ def _row_name(item: ReviewItem) -> str:
 
 def _section_line(item: ReviewItem) -> str:
     was = item.highlight.section_heading or "the brief's opening"
+    if kept(item):
+        return f"Was in “{was}” · kept without a place"
     if item.section_title is None or item.current_text is None:
         return f"Was in “{was}”"
     if item.section_title != item.highlight.section_heading:
