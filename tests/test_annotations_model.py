@@ -104,6 +104,7 @@ def assert_as_loaded(an: Annotations, service: NotesService, brief) -> None:
     fresh_c = service.comments(brief)
     assert an.highlights == {h.id: h for h in fresh_h}
     assert an.comments == {c.id: c for c in fresh_c}
+    assert an.deleted_comments == {c.id: c for c in service.comments(brief, trash=True)}
     assert an.bookmarks == service.bookmarks(brief)
 
 
@@ -285,6 +286,25 @@ def test_comments_add_edit_delete_restore(many, service, brief, monkeypatch):
     assert loads.take() == []
     assert old in an.comments
     assert_as_loaded(an, service, brief)
+
+
+def test_a_deleted_comment_with_replies_keeps_its_thread_in_shape(many):
+    an = many
+    question = an.add_comment("outlook", "Ask about the cranes.", None)
+    reply = an.add_comment("outlook", "June at the earliest.", question.id)
+    answer = an.add_comment("outlook", "Confirmed by the port.", reply.id)
+    alone = an.add_comment("outlook", "A comment with no replies.", None)
+    an.delete_comment(question.id)
+    an.delete_comment(reply.id)
+    an.delete_comment(alone.id)
+    assert question.id not in an.comments and question.id in an.deleted_comments
+    # The panel gets both deleted comments the last reply answers, not the lone one.
+    shown = [(c.id, c.deleted_at is not None) for c in an.threads_in("outlook")
+             if c.id in (question.id, reply.id, answer.id, alone.id)]
+    assert shown == [(question.id, True), (reply.id, True), (answer.id, False)]
+    assert [c.id for c in an.comments_in("outlook")].count(question.id) == 0
+    an.restore_comment(question.id)
+    assert question.id in an.comments and question.id not in an.deleted_comments
 
 
 # ----------------------------------------------------------------------------- the rest

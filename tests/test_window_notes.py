@@ -783,6 +783,27 @@ def test_comment_thread_with_reply(qtbot, app, brief_path):
     assert counts["options"] == (0, 2, False)
 
 
+def test_deleting_a_comment_that_has_a_reply_keeps_the_thread(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("options")
+    panel = w.note_taking.panel
+    panel.comment_added.emit("Which option is cheapest?", None)
+    (question,) = w.note_taking.annotations.comments_in("options")
+    panel.comment_added.emit("Option one, this year.", question.id)
+    reply = w.note_taking.annotations.comments_in("options")[1]
+    qtbot.waitUntil(lambda: panel.card(reply.id) is not None)
+    qtbot.mouseClick(panel.card(question.id).delete_button, Qt.MouseButton.LeftButton)
+    # The reply still answers something: "Deleted comment", with the reply under it.
+    qtbot.waitUntil(lambda: panel.card(question.id) is not None
+                    and panel.card(question.id).comment is None)
+    assert panel.card(question.id).meta.text() == "Deleted comment"
+    assert panel.comment_ids() == [question.id, reply.id]
+    assert panel.card(reply.id).depth == 1
+    w.note_taking.on_restore_requested("comment", question.id)
+    qtbot.waitUntil(lambda: panel.card(question.id).comment is not None)
+    assert panel.card(question.id).comment.body == "Which option is cheapest?"
+
+
 def test_bookmark_toggle(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("options")

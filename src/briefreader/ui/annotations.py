@@ -52,6 +52,8 @@ class Annotations(QObject):
         self.brief: Brief | None = None
         self.highlights: dict[str, Highlight] = {}
         self.comments: dict[str, Comment] = {}
+        #: Comments in the Trash: one with replies still shows as "Deleted comment".
+        self.deleted_comments: dict[str, Comment] = {}
         self.bookmarks: list[Bookmark] = []
         self.labels: dict[str, str] = {}
         # The brief, and version of it, whose notes the caches hold.
@@ -74,6 +76,7 @@ class Annotations(QObject):
         """No brief open: nothing cached, nothing to undo."""
         self.brief = None
         self.highlights, self.comments, self.bookmarks = {}, {}, []
+        self.deleted_comments = {}
         self._loaded_key = None
         self.undo_stack.clear()
 
@@ -84,6 +87,7 @@ class Annotations(QObject):
         try:
             highlights = {h.id: h for h in self.notes.highlights(self.brief)}
             comments = {c.id: c for c in self.notes.comments(self.brief)}
+            deleted = {c.id: c for c in self.notes.comments(self.brief, trash=True)}
             bookmarks = self.notes.bookmarks(self.brief)
             self.labels = {c.color: c.label for c in self.notes.color_labels()}
         except BriefreaderError as exc:
@@ -91,10 +95,12 @@ class Annotations(QObject):
             # text); another brief's, or another version's places, are never shown.
             if self._loaded_key != key:
                 self.highlights, self.comments, self.bookmarks = {}, {}, []
+                self.deleted_comments = {}
                 self._loaded_key = key
             self.save_failed.emit("", f"Notes could not be read: {exc}")
         else:
             self.highlights, self.comments, self.bookmarks = highlights, comments, bookmarks
+            self.deleted_comments = deleted
             self._loaded_key = key
         self.changed.emit()
 
@@ -116,8 +122,11 @@ class Annotations(QObject):
         self.highlights[highlight_id] = h  # who lists them sorts them
 
     def _put_comment(self, comment_id: str, c: Comment | None) -> None:
+        self.deleted_comments.pop(comment_id, None)
         if c is None or c.deleted_at is not None or c.brief_key != self.open_key():
             self.comments.pop(comment_id, None)
+            if c is not None and c.deleted_at is not None and c.brief_key == self.open_key():
+                self.deleted_comments[comment_id] = c
             return
         self.comments[comment_id] = c
 
@@ -148,6 +157,20 @@ class Annotations(QObject):
     def comments_in(self, section_id: str) -> list[Comment]:
         return sorted((c for c in self.comments.values() if c.current_section == section_id),
                       key=lambda c: c.created)
+
+    def threads_in(self, section_id: str) -> list[Comment]:
+        """The section's comments, with those in the Trash that replies shown still
+        answer (shown as "Deleted comment", so a thread keeps its shape)."""
+        shown = self.comments_in(section_id)
+        ids = {c.id for c in shown}
+        wanted = [c.reply_to for c in shown]
+        while wanted:
+            parent = self.deleted_comments.get(wanted.pop() or "")
+            if parent is not None and parent.id not in ids:
+                ids.add(parent.id)
+                shown.append(parent)
+                wanted.append(parent.reply_to)
+        return sorted(shown, key=lambda c: c.created)
 
     def needs_review(self) -> list[Highlight]:
         return [h for h in self.highlights.values()
@@ -249,7 +272,7 @@ class Annotations(QObject):
 
     def delete_comment(self, comment_id: str) -> None:
         self._apply(lambda: self.notes.delete_comment(comment_id), comment_id,
-                    then=lambda _: self._put_comment(comment_id, None))
+                    then=lambda _: self._reread_comment(comment_id))
 
     def restore_comment(self, comment_id: str) -> None:
         self._apply(lambda: self.notes.restore_comment(comment_id), comment_id,

@@ -304,7 +304,7 @@ class NoteTaking(QObject):
             self.panel.set_section(None, [], [], labels=an.labels, dark=self.dark)
             return
         self.panel.set_section(section.title, an.in_section(section.id),
-                               an.comments_in(section.id), labels=an.labels, dark=self.dark,
+                               an.threads_in(section.id), labels=an.labels, dark=self.dark,
                                section_id=section.id, brief_key=self.annotations.open_key())
         if self.selected_highlight and self.selected_highlight in an.highlights:
             self.panel.select_highlight(self.selected_highlight)
