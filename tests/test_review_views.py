@@ -169,6 +169,33 @@ def test_review_candidates_choose_by_index(review, qtbot):
     assert review.row("h-changed").candidate_buttons == []
 
 
+def test_review_places_show_the_text_around_them_and_in_the_reader(qtbot):
+    from briefreader.ui.review import Place
+
+    view = ReviewView()
+    qtbot.addWidget(view)
+    view.resize(820, 900)
+    same = "Raise the wall by one metre."
+    before = "The harbour board met twice in May and agreed the following plan of works. "
+    view.set_items([ReviewItem(
+        highlight("h-ambiguous", "ambiguous", same, current_section=None,
+                  current_start=None, current_end=None),
+        None, None,
+        (Place("Recommendations", same, before, " Then review it in 2030."),
+         Place("Recommendations", same, "Annex B repeats it: ", " Costs are in annex C.")))])
+    row = view.row("h-ambiguous")
+    first, second = (label.text() for label in row.findChildren(type(row.note_label))
+                     if label.accessibleName().startswith("Place "))
+    # Same section, same words: what is around each place tells them apart.
+    assert "Annex B repeats it:" in second and "Costs are in annex C." in second
+    assert "…met twice in May and agreed the following plan of works." in first
+    assert "The harbour board" not in first  # cut at a word, this far back
+    shown = recorder(view.place_shown)
+    assert [b.accessibleName() for b in row.show_buttons] == ["Show place 1", "Show place 2"]
+    qtbot.mouseClick(row.show_buttons[1], Qt.MouseButton.LeftButton)
+    assert shown == [("h-ambiguous", 1)]
+
+
 def test_review_tab_walks_rows_and_buttons_and_space_presses(review, qtbot):
     review.activateWindow()
     review.focus_first()

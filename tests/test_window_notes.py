@@ -681,6 +681,34 @@ def test_notes_to_review_that_cannot_be_read_are_reported(qtbot, app, brief_path
     assert "The note was not placed" in w.banner.text()
 
 
+def test_review_shows_each_possible_place_in_the_reader(qtbot, app, brief_path,
+                                                       monkeypatch):
+    from briefreader.anchor import Candidate
+
+    w = app.open(brief_path)
+    hid = _highlighted(w)
+    app.store._connection.execute("UPDATE highlights SET status = 'ambiguous' WHERE id = ?",
+                                  (hid,))
+    w.note_taking.annotations.reload()
+    text = w.note_taking.annotations.notes.section_texts(w.brief)
+    options = next(t.text for t in text if t.id == "options")
+    island = next(t.text for t in text if t.id == "background").index("Island councils")
+    places = (Candidate("background", island, island + 15, 1.0, 0.6),
+              Candidate("options", options.index("Option two"),
+                        options.index("Option two") + 10, 0.8, 0.6))
+    monkeypatch.setattr(NotesService, "candidates", lambda *_args: places)
+    qtbot.waitUntil(w.actions_.show_review.isEnabled)
+    w.actions_.show_review.trigger()
+    review = w.note_taking.review
+    qtbot.waitUntil(lambda: review.row(hid) is not None)
+    qtbot.mouseClick(review.row(hid).show_buttons[1], Qt.MouseButton.LeftButton)
+    assert w.reader.section.id == "options"
+    assert w.reader.textCursor().selectedText() == "Option two"
+    qtbot.mouseClick(review.row(hid).show_buttons[0], Qt.MouseButton.LeftButton)
+    assert w.reader.section.id == "background"
+    assert w.reader.textCursor().selectedText() == "Island councils"
+
+
 def test_a_note_saved_after_another_window_trashed_it_leaves_the_window(qtbot, app,
                                                                        brief_path):
     w = app.open(brief_path)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
+from briefreader.anchor import Candidate
 from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService, SyncReport
@@ -27,7 +28,7 @@ from briefreader.ui.item_views import add_docks
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.notes_panel import NotesPanel
 from briefreader.ui.reader import ReaderView
-from briefreader.ui.review import ReviewItem, ReviewView
+from briefreader.ui.review import PLACE_CONTEXT_CHARS, Place, ReviewItem, ReviewView
 from briefreader.ui.trash import TrashView
 from briefreader.ui.typed_text import TypedText
 
@@ -166,6 +167,7 @@ class NoteTaking(QObject):
         r.attach_here_requested.connect(self.on_attach_here)
         r.keep_orphan_requested.connect(an.keep_orphan)
         r.candidate_chosen.connect(self.on_candidate_chosen)
+        r.place_shown.connect(self.on_place_shown)
         r.go_to_requested.connect(self.on_highlight_activated)
         self.trash.restore_requested.connect(self.on_restore_requested)
         self.trash.empty_requested.connect(self.on_empty_trash_requested)
@@ -352,8 +354,11 @@ class NoteTaking(QObject):
             candidates = ()
             if h.status == "ambiguous":
                 candidates = tuple(
-                    (titles.get(c.section_id, c.section_id),
-                     index[c.section_id].text[c.start:c.end])
+                    Place(titles.get(c.section_id, c.section_id),
+                          index[c.section_id].text[c.start:c.end],
+                          index[c.section_id].text[max(0, c.start - 2 * PLACE_CONTEXT_CHARS)
+                                                   :c.start],
+                          index[c.section_id].text[c.end:c.end + 2 * PLACE_CONTEXT_CHARS])
                     for c in an.notes.candidates(brief, h) if c.section_id in index
                 )
             items.append(ReviewItem(h, current, titles.get(h.current_section or ""), candidates))
@@ -471,19 +476,31 @@ class NoteTaking(QObject):
             return
         self.annotations.attach(highlight_id, section.id, span[0], span[1])
 
-    def on_candidate_chosen(self, highlight_id: str, index: int) -> None:
+    def _candidate(self, highlight_id: str, index: int, failing: str) -> Candidate | None:
+        """One of the places a note might belong, as Review numbered them."""
         an = self.annotations
         h = an.highlights.get(highlight_id)
         if h is None or an.brief is None:
-            return
+            return None
         try:
             candidates = an.notes.candidates(an.brief, h)
         except BriefreaderError as exc:
-            self.banner.show_message(f"The note was not placed: {exc}", "error")
+            self.banner.show_message(f"{failing}: {exc}", "error")
+            return None
+        return candidates[index] if 0 <= index < len(candidates) else None
+
+    def on_candidate_chosen(self, highlight_id: str, index: int) -> None:
+        c = self._candidate(highlight_id, index, "The note was not placed")
+        if c is not None:
+            self.annotations.attach(highlight_id, c.section_id, c.start, c.end)
+
+    def on_place_shown(self, highlight_id: str, index: int) -> None:
+        """Select a possible place in the reader: the text around it tells it apart."""
+        c = self._candidate(highlight_id, index, "The place could not be shown")
+        if c is None:
             return
-        if 0 <= index < len(candidates):
-            c = candidates[index]
-            an.attach(highlight_id, c.section_id, c.start, c.end)
+        self.window.show_section(c.section_id)
+        self.reader.select_span(c.start, c.end)
 
     # -- trash and bookmarks -----------------------------------------------------------
     def on_restore_requested(self, kind: str, item_id: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
@@ -48,6 +49,18 @@ NOTE_EXCERPT_CHARS = 240
 #: Rows built at a time; more on request.
 PAGE_SIZE = 25
 NAME_EXCERPT_CHARS = 60
+#: Characters of a possible place's surroundings shown on each side.
+PLACE_CONTEXT_CHARS = 60
+
+
+class Place(NamedTuple):
+    """A place an ambiguous note might belong: its section, its text, and the text
+    around it (so that places with the same words can be told apart)."""
+
+    title: str
+    text: str
+    before: str = ""
+    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,7 +70,7 @@ class ReviewItem:
     """The text at the highlight's place now; None when no place was found."""
     section_title: str | None
     """Title of the section it is in now; None when no place was found."""
-    candidates: tuple[tuple[str, str], ...] = ()
+    candidates: tuple[Place | tuple[str, str], ...] = ()
     """(section title, text) of each place an ambiguous highlight might belong."""
 
 
@@ -183,27 +196,42 @@ class _ReviewRow(QFrame):
         else:
             self.note_label.hide()
 
-        # Places an ambiguous note might belong; choosing one settles it.
+        # Places an ambiguous note might belong, each with the text around it and a
+        # button that shows it in the reader; choosing one settles the note.
         self.candidate_buttons: list[QPushButton] = []
+        self.show_buttons: list[QPushButton] = []
         candidates = QGridLayout()
         candidates.setHorizontalSpacing(8)
         candidates.setColumnStretch(1, 1)
         if item.candidates:
-            candidates.addWidget(_caption("Possible places", self), 0, 0, 1, 2)
-        for n, (title, text) in enumerate(item.candidates):
+            candidates.addWidget(_caption("Possible places", self), 0, 0, 1, 3)
+        muted = _muted(self.palette())
+        for n, candidate in enumerate(item.candidates):
+            place = Place(*candidate)
             button = QPushButton(f"Use place {n + 1}", self)
-            button.setAccessibleName(f"Use place {n + 1}, in {title}")
-            button.setToolTip(f"Attach the note here, in “{title}”")
+            button.setAccessibleName(f"Use place {n + 1}, in {place.title}")
+            button.setToolTip(f"Attach the note here, in “{place.title}”")
             button.clicked.connect(
                 lambda _=False, i=n: view.candidate_chosen.emit(self.highlight_id, i)
             )
+            show = QPushButton("Show", self)
+            show.setAccessibleName(f"Show place {n + 1}")
+            show.setToolTip("Select this place in the reader, to see what is around it")
+            show.setAutoDefault(False)
+            show.clicked.connect(lambda _=False, i=n: view.place_shown.emit(self.highlight_id, i))
             label = _text_label(self)
-            _, new_html = diff_html(h.exact, text)
-            label.setText(f"<b>{html.escape(title)}</b>: {new_html}")
+            _, new_html = diff_html(h.exact, place.text)
+            label.setText(
+                f"<b>{html.escape(place.title)}</b>: "
+                f"<span style='color:{muted}'>{html.escape(_lead_in(place.before))}</span>"
+                f"{new_html}"
+                f"<span style='color:{muted}'>{html.escape(_lead_out(place.after))}</span>")
             label.setAccessibleName(f"Place {n + 1}")
             candidates.addWidget(button, n + 1, 0, Qt.AlignmentFlag.AlignTop)
             candidates.addWidget(label, n + 1, 1)
+            candidates.addWidget(show, n + 1, 2, Qt.AlignmentFlag.AlignTop)
             self.candidate_buttons.append(button)
+            self.show_buttons.append(show)
 
         quote = excerpt(h.exact, NAME_EXCERPT_CHARS)
         self.accept_button = _action_button(
@@ -249,8 +277,10 @@ class _ReviewRow(QFrame):
 
     def focusable(self) -> list[QPushButton]:
         """Buttons in Tab order."""
-        return [*self.candidate_buttons, self.accept_button, self.attach_button,
-                self.orphan_button, self.go_button]
+        places = [b for pair in zip(self.candidate_buttons, self.show_buttons, strict=True)
+                  for b in pair]
+        return [*places, self.accept_button, self.attach_button, self.orphan_button,
+                self.go_button]
 
     def first_enabled_button(self) -> QPushButton | None:
         return next((b for b in self.focusable() if b.isEnabled()), None)
@@ -320,6 +350,7 @@ class ReviewView(QWidget):
     attach_here_requested = Signal(str)
     keep_orphan_requested = Signal(str)
     candidate_chosen = Signal(str, int)
+    place_shown = Signal(str, int)  # highlight id, index of the possible place
     go_to_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -506,6 +537,31 @@ def _section_line(item: ReviewItem) -> str:
     if item.section_title != item.highlight.section_heading:
         return f"Was in “{was}”, now in “{item.section_title}”"
     return f"In “{was}”"
+
+
+def _muted(palette: QPalette) -> str:
+    """Text colour halfway to the background: for what is shown only around a place."""
+    text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
+    return QColor((text.red() + base.red()) // 2, (text.green() + base.green()) // 2,
+                  (text.blue() + base.blue()) // 2).name()
+
+
+def _lead_in(before: str) -> str:
+    """The end of the text before a place, from a word's start: "…the north wall "."""
+    if len(before) <= PLACE_CONTEXT_CHARS:
+        return before
+    cut = before[-PLACE_CONTEXT_CHARS:]
+    space = cut.find(" ")
+    return "…" + (cut[space + 1:] if 0 <= space < len(cut) // 2 else cut)
+
+
+def _lead_out(after: str) -> str:
+    """The start of the text after a place, to a word's end."""
+    if len(after) <= PLACE_CONTEXT_CHARS:
+        return after
+    cut = after[:PLACE_CONTEXT_CHARS]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > len(cut) // 2 else cut) + "…"
 
 
 def _caption(text: str, parent: QWidget) -> QLabel:
