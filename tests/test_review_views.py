@@ -371,21 +371,34 @@ def test_trash_rows_newest_first(trash):
     assert [trash.entry(r) for r in range(3)] == [
         ("comment", "c1"), ("highlight", "h1"), ("highlight", "h2")]
     first = trash.tree.topLevelItem(0)
-    assert first.text(0) == "Comment"
-    assert first.text(1) == "These figures look stale."
-    assert first.text(2) == "Costs"
-    assert first.text(3) == format_timestamp("2026-11-26T16:45:00.000Z")
+    assert first.text(0) == "Comment: These figures look stale."
+    assert first.text(1) == "Costs"
+    assert first.text(2) == format_timestamp("2026-11-26T16:45:00.000Z")
+    assert first.toolTip(0) == "Comment in “Costs”:\nThese figures look stale."
     second = trash.tree.topLevelItem(1)
-    assert second.text(1) == "“Raise the wall by one metre.” — Costed?"
+    assert second.text(0) == "“Raise the wall by one metre.” — Costed?"
     # Shown as typed: a tree item is plain text.
-    assert "<b>sea wall</b>" in trash.tree.topLevelItem(2).text(1)
+    assert "<b>sea wall</b>" in trash.tree.topLevelItem(2).text(0)
     assert trash.empty_button.isEnabled()
+
+
+def test_trash_in_a_narrow_panel_gives_the_text_the_room(trash, qtbot):
+    assert not trash.tree.isColumnHidden(1)
+    trash.resize(320, 300)
+    qtbot.waitUntil(lambda: trash.tree.isColumnHidden(1))
+    header = trash.tree.header()
+    # The text column takes what the date leaves, and nothing scrolls sideways.
+    assert header.sectionSize(0) >= trash.tree.viewport().width() - header.sectionSize(2) - 2
+    assert not trash.tree.horizontalScrollBar().isVisible()
+    assert trash.restore_button.isVisible() and trash.empty_button.isVisible()
 
 
 def test_trash_restore_buttons_and_enter(trash, qtbot):
     restored = recorder(trash.restore_requested)
-    qtbot.mouseClick(trash.restore_button(1), Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(trash.restore_button(0), Qt.MouseButton.LeftButton)
+    trash.tree.setCurrentItem(trash.tree.topLevelItem(1))
+    qtbot.mouseClick(trash.restore_button, Qt.MouseButton.LeftButton)
+    trash.tree.setCurrentItem(trash.tree.topLevelItem(0))
+    qtbot.mouseClick(trash.restore_button, Qt.MouseButton.LeftButton)
     trash.tree.setCurrentItem(trash.tree.topLevelItem(2))
     trash.tree.setFocus()
     qtbot.keyClick(trash.tree, Qt.Key.Key_Return)
@@ -410,6 +423,7 @@ def test_trash_refresh_keeps_the_current_row(trash):
     assert trash.tree.indexOfTopLevelItem(trash.tree.currentItem()) == 1
     trash.set_items([], [])
     assert trash.empty_label.isVisible() and not trash.empty_button.isEnabled()
+    assert not trash.restore_button.isEnabled()
 
 
 def test_format_timestamp():
@@ -576,7 +590,7 @@ def test_widgets_have_accessible_names(review, trash, bookmarks):
         "before the closure.”"
     assert "Premiums remain" in row.orphan_button.accessibleDescription()
     assert trash.tree.accessibleName() == "Deleted notes"
-    assert trash.restore_button(0).accessibleName() == "Restore comment"
+    assert trash.restore_button.accessibleName() == "Restore"
     assert bookmarks.tree.accessibleName() == "Bookmarks"
 
 
@@ -681,5 +695,5 @@ def test_trash_and_bookmarks_trees_share_one_set_up(qtbot):
         assert tree.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
         assert isinstance(tree.itemDelegate(), RoomyDelegate)
         assert not tree.header().stretchLastSection()
-    assert trash.tree.columnWidth(2) == 160 and bookmarks.tree.columnWidth(0) == 180
+    assert trash.tree.columnWidth(1) == 130 and bookmarks.tree.columnWidth(0) == 180
     assert trash.tree.accessibleName() == "Deleted notes"

@@ -28,11 +28,14 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 TEXT_EXCERPT_CHARS = 120
 
-COL_KIND, COL_TEXT, COL_SECTION, COL_DELETED, COL_RESTORE = range(5)
+COL_TEXT, COL_SECTION, COL_DELETED = range(3)
+#: Narrower than this, the Section column is left out (each row's tooltip names it):
+#: the text keeps the room in a side panel.
+SECTION_COLUMN_MIN_WIDTH = 520
 
 
 class TrashView(QWidget):
-    """Deleted notes, newest first, each with a Restore button."""
+    """Deleted notes, newest first; Restore (or Enter) puts the chosen one back."""
 
     restore_requested = Signal(str, str)
     """kind ("highlight" | "comment"), id."""
@@ -44,19 +47,19 @@ class TrashView(QWidget):
         self.setAccessibleName("Trash")
 
         self.tree = QTreeWidget(self)
-        self.tree.setColumnCount(5)
-        self.tree.setHeaderLabels(["Kind", "Text", "Section", "Deleted", ""])
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Deleted note", "Section", "Deleted"])
         fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
         set_up_flat_tree(
             self.tree,
             name="Deleted notes",
             delegate=RoomyDelegate(self.tree),
-            resize_modes={COL_KIND: fit, COL_TEXT: stretch,
-                          COL_SECTION: QHeaderView.ResizeMode.Interactive,
-                          COL_DELETED: fit, COL_RESTORE: fit},
-            widths={COL_SECTION: 160},
+            resize_modes={COL_TEXT: stretch, COL_SECTION: QHeaderView.ResizeMode.Interactive,
+                          COL_DELETED: fit},
+            widths={COL_SECTION: 130},
         )
         self.tree.installEventFilter(self)
+        self.tree.currentItemChanged.connect(self._update_restore)
 
         self.empty_label = empty_state_label("Trash is empty", "Trash is empty", self)
 
@@ -67,8 +70,14 @@ class TrashView(QWidget):
         self.empty_button.setToolTip("Delete every note in the trash for good")
         self.empty_button.setAutoDefault(False)
         self.empty_button.clicked.connect(self.empty_requested)
+        self.restore_button = QPushButton("Restore", self)
+        self.restore_button.setAccessibleName("Restore")
+        self.restore_button.setToolTip("Put the chosen note back (Enter)")
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.clicked.connect(self.restore_current)
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.restore_button)
         bottom.addWidget(self.empty_button)
 
         layout = QVBoxLayout(self)
@@ -99,26 +108,18 @@ class TrashView(QWidget):
 
         self.tree.clear()
         for kind, note_id, text, section, deleted, full in entries:
-            item = QTreeWidgetItem(
-                ["Highlight" if kind == "highlight" else "Comment", text,
-                 section or "Opening", format_timestamp(deleted)]
-            )
-            item.setData(COL_KIND, KIND_ROLE, kind)
-            item.setData(COL_KIND, ID_ROLE, note_id)
-            item.setToolTip(COL_TEXT, full)
+            where = section or "Opening"
+            # A highlight shows its quote in quotation marks; a comment says what it is.
+            item = QTreeWidgetItem([text if kind == "highlight" else f"Comment: {text}",
+                                    where, format_timestamp(deleted)])
+            item.setData(COL_TEXT, KIND_ROLE, kind)
+            item.setData(COL_TEXT, ID_ROLE, note_id)
+            item.setToolTip(COL_TEXT, f"{'Highlight' if kind == 'highlight' else 'Comment'}"
+                                      f" in “{where}”:\n{full}")
             item.setToolTip(COL_SECTION, section)
             if deleted:
                 item.setToolTip(COL_DELETED, deleted)
             self.tree.addTopLevelItem(item)
-            button = QPushButton("Restore")
-            button.setAutoDefault(False)
-            button.setAccessibleName(f"Restore {kind}")
-            button.setAccessibleDescription(text)
-            button.setToolTip(f"Put this {kind} back")
-            button.clicked.connect(
-                lambda _=False, k=kind, i=note_id: self.restore_requested.emit(k, i)
-            )
-            self.tree.setItemWidget(item, COL_RESTORE, button)
 
         n = len(entries)
         self.tree.setVisible(n > 0)
@@ -128,6 +129,7 @@ class TrashView(QWidget):
         self.setFocusProxy(self.tree if n else None)
         if n:
             self.tree.setCurrentItem(self.tree.topLevelItem(min(max(row, 0), n - 1)))
+        self._update_restore()
 
     def count(self) -> int:
         return self.tree.topLevelItemCount()
@@ -135,10 +137,7 @@ class TrashView(QWidget):
     def entry(self, row: int) -> tuple[str, str]:
         """(kind, id) of a row, top to bottom."""
         item = self.tree.topLevelItem(row)
-        return item.data(COL_KIND, KIND_ROLE), item.data(COL_KIND, ID_ROLE)
-
-    def restore_button(self, row: int) -> QPushButton:
-        return self.tree.itemWidget(self.tree.topLevelItem(row), COL_RESTORE)
+        return item.data(COL_TEXT, KIND_ROLE), item.data(COL_TEXT, ID_ROLE)
 
     # -- inside -------------------------------------------------------------------------
     def _current_row(self) -> int:
@@ -148,8 +147,19 @@ class TrashView(QWidget):
     def restore_current(self) -> None:
         item = self.tree.currentItem()
         if item is not None:
-            self.restore_requested.emit(item.data(COL_KIND, KIND_ROLE),
-                                        item.data(COL_KIND, ID_ROLE))
+            self.restore_requested.emit(item.data(COL_TEXT, KIND_ROLE),
+                                        item.data(COL_TEXT, ID_ROLE))
+
+    def _update_restore(self, *_args) -> None:
+        item = self.tree.currentItem()
+        self.restore_button.setEnabled(item is not None)
+        if item is not None:
+            self.restore_button.setAccessibleDescription(item.text(COL_TEXT))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.tree.setColumnHidden(COL_SECTION,
+                                  event.size().width() < SECTION_COLUMN_MIN_WIDTH)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if (watched is self.tree and event.type() == QEvent.Type.KeyPress
