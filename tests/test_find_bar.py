@@ -84,6 +84,24 @@ def test_match_case_is_passed_on(bar, qtbot):
     assert blocker.args == ["Grid", True, True]
 
 
+def test_alt_c_toggles_match_case_from_the_field(bar, qtbot):
+    bar.open_bar("Grid")
+    assert bar.case_box.accessibleName() == "Match case" and not bar.case_sensitive
+    with qtbot.waitSignal(bar.find_requested) as blocker:
+        qtbot.keyClick(bar.edit, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    assert blocker.args == ["Grid", True, True] and bar.case_box.isChecked()
+
+
+def test_the_field_and_buttons_stay_put_whatever_the_count_says(bar, qtbot):
+    harness = Harness(bar)  # noqa: F841 - kept alive while the bar calls it
+    bar.open_bar()
+    qtbot.keyClicks(bar.edit, "grid")
+    where = bar.close_button.x(), bar.case_box.x()
+    qtbot.keyClicks(bar.edit, "zz")
+    assert bar.count_label.text() == "No matches"
+    assert (bar.close_button.x(), bar.case_box.x()) == where
+
+
 def test_find_next_opens_a_closed_bar(bar, qtbot):
     bar.edit.setText("winter")
     with qtbot.waitSignal(bar.find_requested) as blocker:

@@ -832,6 +832,14 @@ def test_deleting_a_comment_that_has_a_reply_keeps_the_thread(qtbot, app, brief_
     assert panel.card(question.id).comment.body == "Which option is cheapest?"
 
 
+def test_the_find_bar_fits_a_small_screen_beside_the_notes(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    assert w.note_taking.docks["notes"].isVisible()
+    w.finding.find_bar.open_bar("ferry")
+    qtbot.waitUntil(w.finding.find_bar.isVisible)
+    assert w.minimumSizeHint().width() <= 800
+
+
 def test_bookmark_toggle(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("options")

@@ -9,9 +9,8 @@ or ✕. The window finds (``search.FindSession``), shows the match and calls
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -37,17 +36,26 @@ class FindBar(QWidget):
         self.edit.setPlaceholderText("Find in brief")
         self.edit.setAccessibleName("Text to find")
         self.edit.setClearButtonEnabled(True)
-        self.edit.setMinimumWidth(120)
+        self.edit.setMinimumWidth(90)
         self.edit.installEventFilter(self)
 
         self.previous_button = self._button("▲", "Previous match (Shift+F3)", "Previous match")
         self.next_button = self._button("▼", "Next match (F3)", "Next match")
-        self.case_box = QCheckBox("Match &case", self)
-        self.case_box.setToolTip("Match upper and lower case and accents exactly")
+        # A compact toggle ("Aa", as in most readers' find bars): the bar fits a small
+        # window beside the notes. Alt+C as the checkbox it replaces.
+        self.case_box = self._button("Aa", "Match case: upper and lower case and accents"
+                                     " exactly (Alt+C)", "Match case")
+        self.case_box.setCheckable(True)
+        case_key = QShortcut(QKeySequence("Alt+C"), self)
+        case_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        case_key.activated.connect(self.case_box.toggle)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("findCount")
         self.count_label.setAccessibleName("Matches")
-        self.count_label.setMinimumWidth(60)
+        # As wide as its longest text, so the field and buttons never jump about.
+        metrics = self.count_label.fontMetrics()
+        self.count_label.setMinimumWidth(max(metrics.horizontalAdvance(text) for text in
+                                             ("No matches", "9,999 of 9,999")))
         self.close_button = self._button("✕", "Close (Esc)", "Close the find bar")
 
         layout = QHBoxLayout(self)
