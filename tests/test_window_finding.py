@@ -282,6 +282,14 @@ def test_find_marks_every_match_in_the_section_and_says_when_none(qtbot, app):
     qtbot.keyClicks(bar.edit, "hovercraft")
     assert bar.count_label.text() == "No matches"
     assert w.reader.extraSelections() == []
+    # Nor is the last match found ("ho…") left selected as if it were one.
+    assert not w.reader.textCursor().hasSelection()
+    # A selection of the user's own stays when nothing is found.
+    w.reader.selectAll()
+    bar.edit.clear()
+    qtbot.keyClicks(bar.edit, "zq")
+    assert bar.count_label.text() == "No matches"
+    assert w.reader.textCursor().hasSelection()
 
 
 # --------------------------------------------------------------------------- search everywhere

@@ -96,6 +96,7 @@ class Finding(QObject):
         self.library_view = LibraryView(window)
         self.search_view = SearchView(window)
         self.find_bar = FindBar(window)
+        self._last_match: tuple[str, int, int] | None = None  # selected by the find bar
         self.docks = add_docks(window, (
             ("library", "Library", self.library_view, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("search", "Search", self.search_view, Qt.DockWidgetArea.RightDockWidgetArea),
@@ -505,12 +506,25 @@ class Finding(QObject):
         self.find_bar.set_result(session.label, found=bool(session.matches))
         if match is None:
             self.reader.set_find_selections([])
+            self._unselect_last_match()
             return
         if self.reader.section is None or self.reader.section.id != match.section_id:
             self.window.show_section(match.section_id)  # marks follow in section_shown
         else:
             self.refresh_marks()
         self.reader.select_span(match.start, match.end)
+        self._last_match = (match.section_id, match.start, match.end)
+
+    def _unselect_last_match(self) -> None:
+        """Nothing found now: the match found before is no longer shown selected (a
+        selection of the user's own stays)."""
+        section = self.reader.section
+        if (section is not None and self._last_match is not None
+                and self._last_match == (section.id, *(self.reader.selected_span() or ()))):
+            cursor = self.reader.textCursor()
+            cursor.clearSelection()
+            self.reader.setTextCursor(cursor)
+        self._last_match = None
 
     def _session_for(self, brief: Brief) -> FindSession | None:
         if self._session_brief is brief and self.session is not None:
