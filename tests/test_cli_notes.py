@@ -126,7 +126,7 @@ def test_notes_json_shape_and_reanchoring_after_an_edit(capsys, brief, data):
                     "--quote", "The haddock quota is unchanged.")  # fmt: skip
     brief.write_text(EDITED, encoding="utf-8")
     code, out, _ = run(capsys, *base, "notes", str(brief))
-    assert "The brief changed: 1 needs review." in out
+    assert "The brief changed: 1 note orphaned." in out
     listed = run_json(capsys, *base, "notes", str(brief))
     assert listed["brief"] == {
         "id": "fisheries-2026",
@@ -151,7 +151,7 @@ def test_notes_json_shape_and_reanchoring_after_an_edit(capsys, brief, data):
     )
     assert orphan["exact"] == "The haddock quota is unchanged."
     code, out, _ = run(capsys, *base, "notes", str(brief))
-    assert "Since they were made: 1 needs review." in out and "Needs review" in out
+    assert "Since they were made: 1 note orphaned." in out and "Orphaned (not found)" in out
 
 
 def test_a_note_or_comment_too_long_for_a_command_line_is_read_from_a_file(

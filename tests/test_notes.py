@@ -196,7 +196,7 @@ def test_sync_reanchors_every_note_once_when_the_brief_changed(service, monkeypa
     assert calls == [4]
     assert report.reanchored
     assert (report.anchored, report.moved, report.changed, report.orphaned) == (2, 1, 1, 1)
-    assert report.summary() == "1 note moved, 1 changed, 1 needs review"
+    assert report.summary() == "1 note moved, 1 changed, 1 orphaned"
 
     store = service.store
     text = service.section_texts(edited)[2].text
@@ -344,7 +344,7 @@ def test_a_changed_brief_is_placed_on_a_worker_thread_and_then_only_read(service
     worker.start()
     worker.join()
     (prepared,) = found
-    assert prepared.reanchored and prepared.summary() == "1 note moved, 1 changed, 1 needs review"
+    assert prepared.reanchored and prepared.summary() == "1 note moved, 1 changed, 1 orphaned"
     # Placed and stored by the worker's own connection: this one finds nothing to do.
     assert service.notes_to_place(edited) == 0
     report = service.sync(edited)
@@ -400,6 +400,8 @@ def test_summary_wording():
     assert SyncReport("k", False, True).summary() == ""
     assert (
         SyncReport("k", False, True, moved=12, changed=2, ambiguous=1).summary()
-        == "12 notes moved, 2 changed, 1 needs review"
+        == "12 notes moved, 2 changed, 1 ambiguous"
     )
-    assert SyncReport("k", False, True, orphaned=2).summary() == "2 need review"
+    assert SyncReport("k", False, True, orphaned=2).summary() == "2 notes orphaned"
+    assert (SyncReport("k", False, True, changed=1, ambiguous=2, orphaned=3).summary()
+            == "1 note changed, 2 ambiguous, 3 orphaned")

@@ -40,8 +40,7 @@ def test_a_card_for_each_highlight_in_the_given_order(panel, qtbot):
 @pytest.mark.parametrize("status", sorted(STATUS_BADGES))
 def test_status_badges_name_what_happened(panel, status):
     show(panel, [hl(1, status=status)])
-    expected = "needs review" if status == "ambiguous" else status
-    assert panel.card("h1").badge.text() == expected
+    assert panel.card("h1").badge.text() == status  # the words Review and the banner use
 
 
 def test_deleted_highlights_are_not_shown(panel):

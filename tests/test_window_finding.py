@@ -184,7 +184,7 @@ def test_watched_brief_changes_are_indexed_and_the_open_one_reloads(qtbot, app):
     assert "tidewater berth" in w.reader.document().toPlainText()
     assert w.reader.section.id == "options"
     qtbot.waitUntil(w.banner.isVisible, timeout=WAIT)
-    assert "changed since you last read it: 1 changed" in w.banner.label.text()
+    assert "changed since you last read it: 1 note changed." in w.banner.label.text()
     # Re-indexed for search without blocking: the new words are found.
     qtbot.waitUntil(lambda: [r.kind for r in app.store.search("tidewater")] == ["text"],
                     timeout=WAIT)

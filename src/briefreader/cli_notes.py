@@ -188,7 +188,7 @@ def _print_listing(listing, labels: dict[str, str]) -> None:
         lines = by_section.get(section_id)
         if not lines:
             continue
-        title = headings.get(section_id, "") if section_id else "Needs review (not found)"
+        title = headings.get(section_id, "") if section_id else "Orphaned (not found)"
         print()
         print(f"{title} [{section_id}]" if section_id else title)
         for line in lines:

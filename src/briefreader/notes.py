@@ -75,15 +75,14 @@ class SyncReport:
         return self.anchored + self.moved + self.changed + self.ambiguous + self.orphaned
 
     def summary(self) -> str:
-        """One line for a banner, e.g. '12 notes moved, 2 changed, 1 needs review'."""
-        parts = []
-        if self.moved:
-            parts.append(f"{self.moved} {'note' if self.moved == 1 else 'notes'} moved")
-        if self.changed:
-            parts.append(f"{self.changed} changed")
-        if self.needs_review:
-            verb = "needs" if self.needs_review == 1 else "need"
-            parts.append(f"{self.needs_review} {verb} review")
+        """One line for a banner, e.g. '12 notes moved, 2 changed, 1 orphaned': the
+        statuses' own words, as the notes panel, Review and the JSON say them."""
+        counts = [(n, word) for n, word in ((self.moved, "moved"), (self.changed, "changed"),
+                                            (self.ambiguous, "ambiguous"),
+                                            (self.orphaned, "orphaned")) if n]
+        parts = [f"{n} {word}" for n, word in counts]
+        if parts:
+            parts[0] = f"{counts[0][0]} {'note' if counts[0][0] == 1 else 'notes'} {counts[0][1]}"
         return ", ".join(parts)
 
 

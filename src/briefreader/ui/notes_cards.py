@@ -52,7 +52,8 @@ INDENT_PX = 18
 STATUS_BADGES = {
     "moved": ("moved", "The quoted text moved within the brief; the note followed it."),
     "changed": ("changed", "The quoted text changed in this version of the brief."),
-    "ambiguous": ("needs review", "The quote matches more than one place: check where it belongs."),
+    "ambiguous": ("ambiguous", "The quote matches more than one place: check where it belongs"
+                  " (Review)."),
     "orphaned": ("orphaned", "The quoted text is no longer in the brief; the note is kept."),
 }
 
