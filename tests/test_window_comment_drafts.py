@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 
 from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService
@@ -516,6 +517,122 @@ def test_a_reply_begun_on_a_comment_deleted_on_screen_stays_in_view(qtbot, sessi
     # sending everything still pending does not bring the reply draft back.
     panel.flush()
     assert session.on_disk("options") == {None: "Option one, this year"}
+
+
+# -- a reissue that renames, merges or drops a section, opened in the same window ----
+
+OPTIONS = ("# Options\n\nOption one keeps the subsidy flat. Option two ties it to sailings"
+           " kept.\nOption three tenders the route again from next spring.\n\n")
+assert OPTIONS in BRIEF
+
+
+def _reissued(qtbot, w, text: str) -> None:
+    """The open brief's file replaced by a new version, opened again in the window."""
+    w.brief.path.write_text(text, encoding="utf-8")
+    old = w.brief
+    w.reload()
+    qtbot.waitUntil(lambda: w.brief is not old)
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: panel.title_label.text() == w.reader.section.title)
+    qtbot.wait(50)
+
+
+@pytest.mark.parametrize("reading", ["background", "options"])
+def test_a_draft_rehomed_into_a_section_with_a_draft_is_not_overwritten(
+        qtbot, session, brief_path, reading):
+    """Options is dropped by a reissue opened in the same window: its unposted comment
+    goes to Background's box (the status bar says so), after Background's own draft.
+    Read while Background is shown (its box in view), or while Options is (Background's
+    box is then remembered by the panel)."""
+    w = session.open(brief_path, "background")
+    panel = w.note_taking.panel
+    type_into(qtbot, panel.composer.edit, "Ask the councils")
+    wait_on_disk(qtbot, session, "background", {None: "Ask the councils"})
+    w.show_section("options")
+    qtbot.waitUntil(lambda: panel.title_label.text() == "Options")
+    type_into(qtbot, panel.composer.edit, "Which option is cheapest?")
+    wait_on_disk(qtbot, session, "options", {None: "Which option is cheapest?"})
+    w.show_section(reading)
+    qtbot.waitUntil(lambda: panel.title_label.text() == reading.title())
+
+    _reissued(qtbot, w, BRIEF.replace(OPTIONS, ""))  # Options dropped from the brief
+    assert w.reader.section.id == "background"
+    assert "comment box of “Background”" in w.statusBar().currentMessage()
+    assert session.on_disk("background") == {
+        None: "Ask the councils\n\nWhich option is cheapest?"}
+    shown = panel.composer.text()
+    panel.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
+    type_into(qtbot, panel.composer.edit, " Soon.")  # the user goes on typing there
+    panel.flush()
+    kept = session.on_disk("background").get(None, "")
+    assert shown.count("Which option is cheapest?") == 1, shown
+    assert kept.count("Which option is cheapest?") == 1, kept
+
+
+def _all_unposted(qtbot, w) -> list[str]:
+    """Every unposted comment and reply the window shows, section by section."""
+    panel, texts = w.note_taking.panel, []
+    for s in w.brief.sections:
+        w.show_section(s.id)
+        qtbot.waitUntil(lambda s=s: panel.title_label.text() == s.title)
+        qtbot.wait(20)
+        texts.append(panel.composer.text())
+        for cid in panel.comment_ids():
+            reply = panel.card(cid).reply_composer
+            if reply is not None and reply.isVisibleTo(panel.card(cid)):
+                texts.append(reply.text())
+    return texts
+
+
+@pytest.mark.parametrize("how", ["reloaded", "restarted", "crashed"])
+def test_a_reply_to_a_comment_whose_section_a_reissue_dropped_is_not_lost(
+        qtbot, session, brief_path, how):
+    """Options is dropped: its comment is orphaned (shown in no section). The reply
+    begun on it must still be shown somewhere, once."""
+    w = session.open(brief_path, "options")
+    cid = reply_begun(qtbot, w)
+    wait_on_disk(qtbot, session, "options", {cid: "Option one, this year"})
+    if how == "reloaded":  # the new version opened in the same window
+        _reissued(qtbot, w, BRIEF.replace(OPTIONS, ""))
+    else:
+        w.close()
+        if how == "crashed":  # the last words typed only in the journal
+            Settings(session.paths.settings_file).save_comment_draft(KEY, "options", cid, "")
+            (session.paths.data_dir / "journal" / "crashed.jsonl").write_text(json.dumps({
+                "kind": "draft", "brief": KEY, "item": "options", "reply_to": cid,
+                "text": "Option one, this year", "at": now_utc()}) + "\n", encoding="utf-8")
+        brief_path.write_text(BRIEF.replace(OPTIONS, ""), encoding="utf-8")
+        w = session.open(brief_path, "background")
+    assert w.note_taking.annotations.comments[cid].status == "orphaned"
+    shown = _all_unposted(qtbot, w)
+    assert sum(t.count("Option one, this year") for t in shown) == 1, shown
+
+
+def test_a_reply_whose_comment_a_reissue_moved_into_the_section_being_read_is_shown(
+        qtbot, session, brief_path):
+    """A reply kept on disk (begun in an earlier run) to a comment that a reissue, opened
+    while Background is read, moves into Background: the comment's card appears there
+    without the reply; a reply typed anew then replaces the one kept."""
+    w = session.open(brief_path, "options")
+    cid = reply_begun(qtbot, w)
+    wait_on_disk(qtbot, session, "options", {cid: "Option one, this year"})
+    w.close()
+    w = session.open(brief_path, "background")  # the next day
+    panel = w.note_taking.panel
+    # Reissued: the Options heading is gone, its text is now part of Background.
+    _reissued(qtbot, w, BRIEF.replace("# Options\n\n", ""))
+    assert w.reader.section.id == "background"
+    assert w.note_taking.annotations.comments[cid].current_section == "background"
+    qtbot.waitUntil(lambda: panel.card(cid) is not None)
+    # The user replies (again: the reply begun before is not in view).
+    qtbot.mouseClick(panel.card(cid).reply_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, panel.card(cid).reply_composer.edit, "And next year?")
+    panel.flush()
+    w.show_section("recommendation")
+    w.show_section("background")
+    qtbot.waitUntil(lambda: panel.title_label.text() == "Background")
+    shown = _all_unposted(qtbot, w)
+    assert sum(t.count("Option one, this year") for t in shown) == 1, shown
 
 
 def test_the_panel_keys_drafts_by_brief_and_section(qtbot, panel):

@@ -268,15 +268,20 @@ class Settings:
         return moved
 
     def rehome_comment_drafts(self, brief: str, sections: Collection[str],
-                              home: Callable[[str], str]) -> list[tuple[str, str]]:
+                              home: Callable[[str], str],
+                              placed: Collection[str] | None = None) -> list[tuple[str, str]]:
         """Unposted new comments of ``brief`` kept under a section it no longer has (a
         reissue renamed or removed it) are kept under ``home(section)`` from now on,
         after any draft there; (old, new) section of each moved. (Replies go with their
-        comment: :meth:`move_reply_drafts`.)"""
+        comment: :meth:`move_reply_drafts`.) With ``placed`` (the comments that have a
+        section in this version), a reply there to a comment not among them (orphaned,
+        or deleted) goes to ``home(section)`` as a new comment: no box would show it."""
         moved = []
         for key, entry in self._draft_entries().items():
             section, text = entry.get("section"), entry.get("text")
-            if (entry.get("brief") != brief or entry.get("reply_to") or section in sections
+            reply_to = entry.get("reply_to")
+            if (entry.get("brief") != brief or section in sections
+                    or (reply_to and (placed is None or reply_to in placed))
                     or not isinstance(section, str) or not isinstance(text, str)):
                 continue
             new = home(section)

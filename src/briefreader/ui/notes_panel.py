@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.records import DEFAULT_LABELS, Comment, Highlight
+from briefreader.text_merge import merged
 from briefreader.ui.highlights import COLOURS
 from briefreader.ui.notes_cards import (
     CommentCard,
@@ -188,6 +189,9 @@ class NotesPanel(QWidget):
         # Unposted comment and reply text changed and not yet emitted, by where it goes.
         self._composer_pending: dict[CommentDraftKey, str] = {}
         self._draft_loader: DraftLoader | None = None
+        # The drafts kept on disk changed under the panel: the section shown reads its
+        # own again when next updated (see reread_comment_drafts).
+        self._reread_drafts = False
         self._is_live: Callable[[str], bool] | None = None
         self._html_cache: dict[str, str] = {}
         self._render_queue: list[str] = []
@@ -340,6 +344,7 @@ class NotesPanel(QWidget):
             # Only real text: an empty box must not hide the draft kept on disk.
             self._composer_drafts[self._section_key] = self.composer.text()
         self._remember_reply_drafts()
+        self._reread_drafts = False  # read now
         stored = self._load_drafts(key)
         for cid, text in stored.items():
             if cid is not None:
@@ -417,6 +422,9 @@ class NotesPanel(QWidget):
         try:
             changed = self._update_cards(highlights)
             changed = self._update_thread(comments) or changed
+            if self._reread_drafts:
+                self._reread_drafts = False
+                changed = self._take_kept_drafts() or changed
         finally:
             self._rebuilding = False
         if self._selected not in self._highlights:
@@ -1231,6 +1239,37 @@ class NotesPanel(QWidget):
         drafts = self._draft_loader(key[0], key[1])
         return {k: v for k, v in (drafts or {}).items() if isinstance(v, str) and v.strip()}
 
+    def reread_comment_drafts(self) -> None:
+        """The drafts kept on disk changed under the panel (opening a reissued brief
+        moved some to the sections their comments went to): what the panel remembers
+        of a section takes in what is kept for it now, and the section shown does so
+        when it is next updated. Nothing shown or remembered is dropped."""
+        for key, text in list(self._composer_drafts.items()):
+            kept = self._load_drafts(key).get(None, "")
+            self._composer_drafts[key] = merged(text, kept)
+        self._reread_drafts = True
+
+    def _take_kept_drafts(self) -> bool:
+        """The section shown takes in the drafts kept for it on disk (after its own
+        text in each box); whether a reply box was opened."""
+        stored = self._load_drafts(self._section_key)
+        _take_in(self.composer, stored.pop(None, ""))
+        opened = False
+        lost = {}
+        for cid, text in stored.items():
+            card = self._comment_cards.get(cid)
+            if card is None:
+                lost[cid] = text
+                continue
+            reply = card.reply_composer
+            if reply is not None and reply.isVisibleTo(card) and merged(reply.text(),
+                                                                        text) == reply.text():
+                continue  # shown there already
+            opened = True
+            _take_in(self._open_reply(cid, focus=False), text)
+        self._recover_lost_replies(lost)
+        return opened
+
     def _recover_lost_replies(self, lost: dict[str, str]) -> None:
         """Replies begun on comments that are gone (deleted here, in another window, or
         before a restart) have no reply box any more: their text comes back in the
@@ -1455,6 +1494,21 @@ class NotesPanel(QWidget):
                                                              dark))
         self.composer.set_error(self.composer.error.text() or None)
         self.update()
+
+
+def _take_in(composer: _Composer, kept: str) -> None:
+    """What is kept on disk for this box, after what it holds: added at its end when it
+    only adds, so that a cursor in the box stays where it is."""
+    own = composer.text()
+    both = merged(own, kept)
+    if both == own:
+        return
+    if both.startswith(own):
+        cursor = QTextCursor(composer.edit.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(both[len(own):])
+    else:
+        composer.set_text(both)
 
 
 def _increasing_run(values: list[int]) -> list[int]:

@@ -169,6 +169,8 @@ class TypedText(QObject):
                     continue
             self.journal.settled("draft", brief, entry.item, reply_to=entry.reply_to)
         self._rehome_drafts(brief, placed or {})  # those just put back go along too
+        # What the panel remembers, or shows, of a section takes in what is kept now.
+        self.panel.reread_comment_drafts()
 
     def _rehome_drafts(self, brief: str, placed: dict[str, str | None]) -> None:
         """Unposted comments of sections this version of the brief no longer has go to
@@ -187,8 +189,9 @@ class TypedText(QObject):
                            and c.current_section in titles)
             return went.most_common(1)[0][0] if went else next(iter(titles))
 
+        shown = {c.id for c in an.comments.values() if c.current_section in titles}
         try:
-            moved = self.settings.rehome_comment_drafts(brief, titles.keys(), home)
+            moved = self.settings.rehome_comment_drafts(brief, titles.keys(), home, shown)
         except Exception:  # noqa: BLE001 - a damaged settings file must not stop opening
             return
         for new in dict.fromkeys(new for _, new in moved):
