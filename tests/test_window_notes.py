@@ -560,6 +560,8 @@ def test_delete_action_keeps_the_note_as_typed_and_undo_brings_it_back(qtbot, ap
     w.actions_.delete_highlight.trigger()
     assert app.store.get_highlight(hid).deleted_at is not None
     assert app.store.get_highlight(hid).note == "Typed, not yet autosaved."
+    assert w.statusBar().currentMessage() == (
+        "Highlight moved to the Trash (Ctrl+Z puts it back).")
     w.note_taking.undo_action.trigger()
     restored = app.store.get_highlight(hid)
     assert restored.deleted_at is None
@@ -821,6 +823,8 @@ def test_deleting_a_comment_that_has_a_reply_keeps_the_thread(qtbot, app, brief_
     reply = w.note_taking.annotations.comments_in("options")[1]
     qtbot.waitUntil(lambda: panel.card(reply.id) is not None)
     qtbot.mouseClick(panel.card(question.id).delete_button, Qt.MouseButton.LeftButton)
+    assert w.statusBar().currentMessage() == (
+        "Comment moved to the Trash (Ctrl+Shift+T shows the Trash).")
     # The reply still answers something: "Deleted comment", with the reply under it.
     qtbot.waitUntil(lambda: panel.card(question.id) is not None
                     and panel.card(question.id).comment is None)

@@ -154,12 +154,12 @@ class NoteTaking(QObject):
         p.note_edited.connect(lambda hid, text: an.edit_note(hid, text, over=p.typed_over(hid)))
         p.tags_edited.connect(an.set_tags)
         p.color_change_requested.connect(an.recolour)
-        p.delete_highlight_requested.connect(an.delete_highlight)
+        p.delete_highlight_requested.connect(self.delete_highlight)
         p.highlight_activated.connect(self.on_highlight_activated)
         p.comment_added.connect(self.on_comment_added)
         p.comment_edited.connect(
             lambda cid, body: an.edit_comment(cid, body, over=p.typed_over(cid)))
-        p.delete_comment_requested.connect(an.delete_comment)
+        p.delete_comment_requested.connect(self.delete_comment)
         p.retry_requested.connect(self.on_retry_requested)
 
         r = self.review
@@ -421,9 +421,21 @@ class NoteTaking(QObject):
         hid = self.selected_highlight or self.panel.selected_highlight()
         if hid:
             self.panel.flush()  # the note goes to the trash as last typed, as for the card's button
-            self.annotations.delete_highlight(hid)
+            self.delete_highlight(hid)
             self.selected_highlight = None
             self._update_enabled()
+
+    def delete_highlight(self, highlight_id: str) -> None:
+        self.annotations.delete_highlight(highlight_id)
+        if highlight_id not in self.annotations.highlights:  # not when it failed
+            self.window.statusBar().showMessage(
+                "Highlight moved to the Trash (Ctrl+Z puts it back).", 6000)
+
+    def delete_comment(self, comment_id: str) -> None:
+        self.annotations.delete_comment(comment_id)
+        if comment_id not in self.annotations.comments:
+            self.window.statusBar().showMessage(
+                "Comment moved to the Trash (Ctrl+Shift+T shows the Trash).", 6000)
 
     def on_edit_note_triggered(self) -> None:
         hid = self.selected_highlight or self.panel.selected_highlight()
