@@ -62,6 +62,22 @@ def test_a_card_grows_with_its_note_and_never_squeezes_the_quote(panel, qtbot):
     assert card.note.editor.geometry().bottom() < card.tags_edit.geometry().top()
 
 
+def test_cards_hold_no_gap_whatever_their_text(panel, qtbot):
+    """A card is as tall as its lines: the author line gets no share of spare room,
+    whether the text is plain (one line or several) or Markdown."""
+    show(panel, [hl(1, note="One short line.")], [
+        cm(1, body="Plain words for a comment."),
+        cm(2, body="A longer plain comment that wraps onto a second line in this panel, "
+                   "and perhaps onto a third one as well, for good measure."),
+        cm(3, body="Some **bold** words.\n\n- one\n- two")])
+    for cid in ("h1", "c1", "c2", "c3"):
+        card = panel.card(cid)
+        qtbot.waitUntil(lambda card=card: card.height() == card.sizeHint().height())
+        assert card.meta.height() == card.meta.sizeHint().height(), cid
+        label = card.note.label if cid.startswith("h") else card.body.label
+        assert label.height() == label.heightForWidth(label.width()), cid
+
+
 def test_long_quotes_are_cut_to_three_lines(panel):
     show(panel, [hl(1, exact=QUOTE * 6)])
     lines = panel.card("h1").quote.lines(300)

@@ -383,7 +383,9 @@ class _RichLabel(QLabel):
         self.setOpenExternalLinks(False)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.setCursor(Qt.CursorShape.IBeamCursor)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        # Preferred, not Minimum: a word-wrapped label's size hint is for a width of its
+        # own choosing (two lines where one fits), and as a minimum it padded the card.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         event.accept()
