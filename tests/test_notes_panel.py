@@ -627,6 +627,20 @@ def test_note_markdown_is_rendered_and_links_are_not_followed(panel, qtbot):
     assert label.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
 
 
+def test_markdown_in_a_note_fits_a_card():
+    html = note_html("# Costs\n\nSee [the table](https://example.org/t?a=1&b=2) and"
+                     " <https://x.org>.\n\n| Year | Deaths |\n|---|---|\n| 2024 | 1,900 |"
+                     "\n\n> As the minister said.")
+    # A heading is bold at the text's size, not larger than the panel's own title.
+    assert "<h4>Costs</h4>" in html and "<h1>" not in html
+    # Links read as words with their address; there is nothing to click.
+    assert "<a" not in html
+    assert "the table <small>(https://example.org/t?a=1&amp;b=2)</small>" in html
+    assert " and https://x.org." in html
+    assert '<table border="1" cellspacing="0" cellpadding="3">' in html
+    assert '<blockquote style="font-style:italic">' in html
+
+
 def test_plain_notes_are_escaped_and_read_like_markdown():
     assert note_html("a < b & c\nnext") == "<p>a &lt; b &amp; c\nnext</p>"
     assert note_html("one\nline\n\nnext") == "<p>one\nline</p>\n<p>next</p>"

@@ -94,7 +94,7 @@ def note_html(text: str) -> str:
     """A note or comment as the panel shows it: sanitised HTML, images removed."""
     if not _MARKDOWN_SYNTAX.search(text):
         return plain_to_html(text)
-    return nh3.clean(
+    clean = nh3.clean(
         render_markdown_fragment(text, time_limit=MARKDOWN_TIME_LIMIT),
         tags=_NOTE_TAGS,
         attributes=_NOTE_ATTRIBUTES,
@@ -102,6 +102,31 @@ def note_html(text: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
+    return _fit_to_card(clean)
+
+
+# Sanitised HTML has no attributes on these tags, and quotes its attributes: the
+# patterns below only ever see our own markup.
+_HEADING_TAG = re.compile(r"<(/?)h[1-6]>")
+_LINK = re.compile(r'<a\b(?:[^>]*?\shref="([^"]*)")?[^>]*>(.*?)</a>', re.S)
+
+
+def _fit_to_card(clean: str) -> str:
+    """A note's HTML as a card shows it: headings bold at the text's size (a note's
+    "# Costs" must not outshout the panel's own title), tables ruled, quotations in
+    italics, and links as their words with the address after them in small type (a
+    card is clicked to edit it: nothing is opened from it)."""
+    out = _HEADING_TAG.sub(r"<\1h4>", clean)
+    out = out.replace("<table>", '<table border="1" cellspacing="0" cellpadding="3">')
+    out = out.replace("<blockquote>", '<blockquote style="font-style:italic">')
+    return _LINK.sub(_link_as_text, out)
+
+
+def _link_as_text(m: re.Match[str]) -> str:
+    href, words = m.group(1) or "", m.group(2)
+    if not href or href == words or href.removeprefix("mailto:") == words:
+        return words
+    return f"{words} <small>({href})</small>"
 
 
 def _needs_markdown(text: str) -> bool:
