@@ -50,7 +50,7 @@ NOTE_EXCERPT_CHARS = 240
 PAGE_SIZE = 25
 NAME_EXCERPT_CHARS = 60
 #: Characters of a possible place's surroundings shown on each side.
-PLACE_CONTEXT_CHARS = 60
+PLACE_CONTEXT_CHARS = 40
 
 
 class Place(NamedTuple):
@@ -204,7 +204,7 @@ class _ReviewRow(QFrame):
         candidates.setHorizontalSpacing(8)
         candidates.setColumnStretch(1, 1)
         if item.candidates:
-            candidates.addWidget(_caption("Possible places", self), 0, 0, 1, 3)
+            candidates.addWidget(_caption("Possible places", self), 0, 0, 1, 2)
         muted = _muted(self.palette())
         for n, candidate in enumerate(item.candidates):
             place = Place(*candidate)
@@ -227,9 +227,13 @@ class _ReviewRow(QFrame):
                 f"{new_html}"
                 f"<span style='color:{muted}'>{html.escape(_lead_out(place.after))}</span>")
             label.setAccessibleName(f"Place {n + 1}")
-            candidates.addWidget(button, n + 1, 0, Qt.AlignmentFlag.AlignTop)
+            pair = QVBoxLayout()  # the buttons one above the other: the text keeps the width
+            pair.setSpacing(2)
+            pair.addWidget(button)
+            pair.addWidget(show)
+            pair.addStretch(1)
+            candidates.addLayout(pair, n + 1, 0)
             candidates.addWidget(label, n + 1, 1)
-            candidates.addWidget(show, n + 1, 2, Qt.AlignmentFlag.AlignTop)
             self.candidate_buttons.append(button)
             self.show_buttons.append(show)
 
