@@ -254,6 +254,48 @@ def test_snippets_are_escaped_with_matches_in_bold():
     assert snippet_html(_result()) == "Three lock <b>&lt;gates&gt;</b> need"
 
 
+def test_a_results_place_keeps_its_section_when_the_brief_title_is_long(qtbot):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from briefreader.ui.search_view import where_line
+
+    metrics = QFontMetrics(QFont())
+    result = _result(brief="Heatwave Preparedness: Public Health Briefing for the Committee",
+                     section_title="Care Homes")
+    whole = where_line(result, metrics, 2000)
+    assert whole == ("Text · Heatwave Preparedness: Public Health Briefing for the"
+                     " Committee › Care Homes")
+    cut = where_line(result, metrics, 300)
+    assert cut.endswith(" › Care Homes") and "…" in cut
+    assert metrics.horizontalAdvance(cut) <= 300
+
+
+def test_search_filters_have_room_in_a_side_panel(qtbot):
+    view = shown(qtbot, SearchView())
+    view.resize(320, 400)
+    qtbot.waitUntil(lambda: view.tag_edit.width() >= 100)
+    assert view.author_edit.width() >= 100
+
+
+def test_a_snippet_slides_so_its_first_match_shows(qtbot):
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from briefreader.search import Snippet
+    from briefreader.ui.search_view import snippet_shift
+
+    metrics = QFontMetricsF(QFont())
+    early = Snippet("cooling centres opened early in the week", ((0, 7),))
+    assert snippet_shift(early, metrics, 300) == 0.0  # shown from its start
+    text = "the councils say that in most towns the " * 3 + "cooling centres opened"
+    late = Snippet(text, ((text.index("cooling"), text.index("cooling") + 7),))
+    shift = snippet_shift(late, metrics, 300)
+    before = metrics.horizontalAdvance(text[: late.marks[0][0]])
+    match = metrics.horizontalAdvance("cooling")
+    # Slid so the match is a quarter of the way in: whole, with some text before it.
+    assert 0 < before - shift < 300 - 1.15 * match
+    assert snippet_shift(Snippet(text), metrics, 300) == 0.0  # nothing to show
+
+
 def test_a_global_search_result_opens_at_the_right_place(qtbot, store, folder):
     """Wired as the window does: search in the store, open the brief at the result."""
     library = Library(store)

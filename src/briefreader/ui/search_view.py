@@ -21,7 +21,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QFontMetrics,
+    QFontMetricsF,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.records import COLORS, DEFAULT_LABELS
-from briefreader.search import SearchFilters, SearchResult
+from briefreader.search import SearchFilters, SearchResult, Snippet
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
 DEBOUNCE_MS = 250
@@ -48,6 +55,30 @@ KIND_LABELS = {"text": "Text", "note": "Note", "comment": "Comment"}
 def snippet_html(result: SearchResult) -> str:
     """The snippet, escaped, with the matched words in bold."""
     return result.snippet.marked("<b>", "</b>", html.escape)
+
+
+def where_line(result: SearchResult, metrics: QFontMetrics, width: int) -> str:
+    """"Note · brief › section" in ``width``: a long brief title gives way (cut in its
+    middle) before the section, which tells results of one brief apart."""
+    head, tail = f"{KIND_LABELS[result.kind]} · ", f" › {result.section_title}"
+    room = width - metrics.horizontalAdvance(head) - metrics.horizontalAdvance(tail)
+    if room >= metrics.horizontalAdvance("Briefing…"):
+        title = metrics.elidedText(result.brief, Qt.TextElideMode.ElideMiddle, room)
+        return head + title + tail
+    return metrics.elidedText(head + result.brief + tail, Qt.TextElideMode.ElideRight, width)
+
+
+def snippet_shift(snippet: Snippet, metrics: QFontMetricsF, width: int) -> float:
+    """How far to slide a one-line snippet left so that its first match shows whole (a
+    quarter of the way in), when at its start the match would be cut off; else 0."""
+    if not snippet.marks:
+        return 0.0
+    start, end = snippet.marks[0]
+    before = metrics.horizontalAdvance(snippet.text[:start])
+    # The match is drawn bold: a little wider than measured here.
+    if before + 1.15 * metrics.horizontalAdvance(snippet.text[start:end]) <= width:
+        return 0.0
+    return max(0.0, before - width / 4)
 
 
 class ResultModel(QAbstractListModel):
@@ -131,20 +162,28 @@ class _ResultDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.9))
         painter.setFont(small)
         painter.setPen(palette.color(muted_role))
-        where = f"{KIND_LABELS[result.kind]} · {result.brief} › {result.section_title}"
-        metrics = painter.fontMetrics()
         painter.drawText(QRect(r.left(), r.top(), r.width(), line),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         metrics.elidedText(where, Qt.TextElideMode.ElideRight, r.width()))
-        # Line 2: the snippet, one line, cut at the edge.
+                         where_line(result, painter.fontMetrics(), r.width()))
+        # Line 2: the snippet, one line, cut at the edge; its start is left out (…)
+        # when the first match would be cut off.
         doc = self._snippet(result, option.font)
         ctx = QAbstractTextDocumentLayout.PaintContext()
         ctx.palette.setColor(QPalette.ColorRole.Text, palette.color(text_role))
         top = r.top() + line + self.PAD // 2
-        painter.translate(r.left(), top)
-        clip = QRect(0, 0, r.width(), line + 2)
+        painter.setFont(option.font)
+        painter.setPen(palette.color(text_role))
+        shift = snippet_shift(result.snippet, QFontMetricsF(option.font), r.width())
+        lead = 0
+        if shift:
+            lead = painter.fontMetrics().horizontalAdvance("… ")
+            painter.drawText(QRect(r.left(), top, lead, line + 2),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), "…")
+        painter.translate(r.left() + lead, top)
+        clip = QRect(0, 0, r.width() - lead, line + 2)
         painter.setClipRect(clip)
-        ctx.clip = clip.toRectF()
+        painter.translate(-shift, 0)
+        ctx.clip = clip.toRectF().translated(shift, 0)
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
 
@@ -194,17 +233,22 @@ class SearchView(QWidget):
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.status.setContentsMargins(4, 0, 4, 0)
 
+        # Two rows: in a side panel one row left the tag and author fields a few
+        # pixels each.
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
-        filters.addWidget(self.scope_combo)
-        filters.addWidget(self.color_combo)
-        filters.addWidget(self.tag_edit, 1)
-        filters.addWidget(self.author_edit, 1)
+        filters.addWidget(self.scope_combo, 1)
+        filters.addWidget(self.color_combo, 1)
+        people = QHBoxLayout()
+        people.setContentsMargins(0, 0, 0, 0)
+        people.addWidget(self.tag_edit, 1)
+        people.addWidget(self.author_edit, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.query_edit)
         layout.addLayout(filters)
+        layout.addLayout(people)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.status)
 
