@@ -312,6 +312,29 @@ def test_every_action_with_a_shortcut_is_unique(window):
     assert "Ctrl+Q" in seen and "Ctrl+O" in seen
 
 
+def test_a_selected_section_with_notes_is_highlighted_to_its_edge(qtbot):
+    from briefreader.parse import parse_markdown
+    from briefreader.ui.navigator import Navigator
+
+    nav = Navigator()
+    qtbot.addWidget(nav)
+    nav.resize(260, 300)
+    nav.set_brief(parse_markdown("# Brief\n\nIntro.\n\n## Costs\n\nText.\n", name="b.md",
+                                 content_hash="nav-h"))
+    nav.set_counts({"costs": (3, 1, False)})
+    nav.show()
+    qtbot.waitExposed(nav)
+    nav.select_section("costs")
+    qtbot.wait(20)
+    rect = nav.tree.visualRect(nav.model.index_for("costs"))
+    image = nav.tree.viewport().grab().toImage()
+    highlight = nav.tree.palette().color(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight)
+    active = nav.tree.palette().color(QPalette.ColorRole.Highlight)
+    # Under the count badge's right end (not the badge itself: its bottom margin).
+    probe = image.pixelColor(rect.right() - 2, rect.bottom() - 1)
+    assert probe in (highlight, active), probe.name()
+
+
 def test_navigator_tree_is_nested(window):
     model = window.navigator.model
     root = model.index(0, 0)

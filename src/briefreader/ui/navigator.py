@@ -7,10 +7,20 @@ emits ``section_activated(str)``. It never reaches into the reader.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QIcon,
+    QPainter,
+    QPalette,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
+    QStyle,
     QStyleOptionViewItem,
     QTreeView,
     QVBoxLayout,
@@ -107,6 +117,15 @@ class _RoomyDelegate(RoomyDelegate):
         label = str(h + c)
         metrics = option.fontMetrics
         badge_w = metrics.horizontalAdvance(label) + 12 + (10 if review else 0)
+        # The row's background (the selection, the hover) across its whole width, under
+        # the badge too; then its text beside the badge.
+        full = QStyleOptionViewItem(option)
+        self.initStyleOption(full, index)
+        full.text = ""
+        full.icon = QIcon()
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, full, painter, widget)
         opt = QStyleOptionViewItem(option)
         opt.rect = option.rect.adjusted(0, 0, -badge_w - 4, 0)
         super().paint(painter, opt, index)
