@@ -100,6 +100,16 @@ def test_library_lists_entries_and_opens_one_with_enter(qtbot):
     assert blocker.args == ["/b/zeta.md"]
 
 
+def test_two_briefs_of_one_title_are_told_apart_by_folder(qtbot):
+    view = shown(qtbot, LibraryView())
+    view.set_entries([entry("/briefs/old/heat.md", "Heatwave Briefing"),
+                      entry("/briefs/new/heat.md", "Heatwave Briefing"),
+                      entry("/briefs/zeta.md", "Zeta Review")])
+    model = view.tree.model()
+    titles = sorted(model.index(r, COL_TITLE).data() for r in range(model.rowCount()))
+    assert titles == ["Heatwave Briefing — new", "Heatwave Briefing — old", "Zeta Review"]
+
+
 def test_double_click_opens_and_filter_narrows(qtbot):
     view = shown(qtbot, LibraryView())
     view.set_entries([entry("/b/a.md", "Alpha Outlook"), entry("/b/z.md", "Zeta Review")])

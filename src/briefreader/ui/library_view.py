@@ -57,10 +57,15 @@ class LibraryModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._entries: list[LibraryEntry] = []
+        self._shared_titles: set[str] = set()
 
     def set_entries(self, entries: Sequence[LibraryEntry]) -> None:
         self.beginResetModel()
         self._entries = list(entries)
+        seen: set[str] = set()
+        self._shared_titles = set()
+        for e in self._entries:
+            (self._shared_titles if e.info.title in seen else seen).add(e.info.title)
         self.endResetModel()
 
     def row_of(self, path: str) -> int:
@@ -89,6 +94,9 @@ class LibraryModel(QAbstractTableModel):
         if role == PROGRESS_ROLE:
             return e.progress
         if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_TITLE and e.info.title in self._shared_titles:
+                # Copies of one brief (or briefs of one title) are told apart by folder.
+                return f"{e.info.title} — {Path(e.info.path).parent.name or e.info.path}"
             return self._display(e, col)
         if role == SORT_ROLE:
             return (e.info.title.casefold(), e.info.date or "", e.notes,
