@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
             nt.open_brief(brief)
             return
         placed = nt.comment_places(brief)  # before the worker moves them
-        nt.close_brief()
+        nt.close_brief("Preparing the notes of this brief…")
         self.statusBar().showMessage("Preparing notes for this brief…")
         self.progress.show()
 

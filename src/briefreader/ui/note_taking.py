@@ -187,6 +187,7 @@ class NoteTaking(QObject):
         """Open the brief's notes. ``placed`` and ``prepared``: where its comments were
         and what ``NotesService.prepare`` reported, when that placed them already."""
         self.panel.flush()
+        self.panel.set_no_brief_hint(None)
         if placed is None:
             placed = self.comment_places(brief)  # before a reissue moves them
         report = self.annotations.open_brief(brief)
@@ -203,12 +204,15 @@ class NoteTaking(QObject):
             )
         return report
 
-    def close_brief(self) -> None:
-        """No brief's notes are open (while a big one is being prepared)."""
+    def close_brief(self, why: str | None = None) -> None:
+        """No brief's notes are open (while a big one is being prepared: ``why`` says
+        so in the notes panel)."""
         self.panel.flush()
         self.annotations.close_brief()
         self.navigator.set_counts({})
         self.panel.set_filters_choices()
+        self.panel.set_no_brief_hint(why)
+        self._refresh_panel()
         self._update_enabled()
 
     def spans_for(self, section_id: str) -> tuple[Span, ...]:

@@ -168,6 +168,7 @@ class NotesPanel(QWidget):
         self._title: str | None = None
         # (brief key, section id or title) of the section shown; None when none is.
         self._section_key: tuple[str | None, str] | None = None
+        self._no_brief_hint = _HINT_NO_BRIEF
         self._labels: dict[str, str] = dict(DEFAULT_LABELS)
         self._dark = False
         # The section's data is the truth; cards are a view of it, built progressively.
@@ -320,6 +321,13 @@ class NotesPanel(QWidget):
         layout.addWidget(self.scroll, 1)
 
     # -- content -----------------------------------------------------------------------
+    def set_no_brief_hint(self, text: str | None) -> None:
+        """What the panel says while it shows no brief's notes: ``text`` (e.g. that they
+        are being prepared), or None for the usual "Open a brief"."""
+        self._no_brief_hint = text or _HINT_NO_BRIEF
+        if self._title is None:
+            self._apply_filters()
+
     def set_section(self, title: str | None, highlights: list[Highlight],
                     comments: list[Comment], *, labels: dict[str, str], dark: bool = False,
                     section_id: str | None = None, brief_key: str | None = None) -> None:
@@ -1417,7 +1425,7 @@ class NotesPanel(QWidget):
         total = len(self._highlights)
         comments = sum(1 for c in self._comment_cards.values() if c.comment is not None)
         if self._title is None:
-            hint = _HINT_NO_BRIEF
+            hint = self._no_brief_hint
         elif total == 0:
             hint = _HINT_EMPTY
         elif shown == 0:
