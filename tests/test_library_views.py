@@ -429,3 +429,21 @@ def test_edit_preferences_returns_the_choice_or_none(qtbot, monkeypatch):
     assert edit_preferences(None, Preferences(author="Ana")).author == "Ana"
     monkeypatch.setattr(PreferencesDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     assert edit_preferences(None, Preferences()) is None
+
+
+def test_two_briefs_of_one_title_in_one_folder_are_told_apart(qtbot):
+    from briefreader.library import BriefInfo, LibraryEntry
+    from briefreader.ui.library_view import COL_TITLE, LibraryView
+
+    def entry(path: str, title: str) -> LibraryEntry:
+        return LibraryEntry(BriefInfo(path, path, title, "2026-03-01", 4), 0, None, 0)
+
+    view = LibraryView()
+    qtbot.addWidget(view)
+    # A reissue saved beside the first version, with the same title.
+    view.set_entries([entry("/briefs/heat.md", "Heatwave Briefing"),
+                      entry("/briefs/heat-v2.md", "Heatwave Briefing"),
+                      entry("/old/briefs/heat.md", "Heatwave Briefing")])
+    model = view.tree.model()
+    titles = [model.index(r, COL_TITLE).data() for r in range(model.rowCount())]
+    assert len(set(titles)) == 3, titles

@@ -641,6 +641,12 @@ def test_markdown_in_a_note_fits_a_card():
     assert '<blockquote style="font-style:italic">' in html
 
 
+def test_a_footnote_in_a_note_is_not_shown_with_its_anchor_address():
+    shown = note_html("See the costs[^1].\n\n[^1]: Table 3 of the annex.")
+    assert "Table 3 of the annex." in shown
+    assert "#fn" not in shown, shown
+
+
 def test_plain_notes_are_escaped_and_read_like_markdown():
     assert note_html("a < b & c\nnext") == "<p>a &lt; b &amp; c\nnext</p>"
     assert note_html("one\nline\n\nnext") == "<p>one\nline</p>\n<p>next</p>"

@@ -296,6 +296,8 @@ class Annotations(QObject):
         return existing is None
 
     def keep_orphan(self, highlight_id: str) -> None:
+        if self.brief is None or highlight_id not in self.highlights:
+            return  # (a view of notes no longer open)
         self._apply(lambda: self.notes.keep_orphan(highlight_id), highlight_id,
                     then=lambda h: self._put_highlight(highlight_id, h))
 
@@ -336,6 +338,8 @@ class Annotations(QObject):
                     then=lambda placed: self._put_highlight(highlight_id, placed))
 
     def attach(self, highlight_id: str, section_id: str, start: int, end: int) -> None:
+        if self.brief is None or highlight_id not in self.highlights:
+            return  # (a view of notes no longer open)
         self._apply(lambda: self.notes.reattach(self.brief, highlight_id, section_id, start, end),
                     highlight_id, then=lambda placed: self._put_highlight(highlight_id, placed))
 

@@ -57,15 +57,20 @@ class LibraryModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._entries: list[LibraryEntry] = []
-        self._shared_titles: set[str] = set()
+        #: Path → what tells it apart from the other briefs of its title (none when
+        #: its title is its own).
+        self._told_apart: dict[str, str] = {}
 
     def set_entries(self, entries: Sequence[LibraryEntry]) -> None:
         self.beginResetModel()
         self._entries = list(entries)
-        seen: set[str] = set()
-        self._shared_titles = set()
+        by_title: dict[str, list[str]] = {}
         for e in self._entries:
-            (self._shared_titles if e.info.title in seen else seen).add(e.info.title)
+            by_title.setdefault(e.info.title, []).append(e.info.path)
+        self._told_apart = {}
+        for paths in by_title.values():
+            if len(paths) > 1:
+                self._told_apart.update(_told_apart(paths))
         self.endResetModel()
 
     def row_of(self, path: str) -> int:
@@ -94,9 +99,10 @@ class LibraryModel(QAbstractTableModel):
         if role == PROGRESS_ROLE:
             return e.progress
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == COL_TITLE and e.info.title in self._shared_titles:
-                # Copies of one brief (or briefs of one title) are told apart by folder.
-                return f"{e.info.title} — {Path(e.info.path).parent.name or e.info.path}"
+            if col == COL_TITLE and e.info.path in self._told_apart:
+                # Copies of one brief (or briefs of one title) are told apart by folder
+                # (by file, when they share one).
+                return f"{e.info.title} — {self._told_apart[e.info.path]}"
             return self._display(e, col)
         if role == SORT_ROLE:
             return (e.info.title.casefold(), e.info.date or "", e.notes,
@@ -125,6 +131,16 @@ class LibraryModel(QAbstractTableModel):
         if col == COL_LAST_READ:
             return format_timestamp(e.state.last_read) if e.state else ""
         return f"{round(e.progress * 100)} %" if e.progress else ""
+
+
+def _told_apart(paths: list[str]) -> dict[str, str]:
+    """Briefs of one title: each one's folder name, or where two share that, its
+    folder and file name, or else its whole path."""
+    for label in (lambda p: p.parent.name, lambda p: f"{p.parent.name}/{p.name}"):
+        labels = {path: label(Path(path)) or path for path in paths}
+        if len(set(labels.values())) == len(paths):
+            return labels
+    return {path: path for path in paths}
 
 
 class _ProgressDelegate(RoomyDelegate):

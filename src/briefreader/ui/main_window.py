@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from briefreader import __version__
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
-from briefreader.notes import NotesService, SyncReport
+from briefreader.notes import NotesService, SyncReport, brief_key
 from briefreader.parse import EncodingError, find_briefs
 from briefreader.paths import Paths
 from briefreader.settings import Settings
@@ -82,6 +82,12 @@ class MainWindow(QMainWindow):
         self.folder_briefs: list[Path] = []
         self._pending_section: str | None = None
         self._pending_path: Path | None = None
+        #: Brief key → (version, report, where its comments were) of notes a worker
+        #: placed for a brief left before they opened: said when that version opens.
+        self._unshown_reports: dict[str, tuple[str, SyncReport, dict[str, str | None]]] = {}
+        #: The brief whose notes a worker is placing for the window now (the progress
+        #: bar and status message are its).
+        self._preparing: Brief | None = None
         self._dark = False
 
         self.setObjectName("main_window")
@@ -448,12 +454,18 @@ class MainWindow(QMainWindow):
         except BriefreaderError:
             prepare_first = False  # opening the notes will say what is wrong
         if not prepare_first:
-            nt.open_brief(brief)
+            self._prepared(None)  # another brief's, being prepared, no longer shown
+            unshown = self._unshown_report(brief)
+            if unshown is None:
+                nt.open_brief(brief)
+            else:  # placed by a worker while another brief was shown: say so now
+                nt.open_brief(brief, placed=unshown[1], prepared=unshown[0])
             return
         placed = nt.comment_places(brief)  # before the worker moves them
         nt.close_brief("Preparing the notes of this brief…")
         self.statusBar().showMessage("Preparing notes for this brief…")
         self.progress.show()
+        self._preparing = brief
 
         def prepare() -> None:
             report = None
@@ -466,13 +478,39 @@ class MainWindow(QMainWindow):
 
     def on_notes_prepared(self, brief: Brief, report: SyncReport | None,
                           placed: dict[str, str | None]) -> None:
-        self.progress.hide()
-        self.statusBar().clearMessage()
+        self._prepared(brief)
         if brief is self.brief and self.note_taking is not None:
+            if report is None or not report.reanchored:
+                # Another worker, for this version opened before, may have placed them.
+                unshown = self._unshown_report(brief)
+                if unshown is not None:
+                    report, placed = unshown
             self.note_taking.open_brief(brief, placed=placed, prepared=report)
             if self.reader.section is not None:
                 self.reader.set_spans(self.note_taking.spans_for(self.reader.section.id))
                 self.note_taking.section_shown(self.reader.section)
+        elif report is not None and report.reanchored:
+            # The notes were placed and stored, but the brief was left (or loaded
+            # again) meanwhile: what happened is said when this version next opens.
+            self._unshown_reports[report.brief_key] = (brief.content_hash, report, placed)
+
+    def _prepared(self, brief: Brief | None) -> None:
+        """The notes of ``brief`` (None: of any) are no longer being prepared for the
+        window: their progress bar and message go."""
+        if self._preparing is not None and brief in (None, self._preparing):
+            self._preparing = None
+            self.progress.hide()
+            self.statusBar().clearMessage()
+
+    def _unshown_report(self, brief: Brief) -> tuple[SyncReport, dict[str, str | None]] | None:
+        try:
+            key = brief_key(brief)
+        except BriefreaderError:
+            return None
+        entry = self._unshown_reports.pop(key, None)
+        if entry is None or entry[0] != brief.content_hash:
+            return None
+        return entry[1], entry[2]
 
     def show_section(self, section_id: str) -> None:
         if self.brief is None:

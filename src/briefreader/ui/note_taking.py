@@ -213,6 +213,11 @@ class NoteTaking(QObject):
         self.panel.set_filters_choices()
         self.panel.set_no_brief_hint(why)
         self._refresh_panel()
+        # Nothing of the version left shows to act on (its notes are being placed anew).
+        self.review.set_items([])
+        self.trash.set_items([], [])
+        self.bookmarks.set_items([], {})
+        self.actions.show_review.setEnabled(False)
         self._update_enabled()
 
     def spans_for(self, section_id: str) -> tuple[Span, ...]:

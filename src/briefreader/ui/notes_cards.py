@@ -124,8 +124,9 @@ def _fit_to_card(clean: str) -> str:
 
 def _link_as_text(m: re.Match[str]) -> str:
     href, words = m.group(1) or "", m.group(2)
-    if not href or href == words or href.removeprefix("mailto:") == words:
-        return words
+    if (not href or href.startswith("#") or href == words
+            or href.removeprefix("mailto:") == words):
+        return words  # (a place in the note itself, e.g. a footnote's: no address)
     return f"{words} <small>({href})</small>"
 
 

@@ -1,0 +1,235 @@
+"""Opening a reissued brief whose notes are placed on a worker: nothing the user sees or
+does meanwhile is lost, misapplied or left unsaid."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from briefreader.notes import NotesService
+from briefreader.paths import Paths
+from briefreader.ui import main_window as main_window_module
+from windows import BRIEF, ferry_brief, open_window
+
+
+@pytest.fixture
+def brief_path(tmp_path: Path) -> Path:
+    return ferry_brief(tmp_path)
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    return Paths(tmp_path / "data").ensure()
+
+
+@pytest.fixture
+def stores():
+    opened = []
+    yield opened
+    for s in opened:
+        s.close()
+
+
+def _worker_held(monkeypatch):
+    """NotesService.prepare waits for the event returned before it does anything."""
+    go = threading.Event()
+    real = NotesService.prepare
+
+    def held(self, brief):
+        go.wait(10)
+        return real(self, brief)
+
+    monkeypatch.setattr(NotesService, "prepare", held)
+    monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
+    return go
+
+
+def _wait_for_workers(qtbot) -> None:
+    for t in threading.enumerate():
+        if t.name == "notes-prepare":
+            t.join(10)
+    qtbot.wait(50)  # the queued signal is delivered
+
+
+def test_a_changed_brief_left_while_its_notes_are_placed_still_says_what_changed(
+        qtbot, brief_path, paths, stores, monkeypatch, tmp_path):
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    w.note_taking.annotations.notes.annotate(w.brief, "background",
+                                             "Island councils asked for a review")
+    w.close()
+    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
+                          encoding="utf-8")
+    other = tmp_path / "other.md"
+    other.write_text("# Other\n\nSomething else.\n", encoding="utf-8")
+    go = _worker_held(monkeypatch)
+
+    w2, store2 = open_window(qtbot, paths, brief_path)
+    stores.append(store2)
+    # The user goes to another brief while the notes of this one are being placed.
+    w2.open_path(other)
+    qtbot.waitUntil(lambda: w2.brief.path == other)
+    go.set()
+    _wait_for_workers(qtbot)
+    # ... and back: the notes were placed meanwhile, and the window says so, once.
+    w2.open_path(brief_path)
+    qtbot.waitUntil(lambda: w2.brief.path == brief_path
+                    and w2.note_taking.annotations.brief is w2.brief)
+    assert w2.banner.isVisible()
+    assert w2.banner.text() == ("This brief changed since you last read it: "
+                                "1 note orphaned.")
+
+
+def test_a_changed_brief_loaded_again_while_its_notes_are_placed_still_says_what_changed(
+        qtbot, brief_path, paths, stores, monkeypatch):
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    w.note_taking.annotations.notes.annotate(w.brief, "background",
+                                             "Island councils asked for a review")
+    w.close()
+    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
+                          encoding="utf-8")
+    monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
+    gates = [threading.Event(), threading.Event()]
+    calls = []
+    real = NotesService.prepare
+
+    def held(self, brief):
+        gate = gates[len(calls)]
+        calls.append(threading.current_thread())
+        gate.wait(10)
+        return real(self, brief)
+
+    monkeypatch.setattr(NotesService, "prepare", held)
+    w2, store2 = open_window(qtbot, paths, brief_path)
+    stores.append(store2)
+    first = w2.brief
+    w2.reload()  # F5 (or the file touched) while the first worker is still at work
+    qtbot.waitUntil(lambda: w2.brief is not first and len(calls) == 2)
+    gates[0].set()  # the first worker places the notes and stores them ...
+    calls[0].join(10)
+    qtbot.wait(50)
+    gates[1].set()  # ... so the second finds them placed already
+    _wait_for_workers(qtbot)
+    qtbot.waitUntil(lambda: w2.note_taking.annotations.brief is w2.brief)
+    assert w2.banner.text() == ("This brief changed since you last read it: "
+                                "1 note orphaned.")
+
+
+def _select(window, text: str) -> None:
+    from PySide6.QtGui import QTextCursor
+
+    start = window.reader.document().toPlainText().index(text)
+    cursor = window.reader.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(text), QTextCursor.MoveMode.KeepAnchor)
+    window.reader.setTextCursor(cursor)
+
+
+def _reviewing_while_notes_are_placed(qtbot, brief_path, paths, stores, monkeypatch):
+    """A window showing Review of a changed brief's orphaned note, reloaded on a newer
+    version whose notes a worker (held) is placing: (window, the orphan's id,
+    the event that lets the worker go on)."""
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    hid = w.note_taking.annotations.notes.annotate(
+        w.brief, "background", "Island councils asked for a review").id
+    for n in range(3):  # and a few more notes
+        w.note_taking.annotations.notes.annotate(w.brief, "options", "Option one", note=f"{n}")
+    w.close()
+    v2 = BRIEF.replace("Island councils asked for a review in March.", "")
+    brief_path.write_text(v2, encoding="utf-8")
+    w2, store2 = open_window(qtbot, paths, brief_path)
+    stores.append(store2)
+    w2.actions_.show_review.trigger()
+    review = w2.note_taking.review
+    qtbot.waitUntil(lambda: review.row(hid) is not None)
+    brief_path.write_text(v2.replace("Option three", "A third option"), encoding="utf-8")
+    go = _worker_held(monkeypatch)
+    w2.reload()
+    qtbot.waitUntil(lambda: w2.brief.content_hash != store2.brief_hash("ferry-2026")
+                    and w2.note_taking.annotations.brief is None)
+    return w2, hid, go
+
+
+def test_attach_here_on_review_while_notes_are_placed_does_not_crash(
+        qtbot, brief_path, paths, stores, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    w, hid, go = _reviewing_while_notes_are_placed(qtbot, brief_path, paths, stores,
+                                                   monkeypatch)
+    row = w.note_taking.review.row(hid)
+    _select(w, "Fares rose")
+    try:
+        if row is not None and row.attach_button.isEnabled():
+            qtbot.mouseClick(row.attach_button, Qt.MouseButton.LeftButton)
+    finally:
+        go.set()
+        _wait_for_workers(qtbot)
+
+
+def test_keep_as_orphan_on_review_while_notes_are_placed_is_not_lost_or_misapplied(
+        qtbot, brief_path, paths, stores, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    w, hid, go = _reviewing_while_notes_are_placed(qtbot, brief_path, paths, stores,
+                                                   monkeypatch)
+    row = w.note_taking.review.row(hid)
+    clicked = row is not None and row.orphan_button.isEnabled()
+    if clicked:
+        qtbot.mouseClick(row.orphan_button, Qt.MouseButton.LeftButton)
+    go.set()
+    _wait_for_workers(qtbot)
+    qtbot.waitUntil(lambda: w.note_taking.annotations.brief is w.brief)
+    # Either the button could not be used while the notes were being placed, or what
+    # it did holds once they are.
+    assert not clicked or w.note_taking.annotations.highlights[hid].reviewed
+
+
+def test_the_progress_stays_while_the_brief_shown_still_has_its_notes_placed(
+        qtbot, brief_path, paths, stores, monkeypatch, tmp_path):
+    other = tmp_path / "other.md"
+    other.write_text(BRIEF.replace("id: ferry-2026", "id: ferry-copy"), encoding="utf-8")
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    for b in (brief_path, other):
+        w.open_path(b)
+        qtbot.waitUntil(lambda b=b: w.brief.path == b
+                        and w.note_taking.annotations.brief is w.brief)
+        w.note_taking.annotations.notes.annotate(w.brief, "background",
+                                                 "Island councils asked for a review")
+    w.close()
+    for b in (brief_path, other):  # both reissued
+        b.write_text(b.read_text(encoding="utf-8").replace("in March", "in April"),
+                     encoding="utf-8")
+    monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
+    gates = {}
+    real = NotesService.prepare
+
+    def held(self, brief):
+        gates.setdefault(brief.doc_id, threading.Event()).wait(10)
+        return real(self, brief)
+
+    monkeypatch.setattr(NotesService, "prepare", held)
+    for key in ("ferry-2026", "ferry-copy"):
+        gates[key] = threading.Event()
+    w2, store2 = open_window(qtbot, paths, brief_path)
+    stores.append(store2)
+    w2.open_path(other)  # the first brief's notes still being placed
+    qtbot.waitUntil(lambda: w2.brief.path == other and w2.progress.isVisible())
+    gates["ferry-2026"].set()  # the first brief's worker ends ...
+    for t in threading.enumerate():
+        if t.name == "notes-prepare":
+            t.join(0.5)
+    qtbot.wait(50)
+    try:
+        # ... while the notes of the brief shown are still being placed
+        assert w2.note_taking.annotations.brief is None
+        assert w2.progress.isVisible()
+        assert w2.statusBar().currentMessage() == "Preparing notes for this brief…"
+    finally:
+        gates["ferry-copy"].set()
+        _wait_for_workers(qtbot)
+    qtbot.waitUntil(lambda: not w2.progress.isVisible())
