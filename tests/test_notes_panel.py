@@ -638,7 +638,10 @@ def test_markdown_in_a_note_fits_a_card():
     assert "the table <small>(https://example.org/t?a=1&amp;b=2)</small>" in html
     assert " and https://x.org." in html
     assert '<table border="1" cellspacing="0" cellpadding="3">' in html
-    assert '<blockquote style="font-style:italic">' in html
+    assert '<blockquote style="font-style:italic; margin-left:12px; margin-right:0px">' in html
+    # A column of figures keeps its alignment.
+    figures = note_html("| Year | Deaths |\n|---|---:|\n| 2024 | 1,900 |")
+    assert '<td align="right">1,900</td>' in figures
 
 
 def test_a_footnote_in_a_note_is_not_shown_with_its_anchor_address():

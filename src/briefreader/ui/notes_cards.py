@@ -69,7 +69,8 @@ _NOTE_TAGS = {
     "ul", "ol", "li", "dl", "dt", "dd",
     "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "a", "span", "div",
 }  # fmt: skip
-_NOTE_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
+_NOTE_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"},
+                    "td": {"align"}, "th": {"align"}}
 #: Seconds a note may take to format before it is shown as plain text (it runs on
 #: the GUI thread's watch, so this bounds a freeze on a pathological note).
 MARKDOWN_TIME_LIMIT = 0.5
@@ -118,7 +119,9 @@ def _fit_to_card(clean: str) -> str:
     card is clicked to edit it: nothing is opened from it)."""
     out = _HEADING_TAG.sub(r"<\1h4>", clean)
     out = out.replace("<table>", '<table border="1" cellspacing="0" cellpadding="3">')
-    out = out.replace("<blockquote>", '<blockquote style="font-style:italic">')
+    # A quotation indented a little, not by Qt's 40 px a side: a card is narrow.
+    out = out.replace("<blockquote>", '<blockquote style="font-style:italic;'
+                                      ' margin-left:12px; margin-right:0px">')
     return _LINK.sub(_link_as_text, out)
 
 
