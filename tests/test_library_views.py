@@ -287,6 +287,27 @@ def test_search_filters_have_room_in_a_side_panel(qtbot):
     assert view.author_edit.width() >= 100
 
 
+def test_results_from_two_briefs_of_one_title_name_their_folders(qtbot):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from briefreader.ui.search_view import APART_ROLE, where_line
+
+    view = shown(qtbot, SearchView())
+    view.set_results([_result(path="/briefs/old/locks.md"), _result(path="/briefs/new/locks.md"),
+                      _result(brief="Other Survey", path="/briefs/other.md")])
+    model = view.model
+    apart = [model.index(r, 0).data(APART_ROLE) for r in range(3)]
+    assert apart == ["old", "new", None]
+    metrics = QFontMetrics(QFont())
+    line = where_line(model.result(0), metrics, 260, apart[0])
+    assert line.endswith(" — old › Gates")  # kept, however long the title
+    assert "/briefs/new/locks.md" in model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    # The library's titles give way in their middle, so a folder after them stays.
+    library = LibraryView()
+    qtbot.addWidget(library)
+    assert library.tree.textElideMode() == Qt.TextElideMode.ElideMiddle
+
+
 def test_a_snippet_slides_so_its_first_match_shows(qtbot):
     from PySide6.QtGui import QFont, QFontMetricsF
 
@@ -301,8 +322,12 @@ def test_a_snippet_slides_so_its_first_match_shows(qtbot):
     shift = snippet_shift(late, metrics, 300)
     before = metrics.horizontalAdvance(text[: late.marks[0][0]])
     match = metrics.horizontalAdvance("cooling")
-    # Slid so the match is a quarter of the way in: whole, with some text before it.
+    # Slid so the match is about a quarter of the way in: whole, with some text before it,
     assert 0 < before - shift < 300 - 1.15 * match
+    # and to the start of a word, never into one.
+    starts = {metrics.horizontalAdvance(text[:i]) for i in range(len(text))
+              if i == 0 or text[i - 1] == " "}
+    assert shift in starts
     assert snippet_shift(Snippet(text), metrics, 300) == 0.0  # nothing to show
 
 

@@ -3,7 +3,8 @@ setting up a flat, read-only, single-selection tree, and the label shown when em
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
@@ -82,3 +83,23 @@ def empty_state_label(text: str, name: str, parent: QWidget) -> QLabel:
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
+
+
+def told_apart(briefs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """(title, path) of briefs → for each path whose title another path has too, what
+    tells it apart: its folder's name, or where two share that, folder and file name,
+    or else its whole path. Paths whose title is their own are left out."""
+    by_title: dict[str, set[str]] = {}
+    for title, path in briefs:
+        by_title.setdefault(title, set()).add(path)
+    out: dict[str, str] = {}
+    for paths in by_title.values():
+        if len(paths) < 2:
+            continue
+        for label in (lambda p: p.parent.name, lambda p: f"{p.parent.name}/{p.name}",
+                      lambda p: str(p)):
+            labels = {path: label(Path(path)) or path for path in paths}
+            if len(set(labels.values())) == len(paths):
+                out.update(labels)
+                break
+    return out

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from briefreader.library import LibraryEntry, index_briefs_in, is_brief_file
 from briefreader.ui.dates import format_timestamp
-from briefreader.ui.item_views import RoomyDelegate, set_up_flat_tree
+from briefreader.ui.item_views import RoomyDelegate, set_up_flat_tree, told_apart
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -64,13 +64,7 @@ class LibraryModel(QAbstractTableModel):
     def set_entries(self, entries: Sequence[LibraryEntry]) -> None:
         self.beginResetModel()
         self._entries = list(entries)
-        by_title: dict[str, list[str]] = {}
-        for e in self._entries:
-            by_title.setdefault(e.info.title, []).append(e.info.path)
-        self._told_apart = {}
-        for paths in by_title.values():
-            if len(paths) > 1:
-                self._told_apart.update(_told_apart(paths))
+        self._told_apart = told_apart((e.info.title, e.info.path) for e in self._entries)
         self.endResetModel()
 
     def row_of(self, path: str) -> int:
@@ -131,16 +125,6 @@ class LibraryModel(QAbstractTableModel):
         if col == COL_LAST_READ:
             return format_timestamp(e.state.last_read) if e.state else ""
         return f"{round(e.progress * 100)} %" if e.progress else ""
-
-
-def _told_apart(paths: list[str]) -> dict[str, str]:
-    """Briefs of one title: each one's folder name, or where two share that, its
-    folder and file name, or else its whole path."""
-    for label in (lambda p: p.parent.name, lambda p: f"{p.parent.name}/{p.name}"):
-        labels = {path: label(Path(path)) or path for path in paths}
-        if len(set(labels.values())) == len(paths):
-            return labels
-    return {path: path for path in paths}
 
 
 class _ProgressDelegate(RoomyDelegate):
@@ -204,6 +188,8 @@ class LibraryView(QWidget):
                           COL_NOTES: fit, COL_LAST_READ: fit, COL_PROGRESS: fit},
         )
         self.tree.setItemDelegateForColumn(COL_PROGRESS, _ProgressDelegate(self.tree))
+        # A long title gives way in its middle: its end may be what tells two apart.
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
         self.status = QLabel(self)
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)

@@ -45,8 +45,10 @@ from PySide6.QtWidgets import (
 
 from briefreader.records import COLORS, DEFAULT_LABELS
 from briefreader.search import SearchFilters, SearchResult, Snippet
+from briefreader.ui.item_views import told_apart
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
+APART_ROLE = Qt.ItemDataRole.UserRole + 2  # what tells a brief from another of its title
 DEBOUNCE_MS = 250
 SCOPES = (("all", "Everything"), ("text", "Brief text"), ("notes", "Notes and comments"))
 KIND_LABELS = {"text": "Text", "note": "Note", "comment": "Comment"}
@@ -57,10 +59,13 @@ def snippet_html(result: SearchResult) -> str:
     return result.snippet.marked("<b>", "</b>", html.escape)
 
 
-def where_line(result: SearchResult, metrics: QFontMetrics, width: int) -> str:
+def where_line(result: SearchResult, metrics: QFontMetrics, width: int,
+               apart: str | None = None) -> str:
     """"Note · brief › section" in ``width``: a long brief title gives way (cut in its
-    middle) before the section, which tells results of one brief apart."""
-    head, tail = f"{KIND_LABELS[result.kind]} · ", f" › {result.section_title}"
+    middle) before the section, which tells results of one brief apart, and before
+    ``apart``, which tells the brief from another of its title ("brief — folder")."""
+    head = f"{KIND_LABELS[result.kind]} · "
+    tail = (f" — {apart}" if apart else "") + f" › {result.section_title}"
     room = width - metrics.horizontalAdvance(head) - metrics.horizontalAdvance(tail)
     if room >= metrics.horizontalAdvance("Briefing…"):
         title = metrics.elidedText(result.brief, Qt.TextElideMode.ElideMiddle, room)
@@ -69,26 +74,38 @@ def where_line(result: SearchResult, metrics: QFontMetrics, width: int) -> str:
 
 
 def snippet_shift(snippet: Snippet, metrics: QFontMetricsF, width: int) -> float:
-    """How far to slide a one-line snippet left so that its first match shows whole (a
-    quarter of the way in), when at its start the match would be cut off; else 0."""
+    """How far to slide a one-line snippet left so that its first match shows whole
+    (about a quarter of the way in), when at its start the match would be cut off;
+    else 0. It slides to the start of a word, never into one."""
     if not snippet.marks:
         return 0.0
     start, end = snippet.marks[0]
-    before = metrics.horizontalAdvance(snippet.text[:start])
+    text = snippet.text
+    before = metrics.horizontalAdvance(text[:start])
     # The match is drawn bold: a little wider than measured here.
-    if before + 1.15 * metrics.horizontalAdvance(snippet.text[start:end]) <= width:
+    if before + 1.15 * metrics.horizontalAdvance(text[start:end]) <= width:
         return 0.0
-    return max(0.0, before - width / 4)
+    wanted = before - width / 4
+    cut = 0
+    for space in range(text.rfind(" ", 0, start), -1, -1):
+        if text[space] == " " and metrics.horizontalAdvance(text[:space + 1]) <= wanted:
+            cut = space + 1
+            break
+    if cut == 0:  # no word starts early enough: the match itself comes first
+        cut = start
+    return metrics.horizontalAdvance(text[:cut])
 
 
 class ResultModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._results: list[SearchResult] = []
+        self._apart: dict[str, str] = {}
 
     def set_results(self, results: Sequence[SearchResult]) -> None:
         self.beginResetModel()
         self._results = list(results)
+        self._apart = told_apart((r.brief, r.path) for r in self._results if r.path)
         self.endResetModel()
 
     def result(self, row: int) -> SearchResult:
@@ -104,10 +121,13 @@ class ResultModel(QAbstractListModel):
         r = self._results[index.row()]
         if role == RESULT_ROLE:
             return r
+        if role == APART_ROLE:
+            return self._apart.get(r.path or "")
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{KIND_LABELS[r.kind]} in {r.brief}, {r.section_title}: {r.snippet.text}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{r.brief} › {r.section_title}\n{r.snippet.text}"
+            where = f"{r.brief} › {r.section_title}" + (f"\n{r.path}" if r.path else "")
+            return f"{where}\n{r.snippet.text}"
         return None
 
 
@@ -164,7 +184,8 @@ class _ResultDelegate(QStyledItemDelegate):
         painter.setPen(palette.color(muted_role))
         painter.drawText(QRect(r.left(), r.top(), r.width(), line),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         where_line(result, painter.fontMetrics(), r.width()))
+                         where_line(result, painter.fontMetrics(), r.width(),
+                                    index.data(APART_ROLE)))
         # Line 2: the snippet, one line, cut at the edge; its start is left out (…)
         # when the first match would be cut off.
         doc = self._snippet(result, option.font)
@@ -179,8 +200,14 @@ class _ResultDelegate(QStyledItemDelegate):
             lead = painter.fontMetrics().horizontalAdvance("… ")
             painter.drawText(QRect(r.left(), top, lead, line + 2),
                              int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), "…")
+        room = r.width() - lead
+        if doc.idealWidth() - shift > room:  # it runs on past the edge: say so
+            tail = painter.fontMetrics().horizontalAdvance(" …")
+            room -= tail
+            painter.drawText(QRect(r.left() + lead + room, top, tail, line + 2),
+                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop), "…")
         painter.translate(r.left() + lead, top)
-        clip = QRect(0, 0, r.width() - lead, line + 2)
+        clip = QRect(0, 0, room, line + 2)
         painter.setClipRect(clip)
         painter.translate(-shift, 0)
         ctx.clip = clip.toRectF().translated(shift, 0)
