@@ -17,6 +17,7 @@ from briefreader.search import SearchFilters, SearchResult, Snippet, parse_query
 from briefreader.store import Store
 from briefreader.ui import preferences as preferences_module
 from briefreader.ui.library_view import (
+    COL_NOTES,
     COL_PROGRESS,
     COL_TITLE,
     Indexer,
@@ -108,6 +109,16 @@ def test_two_briefs_of_one_title_are_told_apart_by_folder(qtbot):
     model = view.tree.model()
     titles = sorted(model.index(r, COL_TITLE).data() for r in range(model.rowCount()))
     assert titles == ["Heatwave Briefing — new", "Heatwave Briefing — old", "Zeta Review"]
+
+
+def test_a_narrow_library_gives_the_title_the_room(qtbot):
+    view = shown(qtbot, LibraryView())
+    view.set_entries([entry("/b/zeta.md", "Zeta Review", notes=3, read=2)])
+    view.resize(300, 300)
+    qtbot.waitUntil(lambda: view.tree.isColumnHidden(COL_NOTES))
+    assert not view.tree.isColumnHidden(COL_TITLE)
+    view.resize(700, 300)
+    qtbot.waitUntil(lambda: not view.tree.isColumnHidden(COL_NOTES))
 
 
 def test_double_click_opens_and_filter_narrows(qtbot):

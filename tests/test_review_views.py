@@ -391,6 +391,10 @@ def test_trash_in_a_narrow_panel_gives_the_text_the_room(trash, qtbot):
     assert header.sectionSize(0) >= trash.tree.viewport().width() - header.sectionSize(2) - 2
     assert not trash.tree.horizontalScrollBar().isVisible()
     assert trash.restore_button.isVisible() and trash.empty_button.isVisible()
+    assert trash.tree.isColumnHidden(2)  # the date too: the text comes first
+    # The summary gives way to the buttons: the panel is no wider for the Trash
+    # than for the notes (whose cards need 266 px).
+    assert trash.minimumSizeHint().width() <= 266
 
 
 def test_trash_restore_buttons_and_enter(trash, qtbot):
@@ -462,6 +466,15 @@ def bookmarks(qtbot) -> BookmarksView:
     view.activateWindow()
     view.tree.setFocus()
     return view
+
+
+def test_bookmarks_in_a_narrow_panel_keep_the_label_readable(bookmarks, qtbot):
+    assert not bookmarks.tree.isColumnHidden(2)
+    bookmarks.resize(330, 260)
+    qtbot.waitUntil(lambda: bookmarks.tree.isColumnHidden(2))  # the date goes first
+    assert bookmarks.tree.columnWidth(1) >= 100
+    assert not bookmarks.tree.horizontalScrollBar().isVisible()
+    assert "Added 25 Nov 2026" in bookmarks.tree.topLevelItem(0).toolTip(0)
 
 
 def test_bookmarks_empty_state(qtbot):

@@ -31,6 +31,8 @@ LABEL_ROLE = Qt.ItemDataRole.UserRole + 4
 """The label as stored, to tell a real rename from an edit left unchanged."""
 
 COL_SECTION, COL_LABEL, COL_CREATED = range(3)
+#: Narrower than this, the Added column is left out (each row's tooltip has it).
+ADDED_COLUMN_MIN_WIDTH = 460
 NO_LABEL = "No label"
 REMOVED_SECTION = "(removed section)"
 
@@ -72,6 +74,7 @@ class BookmarksView(QWidget):
                           COL_CREATED: QHeaderView.ResizeMode.ResizeToContents},
             widths={COL_SECTION: 180},
         )
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.installEventFilter(self)
         self.tree.itemDoubleClicked.connect(self.on_item_double_clicked)
         self.tree.itemChanged.connect(self.on_item_changed)
@@ -104,6 +107,13 @@ class BookmarksView(QWidget):
         self.setFocusProxy(self.tree)
         self.set_items([], {})
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        # In a side panel the section and the label share the room; the date goes first.
+        width = event.size().width()
+        self.tree.setColumnHidden(COL_CREATED, width < ADDED_COLUMN_MIN_WIDTH)
+        self.tree.setColumnWidth(COL_SECTION, max(90, min(180, int(width * 0.45))))
+
     def _button(self, text: str, tip: str, slot) -> QPushButton:
         button = QPushButton(text, self)
         button.setAccessibleName(f"{text} bookmark")
@@ -128,7 +138,8 @@ class BookmarksView(QWidget):
                 item.setData(COL_SECTION, SECTION_ROLE, b.section_id)
                 item.setData(COL_SECTION, POSITION_ROLE, b.position)
                 item.setData(COL_SECTION, LABEL_ROLE, b.label)
-                item.setToolTip(COL_SECTION, title)
+                added = format_timestamp(b.created)
+                item.setToolTip(COL_SECTION, f"{title}\nAdded {added}" if added else title)
                 item.setToolTip(COL_LABEL, b.label)
                 self.tree.addTopLevelItem(item)
         n = len(bookmarks)

@@ -227,6 +227,7 @@ class LibraryView(QWidget):
         width = self.width()
         self.tree.setColumnHidden(COL_LAST_READ, width < 520)
         self.tree.setColumnHidden(COL_DATE, width < 420)
+        self.tree.setColumnHidden(COL_NOTES, width < 320)
     def _tool_button(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
         button.setText(text)

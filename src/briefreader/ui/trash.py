@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -32,6 +33,8 @@ COL_TEXT, COL_SECTION, COL_DELETED = range(3)
 #: Narrower than this, the Section column is left out (each row's tooltip names it):
 #: the text keeps the room in a side panel.
 SECTION_COLUMN_MIN_WIDTH = 520
+#: Narrower still, the date is left out too (the tooltip has it): the text comes first.
+DELETED_COLUMN_MIN_WIDTH = 380
 
 
 class TrashView(QWidget):
@@ -58,6 +61,7 @@ class TrashView(QWidget):
                           COL_DELETED: fit},
             widths={COL_SECTION: 130},
         )
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.installEventFilter(self)
         self.tree.currentItemChanged.connect(self._update_restore)
 
@@ -65,6 +69,8 @@ class TrashView(QWidget):
 
         self.summary = QLabel(self)
         self.summary.setAccessibleName("Trash summary")
+        # It gives way to the buttons: the panel is never made wider for it.
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.empty_button = QPushButton("Empty Trash", self)
         self.empty_button.setAccessibleName("Empty Trash")
         self.empty_button.setToolTip("Delete every note in the trash for good")
@@ -158,8 +164,10 @@ class TrashView(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.tree.setColumnHidden(COL_SECTION,
-                                  event.size().width() < SECTION_COLUMN_MIN_WIDTH)
+        width = event.size().width()
+        self.tree.setColumnHidden(COL_SECTION, width < SECTION_COLUMN_MIN_WIDTH)
+        self.tree.setColumnHidden(COL_DELETED, width < DELETED_COLUMN_MIN_WIDTH)
+        self.tree.setColumnWidth(COL_SECTION, max(130, min(220, int(width * 0.25))))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if (watched is self.tree and event.type() == QEvent.Type.KeyPress
