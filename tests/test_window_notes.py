@@ -914,6 +914,11 @@ def test_changed_brief_shows_banner_and_review(qtbot, app, brief_path):
     assert w2.banner.button.text() == "Review…"
     statuses = sorted(h.status for h in w2.note_taking.annotations.highlights.values())
     assert statuses == ["anchored", "changed", "orphaned"]
+    # The orphan is found from the section it was made in: the navigator marks it.
+    orphan = next(h for h in w2.note_taking.annotations.highlights.values()
+                  if h.status == "orphaned")
+    counts = w2.note_taking.annotations.counts_by_section()
+    assert counts[orphan.section_id][2] is True
     w2.actions_.show_review.trigger()
     review = w2.note_taking.review
     assert review.count() == 2

@@ -182,14 +182,19 @@ class Annotations(QObject):
                 if h.status == "orphaned" and h.reviewed]
 
     def counts_by_section(self) -> dict[str, tuple[int, int, bool]]:
-        """section id → (highlights, comments, any needing review)."""
+        """section id → (highlights, comments, any needing review). A note found in no
+        one place now (ambiguous, or orphaned) counts as needing review in the section
+        it was made in, so that it can be found from there."""
         out: dict[str, list] = {}
         for h in self.highlights.values():
+            needs_review = h.status in REVIEW_STATUSES and not h.reviewed
             if h.current_section is None:
+                if needs_review:
+                    out.setdefault(h.section_id, [0, 0, False])[2] = True
                 continue
             entry = out.setdefault(h.current_section, [0, 0, False])
             entry[0] += 1
-            entry[2] = entry[2] or (h.status in REVIEW_STATUSES and not h.reviewed)
+            entry[2] = entry[2] or needs_review
         for c in self.comments.values():
             if c.current_section is not None:
                 out.setdefault(c.current_section, [0, 0, False])[1] += 1

@@ -114,9 +114,9 @@ class _RoomyDelegate(RoomyDelegate):
             super().paint(painter, option, index)
             return
         h, c, review = counts
-        label = str(h + c)
+        label = str(h + c) if h + c else ""  # notes to review only: the dot alone
         metrics = option.fontMetrics
-        badge_w = metrics.horizontalAdvance(label) + 12 + (10 if review else 0)
+        badge_w = (metrics.horizontalAdvance(label) + 12 if label else 6) + (10 if review else 0)
         # The row's background (the selection, the hover) across its whole width, under
         # the badge too; then its text beside the badge.
         full = QStyleOptionViewItem(option)
