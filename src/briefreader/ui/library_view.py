@@ -206,7 +206,7 @@ class LibraryView(QWidget):
         top.addWidget(self.add_button)
         top.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)  # as Review and Trash
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)

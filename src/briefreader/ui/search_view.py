@@ -271,7 +271,7 @@ class SearchView(QWidget):
         people.addWidget(self.tag_edit, 1)
         people.addWidget(self.author_edit, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)  # as Review and Trash
         layout.setSpacing(4)
         layout.addWidget(self.query_edit)
         layout.addLayout(filters)
