@@ -96,6 +96,10 @@ def test_no_brief_shows_a_hint_and_disables_commenting(panel):
     show(panel, [], title=None)
     assert panel.hint_text() == "Open a brief to see its notes."
     assert not panel.composer.isEnabled()
+    # No filter offered either (Colours as Tags and Authors).
+    assert not panel.colour_filter.isEnabled() and not panel.tag_filter.isEnabled()
+    show(panel, [hl(1)])
+    assert panel.colour_filter.isEnabled()
 
 
 def test_many_cards_are_built_progressively_and_on_demand(panel, qtbot):

@@ -1377,6 +1377,8 @@ class NotesPanel(QWidget):
                    self._filter.author)
         self.tag_filter.setEnabled(self.tag_filter.count() > 1)
         self.author_filter.setEnabled(self.author_filter.count() > 1)
+        # Like the others, nothing to filter while no brief's notes are shown.
+        self.colour_filter.setEnabled(self._title is not None or self._filter.active)
 
     def _fill(self, combo: QComboBox, all_text: str, items: list[tuple[str, str]],
               current: str | None, *, icons: bool = False) -> None:
