@@ -342,6 +342,28 @@ def test_a_snippet_slides_so_its_first_match_shows(qtbot):
     assert snippet_shift(Snippet(text), metrics, 300) == 0.0  # nothing to show
 
 
+def test_a_long_word_before_the_match_does_not_slide_the_match_out_of_sight(qtbot):
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from briefreader.search import Snippet
+    from briefreader.ui.search_view import snippet_shift
+
+    metrics = QFontMetricsF(QFont())
+    # A web address (or any long word) between the snippet's start and its match.
+    text = ("See https://www.gov.example/publications/heat-health-alerts-"
+            "2026-summer-preparedness-annex-b-regional-figures for the cooling centres")
+    start = text.index("cooling")
+    snippet = Snippet(text, ((start, start + len("cooling")),))
+    width = 300
+    before = metrics.horizontalAdvance(text[:start])
+    match = metrics.horizontalAdvance("cooling")
+    assert before + 1.15 * match > width  # unslid, the match would be cut off
+    shift = snippet_shift(snippet, metrics, width)
+    # Slid, the match shows whole (as before word starts were looked for).
+    assert before - shift + 1.15 * match <= width, (before, shift, match)
+
+
+
 def test_a_global_search_result_opens_at_the_right_place(qtbot, store, folder):
     """Wired as the window does: search in the store, open the brief at the result."""
     library = Library(store)

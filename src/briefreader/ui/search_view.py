@@ -86,13 +86,18 @@ def snippet_shift(snippet: Snippet, metrics: QFontMetricsF, width: int) -> float
     if before + 1.15 * metrics.horizontalAdvance(text[start:end]) <= width:
         return 0.0
     wanted = before - width / 4
-    cut = 0
-    for space in range(text.rfind(" ", 0, start), -1, -1):
-        if text[space] == " " and metrics.horizontalAdvance(text[:space + 1]) <= wanted:
-            cut = space + 1
-            break
-    if cut == 0:  # no word starts early enough: the match itself comes first
-        cut = start
+    # Word starts up to the match's own, latest first.
+    starts = [i + 1 for i in range(start - 1, -1, -1) if text[i] == " "]
+    if not starts or starts[0] != start:
+        starts.insert(0, start)
+    cut = next((i for i in starts if metrics.horizontalAdvance(text[:i]) <= wanted), start)
+    # A long word before it (a web address) must not leave the match cut off: then
+    # the earliest word start that shows it whole (the match itself, at worst).
+    room = width - 2 * metrics.horizontalAdvance("… ")  # the delegate's leading and trailing …
+    match = 1.15 * metrics.horizontalAdvance(text[start:end])
+    if before - metrics.horizontalAdvance(text[:cut]) + match > room:
+        cut = next((i for i in reversed(starts)
+                    if before - metrics.horizontalAdvance(text[:i]) + match <= room), start)
     return metrics.horizontalAdvance(text[:cut])
 
 
