@@ -48,9 +48,9 @@ def _worker_held(monkeypatch):
 
 def _wait_for_workers(qtbot) -> None:
     for t in threading.enumerate():
-        if t.name == "notes-prepare":
+        if t.name in ("notes-prepare", "brief-loader"):
             t.join(10)
-    qtbot.wait(50)  # the queued signal is delivered
+    qtbot.wait(50)  # the queued signals are delivered
 
 
 def test_a_changed_brief_left_while_its_notes_are_placed_still_says_what_changed(
@@ -233,3 +233,103 @@ def test_the_progress_stays_while_the_brief_shown_still_has_its_notes_placed(
         gates["ferry-copy"].set()
         _wait_for_workers(qtbot)
     qtbot.waitUntil(lambda: not w2.progress.isVisible())
+
+
+def _changed_brief_with_a_note(qtbot, paths, brief_path, stores) -> None:
+    """The ferry brief with a note, then reissued without the note's text."""
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    w.note_taking.annotations.notes.annotate(w.brief, "background",
+                                             "Island councils asked for a review")
+    w.close()
+    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
+                          encoding="utf-8")
+
+
+def test_a_brief_that_cannot_be_opened_leaves_the_progress_of_notes_still_placed(
+        qtbot, brief_path, paths, stores, monkeypatch, tmp_path):
+    _changed_brief_with_a_note(qtbot, paths, brief_path, stores)
+    go = _worker_held(monkeypatch)
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    try:
+        qtbot.waitUntil(lambda: w.progress.isVisible())
+        w.open_path(tmp_path / "gone.md")  # File → Open Recent on a file since removed
+        qtbot.wait(20)
+        # The brief shown still has its notes being placed: that is still said.
+        assert w.note_taking.annotations.brief is None
+        assert w.progress.isVisible()
+        assert w.statusBar().currentMessage() == "Preparing notes for this brief…"
+    finally:
+        go.set()
+        _wait_for_workers(qtbot)
+    qtbot.waitUntil(lambda: w.note_taking.annotations.brief is w.brief)
+    assert not w.progress.isVisible()
+
+
+def test_notes_placed_while_a_big_brief_loads_leave_no_busy_cursor(
+        qtbot, brief_path, paths, stores, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from briefreader.ui import loader as loader_module
+
+    _changed_brief_with_a_note(qtbot, paths, brief_path, stores)
+    big = tmp_path / "big.md"
+    big.write_text("# Big\n\n" + "Long text of a big brief. " * 200, encoding="utf-8")
+    monkeypatch.setattr(loader_module, "SYNC_LIMIT", 2048)  # big.md loads on a thread
+    go = _worker_held(monkeypatch)
+    loaded = threading.Event()
+    real_load = loader_module.load_brief
+
+    def slow_load(path, **kw):
+        loaded.wait(10)
+        return real_load(path, **kw)
+
+    monkeypatch.setattr(loader_module, "load_brief", slow_load)
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    assert QApplication.overrideCursor() is None
+    try:
+        qtbot.waitUntil(lambda: w.progress.isVisible())
+        w.open_path(big)  # the user opens a big brief while the notes are placed
+        assert QApplication.overrideCursor() is not None  # busy while it loads
+        go.set()  # the notes of the brief shown are placed first ...
+        for t in threading.enumerate():
+            if t.name == "notes-prepare":
+                t.join(10)
+        qtbot.wait(50)
+        loaded.set()  # ... then the big brief is read
+        qtbot.waitUntil(lambda: w.brief.path == big)
+        _wait_for_workers(qtbot)
+        qtbot.waitUntil(lambda: w.note_taking.annotations.brief is w.brief)
+        assert not w.progress.isVisible()
+        assert QApplication.overrideCursor() is None  # not left busy for good
+    finally:
+        go.set()
+        loaded.set()
+        while QApplication.overrideCursor() is not None:
+            QApplication.restoreOverrideCursor()
+
+
+def test_two_big_briefs_opened_in_a_row_leave_no_busy_cursor(
+        qtbot, paths, stores, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from briefreader.ui import loader as loader_module
+
+    monkeypatch.setattr(loader_module, "SYNC_LIMIT", 10)  # every brief loads on a thread
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    for p in (first, second):
+        p.write_text(f"# {p.stem}\n\nSome text.\n", encoding="utf-8")
+    w, store = open_window(qtbot, paths)
+    stores.append(store)
+    try:
+        w.open_path(first)
+        w.open_path(second)  # e.g. Ctrl+Shift+PgDown twice in a folder of big briefs
+        qtbot.waitUntil(lambda: w.brief is not None and w.brief.path == second)
+        _wait_for_workers(qtbot)
+        assert not w.progress.isVisible()
+        assert QApplication.overrideCursor() is None
+    finally:
+        while QApplication.overrideCursor() is not None:
+            QApplication.restoreOverrideCursor()

@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
         #: The brief whose notes a worker is placing for the window now (the progress
         #: bar and status message are its).
         self._preparing: Brief | None = None
+        #: Tickets of briefs being read on a worker (each set the busy cursor once).
+        self._loading: set[int] = set()
         self._dark = False
 
         self.setObjectName("main_window")
@@ -381,16 +383,17 @@ class MainWindow(QMainWindow):
             self.reader.forget_brief(self.brief)
             self._load_file(self.brief.path, section=current, encoding=None)
 
-    def on_load_started(self, _ticket: int, path: str) -> None:
+    def on_load_started(self, ticket: int, path: str) -> None:
+        self._loading.add(ticket)
         self.progress.show()
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
         QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
 
     def on_load_finished(self, ticket: int, brief: Brief | None, error) -> None:
-        if self.progress.isVisible():
-            self.progress.hide()
-            self.statusBar().clearMessage()
+        if ticket in self._loading:  # (a small brief is read at once: nothing was shown)
+            self._loading.discard(ticket)
             QApplication.restoreOverrideCursor()
+            self._progress_ended()
         if not self.loader.is_current(ticket):
             return
         path = self._pending_path
@@ -499,6 +502,17 @@ class MainWindow(QMainWindow):
         window: their progress bar and message go."""
         if self._preparing is not None and brief in (None, self._preparing):
             self._preparing = None
+            self._progress_ended()
+
+    def _progress_ended(self) -> None:
+        """A load or a preparing ended: the progress bar and message stay for what is
+        still under way (a brief being read, the notes of the brief shown)."""
+        if self._loading:
+            return
+        if self._preparing is not None:
+            self.progress.show()
+            self.statusBar().showMessage("Preparing notes for this brief…")
+        else:
             self.progress.hide()
             self.statusBar().clearMessage()
 
