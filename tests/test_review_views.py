@@ -374,7 +374,8 @@ def test_trash_rows_newest_first(trash):
     assert first.text(0) == "Comment: These figures look stale."
     assert first.text(1) == "Costs"
     assert first.text(2) == format_timestamp("2026-11-26T16:45:00.000Z")
-    assert first.toolTip(0) == "Comment in “Costs”:\nThese figures look stale."
+    assert first.toolTip(0) == ("Comment in “Costs”:\nThese figures look stale.\nDeleted "
+                                + format_timestamp("2026-11-26T16:45:00.000Z"))
     second = trash.tree.topLevelItem(1)
     assert second.text(0) == "“Raise the wall by one metre.” — Costed?"
     # Shown as typed: a tree item is plain text.
@@ -409,6 +410,28 @@ def test_trash_restore_buttons_and_enter(trash, qtbot):
     qtbot.keyClick(trash.tree, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
     assert restored == [("highlight", "h1"), ("comment", "c1"), ("highlight", "h2"),
                         ("highlight", "h2")]
+
+
+def test_a_narrow_trash_still_tells_when_a_note_was_deleted(qtbot):
+    from briefreader.records import Comment
+    from briefreader.ui.dates import format_timestamp
+    from briefreader.ui.trash import TrashView
+
+    view = TrashView()
+    qtbot.addWidget(view)
+    view.set_items([], [Comment(id="c1", brief_key="harbour", section_id="costs",
+                                section_heading="Costs", section_ordinal=2,
+                                section_fingerprint="f", body="These figures look stale.",
+                                deleted_at="2026-11-26T16:45:00.000Z")])
+    view.resize(320, 300)  # the notes dock's usual width
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: view.tree.isColumnHidden(2))  # the date is left out ...
+    item = view.tree.topLevelItem(0)
+    shown = [c for c in range(view.tree.columnCount()) if not view.tree.isColumnHidden(c)]
+    tips = "\n".join(item.toolTip(c) for c in shown)
+    # ... and a tooltip of the row as shown has it (as the Bookmarks' does).
+    assert format_timestamp("2026-11-26T16:45:00.000Z") in tips, tips
 
 
 def test_trash_empty_button(trash, qtbot):

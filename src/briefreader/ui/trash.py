@@ -116,12 +116,15 @@ class TrashView(QWidget):
         for kind, note_id, text, section, deleted, full in entries:
             where = section or "Opening"
             # A highlight shows its quote in quotation marks; a comment says what it is.
+            when = format_timestamp(deleted)
             item = QTreeWidgetItem([text if kind == "highlight" else f"Comment: {text}",
-                                    where, format_timestamp(deleted)])
+                                    where, when])
             item.setData(COL_TEXT, KIND_ROLE, kind)
             item.setData(COL_TEXT, ID_ROLE, note_id)
+            # (The date too: a narrow panel leaves its column out.)
             item.setToolTip(COL_TEXT, f"{'Highlight' if kind == 'highlight' else 'Comment'}"
-                                      f" in “{where}”:\n{full}")
+                                      f" in “{where}”:\n{full}"
+                                      + (f"\nDeleted {when}" if when else ""))
             item.setToolTip(COL_SECTION, section)
             if deleted:
                 item.setToolTip(COL_DELETED, deleted)
