@@ -333,3 +333,48 @@ def test_two_big_briefs_opened_in_a_row_leave_no_busy_cursor(
     finally:
         while QApplication.overrideCursor() is not None:
             QApplication.restoreOverrideCursor()
+
+
+def test_a_report_of_the_version_shown_is_said_now_not_on_a_later_open(
+        qtbot, brief_path, paths, stores, monkeypatch, tmp_path):
+    """The worker has placed and stored the notes, and its report is on its way to the
+    window, when the brief is loaded again (F5, or the library's watcher): that load
+    finds them placed, and the report arrives for the Brief object left."""
+    from briefreader.notes import NotesService
+    from briefreader.ui import main_window as main_window_module
+
+    _changed_brief_with_a_note(qtbot, paths, brief_path, stores)
+    monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
+    placed, go = threading.Event(), threading.Event()
+    real = NotesService.prepare
+
+    def held(self, brief):
+        report = real(self, brief)
+        placed.set()
+        go.wait(10)  # its signal not yet delivered
+        return report
+
+    monkeypatch.setattr(NotesService, "prepare", held)
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    try:
+        assert placed.wait(10)
+        first = w.brief
+        w.reload()
+        qtbot.waitUntil(lambda: w.brief is not first
+                        and w.note_taking.annotations.brief is w.brief)
+    finally:
+        go.set()
+        _wait_for_workers(qtbot)
+    # The version shown is the one whose notes were placed: it says what changed now,
+    assert w.banner.isVisible() and w.banner.text() == (
+        "This brief changed since you last read it: 1 note orphaned."), w.banner.text()
+    # and not again the next time it is opened.
+    other = tmp_path / "other.md"
+    other.write_text("# Other\n\nSomething else.\n", encoding="utf-8")
+    w.open_path(other)
+    qtbot.waitUntil(lambda: w.brief.path == other)
+    w.open_path(brief_path)
+    qtbot.waitUntil(lambda: w.brief.path == brief_path
+                    and w.note_taking.annotations.brief is w.brief)
+    assert not w.banner.isVisible(), w.banner.text()

@@ -493,6 +493,14 @@ class MainWindow(QMainWindow):
                 self.reader.set_spans(self.note_taking.spans_for(self.reader.section.id))
                 self.note_taking.section_shown(self.reader.section)
         elif report is not None and report.reanchored:
+            nt, shown = self.note_taking, self.brief
+            if (nt is not None and shown is not None and nt.annotations.brief is shown
+                    and shown.content_hash == brief.content_hash
+                    and nt.annotations.open_key() == report.brief_key):
+                # Loaded again meanwhile, and that load found the notes placed: this
+                # version is shown with its notes, so what happened is said now.
+                nt.say_placed(report)
+                return
             # The notes were placed and stored, but the brief was left (or loaded
             # again) meanwhile: what happened is said when this version next opens.
             self._unshown_reports[report.brief_key] = (brief.content_hash, report, placed)

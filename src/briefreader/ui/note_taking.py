@@ -195,14 +195,19 @@ class NoteTaking(QObject):
             report = prepared
         self.typed.recover_drafts(placed)
         self._recover_typed()
-        if report is not None and report.reanchored and report.summary():
+        if report is not None:
+            self.say_placed(report)
+        return report
+
+    def say_placed(self, report: SyncReport) -> None:
+        """Say what placing the open brief's notes again did (when it did anything)."""
+        if report.reanchored and report.summary():
             review = report.needs_review + report.changed
             self.banner.show_message(
                 f"This brief changed since you last read it: {report.summary()}.",
                 "warning" if report.needs_review else "info",
                 action="review" if review else "", action_label="Review…",
             )
-        return report
 
     def close_brief(self, why: str | None = None) -> None:
         """No brief's notes are open (while a big one is being prepared: ``why`` says
