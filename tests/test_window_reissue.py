@@ -378,3 +378,34 @@ def test_a_report_of_the_version_shown_is_said_now_not_on_a_later_open(
     qtbot.waitUntil(lambda: w.brief.path == brief_path
                     and w.note_taking.annotations.brief is w.brief)
     assert not w.banner.isVisible(), w.banner.text()
+
+
+@pytest.mark.parametrize("view_name", ["trash", "bookmarks"])
+def test_the_list_in_use_keeps_the_focus_while_the_notes_are_placed_again(
+        qtbot, brief_path, paths, stores, monkeypatch, view_name):
+    from PySide6.QtWidgets import QApplication
+
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    an = w.note_taking.annotations
+    gone = an.notes.annotate(w.brief, "background", "Island councils asked for a review")
+    an.notes.annotate(w.brief, "options", "Option one")
+    an.notes.delete_highlight(gone.id)
+    an.notes.add_bookmark(w.brief, "options", 0, "Options")
+    an.reload()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    getattr(w.actions_, f"show_{view_name}").trigger()
+    view = getattr(w.note_taking, view_name)
+    qtbot.waitUntil(lambda: view.count() == 1 and view.tree.hasFocus())
+    # The file changes (the library's watcher reloads it): its notes are placed again.
+    brief_path.write_text(BRIEF.replace("in March", "in April"), encoding="utf-8")
+    go = _worker_held(monkeypatch)
+    w.reload()
+    go.set()
+    _wait_for_workers(qtbot)
+    qtbot.waitUntil(lambda: an.brief is w.brief and view.count() == 1)
+    qtbot.wait(50)
+    # The list the user was in has the keyboard again (as before the lists were emptied
+    # meanwhile), not a dock's tab bar.
+    assert view.tree.hasFocus(), QApplication.focusWidget()

@@ -12,7 +12,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QWidget
 
 from briefreader.anchor import Candidate
 from briefreader.brief import Brief, Section
@@ -111,6 +111,10 @@ class NoteTaking(QObject):
         self.selected_highlight: str | None = None
         self._notes_changed = False
         self._shut_down = False
+        #: The view (Review, Trash, Bookmarks) that had the keyboard when the notes
+        #: closed to be placed again, and where Qt put the focus then: it gets it
+        #: back once they are shown again, unless the user has moved on.
+        self._focus_back: tuple[QWidget, QWidget | None] | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -219,10 +223,15 @@ class NoteTaking(QObject):
         self.panel.set_no_brief_hint(why)
         self._refresh_panel()
         # Nothing of the version left shows to act on (its notes are being placed anew).
+        focus = QApplication.focusWidget()
+        held = next((v for v in (self.review, self.trash, self.bookmarks)
+                     if focus is not None and (v is focus or v.isAncestorOf(focus))), None)
         self.review.set_items([])
         self.trash.set_items([], [])
         self.bookmarks.set_items([], {})
         self.actions.show_review.setEnabled(False)
+        if held is not None:
+            self._focus_back = (held, QApplication.focusWidget())
         self._update_enabled()
 
     def spans_for(self, section_id: str) -> tuple[Span, ...]:
@@ -312,6 +321,11 @@ class NoteTaking(QObject):
                     | {c.author for c in an.comments.values()})
         self.actions.show_review.setEnabled(bool(an.needs_review() or an.kept_orphans()))
         self._refresh_views(visible_only=True)
+        if self._focus_back is not None and an.brief is not None:
+            view, moved_to = self._focus_back
+            self._focus_back = None
+            if QApplication.focusWidget() is moved_to:
+                view.setFocus()
 
     def _refresh_panel(self) -> None:
         section = self.reader.section
