@@ -844,37 +844,6 @@ def test_the_find_bar_fits_a_small_screen_beside_the_notes(qtbot, app, brief_pat
     assert w.minimumSizeHint().width() <= 800
 
 
-def test_while_a_changed_briefs_notes_are_placed_the_panel_says_so(qtbot, app, brief_path,
-                                                                   monkeypatch):
-    import threading
-
-    from briefreader.ui import main_window
-
-    w = app.open(brief_path)
-    hid = _highlighted(w)
-    app.close()
-    brief_path.write_text(brief_path.read_text(encoding="utf-8").replace(
-        "The ferry link", "Today the ferry link"), encoding="utf-8")
-    monkeypatch.setattr(main_window, "PLACE_ON_A_WORKER", 1)
-    gate = threading.Event()
-    real = NotesService.prepare
-
-    def held(self, brief):
-        gate.wait(10)
-        return real(self, brief)
-
-    monkeypatch.setattr(NotesService, "prepare", held)
-    w2 = app.open(brief_path)
-    panel = w2.note_taking.panel
-    qtbot.waitUntil(lambda: panel.hint_text() == "Preparing the notes of this brief…")
-    assert not panel.composer.isEnabled()  # nowhere to keep a comment yet
-    gate.set()
-    qtbot.waitUntil(lambda: hid in w2.note_taking.annotations.highlights)
-    w2.show_section("options")
-    qtbot.waitUntil(lambda: panel.composer.isEnabled())
-    assert panel.hint_text() != "Preparing the notes of this brief…"
-
-
 def test_bookmark_toggle(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("options")

@@ -53,8 +53,8 @@ def _wait_for_workers(qtbot) -> None:
     qtbot.wait(50)  # the queued signals are delivered
 
 
-def test_a_changed_brief_left_while_its_notes_are_placed_still_says_what_changed(
-        qtbot, brief_path, paths, stores, monkeypatch, tmp_path):
+def _changed_brief_with_a_note(qtbot, paths, brief_path, stores) -> None:
+    """The ferry brief with a note, then reissued without the note's text."""
     w, store = open_window(qtbot, paths, brief_path)
     stores.append(store)
     w.note_taking.annotations.notes.annotate(w.brief, "background",
@@ -62,6 +62,11 @@ def test_a_changed_brief_left_while_its_notes_are_placed_still_says_what_changed
     w.close()
     brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
                           encoding="utf-8")
+
+
+def test_a_changed_brief_left_while_its_notes_are_placed_still_says_what_changed(
+        qtbot, brief_path, paths, stores, monkeypatch, tmp_path):
+    _changed_brief_with_a_note(qtbot, paths, brief_path, stores)
     other = tmp_path / "other.md"
     other.write_text("# Other\n\nSomething else.\n", encoding="utf-8")
     go = _worker_held(monkeypatch)
@@ -84,13 +89,7 @@ def test_a_changed_brief_left_while_its_notes_are_placed_still_says_what_changed
 
 def test_a_changed_brief_loaded_again_while_its_notes_are_placed_still_says_what_changed(
         qtbot, brief_path, paths, stores, monkeypatch):
-    w, store = open_window(qtbot, paths, brief_path)
-    stores.append(store)
-    w.note_taking.annotations.notes.annotate(w.brief, "background",
-                                             "Island councils asked for a review")
-    w.close()
-    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
-                          encoding="utf-8")
+    _changed_brief_with_a_note(qtbot, paths, brief_path, stores)
     monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
     gates = [threading.Event(), threading.Event()]
     calls = []
@@ -233,17 +232,6 @@ def test_the_progress_stays_while_the_brief_shown_still_has_its_notes_placed(
         gates["ferry-copy"].set()
         _wait_for_workers(qtbot)
     qtbot.waitUntil(lambda: not w2.progress.isVisible())
-
-
-def _changed_brief_with_a_note(qtbot, paths, brief_path, stores) -> None:
-    """The ferry brief with a note, then reissued without the note's text."""
-    w, store = open_window(qtbot, paths, brief_path)
-    stores.append(store)
-    w.note_taking.annotations.notes.annotate(w.brief, "background",
-                                             "Island councils asked for a review")
-    w.close()
-    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
-                          encoding="utf-8")
 
 
 def test_a_brief_that_cannot_be_opened_leaves_the_progress_of_notes_still_placed(
@@ -409,3 +397,21 @@ def test_the_list_in_use_keeps_the_focus_while_the_notes_are_placed_again(
     # The list the user was in has the keyboard again (as before the lists were emptied
     # meanwhile), not a dock's tab bar.
     assert view.tree.hasFocus(), QApplication.focusWidget()
+
+
+def test_while_a_changed_briefs_notes_are_placed_the_panel_says_so(
+        qtbot, brief_path, paths, stores, monkeypatch):
+    _changed_brief_with_a_note(qtbot, paths, brief_path, stores)
+    go = _worker_held(monkeypatch)
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    panel = w.note_taking.panel
+    try:
+        qtbot.waitUntil(lambda: panel.hint_text() == "Preparing the notes of this brief…")
+        assert not panel.composer.isEnabled()  # nowhere to keep a comment yet
+    finally:
+        go.set()
+    qtbot.waitUntil(lambda: w.note_taking.annotations.brief is w.brief)
+    w.show_section("options")
+    qtbot.waitUntil(panel.composer.isEnabled)
+    assert panel.hint_text() != "Preparing the notes of this brief…"
