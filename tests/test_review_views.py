@@ -368,6 +368,7 @@ def test_trash_empty_state(qtbot):
 
 def test_trash_rows_newest_first(trash):
     assert trash.count() == 3
+    assert trash.summary.text() == "3 notes"  # short: it shares a line with two buttons
     assert [trash.entry(r) for r in range(3)] == [
         ("comment", "c1"), ("highlight", "h1"), ("highlight", "h2")]
     first = trash.tree.topLevelItem(0)

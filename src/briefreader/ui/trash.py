@@ -134,7 +134,7 @@ class TrashView(QWidget):
         self.tree.setVisible(n > 0)
         self.empty_label.setVisible(n == 0)
         self.empty_button.setEnabled(n > 0)
-        self.summary.setText(f"{n} deleted {'note' if n == 1 else 'notes'}" if n else "")
+        self.summary.setText(f"{n} {'note' if n == 1 else 'notes'}" if n else "")  # (in the Trash)
         self.setFocusProxy(self.tree if n else None)
         if n:
             self.tree.setCurrentItem(self.tree.topLevelItem(min(max(row, 0), n - 1)))
