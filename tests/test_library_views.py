@@ -312,6 +312,12 @@ def test_results_from_two_briefs_of_one_title_name_their_folders(qtbot):
     metrics = QFontMetrics(QFont())
     line = where_line(model.result(0), metrics, 260, apart[0])
     assert line.endswith(" — old › Gates")  # kept, however long the title
+    # Narrower than the section needs: it is cut at its end, the folder kept.
+    long_section = _result(path="/briefs/old/locks.md",
+                           section_title="Decisions for the Committee on the Canal Gates")
+    cut = where_line(long_section, metrics, 240, "old")
+    assert " — old › Decisions" in cut and cut.endswith("…")
+    assert metrics.horizontalAdvance(cut) <= 240
     assert "/briefs/new/locks.md" in model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
     # The library's titles give way in their middle, so a folder after them stays.
     library = LibraryView()

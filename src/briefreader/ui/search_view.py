@@ -65,12 +65,20 @@ def where_line(result: SearchResult, metrics: QFontMetrics, width: int,
     middle) before the section, which tells results of one brief apart, and before
     ``apart``, which tells the brief from another of its title ("brief — folder")."""
     head = f"{KIND_LABELS[result.kind]} · "
-    tail = (f" — {apart}" if apart else "") + f" › {result.section_title}"
-    room = width - metrics.horizontalAdvance(head) - metrics.horizontalAdvance(tail)
-    if room >= metrics.horizontalAdvance("Briefing…"):
+    apart_text = f" — {apart}" if apart else ""
+    section = f" › {result.section_title}"
+    fixed = metrics.horizontalAdvance(head) + metrics.horizontalAdvance(apart_text)
+    least = metrics.horizontalAdvance("Briefing…")  # of the title, at least
+    room = width - fixed - metrics.horizontalAdvance(section)
+    if room >= least:
         title = metrics.elidedText(result.brief, Qt.TextElideMode.ElideMiddle, room)
-        return head + title + tail
-    return metrics.elidedText(head + result.brief + tail, Qt.TextElideMode.ElideRight, width)
+        return head + title + apart_text + section
+    # Too narrow for all of the section: it is cut at its end, after a little of the
+    # title and all of what tells the brief apart.
+    title = metrics.elidedText(result.brief, Qt.TextElideMode.ElideMiddle, least)
+    room = width - fixed - metrics.horizontalAdvance(title)
+    return head + title + apart_text + metrics.elidedText(
+        section, Qt.TextElideMode.ElideRight, max(0, room))
 
 
 def snippet_shift(snippet: Snippet, metrics: QFontMetricsF, width: int) -> float:
