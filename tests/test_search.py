@@ -251,6 +251,17 @@ def test_shape_snippet_drops_markdown_bold_and_code_in_notes():
     assert shape_snippet("a **b**").text == "a **b**"  # brief text is left as it is
 
 
+def test_shape_snippet_shows_a_links_words_in_notes():
+    raw = (f"Source: [LGA {MARK_OPEN}cooling{MARK_CLOSE} survey](https://example.org/lga) "
+           "and <https://example.org/guidance>.")
+    assert shape_snippet(raw, markdown=True).marked("[", "]") == (
+        "Source: LGA [cooling] survey and https://example.org/guidance.")
+    # A match in the address itself keeps the address (and its mark).
+    in_address = f"See [the survey](https://{MARK_OPEN}cooling{MARK_CLOSE}.example.org)"
+    assert shape_snippet(in_address, markdown=True).marked("[", "]") == (
+        "See [the survey](https://[cooling].example.org)")
+
+
 def test_shape_snippet_without_marks():
     assert shape_snippet("plain") == Snippet("plain", ())
 

@@ -364,6 +364,10 @@ _SPACE = re.compile(r"\s+")
 
 
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|`+")
+# A link shows its words ("[survey](https://…)" → "survey"), unless the match is in its
+# address; an address in angle brackets loses the brackets.
+_MARKDOWN_LINK = re.compile(rf"\[([^\]]*)\]\([^){MARK_OPEN}{MARK_CLOSE}\s]*\)")
+_MARKDOWN_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]*)>")
 
 
 def shape_snippet(raw: str, *, markdown: bool = False) -> Snippet:
@@ -371,9 +375,11 @@ def shape_snippet(raw: str, *, markdown: bool = False) -> Snippet:
     white space folded so a note's line breaks do not break the list's layout.
 
     ``markdown``: the text is a note's Markdown; its bold and code marks are dropped
-    (single ``*`` and ``_`` stay: they are as often part of the text)."""
+    (single ``*`` and ``_`` stay: they are as often part of the text), and a link
+    shows its words."""
     if markdown:
         raw = _MARKDOWN_EMPHASIS.sub("", raw)
+        raw = _MARKDOWN_AUTOLINK.sub(r"\1", _MARKDOWN_LINK.sub(r"\1", raw))
     raw = _SPACE.sub(" ", raw).strip()
     text: list[str] = []
     marks: list[tuple[int, int]] = []
