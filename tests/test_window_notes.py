@@ -844,18 +844,6 @@ def test_the_find_bar_fits_a_small_screen_beside_the_notes(qtbot, app, brief_pat
     assert w.minimumSizeHint().width() <= 800
 
 
-def test_the_bookmarks_panel_is_readable_and_fits_a_small_screen(qtbot, app, brief_path):
-    w = app.open(brief_path)
-    w.resize(800, 560)
-    w.actions_.show_bookmarks.trigger()
-    dock = w.note_taking.docks["bookmarks"]
-    qtbot.waitUntil(dock.isVisible)
-    w.resizeDocks([dock], [60], Qt.Orientation.Horizontal)  # as a small screen squeezes it
-    qtbot.wait(50)
-    assert dock.width() >= 160
-    assert w.minimumSizeHint().width() <= 800  # beside the notes panel
-
-
 def test_bookmark_toggle(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("options")

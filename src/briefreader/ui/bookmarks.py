@@ -60,9 +60,6 @@ class BookmarksView(QWidget):
         super().__init__(parent)
         self.setObjectName("bookmarksView")
         self.setAccessibleName("Bookmarks")
-        # Its panel opens beside the navigator, where it was squeezed to a few words a
-        # line; this much still fits an 800 px window with the notes open.
-        self.setMinimumWidth(160)
 
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(3)
