@@ -81,7 +81,7 @@ class BookmarksView(QWidget):
         self.tree.currentItemChanged.connect(self._update_buttons)
 
         self.empty_label = empty_state_label(
-            "No bookmarks in this brief yet.\nPress Ctrl+D while reading to add one.",
+            "No bookmarks yet.\nCtrl+D adds one.",
             "No bookmarks", self,
         )
         self.empty_label.setWordWrap(True)
