@@ -511,3 +511,50 @@ def test_two_briefs_of_one_title_in_one_folder_are_told_apart(qtbot):
     model = view.tree.model()
     titles = [model.index(r, COL_TITLE).data() for r in range(model.rowCount())]
     assert len(set(titles)) == 3, titles
+
+
+def test_a_place_line_fits_its_width_when_a_whole_path_tells_briefs_apart(qtbot):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from briefreader.search import SearchResult, Snippet
+    from briefreader.ui.item_views import told_apart
+    from briefreader.ui.search_view import where_line
+
+    # Same title, same folder name, same file name: only the whole path tells them apart.
+    one = "/home/ana/Documents/2025/briefs/locks.md"
+    two = "/home/ana/Documents/2026/briefs/locks.md"
+    apart = told_apart([("Canal Locks Survey", one), ("Canal Locks Survey", two)])
+    assert apart[one] == one
+    result = SearchResult(kind="text", brief="Canal Locks Survey", brief_id="locks",
+                          section="gates", section_title="Gates",
+                          snippet=Snippet("Three lock gates need", ((11, 16),)), path=one)
+    metrics = QFontMetrics(QFont())
+    for width in (300, 200):  # a search dock's width
+        line = where_line(result, metrics, width, apart[one])
+        # Drawn clipped to its width: it must end in "…", not be cut mid-letter.
+        assert metrics.horizontalAdvance(line) <= width, (width, line)
+
+
+def test_a_match_at_the_rows_end_is_not_hidden_under_the_trailing_ellipsis(qtbot):
+    from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
+
+    from briefreader.search import Snippet
+    from briefreader.ui.search_view import snippet_shift
+
+    font = QFont()
+    metrics = QFontMetricsF(font)
+    text = ("The ferry link carries 1.1 million passengers a year while fares rose "
+            "by a fifth in two years and sailings fell again")
+    start = text.index("passengers")
+    end = start + len("passengers")
+    before = metrics.horizontalAdvance(text[:start])
+    match = 1.15 * metrics.horizontalAdvance(text[start:end])
+    width = int(before + match) + 1  # the match ends just inside the row
+    assert metrics.horizontalAdvance(text) > width  # the text runs on past the row
+    shift = snippet_shift(Snippet(text, ((start, end),)), metrics, width)
+    # As the delegate paints: "… " before a slid snippet, " …" at the end when it runs
+    # on past the row; the match must show whole in between.
+    ints = QFontMetrics(font)
+    lead = ints.horizontalAdvance("… ") if shift else 0
+    room = width - lead - ints.horizontalAdvance(" …")
+    assert before - shift + match <= room, (before, shift, match, room)

@@ -7,9 +7,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QTabBar
 
 from briefreader.notes import NotesService
 from briefreader.paths import Paths
+from briefreader.ui import loader as loader_module
 from briefreader.ui import main_window as main_window_module
 from windows import BRIEF, ferry_brief, open_window
 
@@ -415,3 +418,118 @@ def test_while_a_changed_briefs_notes_are_placed_the_panel_says_so(
     w.show_section("options")
     qtbot.waitUntil(panel.composer.isEnabled)
     assert panel.hint_text() != "Preparing the notes of this brief…"
+
+
+@pytest.fixture
+def no_cursor_left():
+    yield
+    while QApplication.overrideCursor() is not None:
+        QApplication.restoreOverrideCursor()
+
+
+def _slow_big_brief(monkeypatch, tmp_path: Path) -> tuple[Path, threading.Event]:
+    """big.md, read on a worker that waits for the event returned."""
+    big = tmp_path / "big.md"
+    big.write_text("# Big\n\n" + "Long text of a big brief. " * 200, encoding="utf-8")
+    monkeypatch.setattr(loader_module, "SYNC_LIMIT", 2048)  # big.md is read on a thread
+    loaded = threading.Event()
+    real = loader_module.load_brief
+
+    def slow(path, **kw):
+        if Path(path).name == big.name:
+            loaded.wait(10)
+        return real(path, **kw)
+
+    monkeypatch.setattr(loader_module, "load_brief", slow)
+    return big, loaded
+
+
+def test_a_big_load_superseded_by_a_small_brief_leaves_no_busy_cursor(
+        qtbot, brief_path, paths, stores, monkeypatch, tmp_path, no_cursor_left):
+    big, loaded = _slow_big_brief(monkeypatch, tmp_path)
+    w, store = open_window(qtbot, paths)
+    stores.append(store)
+    try:
+        w.open_path(big)  # e.g. Ctrl+Shift+PgDown in a folder: a big brief is read ...
+        assert QApplication.overrideCursor() is not None
+        w.open_path(brief_path)  # ... and the user goes on to a small one at once
+        assert w.brief is not None and w.brief.path == brief_path
+        # The brief asked for last is shown: nothing the user waits for is under way
+        # (big.md will be dropped when read), so the window is not busy any more.
+        assert QApplication.overrideCursor() is None
+        assert not w.progress.isVisible()
+        assert w.statusBar().currentMessage() == ""
+    finally:
+        loaded.set()
+        _wait_for_workers(qtbot)
+    assert w.brief.path == brief_path
+    assert QApplication.overrideCursor() is None
+
+
+def test_notes_placed_while_a_superseded_load_runs_do_not_stay_announced(
+        qtbot, brief_path, paths, stores, monkeypatch, tmp_path, no_cursor_left):
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    w.note_taking.annotations.notes.annotate(w.brief, "background",
+                                             "Island councils asked for a review")
+    w.close()
+    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
+                          encoding="utf-8")
+    big, loaded = _slow_big_brief(monkeypatch, tmp_path)
+    monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
+    w, store = open_window(qtbot, paths)
+    stores.append(store)
+    try:
+        w.open_path(big)
+        w.open_path(brief_path)  # its notes are placed again on a worker
+        qtbot.waitUntil(lambda: w.note_taking.annotations.brief is w.brief)
+        qtbot.wait(20)
+        # The notes are placed and shown: "Preparing notes" is no longer true.
+        assert w.statusBar().currentMessage() != "Preparing notes for this brief…"
+        assert not w.progress.isVisible()
+    finally:
+        loaded.set()
+        _wait_for_workers(qtbot)
+
+
+def test_the_focus_is_not_given_back_to_a_list_the_user_put_behind_another_tab(
+        qtbot, brief_path, paths, stores, monkeypatch):
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    an = w.note_taking.annotations
+    gone = an.notes.annotate(w.brief, "background", "Island councils asked for a review")
+    an.notes.annotate(w.brief, "options", "Option one")
+    an.notes.delete_highlight(gone.id)
+    an.reload()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    w.actions_.show_trash.trigger()
+    trash = w.note_taking.trash
+    qtbot.waitUntil(lambda: trash.count() == 1 and trash.tree.hasFocus())
+    brief_path.write_text(BRIEF.replace("in March", "in April"), encoding="utf-8")
+    go = threading.Event()
+    real = NotesService.prepare
+
+    def held(self, brief):
+        go.wait(10)
+        return real(self, brief)
+
+    monkeypatch.setattr(NotesService, "prepare", held)
+    monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
+    try:
+        w.reload()  # the notes are placed again; the Trash is emptied meanwhile
+        bar = QApplication.focusWidget()
+        assert isinstance(bar, QTabBar)  # where Qt put the keyboard
+        assert bar.tabText(bar.currentIndex()) == "Trash"
+        # The user goes on to the Notes tab with the keyboard: the Trash is behind it.
+        qtbot.keyClick(bar, Qt.Key.Key_Left)
+        assert bar.tabText(bar.currentIndex()) == "Notes"
+    finally:
+        go.set()
+        _wait_for_workers(qtbot)
+    qtbot.waitUntil(lambda: an.brief is w.brief)
+    qtbot.wait(50)
+    focus = QApplication.focusWidget()
+    # Not pulled into the Trash, out of sight behind the Notes tab.
+    assert focus is not trash and not trash.isAncestorOf(focus), focus
+    assert focus is bar

@@ -88,8 +88,9 @@ class MainWindow(QMainWindow):
         #: The brief whose notes a worker is placing for the window now (the progress
         #: bar and status message are its).
         self._preparing: Brief | None = None
-        #: Tickets of briefs being read on a worker (each set the busy cursor once).
-        self._loading: set[int] = set()
+        #: The ticket of the brief being read on a worker that the window waits for (it
+        #: set the busy cursor); a newer load, read there or at once, supersedes it.
+        self._loading: int | None = None
         self._dark = False
 
         self.setObjectName("main_window")
@@ -384,14 +385,18 @@ class MainWindow(QMainWindow):
             self._load_file(self.brief.path, section=current, encoding=None)
 
     def on_load_started(self, ticket: int, path: str) -> None:
-        self._loading.add(ticket)
+        if self._loading is None:  # (one busy cursor, however many loads in a row)
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        self._loading = ticket  # an older load's brief will be dropped: not waited for
         self.progress.show()
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
 
     def on_load_finished(self, ticket: int, brief: Brief | None, error) -> None:
-        if ticket in self._loading:  # (a small brief is read at once: nothing was shown)
-            self._loading.discard(ticket)
+        # The load waited for ended, or a newer one (a small brief, read at once)
+        # superseded it; an older load's end changes nothing.
+        if self._loading is not None and (ticket == self._loading
+                                          or self.loader.is_current(ticket)):
+            self._loading = None
             QApplication.restoreOverrideCursor()
             self._progress_ended()
         if not self.loader.is_current(ticket):
@@ -515,7 +520,7 @@ class MainWindow(QMainWindow):
     def _progress_ended(self) -> None:
         """A load or a preparing ended: the progress bar and message stay for what is
         still under way (a brief being read, the notes of the brief shown)."""
-        if self._loading:
+        if self._loading is not None:
             return
         if self._preparing is not None:
             self.progress.show()

@@ -114,7 +114,7 @@ class NoteTaking(QObject):
         #: The view (Review, Trash, Bookmarks) that had the keyboard when the notes
         #: closed to be placed again, and where Qt put the focus then: it gets it
         #: back once they are shown again, unless the user has moved on.
-        self._focus_back: tuple[QWidget, QWidget | None] | None = None
+        self._focus_back: tuple[str, QWidget | None] | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -224,7 +224,8 @@ class NoteTaking(QObject):
         self._refresh_panel()
         # Nothing of the version left shows to act on (its notes are being placed anew).
         focus = QApplication.focusWidget()
-        held = next((v for v in (self.review, self.trash, self.bookmarks)
+        held = next((n for n, v in (("review", self.review), ("trash", self.trash),
+                                    ("bookmarks", self.bookmarks))
                      if focus is not None and (v is focus or v.isAncestorOf(focus))), None)
         self.review.set_items([])
         self.trash.set_items([], [])
@@ -322,10 +323,11 @@ class NoteTaking(QObject):
         self.actions.show_review.setEnabled(bool(an.needs_review() or an.kept_orphans()))
         self._refresh_views(visible_only=True)
         if self._focus_back is not None and an.brief is not None:
-            view, moved_to = self._focus_back
+            name, moved_to = self._focus_back
             self._focus_back = None
-            if QApplication.focusWidget() is moved_to:
-                view.setFocus()
+            # Not into a view since closed or put behind another tab.
+            if QApplication.focusWidget() is moved_to and self._on_screen[name]:
+                getattr(self, name).setFocus()
 
     def _refresh_panel(self) -> None:
         section = self.reader.section

@@ -77,8 +77,11 @@ def where_line(result: SearchResult, metrics: QFontMetrics, width: int,
     # title and all of what tells the brief apart.
     title = metrics.elidedText(result.brief, Qt.TextElideMode.ElideMiddle, least)
     room = width - fixed - metrics.horizontalAdvance(title)
+    if room < 0:  # not even that fits (a whole path tells it apart): cut at the end
+        return metrics.elidedText(head + title + apart_text + section,
+                                  Qt.TextElideMode.ElideRight, width)
     return head + title + apart_text + metrics.elidedText(
-        section, Qt.TextElideMode.ElideRight, max(0, room))
+        section, Qt.TextElideMode.ElideRight, room)
 
 
 def snippet_shift(snippet: Snippet, metrics: QFontMetricsF, width: int) -> float:
@@ -90,8 +93,11 @@ def snippet_shift(snippet: Snippet, metrics: QFontMetricsF, width: int) -> float
     start, end = snippet.marks[0]
     text = snippet.text
     before = metrics.horizontalAdvance(text[:start])
-    # The match is drawn bold: a little wider than measured here.
-    if before + 1.15 * metrics.horizontalAdvance(text[start:end]) <= width:
+    # The match is drawn bold: a little wider than measured here. A snippet that runs
+    # on past the row has its end covered by the delegate's trailing " …".
+    end_room = width - (metrics.horizontalAdvance(" …")
+                        if metrics.horizontalAdvance(text) > width else 0)
+    if before + 1.15 * metrics.horizontalAdvance(text[start:end]) <= end_room:
         return 0.0
     wanted = before - width / 4
     # Word starts up to the match's own, latest first.
