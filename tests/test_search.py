@@ -262,6 +262,39 @@ def test_shape_snippet_shows_a_links_words_in_notes():
         "See [the survey](https://[cooling].example.org)")
 
 
+def _shown(raw: str) -> str:
+    return shape_snippet(raw, markdown=True).marked("[", "]")
+
+
+def test_an_image_shows_its_words_without_a_stray_bang():
+    # Rendered as <img alt="chart">; the snippet showed "!chart".
+    assert _shown(f"![{MARK_OPEN}chart{MARK_CLOSE}](chart.png) shows it") == "[chart] shows it"
+
+
+def test_an_address_with_parentheses_leaves_no_stray_bracket():
+    # Rendered as one link to .../Foo_(bar); the snippet showed "Ferry) [fares]".
+    raw = f"[Ferry](https://en.wikipedia.org/wiki/Ferry_(boat)) {MARK_OPEN}fares{MARK_CLOSE}"
+    assert _shown(raw) == "Ferry [fares]"
+
+
+def test_a_stray_bracket_before_a_link_stays_where_it_is():
+    # Rendered as "[draft " + link "see"; the snippet showed "draft [see".
+    raw = f"[draft [see](https://x.org) {MARK_OPEN}fares{MARK_CLOSE}"
+    assert _shown(raw) == "[draft see [fares]"
+
+
+def test_an_image_inside_a_link_shows_its_words():
+    # Rendered as a link around <img alt="badge">; the snippet showed
+    # "![badge](https://x.org)": Markdown again, with the link's address as the src.
+    raw = f"[![badge](b.svg)](https://x.org) {MARK_OPEN}fares{MARK_CLOSE}"
+    assert _shown(raw) == "badge [fares]"
+
+
+def test_link_words_holding_brackets_show_as_words():
+    # Rendered as a link with words "see [1]"; before and after the change it was raw.
+    assert _shown(f"[see [1]](https://x.org) {MARK_OPEN}fares{MARK_CLOSE}") == "see [1] [fares]"
+
+
 def test_shape_snippet_without_marks():
     assert shape_snippet("plain") == Snippet("plain", ())
 

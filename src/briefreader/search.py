@@ -364,9 +364,14 @@ _SPACE = re.compile(r"\s+")
 
 
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|`+")
-# A link shows its words ("[survey](https://…)" → "survey"), unless the match is in its
-# address; an address in angle brackets loses the brackets.
-_MARKDOWN_LINK = re.compile(rf"\[([^\]]*)\]\([^){MARK_OPEN}{MARK_CLOSE}\s]*\)")
+# A link or image shows its words ("[survey](https://…)" → "survey"), unless the match
+# is in its address; an address in angle brackets loses the brackets. As CommonMark:
+# the words may hold balanced brackets and the address balanced parentheses.
+_NOT_IN_ADDRESS = rf"(){MARK_OPEN}{MARK_CLOSE}\s"
+_MARKDOWN_LINK = re.compile(
+    r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
+    rf"\((?:[^{_NOT_IN_ADDRESS}]|\([^{_NOT_IN_ADDRESS}]*\))*\)"
+)
 _MARKDOWN_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]*)>")
 
 
@@ -379,7 +384,11 @@ def shape_snippet(raw: str, *, markdown: bool = False) -> Snippet:
     shows its words."""
     if markdown:
         raw = _MARKDOWN_EMPHASIS.sub("", raw)
-        raw = _MARKDOWN_AUTOLINK.sub(r"\1", _MARKDOWN_LINK.sub(r"\1", raw))
+        for _ in range(3):  # an image in a link's words: the inner first, then the link
+            raw, found = _MARKDOWN_LINK.subn(r"\1", raw)
+            if not found:
+                break
+        raw = _MARKDOWN_AUTOLINK.sub(r"\1", raw)
     raw = _SPACE.sub(" ", raw).strip()
     text: list[str] = []
     marks: list[tuple[int, int]] = []
