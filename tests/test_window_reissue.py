@@ -56,6 +56,30 @@ def _wait_for_workers(qtbot) -> None:
     qtbot.wait(50)  # the queued signals are delivered
 
 
+@pytest.fixture
+def no_cursor_left():
+    yield
+    while QApplication.overrideCursor() is not None:
+        QApplication.restoreOverrideCursor()
+
+
+def _slow_big_brief(monkeypatch, tmp_path: Path) -> tuple[Path, threading.Event]:
+    """big.md, read on a worker that waits for the event returned."""
+    big = tmp_path / "big.md"
+    big.write_text("# Big\n\n" + "Long text of a big brief. " * 200, encoding="utf-8")
+    monkeypatch.setattr(loader_module, "SYNC_LIMIT", 2048)  # big.md is read on a thread
+    loaded = threading.Event()
+    real = loader_module.load_brief
+
+    def slow(path, **kw):
+        if Path(path).name == big.name:
+            loaded.wait(10)
+        return real(path, **kw)
+
+    monkeypatch.setattr(loader_module, "load_brief", slow)
+    return big, loaded
+
+
 def _changed_brief_with_a_note(qtbot, paths, brief_path, stores) -> None:
     """The ferry brief with a note, then reissued without the note's text."""
     w, store = open_window(qtbot, paths, brief_path)
@@ -158,8 +182,6 @@ def _reviewing_while_notes_are_placed(qtbot, brief_path, paths, stores, monkeypa
 
 def test_attach_here_on_review_while_notes_are_placed_does_not_crash(
         qtbot, brief_path, paths, stores, monkeypatch):
-    from PySide6.QtCore import Qt
-
     w, hid, go = _reviewing_while_notes_are_placed(qtbot, brief_path, paths, stores,
                                                    monkeypatch)
     row = w.note_taking.review.row(hid)
@@ -174,8 +196,6 @@ def test_attach_here_on_review_while_notes_are_placed_does_not_crash(
 
 def test_keep_as_orphan_on_review_while_notes_are_placed_is_not_lost_or_misapplied(
         qtbot, brief_path, paths, stores, monkeypatch):
-    from PySide6.QtCore import Qt
-
     w, hid, go = _reviewing_while_notes_are_placed(qtbot, brief_path, paths, stores,
                                                    monkeypatch)
     row = w.note_taking.review.row(hid)
@@ -259,24 +279,10 @@ def test_a_brief_that_cannot_be_opened_leaves_the_progress_of_notes_still_placed
 
 
 def test_notes_placed_while_a_big_brief_loads_leave_no_busy_cursor(
-        qtbot, brief_path, paths, stores, monkeypatch, tmp_path):
-    from PySide6.QtWidgets import QApplication
-
-    from briefreader.ui import loader as loader_module
-
+        qtbot, brief_path, paths, stores, monkeypatch, tmp_path, no_cursor_left):
     _changed_brief_with_a_note(qtbot, paths, brief_path, stores)
-    big = tmp_path / "big.md"
-    big.write_text("# Big\n\n" + "Long text of a big brief. " * 200, encoding="utf-8")
-    monkeypatch.setattr(loader_module, "SYNC_LIMIT", 2048)  # big.md loads on a thread
+    big, loaded = _slow_big_brief(monkeypatch, tmp_path)
     go = _worker_held(monkeypatch)
-    loaded = threading.Event()
-    real_load = loader_module.load_brief
-
-    def slow_load(path, **kw):
-        loaded.wait(10)
-        return real_load(path, **kw)
-
-    monkeypatch.setattr(loader_module, "load_brief", slow_load)
     w, store = open_window(qtbot, paths, brief_path)
     stores.append(store)
     assert QApplication.overrideCursor() is None
@@ -298,32 +304,22 @@ def test_notes_placed_while_a_big_brief_loads_leave_no_busy_cursor(
     finally:
         go.set()
         loaded.set()
-        while QApplication.overrideCursor() is not None:
-            QApplication.restoreOverrideCursor()
 
 
 def test_two_big_briefs_opened_in_a_row_leave_no_busy_cursor(
-        qtbot, paths, stores, monkeypatch, tmp_path):
-    from PySide6.QtWidgets import QApplication
-
-    from briefreader.ui import loader as loader_module
-
+        qtbot, paths, stores, monkeypatch, tmp_path, no_cursor_left):
     monkeypatch.setattr(loader_module, "SYNC_LIMIT", 10)  # every brief loads on a thread
     first, second = tmp_path / "a.md", tmp_path / "b.md"
     for p in (first, second):
         p.write_text(f"# {p.stem}\n\nSome text.\n", encoding="utf-8")
     w, store = open_window(qtbot, paths)
     stores.append(store)
-    try:
-        w.open_path(first)
-        w.open_path(second)  # e.g. Ctrl+Shift+PgDown twice in a folder of big briefs
-        qtbot.waitUntil(lambda: w.brief is not None and w.brief.path == second)
-        _wait_for_workers(qtbot)
-        assert not w.progress.isVisible()
-        assert QApplication.overrideCursor() is None
-    finally:
-        while QApplication.overrideCursor() is not None:
-            QApplication.restoreOverrideCursor()
+    w.open_path(first)
+    w.open_path(second)  # e.g. Ctrl+Shift+PgDown twice in a folder of big briefs
+    qtbot.waitUntil(lambda: w.brief is not None and w.brief.path == second)
+    _wait_for_workers(qtbot)
+    assert not w.progress.isVisible()
+    assert QApplication.overrideCursor() is None
 
 
 def test_a_report_of_the_version_shown_is_said_now_not_on_a_later_open(
@@ -371,11 +367,9 @@ def test_a_report_of_the_version_shown_is_said_now_not_on_a_later_open(
     assert not w.banner.isVisible(), w.banner.text()
 
 
-@pytest.mark.parametrize("view_name", ["trash", "bookmarks"])
-def test_the_list_in_use_keeps_the_focus_while_the_notes_are_placed_again(
-        qtbot, brief_path, paths, stores, monkeypatch, view_name):
-    from PySide6.QtWidgets import QApplication
-
+def _in_a_list_as_the_brief_changes(qtbot, paths, brief_path, stores, view_name):
+    """A window whose Trash or Bookmarks (``view_name``) has the keyboard, one item in
+    it, as the brief's file changes (the library's watcher reloads it): (window, view)."""
     w, store = open_window(qtbot, paths, brief_path)
     stores.append(store)
     an = w.note_taking.annotations
@@ -389,8 +383,15 @@ def test_the_list_in_use_keeps_the_focus_while_the_notes_are_placed_again(
     getattr(w.actions_, f"show_{view_name}").trigger()
     view = getattr(w.note_taking, view_name)
     qtbot.waitUntil(lambda: view.count() == 1 and view.tree.hasFocus())
-    # The file changes (the library's watcher reloads it): its notes are placed again.
     brief_path.write_text(BRIEF.replace("in March", "in April"), encoding="utf-8")
+    return w, view
+
+
+@pytest.mark.parametrize("view_name", ["trash", "bookmarks"])
+def test_the_list_in_use_keeps_the_focus_while_the_notes_are_placed_again(
+        qtbot, brief_path, paths, stores, monkeypatch, view_name):
+    w, view = _in_a_list_as_the_brief_changes(qtbot, paths, brief_path, stores, view_name)
+    an = w.note_taking.annotations
     go = _worker_held(monkeypatch)
     w.reload()
     go.set()
@@ -418,30 +419,6 @@ def test_while_a_changed_briefs_notes_are_placed_the_panel_says_so(
     w.show_section("options")
     qtbot.waitUntil(panel.composer.isEnabled)
     assert panel.hint_text() != "Preparing the notes of this brief…"
-
-
-@pytest.fixture
-def no_cursor_left():
-    yield
-    while QApplication.overrideCursor() is not None:
-        QApplication.restoreOverrideCursor()
-
-
-def _slow_big_brief(monkeypatch, tmp_path: Path) -> tuple[Path, threading.Event]:
-    """big.md, read on a worker that waits for the event returned."""
-    big = tmp_path / "big.md"
-    big.write_text("# Big\n\n" + "Long text of a big brief. " * 200, encoding="utf-8")
-    monkeypatch.setattr(loader_module, "SYNC_LIMIT", 2048)  # big.md is read on a thread
-    loaded = threading.Event()
-    real = loader_module.load_brief
-
-    def slow(path, **kw):
-        if Path(path).name == big.name:
-            loaded.wait(10)
-        return real(path, **kw)
-
-    monkeypatch.setattr(loader_module, "load_brief", slow)
-    return big, loaded
 
 
 def test_a_big_load_superseded_by_a_small_brief_leaves_no_busy_cursor(
@@ -494,28 +471,9 @@ def test_notes_placed_while_a_superseded_load_runs_do_not_stay_announced(
 
 def test_the_focus_is_not_given_back_to_a_list_the_user_put_behind_another_tab(
         qtbot, brief_path, paths, stores, monkeypatch):
-    w, store = open_window(qtbot, paths, brief_path)
-    stores.append(store)
+    w, trash = _in_a_list_as_the_brief_changes(qtbot, paths, brief_path, stores, "trash")
     an = w.note_taking.annotations
-    gone = an.notes.annotate(w.brief, "background", "Island councils asked for a review")
-    an.notes.annotate(w.brief, "options", "Option one")
-    an.notes.delete_highlight(gone.id)
-    an.reload()
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    w.actions_.show_trash.trigger()
-    trash = w.note_taking.trash
-    qtbot.waitUntil(lambda: trash.count() == 1 and trash.tree.hasFocus())
-    brief_path.write_text(BRIEF.replace("in March", "in April"), encoding="utf-8")
-    go = threading.Event()
-    real = NotesService.prepare
-
-    def held(self, brief):
-        go.wait(10)
-        return real(self, brief)
-
-    monkeypatch.setattr(NotesService, "prepare", held)
-    monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
+    go = _worker_held(monkeypatch)
     try:
         w.reload()  # the notes are placed again; the Trash is emptied meanwhile
         bar = QApplication.focusWidget()
