@@ -666,13 +666,19 @@ def test_typing_goes_on_when_the_notes_cannot_be_read_again(qtbot, app, brief_pa
     assert app.store.get_highlight(hid).note == "First words. More words typed"
 
 
-def test_notes_to_review_that_cannot_be_read_are_reported(qtbot, app, brief_path,
-                                                           monkeypatch):
-    w = app.open(brief_path)
+def _ambiguous_highlight(app: App, w: MainWindow) -> str:
+    """A new highlight, made ambiguous as if a reissue had left it two places; its id."""
     hid = _highlighted(w)
     app.store._connection.execute("UPDATE highlights SET status = 'ambiguous' WHERE id = ?",
                                   (hid,))
     w.note_taking.annotations.reload()
+    return hid
+
+
+def test_notes_to_review_that_cannot_be_read_are_reported(qtbot, app, brief_path,
+                                                           monkeypatch):
+    w = app.open(brief_path)
+    hid = _ambiguous_highlight(app, w)
     qtbot.waitUntil(w.actions_.show_review.isEnabled)
 
 
@@ -688,10 +694,7 @@ def test_review_shows_each_possible_place_in_the_reader(qtbot, app, brief_path,
     from briefreader.anchor import Candidate
 
     w = app.open(brief_path)
-    hid = _highlighted(w)
-    app.store._connection.execute("UPDATE highlights SET status = 'ambiguous' WHERE id = ?",
-                                  (hid,))
-    w.note_taking.annotations.reload()
+    hid = _ambiguous_highlight(app, w)
     text = w.note_taking.annotations.notes.section_texts(w.brief)
     options = next(t.text for t in text if t.id == "options")
     island = next(t.text for t in text if t.id == "background").index("Island councils")
