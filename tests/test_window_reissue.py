@@ -445,13 +445,7 @@ def test_a_big_load_superseded_by_a_small_brief_leaves_no_busy_cursor(
 
 def test_notes_placed_while_a_superseded_load_runs_do_not_stay_announced(
         qtbot, brief_path, paths, stores, monkeypatch, tmp_path, no_cursor_left):
-    w, store = open_window(qtbot, paths, brief_path)
-    stores.append(store)
-    w.note_taking.annotations.notes.annotate(w.brief, "background",
-                                             "Island councils asked for a review")
-    w.close()
-    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
-                          encoding="utf-8")
+    _changed_brief_with_a_note(qtbot, paths, brief_path, stores)
     big, loaded = _slow_big_brief(monkeypatch, tmp_path)
     monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
     w, store = open_window(qtbot, paths)
