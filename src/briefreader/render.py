@@ -586,7 +586,7 @@ class _Heading(NamedTuple):
     level: int
 
 
-def _heading_html(section: Section | _Heading) -> str:
+def _heading_html(section: _Heading) -> str:
     if not section.title:
         return ""
     level = min(max(section.level, 1), 6)
