@@ -473,18 +473,39 @@ def test_a_very_common_quote_is_found_by_its_context_beyond_the_first_occurrence
         "zebra crossing",  # a q-gram that is nowhere
     ],
 )
-def test_the_q_gram_index_finds_the_places_a_scan_finds(quote: str) -> None:
+@pytest.mark.parametrize("stride", [1, 3, 7])  # a long brief's index skips positions
+def test_the_q_gram_index_finds_the_places_a_scan_finds(
+    quote: str, stride: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(anchor._BriefIndex, "stride", property(lambda self: stride))
     ix = anchor._BriefIndex(tuple(sections(
         ("intro", "Introduction", INTRO + " Alpha" * 450 + " aaaaaaab"),
         ("risks", "Risks", RISKS + " harbour dredging"),
     )))  # fmt: skip
     scanned = ix._find(quote)  # before the index is built
-    by_grams = ix._find_by_grams(ix.grams, quote, anchor._MAX_EXACT)
-    assert by_grams == scanned
+    if len(quote) >= anchor._Q + stride - 1:  # else always scanned
+        by_grams = ix._find_by_grams(ix.grams, quote, anchor._MAX_EXACT)
+        assert by_grams == scanned
+        ix._scanned = 0
+        ix._find(quote)
+        assert not ix._scanned  # found without a scan
     assert ix._find(quote) == scanned
     assert len(ix._find(quote, 3)) == min(3, len(scanned))
     if quote in ("Alpha Alpha", "aaaa"):
         assert len(scanned) == anchor._MAX_EXACT if quote == "Alpha Alpha" else 5
+
+
+def test_a_brief_scanned_for_many_notes_is_indexed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(anchor, "_SCAN_BUDGET", 3 * 10_000)
+    text = " ".join(f"w{i}" for i in range(2_000))
+    ix = anchor._BriefIndex(tuple(sections(("s", "S", text))))
+    quotes = [f"w{i} w{i + 1}" for i in range(0, 1_990, 97)]
+    found = [ix._find(q) for q in quotes]
+    assert ix._grams is not None
+    assert ix._scanned == 3 * len(ix.joined)  # three scans of ~11,000 characters, no more
+    assert found == [[text.index(q + " ")] for q in quotes]
 
 
 def test_a_quote_of_common_q_grams_only_is_found_by_scanning() -> None:

@@ -97,6 +97,7 @@ _MAX_INDEXED = 250_000  # q-gram positions indexed per brief, at most
 _MAX_SAMPLES = 32  # q-grams sampled from a quote
 _MAX_EXACT = 400  # occurrences of one exact quote considered
 _SCAN_INSTEAD = 2_000  # a quote whose rarest q-gram is this common is found by scanning
+_SCAN_BUDGET = 200_000_000  # characters scanned for exact quotes before the brief is indexed
 _KEY_CONTEXT = 8  # context that picks a very common quote's occurrences first
 _MAX_REGIONS = 4  # fuzzy regions verified per quote
 _LEADERS = 20  # best candidates kept for the decision
@@ -319,6 +320,7 @@ class _BriefIndex:
             pos += len(s.text) + len(_SEP)
         self.joined = _SEP.join(s.text for s in sections)
         self._grams: dict[str, list[int]] | None = None
+        self._scanned = 0  # characters of ``joined`` scanned for exact quotes so far
         self._words: dict[int, _Words] = {}
 
     def words(self, sec: int) -> _Words:
@@ -350,11 +352,16 @@ class _BriefIndex:
 
     def _find(self, quote: str, cap: int = _MAX_EXACT) -> list[int]:
         """The first ``cap`` places of ``quote`` in ``joined``, overlapping ones too."""
-        if self._grams is not None and self.stride == 1 and len(quote) >= _Q:
+        if self._grams is None and self._scanned >= _SCAN_BUDGET:
+            # Scanning a long brief for note after note has cost about what indexing
+            # it once does: index it.
+            self.grams  # noqa: B018
+        if self._grams is not None and len(quote) >= _Q + self.stride - 1:
             found = self._find_by_grams(self._grams, quote, cap)
             if found is not None:
                 return found
         found = []
+        self._scanned += len(self.joined)
         pos = self.joined.find(quote)
         while pos >= 0 and len(found) < cap:
             found.append(pos)
@@ -364,28 +371,44 @@ class _BriefIndex:
     def _find_by_grams(
         self, grams: dict[str, list[int]], quote: str, cap: int
     ) -> list[int] | None:
-        """``_find`` through the q-gram index, when it holds every position: each place
-        the quote starts has each of its q-grams at the same distance, so the rarest of
-        a few sampled says where to look. (Scanning a long brief for every note costs
-        more than the whole look-up.) None when even the rarest is too common to help."""
+        """``_find`` through the q-gram index: each place the quote starts has each of
+        its q-grams at the same distance, so the rarest of a few sampled says where to
+        look. (Scanning a long brief for every note costs more than the whole look-up.)
+        With a stride, a place has an indexed q-gram at one offset in every ``stride``
+        (which one depends on the place), so the rarest is taken for each such offset
+        and their places are joined. None when those are too common to help."""
+        stride = self.stride
         last = len(quote) - _Q
-        offset, places = 0, None
-        for i in range(0, last + 1, max(1, last // _MAX_SAMPLES)):
-            hits = grams.get(quote[i : i + _Q])
-            if hits is None:
-                return []
-            if places is None or len(hits) < len(places):
-                offset, places = i, hits
-        if places is None or len(places) > _SCAN_INSTEAD:
-            return None
-        found = []
-        starts = self.joined.startswith
-        for p in places:
-            if p >= offset and starts(quote, p - offset):
-                found.append(p - offset)
-                if len(found) >= cap:
+        step = max(1, last // _MAX_SAMPLES) if stride == 1 else stride
+        starts: list[tuple[int, list[int]]] = []  # (offset in quote, places), per class
+        total = 0
+        for first in range(min(stride, last + 1)):
+            offset, places = first, None
+            for i in range(first, last + 1, step):
+                hits = grams.get(quote[i : i + _Q])
+                if hits is None:
+                    # Unindexed: no place has the quote with this q-gram here (with a
+                    # stride, none whose indexed q-gram is at this offset).
+                    offset, places = i, []
                     break
-        return found
+                if places is None or len(hits) < len(places):
+                    offset, places = i, hits
+            assert places is not None  # every class has at least one q-gram (first <= last)
+            total += len(places)
+            if total > _SCAN_INSTEAD:
+                return None
+            starts.append((offset, places))
+        found = []
+        at = self.joined.startswith
+        for offset, places in starts:
+            for p in places:
+                if p >= offset and at(quote, p - offset):
+                    found.append(p - offset)
+                    if stride == 1 and len(found) >= cap:
+                        break
+        if stride > 1:
+            found.sort()
+        return found[:cap]
 
     @property
     def grams(self) -> dict[str, list[int]]:
