@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import random
+import re
+import sys
 
 import pytest
 from rapidfuzz.distance import LCSseq
@@ -128,6 +130,15 @@ def test_find_occurrence_counts_non_overlapping_matches() -> None:
 def test_find_occurrence_normalises_the_quote() -> None:
     text = normalise_text("the café   permit")
     assert find_occurrence(text, "cafe\u0301\n  permit") == (4, 15)
+
+
+def test_normalised_text_folds_every_white_space_character_and_nothing_else() -> None:
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if re.match(r"\s", chr(c))]
+    assert {"\n", "\t", "\x1c", "\u00a0", "\u2028", "\u3000"} <= set(spaces)
+    for ch in spaces:
+        assert normalise_text(f"{ch}a{ch}{ch} b{ch}") == "a b"
+    assert normalise_text("a\u200bb") == "a\u200bb"  # a zero-width space is no space
+    assert normalise_text("e\u0301 \r\n\r\n x") == "\u00e9 x"
 
 
 @pytest.mark.parametrize("quote,occurrence", [("", 1), ("   ", 1), ("tax", 0)])
