@@ -320,3 +320,10 @@ def test_results_merge_best_first_and_json_has_the_documented_keys():
         "kind", "brief", "brief_id", "section", "section_title", "snippet", "id"
     }
     assert merged[0].as_json()["snippet"] == "-3.0"
+
+
+def test_escaped_markdown_in_a_note_shows_as_the_note_reads():
+    # "\[x\](y)" reads "[x](y)", not a link; the snippet showed "\x\".
+    assert _shown(rf"see \[draft\](v2) {MARK_OPEN}fares{MARK_CLOSE}") == (
+        "see [draft](v2) [fares]")
+    assert _shown(rf"a \*\*b\*\* {MARK_OPEN}c{MARK_CLOSE} \\ d") == r"a **b** [c] \ d"

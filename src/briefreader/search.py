@@ -369,10 +369,12 @@ _MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|`+")
 # the words may hold balanced brackets and the address balanced parentheses.
 _NOT_IN_ADDRESS = rf"(){MARK_OPEN}{MARK_CLOSE}\s"
 _MARKDOWN_LINK = re.compile(
-    r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
+    r"(?<!\\)!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
     rf"\((?:[^{_NOT_IN_ADDRESS}]|\([^{_NOT_IN_ADDRESS}]*\))*\)"
 )
 _MARKDOWN_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]*)>")
+# "\[" reads "[" (CommonMark: a backslash before ASCII punctuation), and opens no link.
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def shape_snippet(raw: str, *, markdown: bool = False) -> Snippet:
@@ -389,6 +391,7 @@ def shape_snippet(raw: str, *, markdown: bool = False) -> Snippet:
             if not found:
                 break
         raw = _MARKDOWN_AUTOLINK.sub(r"\1", raw)
+        raw = _MARKDOWN_ESCAPE.sub(r"\1", raw)
     raw = _SPACE.sub(" ", raw).strip()
     text: list[str] = []
     marks: list[tuple[int, int]] = []
