@@ -648,6 +648,14 @@ def test_markdown_in_a_note_fits_a_card():
     assert '<td align="right">1,900</td>' in figures
 
 
+def test_code_in_a_note_is_shaded_as_in_the_reader():
+    # Without a monospaced font installed, `code` looked like the words around it.
+    html = note_html("Use `snake_case` here.\n\n```\nx = 1\n```")
+    shade = "background-color:rgba(127, 127, 127, 40)"
+    assert f'<code style="{shade}">snake_case</code>' in html
+    assert f'<pre style="{shade}"><code>x = 1' in html  # the block once, not each line
+
+
 def test_a_footnote_in_a_note_is_not_shown_with_its_anchor_address():
     shown = note_html("See the costs[^1].\n\n[^1]: Table 3 of the annex.")
     assert "Table 3 of the annex." in shown

@@ -112,6 +112,10 @@ _HEADING_TAG = re.compile(r"<(/?)h[1-6]>")
 _LINK = re.compile(r'<a\b(?:[^>]*?\shref="([^"]*)")?[^>]*>(.*?)</a>', re.S)
 
 
+_CODE_SHADE = "rgba(127, 127, 127, 40)"  # as the reader's style sheet; light and dark
+_INLINE_CODE = re.compile(r"(?<!<pre>)<code>")
+
+
 def _fit_to_card(clean: str) -> str:
     """A note's HTML as a card shows it: headings bold at the text's size (a note's
     "# Costs" must not outshout the panel's own title), tables ruled, quotations in
@@ -122,6 +126,10 @@ def _fit_to_card(clean: str) -> str:
     # A quotation indented a little, not by Qt's 40 px a side: a card is narrow.
     out = out.replace("<blockquote>", '<blockquote style="font-style:italic;'
                                       ' margin-left:12px; margin-right:0px">')
+    # Code shaded, as the reader shows it: where no monospaced font is installed,
+    # the shade is what tells `code` from the words around it.
+    out = _INLINE_CODE.sub(f'<code style="background-color:{_CODE_SHADE}">', out)
+    out = out.replace("<pre>", f'<pre style="background-color:{_CODE_SHADE}">')
     return _LINK.sub(_link_as_text, out)
 
 
