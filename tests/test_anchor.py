@@ -26,7 +26,7 @@ from briefreader.anchor import (
     utf16_to_cp,
 )
 from briefreader.brief import normalise_text
-from perturb import Tally, make_case, section_truth
+from perturb import Tally, judge, make_case, section_truth
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -798,3 +798,64 @@ def test_a_surviving_piece_does_not_end_on_a_short_word_of_the_next_sentence() -
         "northern districts. However, the water board funds the new budget, and our")
     assert result.section_id == "s"
     assert located(result, after).endswith("in the northern districts.")
+
+
+def test_the_last_word_of_a_renamed_section_is_found_where_it_still_is() -> None:
+    # Heading "Funding" becomes "Finance" (its id changes), the text stays. A word
+    # selected without its full stop at the section's end keeps all of its context
+    # ("." and the section ends), so it must not be orphaned.
+    text = ("The treasury has agreed £12 million for emergency pipework. "
+            "A further bid is planned for the autumn.")
+    old = sections(("intro", "Introduction", INTRO), ("funding", "Funding", text))
+    new = sections(("intro", "Introduction", INTRO), ("finance", "Finance", text))
+    result = reanchor_many([note(old[1], "autumn")], new)[0]
+    assert (result.status, result.section_id) == ("moved", "finance")
+    assert located(result, new) == "autumn"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "quote", "now"),
+    [
+        ("1,900", "2,100", "1,900 excess deaths", "2,100 excess deaths"),
+        ("1,900", "2,000", "1,900 excess deaths", "2,000 excess deaths"),
+        ("1.9 thousand", "2.1 thousand", "1.9 thousand excess deaths",
+         "2.1 thousand excess deaths"),
+    ],
+)
+def test_a_revised_figure_at_the_start_of_a_quote_is_kept_whole(
+    before: str, after: str, quote: str, now: str
+) -> None:
+    text = ("Last summer's three heatwaves were associated with an estimated {} excess "
+            "deaths, most of them among people over 75 living alone.")
+    old = sections(("health", "Health", text.format(before)))
+    new = sections(("health", "Health", text.format(after)))
+    result = reanchor_many([note(old[0], quote)], new)[0]
+    assert result.status == "changed"
+    assert located(result, new) == now
+
+
+def test_match_section_follows_a_reworded_heading_over_subsections() -> None:
+    # "2. Incident Summary" has no text of its own, only subsections: reworded in a
+    # reissue, its comments must stay with it rather than be orphaned.
+    timeline = "At 02:10 on 8 April the operator detected unusual encryption activity."
+    status = "The incident is contained to the northern terminal's networks."
+    old = sections(("1-purpose", "1. Purpose", INTRO), ("2-incident-summary",
+                   "2. Incident Summary", ""), ("21-timeline", "2.1 Timeline", timeline),
+                   ("22-status", "2.2 Status", status))  # fmt: skip
+    new = sections(("1-purpose", "1. Purpose", INTRO), ("2-summary-of-the-incident",
+                   "2. Summary of the Incident", ""), ("21-timeline", "2.1 Timeline",
+                   timeline), ("22-status", "2.2 Status", status))  # fmt: skip
+    ref = SectionRef("2-incident-summary", "2. Incident Summary", 1, section_fingerprint(""))
+    assert match_section(ref, new) == "2-summary-of-the-incident"
+    assert match_section(ref, old) == "2-incident-summary"
+
+
+def test_a_span_that_ran_on_is_not_kept_for_ending_on_a_figure() -> None:
+    # A long passage ending "at a cost of €160" whose span ran on to another sentence
+    # ending "at a cost of €223": trimming must still bring it back. (Keeping any figure
+    # at a span's end as "revised" put this note on 400 characters too many.)
+    case = make_case(10043, 3, 40)
+    items = [(h.selector, h.section_id, h.ordinal) for h in case.highlights]
+    result = reanchor_many(items, case.after)[24]
+    assert case.highlights[24].selector.exact.endswith("at a cost of €160")
+    assert judge(case.brief, case.highlights[24], case.truths[24], result) == "correct"

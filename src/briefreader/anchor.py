@@ -496,9 +496,16 @@ def _above_chance(similarity: float) -> float:
     return max(0.0, (similarity - _CHANCE) / (1.0 - _CHANCE))
 
 
-def _context_weight(stored: str) -> int:
-    # An empty context still says "at the very start (or end) of the section".
-    return len(stored) if stored else 8
+_EDGE_WEIGHT = 8
+
+
+def _context_weight(stored: str, at_edge: bool = False) -> int:
+    # An empty context still says "at the very start (or end) of the section"; one
+    # cut short by the section's edge says so too, where the place found is as far
+    # from that edge ("." and the section ends: the last word of a section).
+    if not stored:
+        return _EDGE_WEIGHT
+    return len(stored) + (_EDGE_WEIGHT if at_edge and len(stored) < CONTEXT_CHARS else 0)
 
 
 def _word_char(ch: str) -> bool:
@@ -645,13 +652,22 @@ def _trim_edges(
     def foreign(word: str, near: set[str], edge: str) -> bool:
         return word not in near and fuzz.ratio(word, edge) < 50
 
-    while whole_start and budget > 0 and foreign(words[0], head, q_words[0]):
+    # A figure where the quote began with one, before the quote's own second word, is
+    # that figure revised ("1,900 excess" -> "2,100 excess"), not a neighbour's word.
+    # (Not so at the far end: a span that ran on may end on any figure.)
+    revised = (_is_figure(q_words[0]) and _is_figure(words[0])
+               and len(words) > 1 and words[1] == q_words[1])  # fmt: skip
+    while whole_start and not revised and budget > 0 and foreign(words[0], head, q_words[0]):
         s += len(words.pop(0)) + 1
         budget -= 1
     while whole_end and budget > 0 and foreign(words[-1], tail, q_words[-1]):
         e -= len(words.pop()) + 1
         budget -= 1
     return s, e
+
+
+def _is_figure(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
 
 
 def _release_context(sel: Selector, text: str, s: int, e: int) -> tuple[int, int]:
@@ -689,12 +705,22 @@ def _release_context(sel: Selector, text: str, s: int, e: int) -> tuple[int, int
 _BOUNDARY = re.compile(r"(?<![^\W_])|(?![^\W_])")  # not between two letters/digits
 
 
+# A number with separators inside ("1,900", "2.5", "12:00") is one word: a figure
+# revised in a reissue must not lose its first digits to an edge that fits the old one.
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)+")
+
+
 def _edges(text: str, pos: int, reach: int, boundaries_only: bool) -> list[int]:
     lo, hi = max(0, pos - reach), min(len(text), pos + reach)
     if not boundaries_only:
         return list(range(lo, hi + 1))
     out = [m.start() for m in _BOUNDARY.finditer(text, lo, hi + 1) if m.start() <= hi]
-    return out or [pos]
+    inside = {
+        i
+        for m in _NUMBER.finditer(text, max(0, lo - 32), min(len(text), hi + 32))
+        for i in range(m.start() + 1, m.end())
+    }
+    return [i for i in out if i not in inside] or out or [pos]
 
 
 class _Reanchorer:
@@ -758,9 +784,12 @@ class _Reanchorer:
         between = min(c.prefix, c.suffix) >= _CTX_INTACT
         if not c.exact and c.quote < (_ACCEPT_BETWEEN if between else ACCEPT_SIMILARITY):
             return False
-        context = _context_weight(sel.prefix) * _above_chance(
-            c.prefix
-        ) + _context_weight(sel.suffix) * _above_chance(c.suffix)
+        size = len(self.ix.sections[c.sec].text)
+        context = _context_weight(
+            sel.prefix, c.start == len(sel.prefix)
+        ) * _above_chance(c.prefix) + _context_weight(
+            sel.suffix, c.end + len(sel.suffix) == size
+        ) * _above_chance(c.suffix)
         own = len(sel.exact) * _above_chance(c.quote)
         if not c.exact and context < _FUZZY_CONTEXT and own < _PIECE_ALONE:
             # An edited passage with nothing around it as it was: as likely a look-alike
@@ -1285,6 +1314,12 @@ def _title_sim(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0
 
 
+def _title_words_sim(a: str, b: str) -> float:
+    """Title similarity that ignores word order and words added to one of them."""
+    a, b = normalise_text(a).casefold(), normalise_text(b).casefold()
+    return fuzz.token_set_ratio(a, b) / 100.0 if a and b else 0.0
+
+
 def match_section(ref: SectionRef, sections: Sequence[SectionText]) -> str | None:
     """The section a comment made on ``ref`` belongs to now, or None (the comment is orphaned)."""
     if not sections:
@@ -1292,8 +1327,16 @@ def match_section(ref: SectionRef, sections: Sequence[SectionText]) -> str | Non
     fps = _fingerprints(tuple(s.text for s in sections))
     old = _parse_fingerprint(ref.fingerprint)
 
+    # A section with no text of its own (a heading over subsections) has only its
+    # heading to go by: reworded ("Incident Summary" -> "Summary of the Incident"),
+    # it is still the heading over no text that has the same words.
+    bare = ref.fingerprint == _FP_VERSION + "0:"
+
     def title_of(i: int) -> float:
-        return _title_sim(ref.title, sections[i].title)
+        sim = _title_sim(ref.title, sections[i].title)
+        if bare and not sections[i].text:
+            sim = max(sim, _title_words_sim(ref.title, sections[i].title))
+        return sim
 
     def content_of(i: int) -> float:
         # How much of the old section this one holds now: unlike Jaccard similarity,
