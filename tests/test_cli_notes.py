@@ -285,3 +285,23 @@ def test_real_subprocess(brief, data):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 1 and "does not occur" in done.stderr
+
+
+def test_notes_follow_a_brief_that_gains_a_front_matter_id(capsys, tmp_path, data):
+    # A reissue adds an id to a brief that had none: its identity goes from its path
+    # to the id, and the notes made on it must come along.
+    path = tmp_path / "fisheries.md"
+    path.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    base = ["--data-dir", str(data)]
+    h = run_json(capsys, *base, "annotate", str(path), "--section", "enforcement",
+                 "--quote", "Satellite monitoring", "--note", "Costs?")  # fmt: skip
+    c = run_json(capsys, *base, "comment", str(path), "--section", "catch-limits",
+                 "--text", "Inshore fleet?")  # fmt: skip
+    path.write_text(BRIEF, encoding="utf-8")
+    listed = run_json(capsys, *base, "notes", str(path))
+    assert listed["brief"]["id"] == "fisheries-2026"
+    assert [(x["id"], x["status"], x["section"], x["text"], x["note"])
+            for x in listed["highlights"]] == [
+        (h["id"], "anchored", "enforcement", "Satellite monitoring", "Costs?")
+    ]  # fmt: skip
+    assert [(x["id"], x["section"]) for x in listed["comments"]] == [(c["id"], "catch-limits")]

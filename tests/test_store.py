@@ -1214,3 +1214,21 @@ def test_sigkill_while_saving_loses_no_acknowledged_note(db_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_sigkill_while_saving_stress(db_path):
     _kill_trials(db_path, trials=300, seed=2)
+
+
+def test_a_rekeyed_brief_keeps_its_notes_and_reading_progress(store):
+    h = store.add_highlight(make_highlight())
+    store.save_reading_position(KEY, "summary", 120)
+    store.mark_section_read(KEY, "summary")
+    store.mark_section_read("new-id", "_lead")  # read under the new key already
+    assert store.rekey_brief(KEY, "new-id")
+    assert [x.id for x in store.highlights("new-id")] == [h.id]
+    assert store.highlights(KEY) == [] and store.get_brief(KEY) is None
+    state = store.reading_state("new-id")
+    assert (state.section_id, state.scroll) == ("summary", 120)
+    assert state.read_sections == {"summary", "_lead"}
+    assert store.reading_state(KEY).read_sections == frozenset()
+    # A key in use, or one that is not stored, is not taken.
+    store.save_brief(brief_record())
+    assert not store.rekey_brief(KEY, "new-id")
+    assert not store.rekey_brief("nowhere", "elsewhere")

@@ -175,6 +175,8 @@ class NotesService:
         key = brief_key(brief)
         stored = self.store.get_brief(key)
         reanchored = False
+        if stored is None and not self.store.read_only:
+            stored = self._adopt_path_key(brief, key)
         if stored is None and self.store.read_only:
             # Nothing can be noted on it here, and it has no notes to list.
             self._synced.add((key, brief.content_hash))
@@ -200,6 +202,18 @@ class NotesService:
         self._synced.add((key, brief.content_hash))
         counts = asdict(self.store.status_counts(key))
         return SyncReport(key, new_brief=stored is None, reanchored=reanchored, **counts)
+
+    def _adopt_path_key(self, brief: Brief, key: str) -> BriefRecord | None:
+        """A brief new under its front-matter id that was known by its path before it
+        had one: its record and notes take the id (they are not left behind)."""
+        if brief.doc_id is None or brief.path is None:
+            return None
+        old = str(brief.path.resolve())
+        if old == key or self.store.brief_hash(old) is None:
+            return None
+        if not self.store.rekey_brief(old, key):
+            return None
+        return self.store.get_brief(key)
 
     def needs_texts(self, brief: Brief) -> bool:
         """Whether sync() will render every section (a new or changed brief): slow for

@@ -1065,6 +1065,22 @@ class Store:
         with self.transaction("the brief") as tx:
             self._save_brief(tx, record)
 
+    def rekey_brief(self, old_key: str, new_key: str) -> bool:
+        """Give a stored brief, with its notes and reading progress, a new key (a brief
+        known by its path that gained a front-matter id). False when there is no
+        ``old_key`` or when ``new_key`` is taken already."""
+        with self.transaction("the brief") as tx:
+            if tx.execute("SELECT 1 FROM briefs WHERE key = ?", (new_key,)).fetchone():
+                return False
+            moved = tx.execute("UPDATE briefs SET key = ? WHERE key = ?", (new_key, old_key))
+            if moved.rowcount != 1:
+                return False
+            # Progress the new key has already (the window saved some) stays.
+            for table in ("reading_state", "sections_read"):
+                tx.execute(f"UPDATE OR IGNORE {table} SET key = ? WHERE key = ?",
+                           (new_key, old_key))
+            return True
+
     def apply_placements(
         self,
         record: BriefRecord,
