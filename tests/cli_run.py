@@ -6,6 +6,25 @@ import json
 
 from briefreader.cli import main
 
+#: A small Markdown brief with an id, a lead and two sections, for the notes commands.
+BRIEF = """\
+---
+title: Fisheries Readout
+id: fisheries-2026
+---
+
+Quotas were agreed late on Thursday.
+
+## Catch limits
+
+The cod quota falls by 12 percent next year. The haddock quota is unchanged.
+The cod quota for inshore boats is protected.
+
+## Enforcement
+
+Satellite monitoring becomes mandatory for vessels over 12 metres.
+"""
+
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     """Exit code, standard output and standard error of ``briefreader ARGV``."""

@@ -13,25 +13,7 @@ import pytest
 
 from briefreader.cli import main
 from briefreader.store import Store
-from cli_run import run, run_json
-
-BRIEF = """\
----
-title: Fisheries Readout
-id: fisheries-2026
----
-
-Quotas were agreed late on Thursday.
-
-## Catch limits
-
-The cod quota falls by 12 percent next year. The haddock quota is unchanged.
-The cod quota for inshore boats is protected.
-
-## Enforcement
-
-Satellite monitoring becomes mandatory for vessels over 12 metres.
-"""
+from cli_run import BRIEF, run, run_json
 
 EDITED = BRIEF.replace(
     "## Enforcement\n\n",

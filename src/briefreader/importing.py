@@ -23,7 +23,7 @@ import yaml
 from briefreader.anchor import SectionText
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
-from briefreader.export import _NEWLINE, _SAFE_ID, canonical_text, text_hash
+from briefreader.export import _NEWLINE, _SAFE_ID, COMMENTS_LABEL, canonical_text, text_hash
 from briefreader.records import (
     COLORS,
     COMMENT_STATUSES,
@@ -157,7 +157,10 @@ def _stamp(raw: object, where: str, what: str) -> str:
         raise NotesImportError(f"{where}: '{what}' is not a date and time: {raw[:40]!r}") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return stamp(when)
+    try:
+        return stamp(when)
+    except OverflowError:  # e.g. year 1 or 9999 with a time zone: outside UTC's range
+        raise NotesImportError(f"{where}: '{what}' is out of range: {raw[:40]!r}") from None
 
 
 class _JsonReader:
@@ -202,6 +205,8 @@ class _JsonReader:
             ) from None
         except RecursionError:
             raise NotesImportError(f"{self.name}: JSON nested too deeply") from None
+        except ValueError:  # a number too long to convert (over 4300 digits)
+            raise NotesImportError(f"{self.name}: holds a number too long to read") from None
         items, header = self._items(doc)
         brief = self._brief(header) if header else None
         highlights: list[Highlight] = []
@@ -445,6 +450,11 @@ _MARKER = re.compile(
     r"(?:- )?<!-- briefreader:(highlight|comment) id=(\S+) text=([0-9a-f]{16}) -->"
 )
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# What ends a note's text in our Markdown: a section heading or the comments label the
+# export writes (a note's own "#" or "**" at the start of a line is written escaped, so
+# one typed there by hand is the note's text, not the end of it).
+_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
+_COMMENTS_LINE = f"**{COMMENTS_LABEL}**"
 
 
 def _unescape(line: str) -> str:
@@ -465,6 +475,11 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
             mark = getattr(exc, "problem_mark", None)
             at = f" (line {mark.line + 2})" if mark is not None else ""
             raise NotesImportError(f"{name}: the front matter is not valid YAML{at}") from None
+        except RecursionError:
+            raise NotesImportError(f"{name}: the front matter is nested too deeply") from None
+        except ValueError:  # a number too long to convert (over 4300 digits)
+            raise NotesImportError(f"{name}: the front matter holds a number too long "
+                                   "to read") from None
         if not isinstance(loaded, dict):
             raise NotesImportError(f"{name}: the front matter must be a set of 'key: value'")
         front = loaded
@@ -502,7 +517,7 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
             continue
         if current is None or state == "none":
             continue
-        if line.startswith(("#", "**")) and state == "body":
+        if state == "body" and (_HEADING.match(line) or line == _COMMENTS_LINE):
             close()
             current, state = None, "none"
             continue

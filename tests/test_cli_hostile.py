@@ -1,0 +1,73 @@
+"""Bad input and hostile conditions at the command line: one clear line, a non-zero
+exit, never a traceback, and nothing the user wrote lost."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cli_run import BRIEF, run, run_json
+
+
+@pytest.fixture
+def brief(tmp_path) -> Path:
+    path = tmp_path / "fisheries.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    return path
+
+
+def _one_line_error(code: int, err: str) -> None:
+    assert code == 1
+    assert err.startswith("briefreader: ") and err.count("\n") == 1, err
+
+
+# -------------------------------------------------------------------- imports
+
+
+def test_a_bold_line_typed_into_a_note_of_a_markdown_export_is_kept(capsys, brief, data,
+                                                                      tmp_path):
+    base = ["--data-dir", str(data)]
+    h = run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+                 "--quote", "Satellite monitoring", "--note", "Who pays?")
+    out = tmp_path / "notes.md"
+    assert run(capsys, *base, "export", str(brief), "-o", str(out))[0] == 0
+    text = out.read_text(encoding="utf-8")
+    assert "\nWho pays?\n" in text
+    # The reader adds a paragraph in bold above the note, as one does in Markdown.
+    out.write_text(text.replace("\nWho pays?\n", "\n**Update:** the ministry.\n\nWho pays?\n"),
+                   encoding="utf-8")
+    os.utime(out, (os.path.getmtime(out) + 5,) * 2)  # edited after the note was made
+    code, _, err = run(capsys, *base, "import", str(out))
+    assert code == 0, err
+    listed = run_json(capsys, *base, "notes", str(brief))
+    note = next(x["note"] for x in listed["highlights"] if x["id"] == h["id"])
+    assert note == "**Update:** the ministry.\n\nWho pays?"  # was: "" (the note erased)
+
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("huge.json", '{"type": "AnnotationCollection", "total": ' + "9" * 5000 + "}"),
+        ("huge.md", "---\nbrief_id: x\nhighlights: " + "9" * 5000 + "\n---\n"),
+        ("deep.md", "---\nbrief_id: x\nd: " + "[" * 50_000 + "]" * 50_000 + "\n---\n"),
+        ("early.json", '{"type": "Annotation", "id": "n1", "created": '
+                       '"0001-01-01T00:00:00+01:00", "target": {"selector": '
+                       '{"type": "TextQuoteSelector", "exact": "cod"}}}'),
+        ("late.json", '{"type": "Annotation", "id": "n1", "created": '
+                      '"9999-12-31T23:59:59-01:00", "target": {"selector": '
+                      '{"type": "TextQuoteSelector", "exact": "cod"}}}'),
+    ],
+)
+def test_a_hostile_import_file_is_one_clear_line(capsys, brief, data, tmp_path, name, content):
+    base = ["--data-dir", str(data)]
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite")
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, *base, "import", str(path), "--brief", str(brief))
+    _one_line_error(code, err)
+    assert out == "" and name in err
+    assert len(run_json(capsys, *base, "notes", str(brief))["highlights"]) == 1
