@@ -4,6 +4,7 @@ exit, never a traceback, and nothing the user wrote lost."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,50 @@ def test_a_hostile_import_file_is_one_clear_line(capsys, brief, data, tmp_path, 
     _one_line_error(code, err)
     assert out == "" and name in err
     assert len(run_json(capsys, *base, "notes", str(brief))["highlights"]) == 1
+
+
+# ------------------------------------------- text and file names not in UTF-8
+
+
+def test_a_note_in_bytes_that_are_not_utf8_is_one_clear_line(capsys, brief, data):
+    bad = os.fsdecode(b"caf\xe9 prices")  # a Latin-1 terminal: a lone surrogate
+    for extra in (["--note", bad], ["--tag", bad]):
+        code, out, err = run(capsys, "--data-dir", str(data), "annotate", str(brief),
+                             "--section", "enforcement", "--quote", "Satellite", *extra)
+        _one_line_error(code, err)
+        assert "UTF-8" in err and out == ""
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs non-UTF-8 file names")
+def test_a_brief_whose_file_name_is_not_utf8_is_one_clear_line(capsys, data, tmp_path):
+    path = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9.md"))
+    path.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    for argv in (["annotate", str(path), "--section", "enforcement", "--quote", "Satellite"],
+                 ["notes", str(path)]):
+        code, _, err = run(capsys, "--data-dir", str(data), *argv)
+        _one_line_error(code, err)
+        assert "not valid UTF-8" in err
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs non-UTF-8 file names")
+def test_a_library_folder_with_a_file_name_not_in_utf8_still_works(capsys, data, tmp_path):
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "good.md").write_text(BRIEF, encoding="utf-8")
+    bad = Path(os.fsdecode(os.fsencode(str(folder)) + b"/caf\xe9.md"))
+    bad.write_text(BRIEF, encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(data), "library", "add", str(folder))
+    assert code == 0, err
+    code, out, err = run(capsys, "--data-dir", str(data), "library", "list")
+    assert code == 0, err
+    assert "Fisheries Readout" in out
+
+
+# ------------------------------------------------------------------ encodings
+
+
+@pytest.mark.parametrize("encoding", ["hex", "base64", "rot13", "zlib"])
+def test_an_encoding_that_is_not_a_text_encoding_is_one_clear_line(capsys, brief, encoding):
+    code, out, err = run(capsys, "outline", str(brief), "--encoding", encoding)
+    _one_line_error(code, err)
+    assert "not a text encoding" in err and out == ""

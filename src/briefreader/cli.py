@@ -111,6 +111,28 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Arguments that are text to keep or look for (not file names): they must be UTF-8.
+_TEXT_ARGS = {"quote": "--quote", "note": "--note", "text": "--text", "tag": "--tag",
+              "section": "--section", "reply_to": "--reply-to", "author": "--author",
+              "query": "QUERY"}
+
+
+def _check_text_args(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 (a terminal set to another encoding) reach Python as
+    lone surrogates, which no file or database can hold: say so before any work."""
+    for name, label in _TEXT_ARGS.items():
+        value = getattr(args, name, None)
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, str):
+                continue
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BriefreaderError(
+                    f"{label} is not valid UTF-8 text (is the terminal's encoding UTF-8?)"
+                ) from None
+
+
 def _wants_window(argv: Sequence[str]) -> bool:
     """No subcommand → the window (with optional path). Options alone do not count."""
     for arg in argv:
@@ -133,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        _check_text_args(args)
         return int(args.func(args) or 0)
     except BriefreaderError as exc:
         print(f"briefreader: {exc}", file=sys.stderr)

@@ -16,6 +16,7 @@ runs it on a worker thread and turns the callbacks into signals).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,8 @@ from briefreader.records import (
     SectionText,
 )
 from briefreader.store import Store
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from briefreader.brief import Brief
@@ -101,6 +104,17 @@ def is_brief_file(path: Path) -> bool:
     return path.suffix.lower() in BRIEF_SUFFIXES and not path.name.startswith(".")
 
 
+def _storable(path: Path) -> bool:
+    """Whether the catalogue can keep this path: a name in bytes that are not UTF-8
+    cannot be (nor printed); such a file is left out, as a hidden one is."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        log.warning("left out of the library (its name is not UTF-8): %r", path)
+        return False
+    return True
+
+
 def brief_files(sources: Sequence[LibrarySource]) -> list[Path]:
     """Every brief file of the sources, each once, in the sources' order. A missing
     folder or file is skipped (a USB stick may be unplugged); it stays a source."""
@@ -115,7 +129,8 @@ def brief_files(sources: Sequence[LibrarySource]) -> list[Path]:
             except BriefreaderError:
                 continue
             for p in found:
-                seen.setdefault(resolved(p))
+                if _storable(p):
+                    seen.setdefault(resolved(p))
         elif path.is_file():
             seen.setdefault(path)
     return list(seen)

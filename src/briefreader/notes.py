@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
@@ -113,8 +114,22 @@ def brief_key(brief: Brief) -> str:
     if brief.doc_id:
         return brief.doc_id
     if brief.path is not None:
-        return str(brief.path.resolve())
+        return stored_path(brief.path)
     raise NotesError(f"the brief {brief.title!r} has neither an id nor a file path")
+
+
+def stored_path(path) -> str:
+    """A brief's resolved path as the store keeps it. A name that is not valid UTF-8
+    (bytes of another encoding) cannot be kept: NotesError says so."""
+    text = str(path.resolve())
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(text).decode("utf-8", "backslashreplace")
+        raise NotesError(
+            f"notes cannot be kept on {shown}: its name is not valid UTF-8; rename the file"
+        ) from None
+    return text
 
 
 def _text_hash(text: str) -> str:
@@ -160,7 +175,7 @@ class NotesService:
             SectionRecord(s.id, s.title, s.level, s.ordinal, _text_hash(t.text))
             for s, t in zip(brief.sections, texts, strict=True)
         )
-        path = str(brief.path.resolve()) if brief.path is not None else None
+        path = stored_path(brief.path) if brief.path is not None else None
         return BriefRecord(brief_key(brief), brief.title, path, brief.content_hash, sections)
 
     # ------------------------------------------------------------------ sync
@@ -196,7 +211,7 @@ class NotesService:
         else:
             # The same version: its section texts are not needed (they cost a render
             # of every section), only the title and path may have changed.
-            path = str(brief.path.resolve()) if brief.path is not None else None
+            path = stored_path(brief.path) if brief.path is not None else None
             if (stored.title, stored.path) != (brief.title, path):
                 self.store.save_brief(replace(stored, title=brief.title, path=path))
         self._synced.add((key, brief.content_hash))
@@ -208,7 +223,10 @@ class NotesService:
         had one: its record and notes take the id (they are not left behind)."""
         if brief.doc_id is None or brief.path is None:
             return None
-        old = str(brief.path.resolve())
+        try:
+            old = stored_path(brief.path)
+        except NotesError:  # a name no store can hold: nothing was kept under it
+            return None
         if old == key or self.store.brief_hash(old) is None:
             return None
         if not self.store.rekey_brief(old, key):

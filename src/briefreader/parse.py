@@ -171,9 +171,13 @@ def _codec_for(data: bytes, encoding: str | None) -> str:
             return "utf-16"
         return "utf-8"
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
-        raise BriefError(f"{encoding!r} is not a text encoding this program knows") from None
+        info = None
+    # Codecs of bytes to bytes (hex, base64, zlib, rot13…) are no text encodings.
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise BriefError(f"{encoding!r} is not a text encoding this program knows")
+    return info.name
 
 
 def _reject_binary(data: bytes, name: str, codec: str) -> None:
