@@ -3,12 +3,15 @@ exit, never a traceback, and nothing the user wrote lost."""
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from briefreader.records import SaveError
+from briefreader.store import Store
 from cli_run import BRIEF, run, run_json
 
 
@@ -119,3 +122,58 @@ def test_an_encoding_that_is_not_a_text_encoding_is_one_clear_line(capsys, brief
     code, out, err = run(capsys, "outline", str(brief), "--encoding", encoding)
     _one_line_error(code, err)
     assert "not a text encoding" in err and out == ""
+
+
+# ---------------------------------------------- text read from standard input
+
+
+def test_a_comment_read_from_stdin_is_not_lost_when_the_save_fails(capsys, brief, data,
+                                                                    monkeypatch):
+    def full(self, comment):
+        raise SaveError("could not save the comment: the disk is full",
+                        reason="the disk is full")
+
+    monkeypatch.setattr(Store, "add_comment", full)
+    typed = "Three paragraphs typed at the terminal,\n\nthen Ctrl+D."
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(typed.encode())))
+    code, out, err = run(capsys, "--data-dir", str(data), "comment", str(brief),
+                         "--section", "enforcement", "--text-file", "-")
+    _one_line_error(code, err)
+    assert "disk is full" in err
+    assert typed in out  # standard input cannot be read again: the text is given back
+
+
+def test_a_comment_read_from_stdin_is_given_back_after_a_mistake_too(capsys, brief, data,
+                                                                     monkeypatch):
+    typed = "Typed at the terminal, for a section that is not there."
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(typed.encode())))
+    code, out, err = run(capsys, "--data-dir", str(data), "comment", str(brief),
+                         "--section", "enforcment", "--text-file", "-")
+    _one_line_error(code, err)
+    assert "no section 'enforcment'" in err and typed in out
+
+
+# -------------------------------------------- the data folder and its backups
+
+
+def test_db_restore_takes_a_backup_by_the_name_the_messages_give(capsys, brief, data):
+    base = ["--data-dir", str(data)]
+    first = run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+                     "--quote", "Satellite")
+    code, out, _ = run(capsys, *base, "db", "backup")
+    backup = Path(out.strip())
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "mandatory")
+    code, out, err = run(capsys, *base, "db", "restore", backup.name)
+    assert code == 0, err
+    listed = run_json(capsys, *base, "notes", str(brief))
+    assert [h["id"] for h in listed["highlights"]] == [first["id"]]
+
+
+
+def test_a_data_folder_that_is_a_file_says_so(capsys, brief, tmp_path):
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder", encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", str(taken), "notes", str(brief))
+    _one_line_error(code, err)
+    assert "File exists" not in err and "file" in err and str(taken) in err

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from briefreader.cli_support import (
@@ -226,15 +228,31 @@ def _text_of(given: str | None, path: str | None) -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
+@contextmanager
+def _kept_if_unsaved(text: str, path: str | None) -> Iterator[None]:
+    """Run a save; should it fail, text read from standard input (which cannot be read
+    again) is written to standard output, so that none of it is lost."""
+    try:
+        yield
+    except BriefreaderError as exc:
+        if path != "-" or not text:
+            raise
+        sys.stdout.write(text + "\n")
+        raise BriefreaderError(
+            f"{exc}; the text read from standard input is on standard output"
+        ) from exc
+
+
 def cmd_annotate(args: argparse.Namespace) -> int:
     brief = load_brief_arg(args.brief, args)
-    with open_service(args) as service:
+    note = _text_of(args.note, args.note_file)
+    with _kept_if_unsaved(note, args.note_file), open_service(args) as service:
         h = service.annotate(
             brief,
             args.section,
             args.quote,
             occurrence=args.occurrence,
-            note=_text_of(args.note, args.note_file),
+            note=note,
             color=args.color,
             tags=args.tag,
         )
@@ -250,9 +268,9 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 def cmd_comment(args: argparse.Namespace) -> int:
     brief = load_brief_arg(args.brief, args)
-    with open_service(args) as service:
-        c = service.comment(brief, args.section, _text_of(args.text, args.text_file),
-                            reply_to=args.reply_to)
+    text = _text_of(args.text, args.text_file)
+    with _kept_if_unsaved(text, args.text_file), open_service(args) as service:
+        c = service.comment(brief, args.section, text, reply_to=args.reply_to)
     if args.json:
         dump_json(comment_json(c))
     else:

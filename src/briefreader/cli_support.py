@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from briefreader.errors import BriefreaderError
 from briefreader.paths import Paths, resolve_paths
 
 if TYPE_CHECKING:
@@ -28,7 +29,14 @@ def positive_int(value: str) -> int:
 
 
 def data_paths(args: argparse.Namespace) -> Paths:
-    return resolve_paths(args.data_dir).ensure()
+    paths = resolve_paths(args.data_dir)
+    try:
+        return paths.ensure()
+    except (FileExistsError, NotADirectoryError):
+        raise BriefreaderError(
+            f"the data folder {paths.data_dir} cannot be made: a file of that name "
+            "(or on its path) is in the way"
+        ) from None
 
 
 @contextmanager

@@ -1421,8 +1421,10 @@ class Store:
                 raise StoreError(f"no sound backup in {folder}")
         else:
             chosen = Path(backup)
+            if not chosen.is_file() and chosen.name == str(backup):
+                chosen = folder / chosen.name  # a name, as listed in the backup folder
             if not chosen.is_file():
-                raise StoreError(f"no backup file {chosen}")
+                raise StoreError(f"no backup file {backup}")
             problems = _restore_problems(chosen)
             if problems:
                 raise StoreError(f"{chosen} cannot be restored: {problems[0]}")
