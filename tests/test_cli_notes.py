@@ -100,6 +100,19 @@ def test_comment_and_reply(capsys, brief, data):
     assert "Who pays for the trackers?" in out and "› The ministry, for two years." in out
 
 
+def test_a_reply_goes_to_the_section_of_its_comment(capsys, brief, data):
+    # A reply named another section: it was stored there but listed in its thread's.
+    base = ["--data-dir", str(data)]
+    root = run_json(capsys, *base, "comment", str(brief), "--section", "enforcement",
+                    "--text", "Who pays for the trackers?")  # fmt: skip
+    code, out, err = run(capsys, *base, "comment", str(brief), "--section", "catch-limits",
+                         "--text", "The ministry.", "--reply-to", root["id"])  # fmt: skip
+    assert code == 1 and out == ""
+    assert err == (f"briefreader: comment '{root['id']}' is on section 'enforcement':"
+                   " its replies go there\n")
+    assert run_json(capsys, *base, "notes", str(brief))["comments"] == [root]
+
+
 def test_notes_json_shape_and_reanchoring_after_an_edit(capsys, brief, data):
     base = ["--data-dir", str(data)]
     kept = run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",

@@ -388,6 +388,12 @@ class NotesService:
         if not text.strip():
             raise NotesError("the comment is empty")
         key = self._ensure_synced(brief)
+        if reply_to is not None:
+            # A thread is shown in one section: where its comment is now.
+            parent = self.store.get_comment(reply_to)
+            if parent.current_section not in (None, section.id):
+                raise NotesError(f"comment '{reply_to}' is on section"
+                                 f" '{parent.current_section}': its replies go there")
         comment = Comment(
             id=new_id(),
             brief_key=key,
