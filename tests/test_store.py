@@ -1232,3 +1232,18 @@ def test_a_rekeyed_brief_keeps_its_notes_and_reading_progress(store):
     store.save_brief(brief_record())
     assert not store.rekey_brief(KEY, "new-id")
     assert not store.rekey_brief("nowhere", "elsewhere")
+
+
+def test_a_full_disk_met_while_checking_is_called_a_full_disk(db_path, monkeypatch):
+    # With no shared-memory file yet, a full disk shows as SQLITE_IOERR_SHMSIZE, which
+    # the message gave as "disk I/O error".
+    Store(db_path).close()
+
+    def full(conn, pragma):
+        exc = sqlite3.OperationalError("disk I/O error")
+        exc.sqlite_errorname = "SQLITE_IOERR_SHMSIZE"
+        raise exc
+
+    monkeypatch.setattr(store_mod, "_checked", full)
+    with pytest.raises(StoreError, match="cannot read the notes database .*: the disk is full$"):
+        Store(db_path)

@@ -107,6 +107,8 @@ _KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
     ("SQLITE_CANTOPEN", "the notes file cannot be opened"),
     ("SQLITE_BUSY", "the notes database is busy in another briefreader"),
     ("SQLITE_LOCKED", "the notes database is busy in another briefreader"),
+    # The shared-memory file could not grow: on a full disk, before any write says so.
+    ("SQLITE_IOERR_SHMSIZE", "the disk is full"),
     ("SQLITE_IOERR", "a disk input/output error occurred"),
     ("SQLITE_CORRUPT", "the notes database is damaged (run 'briefreader db check')"),
     ("SQLITE_NOTADB", "the notes file is not a database (run 'briefreader db check')"),
@@ -815,7 +817,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             # Only damage moves the file aside; locked or unreadable files are left alone.
             if not getattr(exc, "sqlite_errorname", "").startswith(_DAMAGED):
-                raise StoreError(f"cannot read the notes database {self.database}: {exc}") from exc
+                known = _known_reason(exc)
+                why = known[1] if known is not None else exc
+                raise StoreError(f"cannot read the notes database {self.database}: {why}") from exc
             problems = [str(exc)]
         finally:
             conn.close()
