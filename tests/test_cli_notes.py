@@ -300,3 +300,22 @@ def test_notes_follow_a_brief_that_gains_a_front_matter_id(capsys, tmp_path, dat
         (h["id"], "anchored", "enforcement", "Satellite monitoring", "Costs?")
     ]  # fmt: skip
     assert [(x["id"], x["section"]) for x in listed["comments"]] == [(c["id"], "catch-limits")]
+
+
+def test_notes_follow_a_brief_without_an_id_that_is_moved_not_one_copied(capsys, tmp_path,
+                                                                          data):
+    # Known by its path: moved or renamed, the same bytes elsewhere are that brief.
+    base = ["--data-dir", str(data)]
+    first = tmp_path / "fisheries.md"
+    first.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    h = run_json(capsys, *base, "annotate", str(first), "--section", "enforcement",
+                 "--quote", "Satellite monitoring")  # fmt: skip
+    copy = tmp_path / "copy.md"
+    copy.write_bytes(first.read_bytes())  # the original is still there: a copy of its own
+    assert run_json(capsys, *base, "notes", str(copy))["highlights"] == []
+    moved = tmp_path / "archive" / "fisheries-final.md"
+    moved.parent.mkdir()
+    first.rename(moved)
+    listed = run_json(capsys, *base, "notes", str(moved))
+    assert listed["brief"]["path"] == str(moved.resolve())
+    assert [(x["id"], x["status"]) for x in listed["highlights"]] == [(h["id"], "anchored")]

@@ -191,7 +191,7 @@ class NotesService:
         stored = self.store.get_brief(key)
         reanchored = False
         if stored is None and not self.store.read_only:
-            stored = self._adopt_path_key(brief, key)
+            stored = self._adopt_earlier_key(brief, key)
         if stored is None and self.store.read_only:
             # Nothing can be noted on it here, and it has no notes to list.
             self._synced.add((key, brief.content_hash))
@@ -218,18 +218,24 @@ class NotesService:
         counts = asdict(self.store.status_counts(key))
         return SyncReport(key, new_brief=stored is None, reanchored=reanchored, **counts)
 
-    def _adopt_path_key(self, brief: Brief, key: str) -> BriefRecord | None:
-        """A brief new under its front-matter id that was known by its path before it
-        had one: its record and notes take the id (they are not left behind)."""
-        if brief.doc_id is None or brief.path is None:
+    def _adopt_earlier_key(self, brief: Brief, key: str) -> BriefRecord | None:
+        """The stored brief this one was known as before, given this one's key with its
+        notes: a brief that gained a front-matter id was known by its path; a brief with
+        none that was moved or renamed, by the path it had (the same bytes, stored under
+        one path where no file is now). None when there is none such."""
+        if brief.path is None:
             return None
         try:
-            old = stored_path(brief.path)
+            here = stored_path(brief.path)
         except NotesError:  # a name no store can hold: nothing was kept under it
             return None
-        if old == key or self.store.brief_hash(old) is None:
-            return None
-        if not self.store.rekey_brief(old, key):
+        if brief.doc_id is not None:
+            old = here if here != key and self.store.brief_hash(here) is not None else None
+        else:
+            gone = [k for k, path in self.store.keys_with_hash(brief.content_hash)
+                    if k == path and k != here and not os.path.exists(k)]  # fmt: skip
+            old = gone[0] if len(gone) == 1 else None
+        if old is None or not self.store.rekey_brief(old, key):
             return None
         return self.store.get_brief(key)
 

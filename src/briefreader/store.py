@@ -1039,6 +1039,13 @@ class Store:
         return None if row is None else row[0]
 
     @_reads("the briefs")
+    def keys_with_hash(self, content_hash: str) -> list[tuple[str, str | None]]:
+        """(key, path) of the briefs whose version last seen has this content hash."""
+        return self._connection.execute(
+            "SELECT key, path FROM briefs WHERE content_hash = ? ORDER BY key", (content_hash,)
+        ).fetchall()
+
+    @_reads("the briefs")
     def briefs(self) -> list[BriefRecord]:
         keys = [r[0] for r in self._connection.execute("SELECT key FROM briefs ORDER BY title")]
         return [b for b in map(self.get_brief, keys) if b is not None]
@@ -1071,8 +1078,8 @@ class Store:
 
     def rekey_brief(self, old_key: str, new_key: str) -> bool:
         """Give a stored brief, with its notes and reading progress, a new key (a brief
-        known by its path that gained a front-matter id). False when there is no
-        ``old_key`` or when ``new_key`` is taken already."""
+        known by its path that gained a front-matter id, or was moved). False when there
+        is no ``old_key`` or when ``new_key`` is taken already."""
         with self.transaction("the brief") as tx:
             if tx.execute("SELECT 1 FROM briefs WHERE key = ?", (new_key,)).fetchone():
                 return False
