@@ -438,15 +438,20 @@ def test_db_check_reports_damage_it_runs_into_instead_of_failing(db_path):
     s.close()
 
 
+def _disk_error(name: str) -> sqlite3.OperationalError:
+    """What SQLite raises for a failing disk, with its extended error name."""
+    exc = sqlite3.OperationalError("disk I/O error")
+    exc.sqlite_errorname = name
+    return exc
+
+
 def test_a_save_whose_read_back_fails_is_not_saved_at_all(db_path, monkeypatch):
     s = Store(db_path)
     s.save_brief(brief_record())
     h = s.add_highlight(make_highlight(note="before"))
 
     def failing_disk(conn, highlight_id):
-        exc = sqlite3.OperationalError("disk I/O error")
-        exc.sqlite_errorname = "SQLITE_IOERR_READ"
-        raise exc
+        raise _disk_error("SQLITE_IOERR_READ")
 
     monkeypatch.setattr(store_mod, "_highlight_by_id", failing_disk)
     with pytest.raises(SaveError, match="input/output"):
@@ -1240,9 +1245,7 @@ def test_a_full_disk_met_while_checking_is_called_a_full_disk(db_path, monkeypat
     Store(db_path).close()
 
     def full(conn, pragma):
-        exc = sqlite3.OperationalError("disk I/O error")
-        exc.sqlite_errorname = "SQLITE_IOERR_SHMSIZE"
-        raise exc
+        raise _disk_error("SQLITE_IOERR_SHMSIZE")
 
     monkeypatch.setattr(store_mod, "_checked", full)
     with pytest.raises(StoreError, match="cannot read the notes database .*: the disk is full$"):
