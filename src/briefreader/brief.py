@@ -18,7 +18,6 @@ Format = Literal["markdown", "text"]
 LEAD_ID = "_lead"
 
 
-
 def normalise_text(text: str) -> str:
     """NFC, every run of white space folded to one space, trimmed.
 

@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 from briefreader.anchor import (
     Anchoring,
@@ -118,7 +119,7 @@ def brief_key(brief: Brief) -> str:
     raise NotesError(f"the brief {brief.title!r} has neither an id nor a file path")
 
 
-def stored_path(path) -> str:
+def stored_path(path: Path) -> str:
     """A brief's resolved path as the store keeps it. A name that is not valid UTF-8
     (bytes of another encoding) cannot be kept: NotesError says so."""
     text = str(path.resolve())
@@ -219,10 +220,10 @@ class NotesService:
         return SyncReport(key, new_brief=stored is None, reanchored=reanchored, **counts)
 
     def _adopt_earlier_key(self, brief: Brief, key: str) -> BriefRecord | None:
-        """The stored brief this one was known as before, given this one's key with its
-        notes: a brief that gained a front-matter id was known by its path; a brief with
-        none that was moved or renamed, by the path it had (the same bytes, stored under
-        one path where no file is now). None when there is none such."""
+        """The stored brief this one was known as before, now under ``key`` with its
+        notes; None when there is none. A brief that gained a front-matter id was known
+        by its path; one with no id that was moved or renamed, by the path it had (the
+        same bytes, stored under one path where no file is now)."""
         if brief.path is None:
             return None
         try:
