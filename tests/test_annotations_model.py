@@ -330,7 +330,7 @@ def test_bookmarks_are_reread_without_the_notes(many, service, brief, monkeypatc
 def test_empty_trash_reloads_everything(many, service, store, brief, monkeypatch):
     an = many
     parent = list(an.comments)[0]
-    reply = an.add_comment("traffic", "A reply.", parent)
+    reply = an.add_comment(an.comments[parent].current_section, "A reply.", parent)
     an.delete_comment(parent)
     an.delete_highlight(pick(an, 3))
     loads = FullLoads(monkeypatch)
