@@ -46,9 +46,7 @@ class Session:
         window, store = open_window(self.qtbot, self.paths, path)
         self.stores.append(store)
         window.activateWindow()
-        window.show_section(section)
-        panel = window.note_taking.panel
-        self.qtbot.waitUntil(lambda: panel.title_label.text() == window.reader.section.title)
+        go_to(self.qtbot, window, section)
         return window
 
     def on_disk(self, section: str) -> dict:
@@ -62,6 +60,14 @@ def session(qtbot, tmp_path):
     yield s
     for store in s.stores:
         store.close()
+
+
+def go_to(qtbot, window: MainWindow, section: str) -> None:
+    """Show a section and wait until the notes panel is that section's."""
+    window.show_section(section)
+    panel = window.note_taking.panel
+    qtbot.waitUntil(lambda: window.reader.section.id == section
+                    and panel.title_label.text() == window.reader.section.title)
 
 
 def type_into(qtbot, edit, text: str) -> None:
@@ -136,19 +142,16 @@ def test_a_draft_stays_with_its_section(qtbot, session, brief_path):
     panel = w.note_taking.panel
     type_into(qtbot, panel.composer.edit, "About the options")
     wait_on_disk(qtbot, session, "options", {None: "About the options"})
-    w.show_section("background")
-    qtbot.waitUntil(lambda: panel.title_label.text() == "Background")
+    go_to(qtbot, w, "background")
     assert panel.composer.text() == ""
-    w.show_section("options")
-    qtbot.waitUntil(lambda: panel.title_label.text() == "Options")
+    go_to(qtbot, w, "options")
     assert panel.composer.text() == "About the options"
 
     w2 = session.open(brief_path, "background")
     panel2 = w2.note_taking.panel
     assert panel2.composer.text() == ""
     assert session.on_disk("background") == {}
-    w2.show_section("options")
-    qtbot.waitUntil(lambda: panel2.title_label.text() == "Options")
+    go_to(qtbot, w2, "options")
     assert panel2.composer.text() == "About the options"
 
 
@@ -162,8 +165,7 @@ def test_leaving_the_box_or_the_section_keeps_the_draft_at_once(qtbot, session, 
     type_into(qtbot, panel.composer.edit, ", then the section")
     w.show_section("recommendation")  # the panel is flushed before it changes
     assert session.on_disk("options") == {None: "Focus moves on, then the section"}
-    w.show_section("options")
-    qtbot.waitUntil(lambda: panel.title_label.text() == "Options")
+    go_to(qtbot, w, "options")
     type_into(qtbot, panel.composer.edit, ", then the window")
     w.close()
     assert session.on_disk("options") == {None: "Focus moves on, then the section, then the window"}
@@ -239,8 +241,7 @@ def test_an_old_journal_never_overrides_a_later_draft_or_a_posted_comment(qtbot,
 
     w = session.open(brief_path, "background")
     assert w.note_taking.panel.composer.text() == "Ask the councils which sailings matter most"
-    w.show_section("options")
-    qtbot.waitUntil(lambda: w.note_taking.panel.title_label.text() == "Options")
+    go_to(qtbot, w, "options")
     assert w.note_taking.panel.composer.text() == ""
     assert session.on_disk("options") == {}
 
@@ -421,8 +422,7 @@ def test_a_draft_of_a_section_a_reissue_removed_goes_to_the_first_section(
     w = session.open(brief_path, "background")
     first = w.brief.sections[0]
     assert "options" not in {s.id for s in w.brief.sections}
-    w.show_section(first.id)
-    qtbot.waitUntil(lambda: w.note_taking.panel.title_label.text() == first.title)
+    go_to(qtbot, w, first.id)
     assert w.note_taking.panel.composer.text() == "Which option is cheapest?"
 
 
@@ -548,12 +548,10 @@ def test_a_draft_rehomed_into_a_section_with_a_draft_is_not_overwritten(
     panel = w.note_taking.panel
     type_into(qtbot, panel.composer.edit, "Ask the councils")
     wait_on_disk(qtbot, session, "background", {None: "Ask the councils"})
-    w.show_section("options")
-    qtbot.waitUntil(lambda: panel.title_label.text() == "Options")
+    go_to(qtbot, w, "options")
     type_into(qtbot, panel.composer.edit, "Which option is cheapest?")
     wait_on_disk(qtbot, session, "options", {None: "Which option is cheapest?"})
-    w.show_section(reading)
-    qtbot.waitUntil(lambda: panel.title_label.text() == reading.title())
+    go_to(qtbot, w, reading)
 
     _reissued(qtbot, w, BRIEF.replace(OPTIONS, ""))  # Options dropped from the brief
     assert w.reader.section.id == "background"
@@ -573,8 +571,7 @@ def _all_unposted(qtbot, w) -> list[str]:
     """Every unposted comment and reply the window shows, section by section."""
     panel, texts = w.note_taking.panel, []
     for s in w.brief.sections:
-        w.show_section(s.id)
-        qtbot.waitUntil(lambda s=s: panel.title_label.text() == s.title)
+        go_to(qtbot, w, s.id)
         qtbot.wait(20)
         texts.append(panel.composer.text())
         for cid in panel.comment_ids():
@@ -629,8 +626,7 @@ def test_a_reply_whose_comment_a_reissue_moved_into_the_section_being_read_is_sh
     type_into(qtbot, panel.card(cid).reply_composer.edit, "And next year?")
     panel.flush()
     w.show_section("recommendation")
-    w.show_section("background")
-    qtbot.waitUntil(lambda: panel.title_label.text() == "Background")
+    go_to(qtbot, w, "background")
     shown = _all_unposted(qtbot, w)
     assert sum(t.count("Option one, this year") for t in shown) == 1, shown
 
