@@ -654,6 +654,7 @@ def test_code_in_a_note_is_shaded_as_in_the_reader():
     shade = "background-color:rgba(127, 127, 127, 40)"
     assert f'<code style="{shade}">snake_case</code>' in html
     assert f'<pre style="{shade}"><code>x = 1' in html  # the block once, not each line
+    assert "x = 1</code></pre>" in html  # no empty shaded line under the code
 
 
 def test_a_footnote_in_a_note_is_not_shown_with_its_anchor_address():

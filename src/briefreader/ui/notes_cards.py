@@ -130,6 +130,7 @@ def _fit_to_card(clean: str) -> str:
     # the shade is what tells `code` from the words around it.
     out = _INLINE_CODE.sub(f'<code style="background-color:{_CODE_SHADE}">', out)
     out = out.replace("<pre>", f'<pre style="background-color:{_CODE_SHADE}">')
+    out = out.replace("\n</code></pre>", "</code></pre>")  # no empty shaded line below
     return _LINK.sub(_link_as_text, out)
 
 
