@@ -319,3 +319,161 @@ def test_notes_follow_a_brief_without_an_id_that_is_moved_not_one_copied(capsys,
     listed = run_json(capsys, *base, "notes", str(moved))
     assert listed["brief"]["path"] == str(moved.resolve())
     assert [(x["id"], x["status"]) for x in listed["highlights"]] == [(h["id"], "anchored")]
+
+
+#: A brief without an id, four sections of text; its reissues below edit one of them.
+HARBOUR = """\
+# Harbour Works Brief
+
+## Summary
+
+The harbour wall repairs start in March and run for eleven weeks.
+
+## Costs
+
+The council pays two thirds; the port authority pays the rest.
+
+## Traffic
+
+Lorries use the north gate while the south quay is closed.
+
+## Next steps
+
+The contractor reports to the board every fortnight.
+"""
+
+
+def _harbour_note(capsys, base: list[str], path: Path) -> dict:
+    path.write_text(HARBOUR, encoding="utf-8")
+    return run_json(capsys, *base, "annotate", str(path), "--section", "costs",
+                    "--quote", "two thirds", "--note", "Check the split")  # fmt: skip
+
+
+def test_notes_follow_a_brief_without_an_id_that_is_moved_and_edited(capsys, tmp_path, data):
+    base = ["--data-dir", str(data)]
+    first = tmp_path / "harbour.md"
+    h = _harbour_note(capsys, base, first)
+    moved = tmp_path / "sent" / "harbour-v2.md"
+    moved.parent.mkdir()
+    moved.write_text(HARBOUR.replace("eleven weeks", "twelve weeks"), encoding="utf-8")
+    first.unlink()
+    listed = run_json(capsys, *base, "notes", str(moved))
+    assert listed["brief"]["path"] == str(moved.resolve())
+    assert [(x["id"], x["status"], x["section"], x["text"], x["note"])
+            for x in listed["highlights"]] == [
+        (h["id"], "anchored", "costs", "two thirds", "Check the split")
+    ]  # fmt: skip
+
+
+def test_notes_follow_a_plain_text_brief_made_markdown(capsys, tmp_path, data):
+    base = ["--data-dir", str(data)]
+    plain = tmp_path / "harbour.txt"
+    plain.write_text(HARBOUR.replace("# ", ""), encoding="utf-8")
+    h = run_json(capsys, *base, "annotate", str(plain), "--section", "traffic",
+                 "--quote", "north gate")  # fmt: skip
+    made = tmp_path / "harbour.md"
+    made.write_text(HARBOUR, encoding="utf-8")
+    plain.unlink()
+    listed = run_json(capsys, *base, "notes", str(made))
+    assert [(x["id"], x["section"], x["text"]) for x in listed["highlights"]] == [
+        (h["id"], "traffic", "north gate")
+    ]
+
+
+def test_notes_follow_a_brief_whose_id_was_taken_out(capsys, tmp_path, data):
+    base = ["--data-dir", str(data)]
+    path = tmp_path / "fisheries.md"
+    path.write_text(BRIEF, encoding="utf-8")
+    h = run_json(capsys, *base, "annotate", str(path), "--section", "enforcement",
+                 "--quote", "Satellite monitoring")  # fmt: skip
+    path.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    listed = run_json(capsys, *base, "notes", str(path))
+    assert listed["brief"]["id"] == str(path.resolve())
+    assert [x["id"] for x in listed["highlights"]] == [h["id"]]
+
+
+def test_a_new_brief_is_not_taken_for_a_gone_one_it_shares_only_some_text_with(
+    capsys, tmp_path, data
+):
+    base = ["--data-dir", str(data)]
+    first = tmp_path / "harbour.md"
+    _harbour_note(capsys, base, first)
+    first.unlink()
+    # Half its sections are the same text (a template's), half are its own: not it.
+    other = tmp_path / "bridge.md"
+    other.write_text(HARBOUR.replace("harbour wall repairs", "bridge repairs")
+                     .replace("north gate", "east gate"), encoding="utf-8")  # fmt: skip
+    assert run_json(capsys, *base, "notes", str(other))["highlights"] == []
+
+
+def test_an_edited_brief_that_two_gone_briefs_fit_is_taken_for_neither(capsys, tmp_path, data):
+    base = ["--data-dir", str(data)]
+    a, b = tmp_path / "a" / "harbour.md", tmp_path / "b" / "harbour.md"
+    for path in (a, b):
+        path.parent.mkdir()
+        _harbour_note(capsys, base, path)
+    a.unlink()
+    b.unlink()
+    edited = tmp_path / "harbour.md"
+    edited.write_text(HARBOUR.replace("eleven weeks", "twelve weeks"), encoding="utf-8")
+    assert run_json(capsys, *base, "notes", str(edited))["highlights"] == []
+    # Both are still kept under the places they were read from.
+    with Store(data / "notes.sqlite3") as store:
+        assert [store.brief_hash(str(p.resolve())) is not None for p in (a, b)] == [True, True]
+
+
+def test_db_briefs_lists_the_briefs_with_notes_and_which_are_not_found(capsys, tmp_path, data):
+    base = ["--data-dir", str(data)]
+    gone = tmp_path / "harbour.md"
+    _harbour_note(capsys, base, gone)
+    gone.unlink()
+    here = tmp_path / "fisheries.md"
+    here.write_text(BRIEF, encoding="utf-8")
+    run_json(capsys, *base, "comment", str(here), "--section", "catch-limits", "--text", "Why?")
+    listed = run_json(capsys, *base, "db", "briefs")["briefs"]
+    assert [(b["id"], b["title"], b["path"], b["found"], b["highlights"], b["comments"])
+            for b in listed] == [
+        ("fisheries-2026", "Fisheries Readout", str(here.resolve()), True, 0, 1),
+        (str(gone.resolve()), "Harbour Works Brief", str(gone.resolve()), False, 1, 0),
+    ]  # fmt: skip
+    code, out, _ = run(capsys, *base, "db", "briefs")
+    assert code == 0
+    assert out.splitlines() == [
+        "Fisheries Readout  (0 highlights, 1 comment)",
+        "    id: fisheries-2026",
+        f"    path: {here.resolve()}",
+        "Harbour Works Brief  (1 highlight, 0 comments)  - not found",
+        f"    id: {gone.resolve()}",
+        "",
+        "1 brief with notes not found where read from: 'briefreader db attach ID BRIEF'"
+        " gives a brief the notes kept under ID.",
+    ]
+
+
+def test_db_attach_gives_a_brief_the_notes_of_one_not_found(capsys, tmp_path, data):
+    # Moved and rewritten beyond recognising: the user says which brief it was.
+    base = ["--data-dir", str(data)]
+    gone = tmp_path / "harbour.md"
+    h = _harbour_note(capsys, base, gone)
+    gone.unlink()
+    rewritten = tmp_path / "harbour-final.md"
+    rewritten.write_text(
+        HARBOUR.replace("eleven weeks", "ten weeks").replace("north gate", "west gate")
+        .replace("every fortnight", "monthly"), encoding="utf-8")  # fmt: skip
+    own = run_json(capsys, *base, "annotate", str(rewritten), "--section", "summary",
+                   "--quote", "ten weeks")  # fmt: skip
+    listed = run_json(capsys, *base, "db", "attach", str(gone.resolve()), str(rewritten))
+    assert listed["brief"]["id"] == str(rewritten.resolve())
+    assert sorted((x["id"], x["status"], x["section"], x["text"])
+                  for x in listed["highlights"]) == sorted([
+        (h["id"], "anchored", "costs", "two thirds"),
+        (own["id"], "anchored", "summary", "ten weeks"),
+    ])  # fmt: skip
+    assert [b["id"] for b in run_json(capsys, *base, "db", "briefs")["briefs"]] == [
+        str(rewritten.resolve())
+    ]
+    # Asking again, or for a brief's own notes, says what is wrong.
+    code, _, err = run(capsys, *base, "db", "attach", str(gone.resolve()), str(rewritten))
+    assert code == 1 and "no brief" in err and "db briefs" in err
+    code, _, err = run(capsys, *base, "db", "attach", str(rewritten.resolve()), str(rewritten))
+    assert code == 1 and "this brief's already" in err

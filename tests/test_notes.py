@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -405,3 +406,18 @@ def test_summary_wording():
     assert SyncReport("k", False, True, orphaned=2).summary() == "2 notes orphaned"
     assert (SyncReport("k", False, True, changed=1, ambiguous=2, orphaned=3).summary()
             == "1 note changed, 2 ambiguous, 3 orphaned")
+
+
+def test_notes_of_a_brief_known_before_under_another_key_are_counted_to_place(
+    service, tmp_path
+):
+    # The brief gained an id in a reissue: its notes come from the key it had (its
+    # path) and must be placed again, on a worker when there are many.
+    path = tmp_path / "grain.md"
+    _notes_on(service, make_brief(doc_id=None, path=path))
+    edited = replace(_edited(), path=path)
+    assert service.notes_to_place(edited) == 5
+    report = service.prepare(edited)
+    assert report is not None and report.reanchored and not report.new_brief
+    assert service.notes_to_place(edited) == 0
+    assert not service.sync(edited).reanchored

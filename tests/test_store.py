@@ -1239,6 +1239,37 @@ def test_a_rekeyed_brief_keeps_its_notes_and_reading_progress(store):
     assert not store.rekey_brief("nowhere", "elsewhere")
 
 
+def test_notes_moved_to_a_stored_brief_join_its_own_and_are_placed_again(store):
+    h = store.add_highlight(make_highlight(note="Which harbours?"))
+    c = store.add_comment(make_comment())
+    b = store.add_bookmark(Bookmark(new_id(), KEY, "summary", 120, "resume here"))
+    store.save_reading_position(KEY, "summary", 120)
+    store.mark_section_read(KEY, "summary")
+    other = replace(brief_record("hash-9"), key="grain-2027", path="/briefs/grain-27.md")
+    store.save_brief(other)
+    own = store.add_highlight(make_highlight(brief_key="grain-2027"))
+    store.save_reading_position("grain-2027", "_lead", 5)  # read there already: kept
+    store.move_notes(KEY, "grain-2027")
+    assert sorted(x.id for x in store.highlights("grain-2027")) == sorted([h.id, own.id])
+    assert [x.id for x in store.comments("grain-2027")] == [c.id]
+    assert [x.id for x in store.bookmarks("grain-2027")] == [b.id]
+    assert store.get_brief(KEY) is None and store.stored_briefs()[0].key == "grain-2027"
+    # Placed on the other's text: the next sync must place them again.
+    assert store.brief_hash("grain-2027") == ""
+    state = store.reading_state("grain-2027")
+    assert (state.section_id, state.scroll, state.read_sections) == ("_lead", 5, {"summary"})
+    assert [(r.id, r.brief_id) for r in store.search("harbours")] == [(h.id, "grain-2027")]
+
+
+def test_notes_moved_to_a_brief_not_stored_take_their_briefs_place(store):
+    h = store.add_highlight(make_highlight())
+    store.move_notes(KEY, "grain-2027")
+    assert store.brief_hash("grain-2027") == "hash-1"  # their version, to place them from
+    assert [x.id for x in store.highlights("grain-2027")] == [h.id]
+    with pytest.raises(StoreError, match="no brief 'nowhere'"):
+        store.move_notes("nowhere", KEY)
+
+
 def test_a_full_disk_met_while_checking_is_called_a_full_disk(db_path, monkeypatch):
     # With no shared-memory file yet, a full disk shows as SQLITE_IOERR_SHMSIZE, which
     # the message gave as "disk I/O error".

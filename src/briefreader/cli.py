@@ -114,7 +114,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 #: Arguments that are text to keep or look for (not file names): they must be UTF-8.
 _TEXT_ARGS = {"quote": "--quote", "note": "--note", "text": "--text", "tag": "--tag",
               "section": "--section", "reply_to": "--reply-to", "author": "--author",
-              "query": "QUERY"}
+              "query": "QUERY", "earlier": "ID"}
 
 
 def _check_text_args(args: argparse.Namespace) -> None:

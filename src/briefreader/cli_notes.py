@@ -8,6 +8,7 @@ cli.py prints as one line.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,7 +63,9 @@ def register(subparsers: _Subparsers) -> None:
     _common(p)
     p.set_defaults(func=cmd_notes)
 
-    p = subparsers.add_parser("db", help="check, back up or restore the notes database")
+    p = subparsers.add_parser(
+        "db", help="check, back up or restore the notes database; list its briefs"
+    )
     db = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     q = db.add_parser("check", help="full integrity check (exit 0 when sound)")
     q.set_defaults(func=cmd_db_check)
@@ -73,17 +76,21 @@ def register(subparsers: _Subparsers) -> None:
     )
     q.add_argument("backup", nargs="?", metavar="BACKUP", help="default: newest sound backup")
     q.set_defaults(func=cmd_db_restore)
+    q = db.add_parser("briefs", help="every brief with notes kept, and whether it is found")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=cmd_db_briefs)
+    q = db.add_parser(
+        "attach", help="give a brief the notes kept under another (see 'db briefs')"
+    )
+    q.add_argument("earlier", metavar="ID", help="the id 'db briefs' shows for those notes")
+    q.add_argument("brief", metavar="BRIEF")
+    _common(q)
+    q.set_defaults(func=cmd_db_attach)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--encoding", help="decode the brief with this encoding (e.g. cp1252)")
-
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------- JSON
@@ -285,7 +292,12 @@ def cmd_notes(args: argparse.Namespace) -> int:
     with open_service(args) as service:
         listing = service.listing(brief)
         labels = {c.color: c.label for c in service.store.color_labels()}
-    if args.json:
+    _show_listing(listing, labels, as_json=args.json)
+    return 0
+
+
+def _show_listing(listing, labels: dict[str, str], *, as_json: bool) -> None:
+    if as_json:
         dump_json(
             {
                 "brief": {
@@ -299,6 +311,39 @@ def cmd_notes(args: argparse.Namespace) -> int:
         )
     else:
         _print_listing(listing, labels)
+
+
+def cmd_db_briefs(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        briefs = store.stored_briefs()
+    found = {b.key: b.path is not None and os.path.exists(b.path) for b in briefs}
+    if args.json:
+        dump_json({"briefs": [
+            {"id": b.key, "title": b.title, "path": b.path, "found": found[b.key],
+             "highlights": b.highlights, "comments": b.comments, "seen": b.seen_at}
+            for b in briefs
+        ]})  # fmt: skip
+        return 0
+    for b in briefs:
+        counts = f"{b.highlights} highlight{'s' * (b.highlights != 1)}, " \
+                 f"{b.comments} comment{'s' * (b.comments != 1)}"  # fmt: skip
+        print(f"{b.title}  ({counts}){'' if found[b.key] else '  - not found'}")
+        print(f"    id: {b.key}")
+        if b.path is not None and b.path != b.key:
+            print(f"    path: {b.path}")
+    lost = sum(1 for b in briefs if not found[b.key] and b.highlights + b.comments)
+    if lost:
+        print(f"\n{lost} brief{'s' * (lost != 1)} with notes not found where read from:"
+              " 'briefreader db attach ID BRIEF' gives a brief the notes kept under ID.")
+    return 0
+
+
+def cmd_db_attach(args: argparse.Namespace) -> int:
+    brief = load_brief_arg(args.brief, args)
+    with open_service(args) as service:
+        listing = service.attach(brief, args.earlier)
+        labels = {c.color: c.label for c in service.store.color_labels()}
+    _show_listing(listing, labels, as_json=args.json)
     return 0
 
 

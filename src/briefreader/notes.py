@@ -220,10 +220,21 @@ class NotesService:
         return SyncReport(key, new_brief=stored is None, reanchored=reanchored, **counts)
 
     def _adopt_earlier_key(self, brief: Brief, key: str) -> BriefRecord | None:
-        """The stored brief this one was known as before, now under ``key`` with its
-        notes; None when there is none. A brief that gained a front-matter id was known
-        by its path; one with no id that was moved or renamed, by the path it had (the
-        same bytes, stored under one path where no file is now)."""
+        """The stored brief this one was known as before (see ``_earlier_key``), now
+        under ``key`` with its notes; None when there is none."""
+        old = self._earlier_key(brief, key)
+        if old is None or not self.store.rekey_brief(old, key):
+            return None
+        return self.store.get_brief(key)
+
+    def _earlier_key(self, brief: Brief, key: str) -> str | None:
+        """The key a brief not stored under ``key`` was stored under before, if any.
+
+        A brief that gained a front-matter id was known by its path. One with no id that
+        was moved or renamed, by the path it had: the same bytes, stored under one path
+        where no file is now, or, when it was edited too, the one such brief most of
+        whose sections it has unchanged (see ``_edited_earlier``). That also finds a
+        brief whose id was taken out, by the path it was read from."""
         if brief.path is None:
             return None
         try:
@@ -231,14 +242,39 @@ class NotesService:
         except NotesError:  # a name no store can hold: nothing was kept under it
             return None
         if brief.doc_id is not None:
-            old = here if here != key and self.store.brief_hash(here) is not None else None
-        else:
-            gone = [k for k, path in self.store.keys_with_hash(brief.content_hash)
-                    if k == path and k != here and not os.path.exists(k)]  # fmt: skip
-            old = gone[0] if len(gone) == 1 else None
-        if old is None or not self.store.rekey_brief(old, key):
+            return here if here != key and self.store.brief_hash(here) is not None else None
+        gone = [k for k, path in self.store.keys_with_hash(brief.content_hash)
+                if k == path and k != here and not os.path.exists(k)]  # fmt: skip
+        if gone:
+            return gone[0] if len(gone) == 1 else None
+        return self._edited_earlier(brief, here)
+
+    def _edited_earlier(self, brief: Brief, here: str) -> str | None:
+        """The stored brief that this one (no id, at ``here``) is an edited version of:
+        one known by a path where no file is now (moved, or made Markdown from plain
+        text), or one with an id that was read from ``here`` (the id was taken out).
+        More than half of its sections, and of this brief's, must be the same text,
+        and only one stored brief may qualify: a brief made from the same template, or
+        sharing a section of boilerplate, is not taken for it."""
+        earlier = [k for k, path in self.store.brief_paths()
+                   if (k == path and k != here and not os.path.exists(k))
+                   or (k != path and path == here)]  # fmt: skip
+        if not earlier:
             return None
-        return self.store.get_brief(key)
+        empty = _text_hash("")  # a heading with no text of its own
+
+        def texts(record: BriefRecord | None) -> set[str]:
+            return set() if record is None else {
+                s.text_hash for s in record.sections if s.text_hash != empty}
+
+        mine = texts(self._record(brief))
+        fits = []
+        for k in earlier:
+            theirs = texts(self.store.get_brief(k))
+            shared = len(theirs & mine)
+            if 2 * shared > len(theirs) and 2 * shared > len(mine):
+                fits.append(k)
+        return fits[0] if len(fits) == 1 else None
 
     def needs_texts(self, brief: Brief) -> bool:
         """Whether sync() will render every section (a new or changed brief): slow for
@@ -251,7 +287,13 @@ class NotesService:
         """How many notes (not those in the Trash) sync() will place again: none for a
         new brief or for the version placed already."""
         key = brief_key(brief)
-        if self.store.brief_hash(key) in (None, brief.content_hash):
+        stored = self.store.brief_hash(key)
+        if stored is None and not self.store.read_only:
+            # Known under another key before: sync() takes its notes and places them.
+            earlier = self._earlier_key(brief, key)
+            if earlier is not None:
+                key, stored = earlier, self.store.brief_hash(earlier)
+        if stored in (None, brief.content_hash):
             return 0
         return sum(asdict(self.store.status_counts(key)).values())
 
@@ -535,6 +577,21 @@ class NotesService:
         place = self._place(brief, section_id, start, end)
         placed = replace(self.store.get_highlight(highlight_id), **place)
         return self.store.reattach_highlight(placed)
+
+    def attach(self, brief: Brief, earlier_key: str) -> Listing:
+        """Give this brief the notes kept under ``earlier_key`` (a brief not found where
+        it was read from, which was not recognised: moved and much edited, say), placed
+        on this brief's text; then list everything on it, as ``listing`` does. Its own
+        notes stay, and are placed again with them."""
+        key = brief_key(brief)
+        if earlier_key == key:
+            raise NotesError(f"the notes kept under {earlier_key!r} are this brief's already")
+        if self.store.brief_hash(earlier_key) is None:
+            raise NotesError(f"no brief {earlier_key!r} in the notes database"
+                             " ('briefreader db briefs' lists them)")  # fmt: skip
+        self.store.move_notes(earlier_key, key)
+        self._synced = {synced for synced in self._synced if synced[0] != key}
+        return self.listing(brief)
 
     def listing(self, brief: Brief) -> Listing:
         """Sync (re-anchoring if the brief changed), then everything on the brief."""

@@ -204,6 +204,18 @@ class CommentPlacement:
 
 
 @dataclass(frozen=True)
+class StoredBrief:
+    """A brief as the notes database knows it, with its live notes counted."""
+
+    key: str
+    title: str
+    path: str | None
+    seen_at: str
+    highlights: int
+    comments: int
+
+
+@dataclass(frozen=True)
 class StatusCounts:
     """Live (not deleted) highlights and comments of a brief, by anchoring status."""
 

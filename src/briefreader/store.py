@@ -65,6 +65,7 @@ from briefreader.records import (
     SectionRecord,
     SectionText,
     StatusCounts,
+    StoredBrief,
     StoreError,
     now_utc,
 )
@@ -1046,6 +1047,25 @@ class Store:
         ).fetchall()
 
     @_reads("the briefs")
+    def brief_paths(self) -> list[tuple[str, str]]:
+        """(key, path) of every stored brief that was read from a file."""
+        return self._connection.execute(
+            "SELECT key, path FROM briefs WHERE path IS NOT NULL ORDER BY key"
+        ).fetchall()
+
+    @_reads("the briefs")
+    def stored_briefs(self) -> list[StoredBrief]:
+        """Every brief with notes or progress kept, by title, its live notes counted."""
+        return [StoredBrief(*r) for r in self._connection.execute(
+            "SELECT b.key, b.title, b.path, b.seen_at,"
+            " (SELECT count(*) FROM highlights h WHERE h.brief_id = b.id"
+            "  AND h.deleted_at IS NULL),"
+            " (SELECT count(*) FROM comments c WHERE c.brief_id = b.id"
+            "  AND c.deleted_at IS NULL)"
+            " FROM briefs b ORDER BY b.title COLLATE NOCASE, b.key"
+        )]  # fmt: skip
+
+    @_reads("the briefs")
     def briefs(self) -> list[BriefRecord]:
         keys = [r[0] for r in self._connection.execute("SELECT key FROM briefs ORDER BY title")]
         return [b for b in map(self.get_brief, keys) if b is not None]
@@ -1087,10 +1107,34 @@ class Store:
             if moved.rowcount != 1:
                 return False
             # Progress the new key has already (the window saved some) stays.
-            for table in ("reading_state", "sections_read"):
-                tx.execute(f"UPDATE OR IGNORE {table} SET key = ? WHERE key = ?",
-                           (new_key, old_key))
+            self._move_progress(tx, old_key, new_key)
             return True
+
+    @staticmethod
+    def _move_progress(tx: sqlite3.Connection, from_key: str, to_key: str) -> None:
+        """Reading position and sections read go to ``to_key``, but for what it has."""
+        for table in ("reading_state", "sections_read"):
+            tx.execute(f"UPDATE OR IGNORE {table} SET key = ? WHERE key = ?", (to_key, from_key))
+            tx.execute(f"DELETE FROM {table} WHERE key = ?", (from_key,))
+
+    def move_notes(self, from_key: str, to_key: str) -> None:
+        """Give every note, bookmark and reading position of the brief stored under
+        ``from_key`` to the one under ``to_key``, and forget the first. The notes were
+        placed on the first one's text: ``to_key`` is stored as a version never seen,
+        so the next sync places all its notes again. (A brief ``to_key`` not stored yet
+        simply takes ``from_key``'s place and its last version.)"""
+        with self.transaction("the notes") as tx:
+            source = self._brief_rowid(tx, from_key)
+            row = tx.execute("SELECT id FROM briefs WHERE key = ?", (to_key,)).fetchone()
+            if row is None:
+                tx.execute("UPDATE briefs SET key = ? WHERE id = ?", (to_key, source))
+            else:
+                for table in ("highlights", "comments", "bookmarks"):
+                    tx.execute(f"UPDATE {table} SET brief_id = ? WHERE brief_id = ?",
+                               (row[0], source))
+                tx.execute("UPDATE briefs SET content_hash = '' WHERE id = ?", (row[0],))
+                tx.execute("DELETE FROM briefs WHERE id = ?", (source,))
+            self._move_progress(tx, from_key, to_key)
 
     def apply_placements(
         self,
