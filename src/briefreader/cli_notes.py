@@ -8,7 +8,6 @@ cli.py prints as one line.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -314,9 +313,11 @@ def _show_listing(listing, labels: dict[str, str], *, as_json: bool) -> None:
 
 
 def cmd_db_briefs(args: argparse.Namespace) -> int:
+    from briefreader.notes import is_found
+
     with open_store(args) as store:
         briefs = store.stored_briefs()
-    found = {b.key: b.path is not None and os.path.exists(b.path) for b in briefs}
+    found = {b.key: is_found(b) for b in briefs}
     if args.json:
         dump_json({"briefs": [
             {"id": b.key, "title": b.title, "path": b.path, "found": found[b.key],

@@ -41,6 +41,7 @@ from briefreader.records import (
     HighlightPlacement,
     SaveError,
     SectionRecord,
+    StoredBrief,
     new_id,
 )
 from briefreader.render import section_plain_text
@@ -131,6 +132,11 @@ def stored_path(path: Path) -> str:
             f"notes cannot be kept on {shown}: its name is not valid UTF-8; rename the file"
         ) from None
     return text
+
+
+def is_found(brief: StoredBrief) -> bool:
+    """Is there a file where a stored brief was last read from?"""
+    return brief.path is not None and os.path.exists(brief.path)
 
 
 def _text_hash(text: str) -> str:
@@ -578,11 +584,17 @@ class NotesService:
         placed = replace(self.store.get_highlight(highlight_id), **place)
         return self.store.reattach_highlight(placed)
 
-    def attach(self, brief: Brief, earlier_key: str) -> Listing:
+    def briefs_not_found(self, brief: Brief) -> list[StoredBrief]:
+        """Briefs other than this one with notes kept, not found where they were read
+        from: whose notes ``take_notes`` may give this one."""
+        key = brief_key(brief)
+        return [b for b in self.store.stored_briefs()
+                if b.key != key and b.highlights + b.comments and not is_found(b)]  # fmt: skip
+
+    def take_notes(self, brief: Brief, earlier_key: str) -> None:
         """Give this brief the notes kept under ``earlier_key`` (a brief not found where
-        it was read from, which was not recognised: moved and much edited, say), placed
-        on this brief's text; then list everything on it, as ``listing`` does. Its own
-        notes stay, and are placed again with them."""
+        it was read from, which was not recognised: moved and much edited, say), beside
+        its own. The next sync places them all on this brief's text."""
         key = brief_key(brief)
         if earlier_key == key:
             raise NotesError(f"the notes kept under {earlier_key!r} are this brief's already")
@@ -591,6 +603,10 @@ class NotesService:
                              " ('briefreader db briefs' lists them)")  # fmt: skip
         self.store.move_notes(earlier_key, key)
         self._synced = {synced for synced in self._synced if synced[0] != key}
+
+    def attach(self, brief: Brief, earlier_key: str) -> Listing:
+        """``take_notes``, then everything on the brief, as ``listing`` lists it."""
+        self.take_notes(brief, earlier_key)
         return self.listing(brief)
 
     def listing(self, brief: Brief) -> Listing:

@@ -31,6 +31,9 @@ class Actions(QObject):
                                            "One export file per brief in this folder")
         self.import_notes = self._make("&Import Notes…", "Ctrl+I", "document-import",
                                        "Merge notes from a colleague's export")
+        self.attach_notes = self._make(
+            "&Attach Notes of a Missing Brief…", "Ctrl+Shift+I", None,
+            "Give this brief the notes of a brief no longer where it was read from")
         self.print = self._make("&Print…", [SK.Print, "Ctrl+P"], "document-print",
                                 "Print the brief with highlights and notes")
         self.export_pdf = self._make("Export P&DF…", "Ctrl+Shift+P", None,

@@ -1,4 +1,5 @@
-"""File → Export Notes…, Export All Notes…, Import Notes…, Print…, Export PDF….
+"""File → Export Notes…, Export All Notes…, Import Notes…, Attach Notes of a Missing
+Brief…, Print…, Export PDF….
 
 The dialogs live here; the work is done by ``export``, ``importing`` and ``printing``.
 Each entry point reports failures in the window's banner and never loses the user's notes.
@@ -30,6 +31,7 @@ from briefreader.export import (
 )
 from briefreader.importing import import_notes
 from briefreader.printing import build_print_document, export_pdf, print_document
+from briefreader.ui import attach_dialog
 from briefreader.ui.annotations import Annotations
 from briefreader.ui.banner import Banner
 
@@ -121,6 +123,8 @@ class NotesExchange(QObject):
     export_all_finished = Signal(object)
     """The :class:`~briefreader.export.FilesExport` of Export Notes of Every Brief, or
     None when it failed as a whole."""
+    notes_attached = Signal(str)
+    """The title of the brief whose notes the brief shown was given: place them."""
 
     def __init__(self, window: QWidget, annotations: Annotations, banner: Banner,
                  folder_briefs: Callable[[], list[Path]]) -> None:
@@ -230,6 +234,30 @@ class NotesExchange(QObject):
             return
         self.annotations.reload()
         self._done(f"Import: {summary.summary()}")
+
+    def attach_notes(self) -> None:
+        brief = self.brief
+        if brief is None:
+            return
+        notes = self.annotations.notes
+        try:
+            missing = notes.briefs_not_found(brief)
+        except BriefreaderError as exc:
+            self._failed("Attaching notes", exc)
+            return
+        if not missing:
+            self._done("Every brief with notes is where it was read from:"
+                       " there are no notes to attach.")
+            return
+        chosen = attach_dialog.ask_missing_brief(self.window, missing, brief.title)
+        if chosen is None:
+            return
+        try:
+            notes.take_notes(brief, chosen.key)
+        except BriefreaderError as exc:
+            self._failed("Attaching notes", exc)
+            return
+        self.notes_attached.emit(chosen.title)
 
     def _document(self):
         brief = self.brief

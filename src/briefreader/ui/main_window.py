@@ -169,8 +169,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a.reload)
         if self.note_taking is not None:
             file_menu.addSeparator()
-            for action in (a.export_notes, a.export_all_notes, a.import_notes, a.print,
-                           a.export_pdf):
+            for action in (a.export_notes, a.export_all_notes, a.import_notes, a.attach_notes,
+                           a.print, a.export_pdf):
                 file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(a.quit)
@@ -267,6 +267,8 @@ class MainWindow(QMainWindow):
         self.loader.started.connect(self.on_load_started)
         self.loader.finished.connect(self.on_load_finished)
         self._notes_prepared.connect(self.on_notes_prepared)
+        if self.note_taking is not None:
+            self.note_taking.exchange.notes_attached.connect(self.on_notes_attached)
         self.banner.action_triggered.connect(self.on_banner_action)
         QApplication.styleHints().colorSchemeChanged.connect(self.on_system_scheme_changed)
 
@@ -457,8 +459,10 @@ class MainWindow(QMainWindow):
         nt = self.note_taking
         notes = nt.annotations.notes
         try:
-            prepare_first = notes.needs_texts(brief) and (
-                is_big(brief) or notes.notes_to_place(brief) >= PLACE_ON_A_WORKER)
+            # (Texts rendered already still leave notes to place when another brief's
+            # were attached to this one.)
+            prepare_first = (notes.needs_texts(brief) and is_big(brief)) or (
+                notes.notes_to_place(brief) >= PLACE_ON_A_WORKER)
         except BriefreaderError:
             prepare_first = False  # opening the notes will say what is wrong
         if not prepare_first:
@@ -483,6 +487,19 @@ class MainWindow(QMainWindow):
                 self._notes_prepared.emit(brief, report, placed)
 
         threading.Thread(target=prepare, daemon=True, name="notes-prepare").start()
+
+    def on_notes_attached(self, title: str) -> None:
+        """Notes of another brief were given to the brief shown: place and show them
+        (on a worker when there are many), as when a changed brief opens."""
+        brief = self.brief
+        if brief is None or self.note_taking is None:
+            return
+        self.note_taking.notes_attached(title)
+        self._open_notes(brief)
+        section = self.reader.section
+        if self._preparing is None and section is not None:
+            self.reader.set_spans(self.note_taking.spans_for(section.id))
+            self.note_taking.section_shown(section)
 
     def on_notes_prepared(self, brief: Brief, report: SyncReport | None,
                           placed: dict[str, str | None]) -> None:

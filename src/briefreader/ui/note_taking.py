@@ -106,6 +106,9 @@ class NoteTaking(QObject):
         a.delete_highlight.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         a.delete_highlight.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         reader.addAction(a.delete_highlight)
+        # (brief key, title) of a brief whose notes were just attached to this one, for
+        # the words of the report of placing them.
+        self._attached: tuple[str | None, str] | None = None
         self.exchange = NotesExchange(window, self.annotations, banner,
                                       lambda: list(getattr(window, "folder_briefs", [])))
         self.selected_highlight: str | None = None
@@ -140,6 +143,7 @@ class NoteTaking(QObject):
         a.export_notes.triggered.connect(self.exchange.export_notes)
         a.export_all_notes.triggered.connect(self.exchange.export_all)
         a.import_notes.triggered.connect(self.exchange.import_notes)
+        a.attach_notes.triggered.connect(self.exchange.attach_notes)
         a.print.triggered.connect(self.exchange.print_brief)
         a.export_pdf.triggered.connect(self.exchange.export_pdf)
 
@@ -203,9 +207,24 @@ class NoteTaking(QObject):
             self.say_placed(report)
         return report
 
+    def notes_attached(self, title: str) -> None:
+        """The notes of the brief ``title`` were given to the open brief: the report of
+        placing them says so."""
+        self._attached = (self.annotations.open_key(), title)
+
     def say_placed(self, report: SyncReport) -> None:
         """Say what placing the open brief's notes again did (when it did anything)."""
-        if report.reanchored and report.summary():
+        attached, self._attached = self._attached, None
+        if attached is not None and attached[0] == report.brief_key and report.reanchored:
+            what = f"Notes of “{attached[1]}” attached"
+            summary = report.summary()
+            self.banner.show_message(
+                f"{what}: {summary}." if summary else f"{what}, each where it was.",
+                "warning" if report.needs_review else "info",
+                action="review" if report.needs_review + report.changed else "",
+                action_label="Review…",
+            )
+        elif report.reanchored and report.summary():
             review = report.needs_review + report.changed
             self.banner.show_message(
                 f"This brief changed since you last read it: {report.summary()}.",
@@ -405,8 +424,8 @@ class NoteTaking(QObject):
         self.actions.edit_note.setEnabled(bool(self.selected_highlight))
         self.actions.add_comment.setEnabled(has_brief)
         self.actions.toggle_bookmark.setEnabled(has_brief)
-        for action in (self.actions.export_notes, self.actions.import_notes, self.actions.print,
-                       self.actions.export_pdf):
+        for action in (self.actions.export_notes, self.actions.import_notes,
+                       self.actions.attach_notes, self.actions.print, self.actions.export_pdf):
             action.setEnabled(has_brief)
 
     # -- highlights --------------------------------------------------------------------

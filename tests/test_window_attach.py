@@ -1,0 +1,119 @@
+"""File → Attach Notes of a Missing Brief…: notes kept for a brief not found where it
+was read from, given to the brief shown."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from briefreader.notes import NotesService
+from briefreader.parse import load_brief
+from briefreader.paths import Paths
+from briefreader.records import StoredBrief
+from briefreader.store import Store
+from briefreader.ui import attach_dialog
+from briefreader.ui import main_window as main_window_module
+from briefreader.ui.attach_dialog import AttachNotesDialog
+from briefreader.ui.highlights import HIGHLIGHT_ID
+from windows import BRIEF, ferry_brief, open_window
+
+
+def _notes_of_a_missing_brief(tmp_path: Path, data: Path) -> str:
+    """A note on last year's ferry brief (another id), whose file is gone since."""
+    old = tmp_path / "old" / "ferry.md"
+    old.parent.mkdir()
+    old.write_text(BRIEF.replace("ferry-2026", "ferry-2025"), encoding="utf-8")
+    with Store.open(Paths(data).ensure()) as store:
+        h = NotesService(store, author="Ana").annotate(
+            load_brief(old), "background", "Island councils", note="Which ones?")
+    old.unlink()
+    return h.id
+
+
+def _chooses_first(monkeypatch) -> list[list[StoredBrief]]:
+    offered: list[list[StoredBrief]] = []
+
+    def choose(_parent, briefs, _title):
+        offered.append(list(briefs))
+        return briefs[0]
+
+    monkeypatch.setattr(attach_dialog, "ask_missing_brief", choose)
+    return offered
+
+
+def _painted(w, text: str):
+    from PySide6.QtGui import QTextCursor
+
+    start = w.reader.document().toPlainText().index(text)
+    cursor = QTextCursor(w.reader.document())
+    cursor.setPosition(start + 1)
+    return cursor.charFormat().property(HIGHLIGHT_ID)
+
+
+@pytest.mark.parametrize("on_a_worker", [False, True])
+def test_notes_of_a_missing_brief_are_attached_and_shown(qtbot, tmp_path, monkeypatch,
+                                                        on_a_worker):
+    data = tmp_path / "data"
+    note_id = _notes_of_a_missing_brief(tmp_path, data)
+    prepared = []
+    if on_a_worker:
+        monkeypatch.setattr(main_window_module, "PLACE_ON_A_WORKER", 1)
+        real = NotesService.prepare
+        monkeypatch.setattr(NotesService, "prepare",
+                            lambda self, brief: prepared.append(brief) or real(self, brief))
+    offered = _chooses_first(monkeypatch)
+    w, store = open_window(qtbot, Paths(data).ensure(), ferry_brief(tmp_path))
+    try:
+        w.show_section("background")
+        qtbot.waitUntil(w.reader.hasFocus)
+        assert w.note_taking.annotations.highlights == {}  # another id: not recognised
+        qtbot.keyClick(w.reader, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier
+                       | Qt.KeyboardModifier.ShiftModifier)
+        assert [(b.key, b.highlights) for b in offered[0]] == [("ferry-2025", 1)]
+        qtbot.waitUntil(lambda: note_id in w.note_taking.annotations.highlights)
+        qtbot.waitUntil(lambda: _painted(w, "Island councils") == note_id)
+        assert w.note_taking.annotations.highlights[note_id].note == "Which ones?"
+        assert w.banner.text() == ("Notes of “Coastal Ferry Subsidy Review” attached,"
+                                   " each where it was.")
+        assert [b.key for b in store.stored_briefs()] == ["ferry-2026"]
+        # Opening placed nothing (a new brief); the attached note is placed on a worker.
+        assert [b.title for b in prepared] == (["Coastal Ferry Subsidy Review"]
+                                               if on_a_worker else [])
+    finally:
+        for t in threading.enumerate():
+            if t.name == "notes-prepare":
+                t.join(10)
+        w.close()
+        store.close()
+
+
+def test_with_no_missing_brief_the_window_says_so(qtbot, tmp_path, monkeypatch):
+    offered = _chooses_first(monkeypatch)
+    w, store = open_window(qtbot, Paths(tmp_path / "data").ensure(), ferry_brief(tmp_path))
+    try:
+        w.actions_.attach_notes.trigger()
+        assert offered == []
+        assert "no notes to attach" in w.banner.text()
+    finally:
+        w.close()
+        store.close()
+
+
+def test_the_dialog_offers_each_missing_brief_and_enter_attaches_the_one_chosen(qtbot):
+    briefs = [StoredBrief("/gone/a.md", "Harbour Works", "/gone/a.md", "", 2, 1),
+              StoredBrief("ferry-2025", "Ferry Review", "/gone/ferry.md",
+                          "2026-03-01T10:00:00.000Z", 1, 0)]  # fmt: skip
+    dialog = AttachNotesDialog(briefs, "Ferry Review 2026")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert texts[0] == "Harbour Works — 2 highlights, 1 comment\n/gone/a.md"
+    assert texts[1].startswith("Ferry Review — 1 highlight\n/gone/ferry.md\nlast opened ")
+    assert dialog.chosen() is briefs[0]
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Down)
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+    assert dialog.chosen() is briefs[1]
