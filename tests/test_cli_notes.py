@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -349,50 +351,60 @@ def _harbour_note(capsys, base: list[str], path: Path) -> dict:
                     "--quote", "two thirds", "--note", "Check the split")  # fmt: skip
 
 
-def test_notes_follow_a_brief_without_an_id_that_is_moved_and_edited(capsys, tmp_path, data):
+def _offered(capsys, base: list[str], path: Path) -> str | None:
+    """The id of the brief whose notes ``notes BRIEF`` offers, None when it offers none;
+    the brief itself must have no notes yet (they are offered, never taken)."""
+    code, out, err = run(capsys, *base, "notes", str(path), "--json")
+    assert code == 0, err
+    assert json.loads(out)["highlights"] == []
+    offer = re.search(r"may be this brief's: briefreader db attach (\S+) ", err)
+    return None if offer is None else shlex.split(offer.group(1))[0]
+
+
+def test_a_brief_moved_and_edited_is_offered_the_notes_it_had(capsys, tmp_path, data):
     base = ["--data-dir", str(data)]
     first = tmp_path / "harbour.md"
     h = _harbour_note(capsys, base, first)
-    moved = tmp_path / "sent" / "harbour-v2.md"
+    moved = tmp_path / "sent" / "harbour v2.md"
     moved.parent.mkdir()
     moved.write_text(HARBOUR.replace("eleven weeks", "twelve weeks"), encoding="utf-8")
     first.unlink()
-    listed = run_json(capsys, *base, "notes", str(moved))
-    assert listed["brief"]["path"] == str(moved.resolve())
+    assert _offered(capsys, base, moved) == str(first.resolve())
+    listed = run_json(capsys, *base, "db", "attach", str(first.resolve()), str(moved))
     assert [(x["id"], x["status"], x["section"], x["text"], x["note"])
             for x in listed["highlights"]] == [
         (h["id"], "anchored", "costs", "two thirds", "Check the split")
     ]  # fmt: skip
 
 
-def test_notes_follow_a_plain_text_brief_made_markdown(capsys, tmp_path, data):
+def test_a_plain_text_brief_made_markdown_is_offered_its_notes(capsys, tmp_path, data):
     base = ["--data-dir", str(data)]
     plain = tmp_path / "harbour.txt"
     plain.write_text(HARBOUR.replace("# ", ""), encoding="utf-8")
-    h = run_json(capsys, *base, "annotate", str(plain), "--section", "traffic",
-                 "--quote", "north gate")  # fmt: skip
+    run_json(capsys, *base, "annotate", str(plain), "--section", "traffic",
+             "--quote", "north gate")  # fmt: skip
     made = tmp_path / "harbour.md"
     made.write_text(HARBOUR, encoding="utf-8")
     plain.unlink()
-    listed = run_json(capsys, *base, "notes", str(made))
-    assert [(x["id"], x["section"], x["text"]) for x in listed["highlights"]] == [
-        (h["id"], "traffic", "north gate")
-    ]
+    assert _offered(capsys, base, made) == str(plain.resolve())
 
 
-def test_notes_follow_a_brief_whose_id_was_taken_out(capsys, tmp_path, data):
+def test_a_brief_saved_over_with_its_id_taken_out_is_offered_its_notes(capsys, tmp_path,
+                                                                        data):
     base = ["--data-dir", str(data)]
     path = tmp_path / "fisheries.md"
     path.write_text(BRIEF, encoding="utf-8")
-    h = run_json(capsys, *base, "annotate", str(path), "--section", "enforcement",
-                 "--quote", "Satellite monitoring")  # fmt: skip
+    run_json(capsys, *base, "annotate", str(path), "--section", "enforcement",
+             "--quote", "Satellite monitoring")  # fmt: skip
     path.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
-    listed = run_json(capsys, *base, "notes", str(path))
-    assert listed["brief"]["id"] == str(path.resolve())
-    assert [x["id"] for x in listed["highlights"]] == [h["id"]]
+    assert _offered(capsys, base, path) == "fisheries-2026"
+    # Saved over: the file there now is another brief's, so that one is not found.
+    briefs = run_json(capsys, *base, "db", "briefs")["briefs"]
+    assert {b["id"]: b["found"] for b in briefs} == {
+        "fisheries-2026": False, str(path.resolve()): True}
 
 
-def test_a_new_brief_is_not_taken_for_a_gone_one_it_shares_only_some_text_with(
+def test_a_new_brief_is_not_offered_a_gone_one_it_shares_only_some_text_with(
     capsys, tmp_path, data
 ):
     base = ["--data-dir", str(data)]
@@ -403,10 +415,10 @@ def test_a_new_brief_is_not_taken_for_a_gone_one_it_shares_only_some_text_with(
     other = tmp_path / "bridge.md"
     other.write_text(HARBOUR.replace("harbour wall repairs", "bridge repairs")
                      .replace("north gate", "east gate"), encoding="utf-8")  # fmt: skip
-    assert run_json(capsys, *base, "notes", str(other))["highlights"] == []
+    assert _offered(capsys, base, other) is None
 
 
-def test_an_edited_brief_that_two_gone_briefs_fit_is_taken_for_neither(capsys, tmp_path, data):
+def test_an_edited_brief_that_two_gone_briefs_fit_is_offered_neither(capsys, tmp_path, data):
     base = ["--data-dir", str(data)]
     a, b = tmp_path / "a" / "harbour.md", tmp_path / "b" / "harbour.md"
     for path in (a, b):
@@ -416,10 +428,7 @@ def test_an_edited_brief_that_two_gone_briefs_fit_is_taken_for_neither(capsys, t
     b.unlink()
     edited = tmp_path / "harbour.md"
     edited.write_text(HARBOUR.replace("eleven weeks", "twelve weeks"), encoding="utf-8")
-    assert run_json(capsys, *base, "notes", str(edited))["highlights"] == []
-    # Both are still kept under the places they were read from.
-    with Store(data / "notes.sqlite3") as store:
-        assert [store.brief_hash(str(p.resolve())) is not None for p in (a, b)] == [True, True]
+    assert _offered(capsys, base, edited) is None
 
 
 def test_db_briefs_lists_the_briefs_with_notes_and_which_are_not_found(capsys, tmp_path, data):
@@ -477,3 +486,19 @@ def test_db_attach_gives_a_brief_the_notes_of_one_not_found(capsys, tmp_path, da
     assert code == 1 and "no brief" in err and "db briefs" in err
     code, _, err = run(capsys, *base, "db", "attach", str(rewritten.resolve()), str(rewritten))
     assert code == 1 and "this brief's already" in err
+
+
+def test_db_attach_moves_the_notes_of_a_brief_still_found_only_when_forced(capsys, tmp_path,
+                                                                           data):
+    base = ["--data-dir", str(data)]
+    original = tmp_path / "harbour.md"
+    h = _harbour_note(capsys, base, original)
+    copy = tmp_path / "harbour-copy.md"
+    copy.write_text(HARBOUR, encoding="utf-8")
+    key = str(original.resolve())
+    code, _, err = run(capsys, *base, "db", "attach", key, str(copy))
+    assert code == 1 and f"is still at {key}" in err and "--force" in err
+    assert [x["id"] for x in run_json(capsys, *base, "notes", str(original))["highlights"]] \
+        == [h["id"]]
+    listed = run_json(capsys, *base, "db", "attach", key, str(copy), "--force")
+    assert [x["id"] for x in listed["highlights"]] == [h["id"]]

@@ -57,6 +57,25 @@ def test_a_journal_left_behind_is_adopted_by_the_next_window(folder):
     second.close()
 
 
+def test_text_typed_under_a_brief_key_follows_its_notes_to_another(folder):
+    j = TypingJournal(folder)
+    j.typed("note", "b1", "h1", "typed on the old key", base="saved")
+    j.typed("draft", "b1", "s2", "older draft")
+    j.typed("draft", "b2", "s2", "newer draft")
+    j.typed("draft", "b1", "s3", "a reply", reply_to="c9")
+    j.move_brief("b1", "b2")
+    assert texts(j, "b1") == []
+    assert sorted(texts(j, "b2")) == [("draft", "s2", "newer draft"),
+                                      ("draft", "s3", "a reply"),
+                                      ("note", "h1", "typed on the old key")]
+    moved = {e.item: e for e in j.pending("b2")}
+    assert moved["h1"].base == "saved" and moved["s3"].reply_to == "c9"
+    j.close()  # left behind: the next window finds them under the new key
+    again = TypingJournal(folder)
+    assert sorted(texts(again, "b2")) == sorted(texts(j, "b2")) and texts(again, "b1") == []
+    again.close()
+
+
 def test_the_journal_of_a_window_still_open_is_left_alone(folder):
     running = TypingJournal(folder)
     running.typed("note", "b1", "h1", "still typing")

@@ -1249,7 +1249,7 @@ def test_notes_moved_to_a_stored_brief_join_its_own_and_are_placed_again(store):
     store.save_brief(other)
     own = store.add_highlight(make_highlight(brief_key="grain-2027"))
     store.save_reading_position("grain-2027", "_lead", 5)  # read there already: kept
-    store.move_notes(KEY, "grain-2027")
+    assert sorted(store.move_notes(KEY, "grain-2027")) == sorted([h.id, c.id])
     assert sorted(x.id for x in store.highlights("grain-2027")) == sorted([h.id, own.id])
     assert [x.id for x in store.comments("grain-2027")] == [c.id]
     assert [x.id for x in store.bookmarks("grain-2027")] == [b.id]
@@ -1259,6 +1259,16 @@ def test_notes_moved_to_a_stored_brief_join_its_own_and_are_placed_again(store):
     state = store.reading_state("grain-2027")
     assert (state.section_id, state.scroll, state.read_sections) == ("_lead", 5, {"summary"})
     assert [(r.id, r.brief_id) for r in store.search("harbours")] == [(h.id, "grain-2027")]
+
+
+def test_stored_briefs_count_live_notes_and_those_in_the_trash(store):
+    kept = store.add_highlight(make_highlight())
+    store.delete_highlight(store.add_highlight(make_highlight()).id)
+    store.delete_comment(store.add_comment(make_comment()).id)
+    (b,) = store.stored_briefs()
+    assert (b.key, b.highlights, b.comments, b.trashed, b.notes) == (KEY, 1, 0, 2, 3)
+    store.delete_highlight(kept.id)
+    assert store.stored_briefs()[0].notes == 3  # still kept, to attach or restore
 
 
 def test_notes_moved_to_a_brief_not_stored_take_their_briefs_place(store):

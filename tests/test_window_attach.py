@@ -3,6 +3,7 @@ was read from, given to the brief shown."""
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from PySide6.QtCore import Qt
 from briefreader.notes import NotesService
 from briefreader.parse import load_brief
 from briefreader.paths import Paths
-from briefreader.records import StoredBrief
+from briefreader.records import StoredBrief, now_utc
+from briefreader.settings import Settings
 from briefreader.store import Store
 from briefreader.ui import attach_dialog
 from briefreader.ui import main_window as main_window_module
@@ -76,8 +78,8 @@ def test_notes_of_a_missing_brief_are_attached_and_shown(qtbot, tmp_path, monkey
         qtbot.waitUntil(lambda: note_id in w.note_taking.annotations.highlights)
         qtbot.waitUntil(lambda: _painted(w, "Island councils") == note_id)
         assert w.note_taking.annotations.highlights[note_id].note == "Which ones?"
-        assert w.banner.text() == ("Notes of “Coastal Ferry Subsidy Review” attached,"
-                                   " each where it was.")
+        assert w.banner.text() == ("Notes of “Coastal Ferry Subsidy Review” (ferry.md)"
+                                   " attached, each where it was.")
         assert [b.key for b in store.stored_briefs()] == ["ferry-2026"]
         # Opening placed nothing (a new brief); the attached note is placed on a worker.
         assert [b.title for b in prepared] == (["Coastal Ferry Subsidy Review"]
@@ -117,3 +119,58 @@ def test_the_dialog_offers_each_missing_brief_and_enter_attaches_the_one_chosen(
     with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
     assert dialog.chosen() is briefs[1]
+
+
+def test_a_new_brief_offers_the_notes_of_the_missing_one_it_is_likely_a_version_of(
+    qtbot, tmp_path
+):
+    # What was typed there and not saved (a note's text, a comment not posted) comes too.
+    data = tmp_path / "data"
+    note_id = _notes_of_a_missing_brief(tmp_path, data)
+    paths = Paths(data).ensure()
+    Settings(paths.settings_file).save_comment_draft("ferry-2025", "options", None,
+                                                     "Which option is cheapest?")
+    journal = data / "journal"
+    journal.mkdir(exist_ok=True)
+    (journal / "gone.jsonl").write_text(json.dumps({
+        "kind": "note", "brief": "ferry-2025", "item": note_id, "reply_to": "",
+        "text": "Which ones? All six", "at": now_utc(), "base": "Which ones?"}) + "\n",
+        encoding="utf-8")  # fmt: skip
+    w, store = open_window(qtbot, paths, ferry_brief(tmp_path))
+    try:
+        assert w.banner.text() == ("Notes kept for “Coastal Ferry Subsidy Review” (ferry.md,"
+                                   " no longer found) may be this brief's.")
+        assert w.banner.label.toolTip() == str((tmp_path / "old" / "ferry.md").resolve())
+        assert w.note_taking.annotations.highlights == {}  # offered, not taken
+        w.banner.button.click()
+        qtbot.waitUntil(lambda: note_id in w.note_taking.annotations.highlights)
+        assert w.note_taking.annotations.highlights[note_id].note == "Which ones? All six"
+        assert "attached, each where it was" in w.banner.text()
+        w.show_section("options")
+        qtbot.waitUntil(lambda: w.note_taking.panel.composer.text()
+                        == "Which option is cheapest?")
+    finally:
+        w.close()
+        store.close()
+
+
+def test_text_typed_on_a_brief_that_since_gained_an_id_is_brought_back(qtbot, tmp_path):
+    data = tmp_path / "data"
+    path = ferry_brief(tmp_path)
+    path.write_text(BRIEF.replace("id: ferry-2026\n", ""), encoding="utf-8")
+    with Store.open(Paths(data).ensure()) as store:
+        h = NotesService(store, author="Ana").annotate(
+            load_brief(path), "background", "Island councils", note="Which ones?")
+    journal = data / "journal"
+    journal.mkdir(exist_ok=True)
+    (journal / "gone.jsonl").write_text(json.dumps({
+        "kind": "note", "brief": str(path.resolve()), "item": h.id, "reply_to": "",
+        "text": "Which ones? All six", "at": now_utc(), "base": "Which ones?"}) + "\n",
+        encoding="utf-8")  # fmt: skip
+    path.write_text(BRIEF, encoding="utf-8")  # the reissue has an id
+    w, store = open_window(qtbot, Paths(data).ensure(), path)
+    try:
+        assert w.note_taking.annotations.highlights[h.id].note == "Which ones? All six"
+    finally:
+        w.close()
+        store.close()

@@ -721,6 +721,20 @@ def test_settings_keep_a_moved_draft_found_inside_another_drafts_paragraph(tmp_p
         None: "Too high a share goes to rail; cut it.\n\nToo high"}
 
 
+def test_settings_move_the_drafts_of_a_brief_key_to_another_after_its_own(tmp_path):
+    # Notes of one brief given to another (attached, or a brief known by another key
+    # before): its unposted comments and replies go along.
+    s = Settings(tmp_path / "settings.ini")
+    s.save_comment_draft("old", "summary", None, "Ask the port")
+    s.save_comment_draft("old", "summary", "c1", "a reply")
+    s.save_comment_draft(KEY, "summary", None, "Costs?")
+    assert s.move_brief_drafts("old", KEY) == 2
+    fresh = Settings(tmp_path / "settings.ini")
+    assert fresh.comment_drafts(KEY, "summary") == {None: "Costs?\n\nAsk the port",
+                                                    "c1": "a reply"}
+    assert fresh.comment_drafts("old", "summary") == {}
+
+
 def test_settings_move_replies_to_the_section_their_comment_moved_to(tmp_path):
     path = tmp_path / "settings.ini"
     s = Settings(path)

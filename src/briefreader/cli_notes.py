@@ -8,6 +8,7 @@ cli.py prints as one line.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,6 +84,8 @@ def register(subparsers: _Subparsers) -> None:
     )
     q.add_argument("earlier", metavar="ID", help="the id 'db briefs' shows for those notes")
     q.add_argument("brief", metavar="BRIEF")
+    q.add_argument("--force", action="store_true",
+                   help="also when the brief ID is still found where it was read from")
     _common(q)
     q.set_defaults(func=cmd_db_attach)
 
@@ -291,7 +294,12 @@ def cmd_notes(args: argparse.Namespace) -> int:
     with open_service(args) as service:
         listing = service.listing(brief)
         labels = {c.color: c.label for c in service.store.color_labels()}
+        likely = service.likely_earlier(brief) if listing.report.new_brief else None
     _show_listing(listing, labels, as_json=args.json)
+    if likely is not None:
+        print(f"briefreader: notes kept for {likely.title!r}, not found at {likely.path},"
+              f" may be this brief's: briefreader db attach {shlex.quote(likely.key)}"
+              f" {shlex.quote(args.brief)}", file=sys.stderr)
     return 0
 
 
@@ -313,26 +321,29 @@ def _show_listing(listing, labels: dict[str, str], *, as_json: bool) -> None:
 
 
 def cmd_db_briefs(args: argparse.Namespace) -> int:
-    from briefreader.notes import is_found
+    from briefreader.notes import found_briefs
 
     with open_store(args) as store:
         briefs = store.stored_briefs()
-    found = {b.key: is_found(b) for b in briefs}
+    found = found_briefs(briefs)
     if args.json:
         dump_json({"briefs": [
-            {"id": b.key, "title": b.title, "path": b.path, "found": found[b.key],
-             "highlights": b.highlights, "comments": b.comments, "seen": b.seen_at}
+            {"id": b.key, "title": b.title, "path": b.path, "found": b.key in found,
+             "highlights": b.highlights, "comments": b.comments, "trashed": b.trashed,
+             "seen": b.seen_at}
             for b in briefs
         ]})  # fmt: skip
         return 0
     for b in briefs:
-        counts = f"{b.highlights} highlight{'s' * (b.highlights != 1)}, " \
-                 f"{b.comments} comment{'s' * (b.comments != 1)}"  # fmt: skip
-        print(f"{b.title}  ({counts}){'' if found[b.key] else '  - not found'}")
+        counts = [f"{b.highlights} highlight{'s' * (b.highlights != 1)}",
+                  f"{b.comments} comment{'s' * (b.comments != 1)}"]
+        if b.trashed:
+            counts.append(f"{b.trashed} in the Trash")
+        print(f"{b.title}  ({', '.join(counts)}){'' if b.key in found else '  - not found'}")
         print(f"    id: {b.key}")
         if b.path is not None and b.path != b.key:
             print(f"    path: {b.path}")
-    lost = sum(1 for b in briefs if not found[b.key] and b.highlights + b.comments)
+    lost = sum(1 for b in briefs if b.key not in found and b.notes)
     if lost:
         print(f"\n{lost} brief{'s' * (lost != 1)} with notes not found where read from:"
               " 'briefreader db attach ID BRIEF' gives a brief the notes kept under ID.")
@@ -340,8 +351,17 @@ def cmd_db_briefs(args: argparse.Namespace) -> int:
 
 
 def cmd_db_attach(args: argparse.Namespace) -> int:
+    from briefreader.notes import brief_key, found_briefs
+
     brief = load_brief_arg(args.brief, args)
     with open_service(args) as service:
+        stored = service.store.stored_briefs()
+        source = next((b for b in stored if b.key == args.earlier), None)
+        if (source is not None and source.key in found_briefs(stored)
+                and source.key != brief_key(brief) and not args.force):
+            raise BriefreaderError(
+                f"{source.title!r} ({source.key}) is still at {source.path}: its notes would"
+                " leave it (add --force to move them all the same)")
         listing = service.attach(brief, args.earlier)
         labels = {c.color: c.label for c in service.store.color_labels()}
     _show_listing(listing, labels, as_json=args.json)

@@ -154,6 +154,18 @@ class TypingJournal:
         self._write([{"kind": kind, "brief": brief, "item": item, "reply_to": reply_to or "",
                       "settled": True}])
 
+    def move_brief(self, from_brief: str, to_brief: str) -> None:
+        """What was typed under the brief key ``from_brief`` is kept under ``to_brief``
+        (its notes went there); of two texts for one box, the later typed."""
+        for entry in self.pending(from_brief):
+            moved = replace(entry, brief=to_brief)
+            have = self._latest.get(moved.key)
+            if have is None or have.at < entry.at:
+                self._latest[moved.key] = moved
+                if not self._write([asdict(moved)]):
+                    self._unwritten.add(moved.key)
+            self.settled(entry.kind, from_brief, entry.item, reply_to=entry.reply_to)
+
     def holds(self, kind: str, brief: str, item: str, reply_to: str = "") -> bool:
         """Whether typing in this box is unsettled (its base is known already)."""
         return (kind, brief, item, reply_to or "") in self._latest
@@ -282,7 +294,7 @@ class TypingJournal:
             files[path] = lock
             for entry in entries:
                 have = found.get(entry.key)
-                if have is None or have.at <= entry.at:
+                if have is None or have.at < entry.at:
                     found[entry.key] = entry
         # Kept however old: a brief not opened for months still gets its notes back.
         return sorted(found.values(), key=lambda e: e.at), files

@@ -68,6 +68,9 @@ class SyncReport:
     changed: int = 0
     ambiguous: int = 0
     orphaned: int = 0
+    earlier_key: str | None = None
+    """The key the brief's notes were kept under until this sync took them (see
+    ``NotesService._earlier_key``): what was typed under it goes along."""
 
     @property
     def needs_review(self) -> int:
@@ -134,9 +137,14 @@ def stored_path(path: Path) -> str:
     return text
 
 
-def is_found(brief: StoredBrief) -> bool:
-    """Is there a file where a stored brief was last read from?"""
-    return brief.path is not None and os.path.exists(brief.path)
+def found_briefs(briefs: Sequence[StoredBrief]) -> set[str]:
+    """Keys of the stored briefs found where they were last read from: a file is there,
+    and no other brief was read from it since (a brief saved over by another)."""
+    latest: dict[str, StoredBrief] = {}
+    for b in briefs:
+        if b.path is not None and (b.path not in latest or b.seen_at > latest[b.path].seen_at):
+            latest[b.path] = b
+    return {b.key for path, b in latest.items() if os.path.exists(path)}
 
 
 def _text_hash(text: str) -> str:
@@ -197,8 +205,13 @@ class NotesService:
         key = brief_key(brief)
         stored = self.store.get_brief(key)
         reanchored = False
+        earlier = None
         if stored is None and not self.store.read_only:
-            stored = self._adopt_earlier_key(brief, key)
+            earlier = self._earlier_key(brief, key)
+            if earlier is not None and self.store.rekey_brief(earlier, key):
+                stored = self.store.get_brief(key)
+            else:
+                earlier = None
         if stored is None and self.store.read_only:
             # Nothing can be noted on it here, and it has no notes to list.
             self._synced.add((key, brief.content_hash))
@@ -223,24 +236,15 @@ class NotesService:
                 self.store.save_brief(replace(stored, title=brief.title, path=path))
         self._synced.add((key, brief.content_hash))
         counts = asdict(self.store.status_counts(key))
-        return SyncReport(key, new_brief=stored is None, reanchored=reanchored, **counts)
-
-    def _adopt_earlier_key(self, brief: Brief, key: str) -> BriefRecord | None:
-        """The stored brief this one was known as before (see ``_earlier_key``), now
-        under ``key`` with its notes; None when there is none."""
-        old = self._earlier_key(brief, key)
-        if old is None or not self.store.rekey_brief(old, key):
-            return None
-        return self.store.get_brief(key)
+        return SyncReport(key, new_brief=stored is None, reanchored=reanchored,
+                          earlier_key=earlier, **counts)
 
     def _earlier_key(self, brief: Brief, key: str) -> str | None:
         """The key a brief not stored under ``key`` was stored under before, if any.
 
         A brief that gained a front-matter id was known by its path. One with no id that
         was moved or renamed, by the path it had: the same bytes, stored under one path
-        where no file is now, or, when it was edited too, the one such brief most of
-        whose sections it has unchanged (see ``_edited_earlier``). That also finds a
-        brief whose id was taken out, by the path it was read from."""
+        where no file is now. (One edited as well is only offered: ``likely_earlier``.)"""
         if brief.path is None:
             return None
         try:
@@ -251,21 +255,17 @@ class NotesService:
             return here if here != key and self.store.brief_hash(here) is not None else None
         gone = [k for k, path in self.store.keys_with_hash(brief.content_hash)
                 if k == path and k != here and not os.path.exists(k)]  # fmt: skip
-        if gone:
-            return gone[0] if len(gone) == 1 else None
-        return self._edited_earlier(brief, here)
+        return gone[0] if len(gone) == 1 else None
 
-    def _edited_earlier(self, brief: Brief, here: str) -> str | None:
-        """The stored brief that this one (no id, at ``here``) is an edited version of:
-        one known by a path where no file is now (moved, or made Markdown from plain
-        text), or one with an id that was read from ``here`` (the id was taken out).
-        More than half of its sections, and of this brief's, must be the same text,
-        and only one stored brief may qualify: a brief made from the same template, or
-        sharing a section of boilerplate, is not taken for it."""
-        earlier = [k for k, path in self.store.brief_paths()
-                   if (k == path and k != here and not os.path.exists(k))
-                   or (k != path and path == here)]  # fmt: skip
-        if not earlier:
+    def likely_earlier(self, brief: Brief) -> StoredBrief | None:
+        """The brief not found (see ``briefs_not_found``) that this one is most likely
+        a version of, to offer its notes: moved and edited, made Markdown from plain
+        text, or saved over with another id or none. More than half of its sections,
+        and of this brief's, must be the same text, and only one brief may qualify.
+        Only offered, never taken: briefs made from one template share whole sections.
+        """
+        candidates = self.briefs_not_found(brief)
+        if not candidates:
             return None
         empty = _text_hash("")  # a heading with no text of its own
 
@@ -275,11 +275,11 @@ class NotesService:
 
         mine = texts(self._record(brief))
         fits = []
-        for k in earlier:
-            theirs = texts(self.store.get_brief(k))
+        for b in candidates:
+            theirs = texts(self.store.get_brief(b.key))
             shared = len(theirs & mine)
             if 2 * shared > len(theirs) and 2 * shared > len(mine):
-                fits.append(k)
+                fits.append(b)
         return fits[0] if len(fits) == 1 else None
 
     def needs_texts(self, brief: Brief) -> bool:
@@ -585,24 +585,28 @@ class NotesService:
         return self.store.reattach_highlight(placed)
 
     def briefs_not_found(self, brief: Brief) -> list[StoredBrief]:
-        """Briefs other than this one with notes kept, not found where they were read
-        from: whose notes ``take_notes`` may give this one."""
+        """Briefs other than this one with notes kept (in the Trash too), not found
+        where they were read from (see ``found_briefs``; a brief saved over by this
+        one is not found either): whose notes ``take_notes`` may give this one."""
         key = brief_key(brief)
-        return [b for b in self.store.stored_briefs()
-                if b.key != key and b.highlights + b.comments and not is_found(b)]  # fmt: skip
+        stored = self.store.stored_briefs()
+        found = found_briefs(stored)
+        return [b for b in stored if b.key != key and b.notes and b.key not in found]
 
-    def take_notes(self, brief: Brief, earlier_key: str) -> None:
+    def take_notes(self, brief: Brief, earlier_key: str) -> list[str]:
         """Give this brief the notes kept under ``earlier_key`` (a brief not found where
         it was read from, which was not recognised: moved and much edited, say), beside
-        its own. The next sync places them all on this brief's text."""
+        its own; the ids of the notes given. The next sync places them all on this
+        brief's text."""
         key = brief_key(brief)
         if earlier_key == key:
             raise NotesError(f"the notes kept under {earlier_key!r} are this brief's already")
         if self.store.brief_hash(earlier_key) is None:
             raise NotesError(f"no brief {earlier_key!r} in the notes database"
                              " ('briefreader db briefs' lists them)")  # fmt: skip
-        self.store.move_notes(earlier_key, key)
+        moved = self.store.move_notes(earlier_key, key)
         self._synced = {synced for synced in self._synced if synced[0] != key}
+        return moved
 
     def attach(self, brief: Brief, earlier_key: str) -> Listing:
         """``take_notes``, then everything on the brief, as ``listing`` lists it."""

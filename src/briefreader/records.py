@@ -213,6 +213,13 @@ class StoredBrief:
     seen_at: str
     highlights: int
     comments: int
+    trashed: int = 0
+    """Highlights and comments in the Trash."""
+
+    @property
+    def notes(self) -> int:
+        """Every highlight and comment, those in the Trash too."""
+        return self.highlights + self.comments + self.trashed
 
 
 @dataclass(frozen=True)

@@ -267,6 +267,27 @@ class Settings:
         self._qs.sync()
         return moved
 
+    def move_brief_drafts(self, from_brief: str, to_brief: str) -> int:
+        """Drafts kept under the brief key ``from_brief`` are kept under ``to_brief`` from
+        now on (its notes went there), after any draft of the same box there; how many
+        were moved."""
+        moved = 0
+        for key, entry in self._draft_entries().items():
+            section, text = entry.get("section"), entry.get("text")
+            reply_to = entry.get("reply_to") or None
+            if (entry.get("brief") != from_brief or not isinstance(section, str)
+                    or not isinstance(text, str)):
+                continue
+            there = self.comment_drafts(to_brief, section).get(reply_to, "")
+            if there.strip():
+                text = _joined(there, text)
+            if self.save_comment_draft(to_brief, section, reply_to, text,
+                                       now=_saved_at(entry)):
+                self._qs.remove(f"{_DRAFTS}/{key}")
+                moved += 1
+        self._qs.sync()
+        return moved
+
     def rehome_comment_drafts(self, brief: str, sections: Collection[str],
                               home: Callable[[str], str],
                               placed: Collection[str] | None = None) -> list[tuple[str, str]]:
@@ -287,8 +308,7 @@ class Settings:
             new = home(section)
             there = self.comment_drafts(brief, new).get(None, "")
             if there.strip():
-                paragraphs = {p.strip() for p in there.split("\n\n")}
-                text = there if text.strip() in paragraphs else there.rstrip() + "\n\n" + text
+                text = _joined(there, text)
             # Written now, as far as pruning old drafts goes: it was just shown.
             if self.save_comment_draft(brief, new, None, text):
                 self._qs.remove(f"{_DRAFTS}/{key}")
@@ -326,6 +346,12 @@ class Settings:
         oldest = sorted(entries, key=lambda k: _saved_at(entries[k]))
         for key in oldest[: len(entries) + room_for - MAX_COMMENT_DRAFTS]:
             self._qs.remove(f"{_DRAFTS}/{key}")
+
+
+def _joined(there: str, text: str) -> str:
+    """A draft put in a box that holds one already: after it, unless it is there."""
+    paragraphs = {p.strip() for p in there.split("\n\n")}
+    return there if text.strip() in paragraphs else there.rstrip() + "\n\n" + text
 
 
 def _saved_at(entry: dict) -> float:

@@ -1047,21 +1047,18 @@ class Store:
         ).fetchall()
 
     @_reads("the briefs")
-    def brief_paths(self) -> list[tuple[str, str]]:
-        """(key, path) of every stored brief that was read from a file."""
-        return self._connection.execute(
-            "SELECT key, path FROM briefs WHERE path IS NOT NULL ORDER BY key"
-        ).fetchall()
-
-    @_reads("the briefs")
     def stored_briefs(self) -> list[StoredBrief]:
-        """Every brief with notes or progress kept, by title, its live notes counted."""
+        """Every brief kept, by title, its notes counted (live, and in the Trash)."""
         return [StoredBrief(*r) for r in self._connection.execute(
             "SELECT b.key, b.title, b.path, b.seen_at,"
             " (SELECT count(*) FROM highlights h WHERE h.brief_id = b.id"
             "  AND h.deleted_at IS NULL),"
             " (SELECT count(*) FROM comments c WHERE c.brief_id = b.id"
-            "  AND c.deleted_at IS NULL)"
+            "  AND c.deleted_at IS NULL),"
+            " (SELECT count(*) FROM highlights h WHERE h.brief_id = b.id"
+            "  AND h.deleted_at IS NOT NULL)"
+            " + (SELECT count(*) FROM comments c WHERE c.brief_id = b.id"
+            "  AND c.deleted_at IS NOT NULL)"
             " FROM briefs b ORDER BY b.title COLLATE NOCASE, b.key"
         )]  # fmt: skip
 
@@ -1117,14 +1114,18 @@ class Store:
             tx.execute(f"UPDATE OR IGNORE {table} SET key = ? WHERE key = ?", (to_key, from_key))
             tx.execute(f"DELETE FROM {table} WHERE key = ?", (from_key,))
 
-    def move_notes(self, from_key: str, to_key: str) -> None:
+    def move_notes(self, from_key: str, to_key: str) -> list[str]:
         """Give every note, bookmark and reading position of the brief stored under
         ``from_key`` to the one under ``to_key``, and forget the first. The notes were
         placed on the first one's text: ``to_key`` is stored as a version never seen,
         so the next sync places all its notes again. (A brief ``to_key`` not stored yet
-        simply takes ``from_key``'s place and its last version.)"""
+        simply takes ``from_key``'s place and its last version.) The ids of the
+        highlights and comments moved."""
         with self.transaction("the notes") as tx:
             source = self._brief_rowid(tx, from_key)
+            moved = [r[0] for r in tx.execute(
+                "SELECT id FROM highlights WHERE brief_id = ?"
+                " UNION ALL SELECT id FROM comments WHERE brief_id = ?", (source, source))]
             row = tx.execute("SELECT id FROM briefs WHERE key = ?", (to_key,)).fetchone()
             if row is None:
                 tx.execute("UPDATE briefs SET key = ? WHERE id = ?", (to_key, source))
@@ -1135,6 +1136,7 @@ class Store:
                 tx.execute("UPDATE briefs SET content_hash = '' WHERE id = ?", (row[0],))
                 tx.execute("DELETE FROM briefs WHERE id = ?", (source,))
             self._move_progress(tx, from_key, to_key)
+        return moved
 
     def apply_placements(
         self,

@@ -24,6 +24,8 @@ from briefreader.ui.dates import format_timestamp
 def _counts(b: StoredBrief) -> str:
     parts = [f"{n} {word}{'s' * (n != 1)}"
              for n, word in ((b.highlights, "highlight"), (b.comments, "comment")) if n]
+    if b.trashed:
+        parts.append(f"{b.trashed} in the Trash")
     return ", ".join(parts)
 
 

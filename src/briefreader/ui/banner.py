@@ -61,6 +61,7 @@ class Banner(QFrame):
         self.level = level
         self._restyle()
         self.label.setText(text)
+        self.label.setToolTip("")  # a message may set one of its own after this
         self._action = action
         self.button.setVisible(bool(action))
         self.button.setText(action_label or action)

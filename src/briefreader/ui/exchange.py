@@ -31,6 +31,7 @@ from briefreader.export import (
 )
 from briefreader.importing import import_notes
 from briefreader.printing import build_print_document, export_pdf, print_document
+from briefreader.records import StoredBrief
 from briefreader.ui import attach_dialog
 from briefreader.ui.annotations import Annotations
 from briefreader.ui.banner import Banner
@@ -123,8 +124,9 @@ class NotesExchange(QObject):
     export_all_finished = Signal(object)
     """The :class:`~briefreader.export.FilesExport` of Export Notes of Every Brief, or
     None when it failed as a whole."""
-    notes_attached = Signal(str)
-    """The title of the brief whose notes the brief shown was given: place them."""
+    notes_attached = Signal(object, object)
+    """The brief (a StoredBrief) whose notes the brief shown was given, and the ids of
+    those notes: place them."""
 
     def __init__(self, window: QWidget, annotations: Annotations, banner: Banner,
                  folder_briefs: Callable[[], list[Path]]) -> None:
@@ -250,14 +252,20 @@ class NotesExchange(QObject):
                        " there are no notes to attach.")
             return
         chosen = attach_dialog.ask_missing_brief(self.window, missing, brief.title)
-        if chosen is None:
+        if chosen is not None:
+            self.attach_from(chosen)
+
+    def attach_from(self, source: StoredBrief) -> None:
+        """Give the brief shown the notes of ``source``, a brief not found."""
+        brief = self.brief
+        if brief is None:
             return
         try:
-            notes.take_notes(brief, chosen.key)
+            moved = self.annotations.notes.take_notes(brief, source.key)
         except BriefreaderError as exc:
             self._failed("Attaching notes", exc)
             return
-        self.notes_attached.emit(chosen.title)
+        self.notes_attached.emit(source, moved)
 
     def _document(self):
         brief = self.brief

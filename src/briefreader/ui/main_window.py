@@ -31,6 +31,7 @@ from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService, SyncReport, brief_key
 from briefreader.parse import EncodingError, find_briefs
 from briefreader.paths import Paths
+from briefreader.records import StoredBrief
 from briefreader.settings import Settings
 from briefreader.ui.actions import Actions
 from briefreader.ui.banner import Banner
@@ -488,13 +489,13 @@ class MainWindow(QMainWindow):
 
         threading.Thread(target=prepare, daemon=True, name="notes-prepare").start()
 
-    def on_notes_attached(self, title: str) -> None:
+    def on_notes_attached(self, source: StoredBrief, notes: list[str]) -> None:
         """Notes of another brief were given to the brief shown: place and show them
         (on a worker when there are many), as when a changed brief opens."""
         brief = self.brief
         if brief is None or self.note_taking is None:
             return
-        self.note_taking.notes_attached(title)
+        self.note_taking.notes_attached(source, notes)
         self._open_notes(brief)
         section = self.reader.section
         if self._preparing is None and section is not None:

@@ -7,6 +7,8 @@ changes; everything about notes is connected here, in ``_connect_signals``.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
@@ -18,6 +20,7 @@ from briefreader.anchor import Candidate
 from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService, SyncReport
+from briefreader.records import HIGHLIGHT_STATUSES, StoredBrief
 from briefreader.ui.actions import Actions
 from briefreader.ui.annotations import REVIEW_STATUSES, Annotations
 from briefreader.ui.banner import Banner
@@ -56,6 +59,16 @@ def confirm_close_unsaved(parent) -> bool:
         QMessageBox.StandardButton.Cancel,
     )
     return answer == QMessageBox.StandardButton.Discard
+
+
+@dataclass(frozen=True)
+class _Attached:
+    """Notes of another brief just given to the open one, to be placed and said."""
+
+    brief: str | None
+    """The key of the brief they were given to."""
+    source: StoredBrief
+    notes: tuple[str, ...]
 
 
 class NoteTaking(QObject):
@@ -106,9 +119,8 @@ class NoteTaking(QObject):
         a.delete_highlight.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         a.delete_highlight.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         reader.addAction(a.delete_highlight)
-        # (brief key, title) of a brief whose notes were just attached to this one, for
-        # the words of the report of placing them.
-        self._attached: tuple[str | None, str] | None = None
+        self._attached: _Attached | None = None
+        self._offered: StoredBrief | None = None  # the notes the banner offers to attach
         self.exchange = NotesExchange(window, self.annotations, banner,
                                       lambda: list(getattr(window, "folder_briefs", [])))
         self.selected_highlight: str | None = None
@@ -199,32 +211,71 @@ class NoteTaking(QObject):
         if placed is None:
             placed = self.comment_places(brief)  # before a reissue moves them
         report = self.annotations.open_brief(brief)
+        new_brief = any(r is not None and r.new_brief for r in (report, prepared))
         if prepared is not None and prepared.reanchored:
             report = prepared
+        key = self.annotations.open_key()
+        attached, self._attached = self._attached, None
+        if attached is not None and attached.brief != key:
+            attached = None  # another brief's, left before they were placed
+        earlier = attached.source.key if attached is not None else next(
+            (r.earlier_key for r in (prepared, report) if r is not None and r.earlier_key), None)
+        if earlier is not None and key is not None:
+            self.typed.move_brief(earlier, key)  # before what was typed is brought back
         self.typed.recover_drafts(placed)
         self._recover_typed()
-        if report is not None:
+        if attached is not None:
+            self._say_attached(attached)
+        elif report is not None:
             self.say_placed(report)
+        if new_brief and attached is None:
+            self._offer_earlier(brief)
         return report
 
-    def notes_attached(self, title: str) -> None:
-        """The notes of the brief ``title`` were given to the open brief: the report of
-        placing them says so."""
-        self._attached = (self.annotations.open_key(), title)
+    def notes_attached(self, source: StoredBrief, notes: list[str]) -> None:
+        """The notes ``notes`` of the brief ``source`` were given to the open brief: the
+        next ``open_brief`` says where they were placed."""
+        self._attached = _Attached(self.annotations.open_key(), source, tuple(notes))
+
+    def _say_attached(self, attached: _Attached) -> None:
+        an, ids = self.annotations, set(attached.notes)
+        counts = Counter(n.status for n in (*an.highlights.values(), *an.comments.values())
+                         if n.id in ids)
+        placed = SyncReport(attached.brief or "", new_brief=False, reanchored=True,
+                            **{s: counts[s] for s in HIGHLIGHT_STATUSES})
+        source = attached.source
+        name = Path(source.path).name if source.path else source.key
+        what = f"Notes of “{source.title}” ({name}) attached"
+        if not placed.total:
+            message = f"{what}: they are in the Trash."
+        elif placed.summary():
+            message = f"{what}: {placed.summary()}."
+        else:
+            message = f"{what}, each where it was."
+        self.banner.show_message(
+            message, "warning" if placed.needs_review else "info",
+            action="review" if placed.needs_review + placed.changed else "",
+            action_label="Review…")
+
+    def _offer_earlier(self, brief: Brief) -> None:
+        """A brief opened for the first time may be a version of one not found: offer
+        its notes (never taken unasked: briefs of one template share sections)."""
+        try:
+            likely = self.annotations.notes.likely_earlier(brief)
+        except BriefreaderError:
+            return
+        if likely is None:
+            return
+        self._offered = likely
+        name = Path(likely.path).name if likely.path else likely.key
+        self.banner.show_message(
+            f"Notes kept for “{likely.title}” ({name}, no longer found) may be this brief's.",
+            "info", action="attach-offered", action_label="Attach Them")
+        self.banner.label.setToolTip(likely.path or likely.key)
 
     def say_placed(self, report: SyncReport) -> None:
         """Say what placing the open brief's notes again did (when it did anything)."""
-        attached, self._attached = self._attached, None
-        if attached is not None and attached[0] == report.brief_key and report.reanchored:
-            what = f"Notes of “{attached[1]}” attached"
-            summary = report.summary()
-            self.banner.show_message(
-                f"{what}: {summary}." if summary else f"{what}, each where it was.",
-                "warning" if report.needs_review else "info",
-                action="review" if report.needs_review + report.changed else "",
-                action_label="Review…",
-            )
-        elif report.reanchored and report.summary():
+        if report.reanchored and report.summary():
             review = report.needs_review + report.changed
             self.banner.show_message(
                 f"This brief changed since you last read it: {report.summary()}.",
@@ -527,6 +578,9 @@ class NoteTaking(QObject):
     def on_banner_action(self, action: str) -> None:
         if action == "review":
             self._show_dock("review")
+        elif action == "attach-offered" and self._offered is not None:
+            offered, self._offered = self._offered, None
+            self.exchange.attach_from(offered)
 
     def on_attach_here(self, highlight_id: str) -> None:
         section = self.reader.section

@@ -15,6 +15,7 @@ Retry, and stays in the journal.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -29,6 +30,8 @@ from briefreader.settings import Settings
 from briefreader.text_merge import merged
 from briefreader.ui.annotations import Annotations
 from briefreader.ui.notes_panel import CommentDraftKey, NotesPanel
+
+log = logging.getLogger(__name__)
 
 NOT_SAVED = "typed before briefreader last closed, and not saved yet"
 
@@ -95,6 +98,17 @@ class TypedText(QObject):
             return
         pending = self.panel.holds_draft(item_id)
         self.journal.settled(kind, brief, item_id, self._stored(item_id) if pending else None)
+
+    def move_brief(self, from_brief: str, to_brief: str) -> None:
+        """The notes of the brief key ``from_brief`` went to ``to_brief`` (a brief known
+        by another key before, or whose notes were attached): so does what was typed
+        in them and not saved, and unposted comments."""
+        self.journal.move_brief(from_brief, to_brief)
+        if self.settings is not None:
+            try:
+                self.settings.move_brief_drafts(from_brief, to_brief)
+            except Exception:  # noqa: BLE001 - a damaged settings file must not stop opening
+                log.exception("comment drafts could not follow the notes of %r", from_brief)
 
     def recover(self) -> int:
         """Save again the notes and comments of the open brief that the journal holds
