@@ -294,7 +294,7 @@ class TypingJournal:
             files[path] = lock
             for entry in entries:
                 have = found.get(entry.key)
-                if have is None or have.at < entry.at:
+                if have is None or have.at <= entry.at:
                     found[entry.key] = entry
         # Kept however old: a brief not opened for months still gets its notes back.
         return sorted(found.values(), key=lambda e: e.at), files
