@@ -120,7 +120,8 @@ class NoteTaking(QObject):
         a.delete_highlight.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         reader.addAction(a.delete_highlight)
         self._attached: _Attached | None = None
-        self._offered: StoredBrief | None = None  # the notes the banner offers to attach
+        # The notes the banner offers to attach, and the key of the brief offered them.
+        self._offered: tuple[str | None, StoredBrief] | None = None
         self.exchange = NotesExchange(window, self.annotations, banner,
                                       lambda: list(getattr(window, "folder_briefs", [])))
         self.selected_highlight: str | None = None
@@ -266,7 +267,7 @@ class NoteTaking(QObject):
             return
         if likely is None:
             return
-        self._offered = likely
+        self._offered = (self.annotations.open_key(), likely)
         name = Path(likely.path).name if likely.path else likely.key
         self.banner.show_message(
             f"Notes kept for “{likely.title}” ({name}, no longer found) may be this brief's.",
@@ -579,8 +580,9 @@ class NoteTaking(QObject):
         if action == "review":
             self._show_dock("review")
         elif action == "attach-offered" and self._offered is not None:
-            offered, self._offered = self._offered, None
-            self.exchange.attach_from(offered)
+            (key, offered), self._offered = self._offered, None
+            if key == self.annotations.open_key():  # not to another brief opened since
+                self.exchange.attach_from(offered)
 
     def on_attach_here(self, highlight_id: str) -> None:
         section = self.reader.section
