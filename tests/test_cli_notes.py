@@ -502,3 +502,23 @@ def test_db_attach_moves_the_notes_of_a_brief_still_found_only_when_forced(capsy
         == [h["id"]]
     listed = run_json(capsys, *base, "db", "attach", key, str(copy), "--force")
     assert [x["id"] for x in listed["highlights"]] == [h["id"]]
+
+
+def test_a_brief_put_back_where_another_was_read_since_is_the_one_found(capsys, tmp_path,
+                                                                        data):
+    base = ["--data-dir", str(data)]
+    path = tmp_path / "current.md"
+    harbour = "---\nid: harbour-a\n---\n" + HARBOUR
+    path.write_text(harbour, encoding="utf-8")
+    run_json(capsys, *base, "annotate", str(path), "--section", "costs", "--quote", "two thirds")
+    path.write_text(BRIEF, encoding="utf-8")  # saved over by another brief
+    run_json(capsys, *base, "notes", str(path))
+    path.write_text(harbour, encoding="utf-8")  # and put back
+    run_json(capsys, *base, "notes", str(path))
+    briefs = run_json(capsys, *base, "db", "briefs")["briefs"]
+    assert {b["id"]: b["found"] for b in briefs} == {"harbour-a": True,
+                                                     "fisheries-2026": False}
+    other = tmp_path / "other.md"
+    other.write_text(HARBOUR, encoding="utf-8")
+    code, _, err = run(capsys, *base, "db", "attach", "harbour-a", str(other))
+    assert code == 1 and "--force" in err

@@ -676,9 +676,10 @@ def test_version_4_database_gets_the_reading_order_index(db_path):
     s.close()
     with raw(db_path) as conn:
         conn.execute("DROP INDEX highlights_reading_order")
+        conn.execute("DROP TABLE earlier_keys")  # version 6
         conn.execute("PRAGMA user_version = 4")
     s = Store(db_path, backup_interval=None)
-    assert s.schema_version == SCHEMA_VERSION == 5
+    assert s.schema_version == SCHEMA_VERSION == 6
     plan = " ".join(
         r[3]
         for r in s._connection.execute(
@@ -1261,6 +1262,26 @@ def test_notes_moved_to_a_stored_brief_join_its_own_and_are_placed_again(store):
     assert [(r.id, r.brief_id) for r in store.search("harbours")] == [(h.id, "grain-2027")]
 
 
+def test_the_keys_a_briefs_notes_had_before_are_remembered(store, db_path):
+    assert store.rekey_brief(KEY, "/briefs/grain.md")  # (a brief that lost its id, say)
+    other = replace(brief_record("hash-9"), key="grain-2027", path="/briefs/grain-27.md")
+    store.save_brief(other)
+    store.move_notes("/briefs/grain.md", "grain-2027")
+    assert store.earlier_keys("grain-2027") == ["/briefs/grain.md", KEY]
+    assert store.earlier_keys("/briefs/grain.md") == []
+    # Given back: a key is never its own earlier key.
+    store.save_brief(brief_record())
+    store.move_notes("grain-2027", KEY)
+    assert store.earlier_keys(KEY) == ["/briefs/grain.md", "grain-2027"]
+    # A database of version 5 gets the table, empty.
+    store.close()
+    with raw(db_path) as conn:
+        conn.execute("DROP TABLE earlier_keys")
+        conn.execute("PRAGMA user_version = 5")
+    with Store(db_path, backup_interval=None) as again:
+        assert again.schema_version == 6 and again.earlier_keys(KEY) == []
+
+
 def test_stored_briefs_count_live_notes_and_those_in_the_trash(store):
     kept = store.add_highlight(make_highlight())
     store.delete_highlight(store.add_highlight(make_highlight()).id)
@@ -1269,6 +1290,17 @@ def test_stored_briefs_count_live_notes_and_those_in_the_trash(store):
     assert (b.key, b.highlights, b.comments, b.trashed, b.notes) == (KEY, 1, 0, 2, 3)
     store.delete_highlight(kept.id)
     assert store.stored_briefs()[0].notes == 3  # still kept, to attach or restore
+
+
+def test_a_section_bookmarked_in_both_briefs_keeps_one_bookmark_with_both_labels(store):
+    store.add_bookmark(Bookmark(new_id(), KEY, "summary", 120, "figures"))
+    store.add_bookmark(Bookmark(new_id(), KEY, "_lead", 0, "start"))
+    store.save_brief(replace(brief_record("hash-9"), key="grain-2027", path="/b/g.md"))
+    kept = store.add_bookmark(Bookmark(new_id(), "grain-2027", "summary", 80, "read first"))
+    store.move_notes(KEY, "grain-2027")
+    assert sorted((b.section_id, b.label) for b in store.bookmarks("grain-2027")) == [
+        ("_lead", "start"), ("summary", "read first / figures")]
+    assert kept.id in {b.id for b in store.bookmarks("grain-2027")}
 
 
 def test_notes_moved_to_a_brief_not_stored_take_their_briefs_place(store):

@@ -174,3 +174,74 @@ def test_text_typed_on_a_brief_that_since_gained_an_id_is_brought_back(qtbot, tm
     finally:
         w.close()
         store.close()
+
+
+def test_text_typed_on_a_brief_whose_notes_the_command_line_attached_is_brought_back(
+    qtbot, tmp_path
+):
+    data = tmp_path / "data"
+    note_id = _notes_of_a_missing_brief(tmp_path, data)
+    paths = Paths(data).ensure()
+    Settings(paths.settings_file).save_comment_draft("ferry-2025", "options", None,
+                                                     "Which option is cheapest?")
+    journal = data / "journal"
+    journal.mkdir(exist_ok=True)
+    (journal / "gone.jsonl").write_text(json.dumps({
+        "kind": "note", "brief": "ferry-2025", "item": note_id, "reply_to": "",
+        "text": "Which ones? All six", "at": now_utc(), "base": "Which ones?"}) + "\n",
+        encoding="utf-8")  # fmt: skip
+    path = ferry_brief(tmp_path)
+    with Store.open(paths) as store:  # 'briefreader db attach ferry-2025 ferry.md'
+        NotesService(store).attach(load_brief(path), "ferry-2025")
+    w, store = open_window(qtbot, paths, path)
+    try:
+        assert w.note_taking.annotations.highlights[note_id].note == "Which ones? All six"
+        w.show_section("options")
+        qtbot.waitUntil(lambda: w.note_taking.panel.composer.text()
+                        == "Which option is cheapest?")
+    finally:
+        w.close()
+        store.close()
+
+
+def test_a_read_only_notes_database_offers_nothing_to_attach(qtbot, tmp_path):
+    data = tmp_path / "data"
+    _notes_of_a_missing_brief(tmp_path, data)
+    w, store = open_window(qtbot, Paths(data).ensure())
+    try:
+        store.read_only = True  # as on a read-only folder: nothing could be attached
+        w.open_path(ferry_brief(tmp_path))
+        qtbot.waitUntil(lambda: w.brief is not None)
+        assert not w.banner.isVisible() or "may be this brief's" not in w.banner.text()
+        assert not w.actions_.attach_notes.isEnabled()
+        assert w.actions_.export_notes.isEnabled()
+    finally:
+        w.close()
+        store.close()
+
+
+def test_what_was_done_before_attaching_can_still_be_undone(qtbot, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    _notes_of_a_missing_brief(tmp_path, data)
+    _chooses_first(monkeypatch)
+    w, store = open_window(qtbot, Paths(data).ensure(), ferry_brief(tmp_path))
+    try:
+        an = w.note_taking.annotations
+        w.show_section("options")
+        mine = an.create_highlight("options", *_span(w, "Option three"), "green")
+        assert mine is not None
+        w.actions_.attach_notes.trigger()
+        qtbot.waitUntil(lambda: len(an.highlights) == 2)
+        assert an.undo_stack.canUndo()
+        an.undo_stack.undo()
+        assert mine not in an.highlights and len(an.highlights) == 1
+    finally:
+        w.close()
+        store.close()
+
+
+def _span(w, text: str) -> tuple[int, int]:
+    plain = w.note_taking.annotations.notes.section_texts(w.brief)[
+        w.brief.index_of(w.reader.section.id)].text
+    start = plain.index(text)
+    return start, start + len(text)

@@ -68,9 +68,6 @@ class SyncReport:
     changed: int = 0
     ambiguous: int = 0
     orphaned: int = 0
-    earlier_key: str | None = None
-    """The key the brief's notes were kept under until this sync took them (see
-    ``NotesService._earlier_key``): what was typed under it goes along."""
 
     @property
     def needs_review(self) -> int:
@@ -160,6 +157,11 @@ class NotesService:
 
     # ------------------------------------------------------------------ brief text
 
+    @property
+    def read_only(self) -> bool:
+        """The notes database can be read but not written here."""
+        return self.store.read_only
+
     def section_texts(self, brief: Brief) -> list[SectionText]:
         """The plain text of every section, computed once per brief version."""
         cached = self._texts.get(brief.content_hash)
@@ -205,13 +207,10 @@ class NotesService:
         key = brief_key(brief)
         stored = self.store.get_brief(key)
         reanchored = False
-        earlier = None
         if stored is None and not self.store.read_only:
             earlier = self._earlier_key(brief, key)
             if earlier is not None and self.store.rekey_brief(earlier, key):
                 stored = self.store.get_brief(key)
-            else:
-                earlier = None
         if stored is None and self.store.read_only:
             # Nothing can be noted on it here, and it has no notes to list.
             self._synced.add((key, brief.content_hash))
@@ -232,12 +231,16 @@ class NotesService:
             # The same version: its section texts are not needed (they cost a render
             # of every section), only the title and path may have changed.
             path = stored_path(brief.path) if brief.path is not None else None
-            if (stored.title, stored.path) != (brief.title, path):
-                self.store.save_brief(replace(stored, title=brief.title, path=path))
+            # Read again from a file another brief was read from since (saved over,
+            # then put back): it is the one there now (see ``found_briefs``).
+            back = (path is not None and not self.store.read_only
+                    and self.store.seen_later_at(path, key))
+            if (stored.title, stored.path) != (brief.title, path) or back:
+                self.store.save_brief(replace(stored, title=brief.title, path=path,
+                                              seen_at="" if back else stored.seen_at))
         self._synced.add((key, brief.content_hash))
         counts = asdict(self.store.status_counts(key))
-        return SyncReport(key, new_brief=stored is None, reanchored=reanchored,
-                          earlier_key=earlier, **counts)
+        return SyncReport(key, new_brief=stored is None, reanchored=reanchored, **counts)
 
     def _earlier_key(self, brief: Brief, key: str) -> str | None:
         """The key a brief not stored under ``key`` was stored under before, if any.
@@ -263,7 +266,10 @@ class NotesService:
         text, or saved over with another id or none. More than half of its sections,
         and of this brief's, must be the same text, and only one brief may qualify.
         Only offered, never taken: briefs made from one template share whole sections.
+        None with a read-only store too: nothing could be attached.
         """
+        if self.read_only:
+            return None
         candidates = self.briefs_not_found(brief)
         if not candidates:
             return None
@@ -592,6 +598,11 @@ class NotesService:
         stored = self.store.stored_briefs()
         found = found_briefs(stored)
         return [b for b in stored if b.key != key and b.notes and b.key not in found]
+
+    def earlier_keys(self, brief: Brief) -> list[str]:
+        """The keys this brief's notes were kept under before (it gained an id, was
+        moved, or was given another's notes): what was typed under them is its own."""
+        return self.store.earlier_keys(brief_key(brief))
 
     def take_notes(self, brief: Brief, earlier_key: str) -> list[str]:
         """Give this brief the notes kept under ``earlier_key`` (a brief not found where

@@ -285,7 +285,8 @@ class Settings:
                                        now=_saved_at(entry)):
                 self._qs.remove(f"{_DRAFTS}/{key}")
                 moved += 1
-        self._qs.sync()
+        if moved:
+            self._qs.sync()
         return moved
 
     def rehome_comment_drafts(self, brief: str, sections: Collection[str],

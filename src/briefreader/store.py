@@ -91,7 +91,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 7
 BACKUP_INTERVAL = timedelta(days=1)
@@ -386,12 +386,21 @@ def _upgrade_version_5(conn: sqlite3.Connection) -> None:
     )
 
 
+def _upgrade_version_6(conn: sqlite3.Connection) -> None:
+    # The keys a brief's notes were kept under before (it gained an id, was moved, or
+    # was given another brief's notes): text typed under those keys and not saved yet
+    # goes to the brief whenever it is opened.
+    conn.execute("CREATE TABLE earlier_keys (old_key TEXT PRIMARY KEY, key TEXT NOT NULL)")
+    conn.execute("CREATE INDEX earlier_keys_key ON earlier_keys(key)")
+
+
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_version_1,
     2: _upgrade_version_2,
     3: _upgrade_version_3,
     4: _upgrade_version_4,
     5: _upgrade_version_5,
+    6: _upgrade_version_6,
 }
 
 _H_COLS = (
@@ -1046,6 +1055,14 @@ class Store:
             "SELECT key, path FROM briefs WHERE content_hash = ? ORDER BY key", (content_hash,)
         ).fetchall()
 
+    @_reads("the brief")
+    def seen_later_at(self, path: str, key: str) -> bool:
+        """Was another brief read from ``path`` since the brief ``key`` was last seen?"""
+        return self._connection.execute(
+            "SELECT 1 FROM briefs b WHERE b.path = ? AND b.key != ?"
+            " AND b.seen_at >= (SELECT seen_at FROM briefs WHERE key = ?)", (path, key, key)
+        ).fetchone() is not None
+
     @_reads("the briefs")
     def stored_briefs(self) -> list[StoredBrief]:
         """Every brief kept, by title, its notes counted (live, and in the Trash)."""
@@ -1109,10 +1126,36 @@ class Store:
 
     @staticmethod
     def _move_progress(tx: sqlite3.Connection, from_key: str, to_key: str) -> None:
-        """Reading position and sections read go to ``to_key``, but for what it has."""
+        """Reading position and sections read go to ``to_key``, but for what it has;
+        ``from_key`` (and every key it had before) is remembered as one of its earlier
+        keys."""
         for table in ("reading_state", "sections_read"):
             tx.execute(f"UPDATE OR IGNORE {table} SET key = ? WHERE key = ?", (to_key, from_key))
             tx.execute(f"DELETE FROM {table} WHERE key = ?", (from_key,))
+        tx.execute("UPDATE earlier_keys SET key = ? WHERE key = ?", (to_key, from_key))
+        tx.execute("DELETE FROM earlier_keys WHERE old_key = ?", (to_key,))
+        tx.execute("INSERT OR REPLACE INTO earlier_keys(old_key, key) VALUES (?, ?)",
+                   (from_key, to_key))
+
+    @staticmethod
+    def _merge_bookmarks(tx: sqlite3.Connection, source: int, target: int) -> None:
+        """A section bookmarked in both briefs keeps one bookmark (a section has one),
+        labelled with both labels."""
+        both = tx.execute(
+            "SELECT s.id, s.label, t.id, t.label FROM bookmarks s JOIN bookmarks t"
+            " ON t.section_id = s.section_id AND t.brief_id = ? WHERE s.brief_id = ?",
+            (target, source)).fetchall()
+        for source_id, source_label, target_id, target_label in both:
+            labels = dict.fromkeys(x for x in (target_label, source_label) if x.strip())
+            tx.execute("UPDATE bookmarks SET label = ? WHERE id = ?",
+                       (" / ".join(labels), target_id))
+            tx.execute("DELETE FROM bookmarks WHERE id = ?", (source_id,))
+
+    @_reads("the brief")
+    def earlier_keys(self, key: str) -> list[str]:
+        """The keys the notes of the brief ``key`` were kept under before."""
+        return [r[0] for r in self._connection.execute(
+            "SELECT old_key FROM earlier_keys WHERE key = ? ORDER BY old_key", (key,))]
 
     def move_notes(self, from_key: str, to_key: str) -> list[str]:
         """Give every note, bookmark and reading position of the brief stored under
@@ -1130,6 +1173,7 @@ class Store:
             if row is None:
                 tx.execute("UPDATE briefs SET key = ? WHERE id = ?", (to_key, source))
             else:
+                self._merge_bookmarks(tx, source, row[0])
                 for table in ("highlights", "comments", "bookmarks"):
                     tx.execute(f"UPDATE {table} SET brief_id = ? WHERE brief_id = ?",
                                (row[0], source))

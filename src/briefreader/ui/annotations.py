@@ -60,10 +60,14 @@ class Annotations(QObject):
         self._loaded_key: tuple[str | None, str] | None = None
 
     # -- loading -----------------------------------------------------------------------
-    def open_brief(self, brief: Brief) -> SyncReport | None:
-        """Sync the brief with the store (re-anchoring if it changed) and load its notes."""
+    def open_brief(self, brief: Brief, *, keep_undo: bool = False) -> SyncReport | None:
+        """Sync the brief with the store (re-anchoring if it changed) and load its notes.
+        ``keep_undo``: the same brief opened again (its notes are the same notes, with
+        others' added), so what was done on it can still be undone."""
+        keep_undo = keep_undo and brief is self.brief
         self.brief = brief
-        self.undo_stack.clear()
+        if not keep_undo:
+            self.undo_stack.clear()
         report = None
         try:
             report = self.notes.sync(brief)

@@ -211,7 +211,10 @@ class NoteTaking(QObject):
         self.panel.set_no_brief_hint(None)
         if placed is None:
             placed = self.comment_places(brief)  # before a reissue moves them
-        report = self.annotations.open_brief(brief)
+        # Opened again because another brief's notes were attached to it: what was done
+        # on it stays undoable.
+        again = self._attached is not None and self._attached.brief == self.annotations.open_key()
+        report = self.annotations.open_brief(brief, keep_undo=again)
         new_brief = any(r is not None and r.new_brief for r in (report, prepared))
         if prepared is not None and prepared.reanchored:
             report = prepared
@@ -219,10 +222,15 @@ class NoteTaking(QObject):
         attached, self._attached = self._attached, None
         if attached is not None and attached.brief != key:
             attached = None  # another brief's, left before they were placed
-        earlier = attached.source.key if attached is not None else next(
-            (r.earlier_key for r in (prepared, report) if r is not None and r.earlier_key), None)
-        if earlier is not None and key is not None:
-            self.typed.move_brief(earlier, key)  # before what was typed is brought back
+        if key is not None:
+            # Before what was typed is brought back: what was typed under the keys its
+            # notes had before (attached now, or by the command line) is this brief's.
+            try:
+                earlier = self.annotations.notes.earlier_keys(brief)
+            except BriefreaderError:
+                earlier = []
+            for old in earlier:
+                self.typed.move_brief(old, key)
         self.typed.recover_drafts(placed)
         self._recover_typed()
         if attached is not None:
@@ -476,9 +484,11 @@ class NoteTaking(QObject):
         self.actions.edit_note.setEnabled(bool(self.selected_highlight))
         self.actions.add_comment.setEnabled(has_brief)
         self.actions.toggle_bookmark.setEnabled(has_brief)
-        for action in (self.actions.export_notes, self.actions.import_notes,
-                       self.actions.attach_notes, self.actions.print, self.actions.export_pdf):
+        for action in (self.actions.export_notes, self.actions.import_notes, self.actions.print,
+                       self.actions.export_pdf):
             action.setEnabled(has_brief)
+        # Nothing can be attached to a brief in a read-only notes database.
+        self.actions.attach_notes.setEnabled(has_brief and not self.annotations.notes.read_only)
 
     # -- highlights --------------------------------------------------------------------
     def highlight_selection(self, colour: str) -> str | None:
