@@ -35,6 +35,22 @@ def _notes_of_a_missing_brief(tmp_path: Path, data: Path) -> str:
     return h.id
 
 
+def _typed_and_not_saved(data: Path, key: str, note_id: str, *, draft: bool = True) -> None:
+    """Left by a window that crashed, under the brief key ``key``: text typed in the
+    note ``note_id`` ("Which ones? All six") and, with ``draft``, a comment not posted
+    in Options ("Which option is cheapest?")."""
+    paths = Paths(data).ensure()
+    if draft:
+        Settings(paths.settings_file).save_comment_draft(key, "options", None,
+                                                         "Which option is cheapest?")
+    journal = data / "journal"
+    journal.mkdir(exist_ok=True)
+    (journal / "gone.jsonl").write_text(json.dumps({
+        "kind": "note", "brief": key, "item": note_id, "reply_to": "",
+        "text": "Which ones? All six", "at": now_utc(), "base": "Which ones?"}) + "\n",
+        encoding="utf-8")  # fmt: skip
+
+
 def _chooses_first(monkeypatch) -> list[list[StoredBrief]]:
     offered: list[list[StoredBrief]] = []
 
@@ -127,15 +143,8 @@ def test_a_new_brief_offers_the_notes_of_the_missing_one_it_is_likely_a_version_
     # What was typed there and not saved (a note's text, a comment not posted) comes too.
     data = tmp_path / "data"
     note_id = _notes_of_a_missing_brief(tmp_path, data)
+    _typed_and_not_saved(data, "ferry-2025", note_id)
     paths = Paths(data).ensure()
-    Settings(paths.settings_file).save_comment_draft("ferry-2025", "options", None,
-                                                     "Which option is cheapest?")
-    journal = data / "journal"
-    journal.mkdir(exist_ok=True)
-    (journal / "gone.jsonl").write_text(json.dumps({
-        "kind": "note", "brief": "ferry-2025", "item": note_id, "reply_to": "",
-        "text": "Which ones? All six", "at": now_utc(), "base": "Which ones?"}) + "\n",
-        encoding="utf-8")  # fmt: skip
     w, store = open_window(qtbot, paths, ferry_brief(tmp_path))
     try:
         assert w.banner.text() == ("Notes kept for “Coastal Ferry Subsidy Review” (ferry.md,"
@@ -161,12 +170,7 @@ def test_text_typed_on_a_brief_that_since_gained_an_id_is_brought_back(qtbot, tm
     with Store.open(Paths(data).ensure()) as store:
         h = NotesService(store, author="Ana").annotate(
             load_brief(path), "background", "Island councils", note="Which ones?")
-    journal = data / "journal"
-    journal.mkdir(exist_ok=True)
-    (journal / "gone.jsonl").write_text(json.dumps({
-        "kind": "note", "brief": str(path.resolve()), "item": h.id, "reply_to": "",
-        "text": "Which ones? All six", "at": now_utc(), "base": "Which ones?"}) + "\n",
-        encoding="utf-8")  # fmt: skip
+    _typed_and_not_saved(data, str(path.resolve()), h.id, draft=False)
     path.write_text(BRIEF, encoding="utf-8")  # the reissue has an id
     w, store = open_window(qtbot, Paths(data).ensure(), path)
     try:
@@ -181,15 +185,8 @@ def test_text_typed_on_a_brief_whose_notes_the_command_line_attached_is_brought_
 ):
     data = tmp_path / "data"
     note_id = _notes_of_a_missing_brief(tmp_path, data)
+    _typed_and_not_saved(data, "ferry-2025", note_id)
     paths = Paths(data).ensure()
-    Settings(paths.settings_file).save_comment_draft("ferry-2025", "options", None,
-                                                     "Which option is cheapest?")
-    journal = data / "journal"
-    journal.mkdir(exist_ok=True)
-    (journal / "gone.jsonl").write_text(json.dumps({
-        "kind": "note", "brief": "ferry-2025", "item": note_id, "reply_to": "",
-        "text": "Which ones? All six", "at": now_utc(), "base": "Which ones?"}) + "\n",
-        encoding="utf-8")  # fmt: skip
     path = ferry_brief(tmp_path)
     with Store.open(paths) as store:  # 'briefreader db attach ferry-2025 ferry.md'
         NotesService(store).attach(load_brief(path), "ferry-2025")
