@@ -1273,6 +1273,9 @@ def test_the_keys_a_briefs_notes_had_before_are_remembered(store, db_path):
     store.save_brief(brief_record())
     store.move_notes("grain-2027", KEY)
     assert store.earlier_keys(KEY) == ["/briefs/grain.md", "grain-2027"]
+    # A key in use again is nobody's earlier key.
+    store.save_brief(replace(brief_record(), key="grain-2027"))
+    assert store.earlier_keys(KEY) == ["/briefs/grain.md"]
     # A database of version 5 gets the table, empty.
     store.close()
     with raw(db_path) as conn:

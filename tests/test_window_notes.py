@@ -847,6 +847,15 @@ def test_the_find_bar_fits_a_small_screen_beside_the_notes(qtbot, app, brief_pat
     assert w.minimumSizeHint().width() <= 800
 
 
+def test_bookmarks_open_beside_the_notes_and_fit_a_small_screen(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.actions_.show_bookmarks.trigger()
+    qtbot.waitUntil(w.note_taking.docks["bookmarks"].isVisible)
+    assert w.dockWidgetArea(w.note_taking.docks["bookmarks"]) \
+        == w.dockWidgetArea(w.note_taking.docks["notes"])
+    assert w.minimumSizeHint().width() <= 800
+
+
 def test_bookmark_toggle(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("options")

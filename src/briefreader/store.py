@@ -1085,6 +1085,9 @@ class Store:
         return [b for b in map(self.get_brief, keys) if b is not None]
 
     def _save_brief(self, conn: sqlite3.Connection, record: BriefRecord) -> int:
+        # A key in use again (the brief whose notes went elsewhere came back) is no
+        # longer another brief's earlier key: what is typed under it now is its own.
+        conn.execute("DELETE FROM earlier_keys WHERE old_key = ?", (record.key,))
         conn.execute(
             "INSERT INTO briefs(key, title, path, content_hash, seen_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT(key) DO UPDATE SET title = excluded.title, path = excluded.path,"

@@ -94,10 +94,13 @@ class NoteTaking(QObject):
             ("notes", "Notes", self.panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("review", "Review", self.review, Qt.DockWidgetArea.RightDockWidgetArea),
             ("trash", "Trash", self.trash, Qt.DockWidgetArea.RightDockWidgetArea),
-            ("bookmarks", "Bookmarks", self.bookmarks, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("bookmarks", "Bookmarks", self.bookmarks, Qt.DockWidgetArea.RightDockWidgetArea),
         ))
+        # One column of tabs beside the text: a dock of its own on the left made an
+        # 800-pixel window wider than its screen.
         window.tabifyDockWidget(self.docks["notes"], self.docks["review"])
         window.tabifyDockWidget(self.docks["review"], self.docks["trash"])
+        window.tabifyDockWidget(self.docks["trash"], self.docks["bookmarks"])
         self.docks["notes"].raise_()
         # Whether each view is on screen: a dock behind another's tab still says it is
         # visible, but visibilityChanged follows its tab too.
