@@ -242,3 +242,30 @@ def _span(w, text: str) -> tuple[int, int]:
         w.brief.index_of(w.reader.section.id)].text
     start = plain.index(text)
     return start, start + len(text)
+
+
+def test_a_brief_back_under_the_key_its_notes_left_keeps_what_is_typed_for_it(qtbot,
+                                                                              tmp_path):
+    data = tmp_path / "data"
+    _notes_of_a_missing_brief(tmp_path, data)
+    paths = Paths(data).ensure()
+    new = ferry_brief(tmp_path)
+    with Store.open(paths) as store:  # 'briefreader db attach ferry-2025 ferry.md'
+        NotesService(store).attach(load_brief(new), "ferry-2025")
+    # Last year's brief is back, a brief of its own again, with a note and a draft.
+    old = tmp_path / "old" / "ferry.md"
+    old.write_text(BRIEF.replace("ferry-2026", "ferry-2025"), encoding="utf-8")
+    with Store.open(paths) as store:
+        h = NotesService(store, author="Ana").annotate(load_brief(old), "options",
+                                                       "Option one", note="Which ones?")
+    _typed_and_not_saved(data, "ferry-2025", h.id)
+    w, store = open_window(qtbot, paths, new)  # the brief that took its first notes
+    try:
+        assert Settings(paths.settings_file).comment_drafts("ferry-2025", "options") == {
+            None: "Which option is cheapest?"}
+        w.open_path(old)
+        qtbot.waitUntil(lambda: w.brief is not None and w.brief.doc_id == "ferry-2025")
+        assert w.note_taking.annotations.highlights[h.id].note == "Which ones? All six"
+    finally:
+        w.close()
+        store.close()

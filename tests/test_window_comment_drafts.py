@@ -728,11 +728,22 @@ def test_settings_move_the_drafts_of_a_brief_key_to_another_after_its_own(tmp_pa
     s.save_comment_draft("old", "summary", None, "Ask the port")
     s.save_comment_draft("old", "summary", "c1", "a reply")
     s.save_comment_draft(KEY, "summary", None, "Costs?")
-    assert s.move_brief_drafts("old", KEY) == 2
+    assert s.move_brief_drafts({"old"}, KEY) == 2
     fresh = Settings(tmp_path / "settings.ini")
     assert fresh.comment_drafts(KEY, "summary") == {None: "Costs?\n\nAsk the port",
                                                     "c1": "a reply"}
     assert fresh.comment_drafts("old", "summary") == {}
+
+
+def test_settings_moving_a_brief_keys_drafts_prunes_no_other_draft(tmp_path):
+    s = Settings(tmp_path / "settings.ini")
+    now = time.time()
+    for i in range(MAX_COMMENT_DRAFTS - 1):
+        s.save_comment_draft("other", f"s{i}", None, f"draft {i}", now=now - 1000 + i)
+    s.save_comment_draft("old", "summary", None, "Ask the port", now=now)
+    assert s.move_brief_drafts({"old"}, KEY) == 1
+    assert s.comment_drafts("other", "s0") == {None: "draft 0"}  # the oldest is kept
+    assert s.comment_drafts(KEY, "summary") == {None: "Ask the port"}
 
 
 def test_settings_move_replies_to_the_section_their_comment_moved_to(tmp_path):

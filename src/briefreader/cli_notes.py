@@ -297,8 +297,9 @@ def cmd_notes(args: argparse.Namespace) -> int:
         likely = service.likely_earlier(brief) if listing.report.new_brief else None
     _show_listing(listing, labels, as_json=args.json)
     if likely is not None:
-        print(f"briefreader: notes kept for {likely.title!r}, not found at {likely.path},"
-              f" may be this brief's: briefreader db attach {shlex.quote(likely.key)}"
+        where = f" at {likely.path}" if likely.path else ""
+        print(f"briefreader: notes kept for {likely.title!r}, not found{where}, may be"
+              f" this brief's: briefreader db attach {shlex.quote(likely.key)}"
               f" {shlex.quote(args.brief)}", file=sys.stderr)
     return 0
 

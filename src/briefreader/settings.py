@@ -267,24 +267,28 @@ class Settings:
         self._qs.sync()
         return moved
 
-    def move_brief_drafts(self, from_brief: str, to_brief: str) -> int:
-        """Drafts kept under the brief key ``from_brief`` are kept under ``to_brief`` from
-        now on (its notes went there), after any draft of the same box there; how many
-        were moved."""
+    def move_brief_drafts(self, from_briefs: Collection[str], to_brief: str) -> int:
+        """Drafts kept under the brief keys ``from_briefs`` are kept under ``to_brief``
+        from now on (their notes went there), after any draft of the same box there;
+        how many were moved."""
         moved = 0
         for key, entry in self._draft_entries().items():
             section, text = entry.get("section"), entry.get("text")
             reply_to = entry.get("reply_to") or None
-            if (entry.get("brief") != from_brief or not isinstance(section, str)
+            if (entry.get("brief") not in from_briefs or not isinstance(section, str)
                     or not isinstance(text, str)):
                 continue
             there = self.comment_drafts(to_brief, section).get(reply_to, "")
             if there.strip():
                 text = _joined(there, text)
+            # Taken out first, so that no other draft is pruned to make room for it;
+            # put back should it not be kept where it goes.
+            self._qs.remove(f"{_DRAFTS}/{key}")
             if self.save_comment_draft(to_brief, section, reply_to, text,
                                        now=_saved_at(entry)):
-                self._qs.remove(f"{_DRAFTS}/{key}")
                 moved += 1
+            else:
+                self._qs.setValue(f"{_DRAFTS}/{key}", json.dumps(entry, ensure_ascii=False))
         if moved:
             self._qs.sync()
         return moved

@@ -1158,7 +1158,8 @@ class Store:
     def earlier_keys(self, key: str) -> list[str]:
         """The keys the notes of the brief ``key`` were kept under before."""
         return [r[0] for r in self._connection.execute(
-            "SELECT old_key FROM earlier_keys WHERE key = ? ORDER BY old_key", (key,))]
+            "SELECT old_key FROM earlier_keys WHERE key = ?"
+            " AND old_key NOT IN (SELECT key FROM briefs) ORDER BY old_key", (key,))]
 
     def move_notes(self, from_key: str, to_key: str) -> list[str]:
         """Give every note, bookmark and reading position of the brief stored under

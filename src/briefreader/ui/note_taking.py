@@ -232,8 +232,7 @@ class NoteTaking(QObject):
                 earlier = self.annotations.notes.earlier_keys(brief)
             except BriefreaderError:
                 earlier = []
-            for old in earlier:
-                self.typed.move_brief(old, key)
+            self.typed.move_briefs(earlier, key)
         self.typed.recover_drafts(placed)
         self._recover_typed()
         if attached is not None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -99,16 +99,19 @@ class TypedText(QObject):
         pending = self.panel.holds_draft(item_id)
         self.journal.settled(kind, brief, item_id, self._stored(item_id) if pending else None)
 
-    def move_brief(self, from_brief: str, to_brief: str) -> None:
-        """The notes of the brief key ``from_brief`` went to ``to_brief`` (a brief known
+    def move_briefs(self, from_briefs: Sequence[str], to_brief: str) -> None:
+        """The notes of the brief keys ``from_briefs`` went to ``to_brief`` (a brief known
         by another key before, or whose notes were attached): so does what was typed
         in them and not saved, and unposted comments."""
-        self.journal.move_brief(from_brief, to_brief)
+        if not from_briefs:
+            return
+        for old in from_briefs:
+            self.journal.move_brief(old, to_brief)
         if self.settings is not None:
             try:
-                self.settings.move_brief_drafts(from_brief, to_brief)
+                self.settings.move_brief_drafts(set(from_briefs), to_brief)
             except Exception:  # noqa: BLE001 - a damaged settings file must not stop opening
-                log.exception("comment drafts could not follow the notes of %r", from_brief)
+                log.exception("comment drafts could not follow the notes of %r", from_briefs)
 
     def recover(self) -> int:
         """Save again the notes and comments of the open brief that the journal holds
