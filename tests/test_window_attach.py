@@ -51,6 +51,15 @@ def _typed_and_not_saved(data: Path, key: str, note_id: str, *, draft: bool = Tr
         encoding="utf-8")  # fmt: skip
 
 
+def _typed_text_is_back(qtbot, w, note_id: str, *, draft: bool = True) -> None:
+    """What ``_typed_and_not_saved`` left is in the note, and in Options' comment box."""
+    assert w.note_taking.annotations.highlights[note_id].note == "Which ones? All six"
+    if draft:
+        w.show_section("options")
+        qtbot.waitUntil(lambda: w.note_taking.panel.composer.text()
+                        == "Which option is cheapest?")
+
+
 def _chooses_first(monkeypatch) -> list[list[StoredBrief]]:
     offered: list[list[StoredBrief]] = []
 
@@ -153,11 +162,8 @@ def test_a_new_brief_offers_the_notes_of_the_missing_one_it_is_likely_a_version_
         assert w.note_taking.annotations.highlights == {}  # offered, not taken
         w.banner.button.click()
         qtbot.waitUntil(lambda: note_id in w.note_taking.annotations.highlights)
-        assert w.note_taking.annotations.highlights[note_id].note == "Which ones? All six"
         assert "attached, each where it was" in w.banner.text()
-        w.show_section("options")
-        qtbot.waitUntil(lambda: w.note_taking.panel.composer.text()
-                        == "Which option is cheapest?")
+        _typed_text_is_back(qtbot, w, note_id)
     finally:
         w.close()
         store.close()
@@ -174,7 +180,7 @@ def test_text_typed_on_a_brief_that_since_gained_an_id_is_brought_back(qtbot, tm
     path.write_text(BRIEF, encoding="utf-8")  # the reissue has an id
     w, store = open_window(qtbot, Paths(data).ensure(), path)
     try:
-        assert w.note_taking.annotations.highlights[h.id].note == "Which ones? All six"
+        _typed_text_is_back(qtbot, w, h.id, draft=False)
     finally:
         w.close()
         store.close()
@@ -192,10 +198,7 @@ def test_text_typed_on_a_brief_whose_notes_the_command_line_attached_is_brought_
         NotesService(store).attach(load_brief(path), "ferry-2025")
     w, store = open_window(qtbot, paths, path)
     try:
-        assert w.note_taking.annotations.highlights[note_id].note == "Which ones? All six"
-        w.show_section("options")
-        qtbot.waitUntil(lambda: w.note_taking.panel.composer.text()
-                        == "Which option is cheapest?")
+        _typed_text_is_back(qtbot, w, note_id)
     finally:
         w.close()
         store.close()
@@ -265,7 +268,7 @@ def test_a_brief_back_under_the_key_its_notes_left_keeps_what_is_typed_for_it(qt
             None: "Which option is cheapest?"}
         w.open_path(old)
         qtbot.waitUntil(lambda: w.brief is not None and w.brief.doc_id == "ferry-2025")
-        assert w.note_taking.annotations.highlights[h.id].note == "Which ones? All six"
+        _typed_text_is_back(qtbot, w, h.id, draft=False)
     finally:
         w.close()
         store.close()
