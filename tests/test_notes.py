@@ -421,3 +421,20 @@ def test_notes_of_a_brief_known_before_under_another_key_are_counted_to_place(
     assert report is not None and report.reanchored and not report.new_brief
     assert service.notes_to_place(edited) == 0
     assert not service.sync(edited).reanchored
+
+
+def test_section_texts_rendered_in_an_earlier_session_are_not_rendered_again(
+    service, monkeypatch
+):
+    from briefreader import render
+
+    first = [t.text for t in service.section_texts(make_brief())]
+    render.clear_cache()  # a new session: nothing memoised
+
+    def no_render(*_args):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(render, "_time_boxed", no_render)
+    again = NotesService(service.store, author="Ana").section_texts(make_brief())
+    assert [t.text for t in again] == first == [LEAD, SUMMARY, RISKS]
+    assert (service.store.database.parent / "cache" / "section-texts.sqlite3").exists()

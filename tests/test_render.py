@@ -908,3 +908,57 @@ def test_a_new_version_renders_again_only_the_sections_it_changed(monkeypatch):
     assert rendered == ["zero", "one"]
     assert render.render_section(new, new.sections[2]).html == render.render_section(
         old, old.sections[1]).html
+
+
+class _Kept:
+    """A TextStore in memory."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+        self.asked: list[list[str]] = []
+
+    def get_many(self, keys):
+        keys = list(keys)
+        self.asked.append(keys)
+        return {k: self.texts[k] for k in keys if k in self.texts}
+
+    def put_many(self, texts):
+        self.texts.update(texts)
+
+
+def test_plain_texts_kept_from_before_are_not_rendered_again(monkeypatch):
+    # As in a new session: the memoised renderings are gone, the kept texts are not.
+    from briefreader.parse import parse_markdown
+
+    text = "# One\n\nFirst part.\n\n# Two\n\nSecond *part*.\n\n# Three\n\nThird part.\n"
+    old = parse_markdown(text, name="t.md", content_hash="version-1")
+    kept = _Kept()
+    render.clear_cache()
+    assert render.plain_texts(old, kept) == ["First part.", "Second part.", "Third part."]
+    assert len(kept.texts) == 3
+    rendered = []
+    real = render._time_boxed
+    monkeypatch.setattr(render, "_time_boxed",
+                        lambda source, scope, limit: rendered.append(scope)
+                        or real(source, scope, limit))  # fmt: skip
+    render.clear_cache()
+    new = parse_markdown(text.replace("Third part.", "Third, edited."), name="t.md",
+                         content_hash="version-2")
+    assert render.plain_texts(new, kept) == ["First part.", "Second part.", "Third, edited."]
+    assert rendered == ["three"]
+    # The same text under another id, or read as plain text, is another key.
+    renamed = parse_markdown(text.replace("# One", "# Uno"), name="t.md", content_hash="3")
+    assert render.text_key(renamed, renamed.sections[0]) != render.text_key(old, old.sections[0])
+    assert render.text_key(new, new.sections[0]) == render.text_key(old, old.sections[0])
+
+
+def test_a_section_shown_as_text_for_lack_of_time_is_not_kept(monkeypatch):
+    from briefreader.parse import parse_markdown
+
+    render.clear_cache()
+    monkeypatch.setattr(render, "_time_boxed", lambda source, scope, limit: (None, "too slow"))
+    brief = parse_markdown("# One\n\nFirst *part*.\n", name="t.md", content_hash="slow")
+    kept = _Kept()
+    assert render.plain_texts(brief, kept) == ["First *part*."]
+    assert kept.texts == {}
+    render.clear_cache()

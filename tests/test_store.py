@@ -1326,3 +1326,36 @@ def test_a_full_disk_met_while_checking_is_called_a_full_disk(db_path, monkeypat
     monkeypatch.setattr(store_mod, "_checked", full)
     with pytest.raises(StoreError, match="cannot read the notes database .*: the disk is full$"):
         Store(db_path)
+
+
+def test_the_section_text_cache_keeps_texts_and_drops_the_oldest_past_its_bound(tmp_path):
+    from briefreader.store import TextCache
+
+    cache = TextCache(tmp_path / "cache" / "texts.sqlite3", max_chars=10)
+    cache.put_many({"a": "12345"})
+    cache.put_many({"b": "67890"})
+    assert cache.get_many(["a", "b", "c"]) == {"a": "12345", "b": "67890"}
+    cache.put_many({"c": "xyz"})  # 13 characters: the oldest goes
+    assert cache.get_many(["a", "b", "c"]) == {"b": "67890", "c": "xyz"}
+
+
+def test_a_damaged_or_unwritable_section_text_cache_costs_a_render_never_an_error(tmp_path):
+    from briefreader.store import TextCache
+
+    path = tmp_path / "cache" / "texts.sqlite3"
+    path.parent.mkdir()
+    path.write_bytes(b"not a database at all" * 100)
+    cache = TextCache(path)
+    assert cache.get_many(["a"]) == {}  # damaged: started again
+    cache.put_many({"a": "text"})
+    assert cache.get_many(["a"]) == {"a": "text"}
+    other = tmp_path / "other.sqlite3"  # another layout: started again
+    with closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE texts (key TEXT PRIMARY KEY, text TEXT)")
+        conn.commit()
+    TextCache(other).put_many({"a": "text"})
+    assert TextCache(other).get_many(["a"]) == {"a": "text"}
+    blocked = TextCache(tmp_path / "file" / "texts.sqlite3")
+    (tmp_path / "file").write_text("a file where the folder should be")
+    blocked.put_many({"a": "text"})
+    assert blocked.get_many(["a"]) == {}

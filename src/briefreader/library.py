@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from briefreader.brief import Brief
     from briefreader.paths import Paths
+    from briefreader.render import TextStore
 
 # Parsing and rendering are imported where they are used: the window imports this
 # module at start.
@@ -191,25 +192,20 @@ def _unreadable(path: Path, previous: BriefInfo | None, reason: str) -> BriefInf
 
 def section_texts(
     brief: Brief,
+    kept: TextStore | None = None,
     *,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[SectionText] | None:
-    """Every section's plain text (the slow part of indexing); None when cancelled."""
-    from briefreader.render import section_plain_text
+    """Every section's plain text (the slow part of indexing, less what ``kept`` has
+    from before); None when cancelled."""
+    from briefreader.render import plain_texts
 
-    out: list[SectionText] = []
-    total = len(brief.sections)
-    for i, section in enumerate(brief.sections):
-        if cancelled is not None and cancelled():
-            return None
-        out.append(
-            SectionText(section.id, section.title, section.ordinal,
-                        section_plain_text(brief, section))
-        )
-        if progress is not None:
-            progress(i + 1, total)
-    return out
+    texts = plain_texts(brief, kept, progress=progress, cancelled=cancelled)
+    if texts is None:
+        return None
+    return [SectionText(s.id, s.title, s.ordinal, text)
+            for s, text in zip(brief.sections, texts, strict=True)]
 
 
 def index_brief(
@@ -228,7 +224,7 @@ def index_brief(
 
     if brief.path is None:
         raise LibraryError(f"the brief {brief.title!r} has no file, so it cannot be indexed")
-    texts = section_texts(brief, progress=progress, cancelled=cancelled)
+    texts = section_texts(brief, store.text_cache, progress=progress, cancelled=cancelled)
     if texts is None:
         return False
     store.index_brief_text(

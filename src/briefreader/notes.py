@@ -44,7 +44,7 @@ from briefreader.records import (
     StoredBrief,
     new_id,
 )
-from briefreader.render import section_plain_text
+from briefreader.render import plain_texts
 from briefreader.store import Store
 
 _TEXT_CACHE_SIZE = 4
@@ -166,10 +166,10 @@ class NotesService:
         """The plain text of every section, computed once per brief version."""
         cached = self._texts.get(brief.content_hash)
         if cached is None:
-            cached = [
-                SectionText(s.id, s.title, s.ordinal, section_plain_text(brief, s))
-                for s in brief.sections
-            ]
+            texts = plain_texts(brief, self.store.text_cache)
+            assert texts is not None  # (None only when cancelled)
+            cached = [SectionText(s.id, s.title, s.ordinal, text)
+                      for s, text in zip(brief.sections, texts, strict=True)]
             if len(self._texts) >= _TEXT_CACHE_SIZE:
                 self._texts.pop(next(iter(self._texts)))
             self._texts[brief.content_hash] = cached

@@ -11,16 +11,21 @@ escaped plain text with a notice instead of freezing the window.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import html
 import logging
 import re
+import sys
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
+from importlib import metadata
 from importlib import resources as _resources
 from itertools import groupby
-from typing import NamedTuple
+from pathlib import Path
+from typing import NamedTuple, Protocol
 
 import markdown
 import nh3
@@ -650,6 +655,69 @@ def render_section(brief: Brief, section: Section, *, time_limit: float = 2.0) -
 
 def section_plain_text(brief: Brief, section: Section) -> str:
     return render_section(brief, section).plain_text
+
+
+class TextStore(Protocol):
+    """Where plain texts rendered before are kept (``store.TextCache``)."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]: ...
+
+    def put_many(self, texts: dict[str, str]) -> None: ...
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> str:
+    """What a section's plain text depends on besides the section: this code and the
+    libraries it calls, so that texts kept by another version are never taken."""
+    digest = hashlib.sha256()
+    for dist in ("markdown", "nh3"):
+        try:
+            digest.update(f"{dist} {metadata.version(dist)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dist} ?\n".encode())
+    for module in (sys.modules[__name__], footnotes, sys.modules[Brief.__module__]):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def text_key(brief: Brief, section: Section) -> str:
+    """A key for ``section_plain_text(brief, section)``: equal keys, equal texts."""
+    digest = hashlib.sha256(_renderer().encode())
+    for part in (brief.format, section.id, effective_source(brief, section)):
+        digest.update(b"\x00" + part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def plain_texts(
+    brief: Brief,
+    kept: TextStore | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[str] | None:
+    """Every section's ``section_plain_text``, those ``kept`` from before taken from it
+    and the others rendered (and kept); None when ``cancelled``."""
+    keys = [text_key(brief, s) for s in brief.sections] if kept is not None else []
+    found = kept.get_many(keys) if kept is not None else {}
+    out: list[str] = []
+    new: dict[str, str] = {}
+    total = len(brief.sections)
+    for i, section in enumerate(brief.sections):
+        if cancelled is not None and cancelled():
+            return None
+        text = found.get(keys[i]) if keys else None
+        if text is None:
+            rendered = render_section(brief, section)
+            text = rendered.plain_text
+            # Shown as text for lack of time is not what the section is: not kept.
+            if keys and (not rendered.fallback or rendered.notice == NOTICE_LARGE):
+                new[keys[i]] = text
+        out.append(text)
+        if progress is not None:
+            progress(i + 1, total)
+    if kept is not None and new:
+        kept.put_many(new)
+    return out
 
 
 def render_brief(brief: Brief) -> str:

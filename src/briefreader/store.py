@@ -30,6 +30,7 @@ import os
 import sqlite3
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -753,6 +754,106 @@ class _SessionMarker:
 # --------------------------------------------------------------------------- store
 
 
+_TEXT_CACHE_VERSION = 1
+
+
+class TextCache:
+    """Plain texts of brief sections as rendered before, in a database of their own
+    beside the notes (``cache/section-texts.sqlite3``): a big brief reissued, or
+    searched in a new session, renders only the sections it has not had before.
+
+    Only a cache: it holds nothing the user wrote, so whatever goes wrong with it (a
+    full disk, a damaged or locked file) costs a render, never an error. Each call
+    opens its own connection, so any thread may use it. The texts kept are bounded by
+    ``max_chars``; the oldest go first."""
+
+    def __init__(self, path: Path, *, max_chars: int = 100_000_000) -> None:
+        self.path = path
+        self.max_chars = max_chars
+        self._broken = False
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=1.0, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            if conn.execute("PRAGMA user_version").fetchone()[0] != _TEXT_CACHE_VERSION:
+                # Another layout (or none yet): only a cache, so it starts again (once,
+                # should two processes find it so at the same time).
+                conn.execute("BEGIN IMMEDIATE")
+                if conn.execute("PRAGMA user_version").fetchone()[0] != _TEXT_CACHE_VERSION:
+                    conn.execute("DROP TABLE IF EXISTS texts")
+                    # (The text last: its size is summed without reading it.)
+                    conn.execute("CREATE TABLE texts (key TEXT PRIMARY KEY,"
+                                 " stored INTEGER NOT NULL, chars INTEGER NOT NULL,"
+                                 " text TEXT NOT NULL)")
+                    conn.execute(f"PRAGMA user_version = {_TEXT_CACHE_VERSION}")
+                conn.execute("COMMIT")
+            yield conn
+        finally:
+            conn.close()
+
+    def _failed(self, exc: Exception) -> None:
+        log.warning("section text cache %s unavailable: %s", self.path, exc)
+        damaged = isinstance(exc, sqlite3.DatabaseError) and any(
+            words in str(exc) for words in ("malformed", "not a database"))
+        if damaged:
+            # Damaged: it is only a cache, so it is started again.
+            with suppress(OSError):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            return
+        self._broken = True  # not again this session
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        """The texts kept under these keys (those not kept are left out)."""
+        wanted = list(dict.fromkeys(keys))
+        if self._broken or not wanted:
+            return {}
+        found: dict[str, str] = {}
+        try:
+            with self._connect() as conn:
+                for i in range(0, len(wanted), 500):
+                    batch = wanted[i : i + 500]
+                    found.update(conn.execute(
+                        f"SELECT key, text FROM texts WHERE key IN ({','.join('?' * len(batch))})",
+                        batch))  # fmt: skip
+        except (sqlite3.Error, OSError) as exc:
+            self._failed(exc)
+            return {}
+        return found
+
+    def put_many(self, texts: dict[str, str]) -> None:
+        """Keep these texts; the oldest kept go when there are more than ``max_chars``."""
+        if self._broken or not texts:
+            return
+        try:
+            with self._connect() as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    stamp = int(time.time() * 1000)
+                    conn.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
+                                     [(k, stamp, len(t), t) for k, t in texts.items()])
+                    total = conn.execute("SELECT total(chars) FROM texts").fetchone()[0]
+                    if total > self.max_chars:
+                        kept, cut = 0, None
+                        for stored, size in conn.execute(
+                                "SELECT stored, chars FROM texts ORDER BY stored DESC"):
+                            kept += size
+                            if kept > self.max_chars:
+                                cut = stored
+                                break
+                        conn.execute("DELETE FROM texts WHERE stored <= ?", (cut,))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        except (sqlite3.Error, OSError) as exc:
+            self._failed(exc)
+
+
 class Store:
     """The notes database. Opening it checks, migrates and backs it up.
 
@@ -788,6 +889,8 @@ class Store:
             self._check_not_lost()
         self.read_only = _is_read_only(self.database)
         """Saves fail with SaveError; reading works (a read-only folder or file)."""
+        self.text_cache = TextCache(self.database.parent / "cache" / "section-texts.sqlite3")
+        """Section texts rendered before, for any thread (see TextCache)."""
         if self.read_only and not existed:
             raise StoreError(
                 f"cannot create the notes database: the folder {self.database.parent} is read-only"
