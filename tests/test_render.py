@@ -962,3 +962,23 @@ def test_a_section_shown_as_text_for_lack_of_time_is_not_kept(monkeypatch):
     assert render.plain_texts(brief, kept) == ["First *part*."]
     assert kept.texts == {}
     render.clear_cache()
+
+
+def test_a_section_that_came_close_to_its_time_limit_is_not_kept(monkeypatch):
+    # On a busier machine the reader's render of it may run out of time and show it as
+    # text: the notes must then read what the reader shows, not a text kept from before.
+    from briefreader.parse import parse_markdown
+
+    render.clear_cache()
+    real = render._time_boxed
+
+    def slow(source, scope, limit):
+        time.sleep(render._KEEP_BELOW * render.RENDER_TIME_LIMIT + 0.05)
+        return real(source, scope, limit)
+
+    monkeypatch.setattr(render, "_time_boxed", slow)
+    brief = parse_markdown("# One\n\nFirst *part*.\n", name="t.md", content_hash="close")
+    kept = _Kept()
+    assert render.plain_texts(brief, kept) == ["First part."]
+    assert kept.texts == {}
+    render.clear_cache()

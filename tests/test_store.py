@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -1359,3 +1360,23 @@ def test_a_damaged_or_unwritable_section_text_cache_costs_a_render_never_an_erro
     (tmp_path / "file").write_text("a file where the folder should be")
     blocked.put_many({"a": "text"})
     assert blocked.get_many(["a"]) == {}
+
+
+def test_the_section_text_cache_skips_what_it_cannot_hold_and_waits_for_no_lock(tmp_path):
+    from briefreader.store import TextCache
+
+    path = tmp_path / "texts.sqlite3"
+    cache = TextCache(path)
+    cache.put_many({"a": "fine", "b": "lone \ud800 surrogate"})  # (an odd codec's text)
+    assert cache.get_many(["a", "b"]) == {"a": "fine"}
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another window writing
+        t0 = time.perf_counter()
+        cache.put_many({"c": "later"})
+        assert time.perf_counter() - t0 < 1.0
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    cache.put_many({"c": "later"})  # not given up for the session
+    assert cache.get_many(["c"]) == {"c": "later"}

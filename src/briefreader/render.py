@@ -17,6 +17,8 @@ import logging
 import re
 import sys
 import threading
+import time
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +52,8 @@ NOTICE_LARGE = "This section is shown as plain text: it is too long to format."
 #: Sources above this size go straight to plain text: Markdown runs at ~1.5 MB/s, so
 #: they could not finish inside the usual time box anyway.
 MAX_MARKDOWN_CHARS = 1_000_000
+#: Seconds a section's Markdown may take to render before it is shown as text.
+RENDER_TIME_LIMIT = 2.0
 
 # ---------------------------------------------------------------------------
 # Sanitising policy
@@ -581,6 +585,8 @@ class RenderedSection:
     """True when the body is shown as escaped plain text."""
     notice: str | None
     """Why the body is shown as plain text, for the user; None otherwise."""
+    seconds: float = 0.0
+    """How long the body took to render."""
 
 
 class _Heading(NamedTuple):
@@ -607,6 +613,7 @@ def _render_section(
     elif len(source) > MAX_MARKDOWN_CHARS:
         notice = NOTICE_LARGE
     else:
+        started = time.perf_counter()
         body, notice = _time_boxed(source, section.id, time_limit)
         if body is not None:
             return RenderedSection(
@@ -614,6 +621,7 @@ def _render_section(
                 plain_text=plain_text_of_html(body),
                 fallback=False,
                 notice=None,
+                seconds=time.perf_counter() - started,
             )
     return RenderedSection(
         html=_heading_html(section) + "\n" + _text_to_html(source),
@@ -630,7 +638,8 @@ _rendering: dict[tuple, threading.Event] = {}
 _rendering_lock = threading.Lock()
 
 
-def render_section(brief: Brief, section: Section, *, time_limit: float = 2.0) -> RenderedSection:
+def render_section(brief: Brief, section: Section, *,
+                   time_limit: float = RENDER_TIME_LIMIT) -> RenderedSection:
     """The section as the reader shows it. Memoised (and rendered by one thread at a
     time); never raises for bad input and never takes much longer than ``time_limit``
     seconds."""
@@ -669,7 +678,7 @@ class TextStore(Protocol):
 def _renderer() -> str:
     """What a section's plain text depends on besides the section: this code and the
     libraries it calls, so that texts kept by another version are never taken."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"{sys.version} {unicodedata.unidata_version}\n".encode())
     for dist in ("markdown", "nh3"):
         try:
             digest.update(f"{dist} {metadata.version(dist)}\n".encode())
@@ -678,6 +687,20 @@ def _renderer() -> str:
     for module in (sys.modules[__name__], footnotes, sys.modules[Brief.__module__]):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()
+
+
+#: A section that took more than this share of the time limit to render is not kept: the
+#: reader renders it again, and should that run out of time (a busy machine), it shows
+#: the section as text, which the notes must then read too.
+_KEEP_BELOW = 0.1
+
+
+def _keepable(rendered: RenderedSection) -> bool:
+    """Is this the section's text whatever the machine's load? Not when it is shown
+    as text for lack of time, nor when it came close to that."""
+    if rendered.fallback:
+        return rendered.notice == NOTICE_LARGE  # (by size alone)
+    return rendered.seconds < _KEEP_BELOW * RENDER_TIME_LIMIT
 
 
 def text_key(brief: Brief, section: Section) -> str:
@@ -709,8 +732,7 @@ def plain_texts(
         if text is None:
             rendered = render_section(brief, section)
             text = rendered.plain_text
-            # Shown as text for lack of time is not what the section is: not kept.
-            if keys and (not rendered.fallback or rendered.notice == NOTICE_LARGE):
+            if keys and _keepable(rendered):
                 new[keys[i]] = text
         out.append(text)
         if progress is not None:

@@ -754,7 +754,15 @@ class _SessionMarker:
 # --------------------------------------------------------------------------- store
 
 
-_TEXT_CACHE_VERSION = 1
+_TEXT_CACHE_VERSION = 2
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class TextCache:
@@ -775,7 +783,8 @@ class TextCache:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=1.0, isolation_level=None)
+        # Briefly: a window waiting on it would freeze, and a render is the worst case.
+        conn = sqlite3.connect(self.path, timeout=0.2, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -789,6 +798,8 @@ class TextCache:
                     conn.execute("CREATE TABLE texts (key TEXT PRIMARY KEY,"
                                  " stored INTEGER NOT NULL, chars INTEGER NOT NULL,"
                                  " text TEXT NOT NULL)")
+                    # Sizes summed, and the oldest found, without reading the texts.
+                    conn.execute("CREATE INDEX texts_age ON texts(stored, chars)")
                     conn.execute(f"PRAGMA user_version = {_TEXT_CACHE_VERSION}")
                 conn.execute("COMMIT")
             yield conn
@@ -796,6 +807,8 @@ class TextCache:
             conn.close()
 
     def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            return  # in use by another window or thread: this once, texts are rendered
         log.warning("section text cache %s unavailable: %s", self.path, exc)
         damaged = isinstance(exc, sqlite3.DatabaseError) and any(
             words in str(exc) for words in ("malformed", "not a database"))
@@ -827,6 +840,9 @@ class TextCache:
 
     def put_many(self, texts: dict[str, str]) -> None:
         """Keep these texts; the oldest kept go when there are more than ``max_chars``."""
+        # (A text that is not valid Unicode, from a brief read with an odd codec, is
+        # rendered each time instead.)
+        texts = {k: t for k, t in texts.items() if _encodable(t)}
         if self._broken or not texts:
             return
         try:
@@ -836,11 +852,13 @@ class TextCache:
                     stamp = int(time.time() * 1000)
                     conn.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
                                      [(k, stamp, len(t), t) for k, t in texts.items()])
-                    total = conn.execute("SELECT total(chars) FROM texts").fetchone()[0]
+                    total = conn.execute(
+                        "SELECT total(chars) FROM texts INDEXED BY texts_age").fetchone()[0]
                     if total > self.max_chars:
                         kept, cut = 0, None
                         for stored, size in conn.execute(
-                                "SELECT stored, chars FROM texts ORDER BY stored DESC"):
+                                "SELECT stored, chars FROM texts INDEXED BY texts_age"
+                                " ORDER BY stored DESC"):
                             kept += size
                             if kept > self.max_chars:
                                 cut = stored
