@@ -438,3 +438,19 @@ def test_section_texts_rendered_in_an_earlier_session_are_not_rendered_again(
     again = NotesService(service.store, author="Ana").section_texts(make_brief())
     assert [t.text for t in again] == first == [LEAD, SUMMARY, RISKS]
     assert (service.store.database.parent / "cache" / "section-texts.sqlite3").exists()
+
+
+def test_notes_read_a_section_as_the_reader_shows_it_after_it_ran_out_of_time(
+    service, monkeypatch
+):
+    from briefreader import render
+
+    brief = make_brief(summary="Shipments *doubled* in March.")
+    render.clear_cache()
+    assert service.section_texts(brief)[1].text == "Shipments doubled in March."
+    monkeypatch.setattr(render, "_time_boxed", lambda source, scope, limit: (None, "slow"))
+    render.clear_cache()  # (its rendering forgotten, as after many other sections)
+    shown = render.render_section(brief, brief.sections[1])  # the reader, out of time
+    assert service.section_texts(brief)[1].text == shown.plain_text \
+        == "Shipments *doubled* in March."
+    render.clear_cache()

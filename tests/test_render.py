@@ -950,6 +950,8 @@ def test_plain_texts_kept_from_before_are_not_rendered_again(monkeypatch):
     renamed = parse_markdown(text.replace("# One", "# Uno"), name="t.md", content_hash="3")
     assert render.text_key(renamed, renamed.sections[0]) != render.text_key(old, old.sections[0])
     assert render.text_key(new, new.sections[0]) == render.text_key(old, old.sections[0])
+    as_text = Brief(title="t", sections=old.sections, format="text", content_hash="4")
+    assert render.text_key(as_text, old.sections[0]) != render.text_key(old, old.sections[0])
 
 
 def test_a_section_shown_as_text_for_lack_of_time_is_not_kept(monkeypatch):
@@ -981,4 +983,21 @@ def test_a_section_that_came_close_to_its_time_limit_is_not_kept(monkeypatch):
     kept = _Kept()
     assert render.plain_texts(brief, kept) == ["First part."]
     assert kept.texts == {}
+    render.clear_cache()
+
+
+def test_a_section_the_reader_shows_as_text_for_lack_of_time_is_read_so_by_the_notes(
+    monkeypatch
+):
+    from briefreader.parse import parse_markdown
+
+    brief = parse_markdown("# One\n\nFirst *part*.\n", name="t.md", content_hash="busy")
+    kept = _Kept()
+    render.clear_cache()
+    assert render.plain_texts(brief, kept) == ["First part."]  # kept, a quiet session
+    render.clear_cache()  # a new session on a busy machine: the reader runs out of time
+    monkeypatch.setattr(render, "_time_boxed", lambda source, scope, limit: (None, "slow"))
+    shown = render.render_section(brief, brief.sections[0])
+    assert shown.fallback
+    assert render.plain_texts(brief, kept) == [shown.plain_text] == ["First *part*."]
     render.clear_cache()

@@ -76,7 +76,8 @@ def register(subparsers: _Subparsers) -> None:
     )
     q.add_argument("backup", nargs="?", metavar="BACKUP", help="default: newest sound backup")
     q.set_defaults(func=cmd_db_restore)
-    q = db.add_parser("briefs", help="every brief with notes kept, and whether it is found")
+    q = db.add_parser("briefs", help="every brief the notes database knows, its notes counted,"
+                                      " and whether it is found")
     q.add_argument("--json", action="store_true", help="machine-readable output")
     q.set_defaults(func=cmd_db_briefs)
     q = db.add_parser(

@@ -44,7 +44,7 @@ from briefreader.records import (
     StoredBrief,
     new_id,
 )
-from briefreader.render import plain_texts
+from briefreader.render import fallbacks, plain_texts
 from briefreader.store import Store
 
 _TEXT_CACHE_SIZE = 4
@@ -152,7 +152,9 @@ class NotesService:
     def __init__(self, store: Store, *, author: str | None = None):
         self.store = store
         self.author = author or default_author()
-        self._texts: dict[str, list[SectionText]] = {}
+        # By content hash and render.fallbacks(): a section shown as plain text for lack
+        # of time since is read as the reader shows it.
+        self._texts: dict[tuple[str, int], list[SectionText]] = {}
         self._synced: set[tuple[str, str]] = set()
 
     # ------------------------------------------------------------------ brief text
@@ -164,7 +166,8 @@ class NotesService:
 
     def section_texts(self, brief: Brief) -> list[SectionText]:
         """The plain text of every section, computed once per brief version."""
-        cached = self._texts.get(brief.content_hash)
+        key = (brief.content_hash, fallbacks())
+        cached = self._texts.get(key)
         if cached is None:
             texts = plain_texts(brief, self.store.text_cache)
             assert texts is not None  # (None only when cancelled)
@@ -172,7 +175,7 @@ class NotesService:
                       for s, text in zip(brief.sections, texts, strict=True)]
             if len(self._texts) >= _TEXT_CACHE_SIZE:
                 self._texts.pop(next(iter(self._texts)))
-            self._texts[brief.content_hash] = cached
+            self._texts[key] = cached
         return cached
 
     def _section(self, brief: Brief, section_id: str) -> tuple[Section, str]:
@@ -291,7 +294,7 @@ class NotesService:
     def needs_texts(self, brief: Brief) -> bool:
         """Whether sync() will render every section (a new or changed brief): slow for
         a big brief, so a window does that part on a worker thread first."""
-        if brief.content_hash in self._texts:
+        if (brief.content_hash, fallbacks()) in self._texts:
             return False
         return self.store.brief_hash(brief_key(brief)) != brief.content_hash
 

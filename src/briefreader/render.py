@@ -653,13 +653,31 @@ def render_section(brief: Brief, section: Section, *,
             _rendering[key] = done = threading.Event()
     if busy is not None:
         busy.wait()
-        return _render_section(*key)  # from the cache by now
+        return _noted(brief, section, _render_section(*key))  # from the cache by now
     try:
-        return _render_section(*key)
+        return _noted(brief, section, _render_section(*key))
     finally:
         with _rendering_lock:
             del _rendering[key]
         done.set()
+
+
+# Text keys of the sections shown as plain text for lack of time in this session: what
+# the reader shows of them is that text, so the notes read it too (not a text kept from
+# a session in which they rendered in time).
+_fell_back: set[str] = set()
+
+
+def _noted(brief: Brief, section: Section, rendered: RenderedSection) -> RenderedSection:
+    if rendered.fallback and rendered.notice != NOTICE_LARGE and brief.format == "markdown":
+        _fell_back.add(text_key(brief, section))
+    return rendered
+
+
+def fallbacks() -> int:
+    """How many sections were shown as plain text for lack of time in this session (it
+    grows: texts taken before may then need taking again)."""
+    return len(_fell_back)
 
 
 def section_plain_text(brief: Brief, section: Section) -> str:
@@ -728,7 +746,7 @@ def plain_texts(
     for i, section in enumerate(brief.sections):
         if cancelled is not None and cancelled():
             return None
-        text = found.get(keys[i]) if keys else None
+        text = found.get(keys[i]) if keys and keys[i] not in _fell_back else None
         if text is None:
             rendered = render_section(brief, section)
             text = rendered.plain_text
@@ -762,6 +780,7 @@ def render_markdown_fragment(markdown_text: str, *, time_limit: float = 2.0) -> 
 
 def clear_cache() -> None:
     _render_section.cache_clear()
+    _fell_back.clear()
     _render_fragment.cache_clear()
     footnotes.clear_cache()
 

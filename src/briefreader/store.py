@@ -852,13 +852,11 @@ class TextCache:
                     stamp = int(time.time() * 1000)
                     conn.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
                                      [(k, stamp, len(t), t) for k, t in texts.items()])
-                    total = conn.execute(
-                        "SELECT total(chars) FROM texts INDEXED BY texts_age").fetchone()[0]
+                    total = conn.execute("SELECT total(chars) FROM texts").fetchone()[0]
                     if total > self.max_chars:
                         kept, cut = 0, None
                         for stored, size in conn.execute(
-                                "SELECT stored, chars FROM texts INDEXED BY texts_age"
-                                " ORDER BY stored DESC"):
+                                "SELECT stored, chars FROM texts ORDER BY stored DESC"):
                             kept += size
                             if kept > self.max_chars:
                                 cut = stored
