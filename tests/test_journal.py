@@ -252,3 +252,14 @@ def test_the_base_is_written_again_until_a_line_carrying_it_is_on_disk(folder, m
     [entry] = again.pending("b1")
     assert (entry.text, entry.base) == ("Stored. ab", "Stored.")
     again.close()
+
+
+def test_of_two_journals_typing_one_box_in_the_same_instant_the_later_read_wins(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("a", "first"), ("b", "second")):  # read in name order
+        (folder / f"{name}.jsonl").write_text(json.dumps({
+            "kind": "note", "brief": "b1", "item": "h1", "reply_to": "", "text": text,
+            "at": "2026-11-28T03:00:00.000Z", "base": ""}) + "\n", encoding="utf-8")
+    j = TypingJournal(folder)
+    assert texts(j) == [("note", "h1", "second")]
+    j.close()
