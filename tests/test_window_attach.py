@@ -23,6 +23,26 @@ from briefreader.ui.highlights import HIGHLIGHT_ID
 from windows import BRIEF, ferry_brief, open_window
 
 
+@pytest.fixture
+def opened(qtbot):
+    """open_window, and after the test, every window it opened closed with its store
+    (once any notes being placed on a worker are placed)."""
+    windows = []
+
+    def open_(paths: Paths, path: Path | None = None):
+        window, store = open_window(qtbot, paths, path)
+        windows.append((window, store))
+        return window, store
+
+    yield open_
+    for t in threading.enumerate():
+        if t.name == "notes-prepare":
+            t.join(10)
+    for window, store in windows:
+        window.close()
+        store.close()
+
+
 def _notes_of_a_missing_brief(tmp_path: Path, data: Path) -> str:
     """A note on last year's ferry brief (another id), whose file is gone since."""
     old = tmp_path / "old" / "ferry.md"
@@ -81,7 +101,7 @@ def _painted(w, text: str):
 
 
 @pytest.mark.parametrize("on_a_worker", [False, True])
-def test_notes_of_a_missing_brief_are_attached_and_shown(qtbot, tmp_path, monkeypatch,
+def test_notes_of_a_missing_brief_are_attached_and_shown(qtbot, opened, tmp_path, monkeypatch,
                                                         on_a_worker):
     data = tmp_path / "data"
     note_id = _notes_of_a_missing_brief(tmp_path, data)
@@ -92,41 +112,30 @@ def test_notes_of_a_missing_brief_are_attached_and_shown(qtbot, tmp_path, monkey
         monkeypatch.setattr(NotesService, "prepare",
                             lambda self, brief: prepared.append(brief) or real(self, brief))
     offered = _chooses_first(monkeypatch)
-    w, store = open_window(qtbot, Paths(data).ensure(), ferry_brief(tmp_path))
-    try:
-        w.show_section("background")
-        qtbot.waitUntil(w.reader.hasFocus)
-        assert w.note_taking.annotations.highlights == {}  # another id: not recognised
-        qtbot.keyClick(w.reader, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier
-                       | Qt.KeyboardModifier.ShiftModifier)
-        assert [(b.key, b.highlights) for b in offered[0]] == [("ferry-2025", 1)]
-        qtbot.waitUntil(lambda: note_id in w.note_taking.annotations.highlights)
-        qtbot.waitUntil(lambda: _painted(w, "Island councils") == note_id)
-        assert w.note_taking.annotations.highlights[note_id].note == "Which ones?"
-        assert w.banner.text() == ("Notes of “Coastal Ferry Subsidy Review” (ferry.md)"
-                                   " attached, each where it was.")
-        assert [b.key for b in store.stored_briefs()] == ["ferry-2026"]
-        # Opening placed nothing (a new brief); the attached note is placed on a worker.
-        assert [b.title for b in prepared] == (["Coastal Ferry Subsidy Review"]
-                                               if on_a_worker else [])
-    finally:
-        for t in threading.enumerate():
-            if t.name == "notes-prepare":
-                t.join(10)
-        w.close()
-        store.close()
+    w, store = opened(Paths(data).ensure(), ferry_brief(tmp_path))
+    w.show_section("background")
+    qtbot.waitUntil(w.reader.hasFocus)
+    assert w.note_taking.annotations.highlights == {}  # another id: not recognised
+    qtbot.keyClick(w.reader, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert [(b.key, b.highlights) for b in offered[0]] == [("ferry-2025", 1)]
+    qtbot.waitUntil(lambda: note_id in w.note_taking.annotations.highlights)
+    qtbot.waitUntil(lambda: _painted(w, "Island councils") == note_id)
+    assert w.note_taking.annotations.highlights[note_id].note == "Which ones?"
+    assert w.banner.text() == ("Notes of “Coastal Ferry Subsidy Review” (ferry.md)"
+                               " attached, each where it was.")
+    assert [b.key for b in store.stored_briefs()] == ["ferry-2026"]
+    # Opening placed nothing (a new brief); the attached note is placed on a worker.
+    assert [b.title for b in prepared] == (["Coastal Ferry Subsidy Review"]
+                                           if on_a_worker else [])
 
 
-def test_with_no_missing_brief_the_window_says_so(qtbot, tmp_path, monkeypatch):
+def test_with_no_missing_brief_the_window_says_so(opened, tmp_path, monkeypatch):
     offered = _chooses_first(monkeypatch)
-    w, store = open_window(qtbot, Paths(tmp_path / "data").ensure(), ferry_brief(tmp_path))
-    try:
-        w.actions_.attach_notes.trigger()
-        assert offered == []
-        assert "no notes to attach" in w.banner.text()
-    finally:
-        w.close()
-        store.close()
+    w, _ = opened(Paths(tmp_path / "data").ensure(), ferry_brief(tmp_path))
+    w.actions_.attach_notes.trigger()
+    assert offered == []
+    assert "no notes to attach" in w.banner.text()
 
 
 def test_the_dialog_offers_each_missing_brief_and_enter_attaches_the_one_chosen(qtbot):
@@ -147,29 +156,25 @@ def test_the_dialog_offers_each_missing_brief_and_enter_attaches_the_one_chosen(
 
 
 def test_a_new_brief_offers_the_notes_of_the_missing_one_it_is_likely_a_version_of(
-    qtbot, tmp_path
+    qtbot, opened, tmp_path
 ):
     # What was typed there and not saved (a note's text, a comment not posted) comes too.
     data = tmp_path / "data"
     note_id = _notes_of_a_missing_brief(tmp_path, data)
     _typed_and_not_saved(data, "ferry-2025", note_id)
     paths = Paths(data).ensure()
-    w, store = open_window(qtbot, paths, ferry_brief(tmp_path))
-    try:
-        assert w.banner.text() == ("Notes kept for “Coastal Ferry Subsidy Review” (ferry.md,"
-                                   " no longer found) may be this brief's.")
-        assert w.banner.label.toolTip() == str((tmp_path / "old" / "ferry.md").resolve())
-        assert w.note_taking.annotations.highlights == {}  # offered, not taken
-        w.banner.button.click()
-        qtbot.waitUntil(lambda: note_id in w.note_taking.annotations.highlights)
-        assert "attached, each where it was" in w.banner.text()
-        _typed_text_is_back(qtbot, w, note_id)
-    finally:
-        w.close()
-        store.close()
+    w, _ = opened(paths, ferry_brief(tmp_path))
+    assert w.banner.text() == ("Notes kept for “Coastal Ferry Subsidy Review” (ferry.md,"
+                               " no longer found) may be this brief's.")
+    assert w.banner.label.toolTip() == str((tmp_path / "old" / "ferry.md").resolve())
+    assert w.note_taking.annotations.highlights == {}  # offered, not taken
+    w.banner.button.click()
+    qtbot.waitUntil(lambda: note_id in w.note_taking.annotations.highlights)
+    assert "attached, each where it was" in w.banner.text()
+    _typed_text_is_back(qtbot, w, note_id)
 
 
-def test_text_typed_on_a_brief_that_since_gained_an_id_is_brought_back(qtbot, tmp_path):
+def test_text_typed_on_a_brief_that_since_gained_an_id_is_brought_back(qtbot, opened, tmp_path):
     data = tmp_path / "data"
     path = ferry_brief(tmp_path)
     path.write_text(BRIEF.replace("id: ferry-2026\n", ""), encoding="utf-8")
@@ -178,16 +183,12 @@ def test_text_typed_on_a_brief_that_since_gained_an_id_is_brought_back(qtbot, tm
             load_brief(path), "background", "Island councils", note="Which ones?")
     _typed_and_not_saved(data, str(path.resolve()), h.id, draft=False)
     path.write_text(BRIEF, encoding="utf-8")  # the reissue has an id
-    w, store = open_window(qtbot, Paths(data).ensure(), path)
-    try:
-        _typed_text_is_back(qtbot, w, h.id, draft=False)
-    finally:
-        w.close()
-        store.close()
+    w, _ = opened(Paths(data).ensure(), path)
+    _typed_text_is_back(qtbot, w, h.id, draft=False)
 
 
 def test_text_typed_on_a_brief_whose_notes_the_command_line_attached_is_brought_back(
-    qtbot, tmp_path
+    qtbot, opened, tmp_path
 ):
     data = tmp_path / "data"
     note_id = _notes_of_a_missing_brief(tmp_path, data)
@@ -196,48 +197,36 @@ def test_text_typed_on_a_brief_whose_notes_the_command_line_attached_is_brought_
     path = ferry_brief(tmp_path)
     with Store.open(paths) as store:  # 'briefreader db attach ferry-2025 ferry.md'
         NotesService(store).attach(load_brief(path), "ferry-2025")
-    w, store = open_window(qtbot, paths, path)
-    try:
-        _typed_text_is_back(qtbot, w, note_id)
-    finally:
-        w.close()
-        store.close()
+    w, _ = opened(paths, path)
+    _typed_text_is_back(qtbot, w, note_id)
 
 
-def test_a_read_only_notes_database_offers_nothing_to_attach(qtbot, tmp_path):
+def test_a_read_only_notes_database_offers_nothing_to_attach(qtbot, opened, tmp_path):
     data = tmp_path / "data"
     _notes_of_a_missing_brief(tmp_path, data)
-    w, store = open_window(qtbot, Paths(data).ensure())
-    try:
-        store.read_only = True  # as on a read-only folder: nothing could be attached
-        w.open_path(ferry_brief(tmp_path))
-        qtbot.waitUntil(lambda: w.brief is not None)
-        assert not w.banner.isVisible() or "may be this brief's" not in w.banner.text()
-        assert not w.actions_.attach_notes.isEnabled()
-        assert w.actions_.export_notes.isEnabled()
-    finally:
-        w.close()
-        store.close()
+    w, store = opened(Paths(data).ensure())
+    store.read_only = True  # as on a read-only folder: nothing could be attached
+    w.open_path(ferry_brief(tmp_path))
+    qtbot.waitUntil(lambda: w.brief is not None)
+    assert not w.banner.isVisible() or "may be this brief's" not in w.banner.text()
+    assert not w.actions_.attach_notes.isEnabled()
+    assert w.actions_.export_notes.isEnabled()
 
 
-def test_what_was_done_before_attaching_can_still_be_undone(qtbot, tmp_path, monkeypatch):
+def test_what_was_done_before_attaching_can_still_be_undone(qtbot, opened, tmp_path, monkeypatch):
     data = tmp_path / "data"
     _notes_of_a_missing_brief(tmp_path, data)
     _chooses_first(monkeypatch)
-    w, store = open_window(qtbot, Paths(data).ensure(), ferry_brief(tmp_path))
-    try:
-        an = w.note_taking.annotations
-        w.show_section("options")
-        mine = an.create_highlight("options", *_span(w, "Option three"), "green")
-        assert mine is not None
-        w.actions_.attach_notes.trigger()
-        qtbot.waitUntil(lambda: len(an.highlights) == 2)
-        assert an.undo_stack.canUndo()
-        an.undo_stack.undo()
-        assert mine not in an.highlights and len(an.highlights) == 1
-    finally:
-        w.close()
-        store.close()
+    w, _ = opened(Paths(data).ensure(), ferry_brief(tmp_path))
+    an = w.note_taking.annotations
+    w.show_section("options")
+    mine = an.create_highlight("options", *_span(w, "Option three"), "green")
+    assert mine is not None
+    w.actions_.attach_notes.trigger()
+    qtbot.waitUntil(lambda: len(an.highlights) == 2)
+    assert an.undo_stack.canUndo()
+    an.undo_stack.undo()
+    assert mine not in an.highlights and len(an.highlights) == 1
 
 
 def _span(w, text: str) -> tuple[int, int]:
@@ -247,7 +236,7 @@ def _span(w, text: str) -> tuple[int, int]:
     return start, start + len(text)
 
 
-def test_a_brief_back_under_the_key_its_notes_left_keeps_what_is_typed_for_it(qtbot,
+def test_a_brief_back_under_the_key_its_notes_left_keeps_what_is_typed_for_it(qtbot, opened,
                                                                               tmp_path):
     data = tmp_path / "data"
     _notes_of_a_missing_brief(tmp_path, data)
@@ -262,13 +251,9 @@ def test_a_brief_back_under_the_key_its_notes_left_keeps_what_is_typed_for_it(qt
         h = NotesService(store, author="Ana").annotate(load_brief(old), "options",
                                                        "Option one", note="Which ones?")
     _typed_and_not_saved(data, "ferry-2025", h.id)
-    w, store = open_window(qtbot, paths, new)  # the brief that took its first notes
-    try:
-        assert Settings(paths.settings_file).comment_drafts("ferry-2025", "options") == {
-            None: "Which option is cheapest?"}
-        w.open_path(old)
-        qtbot.waitUntil(lambda: w.brief is not None and w.brief.doc_id == "ferry-2025")
-        _typed_text_is_back(qtbot, w, h.id, draft=False)
-    finally:
-        w.close()
-        store.close()
+    w, _ = opened(paths, new)  # the brief that took its first notes
+    assert Settings(paths.settings_file).comment_drafts("ferry-2025", "options") == {
+        None: "Which option is cheapest?"}
+    w.open_path(old)
+    qtbot.waitUntil(lambda: w.brief is not None and w.brief.doc_id == "ferry-2025")
+    _typed_text_is_back(qtbot, w, h.id, draft=False)
