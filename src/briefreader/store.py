@@ -846,26 +846,23 @@ class TextCache:
         if self._broken or not texts:
             return
         try:
+            # (Left unfinished, the transaction is rolled back as the connection closes.)
             with self._connect() as conn:
                 conn.execute("BEGIN IMMEDIATE")
-                try:
-                    stamp = int(time.time() * 1000)
-                    conn.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
-                                     [(k, stamp, len(t), t) for k, t in texts.items()])
-                    total = conn.execute("SELECT total(chars) FROM texts").fetchone()[0]
-                    if total > self.max_chars:
-                        kept, cut = 0, None
-                        for stored, size in conn.execute(
-                                "SELECT stored, chars FROM texts ORDER BY stored DESC"):
-                            kept += size
-                            if kept > self.max_chars:
-                                cut = stored
-                                break
-                        conn.execute("DELETE FROM texts WHERE stored <= ?", (cut,))
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
+                stamp = int(time.time() * 1000)
+                conn.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
+                                 [(k, stamp, len(t), t) for k, t in texts.items()])
+                total = conn.execute("SELECT total(chars) FROM texts").fetchone()[0]
+                if total > self.max_chars:
+                    kept, cut = 0, None
+                    for stored, size in conn.execute(
+                            "SELECT stored, chars FROM texts ORDER BY stored DESC"):
+                        kept += size
+                        if kept > self.max_chars:
+                            cut = stored
+                            break
+                    conn.execute("DELETE FROM texts WHERE stored <= ?", (cut,))
+                conn.execute("COMMIT")
         except (sqlite3.Error, OSError) as exc:
             self._failed(exc)
 
