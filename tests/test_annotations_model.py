@@ -307,6 +307,25 @@ def test_a_deleted_comment_with_replies_keeps_its_thread_in_shape(many):
     assert question.id in an.comments and question.id not in an.deleted_comments
 
 
+def test_a_thread_written_in_one_instant_keeps_its_shape_around_a_deleted_comment(
+    many, monkeypatch
+):
+    # Comments stamped alike (imported, or typed fast): a deleted one still comes before
+    # the replies that answer it.
+    from briefreader import store as store_module
+
+    monkeypatch.setattr(store_module, "now_utc", lambda: "2026-11-28T03:00:00.000Z")
+    an = many
+    question = an.add_comment("outlook", "Ask about the cranes.", None)
+    reply = an.add_comment("outlook", "June at the earliest.", question.id)
+    answer = an.add_comment("outlook", "Confirmed by the port.", reply.id)
+    an.delete_comment(question.id)
+    an.delete_comment(reply.id)
+    shown = [c.id for c in an.threads_in("outlook") if c.id in (question.id, reply.id,
+                                                                 answer.id)]  # fmt: skip
+    assert shown == [question.id, reply.id, answer.id]
+
+
 # ----------------------------------------------------------------------------- the rest
 
 

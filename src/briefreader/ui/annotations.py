@@ -174,7 +174,17 @@ class Annotations(QObject):
                 ids.add(parent.id)
                 shown.append(parent)
                 wanted.append(parent.reply_to)
-        return sorted(shown, key=lambda c: c.created)
+        by_id = {c.id: c for c in shown}
+
+        def depth(c: Comment) -> int:
+            """How many comments above it in its thread: of two written in the same
+            instant, the one answered comes first."""
+            n = 0
+            while c.reply_to in by_id and n < len(by_id):
+                c, n = by_id[c.reply_to], n + 1
+            return n
+
+        return sorted(shown, key=lambda c: (c.created, depth(c)))
 
     def needs_review(self) -> list[Highlight]:
         return [h for h in self.highlights.values()
