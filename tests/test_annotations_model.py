@@ -95,6 +95,7 @@ def many(qapp, service, store, brief):
     ])
     an.reload()
     assert len(an.highlights) == HIGHLIGHTS and len(an.comments) == COMMENTS
+    an.counts_by_section()  # the window asks at once: from here on it is kept in step
     return an
 
 
@@ -106,6 +107,27 @@ def assert_as_loaded(an: Annotations, service: NotesService, brief) -> None:
     assert an.comments == {c.id: c for c in fresh_c}
     assert an.deleted_comments == {c.id: c for c in service.comments(brief, trash=True)}
     assert an.bookmarks == service.bookmarks(brief)
+    # What the window asks of the cache, kept in step note by note, is what a cache
+    # loaded afresh works out.
+    fresh = Annotations(service)
+    fresh.brief = brief
+    fresh.reload()
+    assert queries(an, brief) == queries(fresh, brief)
+
+
+def queries(an: Annotations, brief) -> dict:
+    ids = {h.id for h in an.highlights.values()}
+    sections = [s.id for s in brief.sections]
+    return {
+        "placed": {s: [h.id for h in an.in_section(s)] for s in sections},
+        "comments": {s: [c.id for c in an.threads_in(s)] for s in sections},
+        "review": sorted(h.id for h in an.needs_review()),
+        "kept": sorted(h.id for h in an.kept_orphans()),
+        "counts": an.counts_by_section(),
+        "tags": an.tags(),
+        "authors": an.authors(),
+        "all": len(ids),
+    }
 
 
 def changes(an: Annotations) -> list[int]:

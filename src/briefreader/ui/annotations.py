@@ -11,7 +11,8 @@ updates the reader, the notes panel and the navigator.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -58,6 +59,10 @@ class Annotations(QObject):
         self.labels: dict[str, str] = {}
         # The brief, and version of it, whose notes the caches hold.
         self._loaded_key: tuple[str | None, str] | None = None
+        # What the queries below read: worked out in one pass over the notes when first
+        # asked, then kept in step with each note put in or taken out (a brief of
+        # 10,000 notes would otherwise be walked once per query, on every change).
+        self._summary: _Summary | None = None
 
     # -- loading -----------------------------------------------------------------------
     def open_brief(self, brief: Brief, *, keep_undo: bool = False) -> SyncReport | None:
@@ -82,6 +87,7 @@ class Annotations(QObject):
         self.highlights, self.comments, self.bookmarks = {}, {}, []
         self.deleted_comments = {}
         self._loaded_key = None
+        self._summary = None
         self.undo_stack.clear()
 
     def reload(self) -> None:
@@ -106,6 +112,7 @@ class Annotations(QObject):
             self.highlights, self.comments, self.bookmarks = highlights, comments, bookmarks
             self.deleted_comments = deleted
             self._loaded_key = key
+        self._summary = None
         self.changed.emit()
 
     def open_key(self) -> str | None:
@@ -120,19 +127,33 @@ class Annotations(QObject):
     # -- keeping the cache in step, one note at a time ----------------------------------
     def _put_highlight(self, highlight_id: str, h: Highlight | None) -> None:
         """Cache one highlight as stored now: live ones of this brief in, others out."""
+        old = self.highlights.get(highlight_id)
         if h is None or h.deleted_at is not None or h.brief_key != self.open_key():
             self.highlights.pop(highlight_id, None)
-            return
-        self.highlights[highlight_id] = h  # who lists them sorts them
+            h = None
+        else:
+            self.highlights[highlight_id] = h  # who lists them sorts them
+        if self._summary is not None:
+            if old is not None:
+                self._summary.highlight(old, -1)
+            if h is not None:
+                self._summary.highlight(h, 1)
 
     def _put_comment(self, comment_id: str, c: Comment | None) -> None:
         self.deleted_comments.pop(comment_id, None)
+        old = self.comments.get(comment_id)
         if c is None or c.deleted_at is not None or c.brief_key != self.open_key():
             self.comments.pop(comment_id, None)
             if c is not None and c.deleted_at is not None and c.brief_key == self.open_key():
                 self.deleted_comments[comment_id] = c
-            return
-        self.comments[comment_id] = c
+            c = None
+        else:
+            self.comments[comment_id] = c
+        if self._summary is not None:
+            if old is not None:
+                self._summary.comment(old, -1)
+            if c is not None:
+                self._summary.comment(c, 1)
 
     def _reread_highlight(self, highlight_id: str) -> None:
         try:
@@ -152,15 +173,16 @@ class Annotations(QObject):
         self.bookmarks = self.notes.bookmarks(self.brief) if self.brief is not None else []
 
     # -- queries -----------------------------------------------------------------------
+    def _summed(self) -> _Summary:
+        if self._summary is None:
+            self._summary = _Summary(self.highlights.values(), self.comments.values())
+        return self._summary
+
     def in_section(self, section_id: str) -> list[Highlight]:
-        placed = [h for h in self.highlights.values()
-                  if h.current_section == section_id and h.current_start is not None
-                  and h.status != "orphaned"]
-        return sorted(placed, key=lambda h: (h.current_start, h.current_end))
+        return self._summed().placed_in(section_id)
 
     def comments_in(self, section_id: str) -> list[Comment]:
-        return sorted((c for c in self.comments.values() if c.current_section == section_id),
-                      key=lambda c: c.created)
+        return self._summed().comments_in(section_id)
 
     def threads_in(self, section_id: str) -> list[Comment]:
         """The section's comments, with those in the Trash that replies shown still
@@ -187,32 +209,25 @@ class Annotations(QObject):
         return sorted(shown, key=lambda c: (c.created, depth(c)))
 
     def needs_review(self) -> list[Highlight]:
-        return [h for h in self.highlights.values()
-                if h.status in REVIEW_STATUSES and not h.reviewed]
+        return list(self._summed().needs_review.values())
 
     def kept_orphans(self) -> list[Highlight]:
         """Notes found nowhere in this version that the user chose to keep so."""
-        return [h for h in self.highlights.values()
-                if h.status == "orphaned" and h.reviewed]
+        return list(self._summed().kept_orphans.values())
 
     def counts_by_section(self) -> dict[str, tuple[int, int, bool]]:
         """section id → (highlights, comments, any needing review). A note found in no
         one place now (ambiguous, or orphaned) counts as needing review in the section
         it was made in, so that it can be found from there."""
-        out: dict[str, list] = {}
-        for h in self.highlights.values():
-            needs_review = h.status in REVIEW_STATUSES and not h.reviewed
-            if h.current_section is None:
-                if needs_review:
-                    out.setdefault(h.section_id, [0, 0, False])[2] = True
-                continue
-            entry = out.setdefault(h.current_section, [0, 0, False])
-            entry[0] += 1
-            entry[2] = entry[2] or needs_review
-        for c in self.comments.values():
-            if c.current_section is not None:
-                out.setdefault(c.current_section, [0, 0, False])[1] += 1
-        return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+        return self._summed().counts
+
+    def tags(self) -> set[str]:
+        """Every tag of the open brief's highlights."""
+        return self._summed().tags
+
+    def authors(self) -> set[str]:
+        """Everyone who wrote a highlight or comment of the open brief."""
+        return self._summed().authors
 
     def bookmark_in(self, section_id: str) -> Bookmark | None:
         return next((b for b in self.bookmarks if b.section_id == section_id), None)
@@ -523,3 +538,87 @@ def _saved_over(save: Callable[[str, str | None], _Item], text: str, expected: s
         both = merged_over(expected or "", theirs, text)
         # (When the other window only took away, this text is saved as it is.)
         return save(both, theirs), theirs if both != text else None
+
+
+class _Summary:
+    """The open brief's notes grouped as the window asks for them: built in one pass,
+    then kept in step one note at a time."""
+
+    def __init__(self, highlights: Iterable[Highlight], comments: Iterable[Comment]) -> None:
+        self._placed: dict[str, dict[str, Highlight]] = {}
+        self._comments: dict[str, dict[str, Comment]] = {}
+        self._counts: dict[str, list[int]] = {}  # highlights, comments, needing review
+        self.needs_review: dict[str, Highlight] = {}
+        self.kept_orphans: dict[str, Highlight] = {}
+        self._tags: Counter[str] = Counter()
+        self._authors: Counter[str] = Counter()
+        for h in highlights:
+            self.highlight(h, 1)
+        for c in comments:
+            self.comment(c, 1)
+
+    def highlight(self, h: Highlight, sign: int) -> None:
+        """Count ``h`` in (``sign`` 1) or out (-1)."""
+        _add(self._tags, h.tags, sign)
+        _add(self._authors, (h.author,), sign)
+        needs_review = h.status in REVIEW_STATUSES and not h.reviewed
+        if needs_review:
+            _put(self.needs_review, h, sign)
+        elif h.status == "orphaned":
+            _put(self.kept_orphans, h, sign)
+        # A note found in no one place now counts (as needing review) where it was made.
+        section = h.current_section
+        if section is None:
+            if needs_review:
+                self._count(h.section_id, 2, sign)
+            return
+        self._count(section, 0, sign)
+        if needs_review:
+            self._count(section, 2, sign)
+        if h.current_start is not None and h.status != "orphaned":
+            _put(self._placed.setdefault(section, {}), h, sign)
+
+    def comment(self, c: Comment, sign: int) -> None:
+        _add(self._authors, (c.author,), sign)
+        if c.current_section is not None:
+            self._count(c.current_section, 1, sign)
+            _put(self._comments.setdefault(c.current_section, {}), c, sign)
+
+    def _count(self, section: str, which: int, sign: int) -> None:
+        entry = self._counts.setdefault(section, [0, 0, 0])
+        entry[which] += sign
+        if not any(entry):
+            del self._counts[section]
+
+    @property
+    def counts(self) -> dict[str, tuple[int, int, bool]]:
+        return {k: (v[0], v[1], v[2] > 0) for k, v in self._counts.items()}
+
+    @property
+    def tags(self) -> set[str]:
+        return set(self._tags)
+
+    @property
+    def authors(self) -> set[str]:
+        return set(self._authors)
+
+    def placed_in(self, section_id: str) -> list[Highlight]:
+        return sorted(self._placed.get(section_id, {}).values(),
+                      key=lambda h: (h.current_start, h.current_end))
+
+    def comments_in(self, section_id: str) -> list[Comment]:
+        return sorted(self._comments.get(section_id, {}).values(), key=lambda c: c.created)
+
+
+def _put(into: dict[str, _Item], item: _Item, sign: int) -> None:
+    if sign > 0:
+        into[item.id] = item
+    else:
+        del into[item.id]
+
+
+def _add(counter: Counter[str], keys: Iterable[str], sign: int) -> None:
+    for key in keys:
+        counter[key] += sign
+        if not counter[key]:
+            del counter[key]

@@ -397,10 +397,7 @@ class NoteTaking(QObject):
         self.navigator.set_counts(an.counts_by_section())
         # The filters offer every tag and author of the brief: a filter kept while
         # moving through the sections can be one that this section does not use.
-        self.panel.set_filters_choices(
-            tags={t for h in an.highlights.values() for t in h.tags},
-            authors={h.author for h in an.highlights.values()}
-                    | {c.author for c in an.comments.values()})
+        self.panel.set_filters_choices(tags=an.tags(), authors=an.authors())
         self.actions.show_review.setEnabled(bool(an.needs_review() or an.kept_orphans()))
         self._refresh_views(visible_only=True)
         if self._focus_back is not None and an.brief is not None:
