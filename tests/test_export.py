@@ -238,14 +238,15 @@ LIVE = {"link_open", "image", "html_inline", "code_inline", "code_block", "fence
 
 
 def assert_inert(markdown: str) -> None:
-    """No link, image, raw HTML or code anywhere; HTML blocks are only our id markers."""
+    """No link, image, raw HTML or code anywhere; HTML blocks are only our markers."""
     for t in MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(markdown):
         assert t.type not in LIVE, t
         for child in t.children or ():
             assert child.type not in LIVE, child
         if t.type == "html_block":
-            assert re.fullmatch(r"(- )?<!-- briefreader:\w+ id=[\w-]+ text=[0-9a-f]{16} -->\n",
-                                t.content), t.content  # fmt: skip
+            ours = re.fullmatch(r"(- )?<!-- briefreader:\w+ id=[\w-]+ text=[0-9a-f]{16} -->\n",
+                                t.content)  # fmt: skip
+            assert ours or t.content == ex.END_MARKER + "\n", t.content
 
 
 def inline_text(token) -> str:
@@ -364,8 +365,10 @@ def test_hostile_note_reads_back_as_the_same_text(brief, note):
         "front_matter", "hr", "heading_open", "heading_close", "inline", "paragraph_open",
         "paragraph_close", "html_block", "blockquote_open", "blockquote_close",
     }  # fmt: skip
-    html_blocks = [t.content for t in tokens if t.type == "html_block"]
-    assert len(html_blocks) == 1 and "id=evil" not in html_blocks[0]
+    html_blocks = [t.content.strip() for t in tokens if t.type == "html_block"]
+    # The note's start and end markers, and nothing of the note's own.
+    assert len(html_blocks) == 2 and "id=evil" not in html_blocks[0]
+    assert html_blocks[1] == ex.END_MARKER
     assert_inert(md)
 
 
@@ -690,14 +693,79 @@ def test_edited_markdown_export_updates_notes_by_id(tmp_path, brief, pair):
     assert mine.store.get_highlight(untouched.id).note == "keep"
 
 
-def test_markdown_edit_older_than_a_change_here_is_skipped(tmp_path, brief, pair):
+@pytest.mark.parametrize("file_edited", ["2020-01-01T00:00:00.000Z", "2099-01-01T00:00:00.000Z"])
+def test_a_note_changed_here_and_in_the_export_since_keeps_both_texts(brief, pair, file_edited):
+    # Whichever was written later (the file's time may be any), neither text is lost.
     mine, _, h = pair
     md = ex.export_markdown(ex.gather(mine, brief)).replace("\noriginal\n", "\nfrom file\n")
     bundle = im.parse_import(md)
     mine.edit_highlight(h.id, note="changed here")
-    summary = im.apply_import(mine, bundle, edited_at="2020-01-01T00:00:00.000Z")
-    assert (summary.updated, summary.skipped) == (0, 1)
-    assert mine.store.get_highlight(h.id).note == "changed here"
+    summary = im.apply_import(mine, bundle, edited_at=file_edited)
+    assert (summary.updated, summary.merged, summary.skipped) == (1, 1, 0)
+    assert "both texts kept" in summary.summary()
+    stored = mine.store.get_highlight(h.id)
+    assert stored.note == "changed here\n\nfrom file"
+    assert stored.modified > h.modified
+    # Imported again, nothing more changes: what the file says is here.
+    again = im.apply_import(mine, bundle, edited_at=file_edited)
+    assert (again.updated, again.unchanged) == (0, 1)
+    assert mine.store.get_highlight(h.id).note == "changed here\n\nfrom file"
+
+
+def test_a_note_recoloured_here_since_the_export_takes_the_text_edited_in_it(brief, pair):
+    # Only the colour changed here: the text in the file is the one edit of the text.
+    mine, _, h = pair
+    md = ex.export_markdown(ex.gather(mine, brief)).replace("\noriginal\n", "\nfrom file\n")
+    mine.edit_highlight(h.id, color="red")
+    summary = im.apply_import(mine, im.parse_import(md), edited_at="2020-01-01T00:00:00.000Z")
+    assert (summary.updated, summary.merged) == (1, 0)
+    stored = mine.store.get_highlight(h.id)
+    assert (stored.note, stored.color) == ("from file", "red")
+
+
+def test_a_heading_typed_into_a_note_in_the_export_is_kept(tmp_path, brief, pair):
+    mine, _, h = pair
+    c = mine.comment(brief, "enforcement", "Before")
+    md = ex.export_markdown(ex.gather(mine, brief))
+    md = md.replace("\noriginal\n", "\nDraft.\n\n## Follow-up\n\nCall the minister.\n")
+    md = md.replace("  Before\n", "  Before\n\n  **Section comments**\n\n  ### Also\n")
+    summary = im.apply_import(mine, im.parse_import(md))
+    assert summary.updated == 2
+    assert mine.store.get_highlight(h.id).note == "Draft.\n\n## Follow-up\n\nCall the minister."
+    assert mine.store.get_comment(c.id).body == "Before\n\n**Section comments**\n\n### Also"
+
+
+def test_without_its_end_marker_a_note_ends_at_the_next_heading(brief, pair):
+    # An export from before end markers, or one whose marker was deleted by hand: the
+    # headings the export wrote still end the note, and never become its text.
+    mine, _, h = pair
+    mine.comment(brief, "enforcement", "A comment")
+    md = ex.export_markdown(ex.gather(mine, brief)).replace("\noriginal\n", "\nnew text\n")
+    for cut in (md.replace(ex.END_MARKER, ""), md.replace(ex.END_MARKER, "", 1)):
+        assert im.apply_import(mine, im.parse_import(cut)).updated in (0, 1)
+        assert mine.store.get_highlight(h.id).note == "new text"
+
+
+def test_an_edit_in_the_export_keeps_the_layout_of_the_lines_it_left(brief, store):
+    service = NotesService(store)
+    note = "Steps:\n    indented code\n\tTabbed\n  - nested\nhard break  \nlast"
+    h = service.annotate(brief, "catch-limits", "cod quota", note=note)
+    md = ex.export_markdown(ex.gather(service, brief))
+    assert "\nlast\n" in md
+    summary = im.apply_import(service, im.parse_import(md.replace("\nlast\n", "\nfinal\n")))
+    assert summary.updated == 1
+    assert service.store.get_highlight(h.id).note == note.replace("last", "final")
+
+
+def test_a_note_restored_from_the_trash_stays_out_of_it_after_an_older_import(brief, store):
+    service = NotesService(store)
+    h = service.annotate(brief, "catch-limits", "cod quota", note="n")
+    service.delete_highlight(h.id)
+    bundle = exported(service, brief)  # holds it in the Trash
+    service.restore_highlight(h.id)
+    summary = im.apply_import(service, bundle, brief=brief)
+    assert summary.updated == 0
+    assert service.store.get_highlight(h.id).deleted_at is None
 
 
 def test_markdown_ids_unknown_here_are_skipped_with_a_reason(brief, store, other):
@@ -1018,3 +1086,30 @@ def test_notes_on_someone_elses_file_path_need_a_brief(tmp_path, store, other):
     assert [h.current_section for h in NotesService(other).highlights(mine_brief)] == [
         "catch-limits"
     ]
+
+
+def test_a_note_longer_than_a_million_characters_goes_through_json(tmp_path, brief, store, other):
+    service = NotesService(store)
+    long_note = ("Paragraph of a long note. " * 50 + "\n\n") * 900  # about 1.2 million
+    assert len(long_note) > 1_000_000
+    h = service.annotate(brief, "catch-limits", "cod quota", note=long_note)
+    summary = im.apply_import(NotesService(other), exported(service, brief), brief=brief)
+    assert summary.added == 1
+    assert other.get_highlight(h.id).note == long_note
+
+
+def test_a_lone_surrogate_in_a_json_import_is_refused_with_a_message(brief, store, other):
+    doc = valid_json(brief, NotesService(store))
+    text = json.dumps(doc).replace('"n"', '"bad \\ud800 text"', 1)
+    assert "\\ud800" in text
+    with pytest.raises(im.NotesImportError, match="not valid Unicode"):
+        im.parse_import(text)
+
+
+@pytest.mark.parametrize("version", [2, "banana", 0, True])
+def test_a_json_export_of_another_format_is_refused(brief, store, version):
+    doc = valid_json(brief, NotesService(store))
+    doc["br:format"] = version
+    message = "newer briefreader" if version == 2 else "'br:format' must be"
+    with pytest.raises(im.NotesImportError, match=message):
+        im.parse_import(json.dumps(doc))

@@ -390,6 +390,11 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(canonical_text(text).encode("utf-8")).hexdigest()[:16]
 
 
+#: Ends each note's text in the Markdown export: a heading typed into a note by hand
+#: is then its text, not the end of it.
+END_MARKER = "<!-- /briefreader -->"
+
+
 def _marker(kind: str, note_id: str, text: str) -> str:
     return f"<!-- briefreader:{kind} id={_safe_id(note_id)} text={text_hash(text)} -->"
 
@@ -565,7 +570,7 @@ def _highlight_md(h: Highlight, data: NotesExport, *, orphaned: bool) -> list[st
     body = _text_block(h.note)
     if body:
         out += ["", *body]
-    return out
+    return [*out, "", END_MARKER]
 
 
 def _comments_md(
@@ -587,6 +592,7 @@ def _comments_md(
         body = _text_block(c.body, inner)
         if body:
             out.extend(["", *body])
+        out.extend(["", inner + END_MARKER])
         for reply in replies.get(c.id, ()):
             item(reply, depth + 1)
 

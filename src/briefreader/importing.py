@@ -10,6 +10,7 @@ Pure Python: no Qt.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,14 @@ import yaml
 from briefreader.anchor import SectionText
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
-from briefreader.export import _NEWLINE, _SAFE_ID, COMMENTS_LABEL, canonical_text, text_hash
+from briefreader.export import (
+    _NEWLINE,
+    _SAFE_ID,
+    COMMENTS_LABEL,
+    END_MARKER,
+    canonical_text,
+    text_hash,
+)
 from briefreader.records import (
     COLORS,
     COMMENT_STATUSES,
@@ -35,14 +43,18 @@ from briefreader.records import (
     now_utc,
     stamp,
 )
+from briefreader.text_merge import merged
 
 if TYPE_CHECKING:
     from briefreader.notes import NotesService
 
 #: Larger import files are refused before they are read.
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
-#: Longest text accepted in one imported field (a note, a quote, a heading…).
-MAX_TEXT_CHARS = 1_000_000
+#: Longest text accepted in one imported field (a note, a quote, a heading…): as long
+#: as a note the command line takes from a file, so that every note exported imports.
+MAX_TEXT_CHARS = 32 * 1024 * 1024
+#: The newest JSON export format this version reads ("br:format").
+JSON_FORMAT = 1
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
 
@@ -72,6 +84,8 @@ class EditedText:
     text: str
     edited: bool
     """The text differs from what was exported (its hash no longer matches)."""
+    exported: str = ""
+    """The hash (``export.text_hash``) of the text as it was exported."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +192,11 @@ class _JsonReader:
             raise self.fail(where, f"'{key}' must be a string")
         if len(value) > MAX_TEXT_CHARS:
             raise self.fail(where, f"'{key}' is longer than {MAX_TEXT_CHARS:,} characters")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate, written as a JSON escape
+                raise self.fail(where, f"'{key}' is not valid Unicode text") from None
         return value
 
     def number(self, obj: dict, key: str, where: str, *, optional: bool = False) -> int | None:
@@ -208,6 +227,13 @@ class _JsonReader:
         except ValueError:  # a number too long to convert (over 4300 digits)
             raise NotesImportError(f"{self.name}: holds a number too long to read") from None
         items, header = self._items(doc)
+        version = header.get("br:format", JSON_FORMAT) if header else JSON_FORMAT
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise self.fail("top level", "'br:format' must be a whole number from 1")
+        if version > JSON_FORMAT:
+            raise NotesImportError(
+                f"{self.name}: written by a newer briefreader (export format {version}); "
+                "update briefreader to import it")
         brief = self._brief(header) if header else None
         highlights: list[Highlight] = []
         comments: list[Comment] = []
@@ -497,12 +523,17 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
     body: list[str] = []
     state = "none"  # "head": before the meta line; "body": the note's own lines
 
-    def close() -> None:
+    # A note ends at its end marker: a heading typed into it by hand is its text. One
+    # without (an export from before end markers, or the marker deleted by hand) ends
+    # at the first heading or comments label, as the export wrote them.
+    cut: int | None = None  # where a heading first stood in the note's text
+
+    def close(ended: bool = False) -> None:
         if current is None:
             return
         kind, note_id, digest = current
-        note = canonical_text("\n".join(body))
-        texts.append(EditedText(kind, note_id, note, text_hash(note) != digest))
+        note = canonical_text("\n".join(body if ended or cut is None else body[:cut]))
+        texts.append(EditedText(kind, note_id, note, text_hash(note) != digest, digest))
 
     for raw in lines:
         line = raw.strip()
@@ -513,14 +544,16 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
             if note_id in seen:
                 raise NotesImportError(f"{name}: the note {note_id} appears twice")
             seen.add(note_id)
-            current, body, state = (kind, note_id, digest), [], "head"
+            current, body, state, cut = (kind, note_id, digest), [], "head", None
             continue
         if current is None or state == "none":
             continue
-        if state == "body" and (_HEADING.match(line) or line == _COMMENTS_LINE):
-            close()
+        if line == END_MARKER:
+            close(ended=True)
             current, state = None, "none"
             continue
+        if state == "body" and cut is None and (_HEADING.match(line) or line == _COMMENTS_LINE):
+            cut = len(body)
         if state == "head":
             if line.startswith("**"):
                 state = "body"
@@ -556,6 +589,9 @@ class ImportSummary:
     orphaned: int = 0
     """Of the added notes, how many were not found in the brief (kept as orphans)."""
     brief_key: str = ""
+    merged: int = 0
+    """Of the updated notes (from a Markdown export), how many keep both texts: each
+    was changed here since the export as well as in the file."""
 
     def summary(self) -> str:
         """One line for a status bar or the terminal."""
@@ -565,12 +601,15 @@ class ImportSummary:
         )
         if self.orphaned:
             line += f" ({self.orphaned} of the added not found in the brief)"
+        if self.merged:
+            line += (f" ({self.merged} of the updated changed here since the export too:"
+                     " both texts kept)")
         return line
 
 
 class _Tally:
     def __init__(self) -> None:
-        self.added = self.updated = self.unchanged = self.orphaned = 0
+        self.added = self.updated = self.unchanged = self.orphaned = self.merged = 0
         self.reasons: dict[str, int] = {}
 
     def skip(self, reason: str) -> None:
@@ -588,6 +627,7 @@ class _Tally:
             ),
             self.orphaned,
             key,
+            self.merged,
         )
 
 
@@ -775,6 +815,8 @@ def _merge_texts(
     edited_at: str,
     tally: _Tally,
 ) -> tuple[list[Highlight], list[Comment]]:
+    """Texts edited in a Markdown export. One changed here since the export too keeps
+    both texts, this one's first: whichever was written later, neither is lost."""
     upd_h: list[Highlight] = []
     upd_c: list[Comment] = []
     for t in bundle.texts:
@@ -794,18 +836,49 @@ def _merge_texts(
         if not t.edited or t.text == canonical_text(current):
             tally.unchanged += 1
             continue
-        if edited_at <= _version(mine):
-            tally.skip("edited in the file but changed here more recently")
-            continue
-        if isinstance(mine, Highlight):
-            upd_h.append(replace(mine, note=t.text, modified=edited_at, deleted_at=None))
-        elif not t.text:
+        text = _with_layout(current, t.text)
+        both = bool(t.exported) and text_hash(current) != t.exported
+        if both:
+            text = merged(current, text)
+            if text == current:  # all the file says is here already
+                tally.unchanged += 1
+                continue
+        if isinstance(mine, Comment) and not text.strip():
             tally.skip("emptied in the file (a comment cannot be empty)")
             continue
+        # Later than what is here, so that it wins where the notes are synced next.
+        when = edited_at if edited_at > _version(mine) else now_utc()
+        # Deleted here after the file was edited: the text is kept, in the Trash.
+        deleted = mine.deleted_at if mine.deleted_at and mine.deleted_at >= edited_at else None
+        if isinstance(mine, Highlight):
+            upd_h.append(replace(mine, note=text, modified=when, deleted_at=deleted))
         else:
-            upd_c.append(replace(mine, body=t.text, modified=edited_at, deleted_at=None))
+            upd_c.append(replace(mine, body=text, modified=when, deleted_at=deleted))
         tally.updated += 1
+        tally.merged += both
     return upd_h, upd_c
+
+
+def _with_layout(current: str, text: str) -> str:
+    """``text`` read back from a Markdown export (which trims every line), with each
+    line it left as it was taken from ``current`` whole: an edit of one word keeps the
+    indentation and line-end spaces of the note's other lines."""
+    pairs: list[tuple[str, str]] = []  # each line of canonical_text(current), and as it is
+    for raw in _NEWLINE.split(current):
+        line = raw.strip()
+        if line or (pairs and pairs[-1][0]):
+            pairs.append((line, raw if line else ""))
+    while pairs and not pairs[-1][0]:
+        pairs.pop()
+    lines = text.split("\n")
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, [c for c, _ in pairs], lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(raw for _, raw in pairs[i1:i2])
+        else:
+            out.extend(lines[j1:j2])
+    return "\n".join(out)
 
 
 def _place(

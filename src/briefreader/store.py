@@ -1528,9 +1528,17 @@ class Store:
     # ------------------------------------------------------------------ trash helpers
 
     def _set_deleted(self, table: str, note_id: str, stamp: str | None) -> None:
+        """To the Trash at ``stamp``, or (None) back from it. Coming back is a change of
+        its own, made now: an import of a copy from before it (still in the Trash)
+        must not put it back there."""
         assert table in ("highlights", "comments")
         with self.transaction("the trash") as tx:
-            cur = tx.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?", (stamp, note_id))
+            if stamp is None:
+                cur = tx.execute(f"UPDATE {table} SET deleted_at = NULL, modified = ? WHERE id = ?",
+                                 (now_utc(), note_id))
+            else:
+                cur = tx.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?",
+                                 (stamp, note_id))
             if cur.rowcount == 0:
                 raise NoteNotFoundError(f"no note with id '{note_id}'")
 
