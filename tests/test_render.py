@@ -544,6 +544,28 @@ def test_markdown_fragment_for_notes():
     assert render.render_markdown_fragment("[" * 8000).count("[") == 8000
 
 
+@pytest.mark.parametrize("text", [
+    "One line.", "one\nline\n\nnext paragraph", "  padded\n\n\n  three blank lines",
+    "Costs rise by 3 per cent; see annex (page 4), \"table\" 2 — ok?", "émoji 🌊 and ünïcode",
+    "one\n  two",
+])
+def test_a_note_without_markdown_is_made_as_markdown_makes_it_without_a_worker(
+    text, monkeypatch
+):
+    expected = render._render_fragment(text, 2.0)
+    render._render_fragment.cache_clear()
+
+    def no_worker(*args, **kwargs):
+        raise AssertionError("a worker thread was started for text without Markdown")
+
+    monkeypatch.setattr(render, "_Worker", no_worker)
+    assert render.render_markdown_fragment(text) == expected
+
+
+def test_a_line_ending_in_two_spaces_is_markdown():
+    assert render.needs_markdown("a hard  \nbreak")  # a line break, <br>
+
+
 # ---------------------------------------------------------------------------
 # Link policy
 # ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from briefreader import notes as notes_module
 from briefreader.notes import NotesService
 from briefreader.parse import load_brief
 from briefreader.paths import Paths
@@ -164,14 +165,67 @@ def test_a_new_brief_offers_the_notes_of_the_missing_one_it_is_likely_a_version_
     _typed_and_not_saved(data, "ferry-2025", note_id)
     paths = Paths(data).ensure()
     w, _ = opened(paths, ferry_brief(tmp_path))
-    assert w.banner.text() == ("Notes kept for “Coastal Ferry Subsidy Review” (ferry.md,"
-                               " no longer found) may be this brief's.")
+    qtbot.waitUntil(lambda: w.banner.text() == (
+        "Notes kept for “Coastal Ferry Subsidy Review” (ferry.md, no longer found)"
+        " may be this brief's."))
     assert w.banner.label.toolTip() == str((tmp_path / "old" / "ferry.md").resolve())
     assert w.note_taking.annotations.highlights == {}  # offered, not taken
     w.banner.button.click()
     qtbot.waitUntil(lambda: note_id in w.note_taking.annotations.highlights)
     assert "attached, each where it was" in w.banner.text()
     _typed_text_is_back(qtbot, w, note_id)
+
+
+def test_briefs_not_found_are_looked_for_without_holding_up_the_window(
+    qtbot, opened, tmp_path, monkeypatch
+):
+    # A share that no longer answers: looking for the files kept notes were read from
+    # blocks. The brief opens and can be read meanwhile; the offer follows.
+    data = tmp_path / "data"
+    _notes_of_a_missing_brief(tmp_path, data)
+    answer = threading.Event()
+    real = notes_module.found_briefs
+
+    def slow_share(briefs):
+        answer.wait(10)
+        return real(briefs)
+
+    monkeypatch.setattr(notes_module, "found_briefs", slow_share)
+    w, _ = opened(Paths(data).ensure(), ferry_brief(tmp_path))
+    assert w.reader.document().toPlainText().strip()  # shown while the share is silent
+    assert "may be this brief's" not in w.banner.text()
+    answer.set()
+    qtbot.waitUntil(lambda: "may be this brief's" in w.banner.text())
+
+
+def test_an_offer_found_after_another_brief_was_opened_is_not_made(
+    qtbot, opened, tmp_path, monkeypatch
+):
+    data = tmp_path / "data"
+    _notes_of_a_missing_brief(tmp_path, data)
+    answer = threading.Event()
+    real = notes_module.found_briefs
+    looked = []
+
+    def slow_share(briefs):
+        looked.append(briefs)
+        answer.wait(10)
+        return real(briefs)
+
+    monkeypatch.setattr(notes_module, "found_briefs", slow_share)
+    w, _ = opened(Paths(data).ensure(), ferry_brief(tmp_path))
+    qtbot.waitUntil(lambda: bool(looked))
+    other = tmp_path / "other.md"
+    other.write_text("---\ntitle: Other\nid: other\n---\n\n# One\n\nText.\n",
+                     encoding="utf-8")
+    w.open_path(other)
+    qtbot.waitUntil(lambda: w.brief is not None and w.brief.title == "Other")
+    answer.set()
+    for t in threading.enumerate():
+        if t.name == "notes-earlier":
+            t.join(10)
+    qtbot.wait(50)  # the finding, had it been sent, would be delivered by now
+    assert "may be this brief's" not in w.banner.text()
 
 
 def test_text_typed_on_a_brief_that_since_gained_an_id_is_brought_back(qtbot, opened, tmp_path):

@@ -701,7 +701,7 @@ def test_review_shows_each_possible_place_in_the_reader(qtbot, app, brief_path,
     places = (Candidate("background", island, island + 15, 1.0, 0.6),
               Candidate("options", options.index("Option two"),
                         options.index("Option two") + 10, 0.8, 0.6))
-    monkeypatch.setattr(NotesService, "candidates", lambda *_args: places)
+    monkeypatch.setattr(NotesService, "candidates", lambda *_args, **_kwargs: places)
     qtbot.waitUntil(w.actions_.show_review.isEnabled)
     w.actions_.show_review.trigger()
     review = w.note_taking.review

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -67,13 +68,16 @@ class Brief:
         return self.path.parent if self.path else None
 
     def section(self, section_id: str) -> Section:
-        for s in self.sections:
-            if s.id == section_id:
-                return s
-        raise KeyError(section_id)
+        return self.sections[self._positions[section_id]]
 
     def index_of(self, section_id: str) -> int:
+        """KeyError for an id the brief has not."""
+        return self._positions[section_id]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        # Asked once per note by the notes and their views: a dict, not a walk.
+        positions: dict[str, int] = {}
         for i, s in enumerate(self.sections):
-            if s.id == section_id:
-                return i
-        raise KeyError(section_id)
+            positions.setdefault(s.id, i)
+        return positions

@@ -291,6 +291,17 @@ class NotesService:
                 fits.append(b)
         return fits[0] if len(fits) == 1 else None
 
+    def likely_earlier_apart(self, brief: Brief) -> StoredBrief | None:
+        """``likely_earlier`` for a worker thread, through a connection of its own: it
+        looks for the file of every brief kept, which on a share no longer reachable can
+        take long."""
+        if self.read_only:
+            return None
+        with Store(self.store.database, backup_interval=None, checked=True) as store:
+            worker = NotesService(store, author=self.author)
+            worker._texts = self._texts  # shared: the texts are not rendered again
+            return worker.likely_earlier(brief)
+
     def needs_texts(self, brief: Brief) -> bool:
         """Whether sync() will render every section (a new or changed brief): slow for
         a big brief, so a window does that part on a worker thread first."""
@@ -577,13 +588,22 @@ class NotesService:
         text = self.section_texts(brief)[index].text
         return text[highlight.current_start : highlight.current_end]
 
-    def candidates(self, brief: Brief, highlight: Highlight) -> tuple[Candidate, ...]:
-        """Places that might fit an ambiguous or orphaned highlight, best first."""
-        stored = self.store.get_brief(brief_key(brief))
-        ordinals = {s.id: s.ordinal for s in stored.sections} if stored else {}
+    def candidates(
+        self, brief: Brief, highlight: Highlight, *, ordinals: Mapping[str, int] | None = None
+    ) -> tuple[Candidate, ...]:
+        """Places that might fit an ambiguous or orphaned highlight, best first.
+        ``ordinals``: ``section_ordinals(brief)``, read once for many highlights."""
+        if ordinals is None:
+            ordinals = self.section_ordinals(brief)
         sel, section = _last_known_place(highlight)
         ordinal = ordinals.get(section, highlight.section_ordinal)
         return reanchor(sel, section, ordinal, self.section_texts(brief)).candidates
+
+    def section_ordinals(self, brief: Brief) -> dict[str, int]:
+        """Section id → place in reading order, in the version of the brief last stored
+        (where notes were made or last placed)."""
+        stored = self.store.get_brief(brief_key(brief))
+        return {s.id: s.ordinal for s in stored.sections} if stored else {}
 
     def reattach(
         self, brief: Brief, highlight_id: str, section_id: str, start: int, end: int

@@ -7,12 +7,15 @@ changes; everything about notes is connected here, in ``_connect_signals``.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QWidget
 
@@ -61,6 +64,8 @@ def confirm_close_unsaved(parent) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
+log = logging.getLogger(__name__)
+
 @dataclass(frozen=True)
 class _Attached:
     """Notes of another brief just given to the open one, to be placed and said."""
@@ -72,6 +77,10 @@ class _Attached:
 
 
 class NoteTaking(QObject):
+    #: (brief, the brief not found whose notes it is likely to be, the open count when
+    #: the look began): sent from a worker thread.
+    _earlier_found = Signal(object, object, int)
+
     def __init__(self, window: QMainWindow, notes: NotesService, actions: Actions,
                  reader: ReaderView, navigator: Navigator, banner: Banner) -> None:
         super().__init__(window)
@@ -125,6 +134,9 @@ class NoteTaking(QObject):
         self._attached: _Attached | None = None
         # The notes the banner offers to attach, and the key of the brief offered them.
         self._offered: tuple[str | None, StoredBrief] | None = None
+        # Counts opens and attaches: an offer looked for before the latest is stale.
+        self._opens = 0
+        self._earlier_found.connect(self._on_earlier_found)
         self.exchange = NotesExchange(window, self.annotations, banner,
                                       lambda: list(getattr(window, "folder_briefs", [])))
         self.selected_highlight: str | None = None
@@ -212,6 +224,7 @@ class NoteTaking(QObject):
         and what ``NotesService.prepare`` reported, when that placed them already."""
         self.panel.flush()
         self.panel.set_no_brief_hint(None)
+        self._opens += 1
         if placed is None:
             placed = self.comment_places(brief)  # before a reissue moves them
         # Opened again because another brief's notes were attached to it: what was done
@@ -246,6 +259,7 @@ class NoteTaking(QObject):
     def notes_attached(self, source: StoredBrief, notes: list[str]) -> None:
         """The notes ``notes`` of the brief ``source`` were given to the open brief: the
         next ``open_brief`` says where they were placed."""
+        self._opens += 1
         self._attached = _Attached(self.annotations.open_key(), source, tuple(notes))
 
     def _say_attached(self, attached: _Attached) -> None:
@@ -270,13 +284,30 @@ class NoteTaking(QObject):
 
     def _offer_earlier(self, brief: Brief) -> None:
         """A brief opened for the first time may be a version of one not found: offer
-        its notes (never taken unasked: briefs of one template share sections)."""
-        try:
-            likely = self.annotations.notes.likely_earlier(brief)
-        except BriefreaderError:
+        its notes (never taken unasked: briefs of one template share sections). Looked
+        for on a worker thread: every kept brief's file is looked for, and a share that
+        is gone can take long to answer."""
+        notes, found, opens = self.annotations.notes, self._earlier_found, self._opens
+        if notes.read_only:
             return
-        if likely is None:
-            return
+
+        def look() -> None:
+            try:
+                likely = notes.likely_earlier_apart(brief)
+            except BriefreaderError:
+                return
+            except Exception:  # noqa: BLE001 - an offer missed costs nothing
+                log.exception("briefs not found were not looked through")
+                return
+            if likely is not None:
+                with suppress(RuntimeError):  # the window was closed meanwhile
+                    found.emit(brief, likely, opens)
+
+        threading.Thread(target=look, daemon=True, name="notes-earlier").start()
+
+    def _on_earlier_found(self, brief: Brief, likely: StoredBrief, opens: int) -> None:
+        if self._shut_down or opens != self._opens or self.annotations.brief is not brief:
+            return  # another brief, or notes attached, since the look began
         self._offered = (self.annotations.open_key(), likely)
         name = Path(likely.path).name if likely.path else likely.key
         self.banner.show_message(
@@ -455,6 +486,7 @@ class NoteTaking(QObject):
         an = self.annotations
         items = []
         index = {t.id: t for t in an.notes.section_texts(brief)}
+        ordinals = an.notes.section_ordinals(brief)  # once, not once a note
         # Those kept without a place come last: still here, to be attached some day.
         for h in [*sorted(an.needs_review(), key=lambda h: (h.section_ordinal, h.start)),
                   *sorted(an.kept_orphans(), key=lambda h: (h.section_ordinal, h.start))]:
@@ -467,7 +499,8 @@ class NoteTaking(QObject):
                           index[c.section_id].text[max(0, c.start - 2 * PLACE_CONTEXT_CHARS)
                                                    :c.start],
                           index[c.section_id].text[c.end:c.end + 2 * PLACE_CONTEXT_CHARS])
-                    for c in an.notes.candidates(brief, h) if c.section_id in index
+                    for c in an.notes.candidates(brief, h, ordinals=ordinals)
+                    if c.section_id in index
                 )
             items.append(ReviewItem(h, current, titles.get(h.current_section or ""), candidates))
         return items

@@ -7,7 +7,6 @@ Also here: how a note's text is shown (plain, or Markdown as sanitised HTML).
 
 from __future__ import annotations
 
-import html
 import re
 
 import nh3
@@ -40,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.records import DEFAULT_LABELS, Comment, Highlight
-from briefreader.render import render_markdown_fragment
+from briefreader.render import needs_markdown, plain_to_html, render_markdown_fragment
 from briefreader.ui.dates import format_timestamp
 from briefreader.ui.highlights import colour_for
 from briefreader.ui.theme import palette_is_dark
@@ -59,7 +58,6 @@ STATUS_BADGES = {
 
 # Text with none of these is the same in Markdown as in plain text, so it can skip the
 # (comparatively slow, time-boxed) Markdown renderer.
-_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>#!|~&]|^\s*(?:[-+>=]|\d+[.)])|^ {4}|\t", re.M)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 # Images in notes are never loaded: QLabel's document would read any local path.
 _NOTE_TAGS = {
@@ -85,15 +83,9 @@ def plain_display(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def plain_to_html(text: str) -> str:
-    """Paragraphs as Markdown makes them (a single newline is a space), escaped."""
-    paragraphs = (p.strip("\n") for p in _BLANK_LINES.split(text.strip()))
-    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs if p)
-
-
 def note_html(text: str) -> str:
     """A note or comment as the panel shows it: sanitised HTML, images removed."""
-    if not _MARKDOWN_SYNTAX.search(text):
+    if not needs_markdown(text):
         return plain_to_html(text)
     clean = nh3.clean(
         render_markdown_fragment(text, time_limit=MARKDOWN_TIME_LIMIT),
@@ -140,10 +132,6 @@ def _link_as_text(m: re.Match[str]) -> str:
             or href.removeprefix("mailto:") == words):
         return words  # (a place in the note itself, e.g. a footnote's: no address)
     return f"{words} <small>({href})</small>"
-
-
-def _needs_markdown(text: str) -> bool:
-    return bool(_MARKDOWN_SYNTAX.search(text))
 
 
 _ICONS: dict[tuple[str, bool], QIcon] = {}
@@ -542,7 +530,7 @@ class _TextBox(QWidget):
             self.label.setTextFormat(Qt.TextFormat.PlainText)
             self.label.setText(self._placeholder)
             self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        elif not _needs_markdown(text):
+        elif not needs_markdown(text):
             self.html_ready = True
             self.label.setTextFormat(Qt.TextFormat.PlainText)
             self.label.setText(plain_display(text))

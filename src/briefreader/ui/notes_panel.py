@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.records import DEFAULT_LABELS, Comment, Highlight
+from briefreader.render import needs_markdown, plain_to_html
 from briefreader.text_merge import merged
 from briefreader.ui.highlights import COLOURS
 from briefreader.ui.notes_cards import (
@@ -46,11 +47,9 @@ from briefreader.ui.notes_cards import (
     _Card,
     _chip_icon,
     _Composer,
-    _needs_markdown,
     _small,
     _TextBox,
     note_html,
-    plain_to_html,
 )
 
 #: Autosave delay after the last keystroke.
@@ -779,7 +778,7 @@ class NotesPanel(QWidget):
         box = self._box(item_id)
         if box is None:
             return
-        if not _needs_markdown(text):
+        if not needs_markdown(text):
             rendered: str | None = plain_to_html(text)
         else:
             rendered = self._html_cache.get(text)
