@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication
 
@@ -133,6 +133,35 @@ def test_keyboard_moves_through_sections(qtbot, window):
     assert window.reader.section.id == ids[2]
     # Navigator follows the reader.
     assert window.navigator.current_section_id() == ids[2]
+
+
+def test_where_the_keyboard_is_shows_in_the_section_list(qtbot, window):
+    # The selected section in full colour while the list has the keyboard, muted
+    # (across the whole row, its indentation too) while the text has it.
+    window.show_section(section_ids(window)[1])  # a subsection: indented
+    tree = window.navigator.tree
+    window.actions_.focus_navigator.trigger()
+    qtbot.waitUntil(tree.hasFocus)
+    rect = tree.visualRect(tree.currentIndex())
+    end, indent = QPoint(rect.right() - 3, rect.center().y()), QPoint(2, rect.center().y())
+    assert rect.left() > indent.x()
+
+    def colours():
+        image = tree.viewport().grab().toImage()
+        return image.pixelColor(end), image.pixelColor(indent)
+
+    def near(a, b) -> bool:  # (the style shades a selection a little)
+        return max(abs(a.red() - b.red()), abs(a.green() - b.green()),
+                   abs(a.blue() - b.blue())) <= 12
+
+    strong = tree.palette().color(QPalette.ColorRole.Highlight)
+    base = tree.palette().color(QPalette.ColorRole.Base)
+    assert near(colours()[0], strong)
+    window.actions_.focus_reader.trigger()
+    qtbot.waitUntil(window.reader.hasFocus)
+    muted, indentation = colours()
+    assert not near(muted, strong) and not near(muted, base)
+    assert not near(indentation, strong)
 
 
 def test_text_selectable_with_keyboard(qtbot, window):

@@ -839,12 +839,41 @@ def test_deleting_a_comment_that_has_a_reply_keeps_the_thread(qtbot, app, brief_
     assert panel.card(question.id).comment.body == "Which option is cheapest?"
 
 
-def test_the_find_bar_fits_a_small_screen_beside_the_notes(qtbot, app, brief_path):
+def test_the_find_bar_fits_a_small_screen_beside_the_notes(qtbot, app, brief_path, tmp_path):
+    # A 640-pixel screen, with the find bar open and the notes beside the text; a long
+    # title in the line above the text is cut short, never widening the window.
+    long = tmp_path / "long.md"
+    title = "title: " + "Coastal Ferry Subsidy Review and Island Councils' Request " * 4
+    long.write_text(brief_path.read_text(encoding="utf-8").replace(
+        "title: Coastal Ferry Subsidy Review", title), encoding="utf-8")
     w = app.open(brief_path)
-    assert w.note_taking.docks["notes"].isVisible()
-    w.finding.find_bar.open_bar("ferry")
-    qtbot.waitUntil(w.finding.find_bar.isVisible)
-    assert w.minimumSizeHint().width() <= 800
+    for path in (brief_path, long):
+        w.open_path(path)
+        qtbot.waitUntil(lambda p=path: w.brief is not None and w.brief.path == p)
+        assert w.note_taking.docks["notes"].isVisible()
+        w.finding.find_bar.open_bar("ferry")
+        qtbot.waitUntil(w.finding.find_bar.isVisible)
+        w.show_section("options")
+        assert w.minimumSizeHint().width() <= 640
+
+
+def test_tab_and_shift_tab_never_put_the_focus_out_of_sight(qtbot, app, brief_path):
+    # Qt keeps a bar of the docks' tabs outside the window: the focus went there.
+    w = app.open(brief_path)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    w.show_section("options")
+    w.note_taking.panel.composer.set_text("")
+    frame = w.rect()
+    for key, modifier in ((Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier),
+                          (Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)):
+        w.reader.setFocus()
+        for _ in range(25):
+            qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+            focus = QApplication.focusWidget()
+            where = focus.mapTo(w, focus.rect().center())
+            assert focus.isVisible() and frame.contains(where), (focus, where)
+            assert not focus.visibleRegion().isEmpty(), focus  # not scrolled out of view
 
 
 def test_bookmarks_open_beside_the_notes_and_fit_a_small_screen(qtbot, app, brief_path):

@@ -36,7 +36,7 @@ class FindBar(QWidget):
         self.edit.setPlaceholderText("Find in brief")
         self.edit.setAccessibleName("Text to find")
         self.edit.setClearButtonEnabled(True)
-        self.edit.setMinimumWidth(90)
+        self.edit.setMinimumWidth(60)
         self.edit.installEventFilter(self)
 
         self.previous_button = self._button("▲", "Previous match (Shift+F3)", "Previous match")
@@ -60,7 +60,7 @@ class FindBar(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.previous_button)
         layout.addWidget(self.next_button)

@@ -7,13 +7,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QStyle,
     QStyledItemDelegate,
     QTreeView,
     QWidget,
@@ -30,6 +31,24 @@ class RoomyDelegate(QStyledItemDelegate):
         size = super().sizeHint(option, index)
         size.setHeight(size.height() + self.AIR)
         return size
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 - Qt override
+        super().initStyleOption(option, index)
+        widget = option.widget
+        if (option.state & QStyle.StateFlag.State_Selected and widget is not None
+                and not widget.hasFocus()):
+            # The list without the keyboard shows its selection muted, as desktop lists
+            # do: where the keyboard is can be seen at a glance.
+            palette = option.palette
+            base = palette.color(QPalette.ColorRole.Base)
+            strong = palette.color(QPalette.ColorRole.Highlight)
+            muted = QColor.fromRgbF(*(0.6 * b + 0.4 * s for b, s in zip(
+                base.getRgbF()[:3], strong.getRgbF()[:3], strict=True)))
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                palette.setColor(group, QPalette.ColorRole.Highlight, muted)
+                palette.setColor(group, QPalette.ColorRole.HighlightedText,
+                                 palette.color(group, QPalette.ColorRole.Text))
+            option.palette = palette
 
 
 def set_up_flat_tree(

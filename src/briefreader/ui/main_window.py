@@ -10,7 +10,7 @@ import contextlib
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QSplitter,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -114,6 +116,9 @@ class MainWindow(QMainWindow):
         self.breadcrumb.setTextFormat(Qt.TextFormat.PlainText)
         self.breadcrumb.setContentsMargins(8, 2, 8, 0)
         self.breadcrumb.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        # Elided to the room it is given: its text must never make the window wider.
+        self.breadcrumb.setMinimumWidth(1)
+        self.breadcrumb.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         right_layout.addWidget(self.breadcrumb)
         right_layout.addWidget(self.banner)
         right_layout.addWidget(self.notice)
@@ -127,7 +132,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([300, 980])
-        self.navigator.setMinimumWidth(140)
+        self.navigator.setMinimumWidth(110)
         self.setCentralWidget(self.splitter)
 
         self.position_label = QLabel(self)
@@ -599,7 +604,7 @@ class MainWindow(QMainWindow):
         parts = [self.brief.title, *trail]
         text = "  ›  ".join(parts)
         metrics = self.breadcrumb.fontMetrics()
-        width = max(200, self.breadcrumb.width() - 20)
+        width = max(40, self.breadcrumb.width() - 20)
         self.breadcrumb.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width))
         self.breadcrumb.setToolTip(text)
 
@@ -756,6 +761,25 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         # The text column depends on the final viewport width.
         QTimer.singleShot(0, self.reader.refresh_measure)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ChildPolished and isinstance(event.child(), QTabBar):
+            bar = event.child()
+            bar.installEventFilter(self)
+            self._tab_bar_moved(bar)
+        return super().event(event)
+
+    def eventFilter(self, watched, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if isinstance(watched, QTabBar) and event.type() in (QEvent.Type.Move, QEvent.Type.Show):
+            self._tab_bar_moved(watched)
+        return super().eventFilter(watched, event)
+
+    def _tab_bar_moved(self, bar: QTabBar) -> None:
+        """The tabs of docks put together (Notes, Review, Trash…) take the keyboard
+        while they are in the window. Qt keeps an unused bar out of sight: Tab or
+        Shift+Tab landed there, the focus then nowhere to be seen."""
+        shown = self.rect().intersects(bar.geometry())
+        bar.setFocusPolicy(Qt.FocusPolicy.TabFocus if shown else Qt.FocusPolicy.NoFocus)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QProxyStyle,
     QStyle,
     QStyleOptionViewItem,
     QTreeView,
@@ -148,6 +149,13 @@ class _RoomyDelegate(RoomyDelegate):
         painter.restore()
 
 
+class _RowOnlySelection(QProxyStyle):
+    def styleHint(self, hint, option=None, widget=None, data=None):  # noqa: N802 - Qt override
+        if hint == QStyle.StyleHint.SH_ItemView_ShowDecorationSelected:
+            return 0
+        return super().styleHint(hint, option, widget, data)
+
+
 class Navigator(QWidget):
     section_activated = Signal(str)
     brief_chosen = Signal(str)
@@ -168,6 +176,10 @@ class Navigator(QWidget):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setIndentation(14)
         self.tree.setItemDelegate(_RoomyDelegate(self.tree))
+        # The selection covers the section's row, not the indentation before it: muted
+        # while the list has not the keyboard, that strip would stay in full colour.
+        self._tree_style = _RowOnlySelection()
+        self.tree.setStyle(self._tree_style)
         self._syncing = False
         self.model = SectionModel(self)
         self.tree.setModel(self.model)

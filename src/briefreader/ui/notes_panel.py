@@ -244,11 +244,12 @@ class NotesPanel(QWidget):
         self.author_filter = QComboBox(self)
         self.author_filter.setAccessibleName("Filter by author")
         self.author_filter.setToolTip("Show only notes and comments by this author")
-        # Narrow, so that the text keeps the room in a small window: wide enough for
-        # "Colours", "Tags", "Authors" (no filter); a long tag is cut short.
+        # Narrow, so that the text keeps the room in a small window: they share what
+        # room the panel has, and in a small window show the start of their text (their
+        # tooltips say what each one filters); a long tag is cut short.
         for combo in (self.colour_filter, self.tag_filter, self.author_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(4)
+            combo.setMinimumContentsLength(2)
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self.clear_filters_button = QToolButton(self)
         self.clear_filters_button.setText("Clear")
@@ -1468,6 +1469,9 @@ class NotesPanel(QWidget):
         if (self._composer_pending and old is not None and shiboken6.isValid(old)
                 and isinstance(old.parentWidget(), _Composer) and self.isAncestorOf(old)):
             self._send_composer_drafts()  # a comment box lost the focus: keep it now
+        if new is not None and shiboken6.isValid(new) and self.content.isAncestorOf(new):
+            # Come from outside the panel (Shift+Tab from the text): show where it is.
+            self.scroll.ensureWidgetVisible(new, 8, 8)
         # A card draws a focus ring while the focus is anywhere inside it.
         for widget in (old, new):
             while widget is not None and not isinstance(widget, _Card):
