@@ -512,6 +512,8 @@ def everything(store: Store, key: str):
         store.comments(key),
         store.comments(key, trash=True),
         store.get_brief(key).sections,
+        store.bookmarks(key),
+        store.color_labels(),
     )
 
 
@@ -525,6 +527,12 @@ def populate(service: NotesService, brief: Brief) -> None:
     dead = service.comment(brief, "outlook", "Remove me")
     service.delete_comment(dead.id)
     service.edit_highlight(h1.id, note="Edited note")
+    # What the reader set apart from notes: a bookmark, a colour's label, and an orphan
+    # the Review settled (kept without a place).
+    service.add_bookmark(brief, "enforcement", 3, "Read before Tuesday")
+    service.store.set_color_label("red", "Minister must see")
+    settled = service.annotate(brief, "enforcement", "Satellite monitoring", color="red")
+    service.keep_orphan(settled.id)
 
 
 def test_json_is_lossless_through_an_empty_store(tmp_path, brief, store, other):
@@ -535,11 +543,11 @@ def test_json_is_lossless_through_an_empty_store(tmp_path, brief, store, other):
     ex.write_atomically(path, ex.export_json(data), force=False)
 
     summary = im.import_notes(NotesService(other), path)  # no brief: the file says which
-    assert (summary.added, summary.updated, summary.skipped) == (6, 0, 0)
+    assert (summary.added, summary.updated, summary.skipped, summary.bookmarks) == (7, 0, 0, 1)
     assert everything(other, data.brief_key) == everything(store, data.brief_key)
     # Importing the same file again changes nothing.
     again = im.import_notes(NotesService(other), path, brief=brief)
-    assert (again.added, again.updated, again.unchanged, again.skipped) == (0, 0, 6, 0)
+    assert (again.added, again.updated, again.unchanged, again.skipped) == (0, 0, 7, 0)
     assert everything(other, data.brief_key) == everything(store, data.brief_key)
 
 
@@ -1113,3 +1121,34 @@ def test_a_json_export_of_another_format_is_refused(brief, store, version):
     message = "newer briefreader" if version == 2 else "'br:format' must be"
     with pytest.raises(im.NotesImportError, match=message):
         im.parse_import(json.dumps(doc))
+
+
+def test_a_passage_attached_by_hand_reaches_the_other_machine(brief, pair):
+    mine, theirs, h = pair
+    text = next(t.text for t in mine.section_texts(brief) if t.id == "enforcement")
+    start = text.index("Satellite monitoring")
+    moved = mine.reattach(brief, h.id, "enforcement", start, start + 20)
+    summary = im.apply_import(theirs, exported(mine, brief), brief=brief)
+    assert summary.updated == 1
+    there = theirs.store.get_highlight(h.id)
+    assert (there.section_id, there.exact, there.current_section, there.status) == (
+        "enforcement", "Satellite monitoring", "enforcement", moved.status)
+
+
+def test_imported_bookmarks_and_labels_never_replace_the_ones_here(brief, pair):
+    mine, theirs, _ = pair
+    mine.add_bookmark(brief, "enforcement", 0, "Theirs")
+    mine.add_bookmark(brief, "catch-limits", 0, "Only theirs")
+    mine.store.set_color_label("red", "Their red")
+    mine.store.set_color_label("blue", "Their blue")
+    theirs.add_bookmark(brief, "enforcement", 5, "Mine")
+    theirs.store.set_color_label("blue", "My blue")
+    summary = im.apply_import(theirs, exported(mine, brief), brief=brief)
+    assert summary.bookmarks == 2
+    marks = {b.section_id: (b.position, b.label) for b in theirs.bookmarks(brief)}
+    assert marks == {"enforcement": (5, "Mine / Theirs"), "catch-limits": (0, "Only theirs")}
+    labels = {c.color: c.label for c in theirs.color_labels()}
+    assert (labels["red"], labels["blue"]) == ("Their red", "My blue")
+    again = im.apply_import(theirs, exported(mine, brief), brief=brief)
+    assert again.bookmarks == 0
+    assert len(theirs.bookmarks(brief)) == 2

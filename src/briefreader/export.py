@@ -34,6 +34,7 @@ from briefreader.errors import BriefreaderError
 from briefreader.records import (
     COLORS,
     DEFAULT_LABELS,
+    Bookmark,
     Comment,
     Highlight,
     SectionRecord,
@@ -85,6 +86,7 @@ class NotesExport:
     """Highlight id → the text now at its place (absent when it is orphaned)."""
     sections: tuple[SectionRecord, ...] = ()
     """The brief's sections as the store knows them (kept in JSON for a later import)."""
+    bookmarks: tuple[Bookmark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ def gather(service: NotesService, brief: Brief) -> NotesExport:
         labels={c.color: c.label for c in store.color_labels()},
         texts={p.highlight.id: p.text for p in listing.highlights if p.text is not None},
         sections=listing.brief.sections,
+        bookmarks=tuple(store.bookmarks(key)),
     )
 
 
@@ -640,7 +643,7 @@ def _highlight_json(h: Highlight, source: str) -> str:
         f'"br:kind": "highlight", "br:color": {q(h.color)}, "br:status": {q(h.status)}, '
         f'"br:placement": {{"section": {_json_opt(h.current_section)}, '
         f'"start": {_json_opt(h.current_start)}, "end": {_json_opt(h.current_end)}}}, '
-        f'"br:deleted": {_json_opt(h.deleted_at)}}}'
+        f'"br:reviewed": {_json_opt(h.reviewed)}, "br:deleted": {_json_opt(h.deleted_at)}}}'
     )
 
 
@@ -733,6 +736,13 @@ def export_json(
         "br:labels": {c: data.labels.get(c, DEFAULT_LABELS[c]) for c in COLORS},
         "first": {"type": "AnnotationPage", "items": []},
     }
+    if keep == Filters():
+        # The reader's own marks, for the whole brief: not in a selection of its notes.
+        collection["br:bookmarks"] = [
+            {"id": b.id, "section": b.section_id, "position": b.position, "label": b.label,
+             "created": b.created}
+            for b in data.bookmarks
+        ]  # fmt: skip
     # The header indented for reading; one annotation per line, because json.dumps
     # with an indent runs in pure Python, six times slower on 10,000 notes.
     head = json.dumps(collection, ensure_ascii=False, indent=1)

@@ -14,7 +14,7 @@ import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -36,6 +36,7 @@ from briefreader.records import (
     COLORS,
     COMMENT_STATUSES,
     HIGHLIGHT_STATUSES,
+    Bookmark,
     BriefRecord,
     Comment,
     Highlight,
@@ -99,6 +100,10 @@ class ImportBundle:
     comments: tuple[Comment, ...] = ()
     texts: tuple[EditedText, ...] = ()
     exported_at: str | None = None
+    bookmarks: tuple[Bookmark, ...] = ()
+    """With ``brief_key`` set to the file's brief (re-keyed on merge)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """The colour labels of whoever exported (JSON)."""
 
 
 def read_import(path: Path) -> ImportBundle:
@@ -266,7 +271,30 @@ class _JsonReader:
             tuple(highlights),
             tuple(comments),
             exported_at=generated if isinstance(generated, str) else None,
+            bookmarks=self._bookmarks(header, key),
+            labels=self._labels(header),
         )
+
+    def _bookmarks(self, header: dict, key: str) -> tuple[Bookmark, ...]:
+        raw = header.get("br:bookmarks", [])
+        if not isinstance(raw, list):
+            raise self.fail("br:bookmarks", "must be a list")
+        out = []
+        for i, b in enumerate(raw, 1):
+            where = f"bookmark {i}"
+            if not isinstance(b, dict):
+                raise self.fail(where, "must be an object")
+            bookmark_id = _note_id(b.get("id"), f"{self.name}: {where}")
+            created = b.get("created")
+            out.append(Bookmark(
+                bookmark_id, key, self.text(b, "section", where),
+                self.number(b, "position", where) or 0, self.text(b, "label", where, default=""),
+                _stamp(created, f"{self.name}: {where}", "created") if created else now_utc()))
+        return tuple(out)
+
+    def _labels(self, header: dict) -> dict[str, str]:
+        raw = self.mapping(header, "br:labels", "top level", optional=True)
+        return {c: self.text(raw, c, "br:labels")[:200] for c in COLORS if c in raw}
 
     def _items(self, doc: object) -> tuple[list, dict]:
         if isinstance(doc, list):
@@ -426,7 +454,12 @@ class _JsonReader:
             current_start=self.number(placement, "start", where, optional=True),
             current_end=self.number(placement, "end", where, optional=True),
             deleted_at=deleted,
+            reviewed=self._when(item, "br:reviewed", where),
         )
+
+    def _when(self, item: dict, key: str, where: str) -> str | None:
+        raw = item.get(key)
+        return None if raw is None else _stamp(raw, f"{self.name}: {where}", key)
 
     def _placement(
         self, item: dict, where: str, statuses: tuple[str, ...]
@@ -592,6 +625,8 @@ class ImportSummary:
     merged: int = 0
     """Of the updated notes (from a Markdown export), how many keep both texts: each
     was changed here since the export as well as in the file."""
+    bookmarks: int = 0
+    """Bookmarks added, or whose label was added to one here on the same section."""
 
     def summary(self) -> str:
         """One line for a status bar or the terminal."""
@@ -604,12 +639,15 @@ class ImportSummary:
         if self.merged:
             line += (f" ({self.merged} of the updated changed here since the export too:"
                      " both texts kept)")
+        if self.bookmarks:
+            line += f"; {self.bookmarks} {'bookmark' if self.bookmarks == 1 else 'bookmarks'}"
         return line
 
 
 class _Tally:
     def __init__(self) -> None:
         self.added = self.updated = self.unchanged = self.orphaned = self.merged = 0
+        self.bookmarks = 0
         self.reasons: dict[str, int] = {}
 
     def skip(self, reason: str) -> None:
@@ -628,6 +666,7 @@ class _Tally:
             self.orphaned,
             key,
             self.merged,
+            self.bookmarks,
         )
 
 
@@ -706,7 +745,7 @@ def apply_import(
         store.merge_notes(update_highlights=upd_h, update_comments=upd_c)
         return tally.result(key)
 
-    add_h, upd_h = _merge_highlights(bundle.highlights, key, local_h, tally)
+    add_h, upd_h, reselected = _merge_highlights(bundle.highlights, key, local_h, tally)
     add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally)
     same_version = brief is None or (
         bundle.brief is not None and bundle.brief.content_hash == brief.content_hash
@@ -714,14 +753,20 @@ def apply_import(
     if not same_version:
         assert brief is not None
         add_h, add_c = _place(service, brief, add_h, add_c)
+        if reselected:  # attached by hand to another passage there: found here
+            moved = [h for h in upd_h if h.id in reselected]
+            placed = {h.id: h for h in _place(service, brief, moved, [])[0]}
+            upd_h = [placed.get(h.id, h) for h in upd_h]
     tally.added = len(add_h) + len(add_c)
     tally.orphaned = sum(n.status == "orphaned" for n in (*add_h, *add_c))
-    store.merge_notes(
+    tally.bookmarks = store.merge_notes(
         brief=new_record,
         add_highlights=add_h,
         add_comments=add_c,
         update_highlights=upd_h,
         update_comments=upd_c,
+        bookmarks=[replace(b, brief_key=key) for b in bundle.bookmarks],
+        labels=bundle.labels,
     )
     return tally.result(key)
 
@@ -732,26 +777,43 @@ def _is_path(key: str) -> bool:
 
 def _merge_highlights(
     incoming: Sequence[Highlight], key: str, local: Mapping[str, Highlight], tally: _Tally
-) -> tuple[list[Highlight], list[Highlight]]:
+) -> tuple[list[Highlight], list[Highlight], set[str]]:
+    """New highlights, updates, and of those the ids attached by hand to another
+    passage since (to be placed in this version of the brief)."""
     add: list[Highlight] = []
     update: list[Highlight] = []
+    reselected: set[str] = set()
     for h in incoming:
         mine = local.get(h.id)
         if mine is None:
             add.append(replace(h, brief_key=key))
         elif mine.brief_key != key:
             tally.skip("on another brief in the notes database")
-        elif (h.note, h.color, h.tags, h.deleted_at) == (
-            mine.note, mine.color, mine.tags, mine.deleted_at
+        elif (h.note, h.color, h.tags, h.deleted_at, _passage(h)) == (
+            mine.note, mine.color, mine.tags, mine.deleted_at, _passage(mine)
         ):  # fmt: skip
             tally.unchanged += 1
         elif _version(h) > _version(mine):
-            update.append(replace(mine, note=h.note, color=h.color, tags=h.tags,
-                                  modified=h.modified, deleted_at=h.deleted_at))  # fmt: skip
+            new = replace(mine, note=h.note, color=h.color, tags=h.tags,
+                          modified=h.modified, deleted_at=h.deleted_at)  # fmt: skip
+            if _passage(h) != _passage(mine):
+                reselected.add(h.id)
+                new = replace(new, section_id=h.section_id, section_heading=h.section_heading,
+                              section_ordinal=h.section_ordinal, exact=h.exact,
+                              prefix=h.prefix, suffix=h.suffix, start=h.start, end=h.end,
+                              status=h.status, current_section=h.current_section,
+                              current_start=h.current_start, current_end=h.current_end,
+                              reviewed=h.reviewed)  # fmt: skip
+            update.append(new)
             tally.updated += 1
         else:
             tally.skip(_older(h, mine))
-    return add, update
+    return add, update, reselected
+
+
+def _passage(h: Highlight) -> tuple:
+    """Where a highlight was made: what attaching it by hand elsewhere changes."""
+    return h.section_id, h.exact, h.prefix, h.suffix, h.start, h.end
 
 
 def _merge_comments(

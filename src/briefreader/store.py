@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
@@ -1750,13 +1750,18 @@ class Store:
         add_comments: Sequence[Comment] = (),
         update_highlights: Sequence[Highlight] = (),
         update_comments: Sequence[Comment] = (),
-    ) -> None:
+        bookmarks: Sequence[Bookmark] = (),
+        labels: Mapping[str, str] | None = None,
+    ) -> int:
         """Save an import in one transaction: all of it or none.
 
         ``brief`` is recorded first when the store does not know it yet. Added
         notes keep every field as given (ids, times, placement, deletion); updates
-        take the note's text, colour, tags, ``modified`` and ``deleted_at`` only.
-        Comments are inserted in the order given: a reply after its parent.
+        take the note's text, colour, tags, passage and placement, ``modified`` and
+        ``deleted_at``. Comments are inserted in the order given: a reply after its
+        parent. ``bookmarks`` not here are added (on a section bookmarked here, their
+        label joins its label); ``labels`` name colours whose label here is the default.
+        Returns how many bookmarks were added or labelled.
         """
         for h in (*add_highlights, *update_highlights):
             if h.color not in COLORS:
@@ -1772,10 +1777,14 @@ class Store:
             _insert_comments(tx, add_comments, brief_ids)
             tx.executemany(
                 "UPDATE highlights SET note = ?, color = ?, tags = ?, modified = ?,"
-                " deleted_at = ? WHERE id = ?",
+                " deleted_at = ?, section_id = ?, section_heading = ?, section_ordinal = ?,"
+                ' exact = ?, prefix = ?, suffix = ?, start = ?, "end" = ?, status = ?,'
+                " cur_section_id = ?, cur_start = ?, cur_end = ?, reviewed = ? WHERE id = ?",
                 [
                     (h.note, h.color, json.dumps(list(h.tags), ensure_ascii=False), h.modified,
-                     h.deleted_at, h.id)
+                     h.deleted_at, h.section_id, h.section_heading, h.section_ordinal, h.exact,
+                     h.prefix, h.suffix, h.start, h.end, h.status, h.current_section,
+                     h.current_start, h.current_end, h.reviewed, h.id)
                     for h in update_highlights
                 ],
             )  # fmt: skip
@@ -1783,6 +1792,35 @@ class Store:
                 "UPDATE comments SET body = ?, modified = ?, deleted_at = ? WHERE id = ?",
                 [(c.body, c.modified, c.deleted_at, c.id) for c in update_comments],
             )
+            for color, label in (labels or {}).items():
+                if color in COLORS and label != DEFAULT_LABELS[color]:
+                    tx.execute("INSERT INTO color_labels(color, label) VALUES (?, ?)"
+                               " ON CONFLICT(color) DO UPDATE SET label = excluded.label"
+                               " WHERE color_labels.label = ?",
+                               (color, label, DEFAULT_LABELS[color]))
+            return self._merge_imported_bookmarks(tx, bookmarks)
+
+    def _merge_imported_bookmarks(self, tx: sqlite3.Connection,
+                                  bookmarks: Sequence[Bookmark]) -> int:
+        changed = 0
+        for b in bookmarks:
+            if tx.execute("SELECT 1 FROM bookmarks WHERE id = ?", (b.id,)).fetchone():
+                continue  # imported before
+            brief_id = self._brief_rowid(tx, b.brief_key)
+            here = tx.execute("SELECT id, label FROM bookmarks WHERE brief_id = ?"
+                              " AND section_id = ?", (brief_id, b.section_id)).fetchone()
+            if here is None:
+                tx.execute(
+                    "INSERT INTO bookmarks(id, brief_id, section_id, position, label, created)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (b.id, brief_id, b.section_id, b.position, b.label, b.created))
+            else:  # a section has one bookmark: it takes both labels
+                if not b.label.strip() or b.label in here[1].split(" / "):
+                    continue  # nothing to add (or added by an import before)
+                label = f"{here[1]} / {b.label}" if here[1].strip() else b.label
+                tx.execute("UPDATE bookmarks SET label = ? WHERE id = ?", (label, here[0]))
+            changed += 1
+        return changed
 
     # ------------------------------------------------------------------ library
     # The library's folders and files, what was found in them, reading state, and
