@@ -372,6 +372,50 @@ def test_hostile_note_reads_back_as_the_same_text(brief, note):
     assert_inert(md)
 
 
+@pytest.mark.parametrize("note", [n for n in HOSTILE if "\n" not in n] + [
+    "a < b & c | d ~ e", "= not a heading", "Actions:\n- call X\n- email Y"])
+def test_python_markdown_shows_each_note_as_written(brief, note):
+    # The reader's own Markdown (and others than CommonMark's): no stray backslashes,
+    # and a note's lines are lines.
+    import html as html_module
+
+    import markdown
+
+    h = hl(brief, "catch-limits", "cod quota", 9, note=note)
+    rendered = markdown.markdown(body(ex.export_markdown(data_of(brief, [h], []),
+                                                         exported_at=EXPORTED_AT)))
+    shown = rendered.split("(yellow)", 1)[1].split("<!-- /briefreader -->")[0]
+    text = html_module.unescape(re.sub(r"<br />\n", "\n", re.sub(r"</?p>", "", shown)))
+    shown_text = text.split("·", 2)[-1].split("\n", 1)[1].strip()
+    # (White space shows the same however many, tabs too.)
+    assert re.sub(r"[ \t]+", " ", shown_text) == re.sub(r"[ \t]+", " ", ex.canonical_text(note))
+
+
+def test_python_markdown_keeps_a_reply_inside_the_comment_it_answers(brief):
+    import markdown
+
+    rendered = markdown.markdown(body(ex.export_markdown(sample(brief), exported_at=EXPORTED_AT)))
+    thread = rendered.split("Who pays for the monitoring?", 1)[1].split("</li>\n</ul>\n</li>")[0]
+    assert "The vessel owners" in thread and "Confirmed by the ministry" in thread
+    assert rendered.count("<ul>") >= 3  # comment, reply, reply to the reply: nested
+
+
+def test_a_changed_note_says_what_its_passage_read(brief):
+    h = replace(hl(brief, "catch-limits", "cod quota", 9, note="n"), exact="cod allowance",
+                status="changed")
+    md = ex.export_markdown(data_of(brief, [h], []), exported_at=EXPORTED_AT)
+    assert "the passage changed since the note was made; it read “cod allowance”" in md
+
+
+def test_an_export_written_with_backslash_escapes_still_reads_back(brief, store):
+    service = NotesService(store)
+    h = service.annotate(brief, "catch-limits", "cod quota", note="before")
+    md = ex.export_markdown(ex.gather(service, brief))
+    old_style = md.replace("\nbefore\n", "\n\\<b\\> \\& \\| \\~ &amp;lt; x\n")
+    assert im.apply_import(service, im.parse_import(old_style)).updated == 1
+    assert service.store.get_highlight(h.id).note == "<b> & | ~ &lt; x"
+
+
 @pytest.mark.parametrize("quote", HOSTILE)
 def test_hostile_quote_and_heading_stay_text(brief, quote):
     h = replace(

@@ -336,9 +336,13 @@ def _fsync_dir(folder: Path) -> None:
 # start inline structure anywhere in a line (emphasis, code, links, raw HTML,
 # entities, GFM tables and strike-through); escaping them all makes every note
 # literal text.
-_INLINE_CHARS = "\\`*_[]<>&|~"
-_INLINE = str.maketrans({c: "\\" + c for c in _INLINE_CHARS})
-_BLOCK_START = "#>+=-"
+# Those Python-Markdown (the reader's, and many others') does not take escaped with a
+# backslash, which it would show, are written as character references instead.
+_INLINE_CHARS = "\\`*_[]"
+_REFERENCES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "|": "&#124;", "~": "&#126;"}
+_INLINE = str.maketrans({**{c: "\\" + c for c in _INLINE_CHARS}, **_REFERENCES})
+_HEADING = str.maketrans({**{c: "\\" + c for c in _INLINE_CHARS + "#"}, **_REFERENCES})
+_BLOCK_START = "#+-"
 _ORDERED_START = re.compile(r"\d+(?=[.)])")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BLANKS = re.compile(r"\n{3,}")
@@ -361,14 +365,16 @@ def escape_line(line: str) -> str:
         m = _ORDERED_START.match(line)
         if m:  # "1." or "1)" would start an ordered list
             return line[: m.end()] + "\\" + line[m.end() :]
-    elif first and first in _BLOCK_START:  # heading, quote, bullet, setext line, rule
+    elif first and first in _BLOCK_START:  # heading, bullet, setext line, rule
         return "\\" + line
+    elif first == "=":  # a setext heading's line ("&gt;" already starts no quote)
+        return "&#61;" + line[1:]
     return line
 
 
 def _escape_heading(text: str) -> str:
     # '#' too: a trailing run of '#' would be taken for the heading's closing sequence.
-    return _escape_inline(text).replace("#", "\\#")
+    return " ".join(text.split()).translate(_HEADING)
 
 
 def _escape_inline(text: str) -> str:
@@ -382,11 +388,18 @@ def _escaped(text: str) -> str:
 
 
 def _text_block(text: str, prefix: str = "") -> list[str]:
-    """User text as Markdown lines (paragraphs kept), each starting with ``prefix``."""
+    """User text as Markdown lines, each starting with ``prefix``: paragraphs kept, and
+    lines too (a line going on in the same paragraph ends with a line break, two
+    spaces, which reading the file back trims)."""
     canon = canonical_text(text)
     if not canon:
         return []
-    return [(prefix + escape_line(line)) if line else prefix.rstrip() for line in canon.split("\n")]
+    lines = canon.split("\n")
+    return [
+        prefix + escape_line(line) + ("  " if i + 1 < len(lines) and lines[i + 1] else "")
+        if line else prefix.rstrip()
+        for i, line in enumerate(lines)
+    ]
 
 
 def text_hash(text: str) -> str:
@@ -559,7 +572,8 @@ def _highlight_md(h: Highlight, data: NotesExport, *, orphaned: bool) -> list[st
     if orphaned:
         meta += f" · was in “{_escaped(h.section_heading)}”"
     elif h.status == "changed" or (now is not None and now != h.exact):
-        meta += " · the passage changed since the note was made"
+        was = _escape_inline(h.exact)
+        meta += f" · the passage changed since the note was made; it read “{was}”"
     elif h.status == "ambiguous":
         meta += " · placement uncertain"
     if h.tags:
@@ -584,8 +598,10 @@ def _comments_md(
     out = ["", f"**{COMMENTS_LABEL}**"]
 
     def item(c: Comment, depth: int) -> None:
-        pad = "  " * depth
-        inner = pad + "  "
+        # Four spaces a level: Python-Markdown (which the reader uses) needs as many
+        # to keep a reply, and a comment's text, inside its list item.
+        pad = "    " * depth
+        inner = pad + "    "
         meta = [f"**{_escaped(c.author) or 'unknown'}**", _when(c.created)]
         if orphaned and depth == 0:
             meta.append(f"was on “{_escape_inline(c.section_heading)}”")

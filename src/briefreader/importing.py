@@ -508,7 +508,9 @@ class _JsonReader:
 _MARKER = re.compile(
     r"(?:- )?<!-- briefreader:(highlight|comment) id=(\S+) text=([0-9a-f]{16}) -->"
 )
-_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# A backslash escape, or one of the character references the export writes.
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])|&(amp|lt|gt|#\d{1,7});")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">"}
 # What ends a note's text in our Markdown: a section heading or the comments label the
 # export writes (a note's own "#" or "**" at the start of a line is written escaped, so
 # one typed there by hand is the note's text, not the end of it).
@@ -517,7 +519,17 @@ _COMMENTS_LINE = f"**{COMMENTS_LABEL}**"
 
 
 def _unescape(line: str) -> str:
-    return _UNESCAPE.sub(r"\1", line)
+    return _UNESCAPE.sub(_unescaped, line)
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        return m.group(1)
+    name = m.group(2)
+    if name in _NAMED:
+        return _NAMED[name]
+    code = int(name[1:])
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
 
 
 def _read_markdown(text: str, name: str) -> ImportBundle:
