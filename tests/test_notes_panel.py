@@ -8,9 +8,10 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from briefreader import render
+from briefreader.ui import notes_panel as notes_panel_module
 from briefreader.ui.notes_cards import STATUS_BADGES, note_html
 from briefreader.ui.notes_panel import (
     SAVE_DELAY_MS,
@@ -686,6 +687,32 @@ def test_tab_goes_through_cards_and_their_buttons(panel, qtbot):
     assert comment in order and comment.reply_button in order
     assert panel.composer.edit in order
     assert panel.scroll not in order  # the cards take the focus, not their container
+
+
+def test_a_long_tab_order_is_set_over_turns_of_the_event_loop(panel, qtbot, monkeypatch):
+    # A section of many notes: the order is set a slice at a time, not in one freeze.
+    monkeypatch.setattr(notes_panel_module, "TAB_ORDER_SLICE", 3)
+    calls: list[int] = []
+    real = QWidget.setTabOrder
+
+    def counting(first, second):
+        calls.append(1)
+        real(first, second)
+
+    monkeypatch.setattr(notes_panel_module.QWidget, "setTabOrder", counting)
+    show(panel, [hl(1), hl(2)], [cm(1)])
+    assert calls and len(calls) <= 3 * 2  # the build's own slice, then a slice a turn
+    qtbot.waitUntil(lambda: not panel._tab_pairs)
+    monkeypatch.setattr(notes_panel_module.QWidget, "setTabOrder", real)
+    panel.card("h1").setFocus()
+    order = []
+    for _ in range(14):
+        order.append(QApplication.focusWidget())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    first, second, comment = panel.card("h1"), panel.card("h2"), panel.card("c1")
+    assert order[:5] == [first, first.colour_button, first.delete_button, first.tags_edit,
+                         second]
+    assert comment in order and panel.composer.edit in order
 
 
 def test_widgets_have_accessible_names(panel):

@@ -70,6 +70,10 @@ _HTML_CACHE_SIZE = 2000
 #: the event loop (each turn of the loop costs a relayout and a repaint).
 FIRST_SLICE_MS = 15
 BUILD_SLICE_MS = 40
+#: Pairs of widgets put in Tab order per turn of the event loop: each setTabOrder walks
+#: the window's focus chain, and a section of 1,000 notes has some 4,000 pairs (half a
+#: second in one turn).
+TAB_ORDER_SLICE = 400
 
 
 # --------------------------------------------------------------------------- helpers
@@ -211,6 +215,11 @@ class NotesPanel(QWidget):
         self._build_timer.setSingleShot(True)
         self._build_timer.setInterval(0)
         self._build_timer.timeout.connect(self._build_some)
+        self._tab_pairs: list[tuple[QWidget, QWidget]] = []
+        self._tab_timer = QTimer(self)
+        self._tab_timer.setSingleShot(True)
+        self._tab_timer.setInterval(0)
+        self._tab_timer.timeout.connect(self._set_some_tab_order)
         # Old cards are deleted a page per turn of the event loop, not all at once.
         self._graveyard: list[QWidget] = []
         self._reaper = QTimer(self)
@@ -1493,8 +1502,17 @@ class NotesPanel(QWidget):
             if card.reply_composer is not None:
                 chain += card.reply_composer.focus_widgets()
         chain += self.composer.focus_widgets()
-        for first, second in zip(chain, chain[1:], strict=False):
-            QWidget.setTabOrder(first, second)
+        self._tab_pairs = list(zip(chain, chain[1:], strict=False))
+        self._set_some_tab_order()
+
+    def _set_some_tab_order(self) -> None:
+        pairs, self._tab_pairs = (self._tab_pairs[:TAB_ORDER_SLICE],
+                                  self._tab_pairs[TAB_ORDER_SLICE:])
+        for first, second in pairs:
+            if shiboken6.isValid(first) and shiboken6.isValid(second):  # (not deleted since)
+                QWidget.setTabOrder(first, second)
+        if self._tab_pairs:
+            self._tab_timer.start()
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
