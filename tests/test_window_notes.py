@@ -933,6 +933,14 @@ def test_changed_brief_shows_banner_and_review(qtbot, app, brief_path):
     review = w2.note_taking.review
     assert review.count() == 2
     assert w2.note_taking.docks["review"].isVisible()
+    # A note made elsewhere leaves the list as it is: its rows are not made again.
+    rows = [review.row(i) for i in review.highlight_ids()]
+    w2.show_section("recommendation")
+    select_text(w2, "choose option two")
+    w2.actions_.highlight_colours["red"].trigger()
+    qtbot.waitUntil(lambda: len(w2.note_taking.annotations.highlights) == 4)
+    qtbot.wait(20)
+    assert [review.row(i) for i in review.highlight_ids()] == rows
     # Keep the orphan as it is: it is not offered again, and it is still there.
     orphan = next(h for h in w2.note_taking.annotations.highlights.values()
                   if h.status == "orphaned")

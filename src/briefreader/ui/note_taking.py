@@ -134,6 +134,8 @@ class NoteTaking(QObject):
         self._attached: _Attached | None = None
         # The notes the banner offers to attach, and the key of the brief offered them.
         self._offered: tuple[str | None, StoredBrief] | None = None
+        # The notes the Review view was last made from (see _refresh_views).
+        self._review_shown: tuple | None = None
         # Counts opens and attaches: an offer looked for before the latest is stale.
         self._opens = 0
         self._earlier_found.connect(self._on_earlier_found)
@@ -340,6 +342,7 @@ class NoteTaking(QObject):
                                     ("bookmarks", self.bookmarks))
                      if focus is not None and (v is focus or v.isAncestorOf(focus))), None)
         self.review.set_items([])
+        self._review_shown = None
         self.trash.set_items([], [])
         self.bookmarks.set_items([], {})
         self.actions.show_review.setEnabled(False)
@@ -474,12 +477,19 @@ class NoteTaking(QObject):
             self.bookmarks.set_items(an.bookmarks, titles)
         if not wanted("review"):
             return
+        # What the view shows comes from these notes alone (and the brief's version):
+        # a change to any other note (a highlight made, most often) leaves it as it is.
+        shown = (brief.content_hash, {h.id: h for h in an.needs_review()},
+                 {h.id: h for h in an.kept_orphans()})
+        if shown == self._review_shown:
+            return
         try:
             items = self._review_items(brief, titles)
         except BriefreaderError as exc:
             self.banner.show_message(f"The notes to review could not be read: {exc}", "error")
             return
         self.review.set_items(items)
+        self._review_shown = shown
         self.actions.show_review.setEnabled(bool(items))
 
     def _review_items(self, brief: Brief, titles: dict[str, str]) -> list[ReviewItem]:
