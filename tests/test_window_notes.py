@@ -537,6 +537,12 @@ def test_undo_redo_delete_trash_restore(qtbot, app, brief_path):
     assert background_at(w, "Fares rose by a fifth").property(HIGHLIGHT_ID) is None
     w.actions_.show_trash.trigger()
     assert w.note_taking.trash.count() == 1
+    # A note made while the Trash shows leaves its list as it is (not made again).
+    row = w.note_taking.trash.tree.topLevelItem(0)
+    select_text(w, "two years while sailings fell")
+    w.actions_.highlight_colours["blue"].trigger()
+    qtbot.wait(20)
+    assert w.note_taking.trash.tree.topLevelItem(0) is row
     w.note_taking.trash.restore_requested.emit("highlight", hid)
     assert app.store.get_highlight(hid).deleted_at is None
     assert background_at(w, "Fares rose by a fifth").property(HIGHLIGHT_ID) == hid

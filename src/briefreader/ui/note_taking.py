@@ -136,6 +136,7 @@ class NoteTaking(QObject):
         self._offered: tuple[str | None, StoredBrief] | None = None
         # The notes the Review view was last made from (see _refresh_views).
         self._review_shown: tuple | None = None
+        self._trash_shown: tuple | None = None
         # Counts opens and attaches: an offer looked for before the latest is stale.
         self._opens = 0
         self._earlier_found.connect(self._on_earlier_found)
@@ -343,6 +344,7 @@ class NoteTaking(QObject):
                      if focus is not None and (v is focus or v.isAncestorOf(focus))), None)
         self.review.set_items([])
         self._review_shown = None
+        self._trash_shown = None
         self.trash.set_items([], [])
         self.bookmarks.set_items([], {})
         self.actions.show_review.setEnabled(False)
@@ -472,7 +474,9 @@ class NoteTaking(QObject):
         titles = {s.id: s.title for s in brief.sections}
         if wanted("trash"):
             highlights, comments = an.trash()
-            self.trash.set_items(highlights, comments)
+            if (highlights, comments) != self._trash_shown:  # else as it is
+                self.trash.set_items(highlights, comments)
+                self._trash_shown = (highlights, comments)
         if wanted("bookmarks"):
             self.bookmarks.set_items(an.bookmarks, titles)
         if not wanted("review"):
