@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -60,7 +61,13 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.filter.textChanged.connect(self.on_filter_changed)
-        self.resize(520, 560)
+        # As tall as the list wants, within the screen it opens on (a 640 x 480 one too).
+        size = QSize(520, 560)
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry().size() - QSize(40, 60)
+            size = size.boundedTo(room)
+        self.resize(size)
 
     def on_filter_changed(self, text: str) -> None:
         needle = text.casefold().strip()
