@@ -1196,3 +1196,17 @@ def test_imported_bookmarks_and_labels_never_replace_the_ones_here(brief, pair):
     again = im.apply_import(theirs, exported(mine, brief), brief=brief)
     assert again.bookmarks == 0
     assert len(theirs.bookmarks(brief)) == 2
+
+
+def test_a_json_export_of_one_authors_notes_imports_their_replies_in_their_threads(
+    brief, store, other
+):
+    bob, ann = NotesService(store, author="bob"), NotesService(store, author="ann")
+    question = bob.comment(brief, "enforcement", "Who pays?")
+    answer = ann.comment(brief, "enforcement", "The owners.", reply_to=question.id)
+    bob.comment(brief, "enforcement", "Unrelated, by bob.")
+    text = ex.export_json(ex.gather(ann, brief), author="ann")
+    summary = im.apply_import(NotesService(other), im.parse_import(text), brief=brief)
+    assert (summary.added, summary.skipped) == (2, 0)  # the reply, and what it answers
+    assert other.get_comment(answer.id).reply_to == question.id
+    assert other.get_comment(question.id).body == "Who pays?"

@@ -717,10 +717,19 @@ def export_json(
         if keep.highlight(h)
     ]
     comments = (*data.comments, *data.deleted_comments)
+    kept = {c.id for c in comments if keep.comment(c)}
+    # A reply kept takes the comments it answers along (by whoever): without them it
+    # would have nothing to be imported under.
+    by_id = {c.id: c for c in comments}
+    for reply in list(kept):
+        parent = by_id[reply].reply_to
+        while parent in by_id and parent not in kept:
+            kept.add(parent)
+            parent = by_id[parent].reply_to
     items += [
         json.dumps(_comment_json(c, source), ensure_ascii=False)
         for c in comments
-        if keep.comment(c)
+        if c.id in kept
     ]
     brief = data.brief
     collection = {
