@@ -1210,3 +1210,14 @@ def test_a_json_export_of_one_authors_notes_imports_their_replies_in_their_threa
     assert (summary.added, summary.skipped) == (2, 0)  # the reply, and what it answers
     assert other.get_comment(answer.id).reply_to == question.id
     assert other.get_comment(question.id).body == "Who pays?"
+
+
+def test_a_title_with_noncharacters_keeps_the_markdown_export_readable(brief, store):
+    service = NotesService(store)
+    h = service.annotate(brief, "catch-limits", "cod quota", note="before")
+    odd = replace(brief, title="Fisheries \ufffe readout \uffff")
+    md = ex.export_markdown(replace(ex.gather(service, brief), brief=odd))
+    assert yaml.safe_load(md.split("---\n")[1])["title"] == odd.title
+    assert im.apply_import(service, im.parse_import(md.replace("\nbefore\n", "\nafter\n"))
+                           ).updated == 1
+    assert service.store.get_highlight(h.id).note == "after"

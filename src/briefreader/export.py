@@ -490,7 +490,7 @@ def export_markdown(
 # text; a JSON string is also a YAML double-quoted scalar, and \uXXXX reads back.
 _YAML_ESCAPES = {
     ord(c): f"\\u{ord(c):04x}"
-    for c in "<>[]&`\x7f\u2028\u2029\ufeff" + "".join(map(chr, range(0x80, 0xA0)))
+    for c in "<>[]&`\x7f\u2028\u2029\ufeff\ufffe\uffff" + "".join(map(chr, range(0x80, 0xA0)))
 }
 
 
