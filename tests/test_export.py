@@ -1221,3 +1221,15 @@ def test_a_title_with_noncharacters_keeps_the_markdown_export_readable(brief, st
     assert im.apply_import(service, im.parse_import(md.replace("\nbefore\n", "\nafter\n"))
                            ).updated == 1
     assert service.store.get_highlight(h.id).note == "after"
+
+
+def test_an_import_counts_only_live_notes_as_not_found(brief, store):
+    service = NotesService(store)
+    service.sync(brief)
+    gone = replace(hl(brief, "catch-limits", "cod quota", 9), status="orphaned",
+                   current_section=None, current_start=None, current_end=None)
+    trashed = replace(gone, id="00000000-0000-4000-8000-000000000010",
+                      deleted_at="2026-03-03T00:00:00.000Z")
+    text = ex.export_json(data_of(brief, [gone], [], deleted_highlights=(trashed,)))
+    summary = im.apply_import(service, im.parse_import(text), brief=brief)
+    assert (summary.added, summary.orphaned) == (2, 1)  # the one in the Trash is not asked

@@ -770,7 +770,7 @@ def apply_import(
             placed = {h.id: h for h in _place(service, brief, moved, [])[0]}
             upd_h = [placed.get(h.id, h) for h in upd_h]
     tally.added = len(add_h) + len(add_c)
-    tally.orphaned = sum(n.status == "orphaned" for n in (*add_h, *add_c))
+    tally.orphaned = sum(n.status == "orphaned" and n.deleted_at is None for n in (*add_h, *add_c))
     tally.bookmarks = store.merge_notes(
         brief=new_record,
         add_highlights=add_h,
