@@ -448,7 +448,12 @@ def test_preferences_set_the_author_labels_font_and_backups(qtbot, app, monkeypa
                           font_size=15, keep_backups=3))
 
     monkeypatch.setattr(finding_module, "ask_preferences", fake)
+    loads = []
+    real_load = w.note_taking.annotations.notes.highlights
+    monkeypatch.setattr(w.note_taking.annotations.notes, "highlights",
+                        lambda *a, **k: loads.append(1) or real_load(*a, **k))
     w.actions_.preferences.trigger()
+    assert loads == []  # a label renamed: only the labels are read again, not every note
     assert seen and seen[0].author == ""
     assert str(app.library_dir.resolve()) in seen[0].library_folders
 

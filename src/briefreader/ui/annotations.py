@@ -115,6 +115,15 @@ class Annotations(QObject):
         self._summary = None
         self.changed.emit()
 
+    def reload_labels(self) -> None:
+        """The colours' labels changed (Preferences): only they are read again."""
+        try:
+            self.labels = {c.color: c.label for c in self.notes.color_labels()}
+        except BriefreaderError as exc:
+            self.save_failed.emit("", f"The colour labels could not be read: {exc}")
+            return
+        self.changed.emit()
+
     def open_key(self) -> str | None:
         """The open brief's key in the store; None when none is open or it has none."""
         if self.brief is None:

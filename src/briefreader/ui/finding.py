@@ -685,7 +685,7 @@ class Finding(QObject):
                 self._status(f"The colour labels could not be saved: {exc}")
             self._update_labels()
             if self.window.note_taking is not None:
-                self.window.note_taking.annotations.reload()
+                self.window.note_taking.annotations.reload_labels()
         if prefs.theme != s.theme:
             s.theme = prefs.theme
             for action in self.actions.theme_group.actions():
