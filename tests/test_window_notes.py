@@ -1142,6 +1142,13 @@ def test_export_import_and_pdf_from_the_file_menu(qtbot, app, brief_path, tmp_pa
     assert app.store.get_highlight(hid).note == "Preferred by the islands and the port."
     edited = "Preferred by the islands and the port."
     assert w.note_taking.annotations.highlights[hid].note == edited
+    # The same file again changes nothing: the notes are not read again.
+    loads = []
+    real_load = w.note_taking.annotations.notes.highlights
+    monkeypatch.setattr(w.note_taking.annotations.notes, "highlights",
+                        lambda *a, **k: loads.append(1) or real_load(*a, **k))
+    w.actions_.import_notes.trigger()
+    assert "1 unchanged" in w.banner.text() and loads == []
 
 
 def test_writes_on_a_brief_of_many_notes_do_not_reload_them_all(qtbot, app, brief_path,

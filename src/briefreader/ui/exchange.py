@@ -234,7 +234,10 @@ class NotesExchange(QObject):
         except (BriefreaderError, OSError) as exc:
             self._failed("Import", exc)
             return
-        self.annotations.reload()
+        if summary.added or summary.updated or summary.bookmarks:
+            self.annotations.reload()
+        else:  # nothing new (the same file again): the labels may be, the notes are not
+            self.annotations.reload_labels()
         self._done(f"Import: {summary.summary()}")
 
     def attach_notes(self) -> None:
