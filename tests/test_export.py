@@ -1233,3 +1233,26 @@ def test_an_import_counts_only_live_notes_as_not_found(brief, store):
     text = ex.export_json(data_of(brief, [gone], [], deleted_highlights=(trashed,)))
     summary = im.apply_import(service, im.parse_import(text), brief=brief)
     assert (summary.added, summary.orphaned) == (2, 1)  # the one in the Trash is not asked
+
+
+def test_bookmark_labels_do_not_grow_when_two_machines_exchange_exports(brief, pair):
+    mine, theirs, _ = pair
+    mine.add_bookmark(brief, "enforcement", 0, "Mine")
+    theirs.add_bookmark(brief, "enforcement", 0, "Theirs / sign")
+    for _ in range(3):
+        im.apply_import(theirs, exported(mine, brief), brief=brief)
+        im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert [b.label for b in mine.bookmarks(brief)] == ["Mine / Theirs / sign"]
+    assert [b.label for b in theirs.bookmarks(brief)] == ["Theirs / sign / Mine"]
+    again = im.apply_import(theirs, exported(mine, brief), brief=brief)
+    assert again.bookmarks == 0
+
+
+def test_a_review_decision_reaches_a_machine_that_has_the_note(brief, pair):
+    mine, theirs, h = pair
+    mine.keep_orphan(h.id)  # kept without a place, on the same version of the brief
+    summary = im.apply_import(theirs, exported(mine, brief), brief=brief)
+    assert summary.updated == 1
+    there = theirs.store.get_highlight(h.id)
+    assert there.reviewed is not None and there.status == "orphaned"
+    assert im.apply_import(theirs, exported(mine, brief), brief=brief).updated == 0

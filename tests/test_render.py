@@ -547,7 +547,7 @@ def test_markdown_fragment_for_notes():
 @pytest.mark.parametrize("text", [
     "One line.", "one\nline\n\nnext paragraph", "  padded\n\n\n  three blank lines",
     "Costs rise by 3 per cent; see annex (page 4), \"table\" 2 — ok?", "émoji 🌊 and ünïcode",
-    "one\n  two",
+    "one\n  two", "plain\r\ntext", "a\n\xa0\nb",
 ])
 def test_a_note_without_markdown_is_made_as_markdown_makes_it_without_a_worker(
     text, monkeypatch
@@ -562,8 +562,11 @@ def test_a_note_without_markdown_is_made_as_markdown_makes_it_without_a_worker(
     assert render.render_markdown_fragment(text) == expected
 
 
-def test_a_line_ending_in_two_spaces_is_markdown():
-    assert render.needs_markdown("a hard  \nbreak")  # a line break, <br>
+@pytest.mark.parametrize("text", [
+    "a hard  \nbreak", "a hard  \r\nbreak", "Title\r===", "Call Bob\n{urgent}",
+])
+def test_what_markdown_makes_more_of_than_paragraphs_is_markdown(text):
+    assert render.needs_markdown(text)
 
 
 # ---------------------------------------------------------------------------

@@ -228,6 +228,30 @@ def test_an_offer_found_after_another_brief_was_opened_is_not_made(
     assert "may be this brief's" not in w.banner.text()
 
 
+def test_an_offer_still_comes_when_the_brief_is_reloaded_while_looking(
+    qtbot, opened, tmp_path, monkeypatch
+):
+    data = tmp_path / "data"
+    _notes_of_a_missing_brief(tmp_path, data)
+    answer = threading.Event()
+    real = notes_module.found_briefs
+    looked = []
+
+    def slow_share(briefs):
+        looked.append(briefs)
+        answer.wait(10)
+        return real(briefs)
+
+    monkeypatch.setattr(notes_module, "found_briefs", slow_share)
+    w, _ = opened(Paths(data).ensure(), ferry_brief(tmp_path))
+    qtbot.waitUntil(lambda: bool(looked))
+    first = w.brief
+    w.reload()  # F5 while the share is silent: no longer a new brief, never looked again
+    qtbot.waitUntil(lambda: w.brief is not None and w.brief is not first)
+    answer.set()
+    qtbot.waitUntil(lambda: "may be this brief's" in w.banner.text())
+
+
 def test_text_typed_on_a_brief_that_since_gained_an_id_is_brought_back(qtbot, opened, tmp_path):
     data = tmp_path / "data"
     path = ferry_brief(tmp_path)

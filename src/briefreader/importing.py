@@ -757,11 +757,12 @@ def apply_import(
         store.merge_notes(update_highlights=upd_h, update_comments=upd_c)
         return tally.result(key)
 
-    add_h, upd_h, reselected = _merge_highlights(bundle.highlights, key, local_h, tally)
-    add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally)
     same_version = brief is None or (
         bundle.brief is not None and bundle.brief.content_hash == brief.content_hash
     )
+    add_h, upd_h, reselected = _merge_highlights(bundle.highlights, key, local_h, tally,
+                                                 same_version=same_version)
+    add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally)
     if not same_version:
         assert brief is not None
         add_h, add_c = _place(service, brief, add_h, add_c)
@@ -788,10 +789,13 @@ def _is_path(key: str) -> bool:
 
 
 def _merge_highlights(
-    incoming: Sequence[Highlight], key: str, local: Mapping[str, Highlight], tally: _Tally
+    incoming: Sequence[Highlight], key: str, local: Mapping[str, Highlight], tally: _Tally,
+    *, same_version: bool = False,
 ) -> tuple[list[Highlight], list[Highlight], set[str]]:
     """New highlights, updates, and of those the ids attached by hand to another
-    passage since (to be placed in this version of the brief)."""
+    passage since (to be placed in this version of the brief). On the same version of
+    the brief, a Review decision made there (a note kept without a place, a changed
+    passage accepted) and none here, or an earlier one, is taken with its placement."""
     add: list[Highlight] = []
     update: list[Highlight] = []
     reselected: set[str] = set()
@@ -804,7 +808,11 @@ def _merge_highlights(
         elif (h.note, h.color, h.tags, h.deleted_at, _passage(h)) == (
             mine.note, mine.color, mine.tags, mine.deleted_at, _passage(mine)
         ):  # fmt: skip
-            tally.unchanged += 1
+            if same_version and _decided_later(h, mine):
+                update.append(_decision_of(h, mine))
+                tally.updated += 1
+            else:
+                tally.unchanged += 1
         elif _version(h) > _version(mine):
             new = replace(mine, note=h.note, color=h.color, tags=h.tags,
                           modified=h.modified, deleted_at=h.deleted_at)  # fmt: skip
@@ -816,11 +824,24 @@ def _merge_highlights(
                               status=h.status, current_section=h.current_section,
                               current_start=h.current_start, current_end=h.current_end,
                               reviewed=h.reviewed)  # fmt: skip
+            elif same_version and _decided_later(h, mine):
+                new = _decision_of(h, new)
             update.append(new)
             tally.updated += 1
         else:
             tally.skip(_older(h, mine))
     return add, update, reselected
+
+
+def _decided_later(h: Highlight, mine: Highlight) -> bool:
+    return h.reviewed is not None and (mine.reviewed is None or h.reviewed > mine.reviewed)
+
+
+def _decision_of(h: Highlight, mine: Highlight) -> Highlight:
+    """``mine`` with the Review decision of ``h`` (on the same version of the brief)."""
+    return replace(mine, reviewed=h.reviewed, status=h.status,
+                   current_section=h.current_section, current_start=h.current_start,
+                   current_end=h.current_end)
 
 
 def _passage(h: Highlight) -> tuple:

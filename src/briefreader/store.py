@@ -1814,11 +1814,14 @@ class Store:
                     "INSERT INTO bookmarks(id, brief_id, section_id, position, label, created)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (b.id, brief_id, b.section_id, b.position, b.label, b.created))
-            else:  # a section has one bookmark: it takes both labels
-                if not b.label.strip() or b.label in here[1].split(" / "):
-                    continue  # nothing to add (or added by an import before)
-                label = f"{here[1]} / {b.label}" if here[1].strip() else b.label
-                tx.execute("UPDATE bookmarks SET label = ? WHERE id = ?", (label, here[0]))
+            else:  # a section has one bookmark: it takes the parts of both labels
+                have = [p.strip() for p in here[1].split(" / ") if p.strip()]
+                new = [p.strip() for p in b.label.split(" / ")
+                       if p.strip() and p.strip() not in have]
+                if not new:
+                    continue  # nothing to add (added by an import before, or both ways)
+                tx.execute("UPDATE bookmarks SET label = ? WHERE id = ?",
+                           (" / ".join([*have, *dict.fromkeys(new)]), here[0]))
             changed += 1
         return changed
 

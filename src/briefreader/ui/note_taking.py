@@ -77,8 +77,8 @@ class _Attached:
 
 
 class NoteTaking(QObject):
-    #: (brief, the brief not found whose notes it is likely to be, the open count when
-    #: the look began): sent from a worker thread.
+    #: (the key of the brief looked for, the brief not found whose notes it is likely
+    #: to be, the attach count when the look began): sent from a worker thread.
     _earlier_found = Signal(object, object, int)
 
     def __init__(self, window: QMainWindow, notes: NotesService, actions: Actions,
@@ -137,8 +137,8 @@ class NoteTaking(QObject):
         # The notes the Review view was last made from (see _refresh_views).
         self._review_shown: tuple | None = None
         self._trash_shown: tuple | None = None
-        # Counts opens and attaches: an offer looked for before the latest is stale.
-        self._opens = 0
+        # Counts attaches: an offer looked for before the latest one is stale.
+        self._attaches = 0
         self._earlier_found.connect(self._on_earlier_found)
         self.exchange = NotesExchange(window, self.annotations, banner,
                                       lambda: list(getattr(window, "folder_briefs", [])))
@@ -227,7 +227,6 @@ class NoteTaking(QObject):
         and what ``NotesService.prepare`` reported, when that placed them already."""
         self.panel.flush()
         self.panel.set_no_brief_hint(None)
-        self._opens += 1
         if placed is None:
             placed = self.comment_places(brief)  # before a reissue moves them
         # Opened again because another brief's notes were attached to it: what was done
@@ -262,7 +261,7 @@ class NoteTaking(QObject):
     def notes_attached(self, source: StoredBrief, notes: list[str]) -> None:
         """The notes ``notes`` of the brief ``source`` were given to the open brief: the
         next ``open_brief`` says where they were placed."""
-        self._opens += 1
+        self._attaches += 1
         self._attached = _Attached(self.annotations.open_key(), source, tuple(notes))
 
     def _say_attached(self, attached: _Attached) -> None:
@@ -290,8 +289,9 @@ class NoteTaking(QObject):
         its notes (never taken unasked: briefs of one template share sections). Looked
         for on a worker thread: every kept brief's file is looked for, and a share that
         is gone can take long to answer."""
-        notes, found, opens = self.annotations.notes, self._earlier_found, self._opens
-        if notes.read_only:
+        notes, found, attaches = self.annotations.notes, self._earlier_found, self._attaches
+        key = self.annotations.open_key()
+        if notes.read_only or key is None:
             return
 
         def look() -> None:
@@ -304,14 +304,15 @@ class NoteTaking(QObject):
                 return
             if likely is not None:
                 with suppress(RuntimeError):  # the window was closed meanwhile
-                    found.emit(brief, likely, opens)
+                    found.emit(key, likely, attaches)
 
         threading.Thread(target=look, daemon=True, name="notes-earlier").start()
 
-    def _on_earlier_found(self, brief: Brief, likely: StoredBrief, opens: int) -> None:
-        if self._shut_down or opens != self._opens or self.annotations.brief is not brief:
-            return  # another brief, or notes attached, since the look began
-        self._offered = (self.annotations.open_key(), likely)
+    def _on_earlier_found(self, key: str, likely: StoredBrief, attaches: int) -> None:
+        if (self._shut_down or attaches != self._attaches or self.annotations.brief is None
+                or self.annotations.open_key() != key):
+            return  # another brief open, or notes attached, since the look began
+        self._offered = (key, likely)
         name = Path(likely.path).name if likely.path else likely.key
         self.banner.show_message(
             f"Notes kept for “{likely.title}” ({name}, no longer found) may be this brief's.",
@@ -483,7 +484,7 @@ class NoteTaking(QObject):
             return
         # What the view shows comes from these notes alone (and the brief's version):
         # a change to any other note (a highlight made, most often) leaves it as it is.
-        shown = (brief.content_hash, {h.id: h for h in an.needs_review()},
+        shown = (brief.content_hash, self.dark, {h.id: h for h in an.needs_review()},
                  {h.id: h for h in an.kept_orphans()})
         if shown == self._review_shown:
             return
