@@ -947,6 +947,10 @@ def test_changed_brief_shows_banner_and_review(qtbot, app, brief_path):
     qtbot.waitUntil(lambda: len(w2.note_taking.annotations.highlights) == 4)
     qtbot.wait(20)
     assert [review.row(i) for i in review.highlight_ids()] == rows
+    # A theme switched makes them again, in the new theme's colours.
+    w2.apply_theme("dark")
+    assert all(review.row(i) is not row for i, row in zip(review.highlight_ids(), rows,
+                                                          strict=True))
     # Keep the orphan as it is: it is not offered again, and it is still there.
     orphan = next(h for h in w2.note_taking.annotations.highlights.values()
                   if h.status == "orphaned")

@@ -377,6 +377,8 @@ class NoteTaking(QObject):
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
         self.panel.set_dark(dark)
+        if self._on_screen["review"]:
+            self._refresh_views(only="review")  # its rows' colours follow the theme
 
     def flush(self) -> None:
         self.panel.flush()
