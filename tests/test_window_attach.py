@@ -176,31 +176,10 @@ def test_a_new_brief_offers_the_notes_of_the_missing_one_it_is_likely_a_version_
     _typed_text_is_back(qtbot, w, note_id)
 
 
-def test_briefs_not_found_are_looked_for_without_holding_up_the_window(
-    qtbot, opened, tmp_path, monkeypatch
-):
-    # A share that no longer answers: looking for the files kept notes were read from
-    # blocks. The brief opens and can be read meanwhile; the offer follows.
-    data = tmp_path / "data"
-    _notes_of_a_missing_brief(tmp_path, data)
-    answer = threading.Event()
-    real = notes_module.found_briefs
-
-    def slow_share(briefs):
-        answer.wait(10)
-        return real(briefs)
-
-    monkeypatch.setattr(notes_module, "found_briefs", slow_share)
-    w, _ = opened(Paths(data).ensure(), ferry_brief(tmp_path))
-    assert w.reader.document().toPlainText().strip()  # shown while the share is silent
-    assert "may be this brief's" not in w.banner.text()
-    answer.set()
-    qtbot.waitUntil(lambda: "may be this brief's" in w.banner.text())
-
-
-def test_an_offer_found_after_another_brief_was_opened_is_not_made(
-    qtbot, opened, tmp_path, monkeypatch
-):
+def _opened_with_a_silent_share(qtbot, opened, tmp_path: Path, monkeypatch):
+    """The ferry brief opened where the notes of a missing brief are kept, and looking
+    for the files kept notes were read from blocks (a share that no longer answers)
+    until the event returned is set; it has begun when this returns."""
     data = tmp_path / "data"
     _notes_of_a_missing_brief(tmp_path, data)
     answer = threading.Event()
@@ -215,6 +194,25 @@ def test_an_offer_found_after_another_brief_was_opened_is_not_made(
     monkeypatch.setattr(notes_module, "found_briefs", slow_share)
     w, _ = opened(Paths(data).ensure(), ferry_brief(tmp_path))
     qtbot.waitUntil(lambda: bool(looked))
+    return w, answer
+
+
+def test_briefs_not_found_are_looked_for_without_holding_up_the_window(
+    qtbot, opened, tmp_path, monkeypatch
+):
+    # A share that no longer answers: looking for the files kept notes were read from
+    # blocks. The brief opens and can be read meanwhile; the offer follows.
+    w, answer = _opened_with_a_silent_share(qtbot, opened, tmp_path, monkeypatch)
+    assert w.reader.document().toPlainText().strip()  # shown while the share is silent
+    assert "may be this brief's" not in w.banner.text()
+    answer.set()
+    qtbot.waitUntil(lambda: "may be this brief's" in w.banner.text())
+
+
+def test_an_offer_found_after_another_brief_was_opened_is_not_made(
+    qtbot, opened, tmp_path, monkeypatch
+):
+    w, answer = _opened_with_a_silent_share(qtbot, opened, tmp_path, monkeypatch)
     other = tmp_path / "other.md"
     other.write_text("---\ntitle: Other\nid: other\n---\n\n# One\n\nText.\n",
                      encoding="utf-8")
@@ -231,20 +229,7 @@ def test_an_offer_found_after_another_brief_was_opened_is_not_made(
 def test_an_offer_still_comes_when_the_brief_is_reloaded_while_looking(
     qtbot, opened, tmp_path, monkeypatch
 ):
-    data = tmp_path / "data"
-    _notes_of_a_missing_brief(tmp_path, data)
-    answer = threading.Event()
-    real = notes_module.found_briefs
-    looked = []
-
-    def slow_share(briefs):
-        looked.append(briefs)
-        answer.wait(10)
-        return real(briefs)
-
-    monkeypatch.setattr(notes_module, "found_briefs", slow_share)
-    w, _ = opened(Paths(data).ensure(), ferry_brief(tmp_path))
-    qtbot.waitUntil(lambda: bool(looked))
+    w, answer = _opened_with_a_silent_share(qtbot, opened, tmp_path, monkeypatch)
     first = w.brief
     w.reload()  # F5 while the share is silent: no longer a new brief, never looked again
     qtbot.waitUntil(lambda: w.brief is not None and w.brief is not first)
