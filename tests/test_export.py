@@ -1256,3 +1256,22 @@ def test_a_review_decision_reaches_a_machine_that_has_the_note(brief, pair):
     there = theirs.store.get_highlight(h.id)
     assert there.reviewed is not None and there.status == "orphaned"
     assert im.apply_import(theirs, exported(mine, brief), brief=brief).updated == 0
+
+
+def test_an_export_edited_again_and_imported_again_replaces_its_earlier_import(brief, pair):
+    mine, _, h = pair
+    md = ex.export_markdown(ex.gather(mine, brief))
+    first = md.replace("\noriginal\n", "\nCall minister Tuesday\n")
+    im.apply_import(mine, im.parse_import(first), edited_at="2099-01-01T00:00:00.000Z")
+    second = md.replace("\noriginal\n", "\nCall the minister on Wednesday\n")
+    summary = im.apply_import(mine, im.parse_import(second), edited_at="2099-01-01T00:05:00.000Z")
+    # Nothing was changed here since the first import: the file's newer text is the note.
+    assert (summary.updated, summary.merged) == (1, 0)
+    assert mine.store.get_highlight(h.id).note == "Call the minister on Wednesday"
+    # Changed here after that, and in the file again: both are kept.
+    mine.edit_highlight(h.id, note="Call the minister on Wednesday. Done.")
+    third = md.replace("\noriginal\n", "\nCall the minister on Thursday\n")
+    summary = im.apply_import(mine, im.parse_import(third), edited_at="2099-01-01T00:09:00.000Z")
+    assert summary.merged == 1
+    assert mine.store.get_highlight(h.id).note == (
+        "Call the minister on Wednesday. Done.\n\nCall the minister on Thursday")

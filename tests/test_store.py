@@ -680,7 +680,7 @@ def test_version_4_database_gets_the_reading_order_index(db_path):
         conn.execute("DROP TABLE earlier_keys")  # version 6
         conn.execute("PRAGMA user_version = 4")
     s = Store(db_path, backup_interval=None)
-    assert s.schema_version == SCHEMA_VERSION == 6
+    assert s.schema_version == SCHEMA_VERSION == 7
     plan = " ".join(
         r[3]
         for r in s._connection.execute(
@@ -1283,7 +1283,7 @@ def test_the_keys_a_briefs_notes_had_before_are_remembered(store, db_path):
         conn.execute("DROP TABLE earlier_keys")
         conn.execute("PRAGMA user_version = 5")
     with Store(db_path, backup_interval=None) as again:
-        assert again.schema_version == 6 and again.earlier_keys(KEY) == []
+        assert again.schema_version == SCHEMA_VERSION and again.earlier_keys(KEY) == []
 
 
 def test_stored_briefs_count_live_notes_and_those_in_the_trash(store):
@@ -1380,3 +1380,15 @@ def test_the_section_text_cache_skips_what_it_cannot_hold_and_waits_for_no_lock(
         other.close()
     cache.put_many({"c": "later"})  # not given up for the session
     assert cache.get_many(["c"]) == {"c": "later"}
+
+
+def test_a_database_of_version_6_gets_the_record_of_imported_texts(db_path):
+    with Store(db_path, backup_interval=None) as store:
+        store.save_brief(brief_record())
+    with raw(db_path) as conn:
+        conn.execute("DROP TABLE imported_texts")
+        conn.execute("PRAGMA user_version = 6")
+    with Store(db_path, backup_interval=None) as again:
+        assert again.schema_version == SCHEMA_VERSION == 7
+        again.merge_notes(imported_texts=[("n1", "a" * 16, "b" * 16)])
+        assert again.imported_texts(["n1", "n2"]) == {"n1": ("a" * 16, "b" * 16)}

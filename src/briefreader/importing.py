@@ -753,8 +753,11 @@ def apply_import(
     local_h = {h.id: h for h in have_h}
     local_c = {c.id: c for c in have_c}
     if bundle.format == "markdown":
-        upd_h, upd_c = _merge_texts(bundle, key, local_h, local_c, edited_at or now_utc(), tally)
-        store.merge_notes(update_highlights=upd_h, update_comments=upd_c)
+        earlier = store.imported_texts([t.id for t in bundle.texts])
+        upd_h, upd_c, written = _merge_texts(bundle, key, local_h, local_c,
+                                             edited_at or now_utc(), tally, earlier)
+        store.merge_notes(update_highlights=upd_h, update_comments=upd_c,
+                          imported_texts=written)
         return tally.result(key)
 
     same_version = brief is None or (
@@ -909,11 +912,16 @@ def _merge_texts(
     local_c: Mapping[str, Comment],
     edited_at: str,
     tally: _Tally,
-) -> tuple[list[Highlight], list[Comment]]:
+    earlier: Mapping[str, tuple[str, str]],
+) -> tuple[list[Highlight], list[Comment], list[tuple[str, str, str]]]:
     """Texts edited in a Markdown export. One changed here since the export too keeps
-    both texts, this one's first: whichever was written later, neither is lost."""
+    both texts, this one's first: whichever was written later, neither is lost. (A
+    text an earlier import of the same export wrote, untouched since, was not changed
+    here: the file edited again replaces it.) Also (id, exported hash, written hash)
+    of each text written, for the next import to know."""
     upd_h: list[Highlight] = []
     upd_c: list[Comment] = []
+    written: list[tuple[str, str, str]] = []
     for t in bundle.texts:
         mine: Highlight | Comment | None = (
             local_h.get(t.id) if t.kind == "highlight" else local_c.get(t.id)
@@ -932,7 +940,8 @@ def _merge_texts(
             tally.unchanged += 1
             continue
         text = _with_layout(current, t.text)
-        both = bool(t.exported) and text_hash(current) != t.exported
+        now = text_hash(current)
+        both = bool(t.exported) and now != t.exported and earlier.get(t.id) != (t.exported, now)
         if both:
             text = merged(current, text)
             if text == current:  # all the file says is here already
@@ -951,7 +960,9 @@ def _merge_texts(
             upd_c.append(replace(mine, body=text, modified=when, deleted_at=deleted))
         tally.updated += 1
         tally.merged += both
-    return upd_h, upd_c
+        if t.exported and not both:  # (a text merged holds what was written here)
+            written.append((t.id, t.exported, text_hash(text)))
+    return upd_h, upd_c, written
 
 
 def _with_layout(current: str, text: str) -> str:

@@ -92,7 +92,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 7
 BACKUP_INTERVAL = timedelta(days=1)
@@ -395,6 +395,16 @@ def _upgrade_version_6(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX earlier_keys_key ON earlier_keys(key)")
 
 
+def _upgrade_version_7(conn: sqlite3.Connection) -> None:
+    # What a Markdown import wrote into a note or comment: the hash of the text its
+    # export held, and of the text written. The same file edited again and imported
+    # again replaces its own earlier import; a note changed here since keeps both texts.
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS imported_texts"
+        " (note_id TEXT PRIMARY KEY, exported TEXT NOT NULL, written TEXT NOT NULL)"
+    )
+
+
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_version_1,
     2: _upgrade_version_2,
@@ -402,6 +412,7 @@ _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     4: _upgrade_version_4,
     5: _upgrade_version_5,
     6: _upgrade_version_6,
+    7: _upgrade_version_7,
 }
 
 _H_COLS = (
@@ -1752,6 +1763,7 @@ class Store:
         update_comments: Sequence[Comment] = (),
         bookmarks: Sequence[Bookmark] = (),
         labels: Mapping[str, str] | None = None,
+        imported_texts: Sequence[tuple[str, str, str]] = (),
     ) -> int:
         """Save an import in one transaction: all of it or none.
 
@@ -1761,7 +1773,9 @@ class Store:
         ``deleted_at``. Comments are inserted in the order given: a reply after its
         parent. ``bookmarks`` not here are added (on a section bookmarked here, their
         label joins its label); ``labels`` name colours whose label here is the default.
-        Returns how many bookmarks were added or labelled.
+        ``imported_texts``: (note id, exported hash, written hash) of texts a Markdown
+        import wrote (see ``imported_texts``). Returns how many bookmarks were added or
+        labelled.
         """
         for h in (*add_highlights, *update_highlights):
             if h.color not in COLORS:
@@ -1792,6 +1806,8 @@ class Store:
                 "UPDATE comments SET body = ?, modified = ?, deleted_at = ? WHERE id = ?",
                 [(c.body, c.modified, c.deleted_at, c.id) for c in update_comments],
             )
+            tx.executemany("INSERT OR REPLACE INTO imported_texts(note_id, exported, written)"
+                           " VALUES (?, ?, ?)", imported_texts)
             for color, label in (labels or {}).items():
                 if color in COLORS and label != DEFAULT_LABELS[color]:
                     tx.execute("INSERT INTO color_labels(color, label) VALUES (?, ?)"
@@ -1799,6 +1815,20 @@ class Store:
                                " WHERE color_labels.label = ?",
                                (color, label, DEFAULT_LABELS[color]))
             return self._merge_imported_bookmarks(tx, bookmarks)
+
+    @_reads("the notes")
+    def imported_texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Note id → (exported hash, written hash) of the text a Markdown import last
+        wrote into it, for those of ``ids`` that have one."""
+        out: dict[str, tuple[str, str]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            for note_id, exported, written in self._connection.execute(
+                f"SELECT note_id, exported, written FROM imported_texts"
+                f" WHERE note_id IN ({marks})", chunk):
+                out[note_id] = (exported, written)
+        return out
 
     def _merge_imported_bookmarks(self, tx: sqlite3.Connection,
                                   bookmarks: Sequence[Bookmark]) -> int:
