@@ -522,6 +522,13 @@ def test_bookmarks_rows(bookmarks):
     assert NO_LABEL not in [r.text(1) for r in rows]  # shown dimmed, never stored
 
 
+def test_a_bookmark_labelled_with_its_section_title_shows_no_label(bookmarks):
+    # As bookmarks were once made: the title twice in one row said nothing more.
+    b = dataclasses.replace(bookmark_items()[0], label=TITLES[bookmark_items()[0].section_id])
+    bookmarks.set_items([b], TITLES)
+    assert bookmarks.tree.topLevelItem(0).text(1) == ""
+
+
 def test_bookmarks_enter_and_double_click_jump(bookmarks, qtbot):
     jumps = recorder(bookmarks.jump_requested)
     tree = bookmarks.tree

@@ -896,6 +896,8 @@ def test_bookmark_toggle(qtbot, app, brief_path):
     w.show_section("options")
     qtbot.keyClick(w.reader, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert [b.section_id for b in w.note_taking.annotations.bookmarks] == ["options"]
+    # Its own label is none until given one: the list does not say "Options" twice.
+    assert [b.label for b in w.note_taking.annotations.bookmarks] == [""]
     w.show_section("background")
     w.note_taking.bookmarks.jump_requested.emit("options", 0)
     assert w.reader.section.id == "options"

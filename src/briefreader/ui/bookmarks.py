@@ -132,15 +132,18 @@ class BookmarksView(QWidget):
             self.tree.clear()
             for b in bookmarks:
                 title = section_titles.get(b.section_id, REMOVED_SECTION)
-                item = QTreeWidgetItem([title, b.label, format_timestamp(b.created)])
+                # A label that only repeats the section's title (as bookmarks were once
+                # made) shows as none: the section column says it already.
+                label = "" if b.label == title else b.label
+                item = QTreeWidgetItem([title, label, format_timestamp(b.created)])
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 item.setData(COL_SECTION, ID_ROLE, b.id)
                 item.setData(COL_SECTION, SECTION_ROLE, b.section_id)
                 item.setData(COL_SECTION, POSITION_ROLE, b.position)
-                item.setData(COL_SECTION, LABEL_ROLE, b.label)
+                item.setData(COL_SECTION, LABEL_ROLE, label)
                 added = format_timestamp(b.created)
                 item.setToolTip(COL_SECTION, f"{title}\nAdded {added}" if added else title)
-                item.setToolTip(COL_LABEL, b.label)
+                item.setToolTip(COL_LABEL, label)
                 self.tree.addTopLevelItem(item)
         n = len(bookmarks)
         self.tree.setVisible(n > 0)

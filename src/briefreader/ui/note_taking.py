@@ -701,8 +701,9 @@ class NoteTaking(QObject):
         section = self.reader.section
         if section is None:
             return
+        # No label of its own until the user gives it one: the section says where it is.
         added = self.annotations.toggle_bookmark(
-            section.id, self.reader.verticalScrollBar().value(), section.title)
+            section.id, self.reader.verticalScrollBar().value(), "")
         if added is not None:
             self.window.statusBar().showMessage(
                 "Bookmark added." if added else "Bookmark removed.", 3000)
