@@ -487,3 +487,14 @@ def test_new_shortcuts_are_in_the_menus(app):
         assert action.text() in texts
     keys = {k.toString() for k in w.actions_.preferences.shortcuts()}
     assert "Ctrl+," in keys
+
+
+def test_the_library_opened_beside_the_sections_leaves_the_text_most_of_the_middle(qtbot, app):
+    ferry = app.write("ferry.md", FERRY)
+    w = app.open(ferry)
+    w.note_taking.docks["notes"].hide()  # (the test screen is 800 pixels wide)
+    w.splitter.setSizes([300, 980])  # the sections as wide as a first start makes them
+    w.actions_.show_library.trigger()
+    qtbot.waitUntil(w.finding.docks["library"].isVisible)
+    qtbot.waitUntil(lambda: w.splitter.sizes()[1] >= 0.6 * sum(w.splitter.sizes()))
+    assert w.splitter.sizes()[0] >= 150  # the sections are still there to read

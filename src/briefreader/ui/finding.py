@@ -55,6 +55,10 @@ READ_AFTER_MS = 400
 RESTORE_SCROLL_MS = 1500
 #: The library's columns need this much room to be read.
 LIBRARY_MIN_WIDTH = 320
+#: With the Library open, the text's share of the middle of the window, taken from the
+#: list of sections down to its least width.
+TEXT_SHARE = 0.65
+SECTIONS_LEAST = 150
 #: Selected text longer than this is not put in the find field.
 FIND_SELECTION_MAX = 80
 
@@ -468,9 +472,21 @@ class Finding(QObject):
                 self._show_entries()
             dock.raise_()
             if dock.width() < LIBRARY_MIN_WIDTH:  # first shown, or squeezed since
-                width = max(LIBRARY_MIN_WIDTH, min(460, int(self.window.width() * 0.3)))
+                width = max(LIBRARY_MIN_WIDTH, min(460, int(self.window.width() * 0.3) - 80))
                 self.window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+                QTimer.singleShot(0, self._text_keeps_its_room)
             self.library_view.setFocus()
+
+    def _text_keeps_its_room(self) -> None:
+        """The Library came in beside the sections: the sections give up width (to a
+        point) so that the text keeps most of what is left of the middle."""
+        splitter = self.window.splitter
+        sections, text = splitter.sizes()
+        total = sections + text
+        wanted = int(total * TEXT_SHARE)
+        if text < wanted and sections > SECTIONS_LEAST:
+            sections = max(SECTIONS_LEAST, total - wanted)
+            splitter.setSizes([sections, total - sections])
 
     def on_library_visibility_changed(self, visible: bool) -> None:
         self.actions.show_library.setChecked(self.docks["library"].isVisible())
