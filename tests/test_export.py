@@ -1275,3 +1275,47 @@ def test_an_export_edited_again_and_imported_again_replaces_its_earlier_import(b
     assert summary.merged == 1
     assert mine.store.get_highlight(h.id).note == (
         "Call the minister on Wednesday. Done.\n\nCall the minister on Thursday")
+
+
+def test_two_exports_of_one_note_edited_apart_keep_both_edits(brief, pair):
+    # Monday's and Tuesday's exports hold the same text; each is edited and imported.
+    import time
+
+    mine, _, h = pair
+    c = mine.comment(brief, "enforcement", "Who pays?")
+    monday = ex.export_markdown(ex.gather(mine, brief))
+    time.sleep(0.005)
+    tuesday = ex.export_markdown(ex.gather(mine, brief))
+    for n, (md, note, body) in enumerate(((monday, "A: call", "The owners."),
+                                          (tuesday, "B: wrong figure", "Ask Treasury."))):
+        edited = md.replace("\noriginal\n", f"\n{note}\n").replace(
+            "    Who pays?\n", f"    {body}\n")
+        im.apply_import(mine, im.parse_import(edited), edited_at=f"2099-01-01T00:0{n}:00.000Z")
+    assert mine.store.get_highlight(h.id).note == "A: call\n\nB: wrong figure"
+    assert mine.store.get_comment(c.id).body == "The owners.\n\nAsk Treasury."
+
+
+def test_a_review_decision_on_another_version_is_not_taken_without_the_brief(
+    tmp_path, brief, pair
+):
+    mine, theirs, h = pair
+    v1 = tmp_path / "v1" / "fisheries.md"
+    v1.parent.mkdir()
+    v1.write_text(BRIEF.replace("The cod quota falls", "The whiting quota falls"),
+                  encoding="utf-8")
+    reissue = load_brief(v1)
+    mine.sync(reissue)
+    mine.keep_orphan(h.id)  # gone from that version
+    im.apply_import(theirs, exported(mine, reissue))  # 'briefreader import FILE'
+    there = theirs.store.get_highlight(h.id)
+    assert (there.status, there.current_section) == ("anchored", "catch-limits")
+
+
+def test_a_bookmark_label_that_repeats_its_section_title_is_not_imported(brief, pair):
+    mine, theirs, _ = pair
+    theirs.add_bookmark(brief, "enforcement", 0, brief.section("enforcement").title)
+    mine.add_bookmark(brief, "enforcement", 0, "")
+    im.apply_import(mine, exported(theirs, brief), brief=brief)
+    mine.rename_bookmark(mine.bookmarks(brief)[0].id, "Read before Tuesday")
+    im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert [b.label for b in mine.bookmarks(brief)] == ["Read before Tuesday"]

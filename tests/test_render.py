@@ -564,6 +564,7 @@ def test_a_note_without_markdown_is_made_as_markdown_makes_it_without_a_worker(
 
 @pytest.mark.parametrize("text", [
     "a hard  \nbreak", "a hard  \r\nbreak", "Title\r===", "Call Bob\n{urgent}",
+    "line one\x0bline two", "one\n\x0c\ntwo",  # (Word's manual line break; a form feed)
 ])
 def test_what_markdown_makes_more_of_than_paragraphs_is_markdown(text):
     assert render.needs_markdown(text)

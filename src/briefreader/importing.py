@@ -754,8 +754,11 @@ def apply_import(
     local_c = {c.id: c for c in have_c}
     if bundle.format == "markdown":
         earlier = store.imported_texts([t.id for t in bundle.texts])
+        # Which export the file is: the time it was made, with each text's hash then
+        # (two exports of one unchanged note differ by their time).
+        export_id = bundle.exported_at or ""
         upd_h, upd_c, written = _merge_texts(bundle, key, local_h, local_c,
-                                             edited_at or now_utc(), tally, earlier)
+                                             edited_at or now_utc(), tally, earlier, export_id)
         store.merge_notes(update_highlights=upd_h, update_comments=upd_c,
                           imported_texts=written)
         return tally.result(key)
@@ -763,8 +766,12 @@ def apply_import(
     same_version = brief is None or (
         bundle.brief is not None and bundle.brief.content_hash == brief.content_hash
     )
+    # A Review decision holds for the version of the brief it was made on: taken only
+    # when that is the version here (known, not assumed as without a brief given).
+    here_hash = brief.content_hash if brief is not None else store.brief_hash(key)
+    decided_here = bundle.brief is not None and bundle.brief.content_hash == here_hash
     add_h, upd_h, reselected = _merge_highlights(bundle.highlights, key, local_h, tally,
-                                                 same_version=same_version)
+                                                 same_version=decided_here)
     add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally)
     if not same_version:
         assert brief is not None
@@ -781,7 +788,8 @@ def apply_import(
         add_comments=add_c,
         update_highlights=upd_h,
         update_comments=upd_c,
-        bookmarks=[replace(b, brief_key=key) for b in bundle.bookmarks],
+        bookmarks=[replace(b, brief_key=key, label=_own_label(b, bundle))
+                   for b in bundle.bookmarks],
         labels=bundle.labels,
     )
     return tally.result(key)
@@ -845,6 +853,15 @@ def _decision_of(h: Highlight, mine: Highlight) -> Highlight:
     return replace(mine, reviewed=h.reviewed, status=h.status,
                    current_section=h.current_section, current_start=h.current_start,
                    current_end=h.current_end)
+
+
+def _own_label(b: Bookmark, bundle: ImportBundle) -> str:
+    """A bookmark's label without the parts that only repeat its section's title (as
+    bookmarks were once labelled when made)."""
+    titles = {s.id: s.heading for s in bundle.brief.sections} if bundle.brief else {}
+    title = titles.get(b.section_id)
+    return " / ".join(p.strip() for p in b.label.split(" / ")
+                      if p.strip() and p.strip() != title)
 
 
 def _passage(h: Highlight) -> tuple:
@@ -913,6 +930,7 @@ def _merge_texts(
     edited_at: str,
     tally: _Tally,
     earlier: Mapping[str, tuple[str, str]],
+    export_id: str = "",
 ) -> tuple[list[Highlight], list[Comment], list[tuple[str, str, str]]]:
     """Texts edited in a Markdown export. One changed here since the export too keeps
     both texts, this one's first: whichever was written later, neither is lost. (A
@@ -941,7 +959,8 @@ def _merge_texts(
             continue
         text = _with_layout(current, t.text)
         now = text_hash(current)
-        both = bool(t.exported) and now != t.exported and earlier.get(t.id) != (t.exported, now)
+        exported = f"{export_id} {t.exported}"
+        both = bool(t.exported) and now != t.exported and earlier.get(t.id) != (exported, now)
         if both:
             text = merged(current, text)
             if text == current:  # all the file says is here already
@@ -961,7 +980,7 @@ def _merge_texts(
         tally.updated += 1
         tally.merged += both
         if t.exported and not both:  # (a text merged holds what was written here)
-            written.append((t.id, t.exported, text_hash(text)))
+            written.append((t.id, exported, text_hash(text)))
     return upd_h, upd_c, written
 
 

@@ -784,10 +784,10 @@ def render_markdown_fragment(markdown_text: str, *, time_limit: float = 2.0) -> 
 
 # Anything Markdown could make more of than paragraphs of text.
 _MARKDOWN_SYNTAX = re.compile(
-    r"[\\`*_\[\]<>#!|~&{}]|^[ \t]*(?:[-+>=]|\d+[.)])|^ {4}|\t|  $", re.M)
+    r"[\\`*_\[\]<>#!|~&{}\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|^[ \t]*(?:[-+>=]|\d+[.)])|^ {4}|\t|  $",
+    re.M)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _LINE_ENDS = re.compile(r"\r\n?")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def needs_markdown(text: str) -> bool:
@@ -797,7 +797,7 @@ def needs_markdown(text: str) -> bool:
 
 def plain_to_html(text: str) -> str:
     """Paragraphs as Markdown makes them (a single newline is a space), escaped."""
-    text = _CONTROLS.sub("", _LINE_ENDS.sub("\n", text))
+    text = _LINE_ENDS.sub("\n", text)
     paragraphs = (p.strip("\n").lstrip() for p in _BLANK_LINES.split(text.strip()))
     return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs if p)
 

@@ -140,7 +140,7 @@ class BookmarksView(QWidget):
                 item.setData(COL_SECTION, ID_ROLE, b.id)
                 item.setData(COL_SECTION, SECTION_ROLE, b.section_id)
                 item.setData(COL_SECTION, POSITION_ROLE, b.position)
-                item.setData(COL_SECTION, LABEL_ROLE, label)
+                item.setData(COL_SECTION, LABEL_ROLE, b.label)  # (cleared by F2: renamed)
                 added = format_timestamp(b.created)
                 item.setToolTip(COL_SECTION, f"{title}\nAdded {added}" if added else title)
                 item.setToolTip(COL_LABEL, label)
