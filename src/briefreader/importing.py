@@ -788,8 +788,7 @@ def apply_import(
         add_comments=add_c,
         update_highlights=upd_h,
         update_comments=upd_c,
-        bookmarks=[replace(b, brief_key=key, label=_own_label(b, bundle))
-                   for b in bundle.bookmarks],
+        bookmarks=_own_bookmarks(bundle, key),
         labels=bundle.labels,
     )
     return tally.result(key)
@@ -855,13 +854,16 @@ def _decision_of(h: Highlight, mine: Highlight) -> Highlight:
                    current_end=h.current_end)
 
 
-def _own_label(b: Bookmark, bundle: ImportBundle) -> str:
-    """A bookmark's label without the parts that only repeat its section's title (as
-    bookmarks were once labelled when made)."""
+def _own_bookmarks(bundle: ImportBundle, key: str) -> list[Bookmark]:
+    """The file's bookmarks on ``key``, their labels without the parts that only repeat
+    their section's title (as bookmarks were once labelled when made)."""
     titles = {s.id: s.heading for s in bundle.brief.sections} if bundle.brief else {}
-    title = titles.get(b.section_id)
-    return " / ".join(p.strip() for p in b.label.split(" / ")
-                      if p.strip() and p.strip() != title)
+    return [
+        replace(b, brief_key=key, label=" / ".join(
+            p.strip() for p in b.label.split(" / ")
+            if p.strip() and p.strip() != titles.get(b.section_id)))
+        for b in bundle.bookmarks
+    ]
 
 
 def _passage(h: Highlight) -> tuple:

@@ -11,7 +11,8 @@ import getpass
 import hashlib
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -297,10 +298,16 @@ class NotesService:
         take long."""
         if self.read_only:
             return None
+        with self._apart() as worker:
+            return worker.likely_earlier(brief)
+
+    @contextmanager
+    def _apart(self) -> Iterator[NotesService]:
+        """This service on a connection of the calling thread's own (a worker's)."""
         with Store(self.store.database, backup_interval=None, checked=True) as store:
             worker = NotesService(store, author=self.author)
             worker._texts = self._texts  # shared: the texts are not rendered again
-            return worker.likely_earlier(brief)
+            yield worker
 
     def needs_texts(self, brief: Brief) -> bool:
         """Whether sync() will render every section (a new or changed brief): slow for
@@ -332,9 +339,7 @@ class NotesService:
         reports it (or, when it has passed, does the work itself)."""
         try:
             self.section_texts(brief)
-            with Store(self.store.database, backup_interval=None, checked=True) as store:
-                worker = NotesService(store, author=self.author)
-                worker._texts = self._texts  # shared: the texts are not rendered again
+            with self._apart() as worker:
                 return worker.sync(brief)
         except BriefreaderError:
             return None

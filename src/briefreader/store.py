@@ -415,6 +415,15 @@ _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     7: _upgrade_version_7,
 }
 
+def _in_chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
+    """The distinct ``ids`` in chunks below SQLite's bound-parameter limit, each with
+    its "?, ?, …" for an IN (…)."""
+    unique = list(dict.fromkeys(ids))
+    for i in range(0, len(unique), 500):
+        chunk = unique[i : i + 500]
+        yield chunk, ", ".join("?" * len(chunk))
+
+
 _H_COLS = (
     "h.id, h.section_id, h.section_heading, h.section_ordinal, h.exact, h.prefix,"
     ' h.suffix, h.start, h."end", h.color, h.note, h.tags, h.author, h.created, h.modified,'
@@ -1735,10 +1744,7 @@ class Store:
         conn = self._connection
         found_h: list[Highlight] = []
         found_c: list[Comment] = []
-        unique = list(dict.fromkeys(ids))
-        for i in range(0, len(unique), 500):  # below SQLite's bound-parameter limit
-            chunk = unique[i : i + 500]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             rows = conn.execute(
                 f"SELECT b.key, {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
                 f" WHERE h.id IN ({marks})",
@@ -1821,9 +1827,7 @@ class Store:
         """Note id → (exported hash, written hash) of the text a Markdown import last
         wrote into it, for those of ``ids`` that have one."""
         out: dict[str, tuple[str, str]] = {}
-        for i in range(0, len(ids), 500):
-            chunk = list(ids[i : i + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             for note_id, exported, written in self._connection.execute(
                 f"SELECT note_id, exported, written FROM imported_texts"
                 f" WHERE note_id IN ({marks})", chunk):
