@@ -616,7 +616,9 @@ def later(stamp: str, seconds: int = 1) -> str:
 
 
 def with_highlight(bundle: im.ImportBundle, **changes) -> im.ImportBundle:
-    return replace(bundle, highlights=(replace(bundle.highlights[0], **changes),))
+    """The bundle with its note changed as another tool might write it: without the
+    versions of its parts (so its time decides)."""
+    return replace(bundle, highlights=(replace(bundle.highlights[0], **changes),), lineages={})
 
 
 @pytest.fixture
@@ -873,6 +875,7 @@ def breakers():
         "items not a list": (lambda d: d["first"].update(items={}), "'items' must be a list"),
         "unknown kind": (set_in(item(1), "br:kind", "drawing"), "unknown 'br:kind'"),
         "bad status": (set_in(item(0), "br:status", "lost"), "unknown status"),
+        "bad versions": (set_in(item(0), "br:versions", "t:xyz"), "'br:versions'"),
         "comment without section": (
             lambda d: item(2)(d)["target"].pop("br:section"),
             "needs 'br:section'",
@@ -1177,6 +1180,88 @@ def test_a_passage_attached_by_hand_reaches_the_other_machine(brief, pair):
     there = theirs.store.get_highlight(h.id)
     assert (there.section_id, there.exact, there.current_section, there.status) == (
         "enforcement", "Satellite monitoring", "enforcement", moved.status)
+
+
+def swap(brief: Brief, a: NotesService, b: NotesService) -> tuple[im.ImportSummary, ...]:
+    """Two machines exchange JSON exports made at the same moment, each importing the
+    other's."""
+    from_a, from_b = exported(a, brief), exported(b, brief)
+    return im.apply_import(a, from_b, brief=brief), im.apply_import(b, from_a, brief=brief)
+
+
+def test_a_text_edited_apart_on_two_machines_keeps_both_on_both(brief, pair):
+    mine, theirs, h = pair
+    mine.edit_highlight(h.id, note="original\n\nCheck the 2025 figures.")
+    theirs.edit_highlight(h.id, note="Ask the ministry first.")  # later
+    here, there = swap(brief, mine, theirs)
+    assert (here.updated, here.merged, there.updated, there.merged) == (1, 1, 1, 1)
+    note = mine.get_highlight(h.id).note
+    assert "Check the 2025 figures." in note and "Ask the ministry first." in note
+    assert theirs.get_highlight(h.id).note == note  # both machines agree
+    again = swap(brief, mine, theirs)
+    assert [(s.updated, s.unchanged) for s in again] == [(0, 1), (0, 1)]
+
+
+def test_an_edit_made_after_the_other_copy_is_taken_whatever_the_times(brief, pair):
+    mine, theirs, h = pair
+    theirs.edit_highlight(h.id, note="Edited there")
+    # Here, later: to the Trash and back, and a new colour.
+    mine.delete_highlight(h.id)
+    mine.restore_highlight(h.id)
+    mine.edit_highlight(h.id, color="green")
+    here, there = swap(brief, mine, theirs)
+    for service in (mine, theirs):
+        now = service.get_highlight(h.id)
+        assert (now.note, now.color, now.deleted_at) == ("Edited there", "green", None)
+    assert (here.merged, there.merged) == (0, 0)
+    # Taking a text back (undo) is a new version, not the old one again.
+    mine.edit_highlight(h.id, note="original")
+    summary = im.apply_import(theirs, exported(mine, brief), brief=brief)
+    assert summary.updated == 1 and theirs.get_highlight(h.id).note == "original"
+    summary = im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert summary.updated == 0 and mine.get_highlight(h.id).note == "original"
+
+
+def test_a_passage_attached_here_stays_when_the_text_was_edited_there_later(brief, pair):
+    mine, theirs, h = pair
+    text = next(t.text for t in mine.section_texts(brief) if t.id == "enforcement")
+    start = text.index("Satellite monitoring")
+    mine.reattach(brief, h.id, "enforcement", start, start + 20)
+    theirs.edit_highlight(h.id, note="Edited there")
+    swap(brief, mine, theirs)
+    for service in (mine, theirs):
+        now = service.get_highlight(h.id)
+        assert (now.note, now.section_id, now.exact, now.current_section) == (
+            "Edited there", "enforcement", "Satellite monitoring", "enforcement")
+
+
+def test_a_comment_edited_apart_keeps_both_texts_and_a_deletion_there_is_taken(brief, pair):
+    mine, theirs, _ = pair
+    c = mine.comment(brief, "enforcement", "Who pays for the patrols?")
+    im.apply_import(theirs, exported(mine, brief), brief=brief)
+    mine.edit_comment(c.id, "Who pays for the patrols? The fund, says DG MARE.")
+    theirs.edit_comment(c.id, "Raise at the council.")
+    theirs.delete_comment(c.id)
+    swap(brief, mine, theirs)
+    for service in (mine, theirs):
+        now = service.store.get_comment(c.id)
+        assert "DG MARE" in now.body and "Raise at the council." in now.body
+        assert now.deleted_at is not None  # in the Trash, with both texts
+
+
+def test_the_versions_of_a_note_grow_with_each_change_of_a_part(brief, store):
+    service = NotesService(store)
+    h = service.annotate(brief, "catch-limits", "cod quota", note="n")
+    first = store.lineages(ids=[h.id])[h.id]
+    assert sorted(t[0] for t in first.split()) == ["d", "l", "p", "t"]
+    service.edit_highlight(h.id, note="n2")
+    service.edit_highlight(h.id, note="n2")  # the same again: no new version
+    service.edit_highlight(h.id, tags=["x"])
+    service.delete_highlight(h.id)
+    service.restore_highlight(h.id)
+    now = store.lineages(h.brief_key)[h.id].split()
+    assert now[:4] == first.split()
+    assert [t[0] for t in now[4:]] == ["t", "l", "d", "d"]
 
 
 def test_imported_bookmarks_and_labels_never_replace_the_ones_here(brief, pair):

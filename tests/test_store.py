@@ -680,7 +680,7 @@ def test_version_4_database_gets_the_reading_order_index(db_path):
         conn.execute("DROP TABLE earlier_keys")  # version 6
         conn.execute("PRAGMA user_version = 4")
     s = Store(db_path, backup_interval=None)
-    assert s.schema_version == SCHEMA_VERSION == 7
+    assert s.schema_version == SCHEMA_VERSION == 8
     plan = " ".join(
         r[3]
         for r in s._connection.execute(
@@ -1389,6 +1389,23 @@ def test_a_database_of_version_6_gets_the_record_of_imported_texts(db_path):
         conn.execute("DROP TABLE imported_texts")
         conn.execute("PRAGMA user_version = 6")
     with Store(db_path, backup_interval=None) as again:
-        assert again.schema_version == SCHEMA_VERSION == 7
+        assert again.schema_version == SCHEMA_VERSION == 8
         again.merge_notes(imported_texts=[("n1", "a" * 16, "b" * 16)])
         assert again.imported_texts(["n1", "n2"]) == {"n1": ("a" * 16, "b" * 16)}
+
+
+def test_a_database_of_version_7_keeps_its_notes_with_no_versions_known(db_path):
+    with Store(db_path, backup_interval=None) as store:
+        store.save_brief(brief_record())
+        h = store.add_highlight(make_highlight(note="before"))
+    with raw(db_path) as conn:
+        for table in ("highlights", "comments"):
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN lineage")
+        conn.execute("PRAGMA user_version = 7")
+    with Store(db_path, backup_interval=None) as again:
+        assert again.schema_version == SCHEMA_VERSION == 8
+        assert again.get_highlight(h.id).note == "before"
+        assert again.lineages(KEY) == {}  # unknown: an import goes by its time
+        again.update_highlight(h.id, note="after")
+        (line,) = again.lineages(KEY).values()
+        assert [t[0] for t in line.split()] == ["t"]  # a version of the part changed

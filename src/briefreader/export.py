@@ -87,6 +87,9 @@ class NotesExport:
     sections: tuple[SectionRecord, ...] = ()
     """The brief's sections as the store knows them (kept in JSON for a later import)."""
     bookmarks: tuple[Bookmark, ...] = ()
+    lineages: Mapping[str, str] = field(default_factory=dict)
+    """Note id → the versions of its parts (lineage.py), for an import elsewhere to
+    tell an edit made since from one made apart."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ def gather(service: NotesService, brief: Brief) -> NotesExport:
         texts={p.highlight.id: p.text for p in listing.highlights if p.text is not None},
         sections=listing.brief.sections,
         bookmarks=tuple(store.bookmarks(key)),
+        lineages=store.lineages(key),
     )
 
 
@@ -633,7 +637,7 @@ def _brief_iri(key: str) -> str:
     return "urn:briefreader:brief:" + quote(key, safe="")
 
 
-def _highlight_json(h: Highlight, source: str) -> str:
+def _highlight_json(h: Highlight, source: str, versions: str | None) -> str:
     """One highlight as a compact W3C Annotation, written directly: the same text
     json.dumps gives for the equivalent dict, four times faster (10,000 notes)."""
     q = _encode_json_str
@@ -659,7 +663,8 @@ def _highlight_json(h: Highlight, source: str) -> str:
         f'"br:kind": "highlight", "br:color": {q(h.color)}, "br:status": {q(h.status)}, '
         f'"br:placement": {{"section": {_json_opt(h.current_section)}, '
         f'"start": {_json_opt(h.current_start)}, "end": {_json_opt(h.current_end)}}}, '
-        f'"br:reviewed": {_json_opt(h.reviewed)}, "br:deleted": {_json_opt(h.deleted_at)}}}'
+        f'"br:reviewed": {_json_opt(h.reviewed)}, "br:deleted": {_json_opt(h.deleted_at)}'
+        + (f', "br:versions": {q(versions)}}}' if versions else "}")
     )
 
 
@@ -673,7 +678,7 @@ def _json_opt(value: str | int | None) -> str:
     return str(value) if isinstance(value, int) else _encode_json_str(value)
 
 
-def _comment_json(c: Comment, source: str) -> dict:
+def _comment_json(c: Comment, source: str, versions: str | None) -> dict:
     purpose = "replying" if c.reply_to else "commenting"
     item: dict = {
         "type": "Annotation",
@@ -696,6 +701,8 @@ def _comment_json(c: Comment, source: str) -> dict:
     item["br:status"] = c.status
     item["br:placement"] = {"section": c.current_section}
     item["br:deleted"] = c.deleted_at
+    if versions:
+        item["br:versions"] = versions
     return item
 
 
@@ -712,7 +719,7 @@ def export_json(
     keep = Filters.of(colors, tags, author)
     source = _brief_iri(data.brief_key)
     items = [
-        _highlight_json(h, source)
+        _highlight_json(h, source, data.lineages.get(h.id))
         for h in (*data.highlights, *data.deleted_highlights)
         if keep.highlight(h)
     ]
@@ -727,7 +734,7 @@ def export_json(
             kept.add(parent)
             parent = by_id[parent].reply_to
     items += [
-        json.dumps(_comment_json(c, source), ensure_ascii=False)
+        json.dumps(_comment_json(c, source, data.lineages.get(c.id)), ensure_ascii=False)
         for c in comments
         if c.id in kept
     ]

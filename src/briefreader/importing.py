@@ -13,14 +13,15 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import yaml
 
+from briefreader import lineage
 from briefreader.anchor import SectionText
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
@@ -104,6 +105,8 @@ class ImportBundle:
     """With ``brief_key`` set to the file's brief (re-keyed on merge)."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """The colour labels of whoever exported (JSON)."""
+    lineages: Mapping[str, str] = field(default_factory=dict)
+    """Note id → the versions of its parts there (JSON ``br:versions``, lineage.py)."""
 
 
 def read_import(path: Path) -> ImportBundle:
@@ -243,6 +246,7 @@ class _JsonReader:
         highlights: list[Highlight] = []
         comments: list[Comment] = []
         seen: set[str] = set()
+        lineages: dict[str, str] = {}
         key = brief.key if brief else ""
         for i, item in enumerate(items, 1):
             where = f"item {i}"
@@ -255,6 +259,11 @@ class _JsonReader:
             if note_id in seen:
                 raise self.fail(where, "the id appears twice")
             seen.add(note_id)
+            versions = item.get("br:versions")
+            if versions is not None:
+                if not isinstance(versions, str) or not lineage.VALID.fullmatch(versions):
+                    raise self.fail(where, "'br:versions' must be version tokens")
+                lineages[note_id] = versions
             kind = item.get("br:kind")
             if kind is None:
                 kind = "comment" if item.get("motivation") == "replying" else "highlight"
@@ -273,6 +282,7 @@ class _JsonReader:
             exported_at=generated if isinstance(generated, str) else None,
             bookmarks=self._bookmarks(header, key),
             labels=self._labels(header),
+            lineages=lineages,
         )
 
     def _bookmarks(self, header: dict, key: str) -> tuple[Bookmark, ...]:
@@ -682,7 +692,10 @@ class _Tally:
         )
 
 
-def _version(n: Highlight | Comment) -> str:
+_Note = Highlight | Comment
+
+
+def _version(n: _Note) -> str:
     # A deletion is a change too: whichever happened last wins.
     return max(n.modified, n.deleted_at or "")
 
@@ -770,9 +783,10 @@ def apply_import(
     # when that is the version here (known, not assumed as without a brief given).
     here_hash = brief.content_hash if brief is not None else store.brief_hash(key)
     decided_here = bundle.brief is not None and bundle.brief.content_hash == here_hash
+    lineages = _Lineages(store.lineages(ids=ids), bundle.lineages)
     add_h, upd_h, reselected = _merge_highlights(bundle.highlights, key, local_h, tally,
-                                                 same_version=decided_here)
-    add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally)
+                                                 lineages, same_version=decided_here)
+    add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally, lineages)
     if not same_version:
         assert brief is not None
         add_h, add_c = _place(service, brief, add_h, add_c)
@@ -790,6 +804,7 @@ def apply_import(
         update_comments=upd_c,
         bookmarks=_own_bookmarks(bundle, key),
         labels=bundle.labels,
+        lineages=lineages.result,
     )
     return tally.result(key)
 
@@ -800,47 +815,144 @@ def _is_path(key: str) -> bool:
 
 def _merge_highlights(
     incoming: Sequence[Highlight], key: str, local: Mapping[str, Highlight], tally: _Tally,
-    *, same_version: bool = False,
+    lineages: _Lineages, *, same_version: bool = False,
 ) -> tuple[list[Highlight], list[Highlight], set[str]]:
     """New highlights, updates, and of those the ids attached by hand to another
-    passage since (to be placed in this version of the brief). On the same version of
-    the brief, a Review decision made there (a note kept without a place, a changed
-    passage accepted) and none here, or an earlier one, is taken with its placement."""
+    passage since (to be placed in this version of the brief). Each part of a note
+    (text, look, passage, Trash) is merged on its own (see :func:`_parts_taken`). On
+    the same version of the brief, a Review decision made there (a note kept without a
+    place, a changed passage accepted) and none here, or an earlier one, is taken with
+    its placement."""
     add: list[Highlight] = []
     update: list[Highlight] = []
     reselected: set[str] = set()
-    for h in incoming:
-        mine = local.get(h.id)
+    for h, mine, taken in _pairs(incoming, key, local, tally, lineages, add.append):
+        new = _with_parts(mine, h, taken)
+        if "passage" in taken:
+            reselected.add(h.id)
+            new = replace(new, section_id=h.section_id, section_heading=h.section_heading,
+                          section_ordinal=h.section_ordinal, exact=h.exact, prefix=h.prefix,
+                          suffix=h.suffix, start=h.start, end=h.end, status=h.status,
+                          current_section=h.current_section, current_start=h.current_start,
+                          current_end=h.current_end, reviewed=h.reviewed)  # fmt: skip
+        elif same_version and _decided_later(h, mine):
+            new = _decision_of(h, new)
+        _settle(mine, h, new, taken, update, tally)
+    return add, update, reselected
+
+
+_N = TypeVar("_N", Highlight, Comment)
+
+
+def _pairs(
+    incoming: Sequence[_N], key: str, local: Mapping[str, _N], tally: _Tally,
+    lineages: _Lineages, add: Callable[[_N], object],
+) -> Iterator[tuple[_N, _N, dict[lineage.Part, Literal["theirs", "both"]]]]:
+    """Each note of the file that is here too, with the copy here and the parts of it to
+    take (:func:`_parts_taken`); those new here are given to ``add`` (on ``key``)."""
+    for n in incoming:
+        mine = local.get(n.id)
         if mine is None:
-            add.append(replace(h, brief_key=key))
+            add(replace(n, brief_key=key))
+            lineages.added(n.id)
         elif mine.brief_key != key:
             tally.skip("on another brief in the notes database")
-        elif (h.note, h.color, h.tags, h.deleted_at, _passage(h)) == (
-            mine.note, mine.color, mine.tags, mine.deleted_at, _passage(mine)
-        ):  # fmt: skip
-            if same_version and _decided_later(h, mine):
-                update.append(_decision_of(h, mine))
-                tally.updated += 1
-            else:
-                tally.unchanged += 1
-        elif _version(h) > _version(mine):
-            new = replace(mine, note=h.note, color=h.color, tags=h.tags,
-                          modified=h.modified, deleted_at=h.deleted_at)  # fmt: skip
-            if _passage(h) != _passage(mine):
-                reselected.add(h.id)
-                new = replace(new, section_id=h.section_id, section_heading=h.section_heading,
-                              section_ordinal=h.section_ordinal, exact=h.exact,
-                              prefix=h.prefix, suffix=h.suffix, start=h.start, end=h.end,
-                              status=h.status, current_section=h.current_section,
-                              current_start=h.current_start, current_end=h.current_end,
-                              reviewed=h.reviewed)  # fmt: skip
-            elif same_version and _decided_later(h, mine):
-                new = _decision_of(h, new)
-            update.append(new)
-            tally.updated += 1
         else:
-            tally.skip(_older(h, mine))
-    return add, update, reselected
+            yield n, mine, _parts_taken(mine, n, lineages)
+
+
+def _with_parts(mine: _N, theirs: _N, taken: Mapping[str, str]) -> _N:
+    """``mine`` with the parts ``taken`` from ``theirs``."""
+    changes: dict[str, object] = {}
+    if "text" in taken:
+        name = "note" if isinstance(mine, Highlight) else "body"
+        changes[name] = _text_taken(taken["text"], mine, theirs, getattr(mine, name),
+                                    getattr(theirs, name))
+    if "look" in taken:
+        changes.update(color=theirs.color, tags=theirs.tags)  # type: ignore[union-attr]
+    if "trash" in taken:
+        changes["deleted_at"] = theirs.deleted_at
+    return replace(mine, **changes)
+
+
+def _settle(mine: _Note, theirs: _Note, new: _Note, taken: Mapping[str, str],
+            update: list, tally: _Tally) -> None:
+    """A note merged (``new``, from ``mine`` with the parts ``taken`` from ``theirs``):
+    to be saved when it changed, and counted."""
+    if taken:
+        new = replace(new, modified=max(mine.modified, theirs.modified))
+    if new != mine:
+        update.append(new)
+        tally.updated += 1
+        tally.merged += taken.get("text") == "both"
+    elif taken or lineage.values(theirs) == lineage.values(mine):
+        tally.unchanged += 1
+    else:
+        tally.skip(_older(theirs, mine))
+
+
+class _Lineages:
+    """The lineages (lineage.py) of the notes of an import, here and in the file, and
+    what the merge makes of them: to be stored with the notes."""
+
+    def __init__(self, mine: Mapping[str, str], theirs: Mapping[str, str]) -> None:
+        self.mine, self.theirs = mine, theirs
+        self.result: dict[str, str] = {}
+
+    def added(self, note_id: str) -> None:
+        if note_id in self.theirs:
+            self.result[note_id] = lineage.trimmed(self.theirs[note_id])
+
+    def merged(self, note_id: str, now: Mapping[lineage.Part, str]) -> None:
+        mine = self.mine.get(note_id, "")
+        joined = lineage.joined(mine, self.theirs.get(note_id, ""), now)
+        if joined != mine:
+            self.result[note_id] = joined
+
+
+def _parts_taken(
+    mine: _Note, theirs: _Note, lineages: _Lineages
+) -> dict[lineage.Part, Literal["theirs", "both"]]:
+    """The parts of a note to take from the file's copy (``both``: texts changed apart,
+    to keep both). A part goes by its versions: the file's is taken when the version
+    here is one it had before, kept when the file's is one this note had before, and
+    texts changed apart keep both; else (versions unknown, or changed apart but for
+    the text) the later copy's is taken. Records the note's lineage after the merge."""
+    later = _version(theirs) > _version(mine)
+    m_line, t_line = lineages.mine.get(mine.id, ""), lineages.theirs.get(mine.id, "")
+    m_now, t_now = lineage.current(m_line), lineage.current(t_line)
+    m_values, t_values = lineage.values(mine), lineage.values(theirs)
+    taken: dict[lineage.Part, Literal["theirs", "both"]] = {}
+    now: dict[lineage.Part, str] = {}
+    for part, value in m_values.items():
+        here, there = m_now.get(part), t_now.get(part)
+        if value == t_values[part]:
+            # The same, maybe reached apart: both copies settle on one version.
+            if here or there:
+                now[part] = min(t for t in (here, there) if t)
+            continue
+        relation = lineage.relation(part, m_line, t_line)
+        if relation == "apart" and part == "text":
+            taken[part] = "both"
+            assert here is not None and there is not None
+            now[part] = lineage.joint_token(part, here, there)
+        elif relation == "theirs" or (relation != "mine" and later):
+            taken[part] = "theirs"
+            now[part] = there or lineage.token(part)
+        else:  # kept: a version of its own if it had none
+            now[part] = here or lineage.token(part)
+    lineages.merged(mine.id, now)
+    return taken
+
+
+def _text_taken(how: str, mine: _Note, theirs: _Note, mine_text: str, their_text: str) -> str:
+    """The text of a note merged: the file's, or (``both``) both texts, the one written
+    first first, so that two copies merging each other agree."""
+    if how == "theirs":
+        return their_text
+    if (theirs.modified, their_text) < (mine.modified, mine_text):
+        return merged(their_text, mine_text)
+    return merged(mine_text, their_text)
 
 
 def _decided_later(h: Highlight, mine: Highlight) -> bool:
@@ -872,23 +984,15 @@ def _passage(h: Highlight) -> tuple:
 
 
 def _merge_comments(
-    incoming: Sequence[Comment], key: str, local: Mapping[str, Comment], tally: _Tally
+    incoming: Sequence[Comment], key: str, local: Mapping[str, Comment], tally: _Tally,
+    lineages: _Lineages,
 ) -> tuple[list[Comment], list[Comment]]:
+    """As _merge_highlights: a comment's text and its place in the Trash."""
     add: dict[str, Comment] = {}
     update: list[Comment] = []
-    for c in incoming:
-        mine = local.get(c.id)
-        if mine is None:
-            add[c.id] = replace(c, brief_key=key)
-        elif mine.brief_key != key:
-            tally.skip("on another brief in the notes database")
-        elif (c.body, c.deleted_at) == (mine.body, mine.deleted_at):
-            tally.unchanged += 1
-        elif _version(c) > _version(mine):
-            update.append(replace(mine, body=c.body, modified=c.modified, deleted_at=c.deleted_at))
-            tally.updated += 1
-        else:
-            tally.skip(_older(c, mine))
+    for c, mine, taken in _pairs(incoming, key, local, tally, lineages,
+                                 lambda c: add.setdefault(c.id, c)):
+        _settle(mine, c, _with_parts(mine, c, taken), taken, update, tally)
     # Parents before replies; a reply whose parent is nowhere to be found is skipped.
     ordered: list[Comment] = []
     state: dict[str, bool] = {}

@@ -40,6 +40,7 @@ from functools import lru_cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from briefreader import lineage
 from briefreader.errors import BriefreaderError
 from briefreader.records import (
     COLORS,
@@ -92,7 +93,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 7
 BACKUP_INTERVAL = timedelta(days=1)
@@ -405,6 +406,15 @@ def _upgrade_version_7(conn: sqlite3.Connection) -> None:
     )
 
 
+def _upgrade_version_8(conn: sqlite3.Connection) -> None:
+    # The versions each part of a note has had (see lineage.py): an import can then
+    # tell an edit made after the other copy's from one made apart from it. Empty for
+    # notes from before: they go by their time, as before.
+    for table in ("highlights", "comments"):
+        if "lineage" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN lineage TEXT NOT NULL DEFAULT ''")
+
+
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_version_1,
     2: _upgrade_version_2,
@@ -413,6 +423,7 @@ _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     5: _upgrade_version_5,
     6: _upgrade_version_6,
     7: _upgrade_version_7,
+    8: _upgrade_version_8,
 }
 
 def _in_chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
@@ -447,37 +458,48 @@ _HIGHLIGHT_FIELDS = tuple(f.name for f in fields(Highlight))
 
 
 def _insert_comments(
-    tx: sqlite3.Connection, comments: Sequence[Comment], brief_ids: dict[str, int]
+    tx: sqlite3.Connection,
+    comments: Sequence[Comment],
+    brief_ids: dict[str, int],
+    lineages: Mapping[str, str] | None = None,
 ) -> None:
+    """Insert ``comments``; each with its lineage in ``lineages`` (none there: none
+    known), or without ``lineages`` as made now."""
     tx.executemany(
         "INSERT INTO comments(id, brief_id, section_id, section_heading,"
         " section_ordinal, section_fingerprint, body, author, created, modified,"
-        " reply_to, status, cur_section_id, deleted_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " reply_to, status, cur_section_id, deleted_at, lineage)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (c.id, brief_ids[c.brief_key], c.section_id, c.section_heading,
              c.section_ordinal, c.section_fingerprint, c.body, c.author, c.created,
-             c.modified, c.reply_to, c.status, c.current_section, c.deleted_at)
+             c.modified, c.reply_to, c.status, c.current_section, c.deleted_at,
+             lineage.first(c) if lineages is None else lineages.get(c.id, ""))
             for c in comments
         ],
     )  # fmt: skip
 
 
 def _insert_highlights(
-    tx: sqlite3.Connection, highlights: Sequence[Highlight], brief_ids: dict[str, int]
+    tx: sqlite3.Connection,
+    highlights: Sequence[Highlight],
+    brief_ids: dict[str, int],
+    lineages: Mapping[str, str] | None = None,
 ) -> None:
+    """As _insert_comments."""
     tx.executemany(
         "INSERT INTO highlights(id, brief_id, section_id, section_heading,"
         ' section_ordinal, exact, prefix, suffix, start, "end", color, note, tags,'
         " author, created, modified, status, cur_section_id, cur_start, cur_end,"
-        " deleted_at, reviewed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?, ?, ?)",
+        " deleted_at, reviewed, lineage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (h.id, brief_ids[h.brief_key], h.section_id, h.section_heading,
              h.section_ordinal, h.exact, h.prefix, h.suffix, h.start, h.end, h.color,
              h.note, json.dumps(list(h.tags), ensure_ascii=False), h.author, h.created,
              h.modified, h.status, h.current_section, h.current_start, h.current_end,
-             h.deleted_at, h.reviewed)
+             h.deleted_at, h.reviewed,
+             lineage.first(h) if lineages is None else lineages.get(h.id, ""))
             for h in highlights
         ],
     )  # fmt: skip
@@ -525,6 +547,37 @@ def _highlight_by_id(conn: sqlite3.Connection, highlight_id: str) -> Highlight:
     if row is None:
         raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
     return _highlight(row[0], row[1:])
+
+
+def _grow_lineage(tx: sqlite3.Connection, old: Highlight | Comment,
+                  new: Highlight | Comment) -> None:
+    """Record a new version of each part of a note changed from ``old`` to ``new``."""
+    table = "highlights" if isinstance(new, Highlight) else "comments"
+    (was,) = tx.execute(f"SELECT lineage FROM {table} WHERE id = ?", (new.id,)).fetchone()
+    now = lineage.grown(was, old, new)
+    if now != was:
+        tx.execute(f"UPDATE {table} SET lineage = ? WHERE id = ?", (now, new.id))
+
+
+def _notes_by_id(
+    conn: sqlite3.Connection, ids: Sequence[str]
+) -> tuple[list[Highlight], list[Comment]]:
+    found_h: list[Highlight] = []
+    found_c: list[Comment] = []
+    for chunk, marks in _in_chunks(ids):
+        rows = conn.execute(
+            f"SELECT b.key, {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
+            f" WHERE h.id IN ({marks})",
+            chunk,
+        )
+        found_h += [_highlight(r[0], r[1:]) for r in rows]
+        rows = conn.execute(
+            f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id"
+            f" WHERE c.id IN ({marks})",
+            chunk,
+        )
+        found_c += [Comment(*r) for r in rows]
+    return found_h, found_c
 
 
 def _comment_by_id(conn: sqlite3.Connection, comment_id: str) -> Comment:
@@ -1372,7 +1425,8 @@ class Store:
         """Store a highlight placed by hand: its new selectors become the stored ones."""
         h = replace(h, modified=now_utc())
         with self.transaction("the highlight") as tx:
-            cur = tx.execute(
+            old = _highlight_by_id(tx, h.id)
+            tx.execute(
                 "UPDATE highlights SET section_id = ?, section_heading = ?, section_ordinal = ?,"
                 ' exact = ?, prefix = ?, suffix = ?, start = ?, "end" = ?, status = ?,'
                 " cur_section_id = ?, cur_start = ?, cur_end = ?, modified = ? WHERE id = ?",
@@ -1380,8 +1434,7 @@ class Store:
                  h.suffix, h.start, h.end, h.status, h.current_section, h.current_start,
                  h.current_end, h.modified, h.id),
             )  # fmt: skip
-            if cur.rowcount == 0:
-                raise NoteNotFoundError(f"no highlight with id '{h.id}'")
+            _grow_lineage(tx, old, h)
         return h
 
     # ------------------------------------------------------------------ highlights
@@ -1434,11 +1487,10 @@ class Store:
         if color is not None and color not in COLORS:
             raise StoreError(f"unknown colour '{color}'; use one of {', '.join(COLORS)}")
         with self.transaction("the note") as tx:
-            if expected_note is not None:
-                current = _highlight_by_id(tx, highlight_id)
-                if current.note != expected_note:
-                    raise EditConflictError("the note was changed in another window", current)
-            cur = tx.execute(
+            current = _highlight_by_id(tx, highlight_id)
+            if expected_note is not None and current.note != expected_note:
+                raise EditConflictError("the note was changed in another window", current)
+            tx.execute(
                 "UPDATE highlights SET note = coalesce(?, note), color = coalesce(?, color),"
                 " tags = coalesce(?, tags), modified = ? WHERE id = ?",
                 (
@@ -1449,11 +1501,10 @@ class Store:
                     highlight_id,
                 ),
             )
-            if cur.rowcount == 0:
-                raise NoteNotFoundError(f"no highlight with id '{highlight_id}'")
             # Read back in the same transaction: a failed read is then a failed save,
             # never a save reported as failed after it was committed.
             updated = _highlight_by_id(tx, highlight_id)
+            _grow_lineage(tx, current, updated)
         return updated
 
     def delete_highlight(self, highlight_id: str) -> None:
@@ -1503,18 +1554,15 @@ class Store:
     ) -> Comment:
         """As update_highlight's note, with ``expected_body``."""
         with self.transaction("the comment") as tx:
-            if expected_body is not None:
-                current = _comment_by_id(tx, comment_id)
-                if current.body != expected_body:
-                    raise EditConflictError("the comment was changed in another window",
-                                            current)
-            cur = tx.execute(
+            current = _comment_by_id(tx, comment_id)
+            if expected_body is not None and current.body != expected_body:
+                raise EditConflictError("the comment was changed in another window", current)
+            tx.execute(
                 "UPDATE comments SET body = ?, modified = ? WHERE id = ?",
                 (body, now_utc(), comment_id),
             )
-            if cur.rowcount == 0:
-                raise NoteNotFoundError(f"no comment with id '{comment_id}'")
             updated = _comment_by_id(tx, comment_id)  # read back as update_highlight does
+            _grow_lineage(tx, current, updated)
         return updated
 
     def delete_comment(self, comment_id: str) -> None:
@@ -1553,14 +1601,18 @@ class Store:
         must not put it back there."""
         assert table in ("highlights", "comments")
         with self.transaction("the trash") as tx:
-            if stamp is None:
-                cur = tx.execute(f"UPDATE {table} SET deleted_at = NULL, modified = ? WHERE id = ?",
-                                 (now_utc(), note_id))
-            else:
-                cur = tx.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?",
-                                 (stamp, note_id))
-            if cur.rowcount == 0:
+            row = tx.execute(f"SELECT deleted_at, lineage FROM {table} WHERE id = ?",
+                             (note_id,)).fetchone()
+            if row is None:
                 raise NoteNotFoundError(f"no note with id '{note_id}'")
+            if stamp is None:
+                tx.execute(f"UPDATE {table} SET deleted_at = NULL, modified = ? WHERE id = ?",
+                           (now_utc(), note_id))
+            else:
+                tx.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?", (stamp, note_id))
+            if (row[0] is None) != (stamp is None):  # a new version of the note's place
+                grown = lineage.grown_part(row[1], "trash")
+                tx.execute(f"UPDATE {table} SET lineage = ? WHERE id = ?", (grown, note_id))
 
     def _purge(self, table: str, note_id: str) -> None:
         with self.transaction("the trash") as tx:
@@ -1741,23 +1793,24 @@ class Store:
     @_reads("the notes")
     def notes_by_id(self, ids: Sequence[str]) -> tuple[list[Highlight], list[Comment]]:
         """Highlights and comments (live or deleted, any brief) with these ids."""
+        return _notes_by_id(self._connection, ids)
+
+    @_reads("the notes")
+    def lineages(self, brief_key: str | None = None, *, ids: Sequence[str] = ()) -> dict[str, str]:
+        """Note id → the versions its parts have had (see lineage.py), of every note of
+        ``brief_key`` (live or in the Trash), or of ``ids``; notes without any left out."""
         conn = self._connection
-        found_h: list[Highlight] = []
-        found_c: list[Comment] = []
+        out: dict[str, str] = {}
+        if brief_key is not None:
+            for table in ("highlights", "comments"):
+                out.update(conn.execute(
+                    f"SELECT n.id, n.lineage FROM {table} n JOIN briefs b ON b.id = n.brief_id"
+                    " WHERE b.key = ? AND n.lineage != ''", (brief_key,)))
         for chunk, marks in _in_chunks(ids):
-            rows = conn.execute(
-                f"SELECT b.key, {_H_COLS} FROM highlights h JOIN briefs b ON b.id = h.brief_id"
-                f" WHERE h.id IN ({marks})",
-                chunk,
-            )
-            found_h += [_highlight(r[0], r[1:]) for r in rows]
-            rows = conn.execute(
-                f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id"
-                f" WHERE c.id IN ({marks})",
-                chunk,
-            )
-            found_c += [Comment(*r) for r in rows]
-        return found_h, found_c
+            for table in ("highlights", "comments"):
+                out.update(conn.execute(f"SELECT id, lineage FROM {table}"
+                                        f" WHERE id IN ({marks}) AND lineage != ''", chunk))
+        return out
 
     def merge_notes(
         self,
@@ -1770,6 +1823,7 @@ class Store:
         bookmarks: Sequence[Bookmark] = (),
         labels: Mapping[str, str] | None = None,
         imported_texts: Sequence[tuple[str, str, str]] = (),
+        lineages: Mapping[str, str] | None = None,
     ) -> int:
         """Save an import in one transaction: all of it or none.
 
@@ -1780,9 +1834,12 @@ class Store:
         parent. ``bookmarks`` not here are added (on a section bookmarked here, their
         label joins its label); ``labels`` name colours whose label here is the default.
         ``imported_texts``: (note id, exported hash, written hash) of texts a Markdown
-        import wrote (see ``imported_texts``). Returns how many bookmarks were added or
-        labelled.
+        import wrote (see ``imported_texts``). ``lineages``: note id → its lineage
+        (lineage.py) as merged, for notes added or updated; an updated note not there
+        gains a version of each part the update changes. Returns how many bookmarks
+        were added or labelled.
         """
+        lineages = lineages or {}
         for h in (*add_highlights, *update_highlights):
             if h.color not in COLORS:
                 raise StoreError(f"unknown colour '{h.color}'; use one of {', '.join(COLORS)}")
@@ -1793,8 +1850,10 @@ class Store:
                 self._save_brief(tx, brief)
             keys = {n.brief_key for n in (*add_highlights, *add_comments)}
             brief_ids = {k: self._brief_rowid(tx, k) for k in keys}
-            _insert_highlights(tx, add_highlights, brief_ids)
-            _insert_comments(tx, add_comments, brief_ids)
+            _insert_highlights(tx, add_highlights, brief_ids, lineages)
+            _insert_comments(tx, add_comments, brief_ids, lineages)
+            old_h, old_c = _notes_by_id(tx, [n.id for n in (*update_highlights,
+                                                            *update_comments)])
             tx.executemany(
                 "UPDATE highlights SET note = ?, color = ?, tags = ?, modified = ?,"
                 " deleted_at = ?, section_id = ?, section_heading = ?, section_ordinal = ?,"
@@ -1812,6 +1871,14 @@ class Store:
                 "UPDATE comments SET body = ?, modified = ?, deleted_at = ? WHERE id = ?",
                 [(c.body, c.modified, c.deleted_at, c.id) for c in update_comments],
             )
+            given = [(lineages[n.id], n.id) for n in (*update_highlights, *update_comments)
+                     if n.id in lineages]
+            tx.executemany("UPDATE highlights SET lineage = ? WHERE id = ?", given)
+            tx.executemany("UPDATE comments SET lineage = ? WHERE id = ?", given)
+            news = {n.id: n for n in (*update_highlights, *update_comments)}
+            for old in (*old_h, *old_c):
+                if old.id not in lineages:
+                    _grow_lineage(tx, old, news[old.id])
             tx.executemany("INSERT OR REPLACE INTO imported_texts(note_id, exported, written)"
                            " VALUES (?, ?, ?)", imported_texts)
             for color, label in (labels or {}).items():
