@@ -148,3 +148,25 @@ def test_export_runs_as_a_real_process(brief, data, tmp_path):
     assert result.returncode == 0, result.stderr
     doc = json.loads(target.read_text(encoding="utf-8"))
     assert doc["br:brief"]["key"] == "harbour-2026" and doc["total"] == 0
+
+
+def test_an_import_without_brief_places_its_notes_in_the_version_read_here(
+    capsys, brief, data, tmp_path
+):
+    # A colleague's copy of the brief is another version: the passage is further on.
+    theirs = tmp_path / "theirs" / "harbour.md"
+    theirs.parent.mkdir()
+    theirs.write_text(BRIEF.replace("Dredging of", "Work began in March. Dredging of"),
+                      encoding="utf-8")
+    colleague = tmp_path / "colleague-data"
+    h = annotate(capsys, colleague, theirs, "north channel", "--note", "on time?")
+    export = tmp_path / "theirs.json"
+    run(capsys, "--data-dir", str(colleague), "export", str(theirs), "--format", "json",
+        "-o", str(export))  # fmt: skip
+    run(capsys, "--data-dir", str(data), "notes", str(brief))  # the brief is known here
+    code, _, err = run(capsys, "--data-dir", str(data), "import", str(export))
+    assert code == 0, err
+    _, listed, _ = run(capsys, "--data-dir", str(data), "notes", str(brief), "--json")
+    (here,) = json.loads(listed)["highlights"]
+    assert (here["id"], here["text"], here["status"]) == (h["id"], "north channel", "anchored")
+    assert here["start"] == h["start"] - len("Work began in March. ")

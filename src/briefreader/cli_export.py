@@ -10,10 +10,15 @@ import argparse
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefreader.cli_support import dump_json, load_brief_arg, open_service
 from briefreader.records import COLORS
+
+if TYPE_CHECKING:
+    from briefreader.brief import Brief
+    from briefreader.importing import ImportBundle
+    from briefreader.notes import NotesService
 
 # The subparsers object argparse hands out has a private type; accept any.
 _Subparsers = Any
@@ -83,6 +88,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     bundle = importing.read_import(Path(args.file))
     edited_at = importing.file_time(Path(args.file))
     with open_service(args) as service:
+        if brief is None:
+            brief = _brief_read_here(service, bundle)
         summary = importing.apply_import(service, bundle, brief=brief, edited_at=edited_at)
     if args.json:
         payload = asdict(summary)
@@ -93,3 +100,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     for reason in summary.reasons:
         print(f"  skipped: {reason}")
     return 0
+
+
+def _brief_read_here(service: NotesService, bundle: ImportBundle) -> Brief | None:
+    """The brief an import file's notes are on, as read here (from where it was last
+    read), so that they are placed in this version of it; None when it is not known
+    here, or no longer there as the same brief."""
+    from briefreader.errors import BriefreaderError
+    from briefreader.notes import brief_key
+
+    record = service.store.get_brief(bundle.brief.key) if bundle.brief else None
+    if record is None or record.path is None:
+        return None
+    try:
+        brief = load_brief_arg(record.path, argparse.Namespace())
+    except (BriefreaderError, OSError):
+        return None
+    return brief if brief_key(brief) == record.key else None
