@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -876,6 +877,10 @@ def breakers():
         "unknown kind": (set_in(item(1), "br:kind", "drawing"), "unknown 'br:kind'"),
         "bad status": (set_in(item(0), "br:status", "lost"), "unknown status"),
         "bad versions": (set_in(item(0), "br:versions", "t:xyz"), "'br:versions'"),
+        "bad bookmark removal": (
+            lambda d: d.update({"br:bookmarksRemoved": [{"section": "s", "removed": "soon"}]}),
+            "not a date and time",
+        ),
         "comment without section": (
             lambda d: item(2)(d)["target"].pop("br:section"),
             "needs 'br:section'",
@@ -1262,6 +1267,26 @@ def test_the_versions_of_a_note_grow_with_each_change_of_a_part(brief, store):
     now = store.lineages(h.brief_key)[h.id].split()
     assert now[:4] == first.split()
     assert [t[0] for t in now[4:]] == ["t", "l", "d", "d"]
+
+
+def test_a_bookmark_removed_on_one_machine_is_removed_on_both_and_stays_removed(brief, pair):
+    mine, theirs, _ = pair
+    b = mine.add_bookmark(brief, "enforcement", 0, "Patrols")
+    im.apply_import(theirs, exported(mine, brief), brief=brief)
+    (there,) = theirs.bookmarks(brief)
+    theirs.delete_bookmark(there.id)
+    summary = im.apply_import(theirs, exported(mine, brief), brief=brief)
+    assert summary.bookmarks == 0 and theirs.bookmarks(brief) == []  # not brought back
+    summary = im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert summary.bookmarks == 1 and mine.bookmarks(brief) == []  # removed here too
+    # A bookmark made after the removal is a new one: it goes across.
+    time.sleep(0.002)
+    again = mine.add_bookmark(brief, "enforcement", 3, "Patrols, again")
+    assert again.id != b.id
+    im.apply_import(theirs, exported(mine, brief), brief=brief)
+    assert [x.label for x in theirs.bookmarks(brief)] == ["Patrols, again"]
+    im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert [x.label for x in mine.bookmarks(brief)] == ["Patrols, again"]
 
 
 def test_imported_bookmarks_and_labels_never_replace_the_ones_here(brief, pair):

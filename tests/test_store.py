@@ -1307,6 +1307,16 @@ def test_a_section_bookmarked_in_both_briefs_keeps_one_bookmark_with_both_labels
     assert kept.id in {b.id for b in store.bookmarks("grain-2027")}
 
 
+def test_removed_bookmarks_are_remembered_and_move_with_the_notes(store):
+    gone = store.add_bookmark(Bookmark(new_id(), KEY, "summary", 120, "figures"))
+    store.delete_bookmark(gone.id)
+    (removed,) = store.removed_bookmarks(KEY)
+    assert removed[0] == "summary" and removed[1] >= gone.created
+    store.save_brief(replace(brief_record("hash-9"), key="grain-2027", path="/b/g.md"))
+    store.move_notes(KEY, "grain-2027")  # the brief it was on is forgotten
+    assert store.removed_bookmarks("grain-2027") == [removed]
+
+
 def test_notes_moved_to_a_brief_not_stored_take_their_briefs_place(store):
     h = store.add_highlight(make_highlight())
     store.move_notes(KEY, "grain-2027")

@@ -90,6 +90,8 @@ class NotesExport:
     lineages: Mapping[str, str] = field(default_factory=dict)
     """Note id → the versions of its parts (lineage.py), for an import elsewhere to
     tell an edit made since from one made apart."""
+    removed_bookmarks: tuple[tuple[str, str], ...] = ()
+    """(section id, when) of each section whose bookmark was removed."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def gather(service: NotesService, brief: Brief) -> NotesExport:
         sections=listing.brief.sections,
         bookmarks=tuple(store.bookmarks(key)),
         lineages=store.lineages(key),
+        removed_bookmarks=tuple(store.removed_bookmarks(key)),
     )
 
 
@@ -775,6 +778,11 @@ def export_json(
              "created": b.created}
             for b in data.bookmarks
         ]  # fmt: skip
+        if data.removed_bookmarks:
+            collection["br:bookmarksRemoved"] = [
+                {"section": section_id, "removed": when}
+                for section_id, when in data.removed_bookmarks
+            ]
     # The header indented for reading; one annotation per line, because json.dumps
     # with an indent runs in pure Python, six times slower on 10,000 notes.
     head = json.dumps(collection, ensure_ascii=False, indent=1)

@@ -107,6 +107,8 @@ class ImportBundle:
     """The colour labels of whoever exported (JSON)."""
     lineages: Mapping[str, str] = field(default_factory=dict)
     """Note id → the versions of its parts there (JSON ``br:versions``, lineage.py)."""
+    removed_bookmarks: tuple[tuple[str, str], ...] = ()
+    """(section id, when) of each section whose bookmark was removed there."""
 
 
 def read_import(path: Path) -> ImportBundle:
@@ -283,17 +285,23 @@ class _JsonReader:
             bookmarks=self._bookmarks(header, key),
             labels=self._labels(header),
             lineages=lineages,
+            removed_bookmarks=self._removed_bookmarks(header),
         )
 
-    def _bookmarks(self, header: dict, key: str) -> tuple[Bookmark, ...]:
-        raw = header.get("br:bookmarks", [])
+    def _objects(self, header: dict, key: str, what: str) -> Iterator[tuple[str, dict]]:
+        """Each object of the list ``key`` of the header, with where it is (``what`` n)."""
+        raw = header.get(key, [])
         if not isinstance(raw, list):
-            raise self.fail("br:bookmarks", "must be a list")
-        out = []
-        for i, b in enumerate(raw, 1):
-            where = f"bookmark {i}"
-            if not isinstance(b, dict):
+            raise self.fail(key, "must be a list")
+        for i, obj in enumerate(raw, 1):
+            where = f"{what} {i}"
+            if not isinstance(obj, dict):
                 raise self.fail(where, "must be an object")
+            yield where, obj
+
+    def _bookmarks(self, header: dict, key: str) -> tuple[Bookmark, ...]:
+        out = []
+        for where, b in self._objects(header, "br:bookmarks", "bookmark"):
             bookmark_id = _note_id(b.get("id"), f"{self.name}: {where}")
             created = b.get("created")
             out.append(Bookmark(
@@ -301,6 +309,13 @@ class _JsonReader:
                 self.number(b, "position", where) or 0, self.text(b, "label", where, default=""),
                 _stamp(created, f"{self.name}: {where}", "created") if created else now_utc()))
         return tuple(out)
+
+    def _removed_bookmarks(self, header: dict) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (self.text(r, "section", where),
+             _stamp(r.get("removed"), f"{self.name}: {where}", "removed"))
+            for where, r in self._objects(header, "br:bookmarksRemoved", "removed bookmark")
+        )  # fmt: skip
 
     def _labels(self, header: dict) -> dict[str, str]:
         raw = self.mapping(header, "br:labels", "top level", optional=True)
@@ -805,6 +820,8 @@ def apply_import(
         bookmarks=_own_bookmarks(bundle, key),
         labels=bundle.labels,
         lineages=lineages.result,
+        removed_bookmarks=[(key, section_id, when)
+                           for section_id, when in bundle.removed_bookmarks],
     )
     return tally.result(key)
 

@@ -413,6 +413,13 @@ def _upgrade_version_8(conn: sqlite3.Connection) -> None:
     for table in ("highlights", "comments"):
         if "lineage" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN lineage TEXT NOT NULL DEFAULT ''")
+    # When the bookmark of a section was removed: an import does not bring back one
+    # made before, and takes the removal to the other machine.
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS bookmarks_removed (brief_id INTEGER NOT NULL"
+        " REFERENCES briefs(id), section_id TEXT NOT NULL, removed TEXT NOT NULL,"
+        " PRIMARY KEY (brief_id, section_id))"
+    )
 
 
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
@@ -578,6 +585,16 @@ def _notes_by_id(
         )
         found_c += [Comment(*r) for r in rows]
     return found_h, found_c
+
+
+def _remember_removal(tx: sqlite3.Connection, brief_id: int, section_id: str,
+                      when: str) -> None:
+    tx.execute(
+        "INSERT INTO bookmarks_removed(brief_id, section_id, removed) VALUES (?, ?, ?)"
+        " ON CONFLICT(brief_id, section_id) DO UPDATE SET removed = excluded.removed"
+        " WHERE excluded.removed > removed",
+        (brief_id, section_id, when),
+    )
 
 
 def _comment_by_id(conn: sqlite3.Connection, comment_id: str) -> Comment:
@@ -1370,6 +1387,11 @@ class Store:
                 for table in ("highlights", "comments", "bookmarks"):
                     tx.execute(f"UPDATE {table} SET brief_id = ? WHERE brief_id = ?",
                                (row[0], source))
+                for section_id, when in tx.execute(
+                    "SELECT section_id, removed FROM bookmarks_removed WHERE brief_id = ?",
+                    (source,)).fetchall():
+                    _remember_removal(tx, row[0], section_id, when)
+                tx.execute("DELETE FROM bookmarks_removed WHERE brief_id = ?", (source,))
                 tx.execute("UPDATE briefs SET content_hash = '' WHERE id = ?", (row[0],))
                 tx.execute("DELETE FROM briefs WHERE id = ?", (source,))
             self._move_progress(tx, from_key, to_key)
@@ -1648,9 +1670,22 @@ class Store:
         return [Bookmark(*r) for r in rows]
 
     def delete_bookmark(self, bookmark_id: str) -> None:
+        """Remove a bookmark, and remember when its section's bookmark was removed."""
         with self.transaction("the bookmark") as tx:
-            if tx.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,)).rowcount == 0:
+            row = tx.execute("SELECT brief_id, section_id FROM bookmarks WHERE id = ?",
+                             (bookmark_id,)).fetchone()
+            if row is None:
                 raise NoteNotFoundError(f"no bookmark with id '{bookmark_id}'")
+            tx.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,))
+            _remember_removal(tx, row[0], row[1], now_utc())
+
+    @_reads("the bookmarks")
+    def removed_bookmarks(self, brief_key: str) -> list[tuple[str, str]]:
+        """(section id, when) of each section of the brief whose bookmark was removed."""
+        return list(self._connection.execute(
+            "SELECT r.section_id, r.removed FROM bookmarks_removed r"
+            " JOIN briefs b ON b.id = r.brief_id WHERE b.key = ? ORDER BY r.section_id",
+            (brief_key,)))
 
     @_reads("the colour labels")
     def color_labels(self) -> tuple[ColorLabel, ...]:
@@ -1824,6 +1859,7 @@ class Store:
         labels: Mapping[str, str] | None = None,
         imported_texts: Sequence[tuple[str, str, str]] = (),
         lineages: Mapping[str, str] | None = None,
+        removed_bookmarks: Sequence[tuple[str, str, str]] = (),
     ) -> int:
         """Save an import in one transaction: all of it or none.
 
@@ -1836,8 +1872,10 @@ class Store:
         ``imported_texts``: (note id, exported hash, written hash) of texts a Markdown
         import wrote (see ``imported_texts``). ``lineages``: note id → its lineage
         (lineage.py) as merged, for notes added or updated; an updated note not there
-        gains a version of each part the update changes. Returns how many bookmarks
-        were added or labelled.
+        gains a version of each part the update changes. ``removed_bookmarks``: (brief
+        key, section id, when) of bookmarks removed elsewhere: one here made before goes
+        too, and none made before comes back. Returns how many bookmarks were added,
+        labelled or removed.
         """
         lineages = lineages or {}
         for h in (*add_highlights, *update_highlights):
@@ -1887,7 +1925,7 @@ class Store:
                                " ON CONFLICT(color) DO UPDATE SET label = excluded.label"
                                " WHERE color_labels.label = ?",
                                (color, label, DEFAULT_LABELS[color]))
-            return self._merge_imported_bookmarks(tx, bookmarks)
+            return self._merge_imported_bookmarks(tx, bookmarks, removed_bookmarks)
 
     @_reads("the notes")
     def imported_texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -1901,13 +1939,21 @@ class Store:
                 out[note_id] = (exported, written)
         return out
 
-    def _merge_imported_bookmarks(self, tx: sqlite3.Connection,
-                                  bookmarks: Sequence[Bookmark]) -> int:
+    def _merge_imported_bookmarks(self, tx: sqlite3.Connection, bookmarks: Sequence[Bookmark],
+                                  removed: Sequence[tuple[str, str, str]]) -> int:
         changed = 0
+        for key, section_id, when in removed:
+            brief_id = self._brief_rowid(tx, key)
+            changed += tx.execute("DELETE FROM bookmarks WHERE brief_id = ? AND section_id = ?"
+                                  " AND created <= ?", (brief_id, section_id, when)).rowcount
+            _remember_removal(tx, brief_id, section_id, when)
         for b in bookmarks:
             if tx.execute("SELECT 1 FROM bookmarks WHERE id = ?", (b.id,)).fetchone():
                 continue  # imported before
             brief_id = self._brief_rowid(tx, b.brief_key)
+            if tx.execute("SELECT 1 FROM bookmarks_removed WHERE brief_id = ? AND section_id = ?"
+                          " AND removed >= ?", (brief_id, b.section_id, b.created)).fetchone():
+                continue  # its section's bookmark was removed after it was made
             here = tx.execute("SELECT id, label FROM bookmarks WHERE brief_id = ?"
                               " AND section_id = ?", (brief_id, b.section_id)).fetchone()
             if here is None:
