@@ -1207,6 +1207,16 @@ def test_a_text_edited_apart_on_two_machines_keeps_both_on_both(brief, pair):
     assert [(s.updated, s.unchanged) for s in again] == [(0, 1), (0, 1)]
 
 
+def test_tags_added_apart_on_two_machines_are_all_kept_on_both(brief, pair):
+    mine, theirs, h = pair
+    mine.edit_highlight(h.id, tags=["quota"])
+    theirs.edit_highlight(h.id, tags=["follow-up"], color="red")  # later
+    swap(brief, mine, theirs)
+    for service in (mine, theirs):
+        now = service.get_highlight(h.id)
+        assert (now.tags, now.color) == (("quota", "follow-up"), "red")
+
+
 def test_an_edit_made_after_the_other_copy_is_taken_whatever_the_times(brief, pair):
     mine, theirs, h = pair
     theirs.edit_highlight(h.id, note="Edited there")

@@ -885,8 +885,12 @@ def _with_parts(mine: _N, theirs: _N, taken: Mapping[str, str]) -> _N:
         name = "note" if isinstance(mine, Highlight) else "body"
         changes[name] = _text_taken(taken["text"], mine, theirs, getattr(mine, name),
                                     getattr(theirs, name))
-    if "look" in taken:
+    if taken.get("look") == "theirs":
         changes.update(color=theirs.color, tags=theirs.tags)  # type: ignore[union-attr]
+    elif "look" in taken:  # changed apart: the later colour, the tags of both
+        first, then = sorted((mine, theirs), key=lambda n: (_version(n), n.color, n.tags))
+        changes.update(color=then.color,  # type: ignore[union-attr]
+                       tags=tuple(dict.fromkeys((*first.tags, *then.tags))))  # type: ignore[union-attr]
     if "trash" in taken:
         changes["deleted_at"] = theirs.deleted_at
     return replace(mine, **changes)
@@ -930,11 +934,12 @@ class _Lineages:
 def _parts_taken(
     mine: _Note, theirs: _Note, lineages: _Lineages
 ) -> dict[lineage.Part, Literal["theirs", "both"]]:
-    """The parts of a note to take from the file's copy (``both``: texts changed apart,
-    to keep both). A part goes by its versions: the file's is taken when the version
-    here is one it had before, kept when the file's is one this note had before, and
-    texts changed apart keep both; else (versions unknown, or changed apart but for
-    the text) the later copy's is taken. Records the note's lineage after the merge."""
+    """The parts of a note to take from the file's copy (``both``: changed apart, to
+    keep both texts, or the tags of both). A part goes by its versions: the file's is
+    taken when the version here is one it had before, kept when the file's is one this
+    note had before; texts and tags changed apart keep both; else (versions unknown,
+    or a passage or a place in the Trash changed apart) the later copy's is taken.
+    Records the note's lineage after the merge."""
     later = _version(theirs) > _version(mine)
     m_line, t_line = lineages.mine.get(mine.id, ""), lineages.theirs.get(mine.id, "")
     m_now, t_now = lineage.current(m_line), lineage.current(t_line)
@@ -949,7 +954,7 @@ def _parts_taken(
                 now[part] = min(t for t in (here, there) if t)
             continue
         relation = lineage.relation(part, m_line, t_line)
-        if relation == "apart" and part == "text":
+        if relation == "apart" and part in ("text", "look"):
             taken[part] = "both"
             assert here is not None and there is not None
             now[part] = lineage.joint_token(part, here, there)
