@@ -62,6 +62,10 @@ class Actions(QObject):
         self.focus_reader = self._make(
             "Focus &Text", "Alt+2", None, "Move the keyboard focus to the brief's text"
         )
+        self.focus_notes = self._make(
+            "Focus N&otes Panel", "Alt+3", None,
+            "Move the keyboard focus to the notes panel (the view whose tab is in front)",
+        )
         # View
         self.zoom_in = self._make("Zoom &In", [SK.ZoomIn, "Ctrl+="], "zoom-in", None)
         self.zoom_out = self._make("Zoom &Out", SK.ZoomOut, "zoom-out", None)

@@ -160,6 +160,15 @@ class BookmarksView(QWidget):
     def count(self) -> int:
         return self.tree.topLevelItemCount()
 
+    def focus_list(self) -> None:
+        """Put the keyboard focus on the current bookmark (the first when none is),
+        scrolled into view; on the view itself when there are none."""
+        if self.count():
+            if self.tree.currentItem() is None:
+                self.tree.setCurrentItem(self.tree.topLevelItem(0))
+            self.tree.scrollToItem(self.tree.currentItem())
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def bookmark_id(self, row: int) -> str:
         return self.tree.topLevelItem(row).data(COL_SECTION, ID_ROLE)
 

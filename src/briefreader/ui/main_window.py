@@ -157,7 +157,8 @@ class MainWindow(QMainWindow):
         else:
             for action in (self.actions_.find, self.actions_.find_next,
                            self.actions_.find_previous, self.actions_.search_everywhere,
-                           self.actions_.show_library, self.actions_.preferences):
+                           self.actions_.show_library, self.actions_.preferences,
+                           self.actions_.focus_notes):
                 action.setEnabled(False)
         self._build_menus()
         self._connect_signals()
@@ -228,6 +229,8 @@ class MainWindow(QMainWindow):
         go_menu.addSeparator()
         go_menu.addAction(a.focus_navigator)
         go_menu.addAction(a.focus_reader)
+        if nt is not None:
+            go_menu.addAction(a.focus_notes)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a.shortcuts)

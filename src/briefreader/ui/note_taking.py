@@ -17,7 +17,14 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
 from briefreader.anchor import Candidate
 from briefreader.brief import Brief, Section
@@ -37,6 +44,11 @@ from briefreader.ui.reader import ReaderView
 from briefreader.ui.review import PLACE_CONTEXT_CHARS, Place, ReviewItem, ReviewView
 from briefreader.ui.trash import TrashView
 from briefreader.ui.typed_text import TypedText
+
+
+def _in_front(dock: QDockWidget) -> bool:
+    """Whether a dock is on screen: shown, and not behind another's tab."""
+    return dock.isVisible() and not dock.visibleRegion().isEmpty()
 
 
 def confirm_empty_trash(parent) -> bool:
@@ -171,6 +183,7 @@ class NoteTaking(QObject):
         a.show_review.triggered.connect(lambda: self._show_dock("review"))
         a.show_trash.triggered.connect(lambda: self._show_dock("trash"))
         a.show_bookmarks.triggered.connect(lambda: self._show_dock("bookmarks"))
+        a.focus_notes.triggered.connect(self.focus_panel)
         a.export_notes.triggered.connect(self.exchange.export_notes)
         a.export_all_notes.triggered.connect(self.exchange.export_all)
         a.import_notes.triggered.connect(self.exchange.import_notes)
@@ -738,6 +751,21 @@ class NoteTaking(QObject):
         dock = self.docks[name]
         dock.show()
         dock.raise_()
-        if not self._on_screen[name]:  # not (yet) told it is shown: bring it up to date
-            self._refresh_views(only=name)
-        dock.widget().setFocus()
+        if dock.isFloating():  # a window of its own: the keyboard goes there
+            dock.activateWindow()
+        if name in self._on_screen and not self._on_screen[name]:
+            self._refresh_views(only=name)  # not (yet) told it is shown: bring it up to date
+        if name == "notes":
+            self.panel.focus_first()
+        elif name == "review":
+            self.review.focus_first()
+        else:
+            getattr(self, name).focus_list()
+
+    def focus_panel(self) -> None:
+        """Go → Focus Notes Panel (Alt+3): the keyboard goes into the view of the notes
+        panel whose tab is in front (Notes, Review, Trash or Bookmarks); when none is
+        (hidden, or behind the Search tab), into the notes, shown and brought up."""
+        name = next((n for n in ("notes", "review", "trash", "bookmarks")
+                     if _in_front(self.docks[n])), "notes")
+        self._show_dock(name)

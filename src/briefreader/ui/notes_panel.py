@@ -1231,6 +1231,25 @@ class NotesPanel(QWidget):
             self.composer.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self._scroll_to(self.composer)
 
+    def focus_first(self) -> None:
+        """Put the keyboard focus on the selected highlight's card, else on the first
+        card shown (a highlight's, else a comment's), else in the "Add a comment" box,
+        and scroll to it; on the panel itself when it shows no section."""
+        shown = self.highlight_ids(visible_only=True)
+        target: QWidget | None = None
+        if shown:
+            target = self._ensure_card(self._selected if self._selected in shown else shown[0])
+        if target is None:
+            target = next((card for card in self._comment_cards.values()
+                           if card.isVisibleTo(self)), None)
+        if target is None and self.composer.isEnabled():
+            target = self.composer.edit
+        if target is None:
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._scroll_to(target)
+
     def _remember_reply_drafts(self) -> None:
         for cid, card in self._comment_cards.items():
             composer = card.reply_composer

@@ -471,8 +471,11 @@ class ReviewView(QWidget):
 
     def focus_first(self) -> None:
         """Put the keyboard focus on the first row's first button (the window calls this
-        when it shows the view)."""
-        self._focus(self._first_button())
+        when it shows the view); on the view itself when there is nothing to review."""
+        button = self._first_button()
+        if button is None:
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._focus(button)
 
     # -- inside -------------------------------------------------------------------------
     def _build_rows(self, up_to: int) -> None:

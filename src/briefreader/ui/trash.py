@@ -143,6 +143,15 @@ class TrashView(QWidget):
     def count(self) -> int:
         return self.tree.topLevelItemCount()
 
+    def focus_list(self) -> None:
+        """Put the keyboard focus on the current row (the first when none is), scrolled
+        into view; on the view itself when the Trash is empty."""
+        if self.count():
+            if self.tree.currentItem() is None:
+                self.tree.setCurrentItem(self.tree.topLevelItem(0))
+            self.tree.scrollToItem(self.tree.currentItem())
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def entry(self, row: int) -> tuple[str, str]:
         """(kind, id) of a row, top to bottom."""
         item = self.tree.topLevelItem(row)

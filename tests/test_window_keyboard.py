@@ -1,0 +1,171 @@
+"""The whole window within reach of the keyboard: a key to put the focus in each part of
+it, and a shortcut for every command (tested on the real window, keys typed where the
+focus is)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QWidget
+
+from briefreader.paths import Paths
+from briefreader.ui.main_window import MainWindow
+from briefreader.ui.shortcuts_dialog import shortcut_rows
+from windows import BRIEF, ferry_brief, open_window
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    return Paths(tmp_path / "data").ensure()
+
+
+@pytest.fixture
+def brief_path(tmp_path: Path) -> Path:
+    return ferry_brief(tmp_path)
+
+
+@pytest.fixture
+def window(qtbot, paths, brief_path):
+    w, store = open_window(qtbot, paths, brief_path)
+    qtbot.waitUntil(w.reader.hasFocus)  # the keys are typed where the focus is
+    yield w
+    w.close()
+    store.close()
+
+
+def press(qtbot, keys: str) -> None:
+    """Type ``keys`` ("Alt+3") where the keyboard focus is, as a person would."""
+    combo = QKeySequence(keys)[0]
+    qtbot.keyClick(QApplication.focusWidget(), combo.key(), combo.keyboardModifiers())
+
+
+def in_view(widget: QWidget) -> bool:
+    """Whether some of the widget can be seen (not scrolled away, not behind a tab)."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+def highlight_words(window: MainWindow, section_id: str) -> list[str]:
+    """A highlight on every word of a section (enough cards to scroll); their ids."""
+    window.show_section(section_id)
+    text = window.reader.rendered.plain_text
+    an = window.note_taking.annotations
+    return [
+        an.create_highlight(section_id, m.start(), m.end(), "yellow")
+        for m in re.finditer(r"\w+", text)
+    ]
+
+
+def test_no_two_commands_share_a_key(window):
+    seen: dict[str, str] = {}
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{text}: {seen[text]} and {action.text()}"
+            seen[text] = action.text()
+    for shortcut in window.findChildren(QShortcut):
+        text = shortcut.key().toString()
+        assert text not in seen, f"{text}: {seen[text]} and a key of {shortcut.parent()}"
+        seen[text] = shortcut.parent().objectName()
+
+
+def test_alt_3_puts_the_focus_on_the_first_card_of_the_notes_panel(qtbot, window):
+    w = window
+    ids = highlight_words(w, "options")
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: panel.highlight_ids() == ids)
+    panel.build_all()
+    bar = panel.scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum())  # the first card out of sight
+    first = panel.card(ids[0])
+    assert not in_view(first)
+    press(qtbot, "Alt+3")
+    qtbot.waitUntil(first.hasFocus)
+    qtbot.waitUntil(lambda: in_view(first))
+    press(qtbot, "Alt+2")
+    assert w.reader.hasFocus()
+
+
+def test_alt_3_goes_to_the_selected_highlights_card(qtbot, window):
+    w = window
+    ids = highlight_words(w, "options")
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: panel.highlight_ids() == ids)
+    w.note_taking.on_highlight_clicked(ids[-1])  # clicked in the text
+    w.reader.setFocus()
+    press(qtbot, "Alt+3")
+    last = panel.card(ids[-1])
+    qtbot.waitUntil(last.hasFocus)
+    qtbot.waitUntil(lambda: in_view(last))
+
+
+def test_alt_3_shows_a_hidden_notes_panel_and_puts_the_focus_in_it(qtbot, window):
+    w = window
+    w.show_section("background")  # no notes yet: the comment box is all there is
+    dock = w.note_taking.docks["notes"]
+    w.actions_.show_notes.setChecked(False)
+    qtbot.waitUntil(lambda: not dock.isVisible())
+    press(qtbot, "Alt+3")
+    qtbot.waitUntil(dock.isVisible)
+    composer = w.note_taking.panel.composer.edit
+    qtbot.waitUntil(composer.hasFocus)
+    assert w.actions_.show_notes.isChecked()
+
+
+def test_alt_3_goes_into_the_view_whose_tab_is_in_front(qtbot, window):
+    w = window
+    nt = w.note_taking
+    hid = highlight_words(w, "options")[0]
+    nt.annotations.delete_highlight(hid)
+    w.actions_.show_trash.trigger()
+    qtbot.waitUntil(lambda: nt.trash.count() == 1)
+    w.reader.setFocus()
+    press(qtbot, "Alt+3")
+    qtbot.waitUntil(nt.trash.tree.hasFocus)
+    assert nt.trash.tree.currentItem() is nt.trash.tree.topLevelItem(0)
+    # Behind the Search tab, none of them is in front: the notes come up.
+    w.actions_.search_everywhere.trigger()
+    qtbot.waitUntil(lambda: not in_view(nt.docks["trash"]))
+    press(qtbot, "Alt+3")
+    qtbot.waitUntil(lambda: in_view(nt.docks["notes"]))
+    qtbot.waitUntil(lambda: nt.panel.isAncestorOf(QApplication.focusWidget()))
+
+
+def test_review_takes_the_focus_on_its_first_button(qtbot, paths, brief_path):
+    w, store = open_window(qtbot, paths, brief_path)
+    w.show_section("background")
+    text = w.reader.rendered.plain_text
+    quote = "Island councils asked for a review"
+    start = text.index(quote)
+    w.note_taking.annotations.create_highlight("background", start, start + len(quote), "red")
+    w.close()
+    store.close()
+    brief_path.write_text(
+        BRIEF.replace("Island councils asked for a review in March.", ""), encoding="utf-8"
+    )  # reissued without it: a note to review
+    w, store = open_window(qtbot, paths, brief_path)
+    try:
+        qtbot.waitUntil(w.reader.hasFocus)
+        review = w.note_taking.review
+        press(qtbot, "Ctrl+Shift+R")
+        qtbot.waitUntil(lambda: review.count() == 1)
+        button = review.row(review.highlight_ids()[0]).first_enabled_button()
+        qtbot.waitUntil(button.hasFocus)
+        press(qtbot, "Alt+2")
+        press(qtbot, "Alt+3")  # Review is the tab in front
+        qtbot.waitUntil(button.hasFocus)
+    finally:
+        w.close()
+        store.close()
+
+
+def test_the_keyboard_shortcuts_dialog_lists_the_focus_keys(window):
+    rows = dict(shortcut_rows(window.actions_.all()))
+    assert [rows[c] for c in ("Focus Sections", "Focus Text", "Focus Notes Panel")] == [
+        "Alt+1",
+        "Alt+2",
+        "Alt+3",
+    ]
