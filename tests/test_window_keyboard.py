@@ -28,12 +28,23 @@ def brief_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, paths, brief_path):
+def opened(qtbot, paths, brief_path):
+    """The window, with the ferry brief open and the text's focus, and its store."""
     w, store = open_window(qtbot, paths, brief_path)
     qtbot.waitUntil(w.reader.hasFocus)  # the keys are typed where the focus is
-    yield w
+    yield w, store
     w.close()
     store.close()
+
+
+@pytest.fixture
+def window(opened):
+    return opened[0]
+
+
+@pytest.fixture
+def window_store(opened):
+    return opened[1]
 
 
 def press(qtbot, keys: str) -> None:
@@ -164,8 +175,83 @@ def test_review_takes_the_focus_on_its_first_button(qtbot, paths, brief_path):
 
 def test_the_keyboard_shortcuts_dialog_lists_the_focus_keys(window):
     rows = dict(shortcut_rows(window.actions_.all()))
-    assert [rows[c] for c in ("Focus Sections", "Focus Text", "Focus Notes Panel")] == [
-        "Alt+1",
-        "Alt+2",
-        "Alt+3",
-    ]
+    focus = (
+        "Focus Sections",
+        "Focus Text",
+        "Focus Notes Panel",
+        "Focus Library",
+        "Focus Search Results",
+    )
+    assert [rows[c] for c in focus] == ["Alt+1", "Alt+2", "Alt+3", "Alt+4", "Alt+5"]
+
+
+@pytest.fixture
+def many_briefs(tmp_path: Path) -> Path:
+    """A folder of 40 short briefs, each about the quayside (more than fit a list)."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"brief-{i:02}.md").write_text(
+            f"# Annex {i:02}\n\nThe quayside works, part {i}.\n", encoding="utf-8"
+        )
+    return folder
+
+
+def row_in_view(view, index) -> bool:
+    """Whether an item view's row shows in its viewport."""
+    return view.viewport().rect().intersects(view.visualRect(index))
+
+
+def test_alt_4_shows_the_library_and_puts_the_focus_on_the_open_brief(qtbot, window, many_briefs):
+    w = window
+    finding = w.finding
+    finding.library.add([many_briefs])
+    finding.refresh_library()
+    dock = finding.docks["library"]
+    assert not dock.isVisible()
+    press(qtbot, "Alt+4")
+    qtbot.waitUntil(dock.isVisible)
+    view = finding.library_view
+    qtbot.waitUntil(lambda: view.proxy.rowCount() == 41)
+    qtbot.waitUntil(view.tree.hasFocus)
+    assert view.current_path() == str(w.brief.path)  # (its title sorts last)
+    view.tree.scrollToTop()
+    assert not row_in_view(view.tree, view.tree.currentIndex())
+    press(qtbot, "Alt+2")
+    press(qtbot, "Alt+4")
+    qtbot.waitUntil(view.tree.hasFocus)
+    assert row_in_view(view.tree, view.tree.currentIndex())
+
+
+def test_alt_5_puts_the_focus_on_the_search_results(qtbot, window, window_store, many_briefs):
+    w = window
+    finding = w.finding
+    view = finding.search_view
+    press(qtbot, "Alt+5")  # nothing searched yet: the query
+    qtbot.waitUntil(finding.docks["search"].isVisible)
+    qtbot.waitUntil(view.query_edit.hasFocus)
+    finding.library.add([many_briefs])
+    finding.refresh_library()
+    wanted = {str(p.resolve()) for p in many_briefs.iterdir()}
+
+    def indexed() -> bool:
+        infos = {i.path: i for i in window_store.catalog()}
+        return all(p in infos and not infos[p].needs_index for p in wanted)
+
+    qtbot.waitUntil(indexed, timeout=20_000)
+    qtbot.keyClicks(view.query_edit, "quayside")
+    view.request_search()
+    assert view.model.rowCount() == 40
+    last = view.model.index(39)
+    view.list.setCurrentIndex(last)
+    view.list.scrollToTop()
+    assert not row_in_view(view.list, last)
+    press(qtbot, "Alt+2")
+    press(qtbot, "Alt+5")
+    qtbot.waitUntil(view.list.hasFocus)
+    assert view.list.currentIndex() == last
+    assert row_in_view(view.list, last)
+    # The Notes tab was put behind the results: Alt+3 brings it back.
+    press(qtbot, "Alt+3")
+    qtbot.waitUntil(lambda: in_view(w.note_taking.docks["notes"]))
+    assert not in_view(finding.docks["search"])

@@ -66,6 +66,13 @@ class Actions(QObject):
             "Focus N&otes Panel", "Alt+3", None,
             "Move the keyboard focus to the notes panel (the view whose tab is in front)",
         )
+        self.focus_library = self._make(
+            "Focus Librar&y", "Alt+4", None, "Move the keyboard focus to the library's list"
+        )
+        self.focus_results = self._make(
+            "Focus Search Res&ults", "Alt+5", None,
+            "Move the keyboard focus to the results of Search Everywhere",
+        )
         # View
         self.zoom_in = self._make("Zoom &In", [SK.ZoomIn, "Ctrl+="], "zoom-in", None)
         self.zoom_out = self._make("Zoom &Out", SK.ZoomOut, "zoom-out", None)

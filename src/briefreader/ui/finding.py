@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
@@ -164,6 +164,8 @@ class Finding(QObject):
         a.search_everywhere.triggered.connect(self.on_search_everywhere_triggered)
         a.preferences.triggered.connect(self.on_preferences_triggered)
         a.show_library.toggled.connect(self.on_show_library_toggled)
+        a.focus_library.triggered.connect(self.focus_library)
+        a.focus_results.triggered.connect(self.focus_results)
         self.docks["library"].visibilityChanged.connect(self.on_library_visibility_changed)
 
         self.find_bar.find_requested.connect(self.on_find_requested)
@@ -476,6 +478,27 @@ class Finding(QObject):
                 self.window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
                 QTimer.singleShot(0, self._text_keeps_its_room)
             self.library_view.setFocus()
+
+    def focus_library(self) -> None:
+        """Go → Focus Library (Alt+4): the keyboard goes to the library's list, shown
+        first if hidden."""
+        if not self.actions.show_library.isChecked():
+            self.actions.show_library.setChecked(True)  # shown, filled and given room
+        self._bring_up(self.docks["library"])
+        self.library_view.focus_list()
+
+    def focus_results(self) -> None:
+        """Go → Focus Search Results (Alt+5): the keyboard goes to the results of Search
+        Everywhere (to the query while there are none), shown first if hidden."""
+        self._bring_up(self.docks["search"])
+        self.search_view.focus_results()
+
+    @staticmethod
+    def _bring_up(dock: QDockWidget) -> None:
+        dock.show()
+        dock.raise_()
+        if dock.isFloating():  # a window of its own: the keyboard goes there
+            dock.activateWindow()
 
     def _text_keeps_its_room(self) -> None:
         """The Library came in beside the sections: the sections give up width (to a

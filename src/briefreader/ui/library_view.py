@@ -254,6 +254,22 @@ class LibraryView(QWidget):
             self.tree.setCurrentIndex(index)
             self.tree.scrollTo(index)
 
+    def focus_list(self) -> None:
+        """Put the keyboard focus on the current brief of the list (the first when none
+        is), scrolled into view. With none listed: on the filter field when it hides
+        them all, else on the button that adds a folder."""
+        if self.proxy.rowCount():
+            index = self.tree.currentIndex()
+            if not index.isValid():
+                index = self.proxy.index(0, COL_TITLE)
+                self.tree.setCurrentIndex(index)
+            self.tree.scrollTo(index)
+            self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif self.filter_edit.text():
+            self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.add_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def current_path(self) -> str | None:
         index = self.tree.currentIndex()
         return index.data(PATH_ROLE) if index.isValid() else None

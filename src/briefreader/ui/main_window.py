@@ -158,7 +158,8 @@ class MainWindow(QMainWindow):
             for action in (self.actions_.find, self.actions_.find_next,
                            self.actions_.find_previous, self.actions_.search_everywhere,
                            self.actions_.show_library, self.actions_.preferences,
-                           self.actions_.focus_notes):
+                           self.actions_.focus_notes, self.actions_.focus_library,
+                           self.actions_.focus_results):
                 action.setEnabled(False)
         self._build_menus()
         self._connect_signals()
@@ -231,6 +232,9 @@ class MainWindow(QMainWindow):
         go_menu.addAction(a.focus_reader)
         if nt is not None:
             go_menu.addAction(a.focus_notes)
+        if self.finding is not None:
+            go_menu.addAction(a.focus_library)
+            go_menu.addAction(a.focus_results)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a.shortcuts)

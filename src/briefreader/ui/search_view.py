@@ -316,6 +316,19 @@ class SearchView(QWidget):
         self.query_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.query_edit.selectAll()
 
+    def focus_results(self) -> None:
+        """Put the keyboard focus on the current result (the first when none is),
+        scrolled into view; in the query field while there are no results."""
+        if not self.model.rowCount():
+            self.focus_query()
+            return
+        index = self.list.currentIndex()
+        if not index.isValid():
+            index = self.model.index(0)
+            self.list.setCurrentIndex(index)
+        self.list.scrollTo(index)
+        self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def set_color_labels(self, labels: Sequence[tuple[str, str]]) -> None:
         names = dict(labels)
         current = self.color_combo.currentData()
