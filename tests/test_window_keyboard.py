@@ -5,11 +5,13 @@ focus is)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent, QPoint, QSize, QTimer
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from briefreader.paths import Paths
 from briefreader.ui.main_window import MainWindow
@@ -185,6 +187,10 @@ def test_the_keyboard_shortcuts_dialog_lists_the_focus_keys(window):
     assert [rows[c] for c in focus] == ["Alt+1", "Alt+2", "Alt+3", "Alt+4", "Alt+5"]
 
 
+def test_the_keyboard_shortcuts_dialog_lists_the_context_menu_key(window):
+    assert dict(shortcut_rows(window.actions_.all()))["Context Menu"] == "Shift+F10"
+
+
 @pytest.fixture
 def many_briefs(tmp_path: Path) -> Path:
     """A folder of 40 short briefs, each about the quayside (more than fit a list)."""
@@ -255,3 +261,137 @@ def test_alt_5_puts_the_focus_on_the_search_results(qtbot, window, window_store,
     press(qtbot, "Alt+3")
     qtbot.waitUntil(lambda: in_view(w.note_taking.docks["notes"]))
     assert not in_view(finding.docks["search"])
+
+
+# --------------------------------------------------------------------------- context menus
+
+
+@dataclass
+class Shown:
+    """A popup menu seen open: its commands (as read, without "&" and keys), where, and
+    whether it held up what opened it (shown with exec(), which waits)."""
+
+    commands: list[str]
+    at: QPoint
+    size: QSize
+    waited: bool
+
+    def placed_at(self, point: QPoint) -> bool:
+        """Whether the menu opened at ``point``: its top left corner there, or as near
+        as the screen leaves room for (the test screen is 800 pixels wide)."""
+        screen = QApplication.primaryScreen().availableGeometry()
+        x = min(point.x(), screen.right() + 1 - self.size.width())
+        y = min(point.y(), screen.bottom() + 1 - self.size.height())
+        return self.at == QPoint(x, y)
+
+
+def menus_opened_by(trigger) -> list[Shown]:
+    """Run ``trigger`` and return the popup menus it opened, closing each as soon as it is
+    seen: one that waits in exec() is closed by a timer, so no test can hang on it."""
+    seen: list[Shown] = []
+    running = True
+
+    def take() -> None:
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            commands = [a.text().split("\t")[0].replace("&", "") for a in popup.actions()]
+            seen.append(Shown([c for c in commands if c], popup.pos(), popup.size(), running))
+            popup.close()
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(take)
+    timer.start()
+    try:
+        trigger()
+        running = False
+        take()  # one shown with popup() is open now
+    finally:
+        timer.stop()
+    return seen
+
+
+def put_text_cursor(window: MainWindow, text: str) -> None:
+    """The text cursor (no selection) in the middle of ``text`` of the section shown."""
+    doc = window.reader.document().toPlainText()
+    cursor = window.reader.textCursor()
+    cursor.setPosition(doc.index(text) + len(text) // 2)
+    window.reader.setTextCursor(cursor)
+
+
+def test_shift_f10_opens_the_texts_menu_at_the_text_cursor(qtbot, window):
+    w = window
+    w.show_section("options")
+    text = w.reader.rendered.plain_text
+    start = text.index("Option one")
+    hid = w.note_taking.annotations.create_highlight("options", start, start + 10, "green")
+    put_text_cursor(w, "Option one")
+    # The mouse far from there: the menu is where the keyboard is.
+    viewport = w.reader.viewport()
+    qtbot.mouseMove(viewport, QPoint(viewport.width() - 10, viewport.height() - 10))
+    w.note_taking.selected_highlight = None
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert menu.commands[0] == "Copy"
+    assert {"Edit Note", "Delete Highlight", "Bookmark Section"} <= set(menu.commands)
+    assert menu.placed_at(viewport.mapToGlobal(w.reader.cursorRect().center()))
+    assert w.note_taking.selected_highlight == hid  # the one its commands act on
+    assert not menu.waited
+
+
+def test_the_texts_menu_is_made_once_at_a_time(qtbot, window):
+    w = window
+    for _ in range(3):
+        assert len(menus_opened_by(lambda: press(qtbot, "Shift+F10"))) == 1
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert len(w.reader.findChildren(QMenu)) == 1  # not one more for every time shown
+
+
+def test_the_menu_key_opens_the_texts_menu_at_the_text_cursor(qtbot, window):
+    # What X11, Wayland and Windows send for the Menu key, sent to the window.
+    w = window
+    w.show_section("options")
+    put_text_cursor(w, "Option three")
+    key = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(5, 5), QPoint(5, 5))
+    (menu,) = menus_opened_by(lambda: QApplication.sendEvent(w.windowHandle(), key))
+    assert "Highlight 1: key point" in menu.commands
+    assert menu.placed_at(w.reader.viewport().mapToGlobal(w.reader.cursorRect().center()))
+
+
+def test_shift_f10_brings_a_text_cursor_scrolled_away_back_with_its_menu(qtbot, paths, tmp_path):
+    long = tmp_path / "long.md"
+    long.write_text(
+        "# Long\n\n" + "".join(f"Paragraph {i} of the long section.\n\n" for i in range(300)),
+        encoding="utf-8",
+    )
+    w, store = open_window(qtbot, paths, long)
+    try:
+        qtbot.waitUntil(w.reader.hasFocus)
+        put_text_cursor(w, "Paragraph 0 ")
+        bar = w.reader.verticalScrollBar()
+        bar.setValue(bar.maximum())  # the cursor far above the text shown
+        viewport = w.reader.viewport()
+        assert not viewport.rect().contains(w.reader.cursorRect().center())
+        (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+        assert viewport.rect().contains(w.reader.cursorRect().center())
+        assert menu.placed_at(viewport.mapToGlobal(w.reader.cursorRect().center()))
+    finally:
+        w.close()
+        store.close()
+
+
+def test_shift_f10_opens_the_menu_of_a_field_with_the_focus(qtbot, window):
+    w = window
+    edit = w.note_taking.panel.composer.edit
+    press(qtbot, "Ctrl+Shift+M")  # comment on the section: the focus in its box
+    qtbot.waitUntil(edit.hasFocus)
+    qtbot.keyClicks(edit, "Ask about")
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert {"Paste", "Select All"} <= set(menu.commands)
+    assert menu.placed_at(edit.viewport().mapToGlobal(edit.cursorRect().center()))
+
+
+def test_shift_f10_where_there_is_no_menu_opens_none(qtbot, window):
+    w = window
+    press(qtbot, "Alt+1")
+    qtbot.waitUntil(w.navigator.tree.hasFocus)
+    assert menus_opened_by(lambda: press(qtbot, "Shift+F10")) == []

@@ -102,6 +102,10 @@ class Actions(QObject):
                                     "Go to the next match in this brief")
         self.find_previous = self._make("Find Pre&vious", SK.FindPrevious, "go-up-search",
                                         "Go to the previous match in this brief")
+        self.context_menu = self._make(
+            "Context &Menu", "Shift+F10", None,
+            "Open the menu of what has the keyboard focus, at its cursor (as the Menu key does)",
+        )
         self.preferences = self._make("&Preferences…", [SK.Preferences, "Ctrl+,"],
                                       "preferences-system",
                                       "Author, library folders, colour labels, theme, font")

@@ -10,8 +10,8 @@ import contextlib
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QPalette
+from PySide6.QtCore import QEvent, QRect, QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QContextMenuEvent, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         a.theme_group.triggered.connect(self.on_theme_triggered)
         a.copy.triggered.connect(self.reader.copy)
         a.select_all.triggered.connect(self.reader.selectAll)
+        a.context_menu.triggered.connect(self.show_context_menu)
         a.shortcuts.triggered.connect(self.show_shortcuts)
         a.about.triggered.connect(self.show_about)
 
@@ -740,6 +741,23 @@ class MainWindow(QMainWindow):
         else:
             self.position_label.setText("")
         self.zoom_label.setText(f"{self.reader.zoom} %")
+
+    def show_context_menu(self) -> None:
+        """Shift+F10: the context menu of the widget with the keyboard focus (the text,
+        a note's editor, a field…), where its text cursor or current item is: what Qt
+        does for the Menu key, which some keyboards lack."""
+        widget = QApplication.focusWidget()
+        owner = widget
+        while owner is not None and owner is not self:  # (in a floating dock too)
+            owner = owner.parentWidget()
+        if widget is None or owner is None or not widget.isEnabled():
+            return
+        cursor = widget.inputMethodQuery(Qt.InputMethodQuery.ImCursorRectangle)
+        if isinstance(cursor, QRectF):
+            cursor = cursor.toRect()
+        pos = cursor.center() if isinstance(cursor, QRect) else widget.rect().center()
+        QApplication.sendEvent(widget, QContextMenuEvent(
+            QContextMenuEvent.Reason.Keyboard, pos, widget.mapToGlobal(pos)))
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.actions_.all(), self).exec()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -144,6 +144,7 @@ class NoteTaking(QObject):
         a.delete_highlight.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         reader.addAction(a.delete_highlight)
         self._attached: _Attached | None = None
+        self._reader_menu: QMenu | None = None  # the text's context menu last shown
         # The notes the banner offers to attach, and the key of the brief offered them.
         self._offered: tuple[str | None, StoredBrief] | None = None
         # The notes the Review view was last made from (see _refresh_views).
@@ -726,8 +727,18 @@ class NoteTaking(QObject):
         QTimer.singleShot(0, lambda: self.reader.verticalScrollBar().setValue(position))
 
     # -- menus -------------------------------------------------------------------------
-    def on_reader_context_menu(self, pos) -> None:
-        menu = QMenu(self.reader)
+    def on_reader_context_menu(self, pos: QPoint) -> None:
+        """The text's menu, at the mouse or, from the keyboard (Shift+F10, the Menu key),
+        at the text cursor (Qt scrolls it into view first). Not exec(): nothing waits
+        on the menu."""
+        self.reader_menu(pos).popup(self.reader.viewport().mapToGlobal(pos))
+
+    def reader_menu(self, pos: QPoint) -> QMenu:
+        """The text's context menu for a point of the reader's viewport: its commands,
+        and those of the highlight there (which becomes the selected one)."""
+        if self._reader_menu is not None:
+            self._reader_menu.deleteLater()  # the last one, closed by now
+        menu = self._reader_menu = QMenu(self.reader)
         menu.addAction(self.actions.copy)
         menu.addSeparator()
         for action in self.actions.highlight_colours.values():
@@ -745,7 +756,7 @@ class NoteTaking(QObject):
         menu.addSeparator()
         menu.addAction(self.actions.add_comment)
         menu.addAction(self.actions.toggle_bookmark)
-        menu.exec(self.reader.viewport().mapToGlobal(pos))
+        return menu
 
     def _show_dock(self, name: str) -> None:
         dock = self.docks[name]
