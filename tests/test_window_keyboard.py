@@ -395,3 +395,23 @@ def test_shift_f10_where_there_is_no_menu_opens_none(qtbot, window):
     press(qtbot, "Alt+1")
     qtbot.waitUntil(w.navigator.tree.hasFocus)
     assert menus_opened_by(lambda: press(qtbot, "Shift+F10")) == []
+
+
+def test_each_theme_has_a_key(qtbot, window):
+    w = window
+    for keys, theme in (
+        ("Ctrl+Shift+D", "dark"),
+        ("Ctrl+Shift+H", "light"),
+        ("Ctrl+Shift+D", "dark"),
+        ("Ctrl+Shift+Y", "system"),
+    ):
+        press(qtbot, keys)
+        assert w.settings.theme == theme
+        (checked,) = [a for a in w.actions_.theme_group.actions() if a.isChecked()]
+        assert checked.data() == theme
+    rows = dict(shortcut_rows(w.actions_.all()))
+    assert [rows[f"{t} Theme"] for t in ("Dark", "Light", "System")] == [
+        "Ctrl+Shift+D",
+        "Ctrl+Shift+H",
+        "Ctrl+Shift+Y",
+    ]

@@ -83,8 +83,10 @@ class Actions(QObject):
         self.toggle_navigator.setCheckable(True)
         self.toggle_navigator.setChecked(True)
         self.theme_group = QActionGroup(self)
-        self.theme_system = self._make("&System Theme", None, None, None)
-        self.theme_light = self._make("&Light Theme", None, None, None)
+        # (L is the section list's: Light takes the H of "light", System the Y.)
+        self.theme_system = self._make("&System Theme", "Ctrl+Shift+Y", None,
+                                       "Light or dark as the desktop is")
+        self.theme_light = self._make("&Light Theme", "Ctrl+Shift+H", None, None)
         self.theme_dark = self._make("&Dark Theme", "Ctrl+Shift+D", None, None)
         for action, value in (
             (self.theme_system, "system"),
