@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QSize, QTimer
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QContextMenuEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
@@ -415,3 +415,43 @@ def test_each_theme_has_a_key(qtbot, window):
         "Ctrl+Shift+H",
         "Ctrl+Shift+Y",
     ]
+
+
+# --------------------------------------------------------------------------- Delete
+
+
+def test_delete_on_a_highlights_card_moves_it_to_the_trash(qtbot, window, window_store):
+    w = window
+    ids = highlight_words(w, "options")
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: panel.highlight_ids() == ids)
+    press(qtbot, "Alt+3")
+    qtbot.waitUntil(panel.card(ids[0]).hasFocus)
+    press(qtbot, "Delete")
+    qtbot.waitUntil(lambda: ids[0] not in panel.highlight_ids())
+    assert window_store.get_highlight(ids[0]).deleted_at is not None
+    qtbot.waitUntil(panel.card(ids[1]).hasFocus)  # the keyboard goes on to the next card
+    # Typed in a box of a card, Delete edits the text.
+    tags = panel.card(ids[1]).tags_edit
+    tags.setFocus()
+    qtbot.waitUntil(tags.hasFocus)
+    qtbot.keyClicks(tags, "ab")
+    qtbot.keyClick(tags, Qt.Key.Key_Home)
+    press(qtbot, "Delete")
+    assert tags.text() == "b"
+    assert ids[1] in panel.highlight_ids()
+
+
+def test_delete_on_a_comments_card_moves_it_to_the_trash(qtbot, window):
+    w = window
+    an = w.note_taking.annotations
+    comment = an.add_comment("background", "Ask about the fares.", None)
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: panel.comment_ids() == [comment.id])
+    press(qtbot, "Alt+3")  # no highlights: the first card is the comment's
+    card = panel.card(comment.id)
+    qtbot.waitUntil(card.hasFocus)
+    press(qtbot, "Delete")
+    qtbot.waitUntil(lambda: comment.id not in an.comments)
+    qtbot.waitUntil(lambda: panel.comment_ids() == [])
+    qtbot.waitUntil(panel.composer.edit.hasFocus)  # the next thing there

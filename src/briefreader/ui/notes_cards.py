@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QFontMetrics,
     QIcon,
     QKeyEvent,
+    QKeySequence,
     QPainter,
     QPalette,
     QPen,
@@ -286,6 +287,15 @@ class _Card(QFrame):
             event.accept()
             return
         super().mousePressEvent(event)
+
+
+def _is_delete(event: QKeyEvent) -> bool:
+    """Delete (or Backspace, the Mac's delete key) typed on a card itself: the keys
+    typed in its boxes never reach it."""
+    plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                  Qt.KeyboardModifier.KeypadModifier)
+    return event.matches(QKeySequence.StandardKey.Delete) or (
+        plain and event.key() == Qt.Key.Key_Backspace)
 
 
 def _resized(widget: QWidget) -> None:
@@ -716,7 +726,7 @@ class HighlightCard(_Card):
             self,
             icon=_trash_icon(self),
             name="Delete highlight",
-            tip="Delete this highlight and its note",
+            tip="Delete this highlight and its note (Delete on the card)",
         )
         header.addWidget(self.colour_button)
         header.addStretch(1)
@@ -786,6 +796,9 @@ class HighlightCard(_Card):
             return
         if event.key() == Qt.Key.Key_Space:
             self.activated.emit()
+            return
+        if _is_delete(event):  # as the card's trash button
+            self.delete_button.click()
             return
         super().keyPressEvent(event)
 
@@ -895,7 +908,7 @@ class CommentCard(_Card):
         self.edit_button = _tool_button(self, text="Edit", name="Edit comment",
                                         tip="Edit this comment (F2)")
         self.delete_button = _tool_button(self, text="Delete", name="Delete comment",
-                                          tip="Delete this comment")
+                                          tip="Delete this comment (Delete on the card)")
         for button in (self.reply_button, self.edit_button, self.delete_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -950,6 +963,9 @@ class CommentCard(_Card):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() == Qt.Key.Key_F2 and self.comment is not None:
             self.body.edit_requested.emit()
+            return
+        if _is_delete(event) and self.comment is not None:  # as its Delete button
+            self.delete_button.click()
             return
         super().keyPressEvent(event)
 
