@@ -1397,6 +1397,25 @@ def test_an_export_edited_again_and_imported_again_replaces_its_earlier_import(b
         "Call the minister on Wednesday. Done.\n\nCall the minister on Thursday")
 
 
+def test_one_export_copied_to_two_people_and_edited_by_both_keeps_both_edits(
+    tmp_path, brief, pair
+):
+    mine, _, h = pair
+    md = ex.export_markdown(ex.gather(mine, brief))
+    alice, bob = tmp_path / "alice" / "notes.md", tmp_path / "bob" / "notes.md"
+    for path, note in ((alice, "Alice: call Tuesday"), (bob, "Bob: figure is wrong")):
+        path.parent.mkdir()
+        path.write_text(md.replace("\noriginal\n", f"\n{note}\n"), encoding="utf-8")
+        im.import_notes(mine, path, brief=brief)
+    assert mine.store.get_highlight(h.id).note == "Alice: call Tuesday\n\nBob: figure is wrong"
+    # Bob's file edited again: the note has changed here since (Alice's text), so
+    # nothing is lost either.
+    bob.write_text(md.replace("\noriginal\n", "\nBob: the figure is right\n"), encoding="utf-8")
+    im.import_notes(mine, bob, brief=brief)
+    note = mine.store.get_highlight(h.id).note
+    assert "Alice: call Tuesday" in note and "Bob: the figure is right" in note
+
+
 def test_two_exports_of_one_note_edited_apart_keep_both_edits(brief, pair):
     # Monday's and Tuesday's exports hold the same text; each is edited and imported.
     import time

@@ -87,10 +87,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     # Parse before opening the store: a bad file is reported without touching it.
     bundle = importing.read_import(Path(args.file))
     edited_at = importing.file_time(Path(args.file))
+    source = importing.file_identity(Path(args.file))
     with open_service(args) as service:
         if brief is None:
             brief = _brief_read_here(service, bundle)
-        summary = importing.apply_import(service, bundle, brief=brief, edited_at=edited_at)
+        summary = importing.apply_import(service, bundle, brief=brief, edited_at=edited_at,
+                                         source=source)
     if args.json:
         payload = asdict(summary)
         payload["reasons"] = list(summary.reasons)

@@ -722,7 +722,16 @@ def import_notes(service: NotesService, path: Path, *, brief: Brief | None = Non
     are placed in it. A bad file raises NotesImportError and changes nothing.
     """
     bundle = read_import(path)
-    return apply_import(service, bundle, brief=brief, edited_at=file_time(Path(path)))
+    return apply_import(service, bundle, brief=brief, edited_at=file_time(Path(path)),
+                        source=file_identity(Path(path)))
+
+
+def file_identity(path: Path) -> str:
+    """Which file an import is read from: its full path."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return str(path.absolute())
 
 
 def file_time(path: Path) -> str:
@@ -740,9 +749,13 @@ def apply_import(
     *,
     brief: Brief | None = None,
     edited_at: str | None = None,
+    source: str = "",
 ) -> ImportSummary:
     """Merge a parsed import. ``edited_at`` dates text edited in a Markdown export
-    (the file's modification time); it competes with later edits made here."""
+    (the file's modification time); it competes with later edits made here.
+    ``source`` names the file (:func:`file_identity`): a Markdown export imported again
+    from the same file replaces what it wrote before; a copy of it elsewhere, edited
+    by someone else, keeps both texts."""
     from briefreader.notes import brief_key
 
     store = service.store
@@ -782,9 +795,10 @@ def apply_import(
     local_c = {c.id: c for c in have_c}
     if bundle.format == "markdown":
         earlier = store.imported_texts([t.id for t in bundle.texts])
-        # Which export the file is: the time it was made, with each text's hash then
-        # (two exports of one unchanged note differ by their time).
-        export_id = bundle.exported_at or ""
+        # Which export the file is: the time it was made and where it is (a copy sent to
+        # two people is two files), with each text's hash then (two exports of one
+        # unchanged note differ by their time).
+        export_id = f"{bundle.exported_at or ''}{' ' + source if source else ''}"
         upd_h, upd_c, written = _merge_texts(bundle, key, local_h, local_c,
                                              edited_at or now_utc(), tally, earlier, export_id)
         store.merge_notes(update_highlights=upd_h, update_comments=upd_c,
