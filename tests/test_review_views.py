@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from briefreader.store import Bookmark, Comment, Highlight
 from briefreader.ui.bookmarks import NO_LABEL, REMOVED_SECTION, BookmarksView
 from briefreader.ui.dates import format_timestamp
-from briefreader.ui.review import PAGE_SIZE, ReviewItem, ReviewView, excerpt
+from briefreader.ui.review import PAGE_SIZE, STATUS_BADGES, ReviewItem, ReviewView, excerpt
 from briefreader.ui.theme import apply_theme
 from briefreader.ui.trash import TrashView
-from briefreader.worddiff import DELETE_STYLE, INSERT_STYLE
+from briefreader.worddiff import DELETE_STYLE, INSERT_STYLE, mark_styles
+from contrast import contrast, style_colours
 
 
 def highlight(hid: str, status: str, exact: str, **kw) -> Highlight:
@@ -701,15 +702,50 @@ def test_screenshots(themed, qtbot, tmp_path, mode):
     # Nothing is cut off at the right edge.
     qtbot.waitUntil(lambda: narrow.scroll.widget().width() <= narrow.scroll.viewport().width())
     assert narrow.grab().save(str(out / f"review-narrow-{mode}.png"))
-    # The diff marks and badges keep their fixed colours in both themes...
-    assert _has_colour(shots["review"], "#f9d0cc")  # deletion / orphaned badge
-    assert _has_colour(shots["review"], "#c9f0d2")  # insertion
-    assert _has_colour(shots["review"], "#fbe3b0")  # changed badge
+    # The diff marks and badges are drawn in the colours of their theme...
+    delete, insert = (style_colours(style)[0] for style in mark_styles(dark))
+    changed, orphaned = (STATUS_BADGES[s][2 if dark else 1][0] for s in ("changed", "orphaned"))
+    assert _has_colour(shots["review"], delete.name())
+    assert _has_colour(shots["review"], insert.name())
+    assert _has_colour(shots["review"], changed) and _has_colour(shots["review"], orphaned)
     # ...while the rest follows the palette.
     window = review.palette().color(review.backgroundRole())
     assert (window.lightness() < 128) == dark
     corner = shots["review"].pixelColor(1, shots["review"].height() - 2)
     assert (corner.lightness() < 128) == dark
+
+
+def test_review_badges_and_word_marks_take_the_theme_s_colours(themed, qtbot):
+    """Badges and word marks read well on the row in either theme: their words stand out
+    from their colour, and the colour is a tint of the row, not a glaring patch."""
+    seen = {}
+    for mode in ("light", "dark"):
+        dark = themed(mode)
+        view = ReviewView()
+        qtbot.addWidget(view)
+        view.resize(820, 900)
+        view.set_items(review_items())
+        view.show()
+        qtbot.waitExposed(view)
+        row = view.row("h-changed")
+        card = row.palette().color(QPalette.ColorRole.AlternateBase)  # the row's own fill
+        badges = []
+        for hid in view.highlight_ids():
+            background, foreground = view.row(hid).badge.colours()
+            assert contrast(foreground, background) >= 4.5, (mode, hid)
+            assert contrast(background, card) < 2, (mode, hid)
+            assert (background.lightness() < 128) == dark
+            badges.append((background.name(), foreground.name()))
+        delete, insert = mark_styles(dark)
+        assert f'<span style="{delete}">aging</span>' in row.old_text.text()
+        assert f'<span style="{insert}">2021</span>' in row.new_text.text()
+        for style in (delete, insert):
+            background, foreground = style_colours(style)
+            assert contrast(foreground, background) >= 4.5, (mode, style)
+            assert contrast(background, card) < 2, (mode, style)
+        seen[mode] = (badges, delete, insert)
+    assert all(a != b for a, b in zip(seen["light"][0], seen["dark"][0], strict=True))
+    assert seen["light"][1:] != seen["dark"][1:]
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])

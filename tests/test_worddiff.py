@@ -5,10 +5,13 @@ import random
 import pytest
 
 from briefreader.worddiff import (
+    DARK_DELETE_STYLE,
+    DARK_INSERT_STYLE,
     DELETE_STYLE,
     INSERT_STYLE,
     MAX_TOKENS,
     diff_html,
+    mark_styles,
     similarity,
     tokenize,
     word_diff,
@@ -109,6 +112,16 @@ def test_diff_html_marks_deletions_in_old_and_insertions_in_new():
     assert new_html == f'the <span style="{INSERT_STYLE}">quick</span> brown fox'
     assert "line-through" in DELETE_STYLE
     assert "quick<" not in old_html and "quikc" not in new_html
+
+
+def test_diff_html_marks_in_dark_colours_for_a_dark_window():
+    old_html, new_html = diff_html("the quikc brown fox", "the quick brown fox", dark=True)
+    assert old_html == f'the <span style="{DARK_DELETE_STYLE}">quikc</span> brown fox'
+    assert new_html == f'the <span style="{DARK_INSERT_STYLE}">quick</span> brown fox'
+    assert mark_styles(True) == (DARK_DELETE_STYLE, DARK_INSERT_STYLE)
+    assert mark_styles(False) == (DELETE_STYLE, INSERT_STYLE)
+    # Said by more than the colour: struck out and underlined in both.
+    assert "line-through" in DARK_DELETE_STYLE and "underline" in DARK_INSERT_STYLE
 
 
 def test_diff_html_equal_texts_have_no_marks():

@@ -13,10 +13,13 @@ EQUAL = "equal"
 DELETE = "delete"
 INSERT = "insert"
 
-#: Fixed colours that read on both light and dark backgrounds: each mark sets its own
+#: How deletions and insertions are marked on a light window: each mark sets its own
 #: text colour too, so it never depends on the theme's text colour.
 DELETE_STYLE = "background:#f9d0cc; color:#6b1109; text-decoration:line-through"
 INSERT_STYLE = "background:#c9f0d2; color:#0f4a1e; text-decoration:underline"
+#: The same on a dark window: a deep tint with light text, not a glaring pastel.
+DARK_DELETE_STYLE = "background:#6b2620; color:#f9d0cc; text-decoration:line-through"
+DARK_INSERT_STYLE = "background:#1f5230; color:#c9f0d2; text-decoration:underline"
 
 # SequenceMatcher is quadratic in the worst case; a quote this long is no longer a
 # quote, and the window must stay responsive, so it is shown as replaced whole.
@@ -121,11 +124,18 @@ def _words_first(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [op for op in ops if op[1]]
 
 
-def diff_html(old: str, new: str) -> tuple[str, str]:
-    """(old, new) as HTML: deletions marked in the old text, insertions in the new.
+def mark_styles(dark: bool = False) -> tuple[str, str]:
+    """The (deletion, insertion) styles for a light or a dark window."""
+    return (DARK_DELETE_STYLE, DARK_INSERT_STYLE) if dark else (DELETE_STYLE, INSERT_STYLE)
+
+
+def diff_html(old: str, new: str, *, dark: bool = False) -> tuple[str, str]:
+    """(old, new) as HTML: deletions marked in the old text, insertions in the new, in
+    colours for a light window or, with ``dark``, a dark one.
 
     Every piece of text is escaped, so markup in a quote shows as the characters typed.
     """
+    delete_style, insert_style = mark_styles(dark)
     old_parts: list[str] = []
     new_parts: list[str] = []
     for kind, text in word_diff(old, new):
@@ -134,9 +144,9 @@ def diff_html(old: str, new: str) -> tuple[str, str]:
             old_parts.append(escaped)
             new_parts.append(escaped)
         elif kind == DELETE:
-            old_parts.append(_mark(escaped, DELETE_STYLE))
+            old_parts.append(_mark(escaped, delete_style))
         else:
-            new_parts.append(_mark(escaped, INSERT_STYLE))
+            new_parts.append(_mark(escaped, insert_style))
     return "".join(old_parts), "".join(new_parts)
 
 

@@ -31,14 +31,15 @@ from briefreader.ui.item_views import empty_state_label
 from briefreader.ui.theme import palette_is_dark
 from briefreader.worddiff import diff_html, similarity
 
-#: Status → (badge text, background, text colour). Fixed colours chosen to read on
-#: light and dark windows alike; the word says the status too, not the colour alone.
-STATUS_BADGES: dict[str, tuple[str, str, str]] = {
-    "changed": ("Changed", "#fbe3b0", "#5a3b00"),
-    "ambiguous": ("Ambiguous", "#dcdcfb", "#25296e"),
-    "orphaned": ("Orphaned", "#f9d0cc", "#6b1109"),
-    "moved": ("Moved", "#d3e8f6", "#0f3a5a"),
-    "anchored": ("Anchored", "#c9f0d2", "#0f4a1e"),
+#: Status → (badge text, (background, text colour) on a light window, the same on a
+#: dark one: a deep tint with light text there, as the word marks). The word says the
+#: status too, not the colour alone.
+STATUS_BADGES: dict[str, tuple[str, tuple[str, str], tuple[str, str]]] = {
+    "changed": ("Changed", ("#fbe3b0", "#5a3b00"), ("#5a4310", "#fbe3b0")),
+    "ambiguous": ("Ambiguous", ("#dcdcfb", "#25296e"), ("#34386e", "#dcdcfb")),
+    "orphaned": ("Orphaned", ("#f9d0cc", "#6b1109"), ("#6b2620", "#f9d0cc")),
+    "moved": ("Moved", ("#d3e8f6", "#0f3a5a"), ("#1d4566", "#d3e8f6")),
+    "anchored": ("Anchored", ("#c9f0d2", "#0f4a1e"), ("#1f5230", "#c9f0d2")),
 }
 
 #: Below this width the stored quote and the text found now are stacked.
@@ -92,13 +93,15 @@ def excerpt(text: str, limit: int) -> str:
 
 
 class _Badge(QWidget):
-    """The status as a coloured pill: painted, as a style sheet per row costs much more."""
+    """The status as a coloured pill: painted, as a style sheet per row costs much more.
+    Its colours follow the palette's lightness whenever it is painted."""
 
-    def __init__(self, text: str, background: str, foreground: str, parent: QWidget) -> None:
+    def __init__(self, text: str, light: tuple[str, str], dark: tuple[str, str],
+                 parent: QWidget) -> None:
         super().__init__(parent)
         self._text = text
-        self._background = QColor(background)
-        self._foreground = QColor(foreground)
+        self._light = (QColor(light[0]), QColor(light[1]))
+        self._dark = (QColor(dark[0]), QColor(dark[1]))
         font = self.font()
         font.setBold(True)
         self.setFont(font)
@@ -107,6 +110,10 @@ class _Badge(QWidget):
 
     def text(self) -> str:
         return self._text
+
+    def colours(self) -> tuple[QColor, QColor]:
+        """(background, text colour) as painted in the current palette."""
+        return self._dark if palette_is_dark(self.palette()) else self._light
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         metrics = self.fontMetrics()
@@ -118,11 +125,12 @@ class _Badge(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        background, foreground = self.colours()
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._background)
+        painter.setBrush(background)
         radius = self.height() / 2
         painter.drawRoundedRect(QRectF(self.rect()), radius, radius)
-        painter.setPen(self._foreground)
+        painter.setPen(foreground)
         painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._text)
         painter.end()
 
@@ -140,6 +148,9 @@ class _ReviewRow(QFrame):
         h = item.highlight
         status = h.status if h.status in STATUS_BADGES else "changed"
 
+        # Built again when the theme changes (the window sets the items anew), so the
+        # word marks are made in the colours of the palette of the time.
+        dark = palette_is_dark(self.palette())
         self.badge = _Badge(*STATUS_BADGES[status], self)
         self.section_label = QLabel(_section_line(item), self)
         self.section_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -161,7 +172,7 @@ class _ReviewRow(QFrame):
                 else "<i>No matching text in the brief now.</i>"
             )
         else:
-            old_html, new_html = diff_html(h.exact, item.current_text)
+            old_html, new_html = diff_html(h.exact, item.current_text, dark=dark)
             self.old_text.setText(old_html)
             self.new_text.setText(new_html)
             if item.current_text != h.exact:
@@ -220,7 +231,7 @@ class _ReviewRow(QFrame):
             show.setAutoDefault(False)
             show.clicked.connect(lambda _=False, i=n: view.place_shown.emit(self.highlight_id, i))
             label = _text_label(self)
-            _, new_html = diff_html(h.exact, place.text)
+            _, new_html = diff_html(h.exact, place.text, dark=dark)
             label.setText(
                 f"<b>{html.escape(place.title)}</b>: "
                 f"<span style='color:{muted}'>{html.escape(_lead_in(place.before))}</span>"
