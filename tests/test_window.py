@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QPalette, QTextCursor
+from PySide6.QtGui import QColor, QDropEvent, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication
 
 from briefreader.settings import Settings
@@ -362,6 +362,59 @@ def test_a_selected_section_with_notes_is_highlighted_to_its_edge(qtbot):
     # Under the count badge's right end (not the badge itself: its bottom margin).
     probe = image.pixelColor(rect.right() - 2, rect.bottom() - 1)
     assert probe in (highlight, active), probe.name()
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_read_sections_are_quieter_but_not_greyed_out(qtbot, mode):
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from briefreader.parse import parse_markdown
+    from briefreader.ui.navigator import Navigator
+    from briefreader.ui.theme import apply_theme
+    from contrast import contrast
+
+    app = QApplication.instance()
+    before = app.palette()
+    try:
+        apply_theme(app, mode)
+        nav = Navigator()
+        qtbot.addWidget(nav)
+        nav.resize(260, 300)
+        nav.set_brief(parse_markdown("# Brief\n\nIntro.\n\n## Costs\n\nText.\n\n"
+                                     "## Risks\n\nMore.\n", name="b.md", content_hash="nav-r"))
+        nav.set_read({"costs"})
+        nav.show()
+        qtbot.waitExposed(nav)
+        palette = nav.tree.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        greyed = {palette.color(QPalette.ColorRole.PlaceholderText).name(QColor.NameFormat.HexArgb),
+                  palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text).name(
+                      QColor.NameFormat.HexArgb)}
+
+        def shown(section_id: str) -> QStyleOptionViewItem:
+            option = QStyleOptionViewItem()
+            option.initFrom(nav.tree)
+            nav.tree.itemDelegate().initStyleOption(option, nav.model.index_for(section_id))
+            return option
+
+        read, unread = shown("costs"), shown("risks")
+        read_text = read.palette.color(QPalette.ColorRole.Text)
+        unread_text = unread.palette.color(QPalette.ColorRole.Text)
+        assert read.text.startswith("\u2713 ") and not unread.text.startswith("\u2713")
+        assert read_text.name(QColor.NameFormat.HexArgb) not in greyed
+        # Quieter than the sections not yet read, and as legible as body text.
+        assert contrast(read_text, base) < contrast(unread_text, base)
+        assert contrast(read_text, base) >= 7
+        # As drawn: the darkest (light theme) or brightest (dark) ink of the read row
+        # stands out from the background as text does, far more than the greyed hint.
+        image = nav.tree.viewport().grab().toImage()
+        rect = nav.tree.visualRect(nav.model.index_for("costs"))
+        ink = max(contrast(image.pixelColor(x, y), base)
+                  for x in range(rect.left(), rect.right())
+                  for y in range(rect.top(), rect.bottom()))
+        assert ink >= 7, ink
+    finally:
+        app.setPalette(before)
 
 
 def test_navigator_tree_is_nested(window):

@@ -30,10 +30,14 @@ from PySide6.QtWidgets import (
 
 from briefreader.brief import Brief
 from briefreader.ui.item_views import RoomyDelegate
+from briefreader.ui.theme import mixed
 
 SECTION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNTS_ROLE = Qt.ItemDataRole.UserRole + 2  # (highlights, comments, needs review)
 READ_ROLE = Qt.ItemDataRole.UserRole + 3  # True once the section was read to its end
+#: How far a read section's title goes toward the background: a quieter shade that
+#: still reads as well as any text (far from the disabled grey).
+READ_FADE = 0.25
 
 
 class SectionModel(QStandardItemModel):
@@ -104,9 +108,15 @@ class _RoomyDelegate(RoomyDelegate):
     def initStyleOption(self, option, index) -> None:  # noqa: N802 - Qt override
         super().initStyleOption(option, index)
         if index.data(READ_ROLE):
-            # Read sections step back: muted text and a check before the title.
-            muted = option.palette.color(QPalette.ColorRole.PlaceholderText)
-            option.palette.setColor(QPalette.ColorRole.Text, muted)
+            # Read sections step back a little, a check before the title and the text a
+            # shade toward the background: quieter, yet plainly not disabled (the
+            # placeholder grey said "unavailable").
+            palette = option.palette
+            text = palette.color(QPalette.ColorRole.Text)
+            palette.setColor(
+                QPalette.ColorRole.Text,
+                mixed(text, palette.color(QPalette.ColorRole.Base), READ_FADE),
+            )
             option.text = f"\u2713 {option.text}"
 
     def paint(self, painter, option, index) -> None:

@@ -14,6 +14,13 @@ def palette_is_dark(
     return palette.color(role).lightness() < 128
 
 
+def mixed(colour: QColor, toward: QColor, share: float) -> QColor:
+    """``colour`` moved ``share`` (0 to 1) of the way to ``toward``: e.g. text a little
+    toward its background, quieter but still plainly text (not the disabled grey)."""
+    return QColor.fromRgbF(*(a + (b - a) * share for a, b in zip(
+        colour.getRgbF()[:3], toward.getRgbF()[:3], strict=True)))
+
+
 def system_prefers_dark() -> bool:
     hints = QGuiApplication.styleHints()
     scheme = getattr(hints, "colorScheme", None)
