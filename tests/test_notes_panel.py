@@ -515,6 +515,33 @@ def test_comment_buttons_edit_and_delete(panel, qtbot):
     assert blocker.args == ["c1", "Edited"]
 
 
+def test_a_comment_s_buttons_step_aside_while_it_is_edited(panel, qtbot):
+    show(panel, [], [cm(1), cm(2, reply_to="c1")])
+    card, reply = panel.card("c1"), panel.card("c2")
+
+    def buttons(c):
+        return (c.reply_button, c.edit_button, c.delete_button)
+
+    assert all(b.isVisible() for b in buttons(card))
+    qtbot.mouseClick(card.edit_button, Qt.MouseButton.LeftButton)
+    assert card.body.editing()
+    assert not any(b.isVisible() for b in buttons(card))
+    assert all(b.isVisible() for b in buttons(reply))  # only the comment being edited
+    qtbot.keyClicks(card.body.editor, " more")
+    qtbot.keyClick(card.body.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not card.body.editing()  # saved: the buttons are back
+    assert all(b.isVisible() for b in buttons(card))
+    panel.begin_edit("c1")  # F2, or a click on the text
+    assert not any(b.isVisible() for b in buttons(card))
+    qtbot.keyClick(card.body.editor, Qt.Key.Key_Escape)
+    assert not card.body.editing()
+    assert all(b.isVisible() for b in buttons(card))
+    panel.begin_edit("c1")
+    panel.composer.edit.setFocus()  # leaving the editor ends the edit too
+    qtbot.waitUntil(lambda: not card.body.editing())
+    assert all(b.isVisible() for b in buttons(card))
+
+
 def test_comment_save_failure_and_post_failure_keep_the_text(panel, qtbot):
     show(panel, [], [cm(1)])
     start_typing(qtbot, panel, "c1", " more")

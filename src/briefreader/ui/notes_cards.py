@@ -503,6 +503,7 @@ class _TextBox(QWidget):
     editor_left = Signal(object)  # Qt.FocusReason
     editor_done = Signal()  # Escape / Ctrl+Enter
     retry_clicked = Signal()
+    editing_changed = Signal(bool)  # the editor was opened (True) or closed
 
     def __init__(self, placeholder: str, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -511,6 +512,7 @@ class _TextBox(QWidget):
         self.html_ready = True
         self._placeholder = placeholder
         self.editor: _Editor | None = None
+        self._editing = False
         self.error_row: QWidget | None = None
         self.error_label: QLabel | None = None
         self.retry_button: QPushButton | None = None
@@ -573,6 +575,7 @@ class _TextBox(QWidget):
         if focus:
             self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
             self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
+        self._set_editing(True)
         return self.editor
 
     def end_edit(self) -> None:
@@ -580,6 +583,12 @@ class _TextBox(QWidget):
             self.editor.hide()
         self.label.show()
         _resized(self.label)
+        self._set_editing(False)
+
+    def _set_editing(self, editing: bool) -> None:
+        if editing != self._editing:
+            self._editing = editing
+            self.editing_changed.emit(editing)
 
     def _on_editor_changed(self) -> None:
         assert self.editor is not None
@@ -914,6 +923,7 @@ class CommentCard(_Card):
         buttons.addStretch(1)
         self._layout.addLayout(buttons)
         self.body.set_tab_anchor(self)
+        self.body.editing_changed.connect(self._on_editing_changed)
         if c is None:  # a deleted comment that still has replies
             self.meta.setText("Deleted comment")
             self.body.label.setText("This comment was deleted.")
@@ -931,6 +941,16 @@ class CommentCard(_Card):
         self.show_status(c.status, self._header, 1)
         author = c.author.strip() or "unknown author"
         self.setAccessibleDescription(f"{'Reply' if self.depth else 'Comment'} by {author}")
+
+    def _on_editing_changed(self, editing: bool) -> None:
+        """While the comment is being edited its Reply, Edit and Delete step aside (they
+        would act on the text being typed); saving or leaving the editor brings them
+        back. A deleted comment's Edit and Delete stay hidden."""
+        self.reply_button.setVisible(not editing)
+        if self.comment is not None:
+            self.edit_button.setVisible(not editing)
+            self.delete_button.setVisible(not editing)
+        _resized(self.body)
 
     def card_rect(self) -> QRectF:
         return super().card_rect().adjusted(self.indent, 0, 0, 0)
