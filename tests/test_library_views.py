@@ -437,8 +437,6 @@ def test_preferences_edit_folders_and_labels(qtbot, monkeypatch):
 
 
 def test_label_swatches_are_the_colours_the_reader_paints(qtbot):
-    from PySide6.QtWidgets import QLabel
-
     from briefreader.highlight_paint import colour_for
     from briefreader.records import COLORS
     from briefreader.ui.theme import palette_is_dark
@@ -446,9 +444,26 @@ def test_label_swatches_are_the_colours_the_reader_paints(qtbot):
     dialog = PreferencesDialog(Preferences())
     qtbot.addWidget(dialog)
     dark = palette_is_dark(dialog.palette())
-    swatches = [label.pixmap().toImage().pixelColor(7, 7) for label in dialog.findChildren(QLabel)
-                if not label.pixmap().isNull()]
+    swatches = [dialog.label_edits[c].actions()[0].icon().pixmap(14, 14).toImage()
+                .pixelColor(7, 7) for c in COLORS]
     assert [c.name() for c in swatches] == [colour_for(c, dark).name() for c in COLORS]
+
+
+def test_preferences_fields_start_and_end_in_line(qtbot):
+    from PySide6.QtCore import QPoint
+
+    dialog = PreferencesDialog(Preferences())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    page = dialog.author_edit.parentWidget()
+    fields = [dialog.author_edit, *dialog.label_edits.values(), dialog.backups_spin]
+
+    def edges(widget):
+        left = widget.mapTo(page, QPoint(0, 0)).x()
+        return left, left + widget.width()
+
+    assert {edges(field) for field in fields} == {edges(dialog.author_edit)}
 
 
 def test_highlight_actions_are_named_by_the_colour_labels(qtbot):

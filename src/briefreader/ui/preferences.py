@@ -118,12 +118,12 @@ class PreferencesDialog(QDialog):
             edit = QLineEdit(prefs.label(color), page)
             edit.setAccessibleName(f"Label for {color}")
             edit.setPlaceholderText(DEFAULT_LABELS[color])
-            row = QHBoxLayout()
-            swatch = QLabel(page)
-            swatch.setPixmap(_swatch(color, dark).pixmap(14, 14))
-            row.addWidget(swatch)
-            row.addWidget(edit, 1)
-            form.addRow(f"{color.capitalize()} label:", row)
+            # The colour's swatch inside the field, at its start: beside it, it pushed
+            # these fields right of the others in the form.
+            swatch = edit.addAction(_swatch(color, dark),
+                                    QLineEdit.ActionPosition.LeadingPosition)
+            swatch.setToolTip(f"Highlights in {color} look like this in the reader")
+            form.addRow(f"{color.capitalize()} label:", edit)
             self.label_edits[color] = edit
         self.backups_spin = QSpinBox(page)
         self.backups_spin.setRange(*BACKUPS_KEPT)
