@@ -30,6 +30,16 @@ def bar(qtbot):
     yield widget  # the host must live as long as the test
 
 
+def test_the_find_field_shows_its_placeholder_whole_however_narrow(bar, qtbot):
+    from placeholders import placeholder_fits
+
+    host = bar.parentWidget()
+    bar.open_bar()
+    host.resize(host.minimumSizeHint().width(), host.height())  # as narrow as it goes
+    qtbot.waitUntil(lambda: host.width() == host.minimumSizeHint().width())
+    assert placeholder_fits(bar.edit), bar.edit.width()
+
+
 class Harness:
     """What the window does with the bar: find, then report "n of m"."""
 

@@ -259,6 +259,18 @@ def test_search_view_asks_with_the_filters(qtbot):
     ]
 
 
+def test_the_search_field_shows_its_placeholder_whole_however_narrow(qtbot):
+    from placeholders import placeholder_fits
+
+    view = shown(qtbot, SearchView())
+    for width in (view.minimumSizeHint().width(), 300, 640):  # the narrowest panel and up
+        view.resize(width, 360)
+        qtbot.waitUntil(lambda w=width: view.width() == max(w, view.minimumWidth()))
+        assert placeholder_fits(view.query_edit), (width, view.query_edit.width())
+    # What was cut off is told in the field's tip.
+    assert '"a phrase"' in view.query_edit.toolTip() and "pref*" in view.query_edit.toolTip()
+
+
 def test_enter_searches_at_once_and_again_opens_the_first_result(qtbot):
     view = shown(qtbot, SearchView())
     view.query_edit.setText("gates")

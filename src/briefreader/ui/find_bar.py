@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefreader.ui.fields import fit_placeholder
 from briefreader.ui.theme import palette_is_dark
 
 
@@ -36,7 +37,7 @@ class FindBar(QWidget):
         self.edit.setPlaceholderText("Find in brief")
         self.edit.setAccessibleName("Text to find")
         self.edit.setClearButtonEnabled(True)
-        self.edit.setMinimumWidth(60)
+        fit_placeholder(self.edit)  # "Find in brief" whole, however narrow the window
         self.edit.installEventFilter(self)
 
         self.previous_button = self._button("▲", "Previous match (Shift+F3)", "Previous match")

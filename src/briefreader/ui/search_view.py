@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from briefreader.records import COLORS, DEFAULT_LABELS
 from briefreader.search import SearchFilters, SearchResult, Snippet
+from briefreader.ui.fields import fit_placeholder
 from briefreader.ui.item_views import told_apart
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -247,9 +248,14 @@ class SearchView(QWidget):
 
         self.query_edit = QLineEdit(self)
         self.query_edit.setObjectName("searchQuery")
-        self.query_edit.setPlaceholderText('Search briefs and notes: words, "a phrase", pref*')
+        # Short enough to be read whole in the narrowest panel; the syntax in the tip.
+        self.query_edit.setPlaceholderText("Search briefs and notes")
+        self.query_edit.setToolTip('Words, "a phrase", pref* for words that begin so,'
+                                   " and OR between two choices")
         self.query_edit.setAccessibleName("Search for")
+        self.query_edit.setAccessibleDescription(self.query_edit.toolTip())
         self.query_edit.setClearButtonEnabled(True)
+        fit_placeholder(self.query_edit)
 
         self.scope_combo = QComboBox(self)
         self.scope_combo.setAccessibleName("Search in")
