@@ -25,6 +25,9 @@ BACKUPS_KEPT = (1, 100)  # how many backups may be kept, least and most (Prefere
 #: oldest go first, checked when a new draft is added).
 MAX_COMMENT_DRAFTS = 300
 _DRAFTS = "comment_drafts"
+#: The kinds of file the file dialogs open or save, each with a folder of its own:
+#: briefs (Open, Open Folder), exported notes (Export and Import Notes) and PDFs.
+FOLDER_KINDS = ("briefs", "notes", "pdf")
 
 
 class Settings:
@@ -178,6 +181,17 @@ class Settings:
             for key in list(positions)[: len(positions) - 200]:
                 del positions[key]
         self._qs.setValue("session/sections", positions)
+
+    # -- where the file dialogs start -------------------------------------------------
+    def last_folder(self, kind: str) -> str | None:
+        """The folder last used in a file dialog for this kind of file (FOLDER_KINDS)."""
+        if kind not in FOLDER_KINDS:
+            return None
+        return self._get(f"folders/{kind}", None, str) or None
+
+    def set_last_folder(self, kind: str, folder: str) -> None:
+        if kind in FOLDER_KINDS:
+            self._qs.setValue(f"folders/{kind}", folder)
 
     # -- recent files ----------------------------------------------------------------
     @property

@@ -35,21 +35,23 @@ from briefreader.records import StoredBrief
 from briefreader.ui import attach_dialog
 from briefreader.ui.annotations import Annotations
 from briefreader.ui.banner import Banner
+from briefreader.ui.file_dialogs import NOTES, PDF, DialogFolders
 
 
 def ask_save_path(parent: QWidget, title: str, suggested: str, filters: str) -> str:
-    """A save dialog (it asks before replacing a file). Tests replace this function."""
+    """A save dialog (it asks before replacing a file), on the suggested path. Tests
+    replace this function, and the two below."""
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
     return path
 
 
-def ask_open_path(parent: QWidget, title: str, filters: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+def ask_open_path(parent: QWidget, title: str, filters: str, start: str = "") -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
     return path
 
 
-def ask_folder(parent: QWidget, title: str) -> str:
-    return QFileDialog.getExistingDirectory(parent, title)
+def ask_folder(parent: QWidget, title: str, start: str = "") -> str:
+    return QFileDialog.getExistingDirectory(parent, title, start)
 
 
 #: A failure's reason longer than this is left out of the banner (the name stays).
@@ -135,7 +137,10 @@ class NotesExchange(QObject):
         self.annotations = annotations
         self.banner = banner
         self.folder_briefs = folder_briefs
-        self.last_dir = Path.home()
+        # Where each dialog starts: the window's settings remember it between sessions.
+        self.folders = DialogFolders(
+            getattr(window, "settings", None),
+            lambda: self.brief.path if self.brief is not None else None)
         self.export_job: ExportAllJob | None = None
 
     def shutdown(self) -> None:
@@ -159,13 +164,15 @@ class NotesExchange(QObject):
         brief = self.brief
         if brief is None:
             return None
+        start = self.folders.start(NOTES)
         path = ask_save_path(
-            self.window, "Export Notes", str(self.last_dir / suggested_file_name(brief, "md")),
+            self.window, "Export Notes", str(start / suggested_file_name(brief, "md")),
             "Markdown (*.md);;Web Annotation JSON (*.json)",
         )
         if not path:
             return None
         target = Path(path)
+        self.folders.remember(NOTES, target)
         try:
             data = gather(self.annotations.notes, brief)
             text = export_json(data) if target.suffix.lower() == ".json" else export_markdown(data)
@@ -174,7 +181,6 @@ class NotesExchange(QObject):
         except (BriefreaderError, OSError) as exc:
             self._failed("Export", exc)
             return None
-        self.last_dir = target.parent
         self._done(f"Notes exported to {target}.")
         return target
 
@@ -188,9 +194,11 @@ class NotesExchange(QObject):
         if not paths:
             self._done("Open a folder of briefs to export the notes of all of them.")
             return None
-        folder = ask_folder(self.window, "Export Notes of Every Brief Into…")
+        folder = ask_folder(self.window, "Export Notes of Every Brief Into…",
+                            str(self.folders.start(NOTES)))
         if not folder:
             return None
+        self.folders.remember(NOTES, folder)
         notes = self.annotations.notes
         job = ExportAllJob(notes.store.database, notes.author, paths, Path(folder), self)
         job.progress.connect(self.on_export_all_progress)
@@ -225,10 +233,11 @@ class NotesExchange(QObject):
 
     def import_notes(self) -> None:
         brief = self.brief
-        path = ask_open_path(self.window, "Import Notes",
-                             "Notes (*.json *.md);;All files (*)")
+        path = ask_open_path(self.window, "Import Notes", "Notes (*.json *.md);;All files (*)",
+                             str(self.folders.start(NOTES)))
         if not path:
             return
+        self.folders.remember(NOTES, path)
         try:
             summary = import_notes(self.annotations.notes, Path(path), brief=brief)
         except (BriefreaderError, OSError) as exc:
@@ -293,10 +302,11 @@ class NotesExchange(QObject):
         if brief is None:
             return None
         stem = suggested_file_name(brief, "md").rsplit(".", 1)[0]
-        path = ask_save_path(self.window, "Export PDF", str(self.last_dir / f"{stem}.pdf"),
-                             "PDF (*.pdf)")
+        path = ask_save_path(self.window, "Export PDF",
+                             str(self.folders.start(PDF) / f"{stem}.pdf"), "PDF (*.pdf)")
         if not path:
             return None
+        self.folders.remember(PDF, path)
         try:
             export_pdf(self._document(), Path(path), force=True)
         except (BriefreaderError, OSError) as exc:

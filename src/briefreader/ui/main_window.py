@@ -14,7 +14,6 @@ from PySide6.QtCore import QEvent, QRect, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QContextMenuEvent, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -35,8 +34,10 @@ from briefreader.parse import EncodingError, find_briefs
 from briefreader.paths import Paths
 from briefreader.records import StoredBrief
 from briefreader.settings import Settings
+from briefreader.ui import file_dialogs
 from briefreader.ui.actions import Actions
 from briefreader.ui.banner import Banner
+from briefreader.ui.file_dialogs import BRIEFS, DialogFolders
 from briefreader.ui.finding import Finding
 from briefreader.ui.loader import BriefLoader, is_big
 from briefreader.ui.navigator import Navigator
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.brief: Brief | None = None
         self.opened_path: Path | None = None  # what the user opened: a file or a folder
         self.folder_briefs: list[Path] = []
+        self.dialog_folders = DialogFolders(settings, self._brief_path)
         self._pending_section: str | None = None
         self._pending_path: Path | None = None
         #: Brief key → (version, report, where its comments were) of notes a worker
@@ -662,18 +664,19 @@ class MainWindow(QMainWindow):
             self.notice.hide()
 
     # -- file menu -------------------------------------------------------------------
+    def _brief_path(self) -> Path | None:
+        return self.brief.path if self.brief is not None else None
+
     def on_open_triggered(self) -> None:
-        start = str(self.brief.path.parent) if self.brief and self.brief.path else ""
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open Brief", start,
-            "Briefs (*.md *.markdown *.txt *.text);;All files (*)",
-        )
+        path = file_dialogs.ask_brief(self, str(self.dialog_folders.start(BRIEFS)))
         if path:
+            self.dialog_folders.remember(BRIEFS, path)
             self.open_path(Path(path))
 
     def on_open_folder_triggered(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open Folder of Briefs")
+        path = file_dialogs.ask_briefs_folder(self, str(self.dialog_folders.start(BRIEFS)))
         if path:
+            self.dialog_folders.remember(BRIEFS, path)
             self.open_path(Path(path))
 
     def _rebuild_recent_menu(self) -> None:
