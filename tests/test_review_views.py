@@ -63,8 +63,7 @@ def recorder(signal) -> list[tuple]:
     return calls
 
 
-@pytest.fixture
-def review(qtbot) -> ReviewView:
+def shown_review(qtbot) -> ReviewView:
     view = ReviewView()
     qtbot.addWidget(view)
     view.resize(820, 900)
@@ -72,6 +71,11 @@ def review(qtbot) -> ReviewView:
     view.show()
     qtbot.waitExposed(view)
     return view
+
+
+@pytest.fixture
+def review(qtbot) -> ReviewView:
+    return shown_review(qtbot)
 
 
 # -- Review ---------------------------------------------------------------------------
@@ -721,12 +725,7 @@ def test_review_badges_and_word_marks_take_the_theme_s_colours(themed, qtbot):
     seen = {}
     for mode in ("light", "dark"):
         dark = themed(mode)
-        view = ReviewView()
-        qtbot.addWidget(view)
-        view.resize(820, 900)
-        view.set_items(review_items())
-        view.show()
-        qtbot.waitExposed(view)
+        view = shown_review(qtbot)
         row = view.row("h-changed")
         card = row.palette().color(QPalette.ColorRole.AlternateBase)  # the row's own fill
         badges = []
