@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefreader import render, resource_policy
+from briefreader import render, resource_policy, timebox
 from briefreader.brief import LEAD_ID, Brief, Section, normalise_text
 
 DATA = Path(__file__).resolve().parent / "data" / "render"
@@ -440,6 +440,7 @@ def test_defuse_skips_fenced_code():
 
 
 def test_time_box_returns_plain_text_and_stops_the_worker(monkeypatch):
+    render._warm_up()  # (Markdown's first run is in the calling thread)
     workers: list[threading.Thread] = []
 
     def spin(source: str, scope: str) -> str:
@@ -460,6 +461,63 @@ def test_time_box_returns_plain_text_and_stops_the_worker(monkeypatch):
     assert len(workers) == 1 and workers[0] is not threading.main_thread()
     workers[0].join(10)  # cancelled, it ends long before the 30 s spin would
     assert not workers[0].is_alive()
+
+
+def _threads_formatting(monkeypatch) -> list[threading.Thread]:
+    """The threads Markdown runs in from now on, one entry a section formatted."""
+    seen: list[threading.Thread] = []
+    real = render._markdown_to_html
+
+    def recorded(source: str, scope: str) -> str:
+        seen.append(threading.current_thread())
+        return real(source, scope)
+
+    monkeypatch.setattr(render, "_markdown_to_html", recorded)
+    return seen
+
+
+def test_one_worker_formats_one_section_after_another(monkeypatch):
+    seen = _threads_formatting(monkeypatch)
+    for i in range(5):
+        assert not rendered(f"para *{i}*").fallback
+    assert len(set(seen)) == 1 and seen[0] is not threading.main_thread()
+
+
+def test_a_worker_that_overran_is_not_given_the_next_section(monkeypatch):
+    real = render._markdown_to_html
+    assert not rendered("before *a*").fallback
+
+    def spin(source: str, scope: str) -> str:
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            pass
+        return real(source, scope)
+
+    monkeypatch.setattr(render, "_markdown_to_html", spin)
+    assert rendered("slow *b*", time_limit=0.2).notice == render.NOTICE_SLOW
+    monkeypatch.setattr(render, "_markdown_to_html", real)
+    seen = _threads_formatting(monkeypatch)
+    assert not rendered("after *c*").fallback
+    assert seen and seen[0].is_alive() and seen[0].name == "briefreader-render"
+    (old,) = [t for t in threading.enumerate()
+              if t.name == "briefreader-render" and t is not seen[0]] or [None]
+    if old is not None:
+        old.join(10)
+        assert not old.is_alive()  # the cancelled one ended
+
+
+def test_each_thread_formats_on_its_own_worker_which_ends_when_idle(monkeypatch):
+    monkeypatch.setattr(timebox, "IDLE_SECONDS", 0.05)
+    seen = _threads_formatting(monkeypatch)
+    other = threading.Thread(target=lambda: rendered("from *a worker*"))
+    other.start()
+    other.join(10)
+    assert not rendered("from *here*").fallback
+    assert len(set(seen)) == 2
+    for worker in set(seen):
+        worker.join(5)
+        assert not worker.is_alive()
+    assert not rendered("*again*").fallback  # a new worker when the last one ended
 
 
 def test_time_box_on_real_slow_input():
@@ -558,7 +616,7 @@ def test_a_note_without_markdown_is_made_as_markdown_makes_it_without_a_worker(
     def no_worker(*args, **kwargs):
         raise AssertionError("a worker thread was started for text without Markdown")
 
-    monkeypatch.setattr(render, "_Worker", no_worker)
+    monkeypatch.setattr(render, "run_time_boxed", no_worker)
     assert render.render_markdown_fragment(text) == expected
 
 

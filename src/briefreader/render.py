@@ -40,7 +40,7 @@ from markdown.extensions.tables import TableExtension
 from briefreader import footnotes
 from briefreader.brief import Brief, Section, normalise_text
 from briefreader.footnotes import effective_source
-from briefreader.timebox import _CancellableThread
+from briefreader.timebox import _CancellableThread, run_time_boxed
 
 log = logging.getLogger(__name__)
 
@@ -455,11 +455,9 @@ def defuse_markdown(source: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _markdown_to_html(source: str, footnote_scope: str) -> str:
-    # A fresh instance per call: instances are not thread-safe, and one abandoned by
-    # a cancelled worker must not be reused. Extension objects rather than names:
-    # names cost an entry-point scan per instance.
-    md = markdown.Markdown(
+def _new_markdown(footnote_scope: str) -> markdown.Markdown:
+    # Extension objects rather than names: names cost an entry-point scan per instance.
+    return markdown.Markdown(
         extensions=[
             TableExtension(use_align_attribute=True),
             FencedCodeExtension(),
@@ -470,7 +468,24 @@ def _markdown_to_html(source: str, footnote_scope: str) -> str:
         ],
         output_format="html",
     )
-    return md.convert(source)
+
+
+_instances = threading.local()
+_INSTANCES_KEPT = 8
+
+
+def _markdown_to_html(source: str, footnote_scope: str) -> str:
+    # Instances are not thread-safe: each thread keeps its own, a few footnote scopes'
+    # worth, reset for each text (making one took longer than formatting a note). One
+    # is kept only once it has finished: a cancel or an error mid-way drops it.
+    kept: dict[str, markdown.Markdown] = _instances.__dict__.setdefault("kept", {})
+    md = kept.pop(footnote_scope, None) or _new_markdown(footnote_scope)
+    md.reset()
+    html_out = md.convert(source)
+    kept[footnote_scope] = md
+    while len(kept) > _INSTANCES_KEPT:
+        del kept[next(iter(kept))]
+    return html_out
 
 
 _WARM_UP = (
@@ -488,46 +503,40 @@ def _warm_up() -> None:
         _warmed_up = True
 
 
-class _Worker(_CancellableThread):
-    """Formats one Markdown source; can be stopped while Markdown runs.
+def _formatter(source: str, footnote_scope: str) -> Callable[[_CancellableThread], str]:
+    """The work of formatting one Markdown source, on a time-boxed worker.
 
     Cancelling is allowed only inside Markdown (pure Python, state thrown away),
     never in nh3: an exception raised inside its Rust callbacks is swallowed.
     """
 
-    def __init__(self, source: str, footnote_scope: str) -> None:
-        super().__init__("briefreader-render")
-        self.source = source
-        self.footnote_scope = footnote_scope
-        self.html: str | None = None
-        self.error: Exception | None = None
-
-    def work(self) -> None:
+    def work(worker: _CancellableThread) -> str:
+        defused = defuse_markdown(source)
+        worker.enter_cancellable()
         try:
-            defused = defuse_markdown(self.source)
-            self._enter_cancellable()
-            raw = _markdown_to_html(defused, self.footnote_scope)
-            self._leave_cancellable()
-            self.html = sanitise_html(raw)
-        except Exception as exc:  # RecursionError included
-            self._leave_cancellable()
-            self.error = exc
+            raw = _markdown_to_html(defused, footnote_scope)
+        except Exception:  # RecursionError included (a cancel is not an Exception)
+            worker.leave_cancellable()
+            raise
+        worker.leave_cancellable()
+        return sanitise_html(raw)
+
+    return work
 
 
 def _time_boxed(source: str, footnote_scope: str, time_limit: float) -> tuple[str | None, str]:
     """Format in a worker thread; returns (html, "") or (None, notice)."""
     _warm_up()
-    worker = _Worker(source, footnote_scope)
-    if not worker.finished_within(time_limit):
+    finished, html, error = run_time_boxed(_formatter(source, footnote_scope), time_limit,
+                                           "briefreader-render")
+    if not finished:
         return None, NOTICE_SLOW
-    if isinstance(worker.error, RecursionError):
+    if isinstance(error, RecursionError):
         return None, NOTICE_DEEP
-    if worker.error is not None:
-        log.warning("could not format Markdown", exc_info=worker.error)
+    if error is not None:
+        log.warning("could not format Markdown", exc_info=error)
         return None, NOTICE_ERROR
-    if worker.html is None:  # cancelled just as the time box ran out
-        return None, NOTICE_SLOW
-    return worker.html, ""
+    return html, ""
 
 
 # ---------------------------------------------------------------------------
