@@ -107,9 +107,10 @@ def test_the_file_menu_dialogs_start_beside_the_brief_then_where_each_kind_went(
     # stay beside the brief.
     answers["Export Notes"] = str(exports / "ferry-notes.md")
     w.actions_.export_notes.trigger()
-    assert (exports / "ferry-notes.md").exists()
     answers["Export PDF"] = str(printed / "ferry.pdf")
     w.actions_.export_pdf.trigger()
+    qtbot.waitUntil(lambda: not w.note_taking.exchange.tasks)  # written on workers
+    assert (exports / "ferry-notes.md").exists() and (printed / "ferry.pdf").exists()
     expected = {
         "Open": reading,
         "Open Folder": reading,

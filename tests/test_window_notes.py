@@ -1124,6 +1124,8 @@ def test_export_import_and_pdf_from_the_file_menu(qtbot, app, brief_path, tmp_pa
     out.parent.mkdir()
     monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(out))
     qtbot.keyClick(w.reader, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    done = w.note_taking.exchange.tasks
+    qtbot.waitUntil(lambda: not done)  # written on a worker
     text = out.read_text(encoding="utf-8")
     assert "# Coastal Ferry Subsidy Review" in text
     assert "Option two ties it to sailings kept." in text and "Preferred by the islands." in text
@@ -1132,18 +1134,21 @@ def test_export_import_and_pdf_from_the_file_menu(qtbot, app, brief_path, tmp_pa
     pdf = tmp_path / "out" / "ferry.pdf"
     monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(pdf))
     w.actions_.export_pdf.trigger()
-    assert pdf.read_bytes().startswith(b"%PDF")
+    qtbot.waitUntil(lambda: not done)
+    assert pdf.read_bytes().startswith(b"%PDF") and "PDF saved" in w.banner.text()
 
     # A colleague's JSON with an edited note comes back in through File → Import Notes.
     js = tmp_path / "out" / "ferry.json"
     monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(js))
     w.actions_.export_notes.trigger()
+    qtbot.waitUntil(lambda: not done)
     data = js.read_text(encoding="utf-8").replace("Preferred by the islands.",
                                                   "Preferred by the islands and the port.")
     data = re.sub(r'"modified": "[^"]+"', '"modified": "2099-01-01T00:00:00.000Z"', data)
     js.write_text(data, encoding="utf-8")
     monkeypatch.setattr(exchange, "ask_open_path", lambda *a: str(js))
     w.actions_.import_notes.trigger()
+    qtbot.waitUntil(lambda: not done)
     assert "Import:" in w.banner.text() and "1 updated" in w.banner.text()
     assert app.store.get_highlight(hid).note == "Preferred by the islands and the port."
     edited = "Preferred by the islands and the port."
@@ -1154,7 +1159,64 @@ def test_export_import_and_pdf_from_the_file_menu(qtbot, app, brief_path, tmp_pa
     monkeypatch.setattr(w.note_taking.annotations.notes, "highlights",
                         lambda *a, **k: loads.append(1) or real_load(*a, **k))
     w.actions_.import_notes.trigger()
+    qtbot.waitUntil(lambda: not done)
     assert "1 unchanged" in w.banner.text() and loads == []
+
+
+def test_a_pdf_is_made_on_a_worker_while_the_window_goes_on(qtbot, app, brief_path,
+                                                            tmp_path, monkeypatch):
+    import threading
+
+    from briefreader.ui import exchange
+
+    w = app.open(brief_path)
+    _highlighted(w, "Island councils")
+    made_on, go = [], threading.Event()
+    real = exchange.export_pdf
+
+    def slow(document, path, **kw):
+        made_on.append(threading.current_thread())
+        assert go.wait(10)
+        real(document, path, **kw)
+
+    monkeypatch.setattr(exchange, "export_pdf", slow)
+    pdf = tmp_path / "ferry.pdf"
+    monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(pdf))
+    w.actions_.export_pdf.trigger()
+    qtbot.waitUntil(lambda: bool(made_on))  # the window is not waiting for it
+    assert made_on[0] is not threading.main_thread()
+    assert w.banner.text() == "Saving the PDF…"
+    w.actions_.export_pdf.trigger()  # once at a time
+    assert w.banner.text() == "The PDF is still being saved; one moment."
+    assert len(made_on) == 1
+    go.set()
+    qtbot.waitUntil(lambda: "PDF saved" in w.banner.text())
+    assert pdf.read_bytes().startswith(b"%PDF") and not w.note_taking.exchange.tasks
+
+
+def test_an_export_that_fails_on_its_worker_says_so_and_the_window_closes_after_it(
+    qtbot, app, brief_path, tmp_path, monkeypatch
+):
+    import threading
+
+    from briefreader.ui import exchange
+
+    w = app.open(brief_path)
+    _highlighted(w, "Island councils")
+    monkeypatch.setattr(exchange, "ask_save_path",
+                        lambda *a: str(tmp_path / "no-such-folder" / "notes.md"))
+    w.actions_.export_notes.trigger()
+    qtbot.waitUntil(lambda: "Export failed" in w.banner.text())
+    # Closing the window while an export is written waits for it to be whole.
+    go = threading.Event()
+    real = exchange.write_atomically
+    monkeypatch.setattr(exchange, "write_atomically",
+                        lambda *a, **k: (go.wait(0.5), real(*a, **k)))
+    out = tmp_path / "notes.md"
+    monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(out))
+    w.actions_.export_notes.trigger()
+    w.close()
+    assert "Island councils" in out.read_text(encoding="utf-8")
 
 
 def test_writes_on_a_brief_of_many_notes_do_not_reload_them_all(qtbot, app, brief_path,

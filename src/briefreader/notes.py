@@ -298,11 +298,11 @@ class NotesService:
         take long."""
         if self.read_only:
             return None
-        with self._apart() as worker:
+        with self.apart() as worker:
             return worker.likely_earlier(brief)
 
     @contextmanager
-    def _apart(self) -> Iterator[NotesService]:
+    def apart(self) -> Iterator[NotesService]:
         """This service on a connection of the calling thread's own (a worker's)."""
         with Store(self.store.database, backup_interval=None, checked=True) as store:
             worker = NotesService(store, author=self.author)
@@ -339,7 +339,7 @@ class NotesService:
         reports it (or, when it has passed, does the work itself)."""
         try:
             self.section_texts(brief)
-            with self._apart() as worker:
+            with self.apart() as worker:
                 return worker.sync(brief)
         except BriefreaderError:
             return None

@@ -4,7 +4,9 @@ Brief…, Print…, Export PDF….
 The dialogs live here; the work is done by ``export``, ``importing`` and ``printing``.
 Each entry point reports failures in the window's banner and never loses the user's notes.
 Exporting the notes of every brief of a folder reads all of them: it runs on a worker
-thread (:class:`ExportAllJob`) while the window stays responsive.
+thread (:class:`ExportAllJob`) while the window stays responsive. Export Notes, Import
+Notes and Export PDF run on a worker too (:class:`_Task`): with thousands of notes each
+takes seconds.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
@@ -29,7 +31,7 @@ from briefreader.export import (
     suggested_file_name,
     write_atomically,
 )
-from briefreader.importing import import_notes
+from briefreader.importing import ImportSummary, import_notes
 from briefreader.printing import build_print_document, export_pdf, print_document
 from briefreader.records import StoredBrief
 from briefreader.ui import attach_dialog
@@ -122,10 +124,34 @@ class ExportAllJob(QObject):
             self.progress.emit(stage, done, total)
 
 
+class _Task(QThread):
+    """Runs ``work`` on a thread of its own (a QThread: a text document made there
+    starts timers, which need its event dispatcher); ``done(result, error)`` then tells
+    the outcome on the GUI thread."""
+
+    done = Signal(object, object)
+
+    def __init__(self, name: str, work: Callable[[], object], parent: QObject) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self._work = work
+
+    def run(self) -> None:
+        result: object = None
+        error: Exception | None = None
+        try:
+            result = self._work()
+        except Exception as exc:  # noqa: BLE001 - reported in the window, never lost
+            error = exc
+        self.done.emit(result, error)
+
+
 class NotesExchange(QObject):
     export_all_finished = Signal(object)
     """The :class:`~briefreader.export.FilesExport` of Export Notes of Every Brief, or
     None when it failed as a whole."""
+    task_finished = Signal(str)
+    """An export, import or PDF run on a worker ("export", "import", "pdf") ended."""
     notes_attached = Signal(object, object)
     """The brief (a StoredBrief) whose notes the brief shown was given, and the ids of
     those notes: place them."""
@@ -142,6 +168,7 @@ class NotesExchange(QObject):
             getattr(window, "settings", None),
             lambda: self.brief.path if self.brief is not None else None)
         self.export_job: ExportAllJob | None = None
+        self.tasks: dict[str, _Task] = {}  # running: one export, import and PDF at a time
 
     def shutdown(self) -> None:
         """Stop an export after the current brief, so its own Store is closed properly
@@ -149,6 +176,8 @@ class NotesExchange(QObject):
         job = self.export_job
         if job is not None:
             job.stop()
+        for task in list(self.tasks.values()):
+            task.wait()  # (each is one file written, or one transaction: it ends)
 
     @property
     def brief(self) -> Brief | None:
@@ -160,9 +189,40 @@ class NotesExchange(QObject):
     def _failed(self, what: str, exc: BaseException | None) -> None:
         self.banner.show_message(f"{what} failed: {exc}", "error")
 
+    def _busy(self, kind: str) -> bool:
+        if kind in self.tasks:
+            self._done({"export": "The notes are still being exported; one moment.",
+                        "import": "Notes are still being imported; one moment.",
+                        "pdf": "The PDF is still being saved; one moment."}[kind])
+            return True
+        return False
+
+    def _start(self, kind: str, message: str, work: Callable[[], object],
+               finished: Callable[[object], None], what: str) -> _Task:
+        """Run ``work`` on a worker, saying ``message`` meanwhile; then ``finished``
+        with its result, or the failure of ``what`` in the banner."""
+        task = _Task(f"briefreader-{kind}", work, self)
+
+        def done(result: object, error: Exception | None) -> None:
+            self.tasks.pop(kind, None)
+            task.wait()
+            task.deleteLater()
+            if error is not None:
+                self._failed(what, error)
+            else:
+                finished(result)
+            self.task_finished.emit(kind)
+
+        task.done.connect(done)
+        self.tasks[kind] = task
+        self._done(message)
+        task.start()
+        return task
+
     def export_notes(self) -> Path | None:
+        """Ask where, then write the export on a worker: the path chosen, or None."""
         brief = self.brief
-        if brief is None:
+        if brief is None or self._busy("export"):
             return None
         start = self.folders.start(NOTES)
         path = ask_save_path(
@@ -173,15 +233,17 @@ class NotesExchange(QObject):
             return None
         target = Path(path)
         self.folders.remember(NOTES, target)
-        try:
-            data = gather(self.annotations.notes, brief)
+        notes = self.annotations.notes
+
+        def work() -> None:
+            with notes.apart() as service:  # a connection of the worker's own
+                data = gather(service, brief)
             text = export_json(data) if target.suffix.lower() == ".json" else export_markdown(data)
             # The dialog has already asked before replacing an existing file.
             write_atomically(target, text, force=True)
-        except (BriefreaderError, OSError) as exc:
-            self._failed("Export", exc)
-            return None
-        self._done(f"Notes exported to {target}.")
+
+        self._start("export", "Exporting the notes…", work,
+                    lambda _: self._done(f"Notes exported to {target}."), "Export")
         return target
 
     def export_all(self) -> ExportAllJob | None:
@@ -232,22 +294,29 @@ class NotesExchange(QObject):
         self.export_all_finished.emit(report)
 
     def import_notes(self) -> None:
+        """Ask which file, then merge it in on a worker."""
         brief = self.brief
+        if self._busy("import"):
+            return
         path = ask_open_path(self.window, "Import Notes", "Notes (*.json *.md);;All files (*)",
                              str(self.folders.start(NOTES)))
         if not path:
             return
         self.folders.remember(NOTES, path)
-        try:
-            summary = import_notes(self.annotations.notes, Path(path), brief=brief)
-        except (BriefreaderError, OSError) as exc:
-            self._failed("Import", exc)
-            return
-        if summary.added or summary.updated or summary.bookmarks:
-            self.annotations.reload()
-        else:  # nothing new (the same file again): the labels may be, the notes are not
-            self.annotations.reload_labels()
-        self._done(f"Import: {summary.summary()}")
+        notes = self.annotations.notes
+
+        def work() -> ImportSummary:
+            with notes.apart() as service:  # a connection of the worker's own
+                return import_notes(service, Path(path), brief=brief)
+
+        def finished(summary: ImportSummary) -> None:
+            if summary.added or summary.updated or summary.bookmarks:
+                self.annotations.reload()
+            else:  # nothing new (the same file again): the labels may be, not the notes
+                self.annotations.reload_labels()
+            self._done(f"Import: {summary.summary()}")
+
+        self._start("import", "Importing the notes…", work, finished, "Import")
 
     def attach_notes(self) -> None:
         brief = self.brief
@@ -298,8 +367,9 @@ class NotesExchange(QObject):
             self._failed("Printing", exc)
 
     def export_pdf(self) -> Path | None:
+        """Ask where, then make and save the PDF on a worker: the path chosen, or None."""
         brief = self.brief
-        if brief is None:
+        if brief is None or self._busy("pdf"):
             return None
         stem = suggested_file_name(brief, "md").rsplit(".", 1)[0]
         path = ask_save_path(self.window, "Export PDF",
@@ -307,10 +377,14 @@ class NotesExchange(QObject):
         if not path:
             return None
         self.folders.remember(PDF, path)
-        try:
-            export_pdf(self._document(), Path(path), force=True)
-        except (BriefreaderError, OSError) as exc:
-            self._failed("PDF export", exc)
-            return None
-        self._done(f"PDF saved to {path}.")
+        an = self.annotations
+        highlights, comments = list(an.highlights.values()), list(an.comments.values())
+        labels = dict(an.labels)
+
+        def work() -> None:
+            document = build_print_document(brief, highlights, comments, labels=labels)
+            export_pdf(document, Path(path), force=True)
+
+        self._start("pdf", "Saving the PDF…", work,
+                    lambda _: self._done(f"PDF saved to {path}."), "PDF export")
         return Path(path)
