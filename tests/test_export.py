@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 
 from briefreader import export as ex
 from briefreader import importing as im
+from briefreader import lineage
 from briefreader.anchor import make_selector
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
@@ -878,7 +879,8 @@ def breakers():
         "bad status": (set_in(item(0), "br:status", "lost"), "unknown status"),
         "bad versions": (set_in(item(0), "br:versions", "t:xyz"), "'br:versions'"),
         "bad bookmark removal": (
-            lambda d: d.update({"br:bookmarksRemoved": [{"section": "s", "removed": "soon"}]}),
+            lambda d: d.update({"br:bookmarksRemoved": [
+                {"id": "b1", "section": "s", "removed": "soon"}]}),
             "not a date and time",
         ),
         "comment without section": (
@@ -1217,6 +1219,67 @@ def test_tags_added_apart_on_two_machines_are_all_kept_on_both(brief, pair):
         assert (now.tags, now.color) == (("quota", "follow-up"), "red")
 
 
+def test_colour_and_tags_changed_on_two_machines_are_each_kept(brief, pair):
+    mine, theirs, h = pair
+    mine.edit_highlight(h.id, color="red", tags=["urgent"])
+    im.apply_import(theirs, exported(mine, brief), brief=brief)
+    mine.edit_highlight(h.id, color="blue")
+    theirs.edit_highlight(h.id, tags=[])  # later: the tag removed there
+    swap(brief, mine, theirs)
+    for service in (mine, theirs):
+        now = service.get_highlight(h.id)
+        assert (now.color, now.tags) == ("blue", ())
+
+
+def test_a_text_taken_back_on_one_machine_gives_way_to_a_later_edit_on_the_other(
+    brief, pair
+):
+    mine, theirs, h = pair
+    theirs.edit_highlight(h.id, note="original?")
+    theirs.edit_highlight(h.id, note="original")  # taken back (an undo)
+    mine.edit_highlight(h.id, note="Meet on Wednesday")
+    here, there = swap(brief, mine, theirs)
+    assert (here.merged, there.merged) == (0, 0)
+    assert [s.get_highlight(h.id).note for s in (mine, theirs)] == ["Meet on Wednesday"] * 2
+
+
+def test_one_fix_made_on_both_machines_then_a_later_edit_goes_across_alone(brief, pair):
+    mine, theirs, h = pair
+    mine.edit_highlight(h.id, note="Meet on Tuesday")
+    theirs.edit_highlight(h.id, note="Meet on Tuesday")
+    swap(brief, mine, theirs)
+    mine.edit_highlight(h.id, note="Meet on Wednesday")
+    swap(brief, mine, theirs)
+    assert [s.get_highlight(h.id).note for s in (mine, theirs)] == ["Meet on Wednesday"] * 2
+
+
+def test_three_machines_and_an_undo_settle_on_the_undo(tmp_path, brief, pair):
+    mine, theirs, h = pair
+    third = NotesService(Store(tmp_path / "third.sqlite3", backup_interval=None))
+    im.apply_import(third, exported(mine, brief), brief=brief)
+    third.edit_highlight(h.id, color="green")  # the third only recolours it
+    mine.edit_highlight(h.id, note="changed")
+    im.apply_import(theirs, exported(mine, brief), brief=brief)
+    mine.edit_highlight(h.id, note="original")  # taken back
+    im.apply_import(mine, exported(third, brief), brief=brief)
+    for _ in range(2):
+        swap(brief, mine, theirs)
+        assert [s.get_highlight(h.id).note for s in (mine, theirs)] == ["original"] * 2
+        assert {s.get_highlight(h.id).color for s in (mine, theirs)} == {"green"}
+    third.store.close()
+
+
+def test_a_note_saved_at_every_pause_is_taken_whole_by_a_copy_that_never_changed(
+    brief, pair
+):
+    mine, theirs, h = pair
+    for n in range(lineage.KEPT + 5):  # typed for long, saved at every pause
+        mine.edit_highlight(h.id, note=f"Final wording, take {n}")
+    here, there = swap(brief, mine, theirs)
+    assert (here.merged, there.merged) == (0, 0)
+    assert theirs.get_highlight(h.id).note == f"Final wording, take {lineage.KEPT + 4}"
+
+
 def test_an_edit_made_after_the_other_copy_is_taken_whatever_the_times(brief, pair):
     mine, theirs, h = pair
     theirs.edit_highlight(h.id, note="Edited there")
@@ -1264,19 +1327,24 @@ def test_a_comment_edited_apart_keeps_both_texts_and_a_deletion_there_is_taken(b
         assert now.deleted_at is not None  # in the Trash, with both texts
 
 
-def test_the_versions_of_a_note_grow_with_each_change_of_a_part(brief, store):
+def test_the_versions_of_a_note_grow_with_each_change_exported(brief, store):
     service = NotesService(store)
     h = service.annotate(brief, "catch-limits", "cod quota", note="n")
-    first = store.lineages(ids=[h.id])[h.id]
-    assert sorted(t[0] for t in first.split()) == ["d", "l", "p", "t"]
+    first = store.lineages(h.brief_key, share=True)[h.id]  # (as an export takes them)
+    assert sorted(t[0] for t in first.split()) == ["c", "d", "g", "p", "t"]
+    assert "*" not in first
     service.edit_highlight(h.id, note="n2")
     service.edit_highlight(h.id, note="n2")  # the same again: no new version
     service.edit_highlight(h.id, tags=["x"])
     service.delete_highlight(h.id)
+    typed = store.lineages(h.brief_key)[h.id].split()
+    assert typed[:5] == first.split()
+    assert [t[0] for t in typed[5:]] == ["t", "g", "d"] and all(t.endswith("*") for t in typed[5:])
+    # Until they are exported, more changes take the place of the versions not shared.
+    service.edit_highlight(h.id, note="n3")
     service.restore_highlight(h.id)
-    now = store.lineages(h.brief_key)[h.id].split()
-    assert now[:4] == first.split()
-    assert [t[0] for t in now[4:]] == ["t", "l", "d", "d"]
+    again = store.lineages(h.brief_key)[h.id].split()
+    assert len(again) == len(typed) and again[-2:] != typed[-2:]
 
 
 def test_a_bookmark_removed_on_one_machine_is_removed_on_both_and_stays_removed(brief, pair):
@@ -1297,6 +1365,23 @@ def test_a_bookmark_removed_on_one_machine_is_removed_on_both_and_stays_removed(
     assert [x.label for x in theirs.bookmarks(brief)] == ["Patrols, again"]
     im.apply_import(mine, exported(theirs, brief), brief=brief)
     assert [x.label for x in mine.bookmarks(brief)] == ["Patrols, again"]
+
+
+def test_a_bookmark_removed_elsewhere_takes_none_of_the_bookmarks_made_here(brief, pair):
+    mine, theirs, _ = pair
+    own = theirs.add_bookmark(brief, "enforcement", 0, "Bob: read before Tuesday")
+    gone = mine.add_bookmark(brief, "enforcement", 5, "Alice: patrol costs")
+    mine.delete_bookmark(gone.id)
+    summary = im.apply_import(theirs, exported(mine, brief), brief=brief)
+    assert summary.bookmarks == 0
+    assert [b.id for b in theirs.bookmarks(brief)] == [own.id]
+    # A removal dated in the future counts from now: a bookmark made later still goes.
+    bundle = exported(mine, brief)
+    ((bid, section, _),) = bundle.removed_bookmarks
+    im.apply_import(theirs, replace(bundle, removed_bookmarks=(
+        (bid, section, "2099-01-01T00:00:00.000Z"),)), brief=brief)
+    assert all(when <= ex.now_utc() for _, _, when in theirs.store.removed_bookmarks(
+        own.brief_key))
 
 
 def test_imported_bookmarks_and_labels_never_replace_the_ones_here(brief, pair):

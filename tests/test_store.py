@@ -1311,7 +1311,7 @@ def test_removed_bookmarks_are_remembered_and_move_with_the_notes(store):
     gone = store.add_bookmark(Bookmark(new_id(), KEY, "summary", 120, "figures"))
     store.delete_bookmark(gone.id)
     (removed,) = store.removed_bookmarks(KEY)
-    assert removed[0] == "summary" and removed[1] >= gone.created
+    assert removed[:2] == (gone.id, "summary") and removed[2] >= gone.created
     store.save_brief(replace(brief_record("hash-9"), key="grain-2027", path="/b/g.md"))
     store.move_notes(KEY, "grain-2027")  # the brief it was on is forgotten
     assert store.removed_bookmarks("grain-2027") == [removed]

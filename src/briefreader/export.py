@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
-from briefreader import __version__
+from briefreader import __version__, lineage
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.records import (
@@ -90,8 +90,8 @@ class NotesExport:
     lineages: Mapping[str, str] = field(default_factory=dict)
     """Note id → the versions of its parts (lineage.py), for an import elsewhere to
     tell an edit made since from one made apart."""
-    removed_bookmarks: tuple[tuple[str, str], ...] = ()
-    """(section id, when) of each section whose bookmark was removed."""
+    removed_bookmarks: tuple[tuple[str, str, str], ...] = ()
+    """(id, section id, when) of each bookmark removed."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,9 @@ class Filters:
 
 
 def gather(service: NotesService, brief: Brief) -> NotesExport:
-    """Sync the brief (placing notes again if it changed) and collect its notes."""
+    """Sync the brief (placing notes again if it changed) and collect its notes. The
+    versions of their parts are marked as gone from this machine (lineage.py): a JSON
+    export takes them along."""
     listing = service.listing(brief)
     key = listing.brief.key
     store = service.store
@@ -143,7 +145,7 @@ def gather(service: NotesService, brief: Brief) -> NotesExport:
         texts={p.highlight.id: p.text for p in listing.highlights if p.text is not None},
         sections=listing.brief.sections,
         bookmarks=tuple(store.bookmarks(key)),
-        lineages=store.lineages(key),
+        lineages=store.lineages(key, share=True),
         removed_bookmarks=tuple(store.removed_bookmarks(key)),
     )
 
@@ -722,7 +724,7 @@ def export_json(
     keep = Filters.of(colors, tags, author)
     source = _brief_iri(data.brief_key)
     items = [
-        _highlight_json(h, source, data.lineages.get(h.id))
+        _highlight_json(h, source, lineage.shared(data.lineages.get(h.id, "")))
         for h in (*data.highlights, *data.deleted_highlights)
         if keep.highlight(h)
     ]
@@ -737,7 +739,8 @@ def export_json(
             kept.add(parent)
             parent = by_id[parent].reply_to
     items += [
-        json.dumps(_comment_json(c, source, data.lineages.get(c.id)), ensure_ascii=False)
+        json.dumps(_comment_json(c, source, lineage.shared(data.lineages.get(c.id, ""))),
+                   ensure_ascii=False)
         for c in comments
         if c.id in kept
     ]
@@ -780,8 +783,8 @@ def export_json(
         ]  # fmt: skip
         if data.removed_bookmarks:
             collection["br:bookmarksRemoved"] = [
-                {"section": section_id, "removed": when}
-                for section_id, when in data.removed_bookmarks
+                {"id": bookmark_id, "section": section_id, "removed": when}
+                for bookmark_id, section_id, when in data.removed_bookmarks
             ]
     # The header indented for reading; one annotation per line, because json.dumps
     # with an indent runs in pure Python, six times slower on 10,000 notes.

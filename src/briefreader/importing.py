@@ -107,8 +107,8 @@ class ImportBundle:
     """The colour labels of whoever exported (JSON)."""
     lineages: Mapping[str, str] = field(default_factory=dict)
     """Note id → the versions of its parts there (JSON ``br:versions``, lineage.py)."""
-    removed_bookmarks: tuple[tuple[str, str], ...] = ()
-    """(section id, when) of each section whose bookmark was removed there."""
+    removed_bookmarks: tuple[tuple[str, str, str], ...] = ()
+    """(id, section id, when) of each bookmark removed there."""
 
 
 def read_import(path: Path) -> ImportBundle:
@@ -310,9 +310,9 @@ class _JsonReader:
                 _stamp(created, f"{self.name}: {where}", "created") if created else now_utc()))
         return tuple(out)
 
-    def _removed_bookmarks(self, header: dict) -> tuple[tuple[str, str], ...]:
+    def _removed_bookmarks(self, header: dict) -> tuple[tuple[str, str, str], ...]:
         return tuple(
-            (self.text(r, "section", where),
+            (_note_id(r.get("id"), f"{self.name}: {where}"), self.text(r, "section", where),
              _stamp(r.get("removed"), f"{self.name}: {where}", "removed"))
             for where, r in self._objects(header, "br:bookmarksRemoved", "removed bookmark")
         )  # fmt: skip
@@ -834,8 +834,7 @@ def apply_import(
         bookmarks=_own_bookmarks(bundle, key),
         labels=bundle.labels,
         lineages=lineages.result,
-        removed_bookmarks=[(key, section_id, when)
-                           for section_id, when in bundle.removed_bookmarks],
+        removed_bookmarks=[(key, *removal) for removal in bundle.removed_bookmarks],
     )
     return tally.result(key)
 
@@ -894,17 +893,20 @@ def _pairs(
 
 def _with_parts(mine: _N, theirs: _N, taken: Mapping[str, str]) -> _N:
     """``mine`` with the parts ``taken`` from ``theirs``."""
+    if not taken:
+        return mine
     changes: dict[str, object] = {}
     if "text" in taken:
         name = "note" if isinstance(mine, Highlight) else "body"
         changes[name] = _text_taken(taken["text"], mine, theirs, getattr(mine, name),
                                     getattr(theirs, name))
-    if taken.get("look") == "theirs":
-        changes.update(color=theirs.color, tags=theirs.tags)  # type: ignore[union-attr]
-    elif "look" in taken:  # changed apart: the later colour, the tags of both
-        first, then = sorted((mine, theirs), key=lambda n: (_version(n), n.color, n.tags))
-        changes.update(color=then.color,  # type: ignore[union-attr]
-                       tags=tuple(dict.fromkeys((*first.tags, *then.tags))))  # type: ignore[union-attr]
+    if "colour" in taken:
+        changes["color"] = theirs.color  # type: ignore[union-attr]
+    if taken.get("tags") == "theirs":
+        changes["tags"] = theirs.tags  # type: ignore[union-attr]
+    elif "tags" in taken:  # changed apart: the tags of both, in the same order anywhere
+        first, then = sorted((mine, theirs), key=lambda n: (n.modified, n.tags))
+        changes["tags"] = tuple(dict.fromkeys((*first.tags, *then.tags)))  # type: ignore[union-attr]
     if "trash" in taken:
         changes["deleted_at"] = theirs.deleted_at
     return replace(mine, **changes)
@@ -954,31 +956,42 @@ def _parts_taken(
     note had before; texts and tags changed apart keep both; else (versions unknown,
     or a passage or a place in the Trash changed apart) the later copy's is taken.
     Records the note's lineage after the merge."""
-    later = _version(theirs) > _version(mine)
     m_line, t_line = lineages.mine.get(mine.id, ""), lineages.theirs.get(mine.id, "")
-    m_now, t_now = lineage.current(m_line), lineage.current(t_line)
     m_values, t_values = lineage.values(mine), lineage.values(theirs)
+    if m_values == t_values and lineage.shared(m_line) == t_line:
+        return {}  # the same note (an export of it imported again): nothing to do
+    later = _version(theirs) > _version(mine)
+    m_now, t_now = lineage.current(m_line), lineage.current(t_line)
     taken: dict[lineage.Part, Literal["theirs", "both"]] = {}
     now: dict[lineage.Part, str] = {}
     for part, value in m_values.items():
         here, there = m_now.get(part), t_now.get(part)
-        if value == t_values[part]:
-            # The same, maybe reached apart: both copies settle on one version.
-            if here or there:
-                now[part] = min(t for t in (here, there) if t)
-            continue
         relation = lineage.relation(part, m_line, t_line)
-        if relation == "apart" and part in ("text", "look"):
+        if value == t_values[part]:
+            # The same: the later version stands; one reached apart is settled on one
+            # token both copies choose alike.
+            if relation == "theirs" or (relation == "apart" and there < here):  # type: ignore[operator]
+                now[part] = there  # type: ignore[assignment]
+            elif here or there:
+                now[part] = here or there  # type: ignore[assignment]
+            continue
+        if relation == "apart" and part in ("text", "tags"):
             taken[part] = "both"
             assert here is not None and there is not None
-            now[part] = lineage.joint_token(part, here, there)
-        elif relation == "theirs" or (relation != "mine" and later):
+            now[part] = lineage.joint_token(part, _both(part, mine, theirs), here, there)
+        elif relation == "theirs" or (relation not in ("mine",) and later):
             taken[part] = "theirs"
-            now[part] = there or lineage.token(part)
+            now[part] = there or lineage.token(part, t_values[part])
         else:  # kept: a version of its own if it had none
-            now[part] = here or lineage.token(part)
+            now[part] = here or lineage.token(part, value)
     lineages.merged(mine.id, now)
     return taken
+
+
+def _both(part: lineage.Part, mine: _Note, theirs: _Note) -> object:
+    """The value of ``part`` that keeps both copies' (texts and tags changed apart)."""
+    merged_note = _with_parts(mine, theirs, {part: "both"})
+    return lineage.values(merged_note)[part]
 
 
 def _text_taken(how: str, mine: _Note, theirs: _Note, mine_text: str, their_text: str) -> str:

@@ -1,21 +1,29 @@
 """Versions of a note's parts, so that merging two copies of a note can tell a change
 made after the other copy's from one made apart from it.
 
-A note has four parts people change on their own: its text, its look (colour and
-tags), its passage (where it was made: changed by attaching it elsewhere by hand) and
+A note has five parts people change on their own: its text, its colour, its tags,
+its passage (where it was made: changed by attaching it elsewhere by hand) and
 whether it is in the Trash. Each change of a part gets a version token; a note keeps
-the tokens of every version each part has had (the last ones, :data:`KEPT` a part), in
-one string such as ``"t:3fa9c1e2b7d4 d:0c5e81aa9f12 t:91b0d4c3e2f1"``. The last token
-of a part is the version it is now.
+the tokens of the versions each part has had (the last :data:`KEPT` a part), in one
+string such as ``"t:3fa9c1e2b7d4 d:0c5e81aa9f12 t:91b0d4c3e2f1*"``. The last token of
+a part is the version it is now. A token starts with a short hash of the part's value
+(so that a value taken back, as by an undo, is known for one the note had before) and
+ends with random digits. A token marked ``*`` has not left this machine yet: until an
+export takes it along, the next change of its part replaces it rather than adding one
+(a note typed for an hour, saved at every pause, does not pile up versions nobody
+else has seen).
 
 Two copies of a note compared part by part (:func:`relation`):
 
 - the version here is one the other copy had before: the other's is later (taken);
 - the other's version is one this copy had before: this one is later (kept);
-- neither: changed apart. Texts then keep both; the other parts go by the note's time.
+- else, the other's value is one this copy had before (or the other way round): the
+  copy that went on from it is later;
+- else changed apart. Texts then keep both, tags the tags of both; the other parts go
+  by the note's time.
 
-A part with no token (a note from before versions were kept, or from another tool)
-goes by the note's time, as every part did before.
+A part with no token (a note from before versions were kept, or from another tool), or
+whose versions run past :data:`KEPT`, goes by the note's time, as every part did before.
 
 Pure Python: no Qt, no SQL.
 """
@@ -30,93 +38,143 @@ from typing import Literal
 
 from briefreader.records import Comment, Highlight
 
-Part = Literal["text", "look", "passage", "trash"]
-PARTS: tuple[Part, ...] = ("text", "look", "passage", "trash")
-_MARK: dict[Part, str] = {"text": "t", "look": "l", "passage": "p", "trash": "d"}
+Part = Literal["text", "colour", "tags", "passage", "trash"]
+PARTS: tuple[Part, ...] = ("text", "colour", "tags", "passage", "trash")
+_MARK: dict[Part, str] = {"text": "t", "colour": "c", "tags": "g", "passage": "p",
+                          "trash": "d"}  # fmt: skip
 _PART_OF = {mark: part for part, mark in _MARK.items()}
-#: Tokens kept a part: older versions are forgotten (a copy that old, met again, is
-#: taken as changed apart, which keeps both texts).
+#: Tokens kept a part: older versions are forgotten (a copy that old, met again, goes
+#: by its time).
 KEPT = 256
+#: Not yet exported (stored, never written to a file).
+UNSHARED = "*"
 #: What a lineage read from a file may be.
-VALID = re.compile(r"(?:[tlpd]:[0-9a-f]{12})(?: [tlpd]:[0-9a-f]{12})*")
+VALID = re.compile(r"(?:[tcgpd]:[0-9a-f]{12})(?: [tcgpd]:[0-9a-f]{12})*")
 
 Relation = Literal["same", "theirs", "mine", "apart", "unknown"]
 
 
 def values(n: Highlight | Comment) -> dict[Part, object]:
-    """The value of each part ``n`` has (a comment has neither look nor passage)."""
+    """The value of each part ``n`` has (a comment has only a text and a place in the
+    Trash)."""
     if isinstance(n, Highlight):
         return {
             "text": n.note,
-            "look": (n.color, n.tags),
+            "colour": n.color,
+            "tags": n.tags,
             "passage": (n.section_id, n.exact, n.prefix, n.suffix, n.start, n.end),
-            "trash": n.deleted_at,
+            "trash": n.deleted_at is not None,
         }
-    return {"text": n.body, "trash": n.deleted_at}
+    return {"text": n.body, "trash": n.deleted_at is not None}
 
 
-def token(part: Part) -> str:
-    """A new version of ``part``."""
-    return f"{_MARK[part]}:{os.urandom(6).hex()}"
+def _value_hash(value: object) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()[:6]
 
 
-def joint_token(part: Part, a: str, b: str) -> str:
-    """The version that joins versions ``a`` and ``b`` of ``part``: the same wherever
-    the two are joined, so two copies that each join them agree."""
-    digest = hashlib.sha256(" ".join(sorted((a, b))).encode()).hexdigest()[:12]
-    return f"{_MARK[part]}:{digest}"
+def token(part: Part, value: object) -> str:
+    """A new version of ``part``, now ``value``, not yet exported."""
+    return f"{_MARK[part]}:{_value_hash(value)}{os.urandom(3).hex()}{UNSHARED}"
+
+
+def joint_token(part: Part, value: object, a: str, b: str) -> str:
+    """The version that joins versions ``a`` and ``b`` of ``part`` into ``value``: the
+    same wherever the two are joined, so two copies that each join them agree."""
+    digest = hashlib.sha256(" ".join(sorted((bare(a), bare(b)))).encode()).hexdigest()[:6]
+    return f"{_MARK[part]}:{_value_hash(value)}{digest}"
+
+
+def bare(t: str) -> str:
+    return t.rstrip(UNSHARED)
 
 
 def first(n: Highlight | Comment) -> str:
     """The lineage of a note made now: one version of each of its parts."""
-    return " ".join(token(p) for p in values(n))
+    return " ".join(token(p, v) for p, v in values(n).items())
 
 
 def current(lineage: str) -> dict[Part, str]:
     """The token of the version each part is now (parts without one left out)."""
-    return {_PART_OF[t[0]]: t for t in lineage.split()}
+    return {_PART_OF[t[0]]: bare(t) for t in lineage.split()}
+
+
+def shared(lineage: str) -> str:
+    """``lineage`` as exported: every version has left this machine."""
+    return lineage.replace(UNSHARED, "")
 
 
 def grown(lineage: str, old: Highlight | Comment, new: Highlight | Comment) -> str:
-    """``lineage`` after ``old`` became ``new``: a new version of each part changed."""
+    """``lineage`` after ``old`` became ``new``: a new version of each part changed (in
+    place of the part's version now when that one has not been exported)."""
     before, after = values(old), values(new)
-    changed = [p for p in after if before.get(p) != after[p]]
-    if not changed:
-        return lineage
-    return _trimmed([*lineage.split(), *(token(p) for p in changed)])
+    for part, value in after.items():
+        if before.get(part) != value:
+            lineage = changed(lineage, part, value)
+    return lineage
 
 
-def grown_part(lineage: str, part: Part) -> str:
-    """``lineage`` with a new version of ``part``."""
-    return _trimmed([*lineage.split(), token(part)])
+def changed(lineage: str, part: Part, value: object) -> str:
+    """``lineage`` with a new version of ``part``, now ``value`` (in place of the
+    part's version now when that one has not been exported)."""
+    tokens = lineage.split()
+    mark = _MARK[part]
+    last = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i][0] == mark), None)
+    if last is not None and tokens[last].endswith(UNSHARED):
+        del tokens[last]
+    tokens.append(token(part, value))
+    return _trimmed(tokens)
 
 
 def joined(mine: str, theirs: str, now: Mapping[Part, str]) -> str:
-    """Both lineages in one, with ``now`` the version each part named is now."""
-    tokens = dict.fromkeys([*mine.split(), *theirs.split()])
-    for t in now.values():
-        tokens.pop(t, None)
-    return _trimmed([*tokens, *now.values()])
+    """Both lineages in one (this one's versions kept first when there are too many),
+    with ``now`` the version each part named is now."""
+    tokens = dict.fromkeys([*theirs.split(), *mine.split()])  # (mine may be marked)
+    ends = set(now.values())
+    keep = [t for t in tokens if bare(t) not in ends and t + UNSHARED not in tokens]
+    return _trimmed([*keep, *(_marked(t, mine) for t in now.values())])
+
+
+def _marked(t: str, mine: str) -> str:
+    """``t`` as this copy holds it: still marked when it is this copy's unexported one."""
+    return t + UNSHARED if t + UNSHARED in mine.split() else t
 
 
 def relation(part: Part, mine: str, theirs: str) -> Relation:
     """Which of two copies of a note has the later version of ``part`` (each copy
     given by its lineage)."""
-    m, t = current(mine).get(part), current(theirs).get(part)
-    if m is None or t is None:
+    m_now, t_now = current(mine).get(part), current(theirs).get(part)
+    if m_now is None or t_now is None:
         return "unknown"
-    if m == t:
+    if m_now == t_now:
         return "same"
-    if m in theirs.split():
+    mark = _MARK[part]
+    m_all = [bare(t) for t in mine.split() if t[0] == mark]
+    t_all = [bare(t) for t in theirs.split() if t[0] == mark]
+    if len(m_all) >= KEPT or len(t_all) >= KEPT:
+        return "unknown"  # versions forgotten: what went before is not known
+    if m_now in t_all:
         return "theirs"
-    if t in mine.split():
+    if t_now in m_all:
         return "mine"
+    # A value taken back (an undo) is a new version: the copy that had the other's
+    # value before went on from it.
+    m_before = {t[2:8] for t in m_all if t != m_now}
+    t_before = {t[2:8] for t in t_all if t != t_now}
+    if t_now[2:8] in m_before and m_now[2:8] not in t_before:
+        return "mine"
+    if m_now[2:8] in t_before and t_now[2:8] not in m_before:
+        return "theirs"
     return "apart"
 
 
 def trimmed(lineage: str) -> str:
-    """``lineage`` (read from a file) with each part's last :data:`KEPT` versions only."""
-    return _trimmed(dict.fromkeys(lineage.split()))
+    """``lineage`` read from a file: each token once (where it last stands), each
+    part's last :data:`KEPT` versions only."""
+    tokens = lineage.split()
+    last = {t: i for i, t in enumerate(tokens)}
+    if len(last) == len(tokens) <= KEPT:
+        return lineage  # (as nearly every file has it)
+    return _trimmed(t for i, t in enumerate(tokens) if last[t] == i)
 
 
 def _trimmed(tokens: Iterable[str]) -> str:

@@ -413,13 +413,17 @@ def _upgrade_version_8(conn: sqlite3.Connection) -> None:
     for table in ("highlights", "comments"):
         if "lineage" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN lineage TEXT NOT NULL DEFAULT ''")
-    # When the bookmark of a section was removed: an import does not bring back one
-    # made before, and takes the removal to the other machine.
+    # Bookmarks removed (``here``: on this machine), and when: an export takes the
+    # removals to the other machine, which removes those bookmarks (by id: never one of
+    # its own), and an import brings back neither them nor, into a section whose
+    # bookmark was removed here, one made before.
     conn.execute(
-        "CREATE TABLE IF NOT EXISTS bookmarks_removed (brief_id INTEGER NOT NULL"
-        " REFERENCES briefs(id), section_id TEXT NOT NULL, removed TEXT NOT NULL,"
-        " PRIMARY KEY (brief_id, section_id))"
+        "CREATE TABLE IF NOT EXISTS bookmarks_removed (id TEXT PRIMARY KEY, brief_id INTEGER"
+        " NOT NULL REFERENCES briefs(id), section_id TEXT NOT NULL, removed TEXT NOT NULL,"
+        " here INTEGER NOT NULL DEFAULT 0)"
     )
+    conn.execute("CREATE INDEX IF NOT EXISTS bookmarks_removed_brief"
+                 " ON bookmarks_removed(brief_id, section_id)")
 
 
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
@@ -585,16 +589,6 @@ def _notes_by_id(
         )
         found_c += [Comment(*r) for r in rows]
     return found_h, found_c
-
-
-def _remember_removal(tx: sqlite3.Connection, brief_id: int, section_id: str,
-                      when: str) -> None:
-    tx.execute(
-        "INSERT INTO bookmarks_removed(brief_id, section_id, removed) VALUES (?, ?, ?)"
-        " ON CONFLICT(brief_id, section_id) DO UPDATE SET removed = excluded.removed"
-        " WHERE excluded.removed > removed",
-        (brief_id, section_id, when),
-    )
 
 
 def _comment_by_id(conn: sqlite3.Connection, comment_id: str) -> Comment:
@@ -1387,11 +1381,8 @@ class Store:
                 for table in ("highlights", "comments", "bookmarks"):
                     tx.execute(f"UPDATE {table} SET brief_id = ? WHERE brief_id = ?",
                                (row[0], source))
-                for section_id, when in tx.execute(
-                    "SELECT section_id, removed FROM bookmarks_removed WHERE brief_id = ?",
-                    (source,)).fetchall():
-                    _remember_removal(tx, row[0], section_id, when)
-                tx.execute("DELETE FROM bookmarks_removed WHERE brief_id = ?", (source,))
+                tx.execute("UPDATE bookmarks_removed SET brief_id = ? WHERE brief_id = ?",
+                           (row[0], source))
                 tx.execute("UPDATE briefs SET content_hash = '' WHERE id = ?", (row[0],))
                 tx.execute("DELETE FROM briefs WHERE id = ?", (source,))
             self._move_progress(tx, from_key, to_key)
@@ -1633,7 +1624,7 @@ class Store:
             else:
                 tx.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?", (stamp, note_id))
             if (row[0] is None) != (stamp is None):  # a new version of the note's place
-                grown = lineage.grown_part(row[1], "trash")
+                grown = lineage.changed(row[1], "trash", stamp is not None)
                 tx.execute(f"UPDATE {table} SET lineage = ? WHERE id = ?", (grown, note_id))
 
     def _purge(self, table: str, note_id: str) -> None:
@@ -1670,21 +1661,24 @@ class Store:
         return [Bookmark(*r) for r in rows]
 
     def delete_bookmark(self, bookmark_id: str) -> None:
-        """Remove a bookmark, and remember when its section's bookmark was removed."""
+        """Remove a bookmark, remembering it (see ``removed_bookmarks``)."""
         with self.transaction("the bookmark") as tx:
             row = tx.execute("SELECT brief_id, section_id FROM bookmarks WHERE id = ?",
                              (bookmark_id,)).fetchone()
             if row is None:
                 raise NoteNotFoundError(f"no bookmark with id '{bookmark_id}'")
             tx.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,))
-            _remember_removal(tx, row[0], row[1], now_utc())
+            tx.execute("INSERT OR REPLACE INTO bookmarks_removed(id, brief_id, section_id,"
+                       " removed, here) VALUES (?, ?, ?, ?, 1)",
+                       (bookmark_id, row[0], row[1], now_utc()))
 
     @_reads("the bookmarks")
-    def removed_bookmarks(self, brief_key: str) -> list[tuple[str, str]]:
-        """(section id, when) of each section of the brief whose bookmark was removed."""
+    def removed_bookmarks(self, brief_key: str) -> list[tuple[str, str, str]]:
+        """(id, section id, when) of each bookmark of the brief removed, here or (as an
+        import said) elsewhere."""
         return list(self._connection.execute(
-            "SELECT r.section_id, r.removed FROM bookmarks_removed r"
-            " JOIN briefs b ON b.id = r.brief_id WHERE b.key = ? ORDER BY r.section_id",
+            "SELECT r.id, r.section_id, r.removed FROM bookmarks_removed r"
+            " JOIN briefs b ON b.id = r.brief_id WHERE b.key = ? ORDER BY r.removed, r.id",
             (brief_key,)))
 
     @_reads("the colour labels")
@@ -1830,10 +1824,24 @@ class Store:
         """Highlights and comments (live or deleted, any brief) with these ids."""
         return _notes_by_id(self._connection, ids)
 
-    @_reads("the notes")
-    def lineages(self, brief_key: str | None = None, *, ids: Sequence[str] = ()) -> dict[str, str]:
+    def lineages(self, brief_key: str | None = None, *, ids: Sequence[str] = (),
+                 share: bool = False) -> dict[str, str]:
         """Note id → the versions its parts have had (see lineage.py), of every note of
-        ``brief_key`` (live or in the Trash), or of ``ids``; notes without any left out."""
+        ``brief_key`` (live or in the Trash), or of ``ids``; notes without any left out.
+        With ``share`` (an export takes them along), the brief's versions are marked as
+        gone from this machine first (not in a read-only database: no harm done)."""
+        if share and brief_key is not None and not self.read_only:
+            with self.transaction("the notes") as tx:
+                for table in ("highlights", "comments"):
+                    tx.execute(
+                        f"UPDATE {table} SET lineage = replace(lineage, ?, '')"
+                        " WHERE brief_id = (SELECT id FROM briefs WHERE key = ?)"
+                        " AND instr(lineage, ?) > 0",
+                        (lineage.UNSHARED, brief_key, lineage.UNSHARED))
+        return self._lineages(brief_key, ids)
+
+    @_reads("the notes")
+    def _lineages(self, brief_key: str | None, ids: Sequence[str]) -> dict[str, str]:
         conn = self._connection
         out: dict[str, str] = {}
         if brief_key is not None:
@@ -1859,7 +1867,7 @@ class Store:
         labels: Mapping[str, str] | None = None,
         imported_texts: Sequence[tuple[str, str, str]] = (),
         lineages: Mapping[str, str] | None = None,
-        removed_bookmarks: Sequence[tuple[str, str, str]] = (),
+        removed_bookmarks: Sequence[tuple[str, str, str, str]] = (),
     ) -> int:
         """Save an import in one transaction: all of it or none.
 
@@ -1873,9 +1881,9 @@ class Store:
         import wrote (see ``imported_texts``). ``lineages``: note id → its lineage
         (lineage.py) as merged, for notes added or updated; an updated note not there
         gains a version of each part the update changes. ``removed_bookmarks``: (brief
-        key, section id, when) of bookmarks removed elsewhere: one here made before goes
-        too, and none made before comes back. Returns how many bookmarks were added,
-        labelled or removed.
+        key, bookmark id, section id, when) of bookmarks removed elsewhere: each goes here
+        too, and does not come back. Returns how many bookmarks were added, labelled or
+        removed.
         """
         lineages = lineages or {}
         for h in (*add_highlights, *update_highlights):
@@ -1909,8 +1917,9 @@ class Store:
                 "UPDATE comments SET body = ?, modified = ?, deleted_at = ? WHERE id = ?",
                 [(c.body, c.modified, c.deleted_at, c.id) for c in update_comments],
             )
-            given = [(lineages[n.id], n.id) for n in (*update_highlights, *update_comments)
-                     if n.id in lineages]
+            added = {n.id for n in (*add_highlights, *add_comments)}
+            given = [(line, note_id) for note_id, line in lineages.items()
+                     if note_id not in added]  # (notes updated, or only their versions)
             tx.executemany("UPDATE highlights SET lineage = ? WHERE id = ?", given)
             tx.executemany("UPDATE comments SET lineage = ? WHERE id = ?", given)
             news = {n.id: n for n in (*update_highlights, *update_comments)}
@@ -1940,20 +1949,26 @@ class Store:
         return out
 
     def _merge_imported_bookmarks(self, tx: sqlite3.Connection, bookmarks: Sequence[Bookmark],
-                                  removed: Sequence[tuple[str, str, str]]) -> int:
+                                  removed: Sequence[tuple[str, str, str, str]]) -> int:
         changed = 0
-        for key, section_id, when in removed:
+        now = now_utc()
+        for key, bookmark_id, section_id, when in removed:
             brief_id = self._brief_rowid(tx, key)
-            changed += tx.execute("DELETE FROM bookmarks WHERE brief_id = ? AND section_id = ?"
-                                  " AND created <= ?", (brief_id, section_id, when)).rowcount
-            _remember_removal(tx, brief_id, section_id, when)
+            changed += tx.execute("DELETE FROM bookmarks WHERE id = ? AND brief_id = ?",
+                                  (bookmark_id, brief_id)).rowcount
+            tx.execute("INSERT OR IGNORE INTO bookmarks_removed(id, brief_id, section_id,"
+                       " removed) VALUES (?, ?, ?, ?)",
+                       (bookmark_id, brief_id, section_id, min(when, now)))
         for b in bookmarks:
-            if tx.execute("SELECT 1 FROM bookmarks WHERE id = ?", (b.id,)).fetchone():
-                continue  # imported before
+            if tx.execute("SELECT 1 FROM bookmarks WHERE id = ? UNION ALL"
+                          " SELECT 1 FROM bookmarks_removed WHERE id = ?",
+                          (b.id, b.id)).fetchone():
+                continue  # imported before, or removed
             brief_id = self._brief_rowid(tx, b.brief_key)
             if tx.execute("SELECT 1 FROM bookmarks_removed WHERE brief_id = ? AND section_id = ?"
-                          " AND removed >= ?", (brief_id, b.section_id, b.created)).fetchone():
-                continue  # its section's bookmark was removed after it was made
+                          " AND here AND removed >= ?",
+                          (brief_id, b.section_id, b.created)).fetchone():
+                continue  # this section's bookmark was removed here after it was made
             here = tx.execute("SELECT id, label FROM bookmarks WHERE brief_id = ?"
                               " AND section_id = ?", (brief_id, b.section_id)).fetchone()
             if here is None:
