@@ -1313,6 +1313,19 @@ def test_a_passage_attached_here_stays_when_the_text_was_edited_there_later(brie
             "Edited there", "enforcement", "Satellite monitoring", "enforcement")
 
 
+def test_attaching_a_passage_adds_a_version_of_the_passage_only(brief, store):
+    service = NotesService(store)
+    h = service.annotate(brief, "catch-limits", "cod quota", note="n")
+    before = lineage.current(store.lineages(h.brief_key, share=True)[h.id])
+    stale = replace(h, note="an older text this window still holds")
+    text = next(t.text for t in service.section_texts(brief) if t.id == "enforcement")
+    start = text.index("Satellite monitoring")
+    store.reattach_highlight(replace(stale, section_id="enforcement", exact="Satellite",
+                                     start=start, end=start + 9))
+    after = lineage.current(store.lineages(h.brief_key)[h.id])
+    assert [p for p in after if after[p] != before[p]] == ["passage"]
+
+
 def test_a_comment_edited_apart_keeps_both_texts_and_a_deletion_there_is_taken(brief, pair):
     mine, theirs, _ = pair
     c = mine.comment(brief, "enforcement", "Who pays for the patrols?")

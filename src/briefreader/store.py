@@ -1447,7 +1447,10 @@ class Store:
                  h.suffix, h.start, h.end, h.status, h.current_section, h.current_start,
                  h.current_end, h.modified, h.id),
             )  # fmt: skip
-            _grow_lineage(tx, old, h)
+            # Only the passage is written: the note's other parts are as stored.
+            _grow_lineage(tx, old, replace(old, section_id=h.section_id, exact=h.exact,
+                                           prefix=h.prefix, suffix=h.suffix, start=h.start,
+                                           end=h.end))
         return h
 
     # ------------------------------------------------------------------ highlights
