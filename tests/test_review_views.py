@@ -285,6 +285,22 @@ def test_review_stacks_when_narrow(review, qtbot):
     assert row.go_button.geometry().right() <= row.width()
 
 
+def test_review_in_a_narrow_panel_puts_its_buttons_in_a_column_and_cuts_nothing(
+    review, qtbot
+):
+    review.resize(240, 900)  # the notes panel of a small window
+    viewport = review.scroll.viewport()
+    for hid in review.highlight_ids():
+        row = review.row(hid)
+        qtbot.waitUntil(lambda row=row: row.buttons_per_line() == 1)
+        qtbot.waitUntil(lambda row=row: row.width() <= viewport.width())
+        for widget in (*row.focusable(), row.note_label):
+            right = widget.mapTo(viewport, widget.rect().topRight()).x()
+            assert right < viewport.width(), (hid, widget)
+    review.resize(340, 900)  # room again for two a line
+    qtbot.waitUntil(lambda: review.row("h-changed").buttons_per_line() == 2)
+
+
 def many_items(n: int) -> list[ReviewItem]:
     base = review_items()
     return [dataclasses.replace(base[i % 3], highlight=dataclasses.replace(

@@ -143,6 +143,7 @@ class _ReviewRow(QFrame):
         self.item = item
         self.highlight_id = item.highlight.id
         self._focus_within = False
+        self._room = width  # the width the view has for it (see fit)
         self.setObjectName("reviewRow")
         self.setAccessibleName(_row_name(item))
         h = item.highlight
@@ -272,11 +273,11 @@ class _ReviewRow(QFrame):
         self.orphan_button.clicked.connect(
             lambda: view.keep_orphan_requested.emit(self.highlight_id))
         self.go_button.clicked.connect(lambda: view.go_to_requested.emit(self.highlight_id))
-        # One row of buttons, or two when the view is too narrow for four.
+        # One row of buttons, or two when the view is too narrow for four, or a column.
         self.buttons = QGridLayout()
         self.buttons.setSpacing(6)
         self._buttons_per_line = 0
-        self._lay_out_buttons(4 if width >= BUTTONS_ONE_LINE_MIN_WIDTH else 2)
+        self._lay_out_buttons(self._per_line(width))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
@@ -318,15 +319,30 @@ class _ReviewRow(QFrame):
         for column in range(5):
             self.buttons.setColumnStretch(column, 1 if column == per_line else 0)
 
+    def _per_line(self, width: int) -> int:
+        if width >= BUTTONS_ONE_LINE_MIN_WIDTH:
+            return 4
+        widest = max(b.sizeHint().width() for b in (self.accept_button, self.attach_button,
+                                                     self.orphan_button, self.go_button))
+        margins = self.contentsMargins().left() + self.contentsMargins().right()
+        return 2 if width >= 2 * widest + self.buttons.spacing() + margins + 24 else 1
+
+    def fit(self, room: int) -> None:
+        """Lay the row out for ``room``, the width the view has for it: a row can be no
+        narrower than its buttons need, so it is told, not measured, when the view
+        is narrower than that."""
+        self._room = room
+        self._lay_out_buttons(self._per_line(room))
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        width = event.size().width()
+        width = min(event.size().width(), self._room)
         wide = width >= SIDE_BY_SIDE_MIN_WIDTH
         direction = (QBoxLayout.Direction.LeftToRight if wide
                      else QBoxLayout.Direction.TopToBottom)
         if self.compare.direction() != direction:
             self.compare.setDirection(direction)
             self.compare.setSpacing(16 if wide else 8)
-        self._lay_out_buttons(4 if width >= BUTTONS_ONE_LINE_MIN_WIDTH else 2)
+        self._lay_out_buttons(self._per_line(width))
         super().resizeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -395,6 +411,7 @@ class ReviewView(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self._list)
+        self.scroll.viewport().installEventFilter(self)  # rows follow its width
         # Tab goes button to button; the area scrolls to follow the focus by itself.
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
@@ -489,6 +506,18 @@ class ReviewView(QWidget):
         self._focus(button)
 
     # -- inside -------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize and watched is self.scroll.viewport():
+            room = self._room()
+            for row in self._rows.values():
+                row.fit(room)
+        return super().eventFilter(watched, event)
+
+    def _room(self) -> int:
+        """The width a row has: the viewport's, less the list's margins."""
+        margins = self._list_layout.contentsMargins()
+        return self.scroll.viewport().width() - margins.left() - margins.right()
+
     def _build_rows(self, up_to: int) -> None:
         # Rows are built in order, so the ones built are always a prefix of the items.
         # The view's own width is known before it is first shown; the viewport's is not.
