@@ -542,6 +542,19 @@ def test_a_comment_s_buttons_step_aside_while_it_is_edited(panel, qtbot):
     assert all(b.isVisible() for b in buttons(card))
 
 
+def test_a_comment_being_edited_shows_how_to_finish(panel, qtbot):
+    show(panel, [], [cm(1)])
+    card = panel.card("c1")
+    assert not card.done_button.isVisible()
+    panel.begin_edit("c1")
+    assert card.done_button.isVisible() and "Ctrl+Enter" in card.done_button.toolTip()
+    qtbot.keyClicks(card.body.editor, " more")
+    qtbot.mouseClick(card.done_button, Qt.MouseButton.LeftButton)
+    assert not card.body.editing() and not card.done_button.isVisible()
+    assert card.edit_button.isVisible()
+    assert panel.card("c1").body.text.endswith(" more")
+
+
 def test_comment_save_failure_and_post_failure_keep_the_text(panel, qtbot):
     show(panel, [], [cm(1)])
     start_typing(qtbot, panel, "c1", " more")

@@ -918,7 +918,14 @@ class CommentCard(_Card):
                                         tip="Edit this comment (F2)")
         self.delete_button = _tool_button(self, text="Delete", name="Delete comment",
                                           tip="Delete this comment (Delete on the card)")
-        for button in (self.reply_button, self.edit_button, self.delete_button):
+        # While the comment is edited, in their place: how to finish (it saves as typed).
+        self.done_button = _tool_button(
+            self, text="Done", name="Done editing",
+            tip="Finish editing (Ctrl+Enter or Escape); the text is saved as you type")
+        self.done_button.hide()
+        self.done_button.clicked.connect(self.body.editor_done)
+        for button in (self.reply_button, self.edit_button, self.delete_button,
+                       self.done_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self._layout.addLayout(buttons)
@@ -945,7 +952,9 @@ class CommentCard(_Card):
     def _on_editing_changed(self, editing: bool) -> None:
         """While the comment is being edited its Reply, Edit and Delete step aside (they
         would act on the text being typed); saving or leaving the editor brings them
-        back. A deleted comment's Edit and Delete stay hidden."""
+        back; Done shows how to finish meanwhile. A deleted comment's Edit and Delete
+        stay hidden."""
+        self.done_button.setVisible(editing)
         self.reply_button.setVisible(not editing)
         if self.comment is not None:
             self.edit_button.setVisible(not editing)
