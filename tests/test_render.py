@@ -487,7 +487,10 @@ def test_a_worker_that_overran_is_not_given_the_next_section(monkeypatch):
     real = render._markdown_to_html
     assert not rendered("before *a*").fallback
 
+    overran: list[threading.Thread] = []
+
     def spin(source: str, scope: str) -> str:
+        overran.append(threading.current_thread())
         end = time.monotonic() + 30
         while time.monotonic() < end:
             pass
@@ -498,12 +501,9 @@ def test_a_worker_that_overran_is_not_given_the_next_section(monkeypatch):
     monkeypatch.setattr(render, "_markdown_to_html", real)
     seen = _threads_formatting(monkeypatch)
     assert not rendered("after *c*").fallback
-    assert seen and seen[0].is_alive() and seen[0].name == "briefreader-render"
-    (old,) = [t for t in threading.enumerate()
-              if t.name == "briefreader-render" and t is not seen[0]] or [None]
-    if old is not None:
-        old.join(10)
-        assert not old.is_alive()  # the cancelled one ended
+    assert seen[0] is not overran[0] and seen[0].name == "briefreader-render"
+    overran[0].join(10)
+    assert not overran[0].is_alive()  # the cancelled one ended
 
 
 def test_each_thread_formats_on_its_own_worker_which_ends_when_idle(monkeypatch):

@@ -127,11 +127,11 @@ class Filters:
         return self.author is None or c.author == self.author
 
 
-def gather(service: NotesService, brief: Brief) -> NotesExport:
+def gather(service: NotesService, brief: Brief, *, sync: bool = True) -> NotesExport:
     """Sync the brief (placing notes again if it changed) and collect its notes. The
     versions of their parts are marked as gone from this machine (lineage.py): a JSON
-    export takes them along."""
-    listing = service.listing(brief)
+    export takes them along. ``sync`` as for NotesService.listing."""
+    listing = service.listing(brief, sync=sync)
     key = listing.brief.key
     store = service.store
     return NotesExport(

@@ -41,6 +41,7 @@ from briefreader.records import (
     BriefRecord,
     Comment,
     Highlight,
+    NotesChangedError,
     SectionRecord,
     now_utc,
     stamp,
@@ -715,15 +716,17 @@ def _version(n: _Note) -> str:
     return max(n.modified, n.deleted_at or "")
 
 
-def import_notes(service: NotesService, path: Path, *, brief: Brief | None = None) -> ImportSummary:
+def import_notes(service: NotesService, path: Path, *, brief: Brief | None = None,
+                 sync: bool = True) -> ImportSummary:
     """Merge a JSON or Markdown export into the store, in one transaction.
 
     ``brief`` is the brief the notes belong to as it is now (the open one): new notes
-    are placed in it. A bad file raises NotesImportError and changes nothing.
+    are placed in it. A bad file raises NotesImportError and changes nothing. ``sync``
+    as for :func:`apply_import`.
     """
     bundle = read_import(path)
     return apply_import(service, bundle, brief=brief, edited_at=file_time(Path(path)),
-                        source=file_identity(Path(path)))
+                        source=file_identity(Path(path)), sync=sync)
 
 
 def file_identity(path: Path) -> str:
@@ -750,12 +753,38 @@ def apply_import(
     brief: Brief | None = None,
     edited_at: str | None = None,
     source: str = "",
+    sync: bool = True,
 ) -> ImportSummary:
     """Merge a parsed import. ``edited_at`` dates text edited in a Markdown export
     (the file's modification time); it competes with later edits made here.
     ``source`` names the file (:func:`file_identity`): a Markdown export imported again
     from the same file replaces what it wrote before; a copy of it elsewhere, edited
-    by someone else, keeps both texts."""
+    by someone else, keeps both texts. Without ``sync`` (a window's worker), ``brief``
+    must be the version the notes database holds: the window is showing it.
+
+    The notes are read, merged and written back; a note changed meanwhile (a window
+    going on while a worker imports) makes the merge start again from what it is now,
+    so that no edit made meanwhile is written over."""
+    for _ in range(MERGE_ATTEMPTS):
+        try:
+            return _apply_import(service, bundle, brief, edited_at, source, sync)
+        except NotesChangedError:
+            continue
+    raise NotesImportError("the notes kept changing while the file was imported; import it again")
+
+
+#: How many times an import starts again when the notes change under it.
+MERGE_ATTEMPTS = 5
+
+
+def _apply_import(
+    service: NotesService,
+    bundle: ImportBundle,
+    brief: Brief | None,
+    edited_at: str | None,
+    source: str,
+    sync: bool,
+) -> ImportSummary:
     from briefreader.notes import brief_key
 
     store = service.store
@@ -771,8 +800,15 @@ def apply_import(
     else:
         raise NotesImportError("the file does not say which brief its notes are on; choose one")
     new_record = None
-    if brief is not None:
+    if brief is not None and sync:
         service.sync(brief)
+    elif brief is not None:
+        stored = store.brief_hash(key)
+        if stored is None:
+            service.sync(brief)  # new to the notes database: recorded
+        elif stored != brief.content_hash:
+            raise NotesImportError("this brief changed, and its notes are being placed "
+                                   "again; import the file when that is done")
     elif store.get_brief(key) is None:
         if _is_path(key):
             # Someone else's file path: attached to it, the notes would never show on
@@ -793,6 +829,10 @@ def apply_import(
     have_h, have_c = store.notes_by_id(ids)
     local_h = {h.id: h for h in have_h}
     local_c = {c.id: c for c in have_c}
+    read_lineages = store.lineages(ids=ids)
+    # What the merge is worked out from: written back only while the notes still are.
+    expected = {n.id: (n, read_lineages.get(n.id, "")) for n in (*have_h, *have_c)}
+    version = (key, brief.content_hash) if brief is not None else None
     if bundle.format == "markdown":
         earlier = store.imported_texts([t.id for t in bundle.texts])
         # Which export the file is: the time it was made and where it is (a copy sent to
@@ -802,7 +842,7 @@ def apply_import(
         upd_h, upd_c, written = _merge_texts(bundle, key, local_h, local_c,
                                              edited_at or now_utc(), tally, earlier, export_id)
         store.merge_notes(update_highlights=upd_h, update_comments=upd_c,
-                          imported_texts=written)
+                          imported_texts=written, expected=expected, expected_version=version)
         return tally.result(key)
 
     same_version = brief is None or (
@@ -812,7 +852,7 @@ def apply_import(
     # when that is the version here (known, not assumed as without a brief given).
     here_hash = brief.content_hash if brief is not None else store.brief_hash(key)
     decided_here = bundle.brief is not None and bundle.brief.content_hash == here_hash
-    lineages = _Lineages(store.lineages(ids=ids), bundle.lineages)
+    lineages = _Lineages(read_lineages, bundle.lineages)
     add_h, upd_h, reselected = _merge_highlights(bundle.highlights, key, local_h, tally,
                                                  lineages, same_version=decided_here)
     add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally, lineages)
@@ -835,6 +875,8 @@ def apply_import(
         labels=bundle.labels,
         lineages=lineages.result,
         removed_bookmarks=[(key, *removal) for removal in bundle.removed_bookmarks],
+        expected=expected,
+        expected_version=version,
     )
     return tally.result(key)
 

@@ -652,9 +652,19 @@ class NotesService:
         self.take_notes(brief, earlier_key)
         return self.listing(brief)
 
-    def listing(self, brief: Brief) -> Listing:
-        """Sync (re-anchoring if the brief changed), then everything on the brief."""
-        report = self.sync(brief)
+    def listing(self, brief: Brief, *, sync: bool = True) -> Listing:
+        """Sync (re-anchoring if the brief changed), then everything on the brief.
+        Without ``sync`` (a window's worker), ``brief`` must be the version the notes
+        database holds (the window shows it): else NotesError, as the notes are being
+        placed again for another."""
+        stored = None if sync else self.store.brief_hash(brief_key(brief))
+        if stored is None:
+            report = self.sync(brief)
+        elif stored == brief.content_hash:  # placed for it already: nothing is written
+            report = SyncReport(brief_key(brief), new_brief=False, reanchored=False)
+        else:
+            raise NotesError("this brief changed, and its notes are being placed again; "
+                             "try again when that is done")
         key = report.brief_key
         # None: a brief new to a read-only store (see sync), with no notes.
         record = self.store.get_brief(key) or self._record(brief)

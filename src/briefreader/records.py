@@ -84,6 +84,11 @@ class EditConflictError(StoreError):
         self.current = current
 
 
+class NotesChangedError(StoreError):
+    """Notes a merge was worked out from changed before it was written (another window
+    went on meanwhile); nothing was written."""
+
+
 # --------------------------------------------------------------------------- records
 
 

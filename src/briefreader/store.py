@@ -60,6 +60,7 @@ from briefreader.records import (
     LibraryEntry,
     LibrarySource,
     NoteNotFoundError,
+    NotesChangedError,
     ReadError,
     ReadingState,
     RestoreResult,
@@ -589,6 +590,32 @@ def _notes_by_id(
         )
         found_c += [Comment(*r) for r in rows]
     return found_h, found_c
+
+
+def _check_unchanged(
+    tx: sqlite3.Connection,
+    expected: Mapping[str, tuple[Highlight | Comment, str]],
+    now: Sequence[Highlight | Comment],
+    lineages: Mapping[str, str],
+    version: tuple[str, str] | None,
+) -> None:
+    """Raise NotesChangedError unless the notes about to be written (``now``, and those
+    whose lineage only is) and the brief's version are as a merge read them."""
+    if version is not None:
+        row = tx.execute("SELECT content_hash FROM briefs WHERE key = ?",
+                         (version[0],)).fetchone()
+        if row is not None and row[0] != version[1]:
+            raise NotesChangedError("the brief was placed at another version meanwhile")
+    for n in now:
+        if n.id in expected and expected[n.id][0] != n:
+            raise NotesChangedError(f"note {n.id} changed meanwhile")
+    wanted = [i for i in lineages if i in expected]
+    for chunk, marks in _in_chunks(wanted):
+        for table in ("highlights", "comments"):
+            for note_id, line in tx.execute(
+                    f"SELECT id, lineage FROM {table} WHERE id IN ({marks})", chunk):
+                if line != expected[note_id][1]:
+                    raise NotesChangedError(f"the versions of note {note_id} changed meanwhile")
 
 
 def _comment_by_id(conn: sqlite3.Connection, comment_id: str) -> Comment:
@@ -1871,6 +1898,8 @@ class Store:
         imported_texts: Sequence[tuple[str, str, str]] = (),
         lineages: Mapping[str, str] | None = None,
         removed_bookmarks: Sequence[tuple[str, str, str, str]] = (),
+        expected: Mapping[str, tuple[Highlight | Comment, str]] | None = None,
+        expected_version: tuple[str, str] | None = None,
     ) -> int:
         """Save an import in one transaction: all of it or none.
 
@@ -1887,6 +1916,11 @@ class Store:
         key, bookmark id, section id, when) of bookmarks removed elsewhere: each goes here
         too, and does not come back. Returns how many bookmarks were added, labelled or
         removed.
+
+        ``expected``: note id → (the note, its lineage) as the merge read them; should
+        one it writes be otherwise now (changed meanwhile), or the brief of
+        ``expected_version`` (key, content hash) be at another version,
+        NotesChangedError is raised and nothing is written.
         """
         lineages = lineages or {}
         for h in (*add_highlights, *update_highlights):
@@ -1903,6 +1937,8 @@ class Store:
             _insert_comments(tx, add_comments, brief_ids, lineages)
             old_h, old_c = _notes_by_id(tx, [n.id for n in (*update_highlights,
                                                             *update_comments)])
+            if expected is not None:
+                _check_unchanged(tx, expected, [*old_h, *old_c], lineages, expected_version)
             tx.executemany(
                 "UPDATE highlights SET note = ?, color = ?, tags = ?, modified = ?,"
                 " deleted_at = ?, section_id = ?, section_heading = ?, section_ordinal = ?,"

@@ -112,6 +112,13 @@ class _Worker(_CancellableThread):
         self._jobs.put(None)
 
     def work(self) -> None:
+        try:
+            self._serve()
+        finally:  # however it ends (idle, retired, a cancel landing late), it takes no more
+            with self._state:
+                self._open = False
+
+    def _serve(self) -> None:
         while True:
             try:
                 job = self._jobs.get(timeout=IDLE_SECONDS)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
@@ -54,6 +54,12 @@ def ask_open_path(parent: QWidget, title: str, filters: str, start: str = "") ->
 
 def ask_folder(parent: QWidget, title: str, start: str = "") -> str:
     return QFileDialog.getExistingDirectory(parent, title, start)
+
+
+def tell_failure(parent: QWidget, title: str, text: str) -> None:
+    """A failure the banner can no longer show (the window is closing). Tests replace
+    this function."""
+    QMessageBox.warning(parent, title, text)
 
 
 #: A failure's reason longer than this is left out of the banner (the name stays).
@@ -135,6 +141,7 @@ class _Task(QThread):
         super().__init__(parent)
         self.setObjectName(name)
         self._work = work
+        self.error: Exception | None = None
 
     def run(self) -> None:
         result: object = None
@@ -143,6 +150,7 @@ class _Task(QThread):
             result = self._work()
         except Exception as exc:  # noqa: BLE001 - reported in the window, never lost
             error = exc
+        self.error = error  # (read by the window closing while this ran)
         self.done.emit(result, error)
 
 
@@ -176,8 +184,11 @@ class NotesExchange(QObject):
         job = self.export_job
         if job is not None:
             job.stop()
-        for task in list(self.tasks.values()):
+        for kind, task in list(self.tasks.items()):
             task.wait()  # (each is one file written, or one transaction: it ends)
+            if task.error is not None:  # the banner goes with the window: say it now
+                what = {"export": "Export", "import": "Import", "pdf": "PDF export"}[kind]
+                tell_failure(self.window, f"{what} failed", f"{what} failed: {task.error}")
 
     @property
     def brief(self) -> Brief | None:
@@ -237,7 +248,8 @@ class NotesExchange(QObject):
 
         def work() -> None:
             with notes.apart() as service:  # a connection of the worker's own
-                data = gather(service, brief)
+                # What the window shows: never a version the window has left since.
+                data = gather(service, brief, sync=False)
             text = export_json(data) if target.suffix.lower() == ".json" else export_markdown(data)
             # The dialog has already asked before replacing an existing file.
             write_atomically(target, text, force=True)
@@ -307,7 +319,7 @@ class NotesExchange(QObject):
 
         def work() -> ImportSummary:
             with notes.apart() as service:  # a connection of the worker's own
-                return import_notes(service, Path(path), brief=brief)
+                return import_notes(service, Path(path), brief=brief, sync=False)
 
         def finished(summary: ImportSummary) -> None:
             if summary.added or summary.updated or summary.bookmarks:
