@@ -859,6 +859,19 @@ def test_restore_keeps_the_replaced_database(db_path):
     s.close()
 
 
+def test_a_restored_backup_has_every_version_marked_as_exported(db_path):
+    s = Store(db_path)
+    s.save_brief(brief_record())
+    h = s.add_highlight(make_highlight())
+    assert "*" in s.lineages(KEY)[h.id]  # made here, not exported yet
+    backup = s.backup()
+    s.lineages(KEY, share=True)  # exported after the backup was made
+    s.close()
+    Store.restore(db_path, backup)
+    with Store(db_path) as again:
+        assert "*" not in again.lineages(KEY)[h.id]
+
+
 def test_restore_refuses_while_the_database_is_open(db_path):
     s = Store(db_path)
     backup = s.backup()
@@ -1418,4 +1431,6 @@ def test_a_database_of_version_7_keeps_its_notes_with_no_versions_known(db_path)
         assert again.lineages(KEY) == {}  # unknown: an import goes by its time
         again.update_highlight(h.id, note="after")
         (line,) = again.lineages(KEY).values()
-        assert [t[0] for t in line.split()] == ["t"]  # a version of the part changed
+        # The part changed: the version every machine gives its old value, then its own.
+        base, new = line.split()
+        assert base[0] == new[0] == "t" and base.endswith("000000") and new.endswith("*")

@@ -711,6 +711,14 @@ def _comment_json(c: Comment, source: str, versions: str | None) -> dict:
     return item
 
 
+def _versions(data: NotesExport, note_id: str) -> str:
+    """A note's versions for the file: none while some are marked as not exported (the
+    store could not mark them shared, being read-only): a version the next change here
+    replaces must not reach another machine."""
+    line = data.lineages.get(note_id, "")
+    return "" if lineage.UNSHARED in line else line
+
+
 def export_json(
     data: NotesExport,
     *,
@@ -724,7 +732,7 @@ def export_json(
     keep = Filters.of(colors, tags, author)
     source = _brief_iri(data.brief_key)
     items = [
-        _highlight_json(h, source, lineage.shared(data.lineages.get(h.id, "")))
+        _highlight_json(h, source, _versions(data, h.id))
         for h in (*data.highlights, *data.deleted_highlights)
         if keep.highlight(h)
     ]
@@ -739,8 +747,7 @@ def export_json(
             kept.add(parent)
             parent = by_id[parent].reply_to
     items += [
-        json.dumps(_comment_json(c, source, lineage.shared(data.lineages.get(c.id, ""))),
-                   ensure_ascii=False)
+        json.dumps(_comment_json(c, source, _versions(data, c.id)), ensure_ascii=False)
         for c in comments
         if c.id in kept
     ]

@@ -264,9 +264,12 @@ class _JsonReader:
             seen.add(note_id)
             versions = item.get("br:versions")
             if versions is not None:
-                if not isinstance(versions, str) or not lineage.VALID.fullmatch(versions):
-                    raise self.fail(where, "'br:versions' must be version tokens")
-                lineages[note_id] = versions
+                if not isinstance(versions, str):
+                    raise self.fail(where, "'br:versions' must be a string")
+                # Versions this briefreader cannot read (another's): the note's time
+                # decides, as for a note without them.
+                if lineage.VALID.fullmatch(versions):
+                    lineages[note_id] = versions
             kind = item.get("br:kind")
             if kind is None:
                 kind = "comment" if item.get("motivation") == "replying" else "highlight"
@@ -1000,9 +1003,13 @@ def _parts_taken(
     Records the note's lineage after the merge."""
     m_line, t_line = lineages.mine.get(mine.id, ""), lineages.theirs.get(mine.id, "")
     m_values, t_values = lineage.values(mine), lineage.values(theirs)
-    if m_values == t_values and lineage.shared(m_line) == t_line:
+    if m_values == t_values and (lineage.shared(m_line) == t_line or set(
+            lineage.shared(m_line).split()) == set(t_line.split())):
         return {}  # the same note (an export of it imported again): nothing to do
     later = _version(theirs) > _version(mine)
+    # A note from before versions were kept, changed since on one machine: its other
+    # parts have the versions every machine gives their values.
+    m_line, t_line = lineage.with_bases(m_line, m_values), lineage.with_bases(t_line, t_values)
     m_now, t_now = lineage.current(m_line), lineage.current(t_line)
     taken: dict[lineage.Part, Literal["theirs", "both"]] = {}
     now: dict[lineage.Part, str] = {}

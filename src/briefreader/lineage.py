@@ -34,6 +34,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Literal
 
 from briefreader.records import Comment, Highlight
@@ -95,7 +96,40 @@ def first(n: Highlight | Comment) -> str:
 
 def current(lineage: str) -> dict[Part, str]:
     """The token of the version each part is now (parts without one left out)."""
-    return {_PART_OF[t[0]]: bare(t) for t in lineage.split()}
+    return _parsed(lineage)[0]
+
+
+@lru_cache(maxsize=16384)
+def _parsed(lineage: str) -> tuple[dict[Part, str], dict[str, list[str]]]:
+    """(each part's version now, each mark's versions in order, unmarked), tokens of
+    parts this version does not know left out. Cached: an import asks of each note's
+    lineage many times."""
+    now: dict[Part, str] = {}
+    by_mark: dict[str, list[str]] = {}
+    for t in lineage.split():
+        part = _PART_OF.get(t[0])
+        if part is not None:
+            now[part] = bare(t)
+            by_mark.setdefault(t[0], []).append(bare(t))
+    return now, by_mark
+
+
+def with_bases(lineage: str, vals: Mapping[Part, object]) -> str:
+    """A note's ``lineage`` with, for each part that has no version yet (a note from
+    before versions were kept), the version every machine gives its value then: so
+    that a change made since on one machine is known for later than the other's. Only
+    for a note that has versions at all (a briefreader copy); left as it is else."""
+    if not lineage:
+        return lineage
+    now = current(lineage)
+    missing = [base_token(p, v) for p, v in vals.items() if p not in now]
+    return " ".join([lineage, *missing]) if missing else lineage
+
+
+def base_token(part: Part, value: object) -> str:
+    """The version of ``part`` every machine gives ``value`` on a note from before
+    versions were kept."""
+    return f"{_MARK[part]}:{_value_hash(value)}000000"
 
 
 def shared(lineage: str) -> str:
@@ -109,17 +143,21 @@ def grown(lineage: str, old: Highlight | Comment, new: Highlight | Comment) -> s
     before, after = values(old), values(new)
     for part, value in after.items():
         if before.get(part) != value:
-            lineage = changed(lineage, part, value)
+            lineage = changed(lineage, part, value, before.get(part))
     return lineage
 
 
-def changed(lineage: str, part: Part, value: object) -> str:
+def changed(lineage: str, part: Part, value: object, old: object = None) -> str:
     """``lineage`` with a new version of ``part``, now ``value`` (in place of the
-    part's version now when that one has not been exported)."""
+    part's version now when that one has not been exported). A part without a version
+    yet (a note from before versions were kept) first gets the base version of its
+    ``old`` value (:func:`base_token`)."""
     tokens = lineage.split()
     mark = _MARK[part]
     last = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i][0] == mark), None)
-    if last is not None and tokens[last].endswith(UNSHARED):
+    if last is None:
+        tokens.append(base_token(part, old))
+    elif tokens[last].endswith(UNSHARED):
         del tokens[last]
     tokens.append(token(part, value))
     return _trimmed(tokens)
@@ -148,21 +186,20 @@ def relation(part: Part, mine: str, theirs: str) -> Relation:
     if m_now == t_now:
         return "same"
     mark = _MARK[part]
-    m_all = [bare(t) for t in mine.split() if t[0] == mark]
-    t_all = [bare(t) for t in theirs.split() if t[0] == mark]
-    if len(m_all) >= KEPT or len(t_all) >= KEPT:
-        return "unknown"  # versions forgotten: what went before is not known
+    m_all, t_all = _parsed(mine)[1][mark], _parsed(theirs)[1][mark]
     if m_now in t_all:
         return "theirs"
     if t_now in m_all:
         return "mine"
-    # A value taken back (an undo) is a new version: the copy that had the other's
-    # value before went on from it.
-    m_before = {t[2:8] for t in m_all if t != m_now}
-    t_before = {t[2:8] for t in t_all if t != t_now}
-    if t_now[2:8] in m_before and m_now[2:8] not in t_before:
+    if (len(m_all) >= KEPT or len(t_all) >= KEPT) and not set(m_all) & set(t_all):
+        return "unknown"  # versions forgotten: what went before is not known
+    # A value taken back (an undo) is a new version: a copy that went on from the
+    # version both had before back to the other's value is the later one.
+    m_prev = m_all[-2] if len(m_all) > 1 else None
+    t_prev = t_all[-2] if len(t_all) > 1 else None
+    if m_prev is not None and m_prev in t_all and t_now[2:8] == m_prev[2:8]:
         return "mine"
-    if m_now[2:8] in t_before and t_now[2:8] not in m_before:
+    if t_prev is not None and t_prev in m_all and m_now[2:8] == t_prev[2:8]:
         return "theirs"
     return "apart"
 

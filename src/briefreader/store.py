@@ -592,6 +592,22 @@ def _notes_by_id(
     return found_h, found_c
 
 
+def _share_every_version(database: Path) -> None:
+    """Mark every version of every note as exported (lineage.py): a backup from before
+    an export still has them marked, and the next change would replace a version
+    another machine holds."""
+    conn = sqlite3.connect(database, isolation_level=None)
+    try:
+        for table in ("highlights", "comments"):
+            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            if "lineage" in columns:
+                conn.execute(f"UPDATE {table} SET lineage = replace(lineage, ?, '')"
+                             " WHERE instr(lineage, ?) > 0",
+                             (lineage.UNSHARED, lineage.UNSHARED))
+    finally:
+        conn.close()
+
+
 def _check_unchanged(
     tx: sqlite3.Connection,
     expected: Mapping[str, tuple[Highlight | Comment, str]],
@@ -1802,6 +1818,7 @@ class Store:
             problems = _restore_problems(tmp)
             if problems:
                 raise StoreError(f"the copy of {chosen.name} failed its check: {problems[0]}")
+            _share_every_version(tmp)
             _fsync(tmp)
             moved = _move_aside(database, "replaced") if database.exists() else None
             os.replace(tmp, database)
