@@ -1367,6 +1367,27 @@ def test_versions_this_briefreader_cannot_read_leave_the_note_to_its_time(brief,
     assert summary.updated == 1 and mine.get_highlight(h.id).note == "Edited there"
 
 
+def test_a_note_saved_while_it_is_exported_goes_out_with_its_own_versions(
+    brief, store, monkeypatch
+):
+    service = NotesService(store)
+    h = service.annotate(brief, "catch-limits", "cod quota", note="before")
+    real = Store.lineages
+    saves = []
+
+    def saved_meanwhile(self, *args, **kw):
+        if kw.get("share") and not saves:  # a window saves just as the export reads
+            saves.append(service.edit_highlight(h.id, note="saved meanwhile"))
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(Store, "lineages", saved_meanwhile)
+    bundle = exported(service, brief)
+    (note,) = bundle.highlights
+    assert note.note == "saved meanwhile"
+    assert lineage.current(bundle.lineages[h.id])["text"] == lineage.current(
+        real(store, h.brief_key)[h.id])["text"]
+
+
 def test_an_export_from_a_read_only_database_carries_no_versions_it_could_not_mark(
     brief, store, monkeypatch
 ):

@@ -37,6 +37,7 @@ from briefreader.records import (
     Bookmark,
     Comment,
     Highlight,
+    NotesChangedError,
     SectionRecord,
     now_utc,
 )
@@ -131,21 +132,33 @@ def gather(service: NotesService, brief: Brief, *, sync: bool = True) -> NotesEx
     """Sync the brief (placing notes again if it changed) and collect its notes. The
     versions of their parts are marked as gone from this machine (lineage.py): a JSON
     export takes them along. ``sync`` as for NotesService.listing."""
-    listing = service.listing(brief, sync=sync)
-    key = listing.brief.key
-    store = service.store
+    for _ in range(5):  # again when a note changes while it is read (a window going on)
+        listing = service.listing(brief, sync=sync)
+        key = listing.brief.key
+        store = service.store
+        highlights = tuple(p.highlight for p in listing.highlights)
+        deleted_h = tuple(store.highlights(key, trash=True))
+        deleted_c = tuple(store.comments(key, trash=True))
+        notes = (*highlights, *listing.comments, *deleted_h, *deleted_c)
+        try:
+            lineages = store.lineages(key, share=True, exported=notes)
+        except NotesChangedError:
+            continue
+        break
+    else:
+        raise ExportError("the notes kept changing while they were exported; export again")
     return NotesExport(
         brief=brief,
         brief_key=key,
-        highlights=tuple(p.highlight for p in listing.highlights),
+        highlights=highlights,
         comments=tuple(listing.comments),
-        deleted_highlights=tuple(store.highlights(key, trash=True)),
-        deleted_comments=tuple(store.comments(key, trash=True)),
+        deleted_highlights=deleted_h,
+        deleted_comments=deleted_c,
         labels={c.color: c.label for c in store.color_labels()},
         texts={p.highlight.id: p.text for p in listing.highlights if p.text is not None},
         sections=listing.brief.sections,
         bookmarks=tuple(store.bookmarks(key)),
-        lineages=store.lineages(key, share=True),
+        lineages=lineages,
         removed_bookmarks=tuple(store.removed_bookmarks(key)),
     )
 

@@ -592,6 +592,21 @@ def _notes_by_id(
     return found_h, found_c
 
 
+def _lineages_of(conn: sqlite3.Connection, brief_key: str | None,
+                 ids: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if brief_key is not None:
+        for table in ("highlights", "comments"):
+            out.update(conn.execute(
+                f"SELECT n.id, n.lineage FROM {table} n JOIN briefs b ON b.id = n.brief_id"
+                " WHERE b.key = ? AND n.lineage != ''", (brief_key,)))
+    for chunk, marks in _in_chunks(ids):
+        for table in ("highlights", "comments"):
+            out.update(conn.execute(f"SELECT id, lineage FROM {table}"
+                                    f" WHERE id IN ({marks}) AND lineage != ''", chunk))
+    return out
+
+
 def _share_every_version(database: Path) -> None:
     """Mark every version of every note as exported (lineage.py): a backup from before
     an export still has them marked, and the next change would replace a version
@@ -1872,35 +1887,36 @@ class Store:
         return _notes_by_id(self._connection, ids)
 
     def lineages(self, brief_key: str | None = None, *, ids: Sequence[str] = (),
-                 share: bool = False) -> dict[str, str]:
+                 share: bool = False,
+                 exported: Sequence[Highlight | Comment] | None = None) -> dict[str, str]:
         """Note id → the versions its parts have had (see lineage.py), of every note of
         ``brief_key`` (live or in the Trash), or of ``ids``; notes without any left out.
+
         With ``share`` (an export takes them along), the brief's versions are marked as
-        gone from this machine first (not in a read-only database: no harm done)."""
+        gone from this machine, in the same transaction as they are read (not in a
+        read-only database: they are left marked, and the export leaves them out).
+        ``exported``: the notes as the export read them; should one have changed
+        since, NotesChangedError, nothing marked (its versions would go out with the
+        text they replaced)."""
         if share and brief_key is not None and not self.read_only:
             with self.transaction("the notes") as tx:
+                if exported is not None:
+                    h_now, c_now = _notes_by_id(tx, [n.id for n in exported])
+                    now = {n.id: n for n in (*h_now, *c_now)}
+                    if any(now.get(n.id) != n for n in exported):
+                        raise NotesChangedError("a note changed while it was exported")
                 for table in ("highlights", "comments"):
                     tx.execute(
                         f"UPDATE {table} SET lineage = replace(lineage, ?, '')"
                         " WHERE brief_id = (SELECT id FROM briefs WHERE key = ?)"
                         " AND instr(lineage, ?) > 0",
                         (lineage.UNSHARED, brief_key, lineage.UNSHARED))
+                return _lineages_of(tx, brief_key, ids)
         return self._lineages(brief_key, ids)
 
     @_reads("the notes")
     def _lineages(self, brief_key: str | None, ids: Sequence[str]) -> dict[str, str]:
-        conn = self._connection
-        out: dict[str, str] = {}
-        if brief_key is not None:
-            for table in ("highlights", "comments"):
-                out.update(conn.execute(
-                    f"SELECT n.id, n.lineage FROM {table} n JOIN briefs b ON b.id = n.brief_id"
-                    " WHERE b.key = ? AND n.lineage != ''", (brief_key,)))
-        for chunk, marks in _in_chunks(ids):
-            for table in ("highlights", "comments"):
-                out.update(conn.execute(f"SELECT id, lineage FROM {table}"
-                                        f" WHERE id IN ({marks}) AND lineage != ''", chunk))
-        return out
+        return _lineages_of(self._connection, brief_key, ids)
 
     def merge_notes(
         self,
