@@ -1462,6 +1462,9 @@ def test_a_bookmark_removed_elsewhere_takes_none_of_the_bookmarks_made_here(brie
     summary = im.apply_import(theirs, exported(mine, brief), brief=brief)
     assert summary.bookmarks == 0
     assert [b.id for b in theirs.bookmarks(brief)] == [own.id]
+    # And theirs, which the removal here never saw, comes here.
+    im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert [b.id for b in mine.bookmarks(brief)] == [own.id]
     # A removal dated in the future counts from now: a bookmark made later still goes.
     bundle = exported(mine, brief)
     ((bid, section, _),) = bundle.removed_bookmarks
@@ -1469,6 +1472,19 @@ def test_a_bookmark_removed_elsewhere_takes_none_of_the_bookmarks_made_here(brie
         (bid, section, "2099-01-01T00:00:00.000Z"),)), brief=brief)
     assert all(when <= ex.now_utc() for _, _, when in theirs.store.removed_bookmarks(
         own.brief_key))
+
+
+def test_bookmarks_of_one_section_made_apart_and_joined_are_removed_on_both(brief, pair):
+    mine, theirs, _ = pair
+    mine.add_bookmark(brief, "outlook", 0, "Alice: ask about autumn")
+    theirs.add_bookmark(brief, "outlook", 0, "Bob: stocks review")
+    swap(brief, mine, theirs)
+    assert [len(b.label.split(" / ")) for b in mine.bookmarks(brief)] == [2]
+    (joined,) = mine.bookmarks(brief)
+    mine.delete_bookmark(joined.id)
+    for _ in range(2):
+        swap(brief, mine, theirs)
+        assert mine.bookmarks(brief) == theirs.bookmarks(brief) == []
 
 
 def test_imported_bookmarks_and_labels_never_replace_the_ones_here(brief, pair):

@@ -416,8 +416,7 @@ def _upgrade_version_8(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN lineage TEXT NOT NULL DEFAULT ''")
     # Bookmarks removed (``here``: on this machine), and when: an export takes the
     # removals to the other machine, which removes those bookmarks (by id: never one of
-    # its own), and an import brings back neither them nor, into a section whose
-    # bookmark was removed here, one made before.
+    # its own), and an import does not bring them back.
     conn.execute(
         "CREATE TABLE IF NOT EXISTS bookmarks_removed (id TEXT PRIMARY KEY, brief_id INTEGER"
         " NOT NULL REFERENCES briefs(id), section_id TEXT NOT NULL, removed TEXT NOT NULL,"
@@ -425,6 +424,12 @@ def _upgrade_version_8(conn: sqlite3.Connection) -> None:
     )
     conn.execute("CREATE INDEX IF NOT EXISTS bookmarks_removed_brief"
                  " ON bookmarks_removed(brief_id, section_id)")
+    # A bookmark that another's label was joined into (a section has one bookmark),
+    # by the other's id: removing it removes that one too, everywhere.
+    conn.execute("CREATE TABLE IF NOT EXISTS bookmark_aliases"
+                 " (alias TEXT PRIMARY KEY, bookmark_id TEXT NOT NULL)")
+    conn.execute("CREATE INDEX IF NOT EXISTS bookmark_aliases_of"
+                 " ON bookmark_aliases(bookmark_id)")
 
 
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
@@ -590,6 +595,14 @@ def _notes_by_id(
         )
         found_c += [Comment(*r) for r in rows]
     return found_h, found_c
+
+
+def _joined_bookmark(tx: sqlite3.Connection, joined: str, into: str) -> None:
+    """Bookmark ``joined`` was joined into ``into`` (and those joined into it before)."""
+    tx.execute("UPDATE bookmark_aliases SET bookmark_id = ? WHERE bookmark_id = ?",
+               (into, joined))
+    tx.execute("INSERT OR REPLACE INTO bookmark_aliases(alias, bookmark_id) VALUES (?, ?)",
+               (joined, into))
 
 
 def _lineages_of(conn: sqlite3.Connection, brief_key: str | None,
@@ -1411,6 +1424,7 @@ class Store:
             tx.execute("UPDATE bookmarks SET label = ? WHERE id = ?",
                        (" / ".join(labels), target_id))
             tx.execute("DELETE FROM bookmarks WHERE id = ?", (source_id,))
+            _joined_bookmark(tx, source_id, target_id)
 
     @_reads("the brief")
     def earlier_keys(self, key: str) -> list[str]:
@@ -1729,9 +1743,14 @@ class Store:
             if row is None:
                 raise NoteNotFoundError(f"no bookmark with id '{bookmark_id}'")
             tx.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,))
-            tx.execute("INSERT OR REPLACE INTO bookmarks_removed(id, brief_id, section_id,"
-                       " removed, here) VALUES (?, ?, ?, ?, 1)",
-                       (bookmark_id, row[0], row[1], now_utc()))
+            # It, and the bookmarks made elsewhere whose labels were joined into it.
+            ids = [bookmark_id] + [r[0] for r in tx.execute(
+                "SELECT alias FROM bookmark_aliases WHERE bookmark_id = ?", (bookmark_id,))]
+            when = now_utc()
+            tx.executemany("INSERT OR REPLACE INTO bookmarks_removed(id, brief_id, section_id,"
+                           " removed, here) VALUES (?, ?, ?, ?, 1)",
+                           [(i, row[0], row[1], when) for i in ids])
+            tx.execute("DELETE FROM bookmark_aliases WHERE bookmark_id = ?", (bookmark_id,))
 
     @_reads("the bookmarks")
     def removed_bookmarks(self, brief_key: str) -> list[tuple[str, str, str]]:
@@ -2033,14 +2052,11 @@ class Store:
                        (bookmark_id, brief_id, section_id, min(when, now)))
         for b in bookmarks:
             if tx.execute("SELECT 1 FROM bookmarks WHERE id = ? UNION ALL"
-                          " SELECT 1 FROM bookmarks_removed WHERE id = ?",
-                          (b.id, b.id)).fetchone():
-                continue  # imported before, or removed
+                          " SELECT 1 FROM bookmarks_removed WHERE id = ? UNION ALL"
+                          " SELECT 1 FROM bookmark_aliases WHERE alias = ?",
+                          (b.id, b.id, b.id)).fetchone():
+                continue  # imported before (maybe joined into one here), or removed
             brief_id = self._brief_rowid(tx, b.brief_key)
-            if tx.execute("SELECT 1 FROM bookmarks_removed WHERE brief_id = ? AND section_id = ?"
-                          " AND here AND removed >= ?",
-                          (brief_id, b.section_id, b.created)).fetchone():
-                continue  # this section's bookmark was removed here after it was made
             here = tx.execute("SELECT id, label FROM bookmarks WHERE brief_id = ?"
                               " AND section_id = ?", (brief_id, b.section_id)).fetchone()
             if here is None:
@@ -2052,6 +2068,7 @@ class Store:
                 have = [p.strip() for p in here[1].split(" / ") if p.strip()]
                 new = [p.strip() for p in b.label.split(" / ")
                        if p.strip() and p.strip() not in have]
+                _joined_bookmark(tx, b.id, here[0])
                 if not new:
                     continue  # nothing to add (added by an import before, or both ways)
                 tx.execute("UPDATE bookmarks SET label = ? WHERE id = ?",
