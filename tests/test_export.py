@@ -1604,6 +1604,17 @@ def test_one_export_copied_to_two_people_and_edited_by_both_keeps_both_edits(
     assert "Alice: call Tuesday" in note and "Bob: the figure is right" in note
 
 
+def test_two_copies_of_one_export_saved_at_one_path_keep_both_edits(tmp_path, brief, pair):
+    mine, _, h = pair
+    md = ex.export_markdown(ex.gather(mine, brief))
+    inbox = tmp_path / "notes.md"  # each mailed copy saved over the last
+    for note in ("Alice: call the minister on Tuesday", "Bob: the 2025 figure is wrong"):
+        inbox.write_text(md.replace("\noriginal\n", f"\n{note}\n"), encoding="utf-8")
+        im.import_notes(mine, inbox, brief=brief)
+    note = mine.store.get_highlight(h.id).note
+    assert "Alice: call the minister on Tuesday" in note and "Bob: the 2025 figure" in note
+
+
 def test_two_exports_of_one_note_edited_apart_keep_both_edits(brief, pair):
     # Monday's and Tuesday's exports hold the same text; each is edited and imported.
     import time

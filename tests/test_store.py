@@ -1413,8 +1413,8 @@ def test_a_database_of_version_6_gets_the_record_of_imported_texts(db_path):
         conn.execute("PRAGMA user_version = 6")
     with Store(db_path, backup_interval=None) as again:
         assert again.schema_version == SCHEMA_VERSION == 8
-        again.merge_notes(imported_texts=[("n1", "a" * 16, "b" * 16)])
-        assert again.imported_texts(["n1", "n2"]) == {"n1": ("a" * 16, "b" * 16)}
+        again.merge_notes(imported_texts=[("n1", "a" * 16, "b" * 16, "before")])
+        assert again.imported_texts(["n1", "n2"]) == {"n1": ("a" * 16, "b" * 16, "before")}
 
 
 def test_a_database_of_version_7_keeps_its_notes_with_no_versions_known(db_path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -1133,17 +1134,19 @@ def _merge_texts(
     local_c: Mapping[str, Comment],
     edited_at: str,
     tally: _Tally,
-    earlier: Mapping[str, tuple[str, str]],
+    earlier: Mapping[str, tuple[str, str, str | None]],
     export_id: str = "",
-) -> tuple[list[Highlight], list[Comment], list[tuple[str, str, str]]]:
+) -> tuple[list[Highlight], list[Comment], list[tuple[str, str, str, str]]]:
     """Texts edited in a Markdown export. One changed here since the export too keeps
     both texts, this one's first: whichever was written later, neither is lost. (A
     text an earlier import of the same export wrote, untouched since, was not changed
-    here: the file edited again replaces it.) Also (id, exported hash, written hash)
-    of each text written, for the next import to know."""
+    here: the file edited again replaces it, unless it was edited from the text that
+    import wrote over, not from what it wrote: another person's copy, saved where the
+    first was.) Also (id, exported hash, written hash, text written over) of each text
+    written, for the next import to know."""
     upd_h: list[Highlight] = []
     upd_c: list[Comment] = []
-    written: list[tuple[str, str, str]] = []
+    written: list[tuple[str, str, str, str]] = []
     for t in bundle.texts:
         mine: Highlight | Comment | None = (
             local_h.get(t.id) if t.kind == "highlight" else local_c.get(t.id)
@@ -1164,7 +1167,11 @@ def _merge_texts(
         text = _with_layout(current, t.text)
         now = text_hash(current)
         exported = f"{export_id} {t.exported}"
-        both = bool(t.exported) and now != t.exported and earlier.get(t.id) != (exported, now)
+        record = earlier.get(t.id)
+        again = record is not None and record[:2] == (exported, now)  # its own import's
+        both = bool(t.exported) and now != t.exported and not again
+        if again and record[2] is not None and _edited_from_before(t.text, record[2], current):
+            both = True
         if both:
             text = merged(current, text)
             if text == current:  # all the file says is here already
@@ -1184,8 +1191,24 @@ def _merge_texts(
         tally.updated += 1
         tally.merged += both
         if t.exported and not both:  # (a text merged holds what was written here)
-            written.append((t.id, exported, text_hash(text)))
+            written.append((t.id, exported, text_hash(text),
+                            record[2] if again and record[2] is not None else current))
     return upd_h, upd_c, written
+
+
+def _edited_from_before(text: str, before: str, written: str) -> bool:
+    """Whether ``text`` was edited from ``before`` (what an earlier import wrote over)
+    rather than from ``written`` (what it wrote): it keeps under half of the words
+    that import brought."""
+    brought = _words(written) - _words(before)
+    if not brought:
+        return False  # (it only took words away: nothing tells them apart)
+    kept = brought & _words(text)
+    return 2 * sum(kept.values()) < sum(brought.values())
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(w.casefold() for w in re.findall(r"\w+", text))
 
 
 def _with_layout(current: str, text: str) -> str:

@@ -426,6 +426,10 @@ def _upgrade_version_8(conn: sqlite3.Connection) -> None:
                  " ON bookmarks_removed(brief_id, section_id)")
     # A bookmark that another's label was joined into (a section has one bookmark),
     # by the other's id: removing it removes that one too, everywhere.
+    # The text a Markdown import wrote over: a later import of the same file tells an
+    # edit of what it wrote from another person's copy of the same export.
+    if "replaced" not in {r[1] for r in conn.execute("PRAGMA table_info(imported_texts)")}:
+        conn.execute("ALTER TABLE imported_texts ADD COLUMN replaced TEXT")
     conn.execute("CREATE TABLE IF NOT EXISTS bookmark_aliases"
                  " (alias TEXT PRIMARY KEY, bookmark_id TEXT NOT NULL)")
     conn.execute("CREATE INDEX IF NOT EXISTS bookmark_aliases_of"
@@ -1947,7 +1951,7 @@ class Store:
         update_comments: Sequence[Comment] = (),
         bookmarks: Sequence[Bookmark] = (),
         labels: Mapping[str, str] | None = None,
-        imported_texts: Sequence[tuple[str, str, str]] = (),
+        imported_texts: Sequence[tuple[str, str, str, str]] = (),
         lineages: Mapping[str, str] | None = None,
         removed_bookmarks: Sequence[tuple[str, str, str, str]] = (),
         expected: Mapping[str, tuple[Highlight | Comment, str]] | None = None,
@@ -2017,8 +2021,8 @@ class Store:
             for old in (*old_h, *old_c):
                 if old.id not in lineages:
                     _grow_lineage(tx, old, news[old.id])
-            tx.executemany("INSERT OR REPLACE INTO imported_texts(note_id, exported, written)"
-                           " VALUES (?, ?, ?)", imported_texts)
+            tx.executemany("INSERT OR REPLACE INTO imported_texts(note_id, exported, written,"
+                           " replaced) VALUES (?, ?, ?, ?)", imported_texts)
             for color, label in (labels or {}).items():
                 if color in COLORS and label != DEFAULT_LABELS[color]:
                     tx.execute("INSERT INTO color_labels(color, label) VALUES (?, ?)"
@@ -2028,15 +2032,16 @@ class Store:
             return self._merge_imported_bookmarks(tx, bookmarks, removed_bookmarks)
 
     @_reads("the notes")
-    def imported_texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """Note id → (exported hash, written hash) of the text a Markdown import last
-        wrote into it, for those of ``ids`` that have one."""
-        out: dict[str, tuple[str, str]] = {}
+    def imported_texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str, str | None]]:
+        """Note id → (exported hash, written hash, text written over: None when not
+        known) of the text a Markdown import last wrote into it, for those of ``ids``
+        that have one."""
+        out: dict[str, tuple[str, str, str | None]] = {}
         for chunk, marks in _in_chunks(ids):
-            for note_id, exported, written in self._connection.execute(
-                f"SELECT note_id, exported, written FROM imported_texts"
+            for note_id, exported, written, before in self._connection.execute(
+                f"SELECT note_id, exported, written, replaced FROM imported_texts"
                 f" WHERE note_id IN ({marks})", chunk):
-                out[note_id] = (exported, written)
+                out[note_id] = (exported, written, before)
         return out
 
     def _merge_imported_bookmarks(self, tx: sqlite3.Connection, bookmarks: Sequence[Bookmark],
