@@ -1284,6 +1284,20 @@ def test_an_edit_undone_after_it_was_exported_is_kept_beside_an_edit_made_from_i
     assert theirs.get_highlight(h.id).note == note
 
 
+def test_a_note_from_before_versions_put_in_the_trash_here_and_edited_there(brief, pair):
+    mine, theirs, h = pair
+    for service in (mine, theirs):  # as the upgrade leaves every note made before it
+        with service.store.transaction("test") as tx:
+            tx.execute("UPDATE highlights SET lineage = ''")
+    mine.delete_highlight(h.id)
+    theirs.edit_highlight(h.id, note="Cod quota: 12%, confirmed")  # later
+    swap(brief, mine, theirs)
+    swap(brief, mine, theirs)
+    for service in (mine, theirs):
+        now = service.get_highlight(h.id)
+        assert (now.note, now.deleted_at is not None) == ("Cod quota: 12%, confirmed", True)
+
+
 def test_a_note_from_before_versions_changed_on_each_machine_keeps_both_changes(
     brief, pair
 ):
@@ -1487,6 +1501,25 @@ def test_bookmarks_of_one_section_made_apart_and_joined_are_removed_on_both(brie
         assert mine.bookmarks(brief) == theirs.bookmarks(brief) == []
 
 
+def test_a_joined_bookmark_removed_on_a_third_machine_is_removed_on_all(tmp_path, brief, pair):
+    mine, theirs, _ = pair
+    third = NotesService(Store(tmp_path / "third.sqlite3", backup_interval=None))
+    im.apply_import(third, exported(mine, brief), brief=brief)
+    y = theirs.add_bookmark(brief, "enforcement", 0, "Bob")
+    im.apply_import(third, exported(theirs, brief), brief=brief)  # the third sees Y only
+    mine.add_bookmark(brief, "enforcement", 0, "Alice")
+    im.apply_import(theirs, exported(mine, brief), brief=brief)  # X joined into Y there
+    third.delete_bookmark(y.id)
+    machines = (mine, theirs, third)
+    for _ in range(3):
+        for a in machines:
+            for b in machines:
+                if a is not b:
+                    im.apply_import(a, exported(b, brief), brief=brief)
+    assert [m.bookmarks(brief) for m in machines] == [[], [], []]
+    third.store.close()
+
+
 def test_imported_bookmarks_and_labels_never_replace_the_ones_here(brief, pair):
     mine, theirs, _ = pair
     mine.add_bookmark(brief, "enforcement", 0, "Theirs")
@@ -1613,6 +1646,20 @@ def test_two_copies_of_one_export_saved_at_one_path_keep_both_edits(tmp_path, br
         im.import_notes(mine, inbox, brief=brief)
     note = mine.store.get_highlight(h.id).note
     assert "Alice: call the minister on Tuesday" in note and "Bob: the 2025 figure" in note
+
+
+@pytest.mark.parametrize("again", [
+    "Cod quota is 14%. Check with DG MARE.", "", "Cod quota is 13%. Check with the ministry.",
+])
+def test_one_file_edited_again_replaces_what_its_import_wrote(tmp_path, brief, pair, again):
+    mine, _, h = pair
+    mine.edit_highlight(h.id, note="Cod quota is 12%.")
+    md = ex.export_markdown(ex.gather(mine, brief))
+    path = tmp_path / "notes.md"
+    for text in ("Cod quota is 13%. Check with DG MARE.", again):
+        path.write_text(md.replace("\nCod quota is 12%.\n", f"\n{text}\n"), encoding="utf-8")
+        im.import_notes(mine, path, brief=brief)
+    assert mine.store.get_highlight(h.id).note == again
 
 
 def test_two_exports_of_one_note_edited_apart_keep_both_edits(brief, pair):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -979,12 +978,13 @@ class _Lineages:
     what the merge makes of them: to be stored with the notes."""
 
     def __init__(self, mine: Mapping[str, str], theirs: Mapping[str, str]) -> None:
-        self.mine, self.theirs = mine, theirs
+        self.mine = mine
+        self.theirs = {i: lineage.trimmed(line) for i, line in theirs.items()}
         self.result: dict[str, str] = {}
 
     def added(self, note_id: str) -> None:
         if note_id in self.theirs:
-            self.result[note_id] = lineage.trimmed(self.theirs[note_id])
+            self.result[note_id] = self.theirs[note_id]
 
     def merged(self, note_id: str, now: Mapping[lineage.Part, str]) -> None:
         mine = self.mine.get(note_id, "")
@@ -1197,18 +1197,17 @@ def _merge_texts(
 
 
 def _edited_from_before(text: str, before: str, written: str) -> bool:
-    """Whether ``text`` was edited from ``before`` (what an earlier import wrote over)
-    rather than from ``written`` (what it wrote): it keeps under half of the words
-    that import brought."""
+    """Whether ``text`` was plainly edited from ``before`` (what an earlier import
+    wrote over), not from ``written`` (what it wrote): it keeps none of the words that
+    import brought. (A figure fixed again, a sentence reworded, a text emptied: the
+    same file edited again.)"""
     brought = _words(written) - _words(before)
-    if not brought:
-        return False  # (it only took words away: nothing tells them apart)
-    kept = brought & _words(text)
-    return 2 * sum(kept.values()) < sum(brought.values())
+    return bool(text.strip() and brought and not brought & _words(text))
 
 
-def _words(text: str) -> Counter[str]:
-    return Counter(w.casefold() for w in re.findall(r"\w+", text))
+def _words(text: str) -> set[str]:
+    """The words of ``text`` that tell one writer's text from another's (not "the")."""
+    return {w.casefold() for w in re.findall(r"\w{4,}", text)}
 
 
 def _with_layout(current: str, text: str) -> str:

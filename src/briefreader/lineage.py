@@ -99,11 +99,19 @@ def current(lineage: str) -> dict[Part, str]:
     return _parsed(lineage)[0]
 
 
-@lru_cache(maxsize=16384)
 def _parsed(lineage: str) -> tuple[dict[Part, str], dict[str, list[str]]]:
     """(each part's version now, each mark's versions in order, unmarked), tokens of
-    parts this version does not know left out. Cached: an import asks of each note's
-    lineage many times."""
+    parts this version does not know left out. Cached when short (an import asks of
+    each note's lineage many times; a long history is not kept in memory)."""
+    return _parsed_short(lineage) if len(lineage) <= 2048 else _parse(lineage)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_short(lineage: str) -> tuple[dict[Part, str], dict[str, list[str]]]:
+    return _parse(lineage)
+
+
+def _parse(lineage: str) -> tuple[dict[Part, str], dict[str, list[str]]]:
     now: dict[Part, str] = {}
     by_mark: dict[str, list[str]] = {}
     for t in lineage.split():

@@ -601,6 +601,19 @@ def _notes_by_id(
     return found_h, found_c
 
 
+def _remove_bookmark(tx: sqlite3.Connection, bookmark_id: str, brief_id: int, section_id: str,
+                     when: str, *, here: bool) -> None:
+    """Remove a bookmark, remembering it and the bookmarks made elsewhere whose labels
+    were joined into it (removed with it, everywhere)."""
+    tx.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,))
+    ids = [bookmark_id] + [r[0] for r in tx.execute(
+        "SELECT alias FROM bookmark_aliases WHERE bookmark_id = ?", (bookmark_id,))]
+    tx.executemany("INSERT OR REPLACE INTO bookmarks_removed(id, brief_id, section_id,"
+                   " removed, here) VALUES (?, ?, ?, ?, ?)",
+                   [(i, brief_id, section_id, when, here) for i in ids])
+    tx.execute("DELETE FROM bookmark_aliases WHERE bookmark_id = ?", (bookmark_id,))
+
+
 def _joined_bookmark(tx: sqlite3.Connection, joined: str, into: str) -> None:
     """Bookmark ``joined`` was joined into ``into`` (and those joined into it before)."""
     tx.execute("UPDATE bookmark_aliases SET bookmark_id = ? WHERE bookmark_id = ?",
@@ -1703,7 +1716,7 @@ class Store:
             else:
                 tx.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?", (stamp, note_id))
             if (row[0] is None) != (stamp is None):  # a new version of the note's place
-                grown = lineage.changed(row[1], "trash", stamp is not None)
+                grown = lineage.changed(row[1], "trash", stamp is not None, row[0] is not None)
                 tx.execute(f"UPDATE {table} SET lineage = ? WHERE id = ?", (grown, note_id))
 
     def _purge(self, table: str, note_id: str) -> None:
@@ -1746,15 +1759,7 @@ class Store:
                              (bookmark_id,)).fetchone()
             if row is None:
                 raise NoteNotFoundError(f"no bookmark with id '{bookmark_id}'")
-            tx.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,))
-            # It, and the bookmarks made elsewhere whose labels were joined into it.
-            ids = [bookmark_id] + [r[0] for r in tx.execute(
-                "SELECT alias FROM bookmark_aliases WHERE bookmark_id = ?", (bookmark_id,))]
-            when = now_utc()
-            tx.executemany("INSERT OR REPLACE INTO bookmarks_removed(id, brief_id, section_id,"
-                           " removed, here) VALUES (?, ?, ?, ?, 1)",
-                           [(i, row[0], row[1], when) for i in ids])
-            tx.execute("DELETE FROM bookmark_aliases WHERE bookmark_id = ?", (bookmark_id,))
+            _remove_bookmark(tx, bookmark_id, row[0], row[1], now_utc(), here=True)
 
     @_reads("the bookmarks")
     def removed_bookmarks(self, brief_key: str) -> list[tuple[str, str, str]]:
@@ -2050,11 +2055,18 @@ class Store:
         now = now_utc()
         for key, bookmark_id, section_id, when in removed:
             brief_id = self._brief_rowid(tx, key)
-            changed += tx.execute("DELETE FROM bookmarks WHERE id = ? AND brief_id = ?",
-                                  (bookmark_id, brief_id)).rowcount
+            when = min(when, now)
+            # That bookmark, or the one here it was joined into (which holds it).
+            joined = tx.execute("SELECT bookmark_id FROM bookmark_aliases WHERE alias = ?",
+                                (bookmark_id,)).fetchone()
+            for target in {bookmark_id, *(joined or ())}:
+                row = tx.execute("SELECT section_id FROM bookmarks WHERE id = ?"
+                                 " AND brief_id = ?", (target, brief_id)).fetchone()
+                if row is not None:
+                    _remove_bookmark(tx, target, brief_id, row[0], when, here=False)
+                    changed += 1
             tx.execute("INSERT OR IGNORE INTO bookmarks_removed(id, brief_id, section_id,"
-                       " removed) VALUES (?, ?, ?, ?)",
-                       (bookmark_id, brief_id, section_id, min(when, now)))
+                       " removed) VALUES (?, ?, ?, ?)", (bookmark_id, brief_id, section_id, when))
         for b in bookmarks:
             if tx.execute("SELECT 1 FROM bookmarks WHERE id = ? UNION ALL"
                           " SELECT 1 FROM bookmarks_removed WHERE id = ? UNION ALL"
