@@ -414,13 +414,12 @@ def _upgrade_version_8(conn: sqlite3.Connection) -> None:
     for table in ("highlights", "comments"):
         if "lineage" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN lineage TEXT NOT NULL DEFAULT ''")
-    # Bookmarks removed (``here``: on this machine), and when: an export takes the
-    # removals to the other machine, which removes those bookmarks (by id: never one of
-    # its own), and an import does not bring them back.
+    # Bookmarks removed, here or elsewhere, and when: an export takes the removals to
+    # the other machine, which removes those bookmarks (by id: never one of its own),
+    # and an import does not bring them back.
     conn.execute(
         "CREATE TABLE IF NOT EXISTS bookmarks_removed (id TEXT PRIMARY KEY, brief_id INTEGER"
-        " NOT NULL REFERENCES briefs(id), section_id TEXT NOT NULL, removed TEXT NOT NULL,"
-        " here INTEGER NOT NULL DEFAULT 0)"
+        " NOT NULL REFERENCES briefs(id), section_id TEXT NOT NULL, removed TEXT NOT NULL)"
     )
     conn.execute("CREATE INDEX IF NOT EXISTS bookmarks_removed_brief"
                  " ON bookmarks_removed(brief_id, section_id)")
@@ -602,15 +601,15 @@ def _notes_by_id(
 
 
 def _remove_bookmark(tx: sqlite3.Connection, bookmark_id: str, brief_id: int, section_id: str,
-                     when: str, *, here: bool) -> None:
+                     when: str) -> None:
     """Remove a bookmark, remembering it and the bookmarks made elsewhere whose labels
     were joined into it (removed with it, everywhere)."""
     tx.execute("DELETE FROM bookmarks WHERE id = ?", (bookmark_id,))
     ids = [bookmark_id] + [r[0] for r in tx.execute(
         "SELECT alias FROM bookmark_aliases WHERE bookmark_id = ?", (bookmark_id,))]
     tx.executemany("INSERT OR REPLACE INTO bookmarks_removed(id, brief_id, section_id,"
-                   " removed, here) VALUES (?, ?, ?, ?, ?)",
-                   [(i, brief_id, section_id, when, here) for i in ids])
+                   " removed) VALUES (?, ?, ?, ?)",
+                   [(i, brief_id, section_id, when) for i in ids])
     tx.execute("DELETE FROM bookmark_aliases WHERE bookmark_id = ?", (bookmark_id,))
 
 
@@ -1759,7 +1758,7 @@ class Store:
                              (bookmark_id,)).fetchone()
             if row is None:
                 raise NoteNotFoundError(f"no bookmark with id '{bookmark_id}'")
-            _remove_bookmark(tx, bookmark_id, row[0], row[1], now_utc(), here=True)
+            _remove_bookmark(tx, bookmark_id, row[0], row[1], now_utc())
 
     @_reads("the bookmarks")
     def removed_bookmarks(self, brief_key: str) -> list[tuple[str, str, str]]:
@@ -2063,7 +2062,7 @@ class Store:
                 row = tx.execute("SELECT section_id FROM bookmarks WHERE id = ?"
                                  " AND brief_id = ?", (target, brief_id)).fetchone()
                 if row is not None:
-                    _remove_bookmark(tx, target, brief_id, row[0], when, here=False)
+                    _remove_bookmark(tx, target, brief_id, row[0], when)
                     changed += 1
             tx.execute("INSERT OR IGNORE INTO bookmarks_removed(id, brief_id, section_id,"
                        " removed) VALUES (?, ?, ?, ?)", (bookmark_id, brief_id, section_id, when))
