@@ -1520,6 +1520,20 @@ def test_a_joined_bookmark_removed_on_a_third_machine_is_removed_on_all(tmp_path
     third.store.close()
 
 
+def test_a_trash_emptied_here_is_not_filled_again_by_the_other_machines(brief, pair):
+    mine, theirs, h = pair
+    mine.delete_highlight(h.id)
+    im.apply_import(theirs, exported(mine, brief), brief=brief)  # in the Trash there too
+    mine.empty_trash(brief)
+    summary = im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert summary.added == 0 and mine.highlights(brief, trash=None) == []
+    assert summary.reasons == ("1 note removed for good from the Trash here",)
+    # Kept there since (taken back out of the Trash): it comes back.
+    theirs.restore_highlight(h.id)
+    summary = im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert summary.added == 1 and [x.id for x in mine.highlights(brief)] == [h.id]
+
+
 def test_imported_bookmarks_and_labels_never_replace_the_ones_here(brief, pair):
     mine, theirs, _ = pair
     mine.add_bookmark(brief, "enforcement", 0, "Theirs")

@@ -855,7 +855,7 @@ def _apply_import(
     # when that is the version here (known, not assumed as without a brief given).
     here_hash = brief.content_hash if brief is not None else store.brief_hash(key)
     decided_here = bundle.brief is not None and bundle.brief.content_hash == here_hash
-    lineages = _Lineages(read_lineages, bundle.lineages)
+    lineages = _Lineages(read_lineages, bundle.lineages, store.purged(ids))
     add_h, upd_h, reselected = _merge_highlights(bundle.highlights, key, local_h, tally,
                                                  lineages, same_version=decided_here)
     add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally, lineages)
@@ -924,10 +924,13 @@ def _pairs(
     lineages: _Lineages, add: Callable[[_N], object],
 ) -> Iterator[tuple[_N, _N, dict[lineage.Part, Literal["theirs", "both"]]]]:
     """Each note of the file that is here too, with the copy here and the parts of it to
-    take (:func:`_parts_taken`); those new here are given to ``add`` (on ``key``)."""
+    take (:func:`_parts_taken`); those new here are given to ``add`` (on ``key``), but
+    for one in the Trash there that was removed for good from the Trash here."""
     for n in incoming:
         mine = local.get(n.id)
-        if mine is None:
+        if mine is None and n.deleted_at is not None and n.id in lineages.purged:
+            tally.skip("removed for good from the Trash here")
+        elif mine is None:
             add(replace(n, brief_key=key))
             lineages.added(n.id)
         elif mine.brief_key != key:
@@ -975,10 +978,13 @@ def _settle(mine: _Note, theirs: _Note, new: _Note, taken: Mapping[str, str],
 
 class _Lineages:
     """The lineages (lineage.py) of the notes of an import, here and in the file, and
-    what the merge makes of them: to be stored with the notes."""
+    what the merge makes of them: to be stored with the notes. Also which of the
+    notes were removed for good here (``purged``): what the merge knows of their past."""
 
-    def __init__(self, mine: Mapping[str, str], theirs: Mapping[str, str]) -> None:
+    def __init__(self, mine: Mapping[str, str], theirs: Mapping[str, str],
+                 purged: set[str] | None = None) -> None:
         self.mine = mine
+        self.purged = purged or set()
         self.theirs = {i: lineage.trimmed(line) for i, line in theirs.items()}
         self.result: dict[str, str] = {}
 

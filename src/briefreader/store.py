@@ -423,6 +423,10 @@ def _upgrade_version_8(conn: sqlite3.Connection) -> None:
     )
     conn.execute("CREATE INDEX IF NOT EXISTS bookmarks_removed_brief"
                  " ON bookmarks_removed(brief_id, section_id)")
+    # Notes removed for good from the Trash: an import does not bring back a copy that
+    # is in the Trash there too (one kept elsewhere since still comes back).
+    conn.execute("CREATE TABLE IF NOT EXISTS purged_notes"
+                 " (id TEXT PRIMARY KEY, purged TEXT NOT NULL)")
     # A bookmark that another's label was joined into (a section has one bookmark),
     # by the other's id: removing it removes that one too, everywhere.
     # The text a Markdown import wrote over: a later import of the same file tells an
@@ -1693,6 +1697,9 @@ class Store:
             )
             for table in ("highlights", "comments"):
                 tx.execute(
+                    f"INSERT OR REPLACE INTO purged_notes(id, purged) SELECT id, ? FROM {table}"
+                    " WHERE brief_id = ? AND deleted_at IS NOT NULL", (now_utc(), brief_id))
+                tx.execute(
                     f"DELETE FROM {table} WHERE brief_id = ? AND deleted_at IS NOT NULL",
                     (brief_id,),
                 )
@@ -1728,6 +1735,17 @@ class Store:
         cur = tx.execute(f"DELETE FROM {table} WHERE id = ? AND deleted_at IS NOT NULL", (note_id,))
         if cur.rowcount == 0:
             raise NoteNotFoundError(f"no note with id '{note_id}' in the trash")
+        tx.execute("INSERT OR REPLACE INTO purged_notes(id, purged) VALUES (?, ?)",
+                   (note_id, now_utc()))
+
+    @_reads("the notes")
+    def purged(self, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` removed for good from the Trash here."""
+        out: set[str] = set()
+        for chunk, marks in _in_chunks(ids):
+            out.update(r[0] for r in self._connection.execute(
+                f"SELECT id FROM purged_notes WHERE id IN ({marks})", chunk))
+        return out
 
     # ------------------------------------------------------------------ bookmarks, labels
 
