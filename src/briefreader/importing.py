@@ -1,7 +1,10 @@
 """Notes come back: reading our Markdown and JSON exports and merging them in.
 
 Import parses the whole file first (a bad file changes nothing), then merges in
-one transaction: the newer ``modified`` wins, a deletion wins over older edits.
+one transaction, each part of a note on its own (text, colour, tags, passage, Trash):
+the copy that changed it after the other's wins, texts and tags changed on both keep
+both, and where that is not known (no versions: another tool's file) the newer
+``modified`` wins and a deletion wins over older edits. See :mod:`briefreader.lineage`.
 The files are those :mod:`briefreader.export` writes (JSON also from other tools
 that follow the W3C Web Annotation model).
 
@@ -894,7 +897,7 @@ def _merge_highlights(
 ) -> tuple[list[Highlight], list[Highlight], set[str]]:
     """New highlights, updates, and of those the ids attached by hand to another
     passage since (to be placed in this version of the brief). Each part of a note
-    (text, look, passage, Trash) is merged on its own (see :func:`_parts_taken`). On
+    (text, colour, tags, passage, Trash) is merged on its own (:func:`_parts_taken`). On
     the same version of the brief, a Review decision made there (a note kept without a
     place, a changed passage accepted) and none here, or an earlier one, is taken with
     its placement."""

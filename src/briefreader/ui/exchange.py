@@ -56,6 +56,16 @@ def ask_folder(parent: QWidget, title: str, start: str = "") -> str:
     return QFileDialog.getExistingDirectory(parent, title, start)
 
 
+#: Each kind of work done on a worker: what it is (in "… failed"), what the banner says
+#: meanwhile, and when it is asked for again before it is done.
+_TASK_WORDS = {
+    "export": ("Export", "Exporting the notes…",
+               "The notes are still being exported; one moment."),
+    "import": ("Import", "Importing the notes…", "Notes are still being imported; one moment."),
+    "pdf": ("PDF export", "Saving the PDF…", "The PDF is still being saved; one moment."),
+}
+
+
 def tell_failure(parent: QWidget, title: str, text: str) -> None:
     """A failure the banner can no longer show (the window is closing). Tests replace
     this function."""
@@ -158,8 +168,6 @@ class NotesExchange(QObject):
     export_all_finished = Signal(object)
     """The :class:`~briefreader.export.FilesExport` of Export Notes of Every Brief, or
     None when it failed as a whole."""
-    task_finished = Signal(str)
-    """An export, import or PDF run on a worker ("export", "import", "pdf") ended."""
     notes_attached = Signal(object, object)
     """The brief (a StoredBrief) whose notes the brief shown was given, and the ids of
     those notes: place them."""
@@ -187,7 +195,7 @@ class NotesExchange(QObject):
         for kind, task in list(self.tasks.items()):
             task.wait()  # (each is one file written, or one transaction: it ends)
             if task.error is not None:  # the banner goes with the window: say it now
-                what = {"export": "Export", "import": "Import", "pdf": "PDF export"}[kind]
+                what = _TASK_WORDS[kind][0]
                 tell_failure(self.window, f"{what} failed", f"{what} failed: {task.error}")
 
     @property
@@ -202,16 +210,15 @@ class NotesExchange(QObject):
 
     def _busy(self, kind: str) -> bool:
         if kind in self.tasks:
-            self._done({"export": "The notes are still being exported; one moment.",
-                        "import": "Notes are still being imported; one moment.",
-                        "pdf": "The PDF is still being saved; one moment."}[kind])
+            self._done(_TASK_WORDS[kind][2])
             return True
         return False
 
-    def _start(self, kind: str, message: str, work: Callable[[], object],
-               finished: Callable[[object], None], what: str) -> _Task:
-        """Run ``work`` on a worker, saying ``message`` meanwhile; then ``finished``
-        with its result, or the failure of ``what`` in the banner."""
+    def _start(self, kind: str, work: Callable[[], object],
+               finished: Callable[[object], None]) -> _Task:
+        """Run ``work`` on a worker, saying what is being done meanwhile; then
+        ``finished`` with its result, or the failure in the banner."""
+        what, doing, _ = _TASK_WORDS[kind]
         task = _Task(f"briefreader-{kind}", work, self)
 
         def done(result: object, error: Exception | None) -> None:
@@ -222,11 +229,10 @@ class NotesExchange(QObject):
                 self._failed(what, error)
             else:
                 finished(result)
-            self.task_finished.emit(kind)
 
         task.done.connect(done)
         self.tasks[kind] = task
-        self._done(message)
+        self._done(doing)
         task.start()
         return task
 
@@ -254,8 +260,7 @@ class NotesExchange(QObject):
             # The dialog has already asked before replacing an existing file.
             write_atomically(target, text, force=True)
 
-        self._start("export", "Exporting the notes…", work,
-                    lambda _: self._done(f"Notes exported to {target}."), "Export")
+        self._start("export", work, lambda _: self._done(f"Notes exported to {target}."))
         return target
 
     def export_all(self) -> ExportAllJob | None:
@@ -328,7 +333,7 @@ class NotesExchange(QObject):
                 self.annotations.reload_labels()
             self._done(f"Import: {summary.summary()}")
 
-        self._start("import", "Importing the notes…", work, finished, "Import")
+        self._start("import", work, finished)
 
     def attach_notes(self) -> None:
         brief = self.brief
@@ -397,6 +402,5 @@ class NotesExchange(QObject):
             document = build_print_document(brief, highlights, comments, labels=labels)
             export_pdf(document, Path(path), force=True)
 
-        self._start("pdf", "Saving the PDF…", work,
-                    lambda _: self._done(f"PDF saved to {path}."), "PDF export")
+        self._start("pdf", work, lambda _: self._done(f"PDF saved to {path}."))
         return Path(path)
