@@ -1718,3 +1718,27 @@ def test_a_bookmark_label_that_repeats_its_section_title_is_not_imported(brief, 
     mine.rename_bookmark(mine.bookmarks(brief)[0].id, "Read before Tuesday")
     im.apply_import(mine, exported(theirs, brief), brief=brief)
     assert [b.label for b in mine.bookmarks(brief)] == ["Read before Tuesday"]
+
+
+def test_two_imports_of_one_file_at_once_both_succeed_and_add_each_note_once(
+    tmp_path, brief, store, other, monkeypatch
+):
+    mine = NotesService(store, author="alice")
+    populate(mine, brief)
+    bundle = exported(mine, brief)
+    # Another process imports the same file into the same store.
+    second = Store(tmp_path / "b" / "notes.sqlite3")
+    real = Store.merge_notes
+    raced = []
+
+    def other_import_lands_first(self, **kw):
+        if self is other and not raced:
+            raced.append(im.apply_import(NotesService(second), bundle, brief=brief))
+        return real(self, **kw)
+
+    monkeypatch.setattr(Store, "merge_notes", other_import_lands_first)
+    summary = im.apply_import(NotesService(other), bundle, brief=brief)
+    second.close()
+    assert raced[0].added == 7
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 7)
+    assert everything(other, bundle.brief.key) == everything(store, bundle.brief.key)

@@ -682,6 +682,17 @@ def _check_unchanged(
                     raise NotesChangedError(f"the versions of note {note_id} changed meanwhile")
 
 
+def _check_absent(tx: sqlite3.Connection, ids: Sequence[str]) -> None:
+    """Raise NotesChangedError if a note a merge is about to add is here already (the
+    same file imported by another process at the same moment)."""
+    for chunk, marks in _in_chunks(ids):
+        for table in ("highlights", "comments"):
+            found = tx.execute(f"SELECT id FROM {table} WHERE id IN ({marks}) LIMIT 1",
+                               chunk).fetchone()
+            if found is not None:
+                raise NotesChangedError(f"note {found[0]} was added meanwhile")
+
+
 def _comment_by_id(conn: sqlite3.Connection, comment_id: str) -> Comment:
     row = conn.execute(
         f"SELECT {_C_COLS} FROM comments c JOIN briefs b ON b.id = c.brief_id WHERE c.id = ?",
@@ -2011,12 +2022,13 @@ class Store:
                 self._save_brief(tx, brief)
             keys = {n.brief_key for n in (*add_highlights, *add_comments)}
             brief_ids = {k: self._brief_rowid(tx, k) for k in keys}
-            _insert_highlights(tx, add_highlights, brief_ids, lineages)
-            _insert_comments(tx, add_comments, brief_ids, lineages)
             old_h, old_c = _notes_by_id(tx, [n.id for n in (*update_highlights,
                                                             *update_comments)])
             if expected is not None:
                 _check_unchanged(tx, expected, [*old_h, *old_c], lineages, expected_version)
+                _check_absent(tx, [n.id for n in (*add_highlights, *add_comments)])
+            _insert_highlights(tx, add_highlights, brief_ids, lineages)
+            _insert_comments(tx, add_comments, brief_ids, lineages)
             tx.executemany(
                 "UPDATE highlights SET note = ?, color = ?, tags = ?, modified = ?,"
                 " deleted_at = ?, section_id = ?, section_heading = ?, section_ordinal = ?,"
