@@ -1509,3 +1509,60 @@ def test_a_failed_draft_of_a_note_moved_elsewhere_is_kept_with_its_retry(
     qtbot.keyClicks(editor, " more")
     w.note_taking.flush()
     assert app.store.get_highlight(hid).note == "One. Mine more"
+
+
+def test_closing_during_an_import_says_so_keeps_the_window_painted_and_takes_it_in(
+    qtbot, app, brief_path, tmp_path, monkeypatch
+):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from briefreader.ui import exchange
+
+    monkeypatch.setattr(exchange, "tell_failure", lambda *a: None)
+    w = app.open(brief_path)
+    w.show_section("options")
+    hid = _highlighted(w, "Option two ties it to sailings kept.", "green")
+    js = tmp_path / "ferry.json"
+    _exported_json(qtbot, w, js, monkeypatch, ('"green"', '"blue"'))
+    go = _import_paused(qtbot, w, js, monkeypatch)
+    seen = []
+
+    def while_closing() -> None:
+        dialogs = [d for d in QApplication.topLevelWidgets()
+                   if isinstance(d, QProgressDialog) and d.isVisible()]
+        seen.append([d.labelText() for d in dialogs])
+        w.close()  # asked again meanwhile: nothing happens twice
+        go.set()
+
+    QTimer.singleShot(200, while_closing)  # runs only if closing leaves the loop turning
+    w.close()
+    assert seen and len(seen[0]) == 1 and "Importing the notes" in seen[0][0]
+    assert not w.isVisible() and not w.note_taking.exchange.tasks
+    assert app.store.get_highlight(hid).color == "blue"
+
+
+def test_an_import_failing_while_the_window_waits_to_close_is_told_once(
+    qtbot, app, brief_path, tmp_path, monkeypatch
+):
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from briefreader.ui import exchange
+
+    w = app.open(brief_path)
+    told = []
+    monkeypatch.setattr(exchange, "tell_failure", lambda parent, title, text: told.append(text))
+    js = tmp_path / "broken.json"
+    js.write_text('{"br:format": 1, "type": "AnnotationCollection", "first": ', "utf-8")
+    release = threading.Event()
+    real = exchange.import_notes
+    monkeypatch.setattr(exchange, "import_notes",
+                        lambda *a, **k: (release.wait(10), real(*a, **k))[1])
+    monkeypatch.setattr(exchange, "ask_open_path", lambda *a: str(js))
+    w.actions_.import_notes.trigger()
+    QTimer.singleShot(200, release.set)  # fails on reading, once the window is closing
+    w.close()
+    qtbot.wait(100)  # (a second telling would come on a later turn)
+    assert len(told) == 1 and told[0].startswith("Import failed:")

@@ -16,9 +16,9 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
@@ -185,18 +185,65 @@ class NotesExchange(QObject):
             lambda: self.brief.path if self.brief is not None else None)
         self.export_job: ExportAllJob | None = None
         self.tasks: dict[str, _Task] = {}  # running: one export, import and PDF at a time
+        self._closing = False
+        self.finishing = False
+        """Closing waits for the tasks still running (the window is not to close yet)."""
 
     def shutdown(self) -> None:
         """Stop an export after the current brief, so its own Store is closed properly
         (the window calls this when it closes; File → Quit closes it too)."""
+        if self.finishing:  # (the window asked to close again meanwhile)
+            return
+        self._closing = True
         job = self.export_job
         if job is not None:
             job.stop()
+        if self.tasks:
+            self._finish_before_closing()
         for kind, task in list(self.tasks.items()):
             task.wait()  # (each is one file written, or one transaction: it ends)
+            with contextlib.suppress(RuntimeError):  # told here, not again when it comes
+                task.done.disconnect()
             if task.error is not None:  # the banner goes with the window: say it now
                 what = _TASK_WORDS[kind][0]
                 tell_failure(self.window, f"{what} failed", f"{what} failed: {task.error}")
+
+    def _finish_before_closing(self) -> None:
+        """Wait for the tasks still running, saying so in a small window, with the
+        event loop turning: the window is painted and its tasks end as they would
+        (each is one file written, or one transaction)."""
+        doing = " ".join(_TASK_WORDS[kind][1] for kind in self.tasks)
+        dialog = QProgressDialog(f"{doing}\nThe window closes when it is done.", "", 0, 0,
+                                 self.window)
+        dialog.setWindowTitle("Closing")
+        dialog.setCancelButton(None)  # (stopping a write halfway would keep nothing)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.show()
+        self.finishing = True
+        loop = QEventLoop()
+        poll = QTimer(interval=50)
+        ended: list[int] = []  # polls since every task's thread ended
+
+        def check() -> None:
+            # A task's ``done`` reaches ``_start``'s handler through this loop, which
+            # takes it off ``tasks`` (told as its thread ends); should it not come,
+            # shutdown's own wait below takes the task in.
+            if any(t.isRunning() for t in self.tasks.values()):
+                return
+            ended.append(1)
+            if not self.tasks or len(ended) > 40:
+                loop.quit()
+
+        poll.timeout.connect(check)
+        poll.start()
+        try:
+            loop.exec()
+        finally:
+            self.finishing = False
+        poll.stop()
+        dialog.close()
+        dialog.deleteLater()
 
     @property
     def brief(self) -> Brief | None:
@@ -225,7 +272,9 @@ class NotesExchange(QObject):
             self.tasks.pop(kind, None)
             task.wait()
             task.deleteLater()
-            if error is not None:
+            if error is not None and self._closing:  # the banner goes with the window
+                tell_failure(self.window, f"{what} failed", f"{what} failed: {error}")
+            elif error is not None:
                 self._failed(what, error)
             else:
                 finished(result)

@@ -775,6 +775,9 @@ class MainWindow(QMainWindow):
     # -- lifecycle -------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.note_taking is not None:
+            if self.note_taking.exchange.finishing:  # closing already, once it is done
+                event.ignore()
+                return
             # The last words typed are saved before anything else.
             if not self.note_taking.can_close():
                 event.ignore()
