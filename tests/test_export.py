@@ -666,7 +666,8 @@ def test_deletion_wins_over_older_edits_but_not_newer(brief, pair):
     )
     summary = im.apply_import(mine, revived, brief=brief)
     assert summary.updated == 1
-    assert [x.note for x in mine.highlights(brief)] == ["revived"]
+    # ("mine" never left this machine: the file's text was written apart from it.)
+    assert [x.note for x in mine.highlights(brief)] == ["mine\n\nrevived"]
 
 
 def test_new_notes_are_anchored_in_the_current_brief(tmp_path, brief, store, other):
@@ -1742,3 +1743,55 @@ def test_two_imports_of_one_file_at_once_both_succeed_and_add_each_note_once(
     assert raced[0].added == 7
     assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 7)
     assert everything(other, bundle.brief.key) == everything(store, bundle.brief.key)
+
+
+def without_versions(bundle: im.ImportBundle, stamp: str) -> im.ImportBundle:
+    """The bundle as another tool writes it (no versions), on a clock set to ``stamp``."""
+    return replace(bundle, lineages={}, highlights=tuple(
+        replace(h, created=stamp, modified=stamp) for h in bundle.highlights))
+
+
+def test_a_file_without_versions_imported_again_leaves_an_edit_made_here_since(
+    brief, store, other
+):
+    theirs = NotesService(other, author="bob")
+    h = theirs.annotate(brief, "catch-limits", "cod quota", note="Bob's note", tags=["x"])
+    # Their clock runs an hour ahead: their time is later than anything done here.
+    bundle = without_versions(exported(theirs, brief), "2099-01-01T00:00:00.000Z")
+    mine = NotesService(store, author="alice")
+    assert im.apply_import(mine, bundle, brief=brief).added == 1
+    mine.edit_highlight(h.id, note="Bob's note\n\nMy own analysis.", tags=["x", "mine"])
+    again = im.apply_import(mine, bundle, brief=brief)
+    assert (again.added, again.updated) == (0, 0)
+    note = mine.get_highlight(h.id)
+    assert (note.note, note.tags) == ("Bob's note\n\nMy own analysis.", ("x", "mine"))
+
+
+def test_a_text_without_versions_written_apart_from_one_not_yet_exported_keeps_both(
+    brief, pair
+):
+    mine, theirs, h = pair  # (the note as both have it was exported)
+    mine.edit_highlight(h.id, note="original, and my thoughts")  # not exported since
+    bundle = without_versions(exported(theirs, brief), "2099-01-01T00:00:00.000Z")
+    bundle = with_highlight(bundle, note="original, and theirs")
+    assert im.apply_import(mine, bundle, brief=brief).merged == 1
+    text = mine.get_highlight(h.id).note
+    assert "my thoughts" in text and "and theirs" in text
+    # Once exported, a later text of the other tool's is the one to take.
+    im.apply_import(theirs, exported(mine, brief), brief=brief)
+    later_there = with_highlight(exported(theirs, brief), note="theirs, settled",
+                                 modified="2099-01-02T00:00:00.000Z")
+    im.apply_import(mine, later_there, brief=brief)
+    assert mine.get_highlight(h.id).note == "theirs, settled"
+
+
+def test_a_text_without_versions_taken_into_a_note_is_known_when_it_comes_again(
+    brief, pair
+):
+    mine, theirs, h = pair
+    bundle = with_highlight(exported(theirs, brief), note="Bob's rewrite",
+                            modified="2099-01-01T00:00:00.000Z")
+    assert im.apply_import(mine, bundle, brief=brief).updated == 1
+    mine.edit_highlight(h.id, note="Bob's rewrite, which I took further.")
+    assert im.apply_import(mine, bundle, brief=brief).updated == 0
+    assert mine.get_highlight(h.id).note == "Bob's rewrite, which I took further."

@@ -1009,7 +1009,9 @@ def _parts_taken(
     keep both texts, or the tags of both). A part goes by its versions: the file's is
     taken when the version here is one it had before, kept when the file's is one this
     note had before; texts and tags changed apart keep both; else (versions unknown,
-    or a passage or a place in the Trash changed apart) the later copy's is taken.
+    or a passage or a place in the Trash changed apart) the later copy's is taken. A
+    text or tags without versions in the file goes by what is known of its value
+    (:func:`lineage.relation_to_value`).
     Records the note's lineage after the merge."""
     m_line, t_line = lineages.mine.get(mine.id, ""), lineages.theirs.get(mine.id, "")
     m_values, t_values = lineage.values(mine), lineage.values(theirs)
@@ -1026,6 +1028,11 @@ def _parts_taken(
     for part, value in m_values.items():
         here, there = m_now.get(part), t_now.get(part)
         relation = lineage.relation(part, m_line, t_line)
+        if there is None and part in ("text", "tags"):
+            # Their part has no versions: what is known of its value. (Not of a colour
+            # or a place in the Trash: those come back to a value had before often.)
+            relation = lineage.relation_to_value(part, m_line, t_values[part])
+            there = lineage.base_token(part, t_values[part]) if relation == "apart" else None
         if value == t_values[part]:
             # The same: the later version stands; one reached apart is settled on one
             # token both copies choose alike.
@@ -1040,7 +1047,8 @@ def _parts_taken(
             now[part] = lineage.joint_token(part, _both(part, mine, theirs), here, there)
         elif relation == "theirs" or (relation not in ("mine",) and later):
             taken[part] = "theirs"
-            now[part] = there or lineage.token(part, t_values[part])
+            # (A value without a version gets the one every machine gives it.)
+            now[part] = there or lineage.base_token(part, t_values[part])
         else:  # kept: a version of its own if it had none
             now[part] = here or lineage.token(part, value)
     lineages.merged(mine.id, now)

@@ -23,7 +23,11 @@ Two copies of a note compared part by part (:func:`relation`):
   by the note's time.
 
 A part with no token (a note from before versions were kept, or from another tool), or
-whose versions run past :data:`KEPT`, goes by the note's time, as every part did before.
+whose versions run past :data:`KEPT`, goes by the note's time, as every part did before;
+but a text or tags with no token is known for older when this copy had that value before
+and went on from it, and for written apart when this copy's version has not been
+exported (:func:`relation_to_value`): a file imported again, on a clock running ahead,
+does not take back what was written here since.
 
 Pure Python: no Qt, no SQL.
 """
@@ -210,6 +214,23 @@ def relation(part: Part, mine: str, theirs: str) -> Relation:
     if t_prev is not None and t_prev in m_all and m_now[2:8] == t_prev[2:8]:
         return "theirs"
     return "apart"
+
+
+def relation_to_value(part: Part, mine: str, value: object) -> Relation:
+    """As :func:`relation`, against another copy's ``value`` of ``part`` that has no
+    version (a file of another tool's, or of a briefreader from before versions):
+    ``mine`` when the value is one this copy had before and went on from; ``apart``
+    when this copy's version has not left this machine (the other copy cannot have
+    gone on from it); else ``unknown``."""
+    tokens = [t for t in mine.split() if t[0] == _MARK[part]]
+    if not tokens:
+        return "unknown"
+    hashed = _value_hash(value)
+    if tokens[-1][2:8] == hashed:
+        return "same"
+    if any(t[2:8] == hashed for t in tokens[:-1]):
+        return "mine"
+    return "apart" if tokens[-1].endswith(UNSHARED) else "unknown"
 
 
 def trimmed(lineage: str) -> str:
