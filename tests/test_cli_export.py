@@ -170,3 +170,27 @@ def test_an_import_without_brief_places_its_notes_in_the_version_read_here(
     (here,) = json.loads(listed)["highlights"]
     assert (here["id"], here["text"], here["status"]) == (h["id"], "north channel", "anchored")
     assert here["start"] == h["start"] - len("Work began in March. ")
+
+
+def test_import_refuses_notes_plainly_on_another_brief_unless_any_brief(
+    capsys, data, tmp_path
+):
+    harbour = tmp_path / "harbour.md"
+    harbour.write_text(BRIEF.replace("id: harbour-2026\n", ""), encoding="utf-8")
+    other = tmp_path / "schools.txt"
+    other.write_text("School Meals Brief\n\nFree meals reach every pupil from January.\n",
+                     encoding="utf-8")
+    annotate(capsys, data, harbour, "north channel", "--note", "dredging note")
+    out_file = tmp_path / "harbour.json"
+    run(capsys, "--data-dir", str(data), "export", str(harbour), "-o", str(out_file))
+    elsewhere = tmp_path / "elsewhere"
+    code, _, err = run(capsys, "--data-dir", str(elsewhere), "import", str(out_file),
+                       "--brief", str(other))
+    assert code == 1
+    assert "'Harbour Readout', which shares no text with 'School Meals Brief'" in err
+    assert "--any-brief" in err
+    listed = run_json(capsys, "--data-dir", str(elsewhere), "notes", str(other))
+    assert listed["highlights"] == []
+    summary = run_json(capsys, "--data-dir", str(elsewhere), "import", str(out_file),
+                       "--brief", str(other), "--any-brief")
+    assert summary["added"] == 1

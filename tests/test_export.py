@@ -1795,3 +1795,58 @@ def test_a_text_without_versions_taken_into_a_note_is_known_when_it_comes_again(
     mine.edit_highlight(h.id, note="Bob's rewrite, which I took further.")
     assert im.apply_import(mine, bundle, brief=brief).updated == 0
     assert mine.get_highlight(h.id).note == "Bob's rewrite, which I took further."
+
+
+PORT_BRIEF = """\
+Harbour Dredging Readout
+
+The harbour authority will dredge the eastern channel from September.
+
+Costs
+
+The dredging costs are shared with the regional government.
+"""
+
+
+def test_notes_of_one_brief_are_not_imported_into_an_unrelated_one_unless_asked(
+    tmp_path, store, other
+):
+    # Neither brief has an id: each is known by its path, which differs on every machine.
+    (tmp_path / "x").mkdir()
+    fish = tmp_path / "x" / "fisheries.md"
+    fish.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    port = tmp_path / "x" / "port.txt"
+    port.write_text(PORT_BRIEF, encoding="utf-8")
+    theirs = NotesService(store, author="bob")
+    fisheries = load_brief(fish)
+    theirs.annotate(fisheries, "catch-limits", "cod quota falls", note="on fish")
+    bundle = exported(theirs, fisheries)
+    mine = NotesService(other, author="alice")
+    harbour = load_brief(port)
+    with pytest.raises(im.OtherBriefError, match="Fisheries Readout.*Harbour Dredging"):
+        im.apply_import(mine, bundle, brief=harbour)
+    assert other.highlights(str(port.resolve()), trash=None) == []
+    summary = im.apply_import(mine, bundle, brief=harbour, any_brief=True)
+    assert (summary.added, summary.orphaned) == (1, 1)
+
+
+@pytest.mark.parametrize("reissue", ["same title", "one section kept", "a quote kept"])
+def test_notes_go_into_their_brief_copied_elsewhere_or_reissued(
+    tmp_path, store, other, reissue
+):
+    fish = tmp_path / "theirs.md"
+    fish.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    theirs = NotesService(store, author="bob")
+    fisheries = load_brief(fish)
+    theirs.annotate(fisheries, "catch-limits", "haddock quota is unchanged", note="n")
+    bundle = exported(theirs, fisheries)
+    text = {
+        "same title": "---\ntitle: Fisheries Readout\n---\n\nAll new words.\n",
+        "one section kept": "---\ntitle: Fisheries, second readout\n---\n\n## Outlook\n\n"
+                            "Scientists will review the stocks again in the autumn.\n",
+        "a quote kept": "Fish, revised\n\nThe haddock quota is unchanged, they said.\n",
+    }[reissue]
+    mine_path = tmp_path / "mine.md"
+    mine_path.write_text(text, encoding="utf-8")
+    summary = im.apply_import(NotesService(other), bundle, brief=load_brief(mine_path))
+    assert summary.added == 1

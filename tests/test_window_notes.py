@@ -1566,3 +1566,41 @@ def test_an_import_failing_while_the_window_waits_to_close_is_told_once(
     w.close()
     qtbot.wait(100)  # (a second telling would come on a later turn)
     assert len(told) == 1 and told[0].startswith("Import failed:")
+
+
+@pytest.mark.parametrize("anyway", [False, True])
+def test_importing_notes_of_another_brief_asks_before_it_imports_them_here(
+    qtbot, app, brief_path, tmp_path, monkeypatch, anyway
+):
+    from briefreader import export as ex
+    from briefreader.notes import NotesService
+    from briefreader.parse import load_brief
+    from briefreader.ui import exchange
+
+    (tmp_path / "there").mkdir()
+    school = tmp_path / "there" / "schools.txt"
+    school.write_text("School Meals Brief\n\nFree meals reach every pupil from January.\n",
+                      encoding="utf-8")
+    elsewhere = Store(tmp_path / "there" / "notes.sqlite3")
+    theirs = NotesService(elsewhere)
+    school_brief = load_brief(school)
+    theirs.annotate(school_brief, school_brief.sections[-1].id, "every pupil", note="meals")
+    js = tmp_path / "schools.json"
+    js.write_text(ex.export_json(ex.gather(theirs, school_brief)), encoding="utf-8")
+    elsewhere.close()
+
+    w = app.open(brief_path)
+    asked = []
+    monkeypatch.setattr(exchange, "ask_open_path", lambda *a: str(js))
+    monkeypatch.setattr(exchange, "ask_import_anyway",
+                        lambda parent, theirs, here: asked.append((theirs, here)) or anyway)
+    w.actions_.import_notes.trigger()
+    qtbot.waitUntil(lambda: bool(asked) and not w.note_taking.exchange.tasks)
+    assert asked == [("School Meals Brief", w.brief.title)]
+    key = w.note_taking.annotations.open_key()
+    if anyway:
+        qtbot.waitUntil(lambda: "Import:" in w.banner.text())
+        assert [h.note for h in app.store.highlights(key)] == ["meals"]
+    else:
+        assert "Nothing was imported" in w.banner.text()
+        assert app.store.highlights(key, trash=None) == []

@@ -55,6 +55,8 @@ def register(subparsers: _Subparsers) -> None:
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--encoding", help="decode the brief with this encoding (e.g. cp1252)")
+    p.add_argument("--any-brief", action="store_true",
+                   help="import into BRIEF even when the notes plainly are on another brief")
     p.set_defaults(func=cmd_import)
 
 
@@ -91,8 +93,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_service(args) as service:
         if brief is None:
             brief = _brief_read_here(service, bundle)
-        summary = importing.apply_import(service, bundle, brief=brief, edited_at=edited_at,
-                                         source=source)
+        try:
+            summary = importing.apply_import(service, bundle, brief=brief,
+                                             edited_at=edited_at, source=source,
+                                             any_brief=args.any_brief)
+        except importing.OtherBriefError as exc:
+            raise importing.OtherBriefError(
+                exc.theirs, exc.here, "or add --any-brief to import them into it anyway"
+            ) from None
     if args.json:
         payload = asdict(summary)
         payload["reasons"] = list(summary.reasons)

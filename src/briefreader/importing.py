@@ -68,6 +68,19 @@ class NotesImportError(BriefreaderError):
     """An import file is malformed or hostile; nothing was imported."""
 
 
+class OtherBriefError(NotesImportError):
+    """The file's notes are plainly on another brief than the one given (no text of
+    theirs is in it); nothing was imported. Import with ``any_brief`` to go on."""
+
+    def __init__(self, theirs: str, here: str,
+                 anyway: str = "or import them into this one anyway") -> None:
+        super().__init__(
+            f"these notes are on '{theirs}', which shares no text with '{here}'; "
+            f"open that brief to import them, {anyway}")
+        self.theirs = theirs
+        self.here = here
+
+
 # --------------------------------------------------------------------------- reading imports
 
 
@@ -723,16 +736,16 @@ def _version(n: _Note) -> str:
 
 
 def import_notes(service: NotesService, path: Path, *, brief: Brief | None = None,
-                 sync: bool = True) -> ImportSummary:
+                 sync: bool = True, any_brief: bool = False) -> ImportSummary:
     """Merge a JSON or Markdown export into the store, in one transaction.
 
     ``brief`` is the brief the notes belong to as it is now (the open one): new notes
     are placed in it. A bad file raises NotesImportError and changes nothing. ``sync``
-    as for :func:`apply_import`.
+    and ``any_brief`` as for :func:`apply_import`.
     """
     bundle = read_import(path)
     return apply_import(service, bundle, brief=brief, edited_at=file_time(Path(path)),
-                        source=file_identity(Path(path)), sync=sync)
+                        source=file_identity(Path(path)), sync=sync, any_brief=any_brief)
 
 
 def file_identity(path: Path) -> str:
@@ -760,20 +773,23 @@ def apply_import(
     edited_at: str | None = None,
     source: str = "",
     sync: bool = True,
+    any_brief: bool = False,
 ) -> ImportSummary:
     """Merge a parsed import. ``edited_at`` dates text edited in a Markdown export
     (the file's modification time); it competes with later edits made here.
     ``source`` names the file (:func:`file_identity`): a Markdown export imported again
     from the same file replaces what it wrote before; a copy of it elsewhere, edited
     by someone else, keeps both texts. Without ``sync`` (a window's worker), ``brief``
-    must be the version the notes database holds: the window is showing it.
+    must be the version the notes database holds: the window is showing it. Notes
+    plainly on another brief than ``brief`` (:func:`_unrelated`) raise OtherBriefError,
+    unless ``any_brief``.
 
     The notes are read, merged and written back; a note changed meanwhile (a window
     going on while a worker imports) makes the merge start again from what it is now,
     so that no edit made meanwhile is written over."""
     for _ in range(MERGE_ATTEMPTS):
         try:
-            return _apply_import(service, bundle, brief, edited_at, source, sync)
+            return _apply_import(service, bundle, brief, edited_at, source, sync, any_brief)
         except NotesChangedError:
             continue
     raise NotesImportError("the notes kept changing while the file was imported; import it again")
@@ -790,6 +806,7 @@ def _apply_import(
     edited_at: str | None,
     source: str,
     sync: bool,
+    any_brief: bool = False,
 ) -> ImportSummary:
     from briefreader.notes import brief_key
 
@@ -801,6 +818,9 @@ def _apply_import(
             raise NotesImportError(
                 f"these notes are for the brief '{theirs}', not '{key}' ({brief.title})"
             )
+        if theirs and theirs != key and not any_brief and _unrelated(service, bundle, brief):
+            assert bundle.brief is not None
+            raise OtherBriefError(bundle.brief.title or theirs, brief.title)
     elif bundle.brief is not None:
         key = bundle.brief.key
     else:
@@ -885,6 +905,36 @@ def _apply_import(
         expected_version=version,
     )
     return tally.result(key)
+
+
+def _unrelated(service: NotesService, bundle: ImportBundle, brief: Brief) -> bool:
+    """Whether the notes of an export file of another brief's key (a file path: each
+    machine has its own) are plainly on another brief than ``brief``: its title, its
+    version, every section's text and every quote of theirs differ from this one's.
+    A reissued brief keeps some of these; two briefs that share none are two briefs.
+    Not said of a file that gives nothing to tell by (a Markdown export merges only
+    notes already here, by their ids)."""
+    theirs = bundle.brief
+    if theirs is None or bundle.format == "markdown":
+        return False
+    if theirs.content_hash and theirs.content_hash == brief.content_hash:
+        return False
+    if theirs.title and _folded(theirs.title) == _folded(brief.title):
+        return False
+    quotes = [h.exact for h in bundle.highlights if len(h.exact.strip()) >= 12]
+    hashes = {s.text_hash for s in theirs.sections if s.text_hash}
+    if not quotes and not hashes:
+        return False
+    from briefreader.notes import section_text_hash
+
+    texts = service.section_texts(brief)
+    if hashes & {section_text_hash(t.text) for t in texts}:
+        return False
+    return not any(q in t.text for q in quotes[:200] for t in texts)
+
+
+def _folded(title: str) -> str:
+    return " ".join(title.casefold().split())
 
 
 def _is_path(key: str) -> bool:

@@ -145,7 +145,7 @@ def found_briefs(briefs: Sequence[StoredBrief]) -> set[str]:
     return {b.key for path, b in latest.items() if os.path.exists(path)}
 
 
-def _text_hash(text: str) -> str:
+def section_text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -193,7 +193,7 @@ class NotesService:
     def _record(self, brief: Brief) -> BriefRecord:
         texts = self.section_texts(brief)
         sections = tuple(
-            SectionRecord(s.id, s.title, s.level, s.ordinal, _text_hash(t.text))
+            SectionRecord(s.id, s.title, s.level, s.ordinal, section_text_hash(t.text))
             for s, t in zip(brief.sections, texts, strict=True)
         )
         path = stored_path(brief.path) if brief.path is not None else None
@@ -277,7 +277,7 @@ class NotesService:
         candidates = self.briefs_not_found(brief)
         if not candidates:
             return None
-        empty = _text_hash("")  # a heading with no text of its own
+        empty = section_text_hash("")  # a heading with no text of its own
 
         def texts(record: BriefRecord | None) -> set[str]:
             return set() if record is None else {

@@ -31,7 +31,7 @@ from briefreader.export import (
     suggested_file_name,
     write_atomically,
 )
-from briefreader.importing import ImportSummary, import_notes
+from briefreader.importing import ImportSummary, OtherBriefError, import_notes
 from briefreader.printing import build_print_document, export_pdf, print_document
 from briefreader.records import StoredBrief
 from briefreader.ui import attach_dialog
@@ -54,6 +54,19 @@ def ask_open_path(parent: QWidget, title: str, filters: str, start: str = "") ->
 
 def ask_folder(parent: QWidget, title: str, start: str = "") -> str:
     return QFileDialog.getExistingDirectory(parent, title, start)
+
+
+def ask_import_anyway(parent: QWidget, theirs: str, here: str) -> bool:
+    """The notes of a file are plainly on another brief: import them here all the same?"""
+    box = QMessageBox(QMessageBox.Icon.Question, "Import Notes",
+                      f"These notes are on “{theirs}”, which shares no text with “{here}”.",
+                      QMessageBox.StandardButton.Cancel, parent)
+    box.setInformativeText("Open that brief to import them there, or import them into "
+                           "this one anyway: they will be kept here without a place.")
+    anyway = box.addButton("&Import Anyway", QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is anyway
 
 
 #: Each kind of work done on a worker: what it is (in "… failed"), what the banner says
@@ -262,9 +275,11 @@ class NotesExchange(QObject):
         return False
 
     def _start(self, kind: str, work: Callable[[], object],
-               finished: Callable[[object], None]) -> _Task:
+               finished: Callable[[object], None],
+               failed: Callable[[Exception], bool] | None = None) -> _Task:
         """Run ``work`` on a worker, saying what is being done meanwhile; then
-        ``finished`` with its result, or the failure in the banner."""
+        ``finished`` with its result, or the failure in the banner (unless ``failed``
+        takes it in: returns True)."""
         what, doing, _ = _TASK_WORDS[kind]
         task = _Task(f"briefreader-{kind}", work, self)
 
@@ -275,7 +290,8 @@ class NotesExchange(QObject):
             if error is not None and self._closing:  # the banner goes with the window
                 tell_failure(self.window, f"{what} failed", f"{what} failed: {error}")
             elif error is not None:
-                self._failed(what, error)
+                if failed is None or not failed(error):
+                    self._failed(what, error)
             else:
                 finished(result)
 
@@ -369,11 +385,15 @@ class NotesExchange(QObject):
         if not path:
             return
         self.folders.remember(NOTES, path)
+        self._import_from(Path(path), brief)
+
+    def _import_from(self, path: Path, brief: Brief | None, any_brief: bool = False) -> None:
         notes = self.annotations.notes
 
         def work() -> ImportSummary:
             with notes.apart() as service:  # a connection of the worker's own
-                return import_notes(service, Path(path), brief=brief, sync=False)
+                return import_notes(service, path, brief=brief, sync=False,
+                                    any_brief=any_brief)
 
         def finished(summary: ImportSummary) -> None:
             if summary.added or summary.updated or summary.bookmarks:
@@ -382,7 +402,16 @@ class NotesExchange(QObject):
                 self.annotations.reload_labels()
             self._done(f"Import: {summary.summary()}")
 
-        self._start("import", work, finished)
+        def failed(error: Exception) -> bool:
+            if not isinstance(error, OtherBriefError) or brief is not self.brief:
+                return False
+            if ask_import_anyway(self.window, error.theirs, error.here):
+                self._import_from(path, brief, any_brief=True)
+            else:
+                self._done("Nothing was imported.")
+            return True
+
+        self._start("import", work, finished, failed)
 
     def attach_notes(self) -> None:
         brief = self.brief
