@@ -837,3 +837,58 @@ def test_the_filters_leave_the_text_its_room_in_a_small_window(panel):
     assert [f.itemText(0) for f in (panel.colour_filter, panel.tag_filter,
                                     panel.author_filter)] == ["Colours", "Tags", "Authors"]
     assert panel.minimumSizeHint().width() <= 280
+
+
+def _text_room(combo) -> int:
+    """Width a combo box draws its current text in (after its icon, if any)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                         QStyle.SubControl.SC_ComboBoxEditField, combo)
+    icon = combo.itemIcon(combo.currentIndex())
+    return field.width() - (0 if icon.isNull() else combo.iconSize().width() + 4)
+
+
+def _filters_read_whole(panel) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    row = panel.filter_row
+    for combo in (panel.colour_filter, panel.tag_filter, panel.author_filter,
+                  panel.clear_filters_button):
+        if combo.isHidden():
+            continue
+        assert combo.sizeHint().width() <= combo.width(), combo.accessibleName()
+        assert row.rect().contains(combo.geometry()), combo.accessibleName()
+    for combo in (panel.colour_filter, panel.tag_filter, panel.author_filter):
+        text = combo.currentText()
+        assert QFontMetrics(combo.font()).horizontalAdvance(text) <= _text_room(combo), text
+
+
+@pytest.mark.parametrize("width", [220, 250, 345])  # the notes dock at 640, 800, 1280
+def test_the_filters_read_whole_in_a_small_window(panel, qtbot, width):
+    show(panel, [hl(1, tags=("budget",), author="Ana"), hl(2, author="Ben")])
+    panel.resize(width, 600)
+    qtbot.waitUntil(lambda: panel.filter_row.width() == panel.width() - 12)
+    _filters_read_whole(panel)
+    # Side by side when there is room; else on two lines, never squeezed.
+    lines = 1 if width >= 300 else 2
+    assert panel.filter_row.lines() == lines
+    # Every colour reads whole too, with its chip; choosing one (Clear comes) moves
+    # nothing.
+    for colour in ("yellow", "green", "blue", "red", "purple"):
+        panel.colour_filter.setCurrentIndex(panel.colour_filter.findData(colour))
+        qtbot.wait(1)
+        _filters_read_whole(panel)
+        assert panel.filter_row.lines() == lines
+    assert panel.colour_filter.currentText() == "Action"
+    panel.author_filter.setCurrentIndex(panel.author_filter.findData("Ana"))
+    assert not panel.clear_filters_button.isHidden()
+    qtbot.wait(10)
+    _filters_read_whole(panel)
+    panel.clear_filters_button.click()
+    qtbot.wait(10)
+    _filters_read_whole(panel)
+    assert panel.filter_row.lines() == lines
+    assert panel.minimumSizeHint().width() <= 280  # and the panel is no wider for it

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +32,9 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -124,6 +127,102 @@ class CommentDraftKey:
 
 #: Given a brief key and a section id: its drafts, {None: comment, comment id: reply}.
 DraftLoader = Callable[[str, str], dict]
+
+# --------------------------------------------------------------------------- filters
+
+
+class _FilterCombo(QComboBox):
+    """A filter that asks for the room to show its first ``whole`` choices whole
+    ("Colours" and the colours' names; "Tags" but not every tag: a long one is cut
+    short), yet can be squeezed to a few letters where there is no such room."""
+
+    def __init__(self, parent: QWidget | None = None, *, whole: int | None = None) -> None:
+        super().__init__(parent)
+        self.whole = whole
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(2)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        count = self.count() if self.whole is None else min(self.whole, self.count())
+        width = 0
+        for index in range(count):
+            text = metrics.horizontalAdvance(self.itemText(index))
+            if not self.itemIcon(index).isNull():
+                text += self.iconSize().width() + 4
+            width = max(width, text)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        whole = self.style().sizeFromContents(
+            QStyle.ContentsType.CT_ComboBox, option, QSize(width, metrics.height()), self)
+        return QSize(whole.width(), hint.height())
+
+
+class _FilterRow(QWidget):
+    """The filters and their Clear button: side by side as long as the panel is wide
+    enough for each to show its choices whole (and Clear, when it comes); else the
+    colours on a line of their own (with Clear) above tags and authors, or each filter
+    on a line of its own. Choosing a filter never moves the others."""
+
+    def __init__(self, combos: list[QComboBox], clear: QToolButton,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combos = combos
+        self.clear = clear
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.setSpacing(4)
+        self._rows: list[QHBoxLayout] = []
+        for _ in combos:
+            row = QHBoxLayout()
+            row.setSpacing(4)
+            self._box.addLayout(row)
+            self._rows.append(row)
+        self._lines = 0
+        self._lay_out(1)
+
+    def lines(self) -> int:
+        """On how many lines the filters are now."""
+        return self._lines
+
+    def _fitting(self, width: int) -> int:
+        space = self._rows[0].spacing()
+        colour, tag, author = (c.sizeHint().width() for c in self.combos)
+        clear = self.clear.sizeHint().width() + space  # room kept for it, shown or not
+        if colour + tag + author + 2 * space + clear <= width:
+            return 1
+        if colour + clear <= width and tag + space + author <= width:
+            return 2
+        return 3
+
+    def _lay_out(self, lines: int) -> None:
+        if lines == self._lines:
+            return
+        self._lines = lines
+        colour, tag, author = self.combos
+        for row in self._rows:
+            for widget in (*self.combos, self.clear):
+                row.removeWidget(widget)
+        placed = {1: [[colour, tag, author, self.clear]],
+                  2: [[colour, self.clear], [tag, author]],
+                  3: [[colour, self.clear], [tag], [author]]}[lines]
+        for row, widgets in zip(self._rows, placed, strict=False):
+            for widget in widgets:
+                row.addWidget(widget)  # each as wide as it asks, and a share of the rest
+        self._box.activate()  # now, not a frame later
+
+    def refit(self) -> None:
+        """Lay the filters out again: their choices changed."""
+        for combo in self.combos:
+            combo.updateGeometry()
+        self._lay_out(self._fitting(self.width()))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._lay_out(self._fitting(event.size().width()))
+        super().resizeEvent(event)
+
 
 # --------------------------------------------------------------------------- the panel
 
@@ -244,21 +343,19 @@ class NotesPanel(QWidget):
         self.summary_label = _small(QLabel(self))
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.colour_filter = QComboBox(self)
+        self.colour_filter = _FilterCombo(self)  # every colour's name read whole
         self.colour_filter.setAccessibleName("Filter by colour")
         self.colour_filter.setToolTip("Show only highlights of one colour")
-        self.tag_filter = QComboBox(self)
+        self.tag_filter = _FilterCombo(self, whole=1)
         self.tag_filter.setAccessibleName("Filter by tag")
         self.tag_filter.setToolTip("Show only highlights with this tag")
-        self.author_filter = QComboBox(self)
+        self.author_filter = _FilterCombo(self, whole=1)
         self.author_filter.setAccessibleName("Filter by author")
         self.author_filter.setToolTip("Show only notes and comments by this author")
-        # Narrow, so that the text keeps the room in a small window: they share what
-        # room the panel has, and in a small window show the start of their text (their
-        # tooltips say what each one filters); a long tag is cut short.
+        # They never set the panel's least width, so that the text keeps the room in a
+        # small window: where three side by side would cut their words short they go
+        # two to a line (see _FilterRow); only a long tag or name may be cut short.
         for combo in (self.colour_filter, self.tag_filter, self.author_filter):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(2)
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self.clear_filters_button = QToolButton(self)
         self.clear_filters_button.setText("Clear")
@@ -267,13 +364,9 @@ class NotesPanel(QWidget):
         self.clear_filters_button.setToolTip("Show every highlight and comment")
         self.clear_filters_button.clicked.connect(lambda: self.set_filters(NotesFilter()))
 
-        filters = QHBoxLayout()
-        filters.setContentsMargins(0, 0, 0, 0)
-        filters.setSpacing(4)
-        filters.addWidget(self.colour_filter, 1)
-        filters.addWidget(self.tag_filter, 1)
-        filters.addWidget(self.author_filter, 1)
-        filters.addWidget(self.clear_filters_button)
+        self.filter_row = _FilterRow(
+            [self.colour_filter, self.tag_filter, self.author_filter],
+            self.clear_filters_button, self)
 
         self.content = QWidget()
         self.content.setObjectName("notes_content")
@@ -326,7 +419,7 @@ class NotesPanel(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.title_label)
         layout.addWidget(self.summary_label)
-        layout.addLayout(filters)
+        layout.addWidget(self.filter_row)
         layout.addWidget(self.scroll, 1)
 
     # -- content -----------------------------------------------------------------------
@@ -1407,6 +1500,7 @@ class NotesPanel(QWidget):
         self.author_filter.setEnabled(self.author_filter.count() > 1)
         # Like the others, nothing to filter while no brief's notes are shown.
         self.colour_filter.setEnabled(self._title is not None or self._filter.active)
+        self.filter_row.refit()
 
     def _fill(self, combo: QComboBox, all_text: str, items: list[tuple[str, str]],
               current: str | None, *, icons: bool = False) -> None:
