@@ -863,6 +863,26 @@ def test_the_find_bar_fits_a_small_screen_beside_the_notes(qtbot, app, brief_pat
         assert w.minimumSizeHint().width() <= 640
 
 
+def test_the_status_bar_reads_whole_clear_of_the_window_edge(qtbot, app, brief_path):
+    from PySide6.QtGui import QFontMetrics
+
+    w = app.open(brief_path)
+    w.setGeometry(w.x(), w.y(), 640, 480)  # a 640-pixel screen
+    qtbot.waitUntil(lambda: w.width() == 640)
+    for _ in range(12):  # every zoom up to the largest
+        labels = (w.position_label, w.zoom_label)
+        for label in labels:
+            room = label.contentsRect()
+            assert QFontMetrics(label.font()).horizontalAdvance(label.text()) <= room.width()
+            # Its text ends short of the window's edge, where the size grip may be.
+            assert label.mapTo(w, room.topRight()).x() <= w.width() - 6, label.text()
+        assert not labels[0].geometry().intersects(labels[1].geometry())
+        width = w.zoom_label.width()
+        w.actions_.zoom_in.trigger()
+        assert w.zoom_label.width() == width  # the zoom never moves what is beside it
+    assert w.zoom_label.text() == "300 %"
+
+
 def test_tab_and_shift_tab_never_put_the_focus_out_of_sight(qtbot, app, brief_path):
     # Qt keeps a bar of the docks' tabs outside the window: the focus went there.
     w = app.open(brief_path)

@@ -42,7 +42,7 @@ from briefreader.ui.finding import Finding
 from briefreader.ui.loader import BriefLoader, is_big
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.note_taking import NoteTaking
-from briefreader.ui.reader import ReaderView
+from briefreader.ui.reader import ZOOM_STEPS, ReaderView
 from briefreader.ui.shortcuts_dialog import ShortcutsDialog
 from briefreader.ui.theme import apply_theme
 
@@ -139,6 +139,13 @@ class MainWindow(QMainWindow):
 
         self.position_label = QLabel(self)
         self.zoom_label = QLabel(self)
+        # A little air on either side, and on the right before the window's edge (or
+        # its size grip); the zoom as wide as its widest value, so that it never jumps.
+        for label in (self.position_label, self.zoom_label):
+            label.setContentsMargins(4, 0, 8, 0)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.zoom_label.setMinimumWidth(
+            self.zoom_label.fontMetrics().horizontalAdvance(f"{max(ZOOM_STEPS)} %") + 4 + 8)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(160)
