@@ -555,6 +555,33 @@ def test_a_comment_being_edited_shows_how_to_finish(panel, qtbot):
     assert panel.card("c1").body.text.endswith(" more")
 
 
+def test_a_highlight_whose_note_is_edited_gives_its_buttons_way_to_done(panel, qtbot):
+    # As a comment's: nothing on the card acts on the note being typed meanwhile.
+    show(panel, [hl(1), hl(2)])
+    card, other = panel.card("h1"), panel.card("h2")
+    assert card.delete_button.isVisible() and card.colour_button.isEnabled()
+    assert not card.done_button.isVisible()
+    panel.begin_edit("h1")
+    assert card.note.editing()
+    assert not card.delete_button.isVisible() and not card.colour_button.isEnabled()
+    assert card.done_button.isVisible() and "Ctrl+Enter" in card.done_button.toolTip()
+    assert other.delete_button.isVisible() and other.colour_button.isEnabled()
+    qtbot.keyClicks(card.note.editor, "Ask the minister")
+    qtbot.mouseClick(card.done_button, Qt.MouseButton.LeftButton)
+    assert not card.note.editing() and not card.done_button.isVisible()
+    assert card.delete_button.isVisible() and card.colour_button.isEnabled()
+    assert panel.card("h1").note.text == "Ask the minister"
+    # Escape and leaving the editor bring them back too.
+    for finish in (lambda: qtbot.keyClick(card.note.editor, Qt.Key.Key_Escape),
+                   lambda: panel.composer.edit.setFocus()):
+        panel.begin_edit("h1")
+        assert not card.delete_button.isVisible()
+        finish()
+        qtbot.waitUntil(lambda: not card.note.editing())
+        assert card.delete_button.isVisible() and card.colour_button.isEnabled()
+        assert not card.done_button.isVisible()
+
+
 def test_comment_save_failure_and_post_failure_keep_the_text(panel, qtbot):
     show(panel, [], [cm(1)])
     start_typing(qtbot, panel, "c1", " more")

@@ -156,7 +156,10 @@ def _draw_chip(colour: str, dark: bool, size: int = 14) -> QIcon:
     painter.setPen(QPen(fill.lighter(160) if dark else fill.darker(160), 1.2))
     painter.drawEllipse(QRectF(1.5, 1.5, size - 3, size - 3))
     painter.end()
-    return QIcon(pixmap)
+    icon = QIcon(pixmap)
+    # The colour is what the chip tells: it stays while its button can't be used.
+    icon.addPixmap(pixmap, QIcon.Mode.Disabled)
+    return icon
 
 
 def _trash_icon(widget: QWidget) -> QIcon:
@@ -747,6 +750,14 @@ class HighlightCard(_Card):
         self.note = _TextBox("Add a note…", "note", self)
         self.note.set_tab_anchor(self.delete_button)
         layout.addWidget(self.note)
+        # While the note is edited, how to finish it (it saves as typed), as on a comment.
+        self.done_button = _tool_button(
+            self, text="Done", name="Done editing",
+            tip="Finish editing (Ctrl+Enter or Escape); the note is saved as you type")
+        self.done_button.hide()
+        self.done_button.clicked.connect(self.note.editor_done)
+        layout.addWidget(self.done_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.note.editing_changed.connect(self._on_editing_changed)
         self.tags_edit = QLineEdit(self)
         self.tags_edit.setFrame(False)
         # Part of the card, not a box on it: the card's own colour shows through.
@@ -788,6 +799,15 @@ class HighlightCard(_Card):
         self.setAccessibleDescription(f"{label}: {self.quote.text()[:200]}")
         self.set_dark(dark)
         self._shown_as = (label, dark)
+
+    def _on_editing_changed(self, editing: bool) -> None:
+        """While the note is being edited the card's own buttons step aside, as a
+        comment's do: Delete goes (it would take the note being typed with it) and the
+        colour can't be changed; Done shows how to finish."""
+        self.done_button.setVisible(editing)
+        self.delete_button.setVisible(not editing)
+        self.colour_button.setEnabled(not editing)
+        _resized(self.note)
 
     def set_dark(self, dark: bool) -> None:
         self._shown_as = (self._shown_as[0], dark) if self._shown_as else None

@@ -1607,7 +1607,7 @@ class NotesPanel(QWidget):
         for card in self._cards.values():
             chain += [card, card.colour_button, card.delete_button]
             chain += _lazy(card.note)
-            chain.append(card.tags_edit)
+            chain += [card.done_button, card.tags_edit]
         for card in self._comment_cards.values():
             chain.append(card)
             chain += _lazy(card.body)
