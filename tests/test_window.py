@@ -405,6 +405,9 @@ def test_read_sections_are_quieter_but_not_greyed_out(qtbot, mode):
         # Quieter than the sections not yet read, and as legible as body text.
         assert contrast(read_text, base) < contrast(unread_text, base)
         assert contrast(read_text, base) >= 7
+        # Plainly so, in either theme: no near-black beside the black of the others.
+        assert contrast(read_text, base) <= 7.5, read_text.name()
+        assert contrast(read_text, unread_text) >= 1.75, read_text.name()
         # As drawn: the darkest (light theme) or brightest (dark) ink of the read row
         # stands out from the background as text does, far more than the greyed hint.
         image = nav.tree.viewport().grab().toImage()

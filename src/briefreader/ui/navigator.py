@@ -30,14 +30,16 @@ from PySide6.QtWidgets import (
 
 from briefreader.brief import Brief
 from briefreader.ui.item_views import RoomyDelegate
-from briefreader.ui.theme import mixed
+from briefreader.ui.theme import faded
 
 SECTION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNTS_ROLE = Qt.ItemDataRole.UserRole + 2  # (highlights, comments, needs review)
 READ_ROLE = Qt.ItemDataRole.UserRole + 3  # True once the section was read to its end
-#: How far a read section's title goes toward the background: a quieter shade that
-#: still reads as well as any text (far from the disabled grey).
-READ_FADE = 0.25
+#: A read section's title goes toward the background until it stands at this contrast
+#: with it (7:1, body text's at WCAG's AAA): plainly quieter than the black or white
+#: of the others in either theme, yet as legible as any text and far from the disabled
+#: grey.
+READ_CONTRAST = 7.2
 
 
 class SectionModel(QStandardItemModel):
@@ -115,7 +117,7 @@ class _RoomyDelegate(RoomyDelegate):
             text = palette.color(QPalette.ColorRole.Text)
             palette.setColor(
                 QPalette.ColorRole.Text,
-                mixed(text, palette.color(QPalette.ColorRole.Base), READ_FADE),
+                faded(text, palette.color(QPalette.ColorRole.Base), READ_CONTRAST),
             )
             option.text = f"\u2713 {option.text}"
 

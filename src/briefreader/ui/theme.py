@@ -21,6 +21,36 @@ def mixed(colour: QColor, toward: QColor, share: float) -> QColor:
         colour.getRgbF()[:3], toward.getRgbF()[:3], strict=True)))
 
 
+def _luminance(colour: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
+            + 0.0722 * channel(colour.blueF()))
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast of two colours: 1.0 (the same) to 21.0 (black on white)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def faded(colour: QColor, background: QColor, ratio: float) -> QColor:
+    """``colour`` moved toward ``background`` as far as it goes while still standing at
+    ``ratio`` (or more) against it: the same quiet step back in light and dark
+    palettes. A colour already at less than ``ratio`` is left as it is."""
+    low, high = 0.0, 1.0
+    if contrast(colour, background) <= ratio:
+        return QColor(colour)
+    for _ in range(20):
+        share = (low + high) / 2
+        if contrast(mixed(colour, background, share), background) >= ratio:
+            low = share
+        else:
+            high = share
+    return mixed(colour, background, low)
+
+
 def system_prefers_dark() -> bool:
     hints = QGuiApplication.styleHints()
     scheme = getattr(hints, "colorScheme", None)
