@@ -138,3 +138,48 @@ def test_the_file_menu_dialogs_start_beside_the_brief_then_where_each_kind_went(
     ] == [("Import Notes", str(exports)), ("Export PDF", str(printed))]
     w.close()
     store.close()
+
+
+def test_add_folder_starts_in_the_last_folder_of_briefs_else_home(qtbot, tmp_path, monkeypatch):
+    from briefreader.ui import preferences as preferences_module
+    from briefreader.ui.preferences import PreferencesDialog
+
+    reading, shelf = tmp_path / "reading", tmp_path / "shelf"
+    for folder in (reading, shelf):
+        folder.mkdir()
+    calls: list[str] = []
+    answers: list[str] = []
+
+    def choose(_parent, start=""):
+        calls.append(start)
+        return answers.pop(0) if answers else None
+
+    monkeypatch.setattr(preferences_module, "choose_folder", choose)
+    path = ferry_brief(reading)
+    w, store = open_window(qtbot, Paths(tmp_path / "data").ensure(), path, library=True)
+
+    # Preferences → Library → Add Folder…, as the window shows it: nothing used yet,
+    # so the home folder, never the working folder (nor the brief's own folder).
+    dialogs: list[PreferencesDialog] = []
+    monkeypatch.setattr(PreferencesDialog, "exec", lambda self: dialogs.append(self) or 0)
+    w.actions_.preferences.trigger()
+    dialogs[-1].add_folder_button.click()
+    assert calls == [str(Path.home())]
+    answers.append(str(shelf))
+    dialogs[-1].add_folder_button.click()
+    assert dialogs[-1].preferences().library_folders[-1] == str(shelf)
+    # The next one starts in the folder last chosen, in the dialog and in the Library.
+    calls.clear()
+    dialogs[-1].add_folder_button.click()
+    w.finding.library_view.add_button.click()
+    assert calls == [str(shelf), str(shelf)]
+    # A brief opened from elsewhere is the last folder of briefs used from then on.
+    monkeypatch.setattr(file_dialogs, "ask_brief", lambda _w, _start: str(path))
+    w.actions_.open.trigger()
+    calls.clear()
+    w.finding.library_view.add_button.click()
+    assert calls == [str(reading)]
+    # Remembered in the settings, as the other dialogs' folders.
+    assert w.settings.last_folder("briefs") == str(reading)
+    w.close()
+    store.close()

@@ -439,7 +439,7 @@ def test_preferences_set_the_author_labels_font_and_backups(qtbot, app, monkeypa
     w = app.open(ferry)
     seen = []
 
-    def fake(parent, prefs, *, default_author, apply):
+    def fake(parent, prefs, *, default_author, apply, folders=None):
         seen.append(prefs)
         labels = tuple((c, "Check figures" if c == "blue" else label)
                        for c, label in prefs.color_labels)

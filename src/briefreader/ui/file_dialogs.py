@@ -1,11 +1,12 @@
 """Where the file dialogs start, and the dialogs of the File menu's Open.
 
 Each kind of file has a folder of its own (settings.FOLDER_KINDS), remembered in the
-settings: briefs (Open, Open Folder), exported notes (Export Notes, Import Notes,
-Export Notes of Every Brief) and PDFs (Export PDF). A dialog starts in the folder
-last used for its kind; before there is one, beside the brief shown; with neither,
-in the home folder. Open starts beside the brief shown first: the next brief to
-read is most often its neighbour.
+settings: briefs (Open, Open Folder, the library's Add Folder), exported notes
+(Export Notes, Import Notes, Export Notes of Every Brief) and PDFs (Export PDF). A
+dialog starts in the folder last used for its kind; before there is one, beside the
+brief shown; with neither, in the home folder. Open starts beside the brief shown
+first: the next brief to read is most often its neighbour. Add Folder never does: it
+starts in the folder last used, or the home folder.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ class DialogFolders:
         self.brief_path = brief_path
         self._kept: dict[str, str] = {}
 
-    def start(self, kind: str) -> Path:
-        brief = self.brief_path()
+    def start(self, kind: str, *, beside_brief: bool = True) -> Path:
+        """Where a dialog for ``kind`` starts; without ``beside_brief``, in the folder
+        last used for the kind or else the home folder (a folder to add to the library
+        is seldom the brief's own)."""
+        brief = self.brief_path() if beside_brief else None
         beside = brief.parent if brief is not None else None
         last = (
             self.settings.last_folder(kind) if self.settings is not None else self._kept.get(kind)

@@ -32,6 +32,7 @@ from briefreader.records import COLORS, ReadingState
 from briefreader.search import FindSession, QueryError, SearchFilters, SearchResult
 from briefreader.ui import preferences as preferences_ui
 from briefreader.ui.actions import Actions
+from briefreader.ui.file_dialogs import DialogFolders
 from briefreader.ui.find_bar import FindBar
 from briefreader.ui.item_views import add_docks
 from briefreader.ui.library_view import Indexer, LibraryView, LibraryWatcher
@@ -64,10 +65,10 @@ FIND_SELECTION_MAX = 80
 
 
 def ask_preferences(parent: QWidget, prefs: Preferences, *, default_author: str,
-                    apply) -> None:
+                    apply, folders: DialogFolders | None = None) -> None:
     """Show the preferences dialog modally; ``apply(Preferences)`` runs on Apply and
-    on OK. Tests replace this function."""
-    dialog = PreferencesDialog(prefs, parent, default_author=default_author)
+    on OK; ``folders`` tell where its Add Folder starts. Tests replace this function."""
+    dialog = PreferencesDialog(prefs, parent, default_author=default_author, folders=folders)
     dialog.preferences_applied.connect(apply)
     try:
         dialog.exec()
@@ -441,7 +442,7 @@ class Finding(QObject):
         self.window.open_path(Path(path))
 
     def on_add_folder_requested(self) -> None:
-        folder = preferences_ui.choose_folder(self.window)
+        folder = preferences_ui.add_folder_asked(self.window, self.window.dialog_folders)
         if not folder:
             return
         try:
@@ -693,7 +694,7 @@ class Finding(QObject):
             return
         self._prefs_shown = prefs
         ask_preferences(self.window, prefs, default_author=default_author(),
-                        apply=self.apply_preferences)
+                        apply=self.apply_preferences, folders=self.window.dialog_folders)
 
     def apply_preferences(self, prefs: Preferences) -> None:
         s = self.settings

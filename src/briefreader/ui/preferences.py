@@ -8,6 +8,7 @@ it from Settings and the store, and saves what changed. Nothing here saves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QIcon, QPixmap
@@ -35,6 +36,7 @@ from briefreader.highlight_paint import colour_for
 from briefreader.records import COLORS, DEFAULT_LABELS
 from briefreader.settings import BACKUPS_KEPT, DEFAULT_FONT_SIZE, FONT_SIZES
 from briefreader.store import KEEP_BACKUPS
+from briefreader.ui.file_dialogs import BRIEFS, DialogFolders
 from briefreader.ui.theme import palette_is_dark
 
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
@@ -63,6 +65,16 @@ def choose_folder(parent: QWidget, start: str = "") -> str | None:
     return path or None
 
 
+def add_folder_asked(parent: QWidget, folders: DialogFolders | None) -> str | None:
+    """Ask for a folder to add to the library, starting in the folder of briefs last
+    used (else the home folder), and remember the one chosen as such."""
+    start = folders.start(BRIEFS, beside_brief=False) if folders is not None else Path.home()
+    folder = choose_folder(parent, str(start))
+    if folder and folders is not None:
+        folders.remember(BRIEFS, folder)
+    return folder
+
+
 def _swatch(color: str, dark: bool) -> QIcon:
     """The colour the reader paints this highlight in, in the current theme."""
     pixmap = QPixmap(14, 14)
@@ -75,8 +87,9 @@ class PreferencesDialog(QDialog):
     """A :class:`Preferences`, when the user presses OK or Apply."""
 
     def __init__(self, prefs: Preferences, parent: QWidget | None = None, *,
-                 default_author: str = "") -> None:
+                 default_author: str = "", folders: DialogFolders | None = None) -> None:
         super().__init__(parent)
+        self._folders = folders  # where Add Folder starts, and what it remembers
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
         self.setMinimumWidth(520)
@@ -243,7 +256,7 @@ class PreferencesDialog(QDialog):
         item.setToolTip(folder)
 
     def on_add_folder_clicked(self) -> None:
-        folder = choose_folder(self)
+        folder = add_folder_asked(self, self._folders)
         if folder:
             self._add_folder_item(folder)
 
@@ -256,11 +269,11 @@ class PreferencesDialog(QDialog):
         self.remove_folder_button.setEnabled(bool(self.folder_list.selectedItems()))
 
 
-def edit_preferences(parent: QWidget, prefs: Preferences, *,
-                     default_author: str = "") -> Preferences | None:
+def edit_preferences(parent: QWidget, prefs: Preferences, *, default_author: str = "",
+                     folders: DialogFolders | None = None) -> Preferences | None:
     """Show the dialog modally; the preferences chosen, or None when cancelled.
     Tests replace this function."""
-    dialog = PreferencesDialog(prefs, parent, default_author=default_author)
+    dialog = PreferencesDialog(prefs, parent, default_author=default_author, folders=folders)
     if dialog.exec() == QDialog.DialogCode.Accepted:
         return dialog.preferences()
     return None
