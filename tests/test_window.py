@@ -454,6 +454,27 @@ def test_breadcrumb_names_the_brief_once_and_then_the_parents(qtbot, window):
     assert window.breadcrumb.toolTip() == "Harbour Resilience Review"
 
 
+def test_the_breadcrumb_is_cut_short_whenever_the_text_gets_narrower(qtbot, window):
+    # A dock or the section list taking width from the text, the window's size unchanged
+    # (the Library opened beside the sections): the line is cut anew, with an ellipsis.
+    from PySide6.QtGui import QFontMetrics
+
+    window.show_section("costs")
+    crumb = window.breadcrumb
+    whole = crumb.toolTip()
+    total = sum(window.splitter.sizes())
+    width = window.width()
+    for sections in (150, total - 160, 200):
+        window.splitter.setSizes([sections, total - sections])
+        qtbot.wait(10)
+        assert abs(window.splitter.sizes()[0] - sections) <= 2, window.splitter.sizes()
+        assert window.width() == width
+        shown = crumb.text()
+        assert QFontMetrics(crumb.font()).horizontalAdvance(shown) <= crumb.contentsRect().width()
+        assert shown == whole or "\u2026" in shown, shown
+    assert crumb.text() == whole  # room again: whole again
+
+
 def test_a_damaged_notes_database_is_offered_its_backup_in_the_window(qtbot, tmp_path):
     from briefreader.app import report_store_error
     from briefreader.paths import Paths

@@ -121,6 +121,9 @@ class MainWindow(QMainWindow):
         # Elided to the room it is given: its text must never make the window wider.
         self.breadcrumb.setMinimumWidth(1)
         self.breadcrumb.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Cut again whenever its room changes: the window's width, and a dock or the
+        # section list taking width from the text.
+        self.breadcrumb.installEventFilter(self)
         right_layout.addWidget(self.breadcrumb)
         right_layout.addWidget(self.banner)
         right_layout.addWidget(self.notice)
@@ -808,6 +811,8 @@ class MainWindow(QMainWindow):
         return super().event(event)
 
     def eventFilter(self, watched, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.breadcrumb and event.type() == QEvent.Type.Resize:
+            self._update_breadcrumb()
         if isinstance(watched, QTabBar) and event.type() in (QEvent.Type.Move, QEvent.Type.Show):
             self._tab_bar_moved(watched)
         return super().eventFilter(watched, event)
