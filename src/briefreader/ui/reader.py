@@ -21,9 +21,11 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextFormat,
     QTextFrameFormat,
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
@@ -46,6 +48,37 @@ MAX_FIND_MARKS = 500
 FIND_MARK = ("#fbc98a", "#7a4a12")
 
 
+#: How much larger than the text Qt draws each step of a font-size adjustment (the
+#: style sheet's "xx-large" of a level-1 heading is +3).
+_SIZE_STEPS = {-2: 0.7, -1: 0.8, 0: 1.0, 1: 1.2, 2: 1.5, 3: 2.0, 4: 2.4}
+_SIZE_ADJUSTMENT = QTextFormat.Property.FontSizeAdjustment
+
+
+class _Heading:
+    """A heading of a section's document: where it is, the size the style sheet gave
+    it, the size shown now, and its words."""
+
+    __slots__ = ("end", "shown", "size", "start", "words")
+
+    def __init__(self, start: int, end: int, size: int, words: list[str]) -> None:
+        self.start, self.end, self.size, self.shown, self.words = start, end, size, size, words
+
+
+def _headings(doc: QTextDocument) -> list[_Heading]:
+    found: list[_Heading] = []
+    block = doc.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0 and block.length() > 1:
+            cursor = QTextCursor(block)
+            cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
+            size = cursor.charFormat().property(_SIZE_ADJUSTMENT)
+            if isinstance(size, int) and size > 0:
+                found.append(_Heading(block.position(), block.position() + block.length() - 1,
+                                      min(size, max(_SIZE_STEPS)), block.text().split()))
+        block = block.next()
+    return found
+
+
 def _free_documents(cache: OrderedDict[tuple, QTextDocument]) -> None:
     for doc in cache.values():
         if shiboken6.isValid(doc):
@@ -61,6 +94,11 @@ class SafeDocument(PolicyDocument):
         super().__init__(base_dir, parent)
         self.painted: tuple[Span, ...] = ()
         self.text_map: TextMap | None = None
+        self.headings: list[_Heading] | None = None  # found when first fitted
+
+    def setHtml(self, html: str) -> None:  # noqa: N802 - Qt override
+        self.headings = None
+        super().setHtml(html)
 
 
 class ReaderView(QTextBrowser):
@@ -363,8 +401,6 @@ class ReaderView(QTextBrowser):
 
     def _apply_measure(self, doc: QTextDocument, *, force: bool = False) -> None:
         """Keep lines to a comfortable measure by widening the side margins."""
-        from PySide6.QtGui import QFontMetricsF
-
         width = self.viewport().width()
         measure = QFontMetricsF(doc.defaultFont()).averageCharWidth() * MEASURE_CHARS
         side = max(24.0, (width - measure) / 2.0)
@@ -376,6 +412,47 @@ class ReaderView(QTextBrowser):
             fmt.setTopMargin(20)
             fmt.setBottomMargin(40)
             root.setFrameFormat(fmt)
+        if isinstance(doc, SafeDocument):
+            self._fit_headings(doc, width - 2 * side)
+
+    @staticmethod
+    def _fit_headings(doc: SafeDocument, column: float) -> None:
+        """In a narrow column a heading steps down a size, or more, until its longest
+        word fits on a line: a large heading's word is never broken in two."""
+        if doc.headings is None:
+            doc.headings = _headings(doc)
+        if not doc.headings:
+            return
+        font = QFont(doc.defaultFont())
+        font.setWeight(QFont.Weight.DemiBold)
+        base = font.pointSizeF()
+        widths: dict[int, QFontMetricsF] = {}
+
+        def widest(heading: _Heading, size: int) -> float:
+            metrics = widths.get(size)
+            if metrics is None:
+                font.setPointSizeF(base * _SIZE_STEPS[size])
+                metrics = widths[size] = QFontMetricsF(font)
+            return max((metrics.horizontalAdvance(word) for word in heading.words), default=0.0)
+
+        cursor: QTextCursor | None = None
+        for heading in doc.headings:
+            size = heading.size
+            while size > 0 and widest(heading, size) > column - 4:
+                size -= 1
+            if size == heading.shown:
+                continue
+            if cursor is None:
+                cursor = QTextCursor(doc)
+                cursor.beginEditBlock()
+            fmt = QTextCharFormat()
+            fmt.setProperty(_SIZE_ADJUSTMENT, size)
+            cursor.setPosition(heading.start)
+            cursor.setPosition(heading.end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(fmt)
+            heading.shown = size
+        if cursor is not None:
+            cursor.endEditBlock()
 
     def refresh_measure(self) -> None:
         self._apply_measure(self.document())
