@@ -489,6 +489,31 @@ def test_new_shortcuts_are_in_the_menus(app):
     assert "Ctrl+," in keys
 
 
+@pytest.mark.parametrize("width", [1100, 800, 640])
+def test_the_library_in_a_small_window_never_squeezes_the_text(qtbot, app, width):
+    # Beside the sections while the text keeps a readable width; where the window is too
+    # small for that, a tab beside the notes.
+    ferry = app.write("ferry.md", FERRY)
+    w = app.open(ferry)
+    w.setGeometry(w.x(), w.y(), width, 560)
+    qtbot.waitUntil(lambda: w.width() == width)
+    text = w.reader.width()
+    w.actions_.show_library.trigger()
+    library, notes = w.finding.docks["library"], w.note_taking.docks["notes"]
+    qtbot.waitUntil(library.isVisible)
+    qtbot.wait(50)
+    tabbed = library in w.tabifiedDockWidgets(notes)
+    assert tabbed == (width < 1000)
+    if not tabbed:
+        assert library.width() >= finding_module.LIBRARY_LEAST
+    assert w.reader.width() >= min(text, finding_module.TEXT_LEAST), w.reader.width()
+    assert w.splitter.sizes()[0] >= 110  # the sections are still there to read
+    assert w.width() == width and w.minimumSizeHint().width() <= width
+    w.actions_.show_library.trigger()  # hidden again: the notes are back in front
+    qtbot.waitUntil(lambda: not library.isVisible())
+    assert notes.isVisible()
+
+
 def test_the_library_opened_beside_the_sections_leaves_the_text_most_of_the_middle(qtbot, app):
     ferry = app.write("ferry.md", FERRY)
     w = app.open(ferry)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QStyle, QWidget
 
 from briefreader.brief import Brief, Section
 from briefreader.errors import BriefreaderError
@@ -56,6 +56,10 @@ READ_AFTER_MS = 400
 RESTORE_SCROLL_MS = 1500
 #: The library's columns need this much room to be read.
 LIBRARY_MIN_WIDTH = 320
+#: In a small window the Library makes do with less, down to this (its titles, cut short
+#: in their middle, and how far each is read): the text keeps TEXT_LEAST beside it.
+LIBRARY_LEAST = 200
+TEXT_LEAST = 300
 #: With the Library open, the text's share of the middle of the window, taken from the
 #: list of sections down to its least width.
 TEXT_SHARE = 0.65
@@ -469,15 +473,14 @@ class Finding(QObject):
 
     def on_show_library_toggled(self, checked: bool) -> None:
         dock = self.docks["library"]
+        middle = self.window.splitter.width()  # before the Library takes its share
         dock.setVisible(checked)
         if checked:
             if self._entries_stale:  # not already reloaded as it came on screen
                 self._show_entries()
             dock.raise_()
             if dock.width() < LIBRARY_MIN_WIDTH:  # first shown, or squeezed since
-                width = max(LIBRARY_MIN_WIDTH, min(460, int(self.window.width() * 0.3) - 80))
-                self.window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-                QTimer.singleShot(0, self._text_keeps_its_room)
+                self._give_library_room(dock, middle)
             self.library_view.setFocus()
 
     def focus_library(self) -> None:
@@ -500,6 +503,30 @@ class Finding(QObject):
         dock.raise_()
         if dock.isFloating():  # a window of its own: the keyboard goes there
             dock.activateWindow()
+
+    def _give_library_room(self, dock: QDockWidget, middle: int) -> None:
+        """The Library's width where it is docked beside the sections: what the middle
+        of the window (``middle`` wide without it) can spare while the sections and the
+        text keep their least. In a
+        window too small to spare even LIBRARY_LEAST it comes in as a tab of the docks
+        on the right (the notes), so that the text is never squeezed to a few letters."""
+        window = self.window
+        if window.tabifiedDockWidgets(dock):
+            return  # a tab among other docks: as wide as they are
+        wanted = max(LIBRARY_MIN_WIDTH, min(460, int(window.width() * 0.3) - 80))
+        handle = window.splitter.handleWidth() + window.style().pixelMetric(
+            QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+        spare = middle - SECTIONS_LEAST - TEXT_LEAST - handle
+        notes = window.note_taking.docks.get("notes") if window.note_taking else None
+        if spare < LIBRARY_LEAST and notes is not None and notes.isVisible() \
+                and not notes.isFloating() and not dock.isFloating():
+            window.tabifyDockWidget(notes, dock)
+            dock.show()
+            dock.raise_()
+            return
+        width = max(LIBRARY_LEAST, min(wanted, spare))
+        window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        QTimer.singleShot(0, self._text_keeps_its_room)
 
     def _text_keeps_its_room(self) -> None:
         """The Library came in beside the sections: the sections give up width (to a
