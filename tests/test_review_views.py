@@ -420,6 +420,21 @@ def test_trash_in_a_narrow_panel_gives_the_text_the_room(trash, qtbot):
     assert trash.minimumSizeHint().width() <= 266
 
 
+def test_a_narrow_trash_shows_its_count_whole_or_not_at_all(trash, qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    summary = trash.summary
+    for width in (220, 250, 320, 720):  # the notes dock at 640 and 800 pixels, and more
+        trash.resize(width, 300)
+        qtbot.wait(10)
+        if summary.isVisible():  # never "3 not"
+            assert QFontMetrics(summary.font()).horizontalAdvance(summary.text()) <= (
+                summary.contentsRect().width()), width
+        for button in (trash.restore_button, trash.empty_button):
+            assert trash.rect().contains(button.geometry()), width
+    assert summary.isVisible() and summary.text() == "3 notes"  # room again: back
+
+
 def test_trash_restore_buttons_and_enter(trash, qtbot):
     restored = recorder(trash.restore_requested)
     trash.tree.setCurrentItem(trash.tree.topLevelItem(1))

@@ -83,8 +83,10 @@ class TrashView(QWidget):
         self.restore_button.clicked.connect(self.restore_current)
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
+        bottom.addStretch(0)  # the buttons stay on the right while the count is hidden
         bottom.addWidget(self.restore_button)
         bottom.addWidget(self.empty_button)
+        self._bottom = bottom
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -135,6 +137,7 @@ class TrashView(QWidget):
         self.empty_label.setVisible(n == 0)
         self.empty_button.setEnabled(n > 0)
         self.summary.setText(f"{n} {'note' if n == 1 else 'notes'}" if n else "")  # (in the Trash)
+        self._fit_summary()
         self.setFocusProxy(self.tree if n else None)
         if n:
             self.tree.setCurrentItem(self.tree.topLevelItem(min(max(row, 0), n - 1)))
@@ -174,8 +177,19 @@ class TrashView(QWidget):
         if item is not None:
             self.restore_button.setAccessibleDescription(item.text(COL_TEXT))
 
+    def _fit_summary(self) -> None:
+        """The count shows beside the buttons when it fits there whole, else not at all
+        (never "1 not"): the list says as much."""
+        room = (self.restore_button.geometry().left() - self.layout().contentsMargins().left()
+                - max(self._bottom.spacing(), 0))
+        text = self.summary.text()
+        fits = bool(text) and self.summary.fontMetrics().horizontalAdvance(text) <= room
+        if self.summary.isVisibleTo(self) != fits:
+            self.summary.setVisible(fits)
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        self._fit_summary()
         width = event.size().width()
         self.tree.setColumnHidden(COL_SECTION, width < SECTION_COLUMN_MIN_WIDTH)
         self.tree.setColumnHidden(COL_DELETED, width < DELETED_COLUMN_MIN_WIDTH)
