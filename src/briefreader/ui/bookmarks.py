@@ -1,15 +1,15 @@
 """The Bookmarks view: places the user marked, to jump back to, rename or remove.
 
-Enter or double-click jumps, Delete removes, F2 renames in place. The view emits
-intents only; the window changes the store and hands the view the new list.
+Enter or double-click jumps, Delete removes, F2 renames in place; the list's context
+menu has the same. The view emits intents only; the window changes the store and hands
+the view the new list.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -22,7 +22,14 @@ from PySide6.QtWidgets import (
 
 from briefreader.records import Bookmark
 from briefreader.ui.dates import format_timestamp
-from briefreader.ui.item_views import RoomyDelegate, empty_state_label, set_up_flat_tree
+from briefreader.ui.item_views import (
+    ListMenu,
+    RoomyDelegate,
+    empty_state_label,
+    set_up_flat_tree,
+    view_action,
+    with_keys,
+)
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -75,7 +82,6 @@ class BookmarksView(QWidget):
             widths={COL_SECTION: 180},
         )
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.tree.installEventFilter(self)
         self.tree.itemDoubleClicked.connect(self.on_item_double_clicked)
         self.tree.itemChanged.connect(self.on_item_changed)
         self.tree.currentItemChanged.connect(self._update_buttons)
@@ -86,12 +92,21 @@ class BookmarksView(QWidget):
         )
         self.empty_label.setWordWrap(True)
 
-        # The keys have buttons too, so the mouse can do all the keyboard can.
-        self.go_button = self._button("Go to", "Show this place (Enter)", self.jump_current)
-        self.rename_button = self._button("Rename", "Rename this bookmark (F2)",
-                                          self.rename_current)
-        self.remove_button = self._button("Remove", "Remove this bookmark (Delete)",
-                                          self.remove_current)
+        # The list's keys (while it has the focus, not while a label is edited), its
+        # context menu, and buttons, so the mouse can do all the keyboard can.
+        scope = "the Bookmarks"
+        self.go_action = view_action(self.tree, "&Go To", ["Enter", "Return"],
+                                     "Show this place", self.jump_current, scope=scope)
+        self.rename_action = view_action(self.tree, "Re&name", ["F2"], "Rename this bookmark",
+                                         self.rename_current, scope=scope)
+        self.remove_action = view_action(
+            self.tree, "&Remove", ["Del", "Backspace"],
+            "Remove this bookmark", self.remove_current, scope=scope)
+        self.menu = ListMenu(self.tree, lambda: [self.go_action, self.rename_action, None,
+                                                 self.remove_action])
+        self.go_button = self._button("Go to", self.go_action)
+        self.rename_button = self._button("Rename", self.rename_action)
+        self.remove_button = self._button("Remove", self.remove_action)
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
         for button in (self.go_button, self.rename_button, self.remove_button):
@@ -114,12 +129,12 @@ class BookmarksView(QWidget):
         self.tree.setColumnHidden(COL_CREATED, width < ADDED_COLUMN_MIN_WIDTH)
         self.tree.setColumnWidth(COL_SECTION, max(90, min(180, int(width * 0.45))))
 
-    def _button(self, text: str, tip: str, slot) -> QPushButton:
+    def _button(self, text: str, action: QAction) -> QPushButton:
         button = QPushButton(text, self)
         button.setAccessibleName(f"{text} bookmark")
-        button.setToolTip(tip)
+        button.setToolTip(with_keys(action.toolTip(), action))
         button.setAutoDefault(False)
-        button.clicked.connect(slot)
+        button.clicked.connect(action.trigger)
         return button
 
     # -- what the window calls --------------------------------------------------------
@@ -212,21 +227,5 @@ class BookmarksView(QWidget):
         has = self.tree.currentItem() is not None
         for button in (self.go_button, self.rename_button, self.remove_button):
             button.setEnabled(has)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if (watched is self.tree and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent)
-                and self.tree.state() != QAbstractItemView.State.EditingState):
-            plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier,
-                                          Qt.KeyboardModifier.KeypadModifier)
-            if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.jump_current()
-                return True
-            if event.matches(QKeySequence.StandardKey.Delete) or (
-                    plain and event.key() == Qt.Key.Key_Backspace):
-                self.remove_current()
-                return True
-            if plain and event.key() == Qt.Key.Key_F2:
-                self.rename_current()
-                return True
-        return super().eventFilter(watched, event)
+        for action in (self.go_action, self.rename_action, self.remove_action):
+            action.setEnabled(has)

@@ -1,19 +1,21 @@
 """What the list views (library, bookmarks, trash) share: roomy rows, one way of
-setting up a flat, read-only, single-selection tree, and the label shown when empty."""
+setting up a flat, read-only, single-selection tree, the label shown when empty, and
+their commands: keys of the list's own, and the same commands in its context menu."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QStyle,
     QStyledItemDelegate,
     QTreeView,
@@ -122,3 +124,91 @@ def told_apart(briefs: Iterable[tuple[str, str]]) -> dict[str, str]:
                 out.update(labels)
                 break
     return out
+
+
+#: A panel's own command's dynamic property: where its keys work, for the Keyboard
+#: Shortcuts dialog ("Trash" lists "Restore (in the Trash)").
+SCOPE_PROPERTY = "shortcut_scope"
+
+
+def view_action(widget: QWidget, text: str, keys: Sequence[str | QKeySequence.StandardKey],
+                tip: str, slot: Callable[[], object], *, scope: str) -> QAction:
+    """A command of one list (or card): its keys work while ``widget`` has the keyboard
+    focus, not elsewhere (Delete edits text in a field); its menu shows the first (give
+    "Enter" before "Return": the one people call it). Name keys ("Del"), not standard
+    keys: X11's Delete is Ctrl+D too, the window's Bookmark Section, and two commands on
+    one key in one place are ambiguous to Qt: neither works."""
+    action = QAction(text, widget)
+    sequences: list[QKeySequence] = []
+    for key in keys:
+        if isinstance(key, QKeySequence.StandardKey):
+            sequences.extend(QKeySequence.keyBindings(key))
+        else:
+            sequences.append(QKeySequence(key))
+    action.setShortcuts(list({k.toString(): k for k in sequences if not k.isEmpty()}.values()))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    action.setShortcutVisibleInContextMenu(True)
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    action.setProperty(SCOPE_PROPERTY, scope)
+    action.triggered.connect(lambda _=False: slot())
+    widget.addAction(action)
+    return action
+
+
+def with_keys(tip: str, action: QAction) -> str:
+    """A button's tooltip that says the key of its command: "Restore the note (Enter)"."""
+    key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{tip} ({key})" if key else tip
+
+
+class ListMenu(QObject):
+    """The context menu of an item view: a right-click opens it at the mouse, on the row
+    there (which becomes the current one); the Menu key and Shift+F10 at the current
+    row, scrolled into view. ``commands`` gives the menu's actions (None: a separator),
+    made enabled or not for the current row before they are shown."""
+
+    def __init__(self, view: QAbstractItemView,
+                 commands: Callable[[], Sequence[QAction | None]]) -> None:
+        super().__init__(view)
+        self.view = view
+        self._commands = commands
+        self.menu: QMenu | None = None  # the last one shown
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+        view.installEventFilter(self)
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (event.type() == QEvent.Type.ContextMenu and isinstance(event, QContextMenuEvent)
+                and watched in (self.view, self.view.viewport())):
+            self.open(event.reason() == QContextMenuEvent.Reason.Keyboard,
+                      event.pos() if watched is self.view.viewport()
+                      else self.view.viewport().mapFrom(self.view, event.pos()))
+            return True
+        return super().eventFilter(watched, event)
+
+    def open(self, from_keyboard: bool, pos: QPoint | None = None) -> QMenu:
+        """Show the menu: at ``pos`` of the viewport, or at the current row."""
+        view = self.view
+        if not from_keyboard and pos is not None:
+            index = view.indexAt(pos)
+            if index.isValid() and index != view.currentIndex():
+                view.setCurrentIndex(index)
+        else:
+            index = view.currentIndex()
+            if index.isValid():
+                view.scrollTo(index)
+                pos = view.visualRect(index).center()
+            else:
+                pos = view.viewport().rect().topLeft() + QPoint(8, 8)
+        if self.menu is not None:
+            self.menu.deleteLater()  # the last one, closed by now
+        menu = self.menu = QMenu(view)
+        menu.setAccessibleName(f"{view.accessibleName()} menu")
+        for action in self._commands():
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        menu.popup(view.viewport().mapToGlobal(pos))
+        return menu

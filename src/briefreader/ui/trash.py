@@ -6,8 +6,7 @@ before emptying, and hands the view the new lists.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -22,7 +21,14 @@ from PySide6.QtWidgets import (
 
 from briefreader.records import Comment, Highlight
 from briefreader.ui.dates import format_timestamp
-from briefreader.ui.item_views import RoomyDelegate, empty_state_label, set_up_flat_tree
+from briefreader.ui.item_views import (
+    ListMenu,
+    RoomyDelegate,
+    empty_state_label,
+    set_up_flat_tree,
+    view_action,
+    with_keys,
+)
 from briefreader.ui.review import excerpt
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -38,7 +44,9 @@ DELETED_COLUMN_MIN_WIDTH = 380
 
 
 class TrashView(QWidget):
-    """Deleted notes, newest first; Restore (or Enter) puts the chosen one back."""
+    """Deleted notes, newest first; Restore (or Enter) puts the chosen one back, Empty
+    Trash (or Delete) deletes them all for good once the user said yes. The same in the
+    list's context menu."""
 
     restore_requested = Signal(str, str)
     """kind ("highlight" | "comment"), id."""
@@ -62,8 +70,16 @@ class TrashView(QWidget):
             widths={COL_SECTION: 130},
         )
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.tree.installEventFilter(self)
         self.tree.currentItemChanged.connect(self._update_restore)
+        # The list's keys (while it has the focus) and its context menu.
+        self.restore_action = view_action(
+            self.tree, "&Restore", ["Enter", "Return"], "Put the chosen note back",
+            self.restore_current, scope="the Trash")
+        self.empty_action = view_action(
+            self.tree, "&Empty Trash…", ["Del"],
+            "Delete every note in the trash for good (asks first)", self.empty_requested.emit,
+            scope="the Trash")
+        self.menu = ListMenu(self.tree, lambda: [self.restore_action, None, self.empty_action])
 
         self.empty_label = empty_state_label("Trash is empty", "Trash is empty", self)
 
@@ -73,12 +89,14 @@ class TrashView(QWidget):
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.empty_button = QPushButton("Empty Trash", self)
         self.empty_button.setAccessibleName("Empty Trash")
-        self.empty_button.setToolTip("Delete every note in the trash for good")
+        self.empty_button.setToolTip(with_keys("Delete every note in the trash for good",
+                                               self.empty_action))
         self.empty_button.setAutoDefault(False)
         self.empty_button.clicked.connect(self.empty_requested)
         self.restore_button = QPushButton("Restore", self)
         self.restore_button.setAccessibleName("Restore")
-        self.restore_button.setToolTip("Put the chosen note back (Enter)")
+        self.restore_button.setToolTip(with_keys("Put the chosen note back",
+                                                 self.restore_action))
         self.restore_button.setAutoDefault(False)
         self.restore_button.clicked.connect(self.restore_current)
         bottom = QHBoxLayout()
@@ -136,6 +154,7 @@ class TrashView(QWidget):
         self.tree.setVisible(n > 0)
         self.empty_label.setVisible(n == 0)
         self.empty_button.setEnabled(n > 0)
+        self.empty_action.setEnabled(n > 0)
         self.summary.setText(f"{n} {'note' if n == 1 else 'notes'}" if n else "")  # (in the Trash)
         self._fit_summary()
         self.setFocusProxy(self.tree if n else None)
@@ -174,6 +193,7 @@ class TrashView(QWidget):
     def _update_restore(self, *_args) -> None:
         item = self.tree.currentItem()
         self.restore_button.setEnabled(item is not None)
+        self.restore_action.setEnabled(item is not None)
         if item is not None:
             self.restore_button.setAccessibleDescription(item.text(COL_TEXT))
 
@@ -194,13 +214,3 @@ class TrashView(QWidget):
         self.tree.setColumnHidden(COL_SECTION, width < SECTION_COLUMN_MIN_WIDTH)
         self.tree.setColumnHidden(COL_DELETED, width < DELETED_COLUMN_MIN_WIDTH)
         self.tree.setColumnWidth(COL_SECTION, max(130, min(220, int(width * 0.25))))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if (watched is self.tree and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and event.modifiers() in (Qt.KeyboardModifier.NoModifier,
-                                          Qt.KeyboardModifier.KeypadModifier)):
-            self.restore_current()
-            return True
-        return super().eventFilter(watched, event)

@@ -1,0 +1,148 @@
+"""The commands of the panels' lists within reach of the keyboard: each list's keys, and
+its context menu (right-click, the Menu key, Shift+F10) with the same commands as its
+buttons, opened by the keyboard at the current row."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QAbstractItemView, QApplication
+
+from briefreader.paths import Paths
+from test_window_keyboard import highlight_words, menus_opened_by, press
+from windows import ferry_brief, open_window
+
+
+@pytest.fixture
+def opened(qtbot, tmp_path: Path):
+    """The window, with the ferry brief open and the text's focus, and its store."""
+    w, store = open_window(qtbot, Paths(tmp_path / "data").ensure(), ferry_brief(tmp_path))
+    qtbot.waitUntil(w.reader.hasFocus)  # the keys are typed where the focus is
+    yield w, store
+    w.close()
+    store.close()
+
+
+@pytest.fixture
+def window(opened):
+    return opened[0]
+
+
+@pytest.fixture
+def window_store(opened):
+    return opened[1]
+
+
+def at_current_row(menu, view: QAbstractItemView) -> bool:
+    """Whether a menu opened at the middle of the view's current row, in sight."""
+    rect = view.visualRect(view.currentIndex())
+    assert view.viewport().rect().intersects(rect)
+    return menu.placed_at(view.viewport().mapToGlobal(rect.center()))
+
+
+def trash_two(qtbot, w) -> list[str]:
+    """Two highlights of "options" in the Trash, shown; the Trash list has the focus."""
+    nt = w.note_taking
+    ids = highlight_words(w, "options")[:2]
+    for hid in ids:
+        nt.annotations.delete_highlight(hid)
+    press(qtbot, "Ctrl+Shift+T")
+    qtbot.waitUntil(lambda: nt.trash.count() == 2)
+    qtbot.waitUntil(nt.trash.tree.hasFocus)
+    return ids
+
+
+# --------------------------------------------------------------------------- Trash
+
+
+def test_delete_in_the_trash_list_asks_and_empties_the_trash(qtbot, window, window_store,
+                                                             monkeypatch):
+    w = window
+    ids = trash_two(qtbot, w)
+    answers = [False, True]
+    module = sys.modules["briefreader.ui.note_taking"]
+    monkeypatch.setattr(module, "confirm_empty_trash", lambda parent: answers.pop(0))
+    press(qtbot, "Delete")  # answered No
+    assert answers == [True]
+    assert w.note_taking.trash.count() == 2
+    press(qtbot, "Delete")  # answered Yes
+    assert answers == []
+    qtbot.waitUntil(lambda: w.note_taking.trash.count() == 0)
+    assert window_store.purged(ids) == set(ids)
+
+
+def test_the_trash_lists_menu_opens_at_the_current_row_from_the_keyboard(qtbot, window):
+    w = window
+    trash_two(qtbot, w)
+    tree = w.note_taking.trash.tree
+    press(qtbot, "Down")
+    assert tree.currentIndex().row() == 1
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert menu.commands == ["Restore", "Empty Trash…"]
+    assert at_current_row(menu, tree)
+    assert not menu.waited
+
+
+def test_the_trash_lists_menu_restores_the_row_right_clicked(qtbot, window):
+    w = window
+    nt = w.note_taking
+    ids = trash_two(qtbot, w)
+    tree = nt.trash.tree
+    assert tree.currentIndex().row() == 0
+    rect = tree.visualRect(tree.model().index(1, 0))
+    (menu,) = menus_opened_by(lambda: right_click(qtbot, tree, rect.center()))
+    assert tree.currentIndex().row() == 1  # the row clicked, the one its commands act on
+    assert menu.placed_at(tree.viewport().mapToGlobal(rect.center()))
+    kind, hid = nt.trash.entry(1)
+    nt.trash.restore_action.trigger()
+    qtbot.waitUntil(lambda: nt.trash.count() == 1)
+    assert hid in nt.annotations.highlights and hid in ids
+
+
+def right_click(qtbot, view: QAbstractItemView, pos: QPoint) -> None:
+    """A right-click on a view's viewport, as a mouse makes it: the press, then the
+    context menu event."""
+    viewport = view.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.RightButton, pos=pos)
+    QApplication.sendEvent(viewport, QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, pos, viewport.mapToGlobal(pos)))
+
+
+def test_the_trash_buttons_say_their_keys(window):
+    trash = window.note_taking.trash
+    assert trash.restore_button.toolTip().endswith("(Enter)")
+    assert trash.empty_button.toolTip().endswith("(Del)")
+
+
+# --------------------------------------------------------------------------- Bookmarks
+
+
+def bookmark_three(qtbot, w) -> None:
+    for section in ("background", "options", "recommendation"):
+        w.show_section(section)
+        press(qtbot, "Ctrl+D")
+    press(qtbot, "Ctrl+Shift+K")
+    view = w.note_taking.bookmarks
+    qtbot.waitUntil(lambda: view.count() == 3)
+    qtbot.waitUntil(view.tree.hasFocus)
+
+
+def test_the_bookmarks_menu_opens_at_the_current_row_and_its_keys_work(qtbot, window):
+    w = window
+    bookmark_three(qtbot, w)
+    view = w.note_taking.bookmarks
+    press(qtbot, "End")
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert menu.commands == ["Go To", "Rename", "Remove"]
+    assert at_current_row(menu, view.tree)
+    press(qtbot, "Delete")
+    qtbot.waitUntil(lambda: view.count() == 2)
+    w.show_section("background")
+    view.focus_list()
+    press(qtbot, "Down")
+    press(qtbot, "Return")
+    qtbot.waitUntil(lambda: w.reader.section.id == "options")
