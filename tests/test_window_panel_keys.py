@@ -146,3 +146,94 @@ def test_the_bookmarks_menu_opens_at_the_current_row_and_its_keys_work(qtbot, wi
     press(qtbot, "Down")
     press(qtbot, "Return")
     qtbot.waitUntil(lambda: w.reader.section.id == "options")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def test_the_section_lists_menu_opens_at_the_current_section(qtbot, window):
+    w = window
+    press(qtbot, "Alt+1")
+    tree = w.navigator.tree
+    qtbot.waitUntil(tree.hasFocus)
+    press(qtbot, "Down")
+    qtbot.waitUntil(lambda: w.reader.section.id == "options")
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert menu.commands[:2] == ["Comment on Section…", "Bookmark Section"]
+    assert at_current_row(menu, tree)
+    # A right-click on another section shows it: the menu's commands act on it.
+    rect = tree.visualRect(w.navigator.model.index_for("recommendation"))
+    (menu,) = menus_opened_by(lambda: right_click(qtbot, tree, rect.center()))
+    assert w.reader.section.id == "recommendation"
+    assert menu.placed_at(tree.viewport().mapToGlobal(rect.center()))
+
+
+# --------------------------------------------------------------------------- library, search
+
+
+@pytest.fixture
+def library(qtbot, window, tmp_path):
+    """The library with three briefs (the ferry brief one of them), its list focused."""
+    folder = tmp_path / "more"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"annex-{i}.md").write_text(f"# Annex {i}\\n\\nThe quayside, part {i}.\\n",
+                                               encoding="utf-8")
+    finding = window.finding
+    finding.library.add([folder])
+    finding.refresh_library()
+    press(qtbot, "Alt+4")
+    view = finding.library_view
+    qtbot.waitUntil(lambda: view.proxy.rowCount() == 4)
+    qtbot.waitUntil(view.tree.hasFocus)
+    return view
+
+
+def test_the_library_lists_menu_opens_at_the_current_brief_and_enter_opens_it(qtbot, window,
+                                                                              library):
+    w, view = window, library
+    press(qtbot, "Home")
+    path = view.current_path()
+    assert path != str(w.brief.path)
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert menu.commands == ["Open", "Add Folder…", "Look for New Briefs"]
+    assert at_current_row(menu, view.tree)
+    press(qtbot, "Return")
+    qtbot.waitUntil(lambda: w.brief is not None and str(w.brief.path) == path)
+
+
+def test_the_library_has_keys_for_its_buttons(qtbot, library, monkeypatch):
+    view = library
+    asked, refreshed = [], []
+    monkeypatch.setattr(sys.modules["briefreader.ui.preferences"], "choose_folder",
+                        lambda parent: asked.append(parent) or "")
+    view.refresh_requested.connect(lambda: refreshed.append(1))
+    press(qtbot, "Ins")
+    assert len(asked) == 1  # which folder to add
+    press(qtbot, "Ctrl+R")
+    view.filter_edit.setFocus()  # in the filter field as well
+    qtbot.waitUntil(view.filter_edit.hasFocus)
+    press(qtbot, "Ctrl+R")
+    assert refreshed == [1, 1]
+    assert view.add_button.toolTip() == "Add a folder of briefs to the library (Ins)"
+    assert view.refresh_button.toolTip() == "Look for new and changed briefs (Ctrl+R)"
+
+
+def test_the_search_results_menu_opens_at_the_current_result(qtbot, window):
+    w = window
+    view = w.finding.search_view
+    qtbot.waitUntil(lambda: w.finding.indexer.busy() is False)
+    w.actions_.search_everywhere.trigger()
+    qtbot.keyClicks(view.query_edit, "option")
+    view.request_search()
+    qtbot.waitUntil(lambda: view.model.rowCount() > 1)
+    press(qtbot, "Alt+5")
+    qtbot.waitUntil(view.list.hasFocus)
+    press(qtbot, "Down")
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert menu.commands == ["Open"]
+    assert at_current_row(menu, view.list)
+    opened = []
+    view.result_activated.connect(opened.append)
+    press(qtbot, "Enter")
+    assert opened == [view.list.currentIndex().data(Qt.ItemDataRole.UserRole + 1)]

@@ -132,12 +132,14 @@ SCOPE_PROPERTY = "shortcut_scope"
 
 
 def view_action(widget: QWidget, text: str, keys: Sequence[str | QKeySequence.StandardKey],
-                tip: str, slot: Callable[[], object], *, scope: str) -> QAction:
+                tip: str, slot: Callable[[], object], *, scope: str,
+                context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetShortcut) -> QAction:
     """A command of one list (or card): its keys work while ``widget`` has the keyboard
-    focus, not elsewhere (Delete edits text in a field); its menu shows the first (give
-    "Enter" before "Return": the one people call it). Name keys ("Del"), not standard
-    keys: X11's Delete is Ctrl+D too, the window's Bookmark Section, and two commands on
-    one key in one place are ambiguous to Qt: neither works."""
+    focus (with ``WidgetWithChildrenShortcut``, or something in it), not elsewhere
+    (Delete edits text in a field); its menu shows the first (give "Enter" before
+    "Return": the one people call it). Name keys ("Del"), not standard keys: X11's
+    Delete is Ctrl+D too, the window's Bookmark Section, and two commands on one key
+    in one place are ambiguous to Qt: neither works."""
     action = QAction(text, widget)
     sequences: list[QKeySequence] = []
     for key in keys:
@@ -146,7 +148,7 @@ def view_action(widget: QWidget, text: str, keys: Sequence[str | QKeySequence.St
         else:
             sequences.append(QKeySequence(key))
     action.setShortcuts(list({k.toString(): k for k in sequences if not k.isEmpty()}.values()))
-    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    action.setShortcutContext(context)
     action.setShortcutVisibleInContextMenu(True)
     action.setToolTip(tip)
     action.setStatusTip(tip)
@@ -166,7 +168,7 @@ class ListMenu(QObject):
     """The context menu of an item view: a right-click opens it at the mouse, on the row
     there (which becomes the current one); the Menu key and Shift+F10 at the current
     row, scrolled into view. ``commands`` gives the menu's actions (None: a separator),
-    made enabled or not for the current row before they are shown."""
+    made enabled or not for the current row before they are shown; none, no menu."""
 
     def __init__(self, view: QAbstractItemView,
                  commands: Callable[[], Sequence[QAction | None]]) -> None:
@@ -187,9 +189,12 @@ class ListMenu(QObject):
             return True
         return super().eventFilter(watched, event)
 
-    def open(self, from_keyboard: bool, pos: QPoint | None = None) -> QMenu:
+    def open(self, from_keyboard: bool, pos: QPoint | None = None) -> QMenu | None:
         """Show the menu: at ``pos`` of the viewport, or at the current row."""
         view = self.view
+        commands = list(self._commands())
+        if not any(commands):
+            return None
         if not from_keyboard and pos is not None:
             index = view.indexAt(pos)
             if index.isValid() and index != view.currentIndex():
@@ -205,7 +210,7 @@ class ListMenu(QObject):
             self.menu.deleteLater()  # the last one, closed by now
         menu = self.menu = QMenu(view)
         menu.setAccessibleName(f"{view.accessibleName()} menu")
-        for action in self._commands():
+        for action in commands:
             if action is None:
                 menu.addSeparator()
             else:

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -40,7 +40,14 @@ from PySide6.QtWidgets import (
 
 from briefreader.library import LibraryEntry, index_briefs_in, is_brief_file
 from briefreader.ui.dates import format_timestamp
-from briefreader.ui.item_views import RoomyDelegate, set_up_flat_tree, told_apart
+from briefreader.ui.item_views import (
+    ListMenu,
+    RoomyDelegate,
+    set_up_flat_tree,
+    told_apart,
+    view_action,
+    with_keys,
+)
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -150,7 +157,8 @@ class _ProgressDelegate(RoomyDelegate):
 
 
 class LibraryView(QWidget):
-    """The library list, with a filter field; Enter or double-click opens a brief."""
+    """The library list, with a filter field; Enter or double-click opens a brief, Insert
+    adds a folder, Ctrl+R looks for new briefs; the list's context menu has the same."""
 
     brief_activated = Signal(str)
     """Path of the brief to open."""
@@ -165,8 +173,16 @@ class LibraryView(QWidget):
         self.filter_edit.setPlaceholderText("Filter briefs")
         self.filter_edit.setAccessibleName("Filter the library by title")
         self.filter_edit.setClearButtonEnabled(True)
-        self.add_button = self._tool_button("+", "Add a folder of briefs to the library")
-        self.refresh_button = self._tool_button("⟳", "Look for new and changed briefs")
+        # Keys in the whole view (the filter field too), but Enter opens from the list.
+        scope, everywhere = "the Library", Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.add_action = view_action(
+            self, "&Add Folder…", ["Ins"], "Add a folder of briefs to the library",
+            self.add_folder_requested.emit, scope=scope, context=everywhere)
+        self.refresh_action = view_action(
+            self, "&Look for New Briefs", ["Ctrl+R"], "Look for new and changed briefs",
+            self.refresh_requested.emit, scope=scope, context=everywhere)
+        self.add_button = self._tool_button("+", self.add_action)
+        self.refresh_button = self._tool_button("⟳", self.refresh_action)
 
         self.model = LibraryModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -190,6 +206,10 @@ class LibraryView(QWidget):
         self.tree.setItemDelegateForColumn(COL_PROGRESS, _ProgressDelegate(self.tree))
         # A long title gives way in its middle: its end may be what tells two apart.
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.open_action = view_action(self.tree, "&Open", ["Enter", "Return"],
+                                       "Open this brief", self.open_current, scope=scope)
+        self.menu = ListMenu(self.tree, lambda: [self.open_action, None, self.add_action,
+                                                 self.refresh_action])
 
         self.status = QLabel(self)
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -216,8 +236,8 @@ class LibraryView(QWidget):
 
         self.tree.activated.connect(self.on_tree_activated)
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
-        self.add_button.clicked.connect(self.add_folder_requested)
-        self.refresh_button.clicked.connect(self.refresh_requested)
+        self.add_button.clicked.connect(self.add_action.trigger)
+        self.refresh_button.clicked.connect(self.refresh_action.trigger)
         self._update_status()
 
 
@@ -228,11 +248,11 @@ class LibraryView(QWidget):
         self.tree.setColumnHidden(COL_LAST_READ, width < 520)
         self.tree.setColumnHidden(COL_DATE, width < 420)
         self.tree.setColumnHidden(COL_NOTES, width < 320)
-    def _tool_button(self, text: str, tip: str) -> QToolButton:
+    def _tool_button(self, text: str, action: QAction) -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
-        button.setToolTip(tip)
-        button.setAccessibleName(tip)
+        button.setToolTip(with_keys(action.toolTip(), action))
+        button.setAccessibleName(action.toolTip())
         button.setAutoRaise(True)
         return button
 
@@ -291,6 +311,9 @@ class LibraryView(QWidget):
                             "No briefs yet: add a folder with +")
 
     # -- events --------------------------------------------------------------------------
+    def open_current(self) -> None:
+        self.on_tree_activated(self.tree.currentIndex())
+
     def on_tree_activated(self, index: QModelIndex) -> None:
         path = index.data(PATH_ROLE) if index.isValid() else None
         if path:

@@ -248,6 +248,11 @@ class MainWindow(QMainWindow):
             go_menu.addAction(a.focus_library)
             go_menu.addAction(a.focus_results)
 
+        # The section list's context menu: what can be done to the section shown.
+        self.navigator.menu_actions = (
+            [a.add_comment, a.toggle_bookmark, None] if nt is not None else []
+        ) + [a.next_section, a.prev_section]
+
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a.shortcuts)
         help_menu.addAction(a.about)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QFont,
     QIcon,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.brief import Brief
-from briefreader.ui.item_views import RoomyDelegate
+from briefreader.ui.item_views import ListMenu, RoomyDelegate
 from briefreader.ui.theme import faded
 
 SECTION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -195,6 +196,10 @@ class Navigator(QWidget):
         self._syncing = False
         self.model = SectionModel(self)
         self.tree.setModel(self.model)
+        #: The commands of the section list's context menu (the window's, on the section
+        #: shown: the current row, which the text follows).
+        self.menu_actions: list[QAction | None] = []
+        self.menu = ListMenu(self.tree, lambda: self.menu_actions)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)

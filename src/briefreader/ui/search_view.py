@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from briefreader.records import COLORS, DEFAULT_LABELS
 from briefreader.search import SearchFilters, SearchResult, Snippet
 from briefreader.ui.fields import fit_placeholder
-from briefreader.ui.item_views import told_apart
+from briefreader.ui.item_views import ListMenu, told_apart, view_action
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
 APART_ROLE = Qt.ItemDataRole.UserRole + 2  # what tells a brief from another of its title
@@ -315,6 +315,11 @@ class SearchView(QWidget):
         self.scope_combo.currentIndexChanged.connect(self.request_search)
         self.color_combo.currentIndexChanged.connect(self.request_search)
         self.list.activated.connect(self.on_list_activated)
+        # Enter opens the current result; its context menu says so.
+        self.open_action = view_action(
+            self.list, "&Open", ["Enter", "Return"], "Open the brief at this result",
+            lambda: self.on_list_activated(self.list.currentIndex()), scope="the Search results")
+        self.menu = ListMenu(self.list, lambda: [self.open_action])
         self._last: tuple[str, SearchFilters] | None = None
 
     # -- what the window calls ---------------------------------------------------------
