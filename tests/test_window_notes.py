@@ -949,7 +949,7 @@ def test_changed_brief_shows_banner_and_review(qtbot, app, brief_path):
     w2 = app.open(brief_path)
     assert w2.banner.text() == (
         "This brief changed since you last read it: 1 note changed, 1 orphaned.")
-    assert w2.banner.button.text() == "Review…"
+    assert w2.banner.button.text() == "&Review…"  # (Alt+R)
     statuses = sorted(h.status for h in w2.note_taking.annotations.highlights.values())
     assert statuses == ["anchored", "changed", "orphaned"]
     # The orphan is found from the section it was made in: the navigator marks it.

@@ -237,3 +237,33 @@ def test_the_search_results_menu_opens_at_the_current_result(qtbot, window):
     view.result_activated.connect(opened.append)
     press(qtbot, "Enter")
     assert opened == [view.list.currentIndex().data(Qt.ItemDataRole.UserRole + 1)]
+
+
+# --------------------------------------------------------------------------- the message
+
+
+def test_escape_dismisses_the_message_once_the_find_bar_is_closed(qtbot, window):
+    w = window
+    w.banner.show_message("Exported 3 notes.", "info")
+    press(qtbot, "Ctrl+F")
+    bar = w.finding.find_bar
+    qtbot.waitUntil(bar.edit.hasFocus)
+    press(qtbot, "Escape")  # the find bar first
+    assert not bar.isVisible() and w.banner.isVisible()
+    qtbot.waitUntil(w.reader.hasFocus)
+    press(qtbot, "Escape")
+    assert not w.banner.isVisible()
+    assert w.banner.close_button.toolTip() == "Dismiss (Esc)"
+
+
+def test_alt_and_the_underlined_letter_press_the_messages_button(qtbot, window):
+    w = window
+    pressed = []
+    w.banner.action_triggered.connect(pressed.append)
+    w.banner.show_message("This brief changed since you last read it.", "warning",
+                          action="review", action_label="Review…")
+    assert w.banner.button.text() == "&Review…"
+    assert w.banner.button.toolTip() == "Review… (Alt+R)"
+    press(qtbot, "Alt+R")
+    qtbot.waitUntil(lambda: pressed == ["review"])  # (a button pressed so shows it a moment)
+    qtbot.waitUntil(lambda: w.note_taking.docks["review"].isVisible())

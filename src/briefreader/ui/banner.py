@@ -1,4 +1,7 @@
-"""A non-modal message strip above the text: errors and notices never block reading."""
+"""A non-modal message strip above the text: errors and notices never block reading.
+
+Its button has a mnemonic (Alt and the underlined letter); Escape, where nothing else
+takes it (the window passes it on), dismisses the message."""
 
 from __future__ import annotations
 
@@ -64,7 +67,11 @@ class Banner(QFrame):
         self.label.setToolTip("")  # a message may set one of its own after this
         self._action = action
         self.button.setVisible(bool(action))
-        self.button.setText(action_label or action)
+        label = action_label or action
+        # Alt and its first letter, unless the label says which: no mouse needed.
+        self.button.setText(label if "&" in label else f"&{label}")
+        self.button.setToolTip(f"{label.replace('&', '')} (Alt+{_mnemonic(label)})"
+                               if action else "")
         self.show()
 
     def set_dark(self, dark: bool) -> None:
@@ -85,6 +92,19 @@ class Banner(QFrame):
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
 
+    def dismiss(self) -> bool:
+        """Hide the message (Escape); whether there was one to hide."""
+        if not self.isVisible():
+            return False
+        self.hide()
+        return True
+
     def on_button_clicked(self) -> None:
         if self._action:
             self.action_triggered.emit(self._action)
+
+
+def _mnemonic(label: str) -> str:
+    """The letter Alt goes with in a button's label: after "&", else the first."""
+    i = label.find("&")
+    return (label[i + 1] if 0 <= i < len(label) - 1 else label[:1]).upper()

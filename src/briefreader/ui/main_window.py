@@ -832,3 +832,12 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._update_breadcrumb()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Escape that nothing with the focus took (the find bar's goes first): the
+        # message above the text is dismissed, then the section's notice.
+        if (event.key() == Qt.Key.Key_Escape
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                and (self.banner.dismiss() or self.notice.dismiss())):
+            return
+        super().keyPressEvent(event)
