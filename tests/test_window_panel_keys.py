@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from briefreader.paths import Paths
 from test_window_keyboard import highlight_words, menus_opened_by, press
-from windows import ferry_brief, open_window
+from windows import BRIEF, ferry_brief, open_window
 
 
 @pytest.fixture
@@ -267,3 +267,45 @@ def test_alt_and_the_underlined_letter_press_the_messages_button(qtbot, window):
     press(qtbot, "Alt+R")
     qtbot.waitUntil(lambda: pressed == ["review"])  # (a button pressed so shows it a moment)
     qtbot.waitUntil(lambda: w.note_taking.docks["review"].isVisible())
+
+
+# --------------------------------------------------------------------------- Review
+
+
+def test_a_review_rows_menu_opens_at_its_focused_button(qtbot, tmp_path):
+    paths = Paths(tmp_path / "data").ensure()
+    brief_path = ferry_brief(tmp_path)
+    w, store = open_window(qtbot, paths, brief_path)
+    w.show_section("background")
+    text = w.reader.rendered.plain_text
+    quote = "Island councils asked for a review"
+    start = text.index(quote)
+    hid = w.note_taking.annotations.create_highlight("background", start,
+                                                     start + len(quote), "red")
+    w.close()
+    store.close()
+    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
+                          encoding="utf-8")  # reissued without it: a note to review
+    w, store = open_window(qtbot, paths, brief_path)
+    try:
+        qtbot.waitUntil(w.reader.hasFocus)
+        review = w.note_taking.review
+        press(qtbot, "Ctrl+Shift+R")
+        qtbot.waitUntil(lambda: review.count() == 1)
+        row = review.row(hid)
+        qtbot.waitUntil(row.attach_button.hasFocus)  # (nothing to accept: no place found)
+        press(qtbot, "Tab")
+        qtbot.waitUntil(row.orphan_button.hasFocus)
+        (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+        assert menu.commands == ["Accept", "Attach Here", "Keep as Orphan", "Go To"]
+        button = row.orphan_button
+        assert menu.placed_at(button.mapToGlobal(button.rect().center()))
+        enabled = {a.text().replace("&", ""): a.isEnabled() for a in row.menu().actions()}
+        assert enabled == {"Accept": False, "Attach Here": True, "Keep as Orphan": True,
+                           "Go To": False}
+        keep = next(a for a in row.menu().actions() if a.text() == "&Keep as Orphan")
+        keep.trigger()
+        qtbot.waitUntil(lambda: bool(store.get_highlight(hid).reviewed))
+    finally:
+        w.close()
+        store.close()

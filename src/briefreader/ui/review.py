@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QContextMenuEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -143,6 +144,7 @@ class _ReviewRow(QFrame):
         self.item = item
         self.highlight_id = item.highlight.id
         self._focus_within = False
+        self._menu: QMenu | None = None
         self._room = width  # the width the view has for it (see fit)
         self.setObjectName("reviewRow")
         self.setAccessibleName(_row_name(item))
@@ -344,6 +346,32 @@ class _ReviewRow(QFrame):
             self.compare.setSpacing(16 if wide else 8)
         self._lay_out_buttons(self._per_line(width))
         super().resizeEvent(event)
+
+    def menu(self) -> QMenu:
+        """The row's context menu: its buttons' commands, enabled as they are."""
+        if self._menu is not None:
+            self._menu.deleteLater()  # the last one, closed by now
+        menu = self._menu = QMenu(self)
+        menu.setAccessibleName(f"{self.accessibleName()} menu")
+        for n, (use, show) in enumerate(zip(self.candidate_buttons, self.show_buttons,
+                                            strict=True)):
+            for button, text in ((use, f"&Use Place {n + 1}"), (show, f"&Show Place {n + 1}")):
+                menu.addAction(text, button.click).setEnabled(button.isEnabled())
+        if self.candidate_buttons:
+            menu.addSeparator()
+        for button, text in ((self.accept_button, "&Accept"),
+                             (self.attach_button, "Attach &Here"),
+                             (self.orphan_button, "&Keep as Orphan"),
+                             (self.go_button, "&Go To")):
+            action = menu.addAction(text, button.click)
+            action.setEnabled(button.isEnabled())
+            action.setToolTip(button.toolTip())
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        # Right-click anywhere on the row; the Menu key or Shift+F10 on one of its
+        # buttons (passed on here), at that button.
+        self.menu().popup(event.globalPos())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
