@@ -309,3 +309,55 @@ def test_a_review_rows_menu_opens_at_its_focused_button(qtbot, tmp_path):
     finally:
         w.close()
         store.close()
+
+
+# --------------------------------------------------------------------------- notes cards
+
+
+def at_centre(menu, widget) -> bool:
+    return menu.placed_at(widget.mapToGlobal(widget.rect().center()))
+
+
+def test_enter_on_a_comments_card_opens_a_reply(qtbot, window):
+    w = window
+    an = w.note_taking.annotations
+    comment = an.add_comment("background", "Ask about the fares.", None)
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: panel.comment_ids() == [comment.id])
+    press(qtbot, "Alt+3")
+    card = panel.card(comment.id)
+    qtbot.waitUntil(card.hasFocus)
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert menu.commands == ["Reply", "Edit Comment", "Delete Comment"]
+    assert at_centre(menu, card)
+    press(qtbot, "Enter")
+    qtbot.waitUntil(lambda: card.reply_composer is not None
+                    and card.reply_composer.edit.hasFocus())
+    qtbot.keyClicks(card.reply_composer.edit, "From May.")
+    press(qtbot, "Ctrl+Return")
+    qtbot.waitUntil(lambda: any(c.reply_to == comment.id for c in an.comments.values()))
+    assert "Enter" in card.reply_button.toolTip()
+
+
+def test_a_highlights_card_has_a_menu_of_its_commands(qtbot, window, window_store):
+    w = window
+    ids = highlight_words(w, "options")[:2]
+    panel = w.note_taking.panel
+    qtbot.waitUntil(lambda: panel.highlight_ids()[:2] == ids)
+    press(qtbot, "Alt+3")
+    card = panel.card(ids[0])
+    qtbot.waitUntil(card.hasFocus)
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert menu.commands == ["Go To in the Text", "Edit Note", "Colour", "Delete Highlight"]
+    assert at_centre(menu, card)
+    # The same from the card's colour button, passed on to the card.
+    press(qtbot, "Tab")
+    qtbot.waitUntil(card.colour_button.hasFocus)
+    (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
+    assert menu.commands[0] == "Go To in the Text"
+    assert at_centre(menu, card.colour_button)
+    colours = panel.card_menu(ids[0], card.mapToGlobal(card.rect().center()))
+    colours.close()
+    (submenu,) = [a.menu() for a in colours.actions() if a.menu() is not None]
+    submenu.actions()[1].trigger()  # the second colour
+    qtbot.waitUntil(lambda: window_store.get_highlight(ids[0]).color == "green")

@@ -903,7 +903,8 @@ class _Composer(QWidget):
 
 
 class CommentCard(_Card):
-    """One comment of the section's thread, with its Reply / Edit / Delete buttons."""
+    """One comment of the section's thread, with its Reply / Edit / Delete buttons (Enter,
+    F2 and Delete on the card)."""
 
     def __init__(self, c: Comment | None, comment_id: str, depth: int,
                  parent: QWidget | None = None) -> None:
@@ -933,7 +934,7 @@ class CommentCard(_Card):
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.setSpacing(2)
         self.reply_button = _tool_button(self, text="Reply", name="Reply",
-                                         tip="Reply to this comment")
+                                         tip="Reply to this comment (Enter on the card)")
         self.edit_button = _tool_button(self, text="Edit", name="Edit comment",
                                         tip="Edit this comment (F2)")
         self.delete_button = _tool_button(self, text="Delete", name="Delete comment",
@@ -1015,6 +1016,12 @@ class CommentCard(_Card):
             return
         if _is_delete(event) and self.comment is not None:  # as its Delete button
             self.delete_button.click()
+            return
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                          Qt.KeyboardModifier.KeypadModifier)
+                and self.reply_button.isVisibleTo(self)):  # as its Reply button
+            self.reply_button.click()
             return
         super().keyPressEvent(event)
 

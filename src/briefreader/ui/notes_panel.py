@@ -300,6 +300,7 @@ class NotesPanel(QWidget):
         self._render_queue: list[str] = []
         self._rebuilding = False
         self._colour_menu: QMenu | None = None
+        self._card_menu: QMenu | None = None  # the last card's context menu
 
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -778,6 +779,7 @@ class NotesPanel(QWidget):
         card.colour_button.clicked.connect(lambda: self._on_colour_clicked(hid))
         card.delete_button.clicked.connect(lambda: self._on_delete_clicked(hid))
         card.tags_edit.editingFinished.connect(lambda: self._on_tags_finished(hid))
+        self._give_menu(card, hid)
         self._cards[hid] = card
         layout.insertWidget(index, card)
         self._show_text(hid, self._incoming(hid, "note", h.note))
@@ -834,6 +836,7 @@ class NotesPanel(QWidget):
         card = CommentCard(c, cid, depth, self.comments_box)
         card.width_hint = self._card_width()
         self._comment_cards[cid] = card
+        self._give_menu(card, cid)
         self.comments_layout.addWidget(card)
         card.reply_button.clicked.connect(lambda: self._open_reply(cid))
         if c is not None:
@@ -1280,6 +1283,49 @@ class NotesPanel(QWidget):
         menu.triggered.connect(lambda action: self._on_colour_chosen(hid, action.data()))
         button = card.colour_button
         menu.popup(button.mapToGlobal(QPoint(0, button.height())))
+
+    def _give_menu(self, card: QWidget, item_id: str) -> None:
+        """A card's context menu: right-click on it, or the Menu key or Shift+F10 on it
+        (or on one of its buttons, which pass it on)."""
+        card.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        card.customContextMenuRequested.connect(
+            lambda pos: self.card_menu(item_id, card.mapToGlobal(pos)))
+
+    def card_menu(self, item_id: str, at: QPoint) -> QMenu | None:
+        """The commands of a card's buttons and keys, with the keys said, opened at
+        ``at`` (a point of the screen)."""
+        card = self.card(item_id)
+        if card is None:
+            return None
+        if self._card_menu is not None:
+            self._card_menu.deleteLater()  # the last one, closed by now
+        menu = self._card_menu = QMenu(self)
+        if isinstance(card, HighlightCard):
+            menu.setAccessibleName("Highlight menu")
+            menu.addAction("&Go To in the Text\tSpace", lambda: self._on_card_activated(item_id))
+            menu.addAction("&Edit Note\tF2", lambda: self.begin_edit(item_id))
+            colours = menu.addMenu("&Colour")
+            for n, name in enumerate(COLOURS, start=1):
+                label = self._labels.get(name, name)
+                action = colours.addAction(_chip_icon(name, self._dark),
+                                           f"&{n} {label[:1].upper()}{label[1:]}")
+                action.setCheckable(True)
+                action.setChecked(name == card.highlight.color)
+                action.triggered.connect(
+                    lambda _=False, c=name: self._on_colour_chosen(item_id, c))
+            menu.addSeparator()
+            menu.addAction("&Delete Highlight\tDel", card.delete_button.click)
+        else:
+            menu.setAccessibleName("Comment menu")
+            # As its buttons: none of them while it is edited, no Edit once deleted.
+            for button, text in ((card.reply_button, "&Reply\tEnter"),
+                                 (card.edit_button, "&Edit Comment\tF2"),
+                                 (card.delete_button, "&Delete Comment\tDel"),
+                                 (card.done_button, "&Done Editing\tCtrl+Enter")):
+                if button.isVisibleTo(card):
+                    menu.addAction(text, button.click)
+        menu.popup(at)
+        return menu
 
     def _on_colour_chosen(self, hid: str, colour: str) -> None:
         card = self._cards.get(hid)
