@@ -361,3 +361,30 @@ def test_a_highlights_card_has_a_menu_of_its_commands(qtbot, window, window_stor
     (submenu,) = [a.menu() for a in colours.actions() if a.menu() is not None]
     submenu.actions()[1].trigger()  # the second colour
     qtbot.waitUntil(lambda: window_store.get_highlight(ids[0]).color == "green")
+
+
+# --------------------------------------------------------------------------- the list of keys
+
+
+def test_the_keyboard_shortcuts_dialog_lists_the_panels_keys_too(qtbot, window, monkeypatch):
+    from briefreader.ui.shortcuts_dialog import ShortcutsDialog
+
+    shown = []
+    monkeypatch.setattr(ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    press(qtbot, "F1")
+    (dialog,) = shown
+    table = dialog.table
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert rows["Undo"].startswith("Ctrl+Z")  # (and what else the platform binds)
+    assert "Ctrl+Shift+Z" in rows["Redo"].split(", ")
+    assert rows["Restore (in the Trash)"] == "Enter, Return"
+    assert rows["Empty Trash (in the Trash)"] == "Del"
+    assert rows["Rename (in the Bookmarks)"] == "F2"
+    assert rows["Add Folder (in the Library)"] == "Ins"
+    assert rows["Look for New Briefs (in the Library)"] == "Ctrl+R"
+    assert rows["Open (in the Search results)"] == "Enter, Return"
+    assert rows["Reply to the comment (on its card)"] == "Enter"
+    dialog.filter.setText("trash")
+    assert sorted(dialog.visible_commands()) == [
+        "Empty Trash (in the Trash)", "Restore (in the Trash)", "Trash"]
+    dialog.close()

@@ -127,8 +127,10 @@ def told_apart(briefs: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 #: A panel's own command's dynamic property: where its keys work, for the Keyboard
-#: Shortcuts dialog ("Trash" lists "Restore (in the Trash)").
+#: Shortcuts dialog ("the Trash" lists "Restore (in the Trash)").
 SCOPE_PROPERTY = "shortcut_scope"
+#: A command's name in that dialog when its text changes (Undo says what it undoes).
+NAME_PROPERTY = "shortcut_name"
 
 
 def view_action(widget: QWidget, text: str, keys: Sequence[str | QKeySequence.StandardKey],

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QRect, QRectF, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QContextMenuEvent, QDesktopServices, QPalette
+from PySide6.QtGui import QAction, QCloseEvent, QContextMenuEvent, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -39,11 +39,12 @@ from briefreader.ui.actions import Actions
 from briefreader.ui.banner import Banner
 from briefreader.ui.file_dialogs import BRIEFS, DialogFolders
 from briefreader.ui.finding import Finding
+from briefreader.ui.item_views import SCOPE_PROPERTY
 from briefreader.ui.loader import BriefLoader, is_big
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.note_taking import NoteTaking
 from briefreader.ui.reader import ZOOM_STEPS, ReaderView
-from briefreader.ui.shortcuts_dialog import ShortcutsDialog
+from briefreader.ui.shortcuts_dialog import KEYS_ELSEWHERE, ShortcutsDialog
 from briefreader.ui.theme import apply_theme
 
 APP_TITLE = "briefreader"
@@ -777,8 +778,17 @@ class MainWindow(QMainWindow):
         QApplication.sendEvent(widget, QContextMenuEvent(
             QContextMenuEvent.Reason.Keyboard, pos, widget.mapToGlobal(pos)))
 
+    def shortcut_actions(self) -> list[QAction]:
+        """Every command that may have keys: the window's, Undo and Redo, and the
+        panels' own (the Trash's, the Library's…)."""
+        actions = list(self.actions_.all())
+        if self.note_taking is not None:
+            actions += [self.note_taking.undo_action, self.note_taking.redo_action]
+        return actions + [a for a in self.findChildren(QAction)
+                          if a.property(SCOPE_PROPERTY) and a not in actions]
+
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(self.actions_.all(), self).exec()
+        ShortcutsDialog(self.shortcut_actions(), self, extra=KEYS_ELSEWHERE).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -37,7 +37,7 @@ from briefreader.ui.banner import Banner
 from briefreader.ui.bookmarks import BookmarksView
 from briefreader.ui.exchange import NotesExchange
 from briefreader.ui.highlights import Span
-from briefreader.ui.item_views import add_docks
+from briefreader.ui.item_views import NAME_PROPERTY, add_docks
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.notes_panel import NotesPanel
 from briefreader.ui.reader import ReaderView
@@ -136,6 +136,8 @@ class NoteTaking(QObject):
         undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
         self.undo_action, self.redo_action = undo, redo
+        undo.setProperty(NAME_PROPERTY, "Undo")  # (its text says what it undoes)
+        redo.setProperty(NAME_PROPERTY, "Redo")
         window.addAction(undo)
         window.addAction(redo)
         # Delete acts on highlights only while the text has focus; elsewhere it edits text.

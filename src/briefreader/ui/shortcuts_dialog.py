@@ -1,4 +1,5 @@
-"""Help → Keyboard Shortcuts: every command with a shortcut, searchable."""
+"""Help → Keyboard Shortcuts: every command with a shortcut, searchable: the window's,
+the panels' own (said where they work), and the keys of the cards and bars."""
 
 from __future__ import annotations
 
@@ -18,9 +19,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefreader.ui.item_views import NAME_PROPERTY, SCOPE_PROPERTY
+
+#: Keys that are no command of a menu: typed on a notes card, in a bar.
+KEYS_ELSEWHERE: tuple[tuple[str, str], ...] = (
+    ("Go to the highlight in the text (on its card)", "Space"),
+    ("Write the note (on a highlight's card)", "Enter, F2"),
+    ("Edit the comment (on its card)", "F2"),
+    ("Reply to the comment (on its card)", "Enter"),
+    ("Delete the highlight or comment (on its card)", "Del"),
+    ("Post a comment or reply / finish editing", "Ctrl+Enter"),
+    ("Close the editor / cancel a reply", "Esc"),
+    ("Next / previous match (in the find bar)", "Enter, Shift+Enter"),
+    ("Match case (in the find bar)", "Alt+C"),
+    ("Close the find bar, then dismiss the message above the text", "Esc"),
+    ("Press the button of the message above the text", "Alt+underlined letter"),
+    ("Go to the results (from the search field)", "Down"),
+)
+
 # Dedicated keys some keyboards have ("Open", "Copy", "Zoom In", "F16"): real bindings,
 # but listing them beside Ctrl+O only confuses.
-_TYPED = re.compile(r"\+|^F([1-9]|1[0-2])$|^(Del|Delete|Esc|Return|Enter|Backspace)$")
+_TYPED = re.compile(r"\+|^F([1-9]|1[0-2])$|^(Del|Delete|Ins|Insert|Esc|Return|Enter|Backspace)$")
 
 
 def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
@@ -29,19 +48,23 @@ def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
         keys = [k for k in keys if _TYPED.search(k)]
         if keys:
-            rows.append((action.text().replace("&", "").rstrip("…").strip(), ", ".join(keys)))
+            name = action.property(NAME_PROPERTY) or action.text()
+            name = name.split("\t")[0].replace("&", "").rstrip("…").strip()
+            scope = action.property(SCOPE_PROPERTY)
+            rows.append((f"{name} (in {scope})" if scope else name, ", ".join(keys)))
     return rows
 
 
 class ShortcutsDialog(QDialog):
-    def __init__(self, actions: list[QAction], parent: QWidget | None = None) -> None:
+    def __init__(self, actions: list[QAction], parent: QWidget | None = None, *,
+                 extra: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard Shortcuts")
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText("Filter commands")
         self.filter.setAccessibleName("Filter commands")
         self.filter.setClearButtonEnabled(True)
-        rows = shortcut_rows(actions)
+        rows = shortcut_rows(actions) + list(extra)
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setAccessibleName("Shortcuts")
         self.table.setHorizontalHeaderLabels(["Command", "Shortcut"])
