@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QTabWidget
 
 from briefreader.library import BriefInfo, Library, LibraryEntry, section_texts
 from briefreader.notes import NotesService
@@ -585,3 +585,36 @@ def test_a_match_at_the_rows_end_is_not_hidden_under_the_trailing_ellipsis(qtbot
     lead = ints.horizontalAdvance("… ") if shift else 0
     room = width - lead - ints.horizontalAdvance(" …")
     assert before - shift + match <= room, (before, shift, match, room)
+
+
+def test_preferences_delete_removes_the_chosen_folders(qtbot):
+    dialog = PreferencesDialog(Preferences(library_folders=("/a", "/b", "/c")))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.findChild(QTabWidget).setCurrentIndex(1)  # Library
+    folders = dialog.folder_list
+    folders.setFocus()
+    qtbot.waitUntil(folders.hasFocus)
+    folders.item(1).setSelected(True)
+    qtbot.keyClick(folders, Qt.Key.Key_Delete)
+    assert dialog.preferences().library_folders == ("/a", "/c")
+    assert dialog.remove_folder_button.toolTip().endswith("(Del)")
+
+
+def test_preferences_alt_and_a_letter_go_to_one_place_on_each_page(qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    dialog = PreferencesDialog(Preferences())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    tabs = dialog.findChild(QTabWidget)
+    for page in range(tabs.count()):
+        tabs.setCurrentIndex(page)
+        texts = [tabs.tabText(i) for i in range(tabs.count())]
+        texts += [w.text() for w in dialog.findChildren(QLabel) + dialog.findChildren(
+            QAbstractButton) if w.isVisible()]
+        keys = [QKeySequence.mnemonic(t).toString() for t in texts if "&" in t]
+        assert len(keys) == len(set(keys)), (tabs.tabText(page), sorted(keys))

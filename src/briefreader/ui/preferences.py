@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QIcon, QPixmap
+from PySide6.QtGui import QFont, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -97,7 +97,7 @@ class PreferencesDialog(QDialog):
         tabs = QTabWidget(self)
         tabs.addTab(self._notes_tab(prefs, default_author), "&Notes")
         tabs.addTab(self._library_tab(prefs), "&Library")
-        tabs.addTab(self._appearance_tab(prefs), "&Appearance")
+        tabs.addTab(self._appearance_tab(prefs), "A&ppearance")  # (Alt+A: Author, Add)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -168,6 +168,11 @@ class PreferencesDialog(QDialog):
         self.add_folder_button.clicked.connect(self.on_add_folder_clicked)
         self.remove_folder_button.clicked.connect(self.on_remove_folder_clicked)
         self.folder_list.itemSelectionChanged.connect(self._update_buttons)
+        # Delete in the list as its Remove button.
+        remove = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.folder_list,
+                           self.on_remove_folder_clicked)
+        remove.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.remove_folder_button.setToolTip("Remove the chosen folders from the library (Del)")
         self._update_buttons()
         return page
 
