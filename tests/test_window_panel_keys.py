@@ -388,3 +388,20 @@ def test_the_keyboard_shortcuts_dialog_lists_the_panels_keys_too(qtbot, window, 
     assert sorted(dialog.visible_commands()) == [
         "Empty Trash (in the Trash)", "Restore (in the Trash)", "Trash"]
     dialog.close()
+
+
+def test_ctrl_w_closes_the_panel_with_the_focus(qtbot, window):
+    w = window
+    nt = w.note_taking
+    trash_two(qtbot, w)
+    press(qtbot, "Ctrl+W")
+    qtbot.waitUntil(lambda: not nt.docks["trash"].isVisible())
+    qtbot.waitUntil(w.reader.hasFocus)
+    press(qtbot, "Ctrl+W")  # in the text: nothing to close
+    assert nt.docks["notes"].isVisible()
+    press(qtbot, "Alt+3")
+    qtbot.waitUntil(lambda: nt.panel.isAncestorOf(QApplication.focusWidget()))
+    press(qtbot, "Ctrl+W")
+    qtbot.waitUntil(lambda: not nt.docks["notes"].isVisible())
+    assert not w.actions_.show_notes.isChecked()
+    qtbot.waitUntil(w.reader.hasFocus)

@@ -117,6 +117,10 @@ class Actions(QObject):
         self.show_library.setCheckable(True)
         self.search_everywhere = self._make("&Search Everywhere…", "Ctrl+Shift+F", "edit-find",
                                             "Search every brief in the library and every note")
+        self.close_panel = self._make(
+            "&Close Panel", ["Ctrl+W", SK.Close], "window-close",
+            "Close the panel with the keyboard focus (Notes, Review, Trash, Bookmarks, Library,"
+            " Search); the focus goes back to the text")
         # Notes (undo/redo come from the notes' QUndoStack and are added by the window)
         # In shortcut order (Ctrl+1 …), named by their labels (see set_colour_labels).
         self.highlight_colours: dict[str, QAction] = {}

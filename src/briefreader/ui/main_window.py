@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QRect, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QContextMenuEvent, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -230,6 +231,7 @@ class MainWindow(QMainWindow):
         if self.finding is not None:
             view_menu.addAction(a.show_library)
             view_menu.addAction(a.search_everywhere)
+        view_menu.addAction(a.close_panel)
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu("&Theme")
         theme_menu.addActions(a.theme_group.actions())
@@ -287,6 +289,7 @@ class MainWindow(QMainWindow):
         a.copy.triggered.connect(self.reader.copy)
         a.select_all.triggered.connect(self.reader.selectAll)
         a.context_menu.triggered.connect(self.show_context_menu)
+        a.close_panel.triggered.connect(self.close_panel)
         a.shortcuts.triggered.connect(self.show_shortcuts)
         a.about.triggered.connect(self.show_about)
 
@@ -786,6 +789,20 @@ class MainWindow(QMainWindow):
             actions += [self.note_taking.undo_action, self.note_taking.redo_action]
         return actions + [a for a in self.findChildren(QAction)
                           if a.property(SCOPE_PROPERTY) and a not in actions]
+
+    def close_panel(self) -> None:
+        """View → Close Panel (Ctrl+W): the dock with the keyboard focus closes (as its
+        ✕ does), and the text has the keyboard again."""
+        widget = QApplication.focusWidget()
+        while widget is not None and not isinstance(widget, QDockWidget):
+            widget = widget.parentWidget()
+        if widget is None or widget.parentWidget() is not self:
+            self.statusBar().showMessage(
+                "Ctrl+W closes the panel with the keyboard focus: Alt+3, Alt+4 or Alt+5 go"
+                " into one.", 4000)
+            return
+        widget.close()
+        self.reader.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.shortcut_actions(), self, extra=KEYS_ELSEWHERE).exec()
