@@ -206,7 +206,7 @@ def test_the_library_has_keys_for_its_buttons(qtbot, library, monkeypatch):
     view = library
     asked, refreshed = [], []
     monkeypatch.setattr(sys.modules["briefreader.ui.preferences"], "choose_folder",
-                        lambda parent: asked.append(parent) or "")
+                        lambda parent, *start: asked.append(parent) or "")
     view.refresh_requested.connect(lambda: refreshed.append(1))
     press(qtbot, "Ins")
     assert len(asked) == 1  # which folder to add
