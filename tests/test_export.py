@@ -19,7 +19,7 @@ from briefreader import lineage
 from briefreader.anchor import make_selector
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
-from briefreader.notes import NotesService
+from briefreader.notes import NotesService, brief_key
 from briefreader.parse import load_brief
 from briefreader.render import section_plain_text
 from briefreader.store import Comment, Highlight, Store
@@ -1850,3 +1850,39 @@ def test_notes_go_into_their_brief_copied_elsewhere_or_reissued(
     mine_path.write_text(text, encoding="utf-8")
     summary = im.apply_import(NotesService(other), bundle, brief=load_brief(mine_path))
     assert summary.added == 1
+
+
+def test_an_export_goes_on_while_another_program_holds_the_database(
+    tmp_path, brief, monkeypatch
+):
+    import sqlite3
+
+    from briefreader import store as store_mod
+
+    monkeypatch.setattr(store_mod, "BUSY_TIMEOUT_MS", 100)  # the real wait is 10 s
+    s = Store(tmp_path / "locked" / "notes.sqlite3")
+    service = NotesService(s)
+    shared = service.annotate(brief, "catch-limits", "cod quota", note="exported once")
+    ex.gather(service, brief)  # its versions have left this machine
+    fresh = service.annotate(brief, "enforcement", "Satellite monitoring", note="new")
+    other = sqlite3.connect(tmp_path / "locked" / "notes.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another briefreader writing, for long
+    try:
+        markdown = ex.export_markdown(ex.gather(service, brief, share=False))
+        assert "exported once" in markdown and "new" in markdown
+        bundle = im.parse_import(ex.export_json(ex.gather(service, brief)))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    # The JSON has every note; the versions not yet marked as exported stay home.
+    assert {h.id for h in bundle.highlights} == {shared.id, fresh.id}
+    assert bundle.lineages[shared.id] and fresh.id not in bundle.lineages
+    assert "*" in s.lineages(brief_key(brief))[fresh.id]
+    s.close()
+
+
+def test_a_markdown_export_marks_no_version_as_exported(brief, store):
+    service = NotesService(store)
+    h = service.annotate(brief, "catch-limits", "cod quota", note="kept here")
+    ex.export_markdown(ex.gather(service, brief, share=False))
+    assert lineage.UNSHARED in store.lineages(h.brief_key)[h.id]

@@ -71,7 +71,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if fmt is None:
         fmt = "json" if args.output and args.output.lower().endswith(".json") else "md"
     with open_service(args) as service:
-        data = export.gather(service, brief)
+        data = export.gather(service, brief, share=fmt == "json")
     render = export.export_json if fmt == "json" else export.export_markdown
     text = render(data, colors=args.color, tags=args.tag, author=args.author)
     if args.output:

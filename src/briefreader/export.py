@@ -38,6 +38,7 @@ from briefreader.records import (
     Comment,
     Highlight,
     NotesChangedError,
+    SaveError,
     SectionRecord,
     now_utc,
 )
@@ -128,10 +129,14 @@ class Filters:
         return self.author is None or c.author == self.author
 
 
-def gather(service: NotesService, brief: Brief, *, sync: bool = True) -> NotesExport:
-    """Sync the brief (placing notes again if it changed) and collect its notes. The
-    versions of their parts are marked as gone from this machine (lineage.py): a JSON
-    export takes them along. ``sync`` as for NotesService.listing."""
+def gather(service: NotesService, brief: Brief, *, sync: bool = True,
+           share: bool = True) -> NotesExport:
+    """Sync the brief (placing notes again if it changed) and collect its notes. With
+    ``share`` (a JSON export, which takes them along) the versions of their parts are
+    marked as gone from this machine (lineage.py); where they cannot be (the database
+    busy with another program, a full disk), the export goes on without the versions
+    not yet marked, as from a read-only database. Without ``share`` (a Markdown export,
+    which has no versions) nothing is written. ``sync`` as for NotesService.listing."""
     for _ in range(5):  # again when a note changes while it is read (a window going on)
         listing = service.listing(brief, sync=sync)
         key = listing.brief.key
@@ -141,9 +146,11 @@ def gather(service: NotesService, brief: Brief, *, sync: bool = True) -> NotesEx
         deleted_c = tuple(store.comments(key, trash=True))
         notes = (*highlights, *listing.comments, *deleted_h, *deleted_c)
         try:
-            lineages = store.lineages(key, share=True, exported=notes)
+            lineages = store.lineages(key, share=share, exported=notes)
         except NotesChangedError:
             continue
+        except SaveError:  # (not marked: those versions stay home, left out)
+            lineages = store.lineages(key)
         break
     else:
         raise ExportError("the notes kept changing while they were exported; export again")
@@ -254,7 +261,7 @@ def export_brief_files(
         if stopped():
             return FilesExport(folder, tuple(written), tuple(failed), cancelled=True)
         try:
-            text = render(gather(service, brief))
+            text = render(gather(service, brief, share=fmt == "json"))
         except BriefreaderError as exc:
             failed.append((brief.path or target, str(exc)))
         else:

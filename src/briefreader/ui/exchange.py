@@ -316,12 +316,13 @@ class NotesExchange(QObject):
         target = Path(path)
         self.folders.remember(NOTES, target)
         notes = self.annotations.notes
+        as_json = target.suffix.lower() == ".json"
 
         def work() -> None:
             with notes.apart() as service:  # a connection of the worker's own
                 # What the window shows: never a version the window has left since.
-                data = gather(service, brief, sync=False)
-            text = export_json(data) if target.suffix.lower() == ".json" else export_markdown(data)
+                data = gather(service, brief, sync=False, share=as_json)
+            text = export_json(data) if as_json else export_markdown(data)
             # The dialog has already asked before replacing an existing file.
             write_atomically(target, text, force=True)
 
