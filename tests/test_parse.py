@@ -594,6 +594,24 @@ def test_utf16_with_bom_is_read():
     assert brief.sections[0].source == "Freight volumes rose by 4 per cent."
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read(codec):
+    text = "Rail Freight Note\n\nVolumes\n\nFreight rose by 4 per cent – café, 🚆, 一.\n"
+    brief = parse_bytes(text.encode(codec), name="freight.txt")
+    assert brief.title == "Rail Freight Note"
+    assert brief.sections[-1].source == "Freight rose by 4 per cent – café, 🚆, 一."
+
+
+@pytest.mark.parametrize("data", [
+    bytes(range(256)) * 4,  # NULs every 256 bytes
+    b"\x00\x01\x02\x03" * 64,  # NULs on both sides
+    ("Looks like text " * 8).encode("utf-16-le")[:40] + b"\x00\x00\x07\x08" * 40,
+])
+def test_binary_with_nul_bytes_is_not_taken_for_utf16(data):
+    with pytest.raises(BinaryFileError):
+        parse_bytes(data, name="blob.txt")
+
+
 def test_windows_1252_is_an_encoding_error_with_offset_then_opens_when_asked():
     path = DATA / "cp1252.txt"
     assert path.read_bytes()[22] == 0xE9

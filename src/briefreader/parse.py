@@ -149,7 +149,8 @@ def parse_bytes(
     data: bytes, *, name: str, path: Path | None = None, encoding: str | None = None
 ) -> Brief:
     """Decode ``data`` and parse it as Markdown (.md, .markdown) or plain text (any other
-    name). ``encoding=None``: UTF-8, a BOM dropped (a UTF-16 BOM is honoured too)."""
+    name). ``encoding=None``: UTF-8, a BOM dropped (a UTF-16 BOM is honoured too, and
+    UTF-16 without one is told by its NUL bytes)."""
     if not data:
         raise EmptyFileError(f"{name} is empty")
     codec = _codec_for(data, encoding)
@@ -169,7 +170,7 @@ def _codec_for(data: bytes, encoding: str | None) -> str:
     if encoding is None:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        return "utf-8"
+        return _utf16_without_bom(data) or "utf-8"
     try:
         info = codecs.lookup(encoding)
     except LookupError:
@@ -178,6 +179,28 @@ def _codec_for(data: bytes, encoding: str | None) -> str:
     if info is None or not getattr(info, "_is_text_encoding", True):
         raise BriefError(f"{encoding!r} is not a text encoding this program knows")
     return info.name
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for text saved as UTF-16 without a byte order mark,
+    told by its NUL bytes: the high byte of nearly every character of a brief written
+    in a Latin script is 0, so one byte in two is NUL, nearly always on one side; a
+    binary file's NULs fall anywhere. None for anything else."""
+    head = data[:8192]
+    pairs = len(head) // 2
+    if pairs < 8 or b"\x00" not in head:
+        return None
+    even = head[0 : 2 * pairs : 2].count(0)
+    odd = head[1 : 2 * pairs : 2].count(0)
+    for nul_side, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if nul_side >= pairs * 0.6 and other <= pairs // 50 + 1:
+            try:
+                text = head[: 2 * pairs].decode(codec)
+            except UnicodeDecodeError:
+                return None
+            printable = sum(c.isprintable() or c in "\t\n\r" for c in text)
+            return codec if printable >= len(text) * 0.95 else None
+    return None
 
 
 def _reject_binary(data: bytes, name: str, codec: str) -> None:
