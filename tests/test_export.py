@@ -1886,3 +1886,37 @@ def test_a_markdown_export_marks_no_version_as_exported(brief, store):
     h = service.annotate(brief, "catch-limits", "cod quota", note="kept here")
     ex.export_markdown(ex.gather(service, brief, share=False))
     assert lineage.UNSHARED in store.lineages(h.brief_key)[h.id]
+
+
+@pytest.mark.parametrize("placement", [
+    {"section": "no-such-section", "start": 0, "end": 5},
+    {"section": "catch-limits", "start": 5, "end": 2**31 - 1},
+    {"section": "catch-limits", "start": 40, "end": 10},
+    {"section": "enforcement", "start": 0, "end": 9},  # a real range: another passage
+    {},  # "anchored", and nowhere
+])
+def test_a_placement_in_the_file_that_does_not_hold_here_is_found_again(
+    brief, store, other, placement
+):
+    theirs = NotesService(store)
+    h = theirs.annotate(brief, "catch-limits", "haddock quota", note="n")
+    doc = json.loads(ex.export_json(ex.gather(theirs, brief)))
+    (item,) = doc["first"]["items"]
+    item["br:placement"] = placement
+    item["br:status"] = "anchored"  # (as a hand or another tool wrote it)
+    im.apply_import(NotesService(other), im.parse_import(json.dumps(doc)), brief=brief)
+    got = other.get_highlight(h.id)
+    text = text_of(brief, "catch-limits")
+    assert (got.status, got.current_section) == ("anchored", "catch-limits")
+    assert text[got.current_start:got.current_end] == "haddock quota"
+
+
+def test_a_comment_placed_by_the_file_in_no_section_here_is_found_again(brief, store, other):
+    theirs = NotesService(store)
+    c = theirs.comment(brief, "enforcement", "Who pays?")
+    doc = json.loads(ex.export_json(ex.gather(theirs, brief)))
+    (item,) = doc["first"]["items"]
+    item["br:placement"] = {"section": "no-such-section"}
+    im.apply_import(NotesService(other), im.parse_import(json.dumps(doc)), brief=brief)
+    got = other.get_comment(c.id)
+    assert (got.status, got.current_section) == ("anchored", "enforcement")

@@ -889,6 +889,9 @@ def _apply_import(
             moved = [h for h in upd_h if h.id in reselected]
             placed = {h.id: h for h in _place(service, brief, moved, [])[0]}
             upd_h = [placed.get(h.id, h) for h in upd_h]
+    elif brief is not None:  # placements taken from the file: each must hold here
+        add_h, add_c, upd_h, upd_c = _placements_held(service, brief, add_h, add_c,
+                                                      upd_h, upd_c)
     tally.added = len(add_h) + len(add_c)
     tally.orphaned = sum(n.status == "orphaned" and n.deleted_at is None for n in (*add_h, *add_c))
     tally.bookmarks = store.merge_notes(
@@ -1330,6 +1333,56 @@ def _place(
         for c, (status, where) in zip(comments, comment_places, strict=True)
     ]
     return placed_h, placed_c
+
+
+def _placements_held(
+    service: NotesService, brief: Brief, *groups: list
+) -> tuple[list, ...]:
+    """``groups`` of highlights and comments (alternately) whose placements came with
+    the file, the version of the brief the same: a placement that does not hold here (a
+    section not in the brief, a range outside its text, an ``anchored`` or ``moved``
+    passage not reading as its quote: a file written by hand or by another tool) is
+    found again from the note's quote, as a new note would be, never stored as is."""
+    texts = {t.id: t.text for t in service.section_texts(brief)}
+    out: list[list] = []
+    for n, group in enumerate(groups):
+        holds = _highlight_placed if n % 2 == 0 else _comment_placed
+        # (Found from where the note was made, not from where the file put it.)
+        wrong = [_made_place(x) for x in group if not holds(x, texts)]
+        if not wrong:
+            out.append(group)
+            continue
+        placed_h, placed_c = (_place(service, brief, wrong, []) if n % 2 == 0
+                              else _place(service, brief, [], wrong))
+        again = {x.id: x for x in (*placed_h, *placed_c)}
+        out.append([again.get(x.id, x) for x in group])
+    return tuple(out)
+
+
+def _made_place(n: _N) -> _N:
+    if isinstance(n, Highlight):
+        return replace(n, status="anchored", current_section=n.section_id,
+                       current_start=n.start, current_end=n.end)
+    return replace(n, status="anchored", current_section=n.section_id)
+
+
+def _highlight_placed(h: Highlight, texts: Mapping[str, str]) -> bool:
+    if h.current_section is None:
+        return (h.status in ("orphaned", "ambiguous")
+                and h.current_start is None and h.current_end is None)
+    text = texts.get(h.current_section)
+    start, end = h.current_start, h.current_end
+    if h.status == "orphaned" or text is None or start is None or end is None:
+        return False
+    if not 0 <= start < end <= len(text):
+        return False
+    return h.status not in ("anchored", "moved") or text[start:end] == h.exact
+
+
+def _comment_placed(c: Comment, texts: Mapping[str, str]) -> bool:
+    if c.current_section is None:
+        return c.status == "orphaned"
+    return c.status != "orphaned" and c.current_section in texts
 
 
 def _only_occurrence(quote: str, texts: Sequence[SectionText]) -> tuple[str, int, int] | None:
