@@ -62,7 +62,8 @@ def ask_import_anyway(parent: QWidget, theirs: str, here: str) -> bool:
                       f"These notes are on “{theirs}”, which shares no text with “{here}”.",
                       QMessageBox.StandardButton.Cancel, parent)
     box.setInformativeText("Open that brief to import them there, or import them into "
-                           "this one anyway: they will be kept here without a place.")
+                           "this one anyway: those not found in it are kept without a "
+                           "place.")
     anyway = box.addButton("&Import Anyway", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
