@@ -454,3 +454,21 @@ def test_notes_read_a_section_as_the_reader_shows_it_after_it_ran_out_of_time(
     assert service.section_texts(brief)[1].text == shown.plain_text \
         == "Shipments *doubled* in March."
     render.clear_cache()
+
+
+def test_the_texts_shared_with_a_worker_make_room_when_the_other_made_it_first(service):
+    from briefreader import notes as notes_mod
+
+    class OtherThreadFirst(dict):
+        """Texts whose oldest entry another thread lets go of just as this one does."""
+
+        def __iter__(self):
+            for key in list(super().__iter__()):
+                super().pop(key, None)
+                yield key
+
+    service._texts = OtherThreadFirst(
+        {(str(n), ()): [] for n in range(notes_mod._TEXT_CACHE_SIZE)})
+    brief = make_brief()
+    texts = service.section_texts(brief)
+    assert [t.id for t in texts] == [s.id for s in brief.sections]

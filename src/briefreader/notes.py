@@ -174,8 +174,9 @@ class NotesService:
             assert texts is not None  # (None only when cancelled)
             cached = [SectionText(s.id, s.title, s.ordinal, text)
                       for s, text in zip(brief.sections, texts, strict=True)]
-            if len(self._texts) >= _TEXT_CACHE_SIZE:
-                self._texts.pop(next(iter(self._texts)))
+            while len(self._texts) >= _TEXT_CACHE_SIZE:
+                # (Shared with workers: another thread may have let it go already.)
+                self._texts.pop(next(iter(self._texts), None), None)
             self._texts[key] = cached
         return cached
 
