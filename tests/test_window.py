@@ -513,3 +513,24 @@ def test_notes_unavailable_for_another_reason_offer_no_restore(qtbot, tmp_path):
     report_store_error(window, StoreError("the notes database is busy"), paths.database,
                        paths.backups)
     assert "busy" in window.banner.text() and not window.banner.button.isVisible()
+
+
+def test_the_section_lists_style_outlives_any_one_section_list(qtbot):
+    import gc
+
+    import shiboken6
+    from PySide6.QtWidgets import QApplication
+
+    from briefreader.ui.navigator import Navigator
+
+    first = Navigator()
+    style = first.tree.style()
+    first.deleteLater()  # (as a closing window's section list)
+    del first
+    QApplication.sendPostedEvents(None, 0)
+    gc.collect()
+    assert shiboken6.isValid(style)  # a list being taken down may still ask it
+    second = Navigator()
+    qtbot.addWidget(second)
+    assert second.tree.style() is style
+    assert style.styleHint(style.StyleHint.SH_ItemView_ShowDecorationSelected) == 0

@@ -6,6 +6,7 @@ emits ``section_activated(str)``. It never reaches into the reader.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import (
     QAction,
@@ -169,6 +170,21 @@ class _RowOnlySelection(QProxyStyle):
         return super().styleHint(hint, option, widget, data)
 
 
+_row_only_selection: list[_RowOnlySelection] = []
+
+
+def row_only_selection() -> _RowOnlySelection:
+    """The style of the section list: one for the application, living as long as it.
+    (A style of each list's own went with its Python owner, which a closing window can
+    let go of while the list, still being taken down, asks the style: a crash.)"""
+    if not _row_only_selection or not shiboken6.isValid(_row_only_selection[0]):
+        _row_only_selection.clear()
+        style = _RowOnlySelection()
+        style.setParent(QApplication.instance())
+        _row_only_selection.append(style)
+    return _row_only_selection[0]
+
+
 class Navigator(QWidget):
     section_activated = Signal(str)
     brief_chosen = Signal(str)
@@ -191,8 +207,7 @@ class Navigator(QWidget):
         self.tree.setItemDelegate(_RoomyDelegate(self.tree))
         # The selection covers the section's row, not the indentation before it: muted
         # while the list has not the keyboard, that strip would stay in full colour.
-        self._tree_style = _RowOnlySelection()
-        self.tree.setStyle(self._tree_style)
+        self.tree.setStyle(row_only_selection())
         self._syncing = False
         self.model = SectionModel(self)
         self.tree.setModel(self.model)
