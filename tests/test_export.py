@@ -654,9 +654,13 @@ def test_deletion_wins_over_older_edits_but_not_newer(brief, pair):
     deleted = exported(theirs, brief)
     tomb = deleted.highlights[0]
     assert tomb.deleted_at is not None
-    # My edit was made before their deletion: the deletion wins.
+    # An edit they had not seen, though made before their deletion, keeps it in view.
     mine.store.merge_notes(update_highlights=[replace(h, note="mine")])
     summary = im.apply_import(mine, deleted, brief=brief)
+    assert summary.updated == 0
+    assert [x.note for x in mine.highlights(brief)] == ["mine"]
+    # Without versions, time decides: their deletion, later, wins.
+    summary = im.apply_import(mine, replace(deleted, lineages={}), brief=brief)
     assert summary.updated == 1
     assert mine.highlights(brief) == []
     assert mine.highlights(brief, trash=True)[0].deleted_at == tomb.deleted_at
@@ -1294,9 +1298,9 @@ def test_a_note_from_before_versions_put_in_the_trash_here_and_edited_there(brie
     theirs.edit_highlight(h.id, note="Cod quota: 12%, confirmed")  # later
     swap(brief, mine, theirs)
     swap(brief, mine, theirs)
-    for service in (mine, theirs):
+    for service in (mine, theirs):  # the edit keeps it in view on both
         now = service.get_highlight(h.id)
-        assert (now.note, now.deleted_at is not None) == ("Cod quota: 12%, confirmed", True)
+        assert (now.note, now.deleted_at is not None) == ("Cod quota: 12%, confirmed", False)
 
 
 def test_a_note_from_before_versions_changed_on_each_machine_keeps_both_changes(
@@ -1920,3 +1924,29 @@ def test_a_comment_placed_by_the_file_in_no_section_here_is_found_again(brief, s
     im.apply_import(NotesService(other), im.parse_import(json.dumps(doc)), brief=brief)
     got = other.get_comment(c.id)
     assert (got.status, got.current_section) == ("anchored", "enforcement")
+
+
+def test_a_note_edited_on_one_side_and_trashed_on_the_other_stays_out_of_the_trash(
+    brief, pair
+):
+    mine, theirs, h = pair
+    theirs.delete_highlight(h.id)  # not knowing of the edit made here
+    mine.edit_highlight(h.id, note="original, and what I added")  # nor of their Trash
+    to_theirs, to_mine = exported(mine, brief), exported(theirs, brief)
+    im.apply_import(mine, to_mine, brief=brief)
+    im.apply_import(theirs, to_theirs, brief=brief)
+    for side in (mine, theirs):
+        note = side.get_highlight(h.id)
+        assert (note.note, note.deleted_at) == ("original, and what I added", None)
+    # Both agree from then on: exchanging again changes nothing.
+    assert im.apply_import(mine, exported(theirs, brief), brief=brief).updated == 0
+    assert im.apply_import(theirs, exported(mine, brief), brief=brief).updated == 0
+
+
+def test_a_note_trashed_after_its_edit_was_seen_goes_to_the_trash_on_both(brief, pair):
+    mine, theirs, h = pair
+    mine.edit_highlight(h.id, note="edited here")
+    im.apply_import(theirs, exported(mine, brief), brief=brief)
+    theirs.delete_highlight(h.id)  # having read the edit
+    im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert mine.get_highlight(h.id).deleted_at is not None

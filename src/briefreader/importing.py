@@ -1078,9 +1078,11 @@ def _parts_taken(
     m_now, t_now = lineage.current(m_line), lineage.current(t_line)
     taken: dict[lineage.Part, Literal["theirs", "both"]] = {}
     now: dict[lineage.Part, str] = {}
+    relations: dict[lineage.Part, lineage.Relation] = {}
     for part, value in m_values.items():
         here, there = m_now.get(part), t_now.get(part)
         relation = lineage.relation(part, m_line, t_line)
+        relations[part] = relation
         if there is None and part in ("text", "tags"):
             # Their part has no versions: what is known of its value. (Not of a colour
             # or a place in the Trash: those come back to a value had before often.)
@@ -1104,8 +1106,30 @@ def _parts_taken(
             now[part] = there or lineage.base_token(part, t_values[part])
         else:  # kept: a version of its own if it had none
             now[part] = here or lineage.token(part, value)
+    _edited_stays_out_of_the_trash(m_values, t_values, relations, taken, now, m_now, t_now)
     lineages.merged(mine.id, now)
     return taken
+
+
+def _edited_stays_out_of_the_trash(
+    m_values: Mapping[lineage.Part, object], t_values: Mapping[lineage.Part, object],
+    relations: Mapping[lineage.Part, lineage.Relation],
+    taken: dict[lineage.Part, Literal["theirs", "both"]], now: dict[lineage.Part, str],
+    m_now: Mapping[lineage.Part, str], t_now: Mapping[lineage.Part, str],
+) -> None:
+    """A note put in the Trash on one machine while its text was edited on the other,
+    neither knowing of the other's change, stays out of the Trash on both: the edit
+    says someone still wants it (and the Trash is where nobody looks for it)."""
+    if "trash" not in relations or "text" not in relations:
+        return
+    if (relations["trash"] == "theirs" and t_values["trash"] and not m_values["trash"]
+            and relations["text"] == "mine"):  # put in the Trash there, edited here
+        taken.pop("trash", None)
+        now["trash"] = m_now["trash"]
+    elif (relations["trash"] == "mine" and m_values["trash"] and not t_values["trash"]
+            and relations["text"] == "theirs"):  # put in the Trash here, edited there
+        taken["trash"] = "theirs"
+        now["trash"] = t_now["trash"]
 
 
 def _both(part: lineage.Part, mine: _Note, theirs: _Note) -> object:

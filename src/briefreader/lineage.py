@@ -20,7 +20,8 @@ Two copies of a note compared part by part (:func:`relation`):
 - else, the other's value is one this copy had before (or the other way round): the
   copy that went on from it is later;
 - else changed apart. Texts then keep both, tags the tags of both; the other parts go
-  by the note's time.
+  by the note's time (but a note put in the Trash on one side while its text was edited
+  on the other stays out of the Trash: see importing.py).
 
 A part with no token (a note from before versions were kept, or from another tool), or
 whose versions run past :data:`KEPT`, goes by the note's time, as every part did before;
