@@ -1407,16 +1407,22 @@ def test_a_note_saved_while_it_is_exported_goes_out_with_its_own_versions(
         real(store, h.brief_key)[h.id])["text"]
 
 
-def test_an_export_from_a_read_only_database_carries_no_versions_it_could_not_mark(
-    brief, store, monkeypatch
+def test_an_export_from_a_read_only_database_carries_the_versions_it_could_not_mark(
+    brief, store, other, monkeypatch
 ):
     service = NotesService(store)
-    h = service.annotate(brief, "catch-limits", "cod quota", note="n")
+    h = service.annotate(brief, "catch-limits", "cod quota falls", note="the figure: 21")
     monkeypatch.setattr(store, "read_only", True)  # (as a notes folder made read-only)
     bundle = exported(service, brief)
-    assert bundle.highlights[0].id == h.id and h.id not in bundle.lineages
+    assert bundle.lineages[h.id] == lineage.shared(store.lineages(h.brief_key)[h.id])
+    assert lineage.UNSHARED in store.lineages(h.brief_key)[h.id]  # (nothing written)
     monkeypatch.undo()
-    assert h.id in exported(service, brief).lineages
+    # The other machine knows which version it went on from: its fix comes back whole.
+    theirs = NotesService(other)
+    im.apply_import(theirs, bundle, brief=brief)
+    theirs.edit_highlight(h.id, note="the figure: 12")
+    im.apply_import(service, exported(theirs, brief), brief=brief)
+    assert service.get_highlight(h.id).note == "the figure: 12"
 
 
 def test_a_comment_edited_apart_keeps_both_texts_and_a_deletion_there_is_taken(brief, pair):
@@ -1878,9 +1884,9 @@ def test_an_export_goes_on_while_another_program_holds_the_database(
     finally:
         other.execute("ROLLBACK")
         other.close()
-    # The JSON has every note; the versions not yet marked as exported stay home.
+    # The JSON has every note and every version; here they could not be marked.
     assert {h.id for h in bundle.highlights} == {shared.id, fresh.id}
-    assert bundle.lineages[shared.id] and fresh.id not in bundle.lineages
+    assert bundle.lineages[shared.id] and bundle.lineages[fresh.id]
     assert "*" in s.lineages(brief_key(brief))[fresh.id]
     s.close()
 
@@ -1950,3 +1956,41 @@ def test_a_note_trashed_after_its_edit_was_seen_goes_to_the_trash_on_both(brief,
     theirs.delete_highlight(h.id)  # having read the edit
     im.apply_import(mine, exported(theirs, brief), brief=brief)
     assert mine.get_highlight(h.id).deleted_at is not None
+
+
+def test_a_text_not_yet_exported_is_kept_through_one_versionless_file_after_another(
+    brief, pair
+):
+    mine, theirs, h = pair  # ("original" was exported)
+    mine.edit_highlight(h.id, note="My analysis, never exported.", tags=["mine"])
+    tool = without_versions(exported(theirs, brief), "2099-01-01T00:00:00.000Z")
+    for n in (1, 2):
+        im.apply_import(mine, with_highlight(tool, note=f"Tool text v{n}",
+                                             tags=(f"tool{n}",)), brief=brief)
+    note = mine.get_highlight(h.id)
+    assert "My analysis" in note.note and "Tool text v2" in note.note
+    assert "mine" in note.tags and "tool2" in note.tags
+
+
+def test_a_versionless_text_merged_in_is_known_when_the_same_file_comes_again(
+    brief, pair
+):
+    mine, theirs, h = pair
+    mine.edit_highlight(h.id, note="My reading.", tags=["mine"])
+    tool = with_highlight(without_versions(exported(theirs, brief), "2000-01-01T00:00:00.000Z"),
+                          note="Bob's paragraph.", tags=("bob",))
+    assert im.apply_import(mine, tool, brief=brief).merged == 1
+    mine.edit_highlight(h.id, note="My reading, after Bob's point.", tags=["mine"])
+    assert im.apply_import(mine, tool, brief=brief).updated == 0
+    note = mine.get_highlight(h.id)
+    assert (note.note, note.tags) == ("My reading, after Bob's point.", ("mine",))
+
+
+def test_a_later_versionless_text_going_back_to_one_exported_before_is_taken(brief, pair):
+    mine, theirs, h = pair  # ("original" was exported)
+    mine.edit_highlight(h.id, note="DRAFT, to be checked")
+    im.apply_import(theirs, exported(mine, brief), brief=brief)  # exported: seen there
+    back = with_highlight(exported(theirs, brief), note="original",
+                          modified="2099-01-01T00:00:00.000Z")
+    assert im.apply_import(mine, back, brief=brief).updated == 1
+    assert mine.get_highlight(h.id).note == "original"

@@ -732,11 +732,11 @@ def _comment_json(c: Comment, source: str, versions: str | None) -> dict:
 
 
 def _versions(data: NotesExport, note_id: str) -> str:
-    """A note's versions for the file: none while some are marked as not exported (the
-    store could not mark them shared, being read-only): a version the next change here
-    replaces must not reach another machine."""
-    line = data.lineages.get(note_id, "")
-    return "" if lineage.UNSHARED in line else line
+    """A note's versions for the file, all of them: also those the store could not mark
+    as exported (being read-only, busy with another program, or on a full disk). The
+    other machine then knows the version it went on from (without it, its next edit
+    would look made apart from this one, and both texts would be kept)."""
+    return lineage.shared(data.lineages.get(note_id, ""))
 
 
 def export_json(

@@ -1048,9 +1048,10 @@ class _Lineages:
         if note_id in self.theirs:
             self.result[note_id] = self.theirs[note_id]
 
-    def merged(self, note_id: str, now: Mapping[lineage.Part, str]) -> None:
+    def merged(self, note_id: str, now: Mapping[lineage.Part, str],
+               seen: Sequence[str] = ()) -> None:
         mine = self.mine.get(note_id, "")
-        joined = lineage.joined(mine, self.theirs.get(note_id, ""), now)
+        joined = lineage.joined(mine, self.theirs.get(note_id, ""), now, seen)
         if joined != mine:
             self.result[note_id] = joined
 
@@ -1079,11 +1080,13 @@ def _parts_taken(
     taken: dict[lineage.Part, Literal["theirs", "both"]] = {}
     now: dict[lineage.Part, str] = {}
     relations: dict[lineage.Part, lineage.Relation] = {}
+    seen: list[str] = []
     for part, value in m_values.items():
         here, there = m_now.get(part), t_now.get(part)
         relation = lineage.relation(part, m_line, t_line)
         relations[part] = relation
-        if there is None and part in ("text", "tags"):
+        versionless = there is None and part in ("text", "tags")
+        if versionless:
             # Their part has no versions: what is known of its value. (Not of a colour
             # or a place in the Trash: those come back to a value had before often.)
             relation = lineage.relation_to_value(part, m_line, t_values[part])
@@ -1100,6 +1103,11 @@ def _parts_taken(
             taken[part] = "both"
             assert here is not None and there is not None
             now[part] = lineage.joint_token(part, _both(part, mine, theirs), here, there)
+            if versionless:
+                # Theirs is remembered, known when it comes again; both together hold
+                # this copy's text not exported yet, and are not exported either.
+                seen.append(there)
+                now[part] += lineage.UNSHARED
         elif relation == "theirs" or (relation not in ("mine",) and later):
             taken[part] = "theirs"
             # (A value without a version gets the one every machine gives it.)
@@ -1107,7 +1115,7 @@ def _parts_taken(
         else:  # kept: a version of its own if it had none
             now[part] = here or lineage.token(part, value)
     _edited_stays_out_of_the_trash(m_values, t_values, relations, taken, now, m_now, t_now)
-    lineages.merged(mine.id, now)
+    lineages.merged(mine.id, now, seen)
     return taken
 
 

@@ -25,10 +25,10 @@ Two copies of a note compared part by part (:func:`relation`):
 
 A part with no token (a note from before versions were kept, or from another tool), or
 whose versions run past :data:`KEPT`, goes by the note's time, as every part did before;
-but a text or tags with no token is known for older when this copy had that value before
-and went on from it, and for written apart when this copy's version has not been
-exported (:func:`relation_to_value`): a file imported again, on a clock running ahead,
-does not take back what was written here since.
+but while this copy's text or tags have not been exported, the other copy cannot have
+gone on from them: its value is older when this copy had it before, else written apart
+(:func:`relation_to_value`). A file imported again, on a clock running ahead, does not
+take back what was written here since.
 
 Pure Python: no Qt, no SQL.
 """
@@ -176,10 +176,12 @@ def changed(lineage: str, part: Part, value: object, old: object = None) -> str:
     return _trimmed(tokens)
 
 
-def joined(mine: str, theirs: str, now: Mapping[Part, str]) -> str:
+def joined(mine: str, theirs: str, now: Mapping[Part, str],
+           seen: Iterable[str] = ()) -> str:
     """Both lineages in one (this one's versions kept first when there are too many),
-    with ``now`` the version each part named is now."""
-    tokens = dict.fromkeys([*theirs.split(), *mine.split()])  # (mine may be marked)
+    with ``now`` the version each part named is now (a token marked ``*`` stays so),
+    after the versions ``seen`` (of values the other copy had without versions)."""
+    tokens = dict.fromkeys([*theirs.split(), *mine.split(), *seen])  # (mine may be marked)
     ends = set(now.values())
     keep = [t for t in tokens if bare(t) not in ends and t + UNSHARED not in tokens]
     return _trimmed([*keep, *(_marked(t, mine) for t in now.values())])
@@ -219,19 +221,18 @@ def relation(part: Part, mine: str, theirs: str) -> Relation:
 
 def relation_to_value(part: Part, mine: str, value: object) -> Relation:
     """As :func:`relation`, against another copy's ``value`` of ``part`` that has no
-    version (a file of another tool's, or of a briefreader from before versions):
-    ``mine`` when the value is one this copy had before and went on from; ``apart``
-    when this copy's version has not left this machine (the other copy cannot have
-    gone on from it); else ``unknown``."""
+    version (a file of another tool's, or of a briefreader from before versions). Known
+    only while this copy's version has not left this machine (the other copy cannot
+    have gone on from it): ``mine`` when the value is one this copy had before, else
+    ``apart``. Once it has left, the other may have gone on from it, back to a value
+    had before as well: ``unknown`` (the notes' times decide)."""
     tokens = [t for t in mine.split() if t[0] == _MARK[part]]
-    if not tokens:
+    if not tokens or not tokens[-1].endswith(UNSHARED):
         return "unknown"
     hashed = _value_hash(value)
     if tokens[-1][2:8] == hashed:
         return "same"
-    if any(t[2:8] == hashed for t in tokens[:-1]):
-        return "mine"
-    return "apart" if tokens[-1].endswith(UNSHARED) else "unknown"
+    return "mine" if any(t[2:8] == hashed for t in tokens[:-1]) else "apart"
 
 
 def trimmed(lineage: str) -> str:
