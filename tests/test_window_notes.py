@@ -1552,12 +1552,17 @@ def test_closing_during_an_import_says_so_keeps_the_window_painted_and_takes_it_
         dialogs = [d for d in QApplication.topLevelWidgets()
                    if isinstance(d, QProgressDialog) and d.isVisible()]
         seen.append([d.labelText() for d in dialogs])
+        for d in dialogs:  # it cannot be put away while the window waits
+            qtbot.keyClick(d, Qt.Key.Key_Escape)
+            d.close()
+        seen.append([d.isVisible() for d in dialogs])
         w.close()  # asked again meanwhile: nothing happens twice
         go.set()
 
     QTimer.singleShot(200, while_closing)  # runs only if closing leaves the loop turning
     w.close()
     assert seen and len(seen[0]) == 1 and "Importing the notes" in seen[0][0]
+    assert seen[1] == [True]
     assert not w.isVisible() and not w.note_taking.exchange.tasks
     assert app.store.get_highlight(hid).color == "blue"
 

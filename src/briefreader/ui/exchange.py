@@ -178,6 +178,20 @@ class _Task(QThread):
         self.done.emit(result, error)
 
 
+class _Finishing(QProgressDialog):
+    """What the closing window waits for: not to be put away (by Escape or its title
+    bar's close button) while the wait goes on."""
+
+    def reject(self) -> None:
+        pass
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.isVisible() and self.parentWidget() is not None and not self.property("done"):
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
 class NotesExchange(QObject):
     export_all_finished = Signal(object)
     """The :class:`~briefreader.export.FilesExport` of Export Notes of Every Brief, or
@@ -227,8 +241,8 @@ class NotesExchange(QObject):
         event loop turning: the window is painted and its tasks end as they would
         (each is one file written, or one transaction)."""
         doing = " ".join(_TASK_WORDS[kind][1] for kind in self.tasks)
-        dialog = QProgressDialog(f"{doing}\nThe window closes when it is done.", "", 0, 0,
-                                 self.window)
+        dialog = _Finishing(f"{doing}\nThe window closes when it is done.", "", 0, 0,
+                            self.window)
         dialog.setWindowTitle("Closing")
         dialog.setCancelButton(None)  # (stopping a write halfway would keep nothing)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -256,6 +270,7 @@ class NotesExchange(QObject):
         finally:
             self.finishing = False
         poll.stop()
+        dialog.setProperty("done", True)
         dialog.close()
         dialog.deleteLater()
 
