@@ -187,7 +187,8 @@ def test_import_refuses_notes_plainly_on_another_brief_unless_any_brief(
     code, _, err = run(capsys, "--data-dir", str(elsewhere), "import", str(out_file),
                        "--brief", str(other))
     assert code == 1
-    assert "'Harbour Readout', which shares no text with 'School Meals Brief'" in err
+    assert ("'Harbour Readout', which has no title, section or quote in common with "
+            "'School Meals Brief'") in err
     assert "--any-brief" in err
     listed = run_json(capsys, "--data-dir", str(elsewhere), "notes", str(other))
     assert listed["highlights"] == []

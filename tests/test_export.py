@@ -1994,3 +1994,61 @@ def test_a_later_versionless_text_going_back_to_one_exported_before_is_taken(bri
                           modified="2099-01-01T00:00:00.000Z")
     assert im.apply_import(mine, back, brief=brief).updated == 1
     assert mine.get_highlight(h.id).note == "original"
+
+
+REISSUED = """\
+---
+title: Fisheries Readout (revised)
+---
+
+Quotas were agreed late on Friday after three days of talks.
+
+## Catch limits
+
+The cod quota falls by 10 percent next year. The haddock quota rises.
+
+## Enforcement
+
+Satellite monitoring becomes mandatory for all vessels.
+
+## Outlook
+
+Scientists will review the stocks in the spring.
+"""
+
+
+@pytest.mark.parametrize("what", ["comments only", "a short quote"])
+def test_notes_go_into_a_reissue_with_every_paragraph_touched(tmp_path, store, other, what):
+    fish = tmp_path / "theirs.md"
+    fish.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    theirs = NotesService(store)
+    fisheries = load_brief(fish)
+    if what == "comments only":
+        theirs.comment(fisheries, "enforcement", "Who pays?")
+    else:
+        theirs.annotate(fisheries, "catch-limits", "cod quota", note="n")
+    bundle = exported(theirs, fisheries)
+    if what == "a short quote":  # (its headings renamed too: the quote alone tells)
+        renamed = tuple(replace(s, heading=f"Part {n}")
+                        for n, s in enumerate(bundle.brief.sections))
+        bundle = replace(bundle, brief=replace(bundle.brief, sections=renamed))
+    reissue = tmp_path / "mine.md"
+    reissue.write_text(REISSUED, encoding="utf-8")
+    assert im.apply_import(NotesService(other), bundle, brief=load_brief(reissue)).added == 1
+
+
+def test_two_briefs_that_each_have_an_empty_heading_are_still_two_briefs(
+    tmp_path, store, other
+):
+    fish = tmp_path / "fish.md"
+    fish.write_text(BRIEF.replace("id: fisheries-2026\n", "").replace(
+        "## Outlook\n", "## Annexes\n\n## Outlook\n"), encoding="utf-8")
+    port = tmp_path / "port.md"
+    port.write_text("# Harbour Dredging Readout\n\n## Annexes\n\n## Costs\n\n"
+                    "The dredging costs are shared.\n", encoding="utf-8")
+    theirs = NotesService(store)
+    fisheries = load_brief(fish)
+    theirs.annotate(fisheries, "catch-limits", "cod quota falls", note="n")
+    with pytest.raises(im.OtherBriefError):
+        im.apply_import(NotesService(other), exported(theirs, fisheries),
+                        brief=load_brief(port))

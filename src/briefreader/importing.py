@@ -75,7 +75,8 @@ class OtherBriefError(NotesImportError):
     def __init__(self, theirs: str, here: str,
                  anyway: str = "or import them into this one anyway") -> None:
         super().__init__(
-            f"these notes are on '{theirs}', which shares no text with '{here}'; "
+            f"these notes are on '{theirs}', which has no title, section or quote in "
+            f"common with '{here}'; "
             f"open that brief to import them, {anyway}")
         self.theirs = theirs
         self.here = here
@@ -924,16 +925,24 @@ def _unrelated(service: NotesService, bundle: ImportBundle, brief: Brief) -> boo
         return False
     if theirs.title and _folded(theirs.title) == _folded(brief.title):
         return False
-    quotes = [h.exact for h in bundle.highlights if len(h.exact.strip()) >= 12]
-    hashes = {s.text_hash for s in theirs.sections if s.text_hash}
-    if not quotes and not hashes:
-        return False
     from briefreader.notes import section_text_hash
 
+    empty = section_text_hash("")  # (a heading with no text of its own: in any brief)
+    quotes = [h.exact for h in bundle.highlights if len(h.exact.strip()) >= 5][:200]
+    hashes = {s.text_hash for s in theirs.sections if s.text_hash} - {empty}
+    headings = {_folded(s.heading) for s in theirs.sections[1:] if s.heading.strip()}
+    if not quotes and not hashes and not headings:
+        return False
     texts = service.section_texts(brief)
     if hashes & {section_text_hash(t.text) for t in texts}:
         return False
-    return not any(q in t.text for q in quotes[:200] for t in texts)
+    # Most of its headings (two or more): a brief reissued with every paragraph touched.
+    shared = headings & {_folded(t.title) for t in texts}
+    if len(shared) >= 2 and len(shared) * 2 >= len(headings):
+        return False
+    # A long quote found, or most of the short ones (short words are in many briefs).
+    found = [q for q in quotes if any(q in t.text for t in texts)]
+    return not (any(len(q) >= 12 for q in found) or len(found) * 2 > len(quotes) > 0)
 
 
 def _folded(title: str) -> str:

@@ -59,7 +59,8 @@ def ask_folder(parent: QWidget, title: str, start: str = "") -> str:
 def ask_import_anyway(parent: QWidget, theirs: str, here: str) -> bool:
     """The notes of a file are plainly on another brief: import them here all the same?"""
     box = QMessageBox(QMessageBox.Icon.Question, "Import Notes",
-                      f"These notes are on “{theirs}”, which shares no text with “{here}”.",
+                      f"These notes are on “{theirs}”, which has no title, section or quote "
+                      f"in common with “{here}”.",
                       QMessageBox.StandardButton.Cancel, parent)
     box.setInformativeText("Open that brief to import them there, or import them into "
                            "this one anyway: those not found in it are kept without a "
