@@ -602,6 +602,20 @@ def test_utf16_without_bom_is_read(codec):
     assert brief.sections[-1].source == "Freight rose by 4 per cent – café, 🚆, 一."
 
 
+@pytest.mark.parametrize("text", ["Memo\n", "Ενημέρωση\n\nΤα αποθέματα νερού είναι χαμηλά.\n"])
+def test_short_or_greek_utf16_without_bom_is_read(text):
+    brief = parse_bytes(text.encode("utf-16-le"), name="memo.txt")
+    assert text.split("\n")[0] in (brief.title, *(s.source for s in brief.sections))
+
+
+def test_utf16_cut_short_says_so_and_suggests_no_8_bit_encoding():
+    data = "Rail Freight Note\n\nVolumes rose.\n".encode("utf-16-le") + b"\n"
+    with pytest.raises(EncodingError) as info:
+        parse_bytes(data, name="cut.txt")
+    assert "cut short" in str(info.value) and info.value.suggested_encoding is None
+    assert "Windows-1252" not in str(info.value)
+
+
 @pytest.mark.parametrize("data", [
     bytes(range(256)) * 4,  # NULs every 256 bytes
     b"\x00\x01\x02\x03" * 64,  # NULs on both sides

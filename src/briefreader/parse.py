@@ -188,12 +188,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
     binary file's NULs fall anywhere. None for anything else."""
     head = data[:8192]
     pairs = len(head) // 2
-    if pairs < 8 or b"\x00" not in head:
+    if pairs < 2 or b"\x00" not in head:
         return None
     even = head[0 : 2 * pairs : 2].count(0)
     odd = head[1 : 2 * pairs : 2].count(0)
+    # (In Greek or Cyrillic only the spaces, figures and stops have a NUL.)
     for nul_side, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if nul_side >= pairs * 0.6 and other <= pairs // 50 + 1:
+        if nul_side >= pairs * 0.1 and other <= pairs // 50 + 1:
             try:
                 text = head[: 2 * pairs].decode(codec)
             except UnicodeDecodeError:
@@ -224,7 +225,11 @@ def _decode(data: bytes, name: str, codec: str) -> str:
         offset = exc.start + skip
         label = _ENCODING_LABELS.get(codec, codec)
         message = f"{name} is not valid {label} (byte 0x{data[offset]:02X} at offset {offset})"
-        suggestion = next(
+        wide = codec.startswith(("utf-16", "utf-32"))
+        if wide and exc.end >= len(data) - skip:
+            message = (f"{name} is {label.upper()} text cut short: it ends partway through "
+                       f"a character (offset {offset})")
+        suggestion = None if wide else next(  # (NUL bytes: no 8-bit text)
             (
                 c
                 for c in ("cp1252", "latin-1")
