@@ -288,6 +288,76 @@ def test_edit_delete_restore_highlights(service):
     assert service.comments(brief) == [service.store.get_comment(c.id)]
 
 
+def test_purge_removes_only_the_notes_asked_for_good(service):
+    brief = make_brief()
+    gone = service.annotate(brief, "summary", "doubled")
+    kept = service.annotate(brief, "risks", "Port")
+    for h in (gone, kept):
+        service.delete_highlight(h.id)
+    service.purge([gone.id])
+    assert [x.id for x in service.highlights(brief, trash=True)] == [kept.id]
+    with pytest.raises(NoteNotFoundError):
+        service.store.get_highlight(gone.id)
+    # Recorded as removed for good, as emptying the Trash records its notes.
+    assert service.store.purged([gone.id, kept.id]) == {gone.id}
+
+
+def test_a_live_note_is_never_purged_nor_any_asked_with_it(service):
+    brief = make_brief()
+    live = service.annotate(brief, "summary", "doubled")
+    trashed = service.annotate(brief, "risks", "Port")
+    service.delete_highlight(trashed.id)
+    c = service.comment(brief, "summary", "Live comment")
+    for ask in ({"highlight_ids": [live.id]}, {"comment_ids": [c.id]},
+                {"highlight_ids": [trashed.id, live.id]}, {"highlight_ids": ["no-such-note"]}):
+        with pytest.raises(NoteNotFoundError):
+            service.purge(**ask)
+    assert [x.id for x in service.highlights(brief)] == [live.id]
+    assert [x.id for x in service.highlights(brief, trash=True)] == [trashed.id]  # all or none
+    assert service.comments(brief) == [service.store.get_comment(c.id)]
+    assert service.store.purged([live.id, trashed.id, c.id]) == set()
+
+
+def test_purging_a_comment_keeps_its_replies_as_emptying_the_trash_does(service):
+    brief = make_brief()
+    root = service.comment(brief, "summary", "Where are the figures from?")
+    live = service.comment(brief, "summary", "Customs data.", reply_to=root.id)
+    trashed = service.comment(brief, "summary", "Ask the ministry.", reply_to=root.id)
+    for c in (root, trashed):
+        service.delete_comment(c.id)
+    service.purge(comment_ids=[root.id])
+    assert [c.id for c in service.comments(brief)] == [live.id]
+    assert service.store.get_comment(live.id).reply_to is None  # it survives its parent
+    assert service.store.get_comment(trashed.id).reply_to is None  # restored, no dangling link
+    assert service.store.purged([root.id, live.id, trashed.id]) == {root.id}
+
+
+def test_a_purged_note_does_not_come_back_with_an_export_that_has_it_in_its_trash(
+        service, tmp_path):
+    from briefreader import export as ex
+    from briefreader import importing as im
+
+    brief = make_brief()
+    h = service.annotate(brief, "summary", "doubled", note="Gone for good")
+    c = service.comment(brief, "risks", "Gone too")
+    kept = service.annotate(brief, "risks", "Port")
+    for deleted in (h.id, kept.id):
+        service.delete_highlight(deleted)
+    service.delete_comment(c.id)
+    # Another machine's export, taken while they were in the Trash (there as here).
+    other = NotesService(Store(tmp_path / "other.sqlite3", backup_interval=None))
+    try:
+        im.apply_import(other, im.parse_import(ex.export_json(ex.gather(service, brief))),
+                        brief=brief)
+        bundle = im.parse_import(ex.export_json(ex.gather(other, brief)))
+    finally:
+        other.store.close()
+    service.purge([h.id], [c.id])
+    im.apply_import(service, bundle, brief=brief)
+    assert [x.id for x in service.highlights(brief, trash=None)] == [kept.id]
+    assert service.comments(brief, trash=None) == []
+
+
 def test_deleted_notes_are_placed_too(service):
     h = service.annotate(make_brief(), "summary", MOVED_QUOTE)
     service.delete_highlight(h.id)

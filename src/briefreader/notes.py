@@ -535,6 +535,13 @@ class NotesService:
         """The user settled a note in review: kept as an orphan, not offered again."""
         return self.store.settle_highlight(highlight_id, orphan=True)
 
+    def purge(self, highlight_ids: Sequence[str] = (), comment_ids: Sequence[str] = ()) -> None:
+        """Remove these notes, all in the Trash, for good (all or none): an import of a
+        copy still in the Trash elsewhere does not bring them back. Live replies to a
+        purged comment lose their parent. A live note is NoteNotFoundError: nothing
+        goes."""
+        self.store.purge(highlight_ids, comment_ids)
+
     def empty_trash(self, brief: Brief) -> None:
         """Remove the brief's deleted highlights and comments for good. Live replies
         to a purged comment lose their parent."""

@@ -1635,7 +1635,7 @@ class Store:
 
     def purge_highlight(self, highlight_id: str) -> None:
         """Remove for good; only a highlight already in the trash."""
-        self._purge("highlights", highlight_id)
+        self.purge(highlight_ids=[highlight_id])
 
     # ------------------------------------------------------------------ comments
 
@@ -1692,9 +1692,20 @@ class Store:
 
     def purge_comment(self, comment_id: str) -> None:
         """Remove for good; only a comment already in the trash. Replies lose their parent."""
+        self.purge(comment_ids=[comment_id])
+
+    def purge(self, highlight_ids: Sequence[str] = (), comment_ids: Sequence[str] = ()) -> None:
+        """Remove these notes for good, all or none, in one transaction: only notes in the
+        Trash (a live one, or one not found, is NoteNotFoundError and nothing goes). As
+        for :meth:`empty_trash`: each is recorded as purged, and replies (live or in the
+        Trash) to a purged comment lose their parent."""
         with self.transaction("the trash") as tx:
-            tx.execute("UPDATE comments SET reply_to = NULL WHERE reply_to = ?", (comment_id,))
-            self._purge_in(tx, "comments", comment_id)
+            for comment_id in dict.fromkeys(comment_ids):
+                tx.execute("UPDATE comments SET reply_to = NULL WHERE reply_to = ?",
+                           (comment_id,))
+                self._purge_in(tx, "comments", comment_id)
+            for highlight_id in dict.fromkeys(highlight_ids):
+                self._purge_in(tx, "highlights", highlight_id)
 
     def empty_trash(self, brief_key: str) -> None:
         """Remove a brief's trashed highlights and comments for good, all or none, in one
@@ -1735,10 +1746,6 @@ class Store:
             if (row[0] is None) != (stamp is None):  # a new version of the note's place
                 grown = lineage.changed(row[1], "trash", stamp is not None, row[0] is not None)
                 tx.execute(f"UPDATE {table} SET lineage = ? WHERE id = ?", (grown, note_id))
-
-    def _purge(self, table: str, note_id: str) -> None:
-        with self.transaction("the trash") as tx:
-            self._purge_in(tx, table, note_id)
 
     @staticmethod
     def _purge_in(tx: sqlite3.Connection, table: str, note_id: str) -> None:
