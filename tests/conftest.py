@@ -79,6 +79,7 @@ def _no_unexpected_questions(monkeypatch):
     # Only where the window is in use already: core tests stay free of the widgets.
     for module, name in (("briefreader.ui.note_taking", "confirm_close_unsaved"),
                          ("briefreader.ui.note_taking", "confirm_empty_trash"),
+                         ("briefreader.ui.note_taking", "confirm_purge"),
                          ("briefreader.ui.main_window", "confirm_external_link")):
         if module in sys.modules:
             monkeypatch.setattr(sys.modules[module], name, unexpected)

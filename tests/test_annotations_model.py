@@ -382,6 +382,38 @@ def test_empty_trash_reloads_everything(many, service, store, brief, monkeypatch
     assert_as_loaded(an, service, brief)
 
 
+def test_purging_notes_of_the_trash_reads_back_only_the_replies(many, service, store, brief,
+                                                                monkeypatch):
+    an = many
+    parent = list(an.comments)[0]
+    section = an.comments[parent].current_section
+    live = an.add_comment(section, "A reply.", parent)
+    trashed = an.add_comment(section, "Another reply.", parent)
+    an.delete_comment(parent)
+    an.delete_comment(trashed.id)
+    hid = pick(an, 3)
+    an.delete_highlight(hid)
+    assert an.replies_to([parent]) == 2  # live and in the Trash
+    loads = FullLoads(monkeypatch)
+    assert an.purge([("comment", parent), ("highlight", hid)]) is True
+    assert loads.take() == []  # no full reload
+    assert store.purged([parent, hid, live.id]) == {parent, hid}
+    assert an.comments[live.id].reply_to is None  # its parent is gone for good
+    assert an.deleted_comments[trashed.id].reply_to is None
+    assert_as_loaded(an, service, brief)
+
+
+def test_a_purge_that_cannot_be_done_says_so_and_deletes_nothing(many, service, store):
+    an = many
+    gone, live = pick(an, 3), pick(an, 4)
+    an.delete_highlight(gone)
+    failed = []
+    an.save_failed.connect(lambda item, message: failed.append(message))
+    assert an.purge([("highlight", gone), ("highlight", live)]) is False
+    assert len(failed) == 1 and failed[0].startswith("Nothing was deleted for good")
+    assert store.purged([gone, live]) == set() and store.get_highlight(gone).deleted_at
+
+
 def test_window_layer_talks_to_the_service_only():
     source = Path(annotations_module.__file__).read_text(encoding="utf-8")
     tree = ast.parse(source)

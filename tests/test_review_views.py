@@ -479,6 +479,58 @@ def test_trash_empty_button(trash, qtbot):
     assert restored == []
 
 
+def test_trash_delete_button_asks_for_the_chosen_notes(trash, qtbot):
+    purged = recorder(trash.purge_requested)
+    emptied = recorder(trash.empty_requested)
+    trash.tree.setCurrentItem(trash.tree.topLevelItem(1))
+    assert trash.purge_button.isEnabled()
+    qtbot.mouseClick(trash.purge_button, Qt.MouseButton.LeftButton)
+    assert purged == [([("highlight", "h1", "“Raise the wall by one metre.” — Costed?")],)]
+    assert emptied == []
+
+
+def test_trash_notes_chosen_together_are_restored_or_deleted_together(trash, qtbot):
+    purged, restored = recorder(trash.purge_requested), recorder(trash.restore_requested)
+    tree = trash.tree
+    tree.setFocus()
+    tree.setCurrentItem(tree.topLevelItem(0))
+    qtbot.keyClick(tree, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert len(tree.selectedItems()) == 2
+    assert trash.purge_button.accessibleDescription() == "2 notes"
+    qtbot.keyClick(tree, Qt.Key.Key_Delete)
+    assert [[(kind, i) for kind, i, _ in notes] for (notes,) in purged] == [
+        [("comment", "c1"), ("highlight", "h1")]]
+    qtbot.keyClick(tree, Qt.Key.Key_Return)
+    assert restored == [("comment", "c1"), ("highlight", "h1")]
+
+
+def test_trash_goes_to_the_note_after_those_that_left(trash):
+    tree = trash.tree
+    tree.setCurrentItem(tree.topLevelItem(0))
+    tree.topLevelItem(1).setSelected(True)  # the comment and h1 chosen
+    trash.purge_selected()
+    highlights, _comments = trash_items()
+    trash.set_items(highlights[1:], [])  # they went
+    assert [trash.entry(r) for r in range(trash.count())] == [("highlight", "h2")]
+    assert tree.currentItem() is tree.topLevelItem(0)
+    # A refresh for another reason keeps the current note, wherever it is now.
+    trash.set_items(*trash_items())
+    assert trash.entry(tree.indexOfTopLevelItem(tree.currentItem())) == ("highlight", "h2")
+
+
+def test_trash_buttons_are_tabbed_through_left_to_right(trash):
+    assert trash.restore_button.nextInFocusChain() is trash.purge_button
+    assert trash.purge_button.nextInFocusChain() is trash.empty_button
+
+
+def test_trash_with_nothing_chosen_deletes_nothing(trash):
+    purged = recorder(trash.purge_requested)
+    trash.set_items([], [])
+    trash.purge_selected()
+    assert purged == [] and not trash.purge_button.isEnabled()
+    assert not trash.purge_action.isEnabled()
+
+
 def test_trash_refresh_keeps_the_current_row(trash):
     trash.tree.setCurrentItem(trash.tree.topLevelItem(1))
     highlights, comments = trash_items()
@@ -803,7 +855,10 @@ def test_trash_and_bookmarks_trees_share_one_set_up(qtbot):
     qtbot.addWidget(bookmarks)
     for tree in (trash.tree, bookmarks.tree):
         assert not tree.rootIsDecorated() and tree.uniformRowHeights()
-        assert tree.selectionMode() == QAbstractItemView.SelectionMode.SingleSelection
+        # (Several notes of the Trash can be chosen at once.)
+        assert tree.selectionMode() == (
+            QAbstractItemView.SelectionMode.ExtendedSelection if tree is trash.tree
+            else QAbstractItemView.SelectionMode.SingleSelection)
         assert tree.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
         assert isinstance(tree.itemDelegate(), RoomyDelegate)
         assert not tree.header().stretchLastSection()

@@ -126,8 +126,8 @@ def test_no_two_commands_share_a_key_where_both_would_work(window):
 
 def test_keys_of_one_command_in_two_lists_are_not_taken_for_a_clash(window):
     nt = window.note_taking
-    trash, bookmarks = nt.trash.empty_action, nt.bookmarks.remove_action
-    [a] = [b for b in bindings(window) if b.command == "Empty Trash…" and b.key == "Del"]
+    trash, bookmarks = nt.trash.purge_action, nt.bookmarks.remove_action
+    [a] = [b for b in bindings(window) if b.command == "Delete for Good…" and b.key == "Del"]
     [b] = [b for b in bindings(window) if b.command == "Remove" and b.key == "Del"]
     assert (trash.shortcut().toString(), bookmarks.shortcut().toString()) == ("Del", "Del")
     assert not a.overlaps(b)

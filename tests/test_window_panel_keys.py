@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QAbstractItemView, QApplication
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox
 
 from briefreader.paths import Paths
+from briefreader.ui.note_taking import confirm_purge as real_confirm_purge
 from test_window_keyboard import highlight_words, menus_opened_by, press
 from windows import BRIEF, ferry_brief, open_window
 
@@ -59,19 +60,140 @@ def trash_two(qtbot, w) -> list[str]:
 # --------------------------------------------------------------------------- Trash
 
 
-def test_delete_in_the_trash_list_asks_and_empties_the_trash(qtbot, window, window_store,
-                                                             monkeypatch):
+def trash_some(qtbot, w, n: int) -> list[str]:
+    """``n`` highlights of "options" in the Trash, shown; the Trash list has the focus.
+    Their ids as the list shows them, top to bottom."""
+    nt = w.note_taking
+    for hid in highlight_words(w, "options")[:n]:
+        nt.annotations.delete_highlight(hid)
+    press(qtbot, "Ctrl+Shift+T")
+    qtbot.waitUntil(lambda: nt.trash.count() == n)
+    qtbot.waitUntil(nt.trash.tree.hasFocus)
+    return [nt.trash.entry(r)[1] for r in range(n)]
+
+
+def answering(monkeypatch, *answers: bool) -> list[tuple[list[str], int]]:
+    """Answer the question before notes are deleted for good with ``answers``, in turn;
+    what each question named (the notes' text as listed, the replies that stay)."""
+    asked: list[tuple[list[str], int]] = []
+    left = list(answers)
+
+    def confirm(_parent, notes, replies=0):
+        asked.append((list(notes), replies))
+        return left.pop(0)
+
+    monkeypatch.setattr(sys.modules["briefreader.ui.note_taking"], "confirm_purge", confirm)
+    return asked
+
+
+def test_delete_in_the_trash_list_asks_then_deletes_only_the_current_note(
+        qtbot, window, window_store, monkeypatch):
     w = window
-    ids = trash_two(qtbot, w)
-    answers = [False, True]
+    trash = w.note_taking.trash
+    ids = trash_some(qtbot, w, 3)
+    asked = answering(monkeypatch, False, True)
+    press(qtbot, "Down")  # the second note
+    shown = trash.tree.topLevelItem(1).text(0)
+    press(qtbot, "Delete")  # answered No: nothing goes
+    assert asked == [([shown], 0)]
+    assert trash.count() == 3 and trash.tree.currentIndex().row() == 1
+    assert window_store.purged(ids) == set()
+    press(qtbot, "Delete")  # answered Yes: only that one goes, for good
+    qtbot.waitUntil(lambda: trash.count() == 2)
+    assert [trash.entry(r)[1] for r in range(2)] == [ids[0], ids[2]]
+    assert window_store.purged(ids) == {ids[1]}
+    live = {h.id for h in window_store.highlights(w.note_taking.annotations.open_key())}
+    assert not live & set(ids)  # none put back
+    # The keyboard is where it was, on the note that came after the one deleted.
+    assert trash.tree.hasFocus() and trash.entry(trash.tree.currentIndex().row())[1] == ids[2]
+    assert "deleted for good" in w.statusBar().currentMessage()
+
+
+def test_delete_in_the_trash_list_deletes_the_chosen_notes_together(qtbot, window,
+                                                                    window_store, monkeypatch):
+    w = window
+    trash = w.note_taking.trash
+    ids = trash_some(qtbot, w, 4)
+    asked = answering(monkeypatch, True)
+    press(qtbot, "Shift+Down")  # the first two chosen
+    assert len(trash.tree.selectedItems()) == 2
+    press(qtbot, "Delete")
+    assert [len(notes) for notes, _ in asked] == [2]
+    qtbot.waitUntil(lambda: trash.count() == 2)
+    assert window_store.purged(ids) == set(ids[:2])
+    assert trash.entry(trash.tree.currentIndex().row())[1] == ids[2]  # the next one
+    assert trash.tree.hasFocus()
+
+
+def test_deleting_the_last_row_for_good_goes_to_the_one_above(qtbot, window, monkeypatch):
+    w = window
+    trash = w.note_taking.trash
+    ids = trash_some(qtbot, w, 3)
+    answering(monkeypatch, True)
+    press(qtbot, "End")
+    press(qtbot, "Delete")
+    qtbot.waitUntil(lambda: trash.count() == 2)
+    assert trash.entry(trash.tree.currentIndex().row())[1] == ids[1]
+    assert trash.tree.hasFocus()
+
+
+def test_the_trash_lists_menu_deletes_for_good_the_row_right_clicked(qtbot, window,
+                                                                    window_store, monkeypatch):
+    w = window
+    nt = w.note_taking
+    ids = trash_some(qtbot, w, 2)
+    asked = answering(monkeypatch, True)
+    tree = nt.trash.tree
+    rect = tree.visualRect(tree.model().index(1, 0))
+    (menu,) = menus_opened_by(lambda: right_click(qtbot, tree, rect.center()))
+    assert "Delete for Good…" in menu.commands
+    nt.trash.purge_action.trigger()
+    assert [notes for notes, _ in asked] == [[tree.topLevelItem(1).text(0)]]
+    qtbot.waitUntil(lambda: nt.trash.count() == 1)
+    assert nt.trash.entry(0)[1] == ids[0] and window_store.purged(ids) == {ids[1]}
+
+
+def test_deleting_a_comment_for_good_names_it_and_keeps_its_replies(qtbot, window,
+                                                                   window_store, monkeypatch):
+    w = window
+    nt = w.note_taking
+    an = nt.annotations
+    root = an.add_comment("options", "Which option costs least over ten years?", None)
+    reply = an.add_comment("options", "The second, by the ministry's figures.", root.id)
+    an.delete_comment(root.id)
+    press(qtbot, "Ctrl+Shift+T")
+    qtbot.waitUntil(lambda: nt.trash.count() == 1)
+    qtbot.waitUntil(nt.trash.tree.hasFocus)
+    questions = []
+
+    def question(_parent, title, text, *_buttons):
+        questions.append((title, text))
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(sys.modules["briefreader.ui.note_taking"], "confirm_purge",
+                        real_confirm_purge)
+    monkeypatch.setattr(QMessageBox, "question", question)
+    press(qtbot, "Delete")
+    [(title, text)] = questions
+    assert title == "Delete for Good?"
+    assert text.startswith("Delete this note for good? It cannot be undone.")
+    assert "Comment: Which option costs least over ten years?" in text
+    assert "The reply to it stays, as a comment of its own." in text
+    qtbot.waitUntil(lambda: nt.trash.count() == 0)
+    assert window_store.purged([root.id, reply.id]) == {root.id}
+    assert an.comments[reply.id].reply_to is None  # a comment of its own now
+
+
+def test_empty_trash_keeps_its_button_and_menu_entry(qtbot, window, window_store,
+                                                     monkeypatch):
+    w = window
+    trash = w.note_taking.trash
+    ids = trash_some(qtbot, w, 2)
+    answering(monkeypatch)  # no note alone is asked about
     module = sys.modules["briefreader.ui.note_taking"]
-    monkeypatch.setattr(module, "confirm_empty_trash", lambda parent: answers.pop(0))
-    press(qtbot, "Delete")  # answered No
-    assert answers == [True]
-    assert w.note_taking.trash.count() == 2
-    press(qtbot, "Delete")  # answered Yes
-    assert answers == []
-    qtbot.waitUntil(lambda: w.note_taking.trash.count() == 0)
+    monkeypatch.setattr(module, "confirm_empty_trash", lambda parent: True)
+    trash.empty_action.trigger()  # the menu's entry
+    qtbot.waitUntil(lambda: trash.count() == 0)
     assert window_store.purged(ids) == set(ids)
 
 
@@ -82,7 +204,7 @@ def test_the_trash_lists_menu_opens_at_the_current_row_from_the_keyboard(qtbot, 
     press(qtbot, "Down")
     assert tree.currentIndex().row() == 1
     (menu,) = menus_opened_by(lambda: press(qtbot, "Shift+F10"))
-    assert menu.commands == ["Restore", "Empty Trash…"]
+    assert menu.commands == ["Restore", "Delete for Good…", "Empty Trash…"]
     assert at_current_row(menu, tree)
     assert not menu.waited
 
@@ -115,7 +237,8 @@ def right_click(qtbot, view: QAbstractItemView, pos: QPoint) -> None:
 def test_the_trash_buttons_say_their_keys(window):
     trash = window.note_taking.trash
     assert trash.restore_button.toolTip().endswith("(Enter)")
-    assert trash.empty_button.toolTip().endswith("(Del)")
+    assert trash.purge_button.toolTip().endswith("(Del)")
+    assert not trash.empty_button.toolTip().endswith(")")  # Delete deletes the chosen only
 
 
 # --------------------------------------------------------------------------- Bookmarks
@@ -378,7 +501,7 @@ def test_the_keyboard_shortcuts_dialog_lists_the_panels_keys_too(qtbot, window, 
     assert rows["Undo"].startswith("Ctrl+Z")  # (and what else the platform binds)
     assert "Ctrl+Shift+Z" in rows["Redo"].split(", ")
     assert rows["Restore (in the Trash)"] == "Enter, Return"
-    assert rows["Empty Trash (in the Trash)"] == "Del"
+    assert rows["Delete for Good (in the Trash)"] == "Del, Backspace"
     assert rows["Rename (in the Bookmarks)"] == "F2"
     assert rows["Add Folder (in the Library)"] == "Ins"
     assert rows["Look for New Briefs (in the Library)"] == "Ctrl+R"
@@ -386,7 +509,7 @@ def test_the_keyboard_shortcuts_dialog_lists_the_panels_keys_too(qtbot, window, 
     assert rows["Reply to the comment (on its card)"] == "Enter"
     dialog.filter.setText("trash")
     assert sorted(dialog.visible_commands()) == [
-        "Empty Trash (in the Trash)", "Restore (in the Trash)", "Trash"]
+        "Delete for Good (in the Trash)", "Restore (in the Trash)", "Trash"]
     dialog.close()
 
 

@@ -359,6 +359,42 @@ class Annotations(QObject):
         brief = self.brief
         self._apply(lambda: self.notes.empty_trash(brief), "")
 
+    def purge(self, notes: Sequence[tuple[str, str]]) -> bool:
+        """Delete these notes of the Trash ((kind, id), kind "highlight" or "comment") for
+        good, all or none. Not undoable: the window asks first. Whether they went; when
+        not (one was restored or deleted meanwhile, in another window), ``save_failed``
+        says so and the notes are read again."""
+        if self.brief is None or not notes:
+            return False
+        highlight_ids = [i for kind, i in notes if kind == "highlight"]
+        comment_ids = [i for kind, i in notes if kind == "comment"]
+        try:
+            self.notes.purge(highlight_ids, comment_ids)
+        except BriefreaderError as exc:
+            self.save_failed.emit("", f"Nothing was deleted for good: {exc}")
+            self.reload()
+            return False
+        # Only comments are cached (those in the Trash that replies answer); replies to
+        # one purged answer none now.
+        gone = set(comment_ids)
+        replies = [c.id for c in (*self.comments.values(), *self.deleted_comments.values())
+                   if c.reply_to in gone and c.id not in gone]
+
+        def update() -> None:
+            for comment_id in gone:
+                self.deleted_comments.pop(comment_id, None)
+            for reply_id in replies:
+                self._reread_comment(reply_id)
+
+        self._after_write(update)
+        return True
+
+    def replies_to(self, comment_ids: Iterable[str]) -> int:
+        """How many other comments, live or in the Trash, answer these."""
+        ids = set(comment_ids)
+        return sum(1 for c in (*self.comments.values(), *self.deleted_comments.values())
+                   if c.reply_to in ids and c.id not in ids)
+
     def trash(self) -> tuple[list[Highlight], list[Comment]]:
         """The brief's deleted notes; none (and ``save_failed`` says why) when they
         cannot be read."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,7 @@ from briefreader.ui.item_views import NAME_PROPERTY, add_docks
 from briefreader.ui.navigator import Navigator
 from briefreader.ui.notes_panel import NotesPanel
 from briefreader.ui.reader import ReaderView
-from briefreader.ui.review import PLACE_CONTEXT_CHARS, Place, ReviewItem, ReviewView
+from briefreader.ui.review import PLACE_CONTEXT_CHARS, Place, ReviewItem, ReviewView, excerpt
 from briefreader.ui.trash import TrashView
 from briefreader.ui.typed_text import TypedText
 
@@ -56,6 +57,32 @@ def confirm_empty_trash(parent) -> bool:
     answer = QMessageBox.question(
         parent, "Empty Trash?",
         "Delete every highlight and comment in the trash for good? This cannot be undone.",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
+def confirm_purge(parent, notes: Sequence[str], replies: int = 0) -> bool:
+    """Ask before notes of the Trash are deleted for good, naming them (``notes``: each
+    as the Trash shows it); ``replies``: how many comments answer those going (they
+    stay, answering none). Tests replace this function."""
+    n = len(notes)
+    named = "\n".join(excerpt(text, 70) for text in notes[:3])
+    if n > 3:
+        named += f"\n… and {n - 3} more"
+    if n == 1:
+        question = "Delete this note for good? It cannot be undone."
+    else:
+        question = f"Delete these {n} notes for good? They cannot be undone."
+    question += f"\n\n{named}"
+    if replies:
+        answered = "it" if n == 1 else "the comments among them"
+        question += ("\n\n" + (f"The reply to {answered} stays, as a comment of its own."
+                                if replies == 1 else f"The {replies} replies to {answered}"
+                                " stay, as comments of their own."))
+    answer = QMessageBox.question(
+        parent, "Delete for Good?", question,
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )
@@ -225,6 +252,7 @@ class NoteTaking(QObject):
         r.place_shown.connect(self.on_place_shown)
         r.go_to_requested.connect(self.on_highlight_activated)
         self.trash.restore_requested.connect(self.on_restore_requested)
+        self.trash.purge_requested.connect(self.on_purge_requested)
         self.trash.empty_requested.connect(self.on_empty_trash_requested)
         self.bookmarks.jump_requested.connect(self.on_bookmark_jump)
         self.bookmarks.remove_requested.connect(an.remove_bookmark)
@@ -708,6 +736,18 @@ class NoteTaking(QObject):
             self.window.statusBar().showMessage(
                 f"Saved {recovered} {'note' if recovered == 1 else 'notes'} typed before"
                 " briefreader last closed.", 8000)
+
+    def on_purge_requested(self, notes: list) -> None:
+        """``notes``: [(kind, id, text shown), ...] of the Trash, to delete for good once
+        the user said yes."""
+        an = self.annotations
+        replies = an.replies_to(i for kind, i, _ in notes if kind == "comment")
+        if not confirm_purge(self.window, [text for *_, text in notes], replies):
+            return
+        if an.purge([(kind, i) for kind, i, _ in notes]):
+            n = len(notes)
+            self.window.statusBar().showMessage(
+                f"{'Note' if n == 1 else f'{n} notes'} deleted for good.", 4000)
 
     def on_empty_trash_requested(self) -> None:
         if confirm_empty_trash(self.window):

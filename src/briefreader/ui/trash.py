@@ -1,18 +1,21 @@
-"""The Trash view: deleted highlights and comments, to restore or to empty for good.
+"""The Trash view: deleted highlights and comments, to restore, to delete for good one
+by one, or to empty for good.
 
 The view only lists what it is given and emits intents; the window restores, asks
-before emptying, and hands the view the new lists.
+before deleting anything for good, and hands the view the new lists.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -44,12 +47,14 @@ DELETED_COLUMN_MIN_WIDTH = 380
 
 
 class TrashView(QWidget):
-    """Deleted notes, newest first; Restore (or Enter) puts the chosen one back, Empty
-    Trash (or Delete) deletes them all for good once the user said yes. The same in the
-    list's context menu."""
+    """Deleted notes, newest first; one or several chosen (Shift, Ctrl). Restore (or
+    Enter) puts the chosen ones back, Delete deletes them for good, Empty Trash all
+    of them; the window asks first. The same in the list's context menu."""
 
     restore_requested = Signal(str, str)
-    """kind ("highlight" | "comment"), id."""
+    """kind ("highlight" | "comment"), id: once for each note chosen."""
+    purge_requested = Signal(list)
+    """[(kind, id, text shown), ...]: the chosen notes, top to bottom."""
     empty_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -70,16 +75,26 @@ class TrashView(QWidget):
             widths={COL_SECTION: 130},
         )
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Several notes can be chosen at once, to restore or delete together.
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.currentItemChanged.connect(self._update_restore)
+        self.tree.itemSelectionChanged.connect(self._update_restore)
+        #: The note to go to once the chosen ones have left the list (its id).
+        self._next_id: str | None = None
         # The list's keys (while it has the focus) and its context menu.
         self.restore_action = view_action(
-            self.tree, "&Restore", ["Enter", "Return"], "Put the chosen note back",
+            self.tree, "&Restore", ["Enter", "Return"], "Put the chosen notes back",
             self.restore_current, scope="the Trash")
+        self.purge_action = view_action(
+            self.tree, "&Delete for Good…", ["Del", "Backspace"],
+            "Delete the chosen notes for good (asks first)", self.purge_selected,
+            scope="the Trash")
         self.empty_action = view_action(
-            self.tree, "&Empty Trash…", ["Del"],
+            self.tree, "&Empty Trash…", [],
             "Delete every note in the trash for good (asks first)", self.empty_requested.emit,
             scope="the Trash")
-        self.menu = ListMenu(self.tree, lambda: [self.restore_action, None, self.empty_action])
+        self.menu = ListMenu(self.tree, lambda: [self.restore_action, self.purge_action, None,
+                                                 self.empty_action])
 
         self.empty_label = empty_state_label("Trash is empty", "Trash is empty", self)
 
@@ -93,9 +108,15 @@ class TrashView(QWidget):
                                                self.empty_action))
         self.empty_button.setAutoDefault(False)
         self.empty_button.clicked.connect(self.empty_requested)
+        self.purge_button = QPushButton("Delete", self)
+        self.purge_button.setAccessibleName("Delete for good")
+        self.purge_button.setToolTip(with_keys("Delete the chosen notes for good",
+                                               self.purge_action))
+        self.purge_button.setAutoDefault(False)
+        self.purge_button.clicked.connect(self.purge_selected)
         self.restore_button = QPushButton("Restore", self)
         self.restore_button.setAccessibleName("Restore")
-        self.restore_button.setToolTip(with_keys("Put the chosen note back",
+        self.restore_button.setToolTip(with_keys("Put the chosen notes back",
                                                  self.restore_action))
         self.restore_button.setAutoDefault(False)
         self.restore_button.clicked.connect(self.restore_current)
@@ -103,8 +124,13 @@ class TrashView(QWidget):
         bottom.addWidget(self.summary, 1)
         bottom.addStretch(0)  # the buttons stay on the right while the count is hidden
         bottom.addWidget(self.restore_button)
+        bottom.addWidget(self.purge_button)
         bottom.addWidget(self.empty_button)
         self._bottom = bottom
+        self._let_buttons_give_way()
+        # Tab goes from button to button as they are shown, left to right.
+        QWidget.setTabOrder(self.restore_button, self.purge_button)
+        QWidget.setTabOrder(self.purge_button, self.empty_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -117,8 +143,13 @@ class TrashView(QWidget):
 
     # -- what the window calls --------------------------------------------------------
     def set_items(self, highlights: list[Highlight], comments: list[Comment]) -> None:
-        """Show these deleted notes, newest first; the current row stays where it was."""
+        """Show these deleted notes, newest first. The current note stays current; when it
+        left the list, the one after the notes that left (when asked to restore or delete
+        them here), else the row where it was."""
         row = self._current_row()
+        current = self.tree.currentItem()
+        keep = current.data(COL_TEXT, ID_ROLE) if current is not None else None
+        after, self._next_id = self._next_id, None
         entries: list[tuple[str, str, str, str, str, str]] = []
         for h in highlights:
             text = f"“{excerpt(h.exact, TEXT_EXCERPT_CHARS)}”"
@@ -159,6 +190,8 @@ class TrashView(QWidget):
         self._fit_summary()
         self.setFocusProxy(self.tree if n else None)
         if n:
+            ids = [e[1] for e in entries]
+            row = next((ids.index(i) for i in (keep, after) if i in ids), row)
             self.tree.setCurrentItem(self.tree.topLevelItem(min(max(row, 0), n - 1)))
         self._update_restore()
 
@@ -184,18 +217,52 @@ class TrashView(QWidget):
         item = self.tree.currentItem()
         return self.tree.indexOfTopLevelItem(item) if item is not None else 0
 
+    def chosen(self) -> list[QTreeWidgetItem]:
+        """The rows chosen, top to bottom: those selected, else the current one."""
+        tree = self.tree
+        rows = sorted(tree.indexOfTopLevelItem(i) for i in tree.selectedItems())
+        if not rows and tree.currentItem() is not None:
+            rows = [tree.indexOfTopLevelItem(tree.currentItem())]
+        return [tree.topLevelItem(r) for r in rows if r >= 0]
+
     def restore_current(self) -> None:
-        item = self.tree.currentItem()
-        if item is not None:
+        """Ask for each chosen note to be put back."""
+        items = self._leaving()
+        for item in items:
             self.restore_requested.emit(item.data(COL_TEXT, KIND_ROLE),
                                         item.data(COL_TEXT, ID_ROLE))
 
+    def purge_selected(self) -> None:
+        """Ask for the chosen notes to be deleted for good (the window asks the user)."""
+        items = self._leaving()
+        if items:
+            self.purge_requested.emit([(i.data(COL_TEXT, KIND_ROLE), i.data(COL_TEXT, ID_ROLE),
+                                        i.text(COL_TEXT)) for i in items])
+
+    def _leaving(self) -> list[QTreeWidgetItem]:
+        """The chosen rows, about to leave the list: the note after the last of them (or,
+        at the end, the nearest one staying above it) is the one to go to next."""
+        items = self.chosen()
+        if items:
+            rows = [self.tree.indexOfTopLevelItem(i) for i in items]
+            staying = [r for r in range(self.count()) if r not in rows]
+            below = [r for r in staying if r > rows[-1]]
+            above = [r for r in staying if r < rows[-1]]
+            nxt = below[0] if below else (above[-1] if above else None)
+            self._next_id = (None if nxt is None
+                             else self.tree.topLevelItem(nxt).data(COL_TEXT, ID_ROLE))
+        return items
+
     def _update_restore(self, *_args) -> None:
-        item = self.tree.currentItem()
-        self.restore_button.setEnabled(item is not None)
-        self.restore_action.setEnabled(item is not None)
-        if item is not None:
-            self.restore_button.setAccessibleDescription(item.text(COL_TEXT))
+        items = self.chosen()
+        for widget in (self.restore_button, self.restore_action, self.purge_button,
+                       self.purge_action):
+            widget.setEnabled(bool(items))
+        if items:
+            what = (items[0].text(COL_TEXT) if len(items) == 1
+                    else f"{len(items)} notes")
+            self.restore_button.setAccessibleDescription(what)
+            self.purge_button.setAccessibleDescription(what)
 
     def _fit_summary(self) -> None:
         """The count shows beside the buttons when it fits there whole, else not at all
@@ -206,6 +273,23 @@ class TrashView(QWidget):
         fits = bool(text) and self.summary.fontMetrics().horizontalAdvance(text) <= room
         if self.summary.isVisibleTo(self) != fits:
             self.summary.setVisible(fits)
+
+    def _let_buttons_give_way(self) -> None:
+        """Three buttons side by side: in a narrow panel each may be as narrow as its
+        text (the style's usual minimum width is kept where there is room)."""
+        style = self.style()
+        pad = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_ButtonMargin)
+                   + style.pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth)) + 2
+        for button in (self.restore_button, self.purge_button, self.empty_button):
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(min(button.sizeHint().width(),
+                                       button.fontMetrics().horizontalAdvance(button.text())
+                                       + pad))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._let_buttons_give_way()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
