@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox
+from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from briefreader.paths import Paths
 from briefreader.ui.note_taking import confirm_purge as real_confirm_purge
@@ -166,13 +166,13 @@ def test_deleting_a_comment_for_good_names_it_and_keeps_its_replies(qtbot, windo
     qtbot.waitUntil(nt.trash.tree.hasFocus)
     questions = []
 
-    def question(_parent, title, text, *_buttons):
+    def question(_parent, title, text, verb):
         questions.append((title, text))
-        return QMessageBox.StandardButton.Discard
+        return verb == "&Delete for Good"
 
     monkeypatch.setattr(sys.modules["briefreader.ui.note_taking"], "confirm_purge",
                         real_confirm_purge)
-    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(sys.modules["briefreader.ui.note_taking"], "ask_to_delete", question)
     press(qtbot, "Delete")
     [(title, text)] = questions
     assert title == "Delete for Good?"
@@ -528,3 +528,28 @@ def test_ctrl_w_closes_the_panel_with_the_focus(qtbot, window):
     qtbot.waitUntil(lambda: not nt.docks["notes"].isVisible())
     assert not w.actions_.show_notes.isChecked()
     qtbot.waitUntil(w.reader.hasFocus)
+
+
+@pytest.mark.parametrize("press_", ["delete", "cancel", "escape"])
+def test_the_question_before_deleting_for_good_has_a_button_that_says_so(qtbot, press_):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from briefreader.ui.note_taking import ask_to_delete
+
+    seen = []
+
+    def answer() -> None:
+        box = next(w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, QMessageBox) and w.isVisible())
+        seen.append(sorted(b.text() for b in box.buttons()))
+        if press_ == "escape":
+            qtbot.keyClick(box, Qt.Key.Key_Escape)
+        else:
+            label = "&Delete for Good" if press_ == "delete" else "Cancel"
+            next(b for b in box.buttons() if b.text() == label).click()
+
+    QTimer.singleShot(0, answer)
+    assert ask_to_delete(None, "Delete for Good?", "Delete this note?",
+                         "&Delete for Good") is (press_ == "delete")
+    assert seen == [["&Delete for Good", "Cancel"]]

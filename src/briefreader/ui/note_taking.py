@@ -52,15 +52,22 @@ def _in_front(dock: QDockWidget) -> bool:
     return dock.isVisible() and not dock.visibleRegion().isEmpty()
 
 
+def ask_to_delete(parent, title: str, text: str, verb: str) -> bool:
+    """Whether to delete for good: a button that says so (``verb``), Cancel the default."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text,
+                      QMessageBox.StandardButton.Cancel, parent)
+    go = box.addButton(verb, QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is go
+
+
 def confirm_empty_trash(parent) -> bool:
     """Ask before anything is deleted for good. Tests replace this function."""
-    answer = QMessageBox.question(
+    return ask_to_delete(
         parent, "Empty Trash?",
         "Delete every highlight and comment in the trash for good? This cannot be undone.",
-        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Discard
+        "&Empty Trash")
 
 
 def confirm_purge(parent, notes: Sequence[str], replies: int = 0) -> bool:
@@ -77,16 +84,11 @@ def confirm_purge(parent, notes: Sequence[str], replies: int = 0) -> bool:
         question = f"Delete these {n} notes for good? They cannot be undone."
     question += f"\n\n{named}"
     if replies:
-        answered = "it" if n == 1 else "the comments among them"
+        answered = "it" if n == 1 else "those"
         question += ("\n\n" + (f"The reply to {answered} stays, as a comment of its own."
                                 if replies == 1 else f"The {replies} replies to {answered}"
                                 " stay, as comments of their own."))
-    answer = QMessageBox.question(
-        parent, "Delete for Good?", question,
-        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Discard
+    return ask_to_delete(parent, "Delete for Good?", question, "&Delete for Good")
 
 
 def confirm_close_unsaved(parent) -> bool:
