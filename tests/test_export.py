@@ -2052,3 +2052,18 @@ def test_two_briefs_that_each_have_an_empty_heading_are_still_two_briefs(
     with pytest.raises(im.OtherBriefError):
         im.apply_import(NotesService(other), exported(theirs, fisheries),
                         brief=load_brief(port))
+
+
+def test_a_note_with_the_id_of_a_note_of_the_other_kind_here_is_left_out_and_said(
+    brief, store, other
+):
+    theirs = NotesService(store)
+    theirs.annotate(brief, "catch-limits", "cod quota", note="from elsewhere")
+    doc = json.loads(ex.export_json(ex.gather(theirs, brief)))
+    mine = NotesService(other)
+    c = mine.comment(brief, "enforcement", "My own comment")
+    doc["first"]["items"][0]["id"] = f"urn:uuid:{c.id}"  # (a file written by hand)
+    summary = im.apply_import(mine, im.parse_import(json.dumps(doc)), brief=brief)
+    assert (summary.added, summary.skipped) == (0, 1)
+    assert summary.reasons == ("1 note with the id of a note of another kind here",)
+    assert other.get_comment(c.id).body == "My own comment"

@@ -880,9 +880,16 @@ def _apply_import(
     here_hash = brief.content_hash if brief is not None else store.brief_hash(key)
     decided_here = bundle.brief is not None and bundle.brief.content_hash == here_hash
     lineages = _Lineages(read_lineages, bundle.lineages, store.purged(ids))
-    add_h, upd_h, reselected = _merge_highlights(bundle.highlights, key, local_h, tally,
+    # A note whose id is one of the other kind here (a file written by hand, or by
+    # another tool) is not this note: left out, and said.
+    highlights = [h for h in bundle.highlights if h.id not in local_c]
+    comments = [c for c in bundle.comments if c.id not in local_h]
+    for _ in range(len(bundle.highlights) + len(bundle.comments)
+                   - len(highlights) - len(comments)):
+        tally.skip("with the id of a note of another kind here")
+    add_h, upd_h, reselected = _merge_highlights(highlights, key, local_h, tally,
                                                  lineages, same_version=decided_here)
-    add_c, upd_c = _merge_comments(bundle.comments, key, local_c, tally, lineages)
+    add_c, upd_c = _merge_comments(comments, key, local_c, tally, lineages)
     if not same_version:
         assert brief is not None
         add_h, add_c = _place(service, brief, add_h, add_c)
