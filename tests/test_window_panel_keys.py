@@ -553,3 +553,17 @@ def test_the_question_before_deleting_for_good_has_a_button_that_says_so(qtbot, 
     assert ask_to_delete(None, "Delete for Good?", "Delete this note?",
                          "&Delete for Good") is (press_ == "delete")
     assert seen == [["&Delete for Good", "Cancel"]]
+
+
+def test_ctrl_a_in_the_trash_list_chooses_every_note_not_the_text(qtbot, window,
+                                                                  monkeypatch):
+    w = window
+    trash = w.note_taking.trash
+    trash_some(qtbot, w, 3)
+    qtbot.waitUntil(trash.tree.hasFocus)
+    press(qtbot, "Ctrl+A")
+    assert len(trash.tree.selectedItems()) == 3
+    assert not w.reader.textCursor().hasSelection()
+    asked = answering(monkeypatch, True)
+    press(qtbot, "Delete")
+    assert [len(notes) for notes, _ in asked] == [3]

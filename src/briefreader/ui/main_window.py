@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QRect, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QContextMenuEvent, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QDockWidget,
     QLabel,
@@ -287,7 +288,7 @@ class MainWindow(QMainWindow):
         a.toggle_navigator.toggled.connect(self.navigator.setVisible)
         a.theme_group.triggered.connect(self.on_theme_triggered)
         a.copy.triggered.connect(self.reader.copy)
-        a.select_all.triggered.connect(self.reader.selectAll)
+        a.select_all.triggered.connect(self.select_all)
         a.context_menu.triggered.connect(self.show_context_menu)
         a.close_panel.triggered.connect(self.close_panel)
         a.shortcuts.triggered.connect(self.show_shortcuts)
@@ -763,6 +764,17 @@ class MainWindow(QMainWindow):
         else:
             self.position_label.setText("")
         self.zoom_label.setText(f"{self.reader.zoom} %")
+
+    def select_all(self) -> None:
+        """Ctrl+A: every row of a list that takes several (the Trash) while it has the
+        keyboard, else the brief's text. (Fields and note editors take Ctrl+A first.)"""
+        widget = QApplication.focusWidget()
+        if isinstance(widget, QAbstractItemView) and widget.selectionMode() in (
+                QAbstractItemView.SelectionMode.ExtendedSelection,
+                QAbstractItemView.SelectionMode.MultiSelection):
+            widget.selectAll()
+        else:
+            self.reader.selectAll()
 
     def show_context_menu(self) -> None:
         """Shift+F10: the context menu of the widget with the keyboard focus (the text,
