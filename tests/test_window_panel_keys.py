@@ -567,3 +567,15 @@ def test_ctrl_a_in_the_trash_list_chooses_every_note_not_the_text(qtbot, window,
     asked = answering(monkeypatch, True)
     press(qtbot, "Delete")
     assert [len(notes) for notes, _ in asked] == [3]
+
+
+def test_ctrl_c_in_the_trash_list_copies_the_chosen_notes(qtbot, window):
+    w = window
+    trash = w.note_taking.trash
+    trash_some(qtbot, w, 3)
+    qtbot.waitUntil(trash.tree.hasFocus)
+    QApplication.clipboard().setText("before")
+    press(qtbot, "Ctrl+A")
+    press(qtbot, "Ctrl+C")
+    rows = [trash.tree.topLevelItem(n).text(0) for n in range(3)]
+    assert QApplication.clipboard().text() == "\n".join(rows)

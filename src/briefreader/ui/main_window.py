@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(self._update_status)
         a.toggle_navigator.toggled.connect(self.navigator.setVisible)
         a.theme_group.triggered.connect(self.on_theme_triggered)
-        a.copy.triggered.connect(self.reader.copy)
+        a.copy.triggered.connect(self.copy)
         a.select_all.triggered.connect(self.select_all)
         a.context_menu.triggered.connect(self.show_context_menu)
         a.close_panel.triggered.connect(self.close_panel)
@@ -764,6 +764,20 @@ class MainWindow(QMainWindow):
         else:
             self.position_label.setText("")
         self.zoom_label.setText(f"{self.reader.zoom} %")
+
+    def copy(self) -> None:
+        """Ctrl+C: the rows chosen in a list while it has the keyboard (as they read
+        there, one a line), else the text selected in the brief. (Fields and note
+        editors take Ctrl+C first.)"""
+        widget = QApplication.focusWidget()
+        if isinstance(widget, QAbstractItemView) and widget.selectionModel() is not None:
+            chosen = [i for i in widget.selectionModel().selectedIndexes() if i.column() == 0]
+            chosen.sort(key=lambda i: widget.visualRect(i).top())
+            texts = [str(i.data() or "") for i in chosen]
+            if texts:
+                QApplication.clipboard().setText("\n".join(texts))
+            return
+        self.reader.copy()
 
     def select_all(self) -> None:
         """Ctrl+A: every row of a list that takes several (the Trash) while it has the
