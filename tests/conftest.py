@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -67,6 +68,24 @@ def service(store):
     from briefreader.notes import NotesService
 
     return NotesService(store, author="ana")
+
+
+@pytest.fixture(autouse=True)
+def _collected_on_the_gui_thread(request):
+    """As the app does (ui/collector.py): the cyclic collector runs on the GUI thread
+    only, never in a worker still formatting for a window a test closed. Tests with a
+    QApplication install it; every test ends with a collection here."""
+    yield
+    if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
+        from PySide6.QtWidgets import QApplication
+
+        from briefreader.ui.collector import collect_on_gui_thread
+
+        collect_on_gui_thread(QApplication.instance())
+    if not gc.isenabled():  # (between tests no event loop turns: collect here too)
+        from briefreader.ui.collector import collect_on_gui_thread
+
+        collect_on_gui_thread(None).collect()
 
 
 @pytest.fixture(autouse=True)

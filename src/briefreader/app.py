@@ -32,10 +32,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from briefreader.paths import bundled_briefs_dir, resolve_paths, set_app_identity
     from briefreader.settings import Settings
     from briefreader.store import Store, start_daily_backup
+    from briefreader.ui.collector import collect_on_gui_thread
     from briefreader.ui.main_window import MainWindow
 
     set_app_identity()
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    collect_on_gui_thread(app)
     app.setApplicationDisplayName("briefreader")
     app.setDesktopFileName("briefreader")
     icon_path = Path(__file__).parent / "resources" / "briefreader.svg"
