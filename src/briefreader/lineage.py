@@ -221,18 +221,23 @@ def relation(part: Part, mine: str, theirs: str) -> Relation:
 
 def relation_to_value(part: Part, mine: str, value: object) -> Relation:
     """As :func:`relation`, against another copy's ``value`` of ``part`` that has no
-    version (a file of another tool's, or of a briefreader from before versions). Known
-    only while this copy's version has not left this machine (the other copy cannot
-    have gone on from it): ``mine`` when the value is one this copy had before, else
-    ``apart``. Once it has left, the other may have gone on from it, back to a value
-    had before as well: ``unknown`` (the notes' times decide)."""
+    version (a file of another tool's, or of a briefreader from before versions).
+
+    While this copy's version has not left this machine, the other copy cannot have
+    gone on from it: ``mine`` when the value is one this copy had before, else
+    ``apart``. Once it has left, a value this copy had before is a stale copy or
+    the other going back to it, which cannot be told apart: ``apart`` (both kept,
+    nothing lost); any other value, ``unknown`` (the notes' times decide)."""
     tokens = [t for t in mine.split() if t[0] == _MARK[part]]
-    if not tokens or not tokens[-1].endswith(UNSHARED):
+    if not tokens:
         return "unknown"
     hashed = _value_hash(value)
     if tokens[-1][2:8] == hashed:
         return "same"
-    return "mine" if any(t[2:8] == hashed for t in tokens[:-1]) else "apart"
+    had = any(t[2:8] == hashed for t in tokens[:-1])
+    if tokens[-1].endswith(UNSHARED):
+        return "mine" if had else "apart"
+    return "apart" if had else "unknown"
 
 
 def trimmed(lineage: str) -> str:
