@@ -197,6 +197,18 @@ def test_empty_trash_keeps_its_button_and_menu_entry(qtbot, window, window_store
     assert window_store.purged(ids) == set(ids)
 
 
+def test_empty_trash_has_its_key_in_the_trash_list(qtbot, window, window_store, monkeypatch):
+    w = window
+    trash = w.note_taking.trash
+    ids = trash_some(qtbot, w, 2)
+    asked = []
+    monkeypatch.setattr(sys.modules["briefreader.ui.note_taking"], "confirm_empty_trash",
+                        lambda parent: asked.append(1) or True)
+    press(qtbot, "Ctrl+Shift+Del")
+    qtbot.waitUntil(lambda: trash.count() == 0)
+    assert asked == [1] and window_store.purged(ids) == set(ids)
+
+
 def test_the_trash_lists_menu_opens_at_the_current_row_from_the_keyboard(qtbot, window):
     w = window
     trash_two(qtbot, w)
@@ -238,7 +250,7 @@ def test_the_trash_buttons_say_their_keys(window):
     trash = window.note_taking.trash
     assert trash.restore_button.toolTip().endswith("(Enter)")
     assert trash.purge_button.toolTip().endswith("(Del)")
-    assert not trash.empty_button.toolTip().endswith(")")  # Delete deletes the chosen only
+    assert trash.empty_button.toolTip().endswith("(Ctrl+Shift+Del)")  # not Delete alone
 
 
 # --------------------------------------------------------------------------- Bookmarks
@@ -509,7 +521,8 @@ def test_the_keyboard_shortcuts_dialog_lists_the_panels_keys_too(qtbot, window, 
     assert rows["Reply to the comment (on its card)"] == "Enter"
     dialog.filter.setText("trash")
     assert sorted(dialog.visible_commands()) == [
-        "Delete for Good (in the Trash)", "Restore (in the Trash)", "Trash"]
+        "Delete for Good (in the Trash)", "Empty Trash (in the Trash)",
+        "Restore (in the Trash)", "Trash"]
     dialog.close()
 
 

@@ -90,7 +90,7 @@ class TrashView(QWidget):
             "Delete the chosen notes for good (asks first)", self.purge_selected,
             scope="the Trash")
         self.empty_action = view_action(
-            self.tree, "&Empty Trash…", [],
+            self.tree, "&Empty Trash…", ["Ctrl+Shift+Del"],
             "Delete every note in the trash for good (asks first)", self.empty_requested.emit,
             scope="the Trash")
         self.menu = ListMenu(self.tree, lambda: [self.restore_action, self.purge_action, None,
