@@ -626,6 +626,20 @@ def test_binary_with_nul_bytes_is_not_taken_for_utf16(data):
         parse_bytes(data, name="blob.txt")
 
 
+def test_compiled_python_is_a_binary_file_not_bad_utf16(tmp_path):
+    import py_compile
+    import random
+
+    r = random.Random(1)
+    source = tmp_path / "model.py"
+    source.write_text("MODEL = {\n" + "".join(
+        "    " + str(i) + ": {" + ", ".join(f"{j}: {r.randrange(4)}" for j in range(60)) + "},\n"
+        for i in range(60)) + "}\n", encoding="utf-8")
+    compiled = py_compile.compile(str(source), cfile=str(tmp_path / "model.txt"))
+    with pytest.raises(BinaryFileError, match="binary file"):
+        parse_bytes(Path(compiled).read_bytes(), name="model.txt")
+
+
 def test_windows_1252_is_an_encoding_error_with_offset_then_opens_when_asked():
     path = DATA / "cp1252.txt"
     assert path.read_bytes()[22] == 0xE9

@@ -197,6 +197,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
         if nul_side >= pairs * 0.1 and other <= pairs // 50 + 1:
             try:
                 text = head[: 2 * pairs].decode(codec)
+                # The whole of it too (but a last byte left over: text cut short).
+                data[: len(data) - len(data) % 2].decode(codec)
             except UnicodeDecodeError:
                 return None
             printable = sum(c.isprintable() or c in "\t\n\r" for c in text)
