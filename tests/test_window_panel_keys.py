@@ -592,3 +592,36 @@ def test_ctrl_c_in_the_trash_list_copies_the_chosen_notes(qtbot, window):
     press(qtbot, "Ctrl+C")
     rows = [trash.tree.topLevelItem(n).text(0) for n in range(3)]
     assert QApplication.clipboard().text() == "\n".join(rows)
+
+
+def test_after_deleting_for_good_no_undo_is_offered_that_would_bring_a_note_back(
+    qtbot, window, monkeypatch
+):
+    nt = window.note_taking
+    an = nt.annotations
+    trash_some(qtbot, window, 1)  # ("Delete highlight" is on the undo stack)
+    assert an.undo_stack.canUndo()
+    answering(monkeypatch, True)
+    press(qtbot, "Delete")
+    qtbot.waitUntil(lambda: nt.trash.count() == 0)
+    assert not an.undo_stack.canUndo()
+
+
+def test_deleting_for_good_a_note_restored_elsewhere_meanwhile_says_so_plainly(
+    qtbot, window, window_store, monkeypatch
+):
+    from briefreader.notes import NotesService
+    from briefreader.store import Store
+
+    nt = window.note_taking
+    (hid,) = trash_some(qtbot, window, 1)
+    elsewhere = NotesService(Store(window_store.database, backup_interval=None))
+    elsewhere.restore_highlight(hid)  # the command line, meanwhile
+    elsewhere.store.close()
+    said = []
+    nt.annotations.save_failed.connect(lambda _item, text: said.append(text))
+    answering(monkeypatch, True)
+    press(qtbot, "Delete")
+    qtbot.waitUntil(lambda: bool(said))
+    assert "restored or deleted for good elsewhere" in said[0] and hid not in said[0]
+    assert window_store.get_highlight(hid).deleted_at is None  # nothing lost

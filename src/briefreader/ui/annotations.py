@@ -357,7 +357,8 @@ class Annotations(QObject):
         if self.brief is None:
             return
         brief = self.brief
-        self._apply(lambda: self.notes.empty_trash(brief), "")
+        if self._apply(lambda: self.notes.empty_trash(brief), ""):
+            self._forget_undo_of_the_gone()
 
     def purge(self, notes: Sequence[tuple[str, str]]) -> bool:
         """Delete these notes of the Trash ((kind, id), kind "highlight" or "comment") for
@@ -370,10 +371,17 @@ class Annotations(QObject):
         comment_ids = [i for kind, i in notes if kind == "comment"]
         try:
             self.notes.purge(highlight_ids, comment_ids)
+        except NoteNotFoundError:
+            self.save_failed.emit("", "Nothing was deleted for good: a note was restored or "
+                                      "deleted for good elsewhere meanwhile. The Trash now "
+                                      "shows what is in it.")
+            self.reload()
+            return False
         except BriefreaderError as exc:
             self.save_failed.emit("", f"Nothing was deleted for good: {exc}")
             self.reload()
             return False
+        self._forget_undo_of_the_gone()
         # Only comments are cached (those in the Trash that replies answer); replies to
         # one purged answer none now.
         gone = set(comment_ids)
@@ -388,6 +396,11 @@ class Annotations(QObject):
 
         self._after_write(update)
         return True
+
+    def _forget_undo_of_the_gone(self) -> None:
+        """Notes deleted for good cannot come back: the undo history that would bring
+        them back (or change them) goes, as the question before said."""
+        self.undo_stack.clear()
 
     def replies_to(self, comment_ids: Iterable[str]) -> int:
         """How many other comments, live or in the Trash, answer these."""
