@@ -2082,3 +2082,20 @@ def test_a_note_with_the_id_of_a_note_of_the_other_kind_here_is_left_out_and_sai
     assert (summary.added, summary.skipped) == (0, 1)
     assert summary.reasons == ("1 note with the id of a note of another kind here",)
     assert other.get_comment(c.id).body == "My own comment"
+
+
+def test_notes_go_into_a_one_section_brief_reissued_under_a_longer_title(
+    tmp_path, store, other
+):
+    first = tmp_path / "memo.txt"
+    first.write_text("Fisheries Memo\n\nThe council meets in September to agree the quotas.\n",
+                     encoding="utf-8")
+    theirs = NotesService(store)
+    memo = load_brief(first)
+    theirs.comment(memo, memo.sections[-1].id, "Which council?")
+    final = tmp_path / "memo-final.txt"
+    final.write_text("Fisheries Memo (final)\n\nThe council meets in October to agree the "
+                     "quotas.\n", encoding="utf-8")
+    summary = im.apply_import(NotesService(other), exported(theirs, memo),
+                              brief=load_brief(final))
+    assert summary.added == 1

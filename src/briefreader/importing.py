@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import yaml
+from rapidfuzz import fuzz
 
 from briefreader import lineage
 from briefreader.anchor import SectionText
@@ -930,7 +931,8 @@ def _unrelated(service: NotesService, bundle: ImportBundle, brief: Brief) -> boo
         return False
     if theirs.content_hash and theirs.content_hash == brief.content_hash:
         return False
-    if theirs.title and _folded(theirs.title) == _folded(brief.title):
+    # The same title, or nearly: a reissue marked "(final)", "revised", a new date.
+    if theirs.title and fuzz.token_set_ratio(_folded(theirs.title), _folded(brief.title)) >= 90:
         return False
     from briefreader.notes import section_text_hash
 
