@@ -2099,3 +2099,19 @@ def test_notes_go_into_a_one_section_brief_reissued_under_a_longer_title(
     summary = im.apply_import(NotesService(other), exported(theirs, memo),
                               brief=load_brief(final))
     assert summary.added == 1
+
+
+def test_a_note_deleted_for_good_here_comes_back_only_when_edited_there_since(
+    brief, pair
+):
+    mine, theirs, h = pair
+    mine.delete_highlight(h.id)
+    mine.purge([h.id], [])
+    unchanged = exported(theirs, brief)  # theirs still has it, as it was
+    summary = im.apply_import(mine, unchanged, brief=brief)
+    assert (summary.added, summary.reasons) == (0, ("1 note removed for good from the Trash "
+                                                    "here",))
+    edited = with_highlight(unchanged, note="Worth keeping after all",
+                            modified="2099-01-01T00:00:00.000Z")
+    assert im.apply_import(mine, edited, brief=brief).added == 1
+    assert mine.get_highlight(h.id).note == "Worth keeping after all"

@@ -880,7 +880,7 @@ def _apply_import(
     # when that is the version here (known, not assumed as without a brief given).
     here_hash = brief.content_hash if brief is not None else store.brief_hash(key)
     decided_here = bundle.brief is not None and bundle.brief.content_hash == here_hash
-    lineages = _Lineages(read_lineages, bundle.lineages, store.purged(ids))
+    lineages = _Lineages(read_lineages, bundle.lineages, store.purged_at(ids))
     # A note whose id is one of the other kind here (a file written by hand, or by
     # another tool) is not this note: left out, and said.
     highlights = [h for h in bundle.highlights if h.id not in local_c]
@@ -999,10 +999,14 @@ def _pairs(
 ) -> Iterator[tuple[_N, _N, dict[lineage.Part, Literal["theirs", "both"]]]]:
     """Each note of the file that is here too, with the copy here and the parts of it to
     take (:func:`_parts_taken`); those new here are given to ``add`` (on ``key``), but
-    for one in the Trash there that was removed for good from the Trash here."""
+    for one removed for good from the Trash here and not changed there since."""
     for n in incoming:
         mine = local.get(n.id)
-        if mine is None and n.deleted_at is not None and n.id in lineages.purged:
+        gone = lineages.purged.get(n.id)
+        # Removed for good here: not brought back by a copy in another Trash, nor by
+        # one not changed since (a colleague's export that still has it).
+        if mine is None and gone is not None and (n.deleted_at is not None
+                                                  or n.modified <= gone):
             tally.skip("removed for good from the Trash here")
         elif mine is None:
             add(replace(n, brief_key=key))
@@ -1056,9 +1060,9 @@ class _Lineages:
     notes were removed for good here (``purged``): what the merge knows of their past."""
 
     def __init__(self, mine: Mapping[str, str], theirs: Mapping[str, str],
-                 purged: set[str] | None = None) -> None:
+                 purged: Mapping[str, str] | None = None) -> None:
         self.mine = mine
-        self.purged = purged or set()
+        self.purged = purged or {}  # id → when
         self.theirs = {i: lineage.trimmed(line) for i, line in theirs.items()}
         self.result: dict[str, str] = {}
 

@@ -1759,10 +1759,14 @@ class Store:
     @_reads("the notes")
     def purged(self, ids: Sequence[str]) -> set[str]:
         """Those of ``ids`` removed for good from the Trash here."""
-        out: set[str] = set()
+        return set(self.purged_at(ids))
+
+    def purged_at(self, ids: Sequence[str]) -> dict[str, str]:
+        """Those of ``ids`` removed for good from the Trash here, each with when."""
+        out: dict[str, str] = {}
         for chunk, marks in _in_chunks(ids):
-            out.update(r[0] for r in self._connection.execute(
-                f"SELECT id FROM purged_notes WHERE id IN ({marks})", chunk))
+            out.update(self._connection.execute(
+                f"SELECT id, purged FROM purged_notes WHERE id IN ({marks})", chunk))
         return out
 
     # ------------------------------------------------------------------ bookmarks, labels
