@@ -2115,3 +2115,32 @@ def test_a_note_deleted_for_good_here_comes_back_only_when_edited_there_since(
                             modified="2099-01-01T00:00:00.000Z")
     assert im.apply_import(mine, edited, brief=brief).added == 1
     assert mine.get_highlight(h.id).note == "Worth keeping after all"
+
+
+def test_versions_exported_while_the_database_was_busy_are_marked_at_its_next_save(
+    tmp_path, brief, other, monkeypatch
+):
+    import sqlite3
+
+    from briefreader import store as store_mod
+
+    monkeypatch.setattr(store_mod, "BUSY_TIMEOUT_MS", 100)  # the real wait is 10 s
+    s = Store(tmp_path / "busy" / "notes.sqlite3")
+    alice = NotesService(s)
+    h = alice.annotate(brief, "catch-limits", "cod quota", note="The cod figure is 21 percent")
+    lock = sqlite3.connect(tmp_path / "busy" / "notes.sqlite3", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # another program writing, for long
+    try:
+        sent = exported(alice, brief)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    bob = NotesService(other)
+    im.apply_import(bob, sent, brief=brief)
+    alice.edit_highlight(h.id, note="The cod figure is 12 percent")  # the typo fixed
+    # The version that left is kept: Bob's copy is known for one Alice went on from.
+    assert lineage.current(sent.lineages[h.id])["text"] in s.lineages(h.brief_key)[h.id]
+    summary = im.apply_import(bob, exported(alice, brief), brief=brief)
+    assert (summary.updated, summary.merged) == (1, 0)
+    assert bob.get_highlight(h.id).note == "The cod figure is 12 percent"
+    s.close()

@@ -94,6 +94,9 @@ class NotesExport:
     tell an edit made since from one made apart."""
     removed_bookmarks: tuple[tuple[str, str, str], ...] = ()
     """(id, section id, when) of each bookmark removed."""
+    unmarked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Note id → versions going out in a JSON export that could not be marked as
+    exported (see Store.exported_unmarked): the store marks them at its next write."""
 
 
 @dataclass(frozen=True)
@@ -149,11 +152,16 @@ def gather(service: NotesService, brief: Brief, *, sync: bool = True,
             lineages = store.lineages(key, share=share, exported=notes)
         except NotesChangedError:
             continue
-        except SaveError:  # (not marked: those versions stay home, left out)
+        except SaveError:  # (marked at the store's next write: exported_unmarked)
             lineages = store.lineages(key)
         break
     else:
         raise ExportError("the notes kept changing while they were exported; export again")
+    unmarked = {note_id: tuple(lineage.bare(t) for t in line.split()
+                               if t.endswith(lineage.UNSHARED))
+                for note_id, line in lineages.items()
+                if share and lineage.UNSHARED in line}
+    store.exported_unmarked(unmarked)
     return NotesExport(
         brief=brief,
         brief_key=key,
@@ -167,6 +175,7 @@ def gather(service: NotesService, brief: Brief, *, sync: bool = True,
         bookmarks=tuple(store.bookmarks(key)),
         lineages=lineages,
         removed_bookmarks=tuple(store.removed_bookmarks(key)),
+        unmarked=unmarked,
     )
 
 

@@ -682,6 +682,14 @@ def _check_unchanged(
                     raise NotesChangedError(f"the versions of note {note_id} changed meanwhile")
 
 
+def _mark_exported(tx: sqlite3.Connection, tokens: Mapping[str, Iterable[str]]) -> None:
+    """Mark these versions (note id → tokens) as exported."""
+    for table in ("highlights", "comments"):
+        tx.executemany(
+            f"UPDATE {table} SET lineage = replace(lineage, ?, ?) WHERE id = ?",
+            [(t + lineage.UNSHARED, t, note_id) for note_id, ts in tokens.items() for t in ts])
+
+
 def _check_absent(tx: sqlite3.Connection, ids: Sequence[str]) -> None:
     """Raise NotesChangedError if a note a merge is about to add is here already (the
     same file imported by another process at the same moment)."""
@@ -1079,6 +1087,7 @@ class Store:
         self.keep_backups = keep_backups
         self.backup_interval = backup_interval
         self.unclean_shutdown = False
+        self._exported_unmarked: dict[str, set[str]] = {}  # see exported_unmarked()
         self._marker = _SessionMarker(self.database)
         self._conn: sqlite3.Connection | None = None
         with suppress(OSError):  # a read-only parent is reported just below
@@ -1299,6 +1308,15 @@ class Store:
         :class:`SaveError`; anything else is a bug and propagates as it is.
         """
         conn = self._connection
+        if self._exported_unmarked:  # first, in a transaction of their own
+            self._exported_unmarked, pending = {}, self._exported_unmarked
+            try:
+                with self.transaction(what) as tx:
+                    _mark_exported(tx, pending)
+            except BaseException:
+                for note_id, ts in pending.items():
+                    self._exported_unmarked.setdefault(note_id, set()).update(ts)
+                raise
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -1314,6 +1332,15 @@ class Store:
             if isinstance(exc, sqlite3.Error):
                 _raise_known(exc, f"save {what}", SaveError)
             raise
+
+    def exported_unmarked(self, tokens: Mapping[str, Iterable[str]]) -> None:
+        """Versions an export took along without marking them exported (the database
+        was busy, on a full disk, or read-only): note id → their tokens. They are marked
+        before this store's next write, in a transaction of their own: else the
+        next change of a part would replace its version that has left (lineage.py), and
+        the other machine's copy would no longer be known for one gone on from here."""
+        for note_id, ts in tokens.items():
+            self._exported_unmarked.setdefault(note_id, set()).update(ts)
 
     def _brief_rowid(self, conn: sqlite3.Connection, key: str) -> int:
         row = conn.execute("SELECT id FROM briefs WHERE key = ?", (key,)).fetchone()

@@ -335,15 +335,22 @@ class NotesExchange(QObject):
         notes = self.annotations.notes
         as_json = target.suffix.lower() == ".json"
 
-        def work() -> None:
+        def work() -> dict[str, tuple[str, ...]]:
             with notes.apart() as service:  # a connection of the worker's own
                 # What the window shows: never a version the window has left since.
                 data = gather(service, brief, sync=False, share=as_json)
             text = export_json(data) if as_json else export_markdown(data)
             # The dialog has already asked before replacing an existing file.
             write_atomically(target, text, force=True)
+            return dict(data.unmarked)
 
-        self._start("export", work, lambda _: self._done(f"Notes exported to {target}."))
+        def finished(unmarked: dict[str, tuple[str, ...]]) -> None:
+            # Versions that left unmarked (the database was busy): the window's store,
+            # not the worker's, writes next.
+            notes.store.exported_unmarked(unmarked)
+            self._done(f"Notes exported to {target}.")
+
+        self._start("export", work, finished)
         return target
 
     def export_all(self) -> ExportAllJob | None:
