@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from briefreader.paths import Paths
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.shortcuts_dialog import shortcut_rows
-from windows import BRIEF, ferry_brief, open_window
+from windows import a_note_to_review, ferry_brief, focused_window, open_window
 
 
 @pytest.fixture
@@ -31,22 +31,12 @@ def brief_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def opened(qtbot, paths, brief_path):
-    """The window, with the ferry brief open and the text's focus, and its store."""
-    w, store = open_window(qtbot, paths, brief_path)
-    qtbot.waitUntil(w.reader.hasFocus)  # the keys are typed where the focus is
-    yield w, store
-    w.close()
-    store.close()
+    with focused_window(qtbot, paths, brief_path) as pair:
+        yield pair
 
 
-@pytest.fixture
-def window(opened):
-    return opened[0]
-
-
-@pytest.fixture
-def window_store(opened):
-    return opened[1]
+window = pytest.fixture(lambda opened: opened[0], name="window")
+window_store = pytest.fixture(lambda opened: opened[1], name="window_store")
 
 
 def press(qtbot, keys: str) -> None:
@@ -199,20 +189,7 @@ def test_alt_3_goes_into_the_view_whose_tab_is_in_front(qtbot, window):
 
 
 def test_review_takes_the_focus_on_its_first_button(qtbot, paths, brief_path):
-    w, store = open_window(qtbot, paths, brief_path)
-    w.show_section("background")
-    text = w.reader.rendered.plain_text
-    quote = "Island councils asked for a review"
-    start = text.index(quote)
-    w.note_taking.annotations.create_highlight("background", start, start + len(quote), "red")
-    w.close()
-    store.close()
-    brief_path.write_text(
-        BRIEF.replace("Island councils asked for a review in March.", ""), encoding="utf-8"
-    )  # reissued without it: a note to review
-    w, store = open_window(qtbot, paths, brief_path)
-    try:
-        qtbot.waitUntil(w.reader.hasFocus)
+    with a_note_to_review(qtbot, paths, brief_path) as (w, _store, _hid):
         review = w.note_taking.review
         press(qtbot, "Ctrl+Shift+R")
         qtbot.waitUntil(lambda: review.count() == 1)
@@ -221,9 +198,6 @@ def test_review_takes_the_focus_on_its_first_button(qtbot, paths, brief_path):
         press(qtbot, "Alt+2")
         press(qtbot, "Alt+3")  # Review is the tab in front
         qtbot.waitUntil(button.hasFocus)
-    finally:
-        w.close()
-        store.close()
 
 
 def test_the_keyboard_shortcuts_dialog_lists_the_focus_keys(window):

@@ -15,27 +15,17 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication
 from briefreader.paths import Paths
 from briefreader.ui.note_taking import confirm_purge as real_confirm_purge
 from test_window_keyboard import highlight_words, menus_opened_by, press
-from windows import BRIEF, ferry_brief, open_window
+from windows import a_note_to_review, ferry_brief, focused_window
 
 
 @pytest.fixture
 def opened(qtbot, tmp_path: Path):
-    """The window, with the ferry brief open and the text's focus, and its store."""
-    w, store = open_window(qtbot, Paths(tmp_path / "data").ensure(), ferry_brief(tmp_path))
-    qtbot.waitUntil(w.reader.hasFocus)  # the keys are typed where the focus is
-    yield w, store
-    w.close()
-    store.close()
+    with focused_window(qtbot, Paths(tmp_path / "data").ensure(), ferry_brief(tmp_path)) as pair:
+        yield pair
 
 
-@pytest.fixture
-def window(opened):
-    return opened[0]
-
-
-@pytest.fixture
-def window_store(opened):
-    return opened[1]
+window = pytest.fixture(lambda opened: opened[0], name="window")
+window_store = pytest.fixture(lambda opened: opened[1], name="window_store")
 
 
 def at_current_row(menu, view: QAbstractItemView) -> bool:
@@ -409,21 +399,7 @@ def test_alt_and_the_underlined_letter_press_the_messages_button(qtbot, window):
 
 def test_a_review_rows_menu_opens_at_its_focused_button(qtbot, tmp_path):
     paths = Paths(tmp_path / "data").ensure()
-    brief_path = ferry_brief(tmp_path)
-    w, store = open_window(qtbot, paths, brief_path)
-    w.show_section("background")
-    text = w.reader.rendered.plain_text
-    quote = "Island councils asked for a review"
-    start = text.index(quote)
-    hid = w.note_taking.annotations.create_highlight("background", start,
-                                                     start + len(quote), "red")
-    w.close()
-    store.close()
-    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
-                          encoding="utf-8")  # reissued without it: a note to review
-    w, store = open_window(qtbot, paths, brief_path)
-    try:
-        qtbot.waitUntil(w.reader.hasFocus)
+    with a_note_to_review(qtbot, paths, ferry_brief(tmp_path)) as (w, store, hid):
         review = w.note_taking.review
         press(qtbot, "Ctrl+Shift+R")
         qtbot.waitUntil(lambda: review.count() == 1)
@@ -441,9 +417,6 @@ def test_a_review_rows_menu_opens_at_its_focused_button(qtbot, tmp_path):
         keep = next(a for a in row.menu().actions() if a.text() == "&Keep as Orphan")
         keep.trigger()
         qtbot.waitUntil(lambda: bool(store.get_highlight(hid).reviewed))
-    finally:
-        w.close()
-        store.close()
 
 
 # --------------------------------------------------------------------------- notes cards

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from briefreader.notes import NotesService
@@ -54,3 +56,37 @@ def open_window(qtbot, paths: Paths, path: Path | None = None, *, library: bool 
         window.open_path(path)
         qtbot.waitUntil(lambda: window.brief is not None)
     return window, store
+
+
+@contextmanager
+def focused_window(qtbot, paths: Paths, path: Path) -> Iterator[tuple[MainWindow, Store]]:
+    """The window with ``path`` open and the text's focus (where keys are typed), and
+    its store; both closed after."""
+    window, store = open_window(qtbot, paths, path)
+    qtbot.waitUntil(window.reader.hasFocus)
+    try:
+        yield window, store
+    finally:
+        window.close()
+        store.close()
+
+
+@contextmanager
+def a_note_to_review(qtbot, paths: Paths, brief_path: Path
+                     ) -> Iterator[tuple[MainWindow, Store, str]]:
+    """The window reopened on the ferry brief reissued without the passage of a red
+    highlight made before (a note for the Review view), its store and the note's id;
+    the keyboard in the text."""
+    window, store = open_window(qtbot, paths, brief_path)
+    window.show_section("background")
+    text = window.reader.rendered.plain_text
+    quote = "Island councils asked for a review"
+    start = text.index(quote)
+    hid = window.note_taking.annotations.create_highlight("background", start,
+                                                          start + len(quote), "red")
+    window.close()
+    store.close()
+    brief_path.write_text(BRIEF.replace("Island councils asked for a review in March.", ""),
+                          encoding="utf-8")
+    with focused_window(qtbot, paths, brief_path) as (window, store):
+        yield window, store, hid
