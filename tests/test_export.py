@@ -2101,20 +2101,26 @@ def test_notes_go_into_a_one_section_brief_reissued_under_a_longer_title(
     assert summary.added == 1
 
 
-def test_a_note_deleted_for_good_here_comes_back_only_when_edited_there_since(
-    brief, pair
-):
+def test_a_colleagues_edit_of_a_note_deleted_for_good_here_is_not_lost(brief, pair):
     mine, theirs, h = pair
+    theirs.edit_highlight(h.id, note="Bob's second thoughts")  # never seen here
     mine.delete_highlight(h.id)
     mine.purge([h.id], [])
-    unchanged = exported(theirs, brief)  # theirs still has it, as it was
-    summary = im.apply_import(mine, unchanged, brief=brief)
-    assert (summary.added, summary.reasons) == (0, ("1 note removed for good from the Trash "
-                                                    "here",))
-    edited = with_highlight(unchanged, note="Worth keeping after all",
-                            modified="2099-01-01T00:00:00.000Z")
-    assert im.apply_import(mine, edited, brief=brief).added == 1
-    assert mine.get_highlight(h.id).note == "Worth keeping after all"
+    summary = im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert summary.added == 1
+    assert mine.get_highlight(h.id).note == "Bob's second thoughts"
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Plan (draft)", "Plan (final)", True),
+    ("Heatwave briefing", "Heatwave briefing, March 2024", True),
+    ("Smith v. Jones", "Smith v Jones (final)", True),
+    ("Motion to Dismiss", "Opposition to Motion to Dismiss", False),
+    ("Budget 2023", "Budget 2024", False),
+    ("Brief", "Reply Brief", False),
+])
+def test_titles_of_one_brief_reissued_are_told_from_those_of_another(a, b, same):
+    assert im._same_title(a, b) is same
 
 
 def test_versions_exported_while_the_database_was_busy_are_marked_at_its_next_save(

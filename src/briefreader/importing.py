@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import yaml
-from rapidfuzz import fuzz
 
 from briefreader import lineage
 from briefreader.anchor import SectionText
@@ -931,8 +930,8 @@ def _unrelated(service: NotesService, bundle: ImportBundle, brief: Brief) -> boo
         return False
     if theirs.content_hash and theirs.content_hash == brief.content_hash:
         return False
-    # The same title, or nearly: a reissue marked "(final)", "revised", a new date.
-    if theirs.title and fuzz.token_set_ratio(_folded(theirs.title), _folded(brief.title)) >= 90:
+    # The same title, but for what a reissue adds: "(final)", ", March 2024".
+    if theirs.title and _same_title(theirs.title, brief.title):
         return False
     from briefreader.notes import section_text_hash
 
@@ -956,6 +955,19 @@ def _unrelated(service: NotesService, bundle: ImportBundle, brief: Brief) -> boo
 
 def _folded(title: str) -> str:
     return " ".join(title.casefold().split())
+
+
+def _same_title(a: str, b: str) -> bool:
+    """Whether two titles name one brief: the same words, leaving out what is in
+    brackets ("(draft)", "[final]") and stops, the one's words the start of the
+    other's ("Heatwave briefing" and "Heatwave briefing, March 2024"). Not so "Motion
+    to Dismiss" and "Opposition to Motion to Dismiss", nor "Budget 2023" and "Budget
+    2024"."""
+    def words(title: str) -> list[str]:
+        return re.findall(r"\w+", re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", title.casefold()))
+
+    short, long = sorted((words(a), words(b)), key=len)
+    return bool(short) and long[: len(short)] == short
 
 
 def _is_path(key: str) -> bool:
@@ -999,14 +1011,12 @@ def _pairs(
 ) -> Iterator[tuple[_N, _N, dict[lineage.Part, Literal["theirs", "both"]]]]:
     """Each note of the file that is here too, with the copy here and the parts of it to
     take (:func:`_parts_taken`); those new here are given to ``add`` (on ``key``), but
-    for one removed for good from the Trash here and not changed there since."""
+    for one in the Trash there that was removed for good from the Trash here."""
     for n in incoming:
         mine = local.get(n.id)
-        gone = lineages.purged.get(n.id)
-        # Removed for good here: not brought back by a copy in another Trash, nor by
-        # one not changed since (a colleague's export that still has it).
-        if mine is None and gone is not None and (n.deleted_at is not None
-                                                  or n.modified <= gone):
+        # Removed for good here: not brought back by a copy in another Trash. (A live
+        # copy comes back: what it holds may be an edit never seen here.)
+        if mine is None and n.deleted_at is not None and n.id in lineages.purged:
             tally.skip("removed for good from the Trash here")
         elif mine is None:
             add(replace(n, brief_key=key))
