@@ -195,3 +195,33 @@ def test_import_refuses_notes_plainly_on_another_brief_unless_any_brief(
     summary = run_json(capsys, "--data-dir", str(elsewhere), "import", str(out_file),
                        "--brief", str(other), "--any-brief")
     assert summary["added"] == 1
+
+
+def test_a_json_export_made_while_the_database_was_busy_marks_its_versions_before_it_ends(
+    capsys, brief, data, tmp_path, monkeypatch
+):
+    import sqlite3
+
+    from briefreader import export
+    from briefreader import store as store_mod
+    from briefreader.store import Store
+
+    monkeypatch.setattr(store_mod, "BUSY_TIMEOUT_MS", 100)  # the real wait is 10 s
+    h = annotate(capsys, data, brief, "north channel", "--note", "n")
+    real = export.gather
+
+    def busy_while_read(service, *a, **k):
+        lock = sqlite3.connect(service.store.database, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")  # another program, done before the file is
+        try:
+            return real(service, *a, **k)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+
+    monkeypatch.setattr(export, "gather", busy_while_read)
+    code, _, err = run(capsys, "--data-dir", str(data), "export", str(brief), "-o",
+                       str(tmp_path / "n.json"))
+    assert code == 0 and "could not be written" not in err
+    with Store(data / "notes.sqlite3", backup_interval=None) as s:
+        assert "*" not in s.lineages(ids=[h["id"]])[h["id"]]

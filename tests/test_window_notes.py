@@ -1629,3 +1629,53 @@ def test_importing_notes_of_another_brief_asks_before_it_imports_them_here(
     else:
         assert "Nothing was imported" in w.banner.text()
         assert app.store.highlights(key, trash=None) == []
+
+
+def test_a_note_edited_after_an_export_made_while_the_database_was_busy_keeps_what_left(
+    qtbot, app, brief_path, tmp_path, monkeypatch
+):
+    import json
+    import sqlite3
+    import threading
+
+    from briefreader import store as store_mod
+    from briefreader.ui import exchange
+
+    monkeypatch.setattr(store_mod, "BUSY_TIMEOUT_MS", 100)  # the real wait is 10 s
+    w = app.open(brief_path)
+    w.show_section("options")
+    hid = _highlighted(w, "Option two ties it to sailings kept.", "green")
+    an = w.note_taking.annotations
+    an.edit_note(hid, "The figure is 21 percent.")
+    real = exchange.gather
+
+    def busy_while_read(service, *a, **k):
+        lock = sqlite3.connect(service.store.database, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")  # another program, for a moment
+        try:
+            return real(service, *a, **k)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+
+    monkeypatch.setattr(exchange, "gather", busy_while_read)
+    writing, go = threading.Event(), threading.Event()
+    real_write = exchange.write_atomically
+    sent: list[str] = []
+
+    def held_write(path, text, **k):
+        (item,) = json.loads(text)["first"]["items"]
+        sent.append([t for t in item["br:versions"].split() if t.startswith("t:")][-1])
+        writing.set()
+        assert go.wait(10)
+        real_write(path, text, **k)
+
+    monkeypatch.setattr(exchange, "write_atomically", held_write)
+    out = tmp_path / "sent.json"
+    monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(out))
+    w.actions_.export_notes.trigger()
+    qtbot.waitUntil(writing.is_set)
+    an.edit_note(hid, "The figure is 12 percent.")  # the typo fixed, as the file is written
+    go.set()
+    qtbot.waitUntil(lambda: not w.note_taking.exchange.tasks)
+    assert sent[0] in app.store.lineages(ids=[hid])[hid].split()

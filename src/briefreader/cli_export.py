@@ -72,13 +72,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         fmt = "json" if args.output and args.output.lower().endswith(".json") else "md"
     with open_service(args) as service:
         data = export.gather(service, brief, share=fmt == "json")
-    render = export.export_json if fmt == "json" else export.export_markdown
-    text = render(data, colors=args.color, tags=args.tag, author=args.author)
-    if args.output:
-        export.write_atomically(Path(args.output), text, force=args.force)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+        render = export.export_json if fmt == "json" else export.export_markdown
+        text = render(data, colors=args.color, tags=args.tag, author=args.author)
+        if args.output:
+            export.write_atomically(Path(args.output), text, force=args.force)
+            print(f"wrote {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        # Versions that went out while the database was busy: marked before this
+        # process ends, if it has become free (see Store.exported_unmarked).
+        if not service.store.mark_exported_now():
+            print("briefreader: the notes database could not be written, so the versions "
+                  "exported are not marked as such: a colleague's next import of a note "
+                  "you edit meanwhile may keep both texts", file=sys.stderr)
     return 0
 
 

@@ -299,10 +299,13 @@ def export_brief_files_in(
     from briefreader.store import Store
 
     with Store(database, backup_interval=None, checked=True) as store:
-        return export_brief_files(
-            NotesService(store, author=author), paths, folder,
-            fmt=fmt, force=force, progress=progress, cancelled=cancelled,
-        )
+        try:
+            return export_brief_files(
+                NotesService(store, author=author), paths, folder,
+                fmt=fmt, force=force, progress=progress, cancelled=cancelled,
+            )
+        finally:
+            store.mark_exported_now()  # (versions that went out unmarked, if any)
 
 
 def write_atomically(path: Path, text: str, *, force: bool) -> None:

@@ -1088,6 +1088,7 @@ class Store:
         self.backup_interval = backup_interval
         self.unclean_shutdown = False
         self._exported_unmarked: dict[str, set[str]] = {}  # see exported_unmarked()
+        self._unmarked_lock = threading.Lock()  # (an export's worker hands them over)
         self._marker = _SessionMarker(self.database)
         self._conn: sqlite3.Connection | None = None
         with suppress(OSError):  # a read-only parent is reported just below
@@ -1309,13 +1310,13 @@ class Store:
         """
         conn = self._connection
         if self._exported_unmarked:  # first, in a transaction of their own
-            self._exported_unmarked, pending = {}, self._exported_unmarked
+            with self._unmarked_lock:
+                self._exported_unmarked, pending = {}, self._exported_unmarked
             try:
                 with self.transaction(what) as tx:
                     _mark_exported(tx, pending)
             except BaseException:
-                for note_id, ts in pending.items():
-                    self._exported_unmarked.setdefault(note_id, set()).update(ts)
+                self.exported_unmarked(pending)
                 raise
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -1339,8 +1340,17 @@ class Store:
         before this store's next write, in a transaction of their own: else the
         next change of a part would replace its version that has left (lineage.py), and
         the other machine's copy would no longer be known for one gone on from here."""
-        for note_id, ts in tokens.items():
-            self._exported_unmarked.setdefault(note_id, set()).update(ts)
+        with self._unmarked_lock:  # (the one call of a Store from another thread)
+            for note_id, ts in tokens.items():
+                self._exported_unmarked.setdefault(note_id, set()).update(ts)
+
+    def mark_exported_now(self) -> bool:
+        """Mark the versions :meth:`exported_unmarked` was given, now (a command-line
+        export, before its process ends): whether none is left to mark."""
+        if self._exported_unmarked and not self.read_only:  # (read-only: no edit either)
+            with suppress(SaveError), self.transaction("the notes"):
+                pass
+        return self.read_only or not self._exported_unmarked
 
     def _brief_rowid(self, conn: sqlite3.Connection, key: str) -> int:
         row = conn.execute("SELECT id FROM briefs WHERE key = ?", (key,)).fetchone()

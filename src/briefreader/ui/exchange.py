@@ -335,22 +335,18 @@ class NotesExchange(QObject):
         notes = self.annotations.notes
         as_json = target.suffix.lower() == ".json"
 
-        def work() -> dict[str, tuple[str, ...]]:
+        def work() -> None:
             with notes.apart() as service:  # a connection of the worker's own
                 # What the window shows: never a version the window has left since.
                 data = gather(service, brief, sync=False, share=as_json)
+            # Versions going out unmarked (the database was busy): the window's store
+            # writes next, and must know them before it does.
+            notes.store.exported_unmarked(data.unmarked)
             text = export_json(data) if as_json else export_markdown(data)
             # The dialog has already asked before replacing an existing file.
             write_atomically(target, text, force=True)
-            return dict(data.unmarked)
 
-        def finished(unmarked: dict[str, tuple[str, ...]]) -> None:
-            # Versions that left unmarked (the database was busy): the window's store,
-            # not the worker's, writes next.
-            notes.store.exported_unmarked(unmarked)
-            self._done(f"Notes exported to {target}.")
-
-        self._start("export", work, finished)
+        self._start("export", work, lambda _: self._done(f"Notes exported to {target}."))
         return target
 
     def export_all(self) -> ExportAllJob | None:
