@@ -626,6 +626,17 @@ def test_binary_with_nul_bytes_is_not_taken_for_utf16(data):
         parse_bytes(data, name="blob.txt")
 
 
+@pytest.mark.parametrize("damage, said", [
+    (lambda b: b[:20000] + b"\x00\xdc" + b[20000:], "not valid"),  # a lone surrogate
+    (lambda b: b + "🚆".encode("utf-16-le")[:2], "cut short"),  # half an emoji at the end
+])
+def test_utf16_without_bom_damaged_deep_inside_says_how(damage, said):
+    data = damage(("Rail Freight Note\n\nVolumes rose by 4 per cent. " * 600)
+                  .encode("utf-16-le"))
+    with pytest.raises(EncodingError, match=said):
+        parse_bytes(data, name="freight.txt")
+
+
 def test_compiled_python_is_a_binary_file_not_bad_utf16(tmp_path):
     import py_compile
     import random

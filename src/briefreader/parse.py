@@ -195,12 +195,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
     # (In Greek or Cyrillic only the spaces, figures and stops have a NUL.)
     for nul_side, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
         if nul_side >= pairs * 0.1 and other <= pairs // 50 + 1:
-            try:
-                text = head[: 2 * pairs].decode(codec)
-                # The whole of it too (but a last byte left over: text cut short).
-                data[: len(data) - len(data) % 2].decode(codec)
-            except UnicodeDecodeError:
-                return None
+            # Text throughout: samples from its start to its end read as text (a file
+            # of binary data can look like UTF-16 at its start only). A bad character
+            # in it, or one cut short at its end, is then said precisely on decoding.
+            step = max(len(data) // 5 & ~1, 8192)
+            samples = [data[at : at + 8192] for at in range(0, len(data), step)]
+            text = "".join(b[: len(b) & ~1].decode(codec, "replace")
+                           for b in samples)
             printable = sum(c.isprintable() or c in "\t\n\r" for c in text)
             return codec if printable >= len(text) * 0.95 else None
     return None
