@@ -598,3 +598,22 @@ def test_deleting_for_good_a_note_restored_elsewhere_meanwhile_says_so_plainly(
     qtbot.waitUntil(lambda: bool(said))
     assert "restored or deleted for good elsewhere" in said[0] and hid not in said[0]
     assert window_store.get_highlight(hid).deleted_at is None  # nothing lost
+
+
+def test_ctrl_c_in_the_trash_list_copies_the_chosen_notes_after_a_selection_in_the_text(
+    qtbot, window
+):
+    w = window
+    trash = w.note_taking.trash
+    w.reader.selectAll()  # a selection in the text, then none: Copy was left disabled
+    cursor = w.reader.textCursor()
+    cursor.clearSelection()
+    w.reader.setTextCursor(cursor)
+    trash_some(qtbot, w, 3)
+    qtbot.waitUntil(trash.tree.hasFocus)
+    assert w.actions_.copy.isEnabled()  # (Edit → Copy too)
+    press(qtbot, "Ctrl+A")
+    press(qtbot, "Ctrl+C")
+    assert QApplication.clipboard().text().count("\n") == 2
+    w.reader.setFocus()
+    qtbot.waitUntil(lambda: not w.actions_.copy.isEnabled())  # nothing selected there

@@ -10,6 +10,7 @@ import contextlib
 import threading
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QEvent, QRect, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QContextMenuEvent, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
@@ -299,7 +300,9 @@ class MainWindow(QMainWindow):
         self.reader.anchor_requested.connect(self.on_anchor_requested)
         self.reader.external_link_requested.connect(self.on_external_link_requested)
         self.reader.notice_changed.connect(self.on_notice_changed)
-        self.reader.copyAvailable.connect(a.copy.setEnabled)
+        self.reader.copyAvailable.connect(self._on_copy_available)
+        # (A method of the window: the connection goes with it.)
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self.loader.started.connect(self.on_load_started)
         self.loader.finished.connect(self.on_load_finished)
         self._notes_prepared.connect(self.on_notes_prepared)
@@ -764,6 +767,21 @@ class MainWindow(QMainWindow):
         else:
             self.position_label.setText("")
         self.zoom_label.setText(f"{self.reader.zoom} %")
+
+    def _on_copy_available(self, _available: bool) -> None:
+        self._update_copy()
+
+    def _on_focus_changed(self, _old: QWidget | None, _now: QWidget | None) -> None:
+        self._update_copy()
+
+    def _update_copy(self) -> None:
+        """Copy is there for text selected in the brief, or for a list with the
+        keyboard (its chosen rows)."""
+        if not shiboken6.isValid(self):  # (the window being taken down)
+            return
+        widget = QApplication.focusWidget()
+        self.actions_.copy.setEnabled(isinstance(widget, QAbstractItemView)
+                                      or self.reader.textCursor().hasSelection())
 
     def copy(self) -> None:
         """Ctrl+C: the rows chosen in a list while it has the keyboard (as they read
