@@ -617,3 +617,20 @@ def test_ctrl_c_in_the_trash_list_copies_the_chosen_notes_after_a_selection_in_t
     assert QApplication.clipboard().text().count("\n") == 2
     w.reader.setFocus()
     qtbot.waitUntil(lambda: not w.actions_.copy.isEnabled())  # nothing selected there
+
+
+def test_deleting_for_good_keeps_the_undo_history_of_other_notes(qtbot, window, monkeypatch):
+    nt = window.note_taking
+    an = nt.annotations
+    keep, gone = highlight_words(window, "options")[:2]
+    an.edit_note(keep, "Still here.")  # a step of another note
+    an.delete_highlight(gone)
+    an.undo_stack.clear()  # (only the note kept has a step now)
+    an.edit_note(keep, "Still here, edited.")
+    press(qtbot, "Ctrl+Shift+T")
+    qtbot.waitUntil(lambda: nt.trash.count() == 1)
+    qtbot.waitUntil(nt.trash.tree.hasFocus)
+    answering(monkeypatch, True)
+    press(qtbot, "Delete")
+    qtbot.waitUntil(lambda: nt.trash.count() == 0)
+    assert an.undo_stack.canUndo()  # the other note's edit can still be undone

@@ -357,8 +357,15 @@ class Annotations(QObject):
         if self.brief is None:
             return
         brief = self.brief
-        if self._apply(lambda: self.notes.empty_trash(brief), ""):
-            self._forget_undo_of_the_gone()
+        gone: set[str] = set()
+
+        def empty() -> None:
+            gone.update(h.id for h in self.notes.highlights(brief, trash=True))
+            gone.update(self.deleted_comments)
+            self.notes.empty_trash(brief)
+
+        if self._apply(empty, ""):
+            self._forget_undo_of(gone)
 
     def purge(self, notes: Sequence[tuple[str, str]]) -> bool:
         """Delete these notes of the Trash ((kind, id), kind "highlight" or "comment") for
@@ -381,7 +388,7 @@ class Annotations(QObject):
             self.save_failed.emit("", f"Nothing was deleted for good: {exc}")
             self.reload()
             return False
-        self._forget_undo_of_the_gone()
+        self._forget_undo_of({*highlight_ids, *comment_ids})
         # Only comments are cached (those in the Trash that replies answer); replies to
         # one purged answer none now.
         gone = set(comment_ids)
@@ -397,10 +404,15 @@ class Annotations(QObject):
         self._after_write(update)
         return True
 
-    def _forget_undo_of_the_gone(self) -> None:
-        """Notes deleted for good cannot come back: the undo history that would bring
-        them back (or change them) goes, as the question before said."""
-        self.undo_stack.clear()
+    def _forget_undo_of(self, gone: set[str]) -> None:
+        """Notes deleted for good cannot come back: when the undo history holds a step
+        of one of them (one that would bring it back, or change it), it goes, as the
+        question before said. (A history of other notes only stays.)"""
+        stack = self.undo_stack
+        steps = (stack.command(i) for i in range(stack.count()))
+        if any(getattr(step, "hid", None) in gone
+               or getattr(step, "highlight_id", None) in gone for step in steps):
+            stack.clear()
 
     def replies_to(self, comment_ids: Iterable[str]) -> int:
         """How many other comments, live or in the Trash, answer these."""
