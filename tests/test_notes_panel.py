@@ -799,6 +799,21 @@ def test_widgets_have_accessible_names(panel):
 
 
 def test_light_and_dark_screenshots(panel, qtbot, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from briefreader.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    before = app.palette()
+    apply_theme(app, "light")  # (whatever an earlier test left)
+    panel.set_dark(False)
+    try:
+        _light_and_dark(panel, qtbot, tmp_path)
+    finally:
+        app.setPalette(before)
+
+
+def _light_and_dark(panel, qtbot, tmp_path):
     items = [hl(1, note="Check **this**", tags=("budget",)), hl(2, color="green",
              status="moved"), hl(3, color="blue", status="ambiguous", note="Plain")]
     show(panel, items, [cm(1), cm(2, reply_to="c1")])
