@@ -617,6 +617,7 @@ def test_utf16_cut_short_says_so_and_suggests_no_8_bit_encoding():
 
 
 @pytest.mark.parametrize("data", [
+    bytes.fromhex("deda571236b2006a"),  # (a database's checkpoint file)
     bytes(range(256)) * 4,  # NULs every 256 bytes
     b"\x00\x01\x02\x03" * 64,  # NULs on both sides
     ("Looks like text " * 8).encode("utf-16-le")[:40] + b"\x00\x00\x07\x08" * 40,

@@ -202,7 +202,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
             samples = [data[at : at + 8192] for at in range(0, len(data), step)]
             text = "".join(b[: len(b) & ~1].decode(codec, "replace")
                            for b in samples)
-            printable = sum(c.isprintable() or c in "\t\n\r" for c in text)
+            # (What does not decode, replaced by U+FFFD, is no text.)
+            printable = sum((c.isprintable() and c != "\ufffd") or c in "\t\n\r"
+                            for c in text)
             return codec if printable >= len(text) * 0.95 else None
     return None
 
