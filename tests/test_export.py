@@ -2115,9 +2115,14 @@ def test_a_colleagues_edit_of_a_note_deleted_for_good_here_is_not_lost(brief, pa
     ("Plan (draft)", "Plan (final)", True),
     ("Heatwave briefing", "Heatwave briefing, March 2024", True),
     ("Smith v. Jones", "Smith v Jones (final)", True),
+    ("DRAFT: Fisheries Memo", "Revised Fisheries Memo", True),
+    ("Heat-wave memo", "Heatwave memo", True),
+    ("Café policy memo", "Cafe policy memo", True),
     ("Motion to Dismiss", "Opposition to Motion to Dismiss", False),
-    ("Budget 2023", "Budget 2024", False),
+    ("Budget 2023", "Budget [2024]", False),
     ("Brief", "Reply Brief", False),
+    ("Plan", "Plan B", False),
+    ("Harbour Dredging (Port of Leith)", "Harbour Dredging (Port of Tyne)", False),
 ])
 def test_titles_of_one_brief_reissued_are_told_from_those_of_another(a, b, same):
     assert im._same_title(a, b) is same

@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -958,16 +959,31 @@ def _folded(title: str) -> str:
 
 
 def _same_title(a: str, b: str) -> bool:
-    """Whether two titles name one brief: the same words, leaving out what is in
-    brackets ("(draft)", "[final]") and stops, the one's words the start of the
-    other's ("Heatwave briefing" and "Heatwave briefing, March 2024"). Not so "Motion
-    to Dismiss" and "Opposition to Motion to Dismiss", nor "Budget 2023" and "Budget
-    2024"."""
-    def words(title: str) -> list[str]:
-        return re.findall(r"\w+", re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", title.casefold()))
+    """Whether two titles name one brief: the same words once what a reissue changes
+    is left out (a status such as "(draft)", "Revised", "final"; a date such as
+    ", March 2024"), and accents, hyphens and stops. Not so "Motion to Dismiss" and
+    "Opposition to Motion to Dismiss", "Budget 2023" and "Budget 2024", nor
+    "Harbour Dredging (Port of Leith)" and "Harbour Dredging (Port of Tyne)"."""
+    words = _title_words(a)
+    return bool(words) and words == _title_words(b)
 
-    short, long = sorted((words(a), words(b)), key=len)
-    return bool(short) and long[: len(short)] == short
+
+_REISSUE_WORDS = frozenset(("draft", "final", "revised", "revision", "updated", "update",
+                            "amended", "corrected", "version", "new"))
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december", "jan", "feb", "mar", "apr",
+           "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+_DATE = re.compile(
+    r"\b(?:\d{1,2}\s+)?(?:" + "|".join(_MONTHS) + r")\b(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?"
+    r"(?:,?\s+\d{4})?|\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _title_words(title: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", title.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = _DATE.sub(" ", folded.replace("-", ""))
+    return [w for w in re.findall(r"\w+", folded)
+            if w not in _REISSUE_WORDS and not re.fullmatch(r"v\d+", w)]
 
 
 def _is_path(key: str) -> bool:
