@@ -1649,28 +1649,30 @@ def test_a_note_edited_after_an_export_made_while_the_database_was_busy_keeps_wh
     an.edit_note(hid, "The figure is 21 percent.")
     real = exchange.gather
 
+    writing, go = threading.Event(), threading.Event()
+
     def busy_while_read(service, *a, **k):
         lock = sqlite3.connect(service.store.database, isolation_level=None)
         lock.execute("BEGIN IMMEDIATE")  # another program, for a moment
         try:
-            return real(service, *a, **k)
+            data = real(service, *a, **k)
         finally:
             lock.execute("ROLLBACK")
             lock.close()
+        writing.set()  # read: the window goes on as the file is written
+        assert go.wait(10)
+        return data
 
     monkeypatch.setattr(exchange, "gather", busy_while_read)
-    writing, go = threading.Event(), threading.Event()
     real_write = exchange.write_atomically
     sent: list[str] = []
 
-    def held_write(path, text, **k):
+    def write(path, text, **k):
         (item,) = json.loads(text)["first"]["items"]
         sent.append([t for t in item["br:versions"].split() if t.startswith("t:")][-1])
-        writing.set()
-        assert go.wait(10)
         real_write(path, text, **k)
 
-    monkeypatch.setattr(exchange, "write_atomically", held_write)
+    monkeypatch.setattr(exchange, "write_atomically", write)
     out = tmp_path / "sent.json"
     monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(out))
     w.actions_.export_notes.trigger()

@@ -682,6 +682,11 @@ def _check_unchanged(
                     raise NotesChangedError(f"the versions of note {note_id} changed meanwhile")
 
 
+#: Database path → note id → versions exported unmarked (Store.exported_unmarked).
+_EXPORTED_UNMARKED: dict[str, dict[str, set[str]]] = {}
+_UNMARKED_LOCK = threading.Lock()
+
+
 def _mark_exported(tx: sqlite3.Connection, tokens: Mapping[str, Iterable[str]]) -> None:
     """Mark these versions (note id → tokens) as exported."""
     for table in ("highlights", "comments"):
@@ -1087,8 +1092,7 @@ class Store:
         self.keep_backups = keep_backups
         self.backup_interval = backup_interval
         self.unclean_shutdown = False
-        self._exported_unmarked: dict[str, set[str]] = {}  # see exported_unmarked()
-        self._unmarked_lock = threading.Lock()  # (an export's worker hands them over)
+        self._database_key = str(self.database.resolve())  # (see exported_unmarked)
         self._marker = _SessionMarker(self.database)
         self._conn: sqlite3.Connection | None = None
         with suppress(OSError):  # a read-only parent is reported just below
@@ -1309,9 +1313,9 @@ class Store:
         :class:`SaveError`; anything else is a bug and propagates as it is.
         """
         conn = self._connection
-        if self._exported_unmarked:  # first, in a transaction of their own
-            with self._unmarked_lock:
-                self._exported_unmarked, pending = {}, self._exported_unmarked
+        if _EXPORTED_UNMARKED.get(self._database_key):  # first, in a transaction of their own
+            with _UNMARKED_LOCK:
+                pending = _EXPORTED_UNMARKED.pop(self._database_key, {})
             try:
                 with self.transaction(what) as tx:
                     _mark_exported(tx, pending)
@@ -1339,18 +1343,25 @@ class Store:
         was busy, on a full disk, or read-only): note id → their tokens. They are marked
         before this store's next write, in a transaction of their own: else the
         next change of a part would replace its version that has left (lineage.py), and
-        the other machine's copy would no longer be known for one gone on from here."""
-        with self._unmarked_lock:  # (the one call of a Store from another thread)
+        the other machine's copy would no longer be known for one gone on from here.
+        Known to every Store of this process on the same database (a window's worker
+        exports on a Store of its own), from the moment they are read.
+        """
+        if not tokens:
+            return
+        with _UNMARKED_LOCK:
+            pending = _EXPORTED_UNMARKED.setdefault(self._database_key, {})
             for note_id, ts in tokens.items():
-                self._exported_unmarked.setdefault(note_id, set()).update(ts)
+                pending.setdefault(note_id, set()).update(ts)
 
     def mark_exported_now(self) -> bool:
         """Mark the versions :meth:`exported_unmarked` was given, now (a command-line
         export, before its process ends): whether none is left to mark."""
-        if self._exported_unmarked and not self.read_only:  # (read-only: no edit either)
+        if _EXPORTED_UNMARKED.get(self._database_key) and not self.read_only:
             with suppress(SaveError), self.transaction("the notes"):
                 pass
-        return self.read_only or not self._exported_unmarked
+        # (Read-only: nothing is edited here either.)
+        return self.read_only or not _EXPORTED_UNMARKED.get(self._database_key)
 
     def _brief_rowid(self, conn: sqlite3.Connection, key: str) -> int:
         row = conn.execute("SELECT id FROM briefs WHERE key = ?", (key,)).fetchone()

@@ -338,10 +338,9 @@ class NotesExchange(QObject):
         def work() -> None:
             with notes.apart() as service:  # a connection of the worker's own
                 # What the window shows: never a version the window has left since.
+                # (Versions going out unmarked, the database busy, are known to the
+                # window's store from then on: Store.exported_unmarked.)
                 data = gather(service, brief, sync=False, share=as_json)
-            # Versions going out unmarked (the database was busy): the window's store
-            # writes next, and must know them before it does.
-            notes.store.exported_unmarked(data.unmarked)
             text = export_json(data) if as_json else export_markdown(data)
             # The dialog has already asked before replacing an existing file.
             write_atomically(target, text, force=True)
