@@ -2155,3 +2155,26 @@ def test_versions_exported_while_the_database_was_busy_are_marked_at_its_next_sa
     assert (summary.updated, summary.merged) == (1, 0)
     assert bob.get_highlight(h.id).note == "The cod figure is 12 percent"
     s.close()
+
+
+def test_a_note_deleted_for_good_here_stays_gone_from_a_copy_with_nothing_new(brief, pair):
+    mine, theirs, h = pair  # (theirs has it as exported from here)
+    mine.delete_highlight(h.id)
+    mine.purge([h.id], [])
+    for copy in (exported(theirs, brief), exported(theirs, brief)):
+        summary = im.apply_import(mine, copy, brief=brief)
+        assert (summary.added, summary.reasons) == (
+            0, ("1 note removed for good from the Trash here",))
+
+
+def test_a_comment_deleted_for_good_here_comes_back_with_a_new_reply_to_it(brief, pair):
+    mine, theirs, _ = pair
+    c = mine.comment(brief, "enforcement", "Is a fifth right?")
+    im.apply_import(theirs, exported(mine, brief), brief=brief)
+    theirs.comment(brief, "enforcement", "No: 21 percent, see annex 4.", reply_to=c.id)
+    mine.delete_comment(c.id)
+    mine.purge([], [c.id])
+    summary = im.apply_import(mine, exported(theirs, brief), brief=brief)
+    assert summary.added == 2
+    assert {x.body for x in mine.comments(brief)} == {"Is a fifth right?",
+                                                      "No: 21 percent, see annex 4."}

@@ -680,7 +680,7 @@ def test_version_4_database_gets_the_reading_order_index(db_path):
         conn.execute("DROP TABLE earlier_keys")  # version 6
         conn.execute("PRAGMA user_version = 4")
     s = Store(db_path, backup_interval=None)
-    assert s.schema_version == SCHEMA_VERSION == 8
+    assert s.schema_version == SCHEMA_VERSION == 9
     plan = " ".join(
         r[3]
         for r in s._connection.execute(
@@ -1412,7 +1412,7 @@ def test_a_database_of_version_6_gets_the_record_of_imported_texts(db_path):
         conn.execute("DROP TABLE imported_texts")
         conn.execute("PRAGMA user_version = 6")
     with Store(db_path, backup_interval=None) as again:
-        assert again.schema_version == SCHEMA_VERSION == 8
+        assert again.schema_version == SCHEMA_VERSION == 9
         again.merge_notes(imported_texts=[("n1", "a" * 16, "b" * 16, "before")])
         assert again.imported_texts(["n1", "n2"]) == {"n1": ("a" * 16, "b" * 16, "before")}
 
@@ -1426,7 +1426,7 @@ def test_a_database_of_version_7_keeps_its_notes_with_no_versions_known(db_path)
             conn.execute(f"ALTER TABLE {table} DROP COLUMN lineage")
         conn.execute("PRAGMA user_version = 7")
     with Store(db_path, backup_interval=None) as again:
-        assert again.schema_version == SCHEMA_VERSION == 8
+        assert again.schema_version == SCHEMA_VERSION == 9
         assert again.get_highlight(h.id).note == "before"
         assert again.lineages(KEY) == {}  # unknown: an import goes by its time
         again.update_highlight(h.id, note="after")
@@ -1434,3 +1434,18 @@ def test_a_database_of_version_7_keeps_its_notes_with_no_versions_known(db_path)
         # The part changed: the version every machine gives its old value, then its own.
         base, new = line.split()
         assert base[0] == new[0] == "t" and base.endswith("000000") and new.endswith("*")
+
+
+def test_a_version_8_database_keeps_its_notes_removed_for_good_and_learns_their_versions(
+    db_path,
+):
+    Store(db_path).close()
+    with sqlite3.connect(db_path) as conn:  # as version 8 left it
+        conn.execute("ALTER TABLE purged_notes DROP COLUMN lineage")
+        conn.execute("INSERT INTO purged_notes(id, purged) VALUES ('gone', "
+                     "'2026-01-01T00:00:00.000Z')")
+        conn.execute("PRAGMA user_version = 8")
+    s = Store(db_path)
+    assert s.schema_version == SCHEMA_VERSION == 9
+    assert s.purged_lineages(["gone"]) == {"gone": ""}  # (versions not known: any copy)
+    s.close()

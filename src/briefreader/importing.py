@@ -880,7 +880,10 @@ def _apply_import(
     # when that is the version here (known, not assumed as without a brief given).
     here_hash = brief.content_hash if brief is not None else store.brief_hash(key)
     decided_here = bundle.brief is not None and bundle.brief.content_hash == here_hash
-    lineages = _Lineages(read_lineages, bundle.lineages, store.purged_at(ids))
+    lineages = _Lineages(read_lineages, bundle.lineages, store.purged_lineages(ids))
+    # A comment removed for good here that the file has a new reply to comes back.
+    lineages.answered = {c.reply_to for c in bundle.comments if c.reply_to in lineages.purged
+                         and c.id not in local_c and c.id not in lineages.purged}
     # A note whose id is one of the other kind here (a file written by hand, or by
     # another tool) is not this note: left out, and said.
     highlights = [h for h in bundle.highlights if h.id not in local_c]
@@ -1027,12 +1030,15 @@ def _pairs(
 ) -> Iterator[tuple[_N, _N, dict[lineage.Part, Literal["theirs", "both"]]]]:
     """Each note of the file that is here too, with the copy here and the parts of it to
     take (:func:`_parts_taken`); those new here are given to ``add`` (on ``key``), but
-    for one in the Trash there that was removed for good from the Trash here."""
+    for one removed for good from the Trash here and nothing new since (see below)."""
     for n in incoming:
         mine = local.get(n.id)
-        # Removed for good here: not brought back by a copy in another Trash. (A live
-        # copy comes back: what it holds may be an edit never seen here.)
-        if mine is None and n.deleted_at is not None and n.id in lineages.purged:
+        # Removed for good here: not brought back by a copy in another Trash, nor by one
+        # with nothing new since (its versions all had here); one gone on from them,
+        # or answered by a new reply, comes back.
+        if (mine is None and n.id in lineages.purged and n.id not in lineages.answered
+                and (n.deleted_at is not None or _nothing_new(
+                    n, lineages.purged[n.id], lineages.theirs.get(n.id, "")))):
             tally.skip("removed for good from the Trash here")
         elif mine is None:
             add(replace(n, brief_key=key))
@@ -1041,6 +1047,15 @@ def _pairs(
             tally.skip("on another brief in the notes database")
         else:
             yield n, mine, _parts_taken(mine, n, lineages)
+
+
+def _nothing_new(n: _Note, had: str, theirs: str) -> bool:
+    """Whether a copy's versions (``theirs``) are all ones a note had (``had``): no
+    part of it changed since. Not known (no versions on either side): False."""
+    if not had or not theirs:
+        return False
+    return all(lineage.relation(part, had, theirs) in ("same", "mine")
+               for part in lineage.values(n))
 
 
 def _with_parts(mine: _N, theirs: _N, taken: Mapping[str, str]) -> _N:
@@ -1088,7 +1103,8 @@ class _Lineages:
     def __init__(self, mine: Mapping[str, str], theirs: Mapping[str, str],
                  purged: Mapping[str, str] | None = None) -> None:
         self.mine = mine
-        self.purged = purged or {}  # id → when
+        self.purged = purged or {}  # id → its versions then
+        self.answered: set[str] = set()  # of those, comments the file has new replies to
         self.theirs = {i: lineage.trimmed(line) for i, line in theirs.items()}
         self.result: dict[str, str] = {}
 

@@ -94,7 +94,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 7
 BACKUP_INTERVAL = timedelta(days=1)
@@ -439,6 +439,13 @@ def _upgrade_version_8(conn: sqlite3.Connection) -> None:
                  " ON bookmark_aliases(bookmark_id)")
 
 
+def _upgrade_version_9(conn: sqlite3.Connection) -> None:
+    # The versions a note removed for good had then (lineage.py): a copy of it with
+    # nothing new since is not brought back by an import; one gone on from them is.
+    if "lineage" not in {r[1] for r in conn.execute("PRAGMA table_info(purged_notes)")}:
+        conn.execute("ALTER TABLE purged_notes ADD COLUMN lineage TEXT NOT NULL DEFAULT ''")
+
+
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_version_1,
     2: _upgrade_version_2,
@@ -448,6 +455,7 @@ _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     6: _upgrade_version_6,
     7: _upgrade_version_7,
     8: _upgrade_version_8,
+    9: _upgrade_version_9,
 }
 
 def _in_chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
@@ -1767,7 +1775,8 @@ class Store:
             )
             for table in ("highlights", "comments"):
                 tx.execute(
-                    f"INSERT OR REPLACE INTO purged_notes(id, purged) SELECT id, ? FROM {table}"
+                    f"INSERT OR REPLACE INTO purged_notes(id, purged, lineage)"
+                    f" SELECT id, ?, lineage FROM {table}"
                     " WHERE brief_id = ? AND deleted_at IS NOT NULL", (now_utc(), brief_id))
                 tx.execute(
                     f"DELETE FROM {table} WHERE brief_id = ? AND deleted_at IS NOT NULL",
@@ -1798,23 +1807,25 @@ class Store:
     @staticmethod
     def _purge_in(tx: sqlite3.Connection, table: str, note_id: str) -> None:
         assert table in ("highlights", "comments")
+        tx.execute(f"INSERT OR REPLACE INTO purged_notes(id, purged, lineage)"
+                   f" SELECT id, ?, lineage FROM {table} WHERE id = ? AND deleted_at IS NOT NULL",
+                   (now_utc(), note_id))
         cur = tx.execute(f"DELETE FROM {table} WHERE id = ? AND deleted_at IS NOT NULL", (note_id,))
         if cur.rowcount == 0:
             raise NoteNotFoundError(f"no note with id '{note_id}' in the trash")
-        tx.execute("INSERT OR REPLACE INTO purged_notes(id, purged) VALUES (?, ?)",
-                   (note_id, now_utc()))
 
     @_reads("the notes")
     def purged(self, ids: Sequence[str]) -> set[str]:
         """Those of ``ids`` removed for good from the Trash here."""
-        return set(self.purged_at(ids))
+        return set(self.purged_lineages(ids))
 
-    def purged_at(self, ids: Sequence[str]) -> dict[str, str]:
-        """Those of ``ids`` removed for good from the Trash here, each with when."""
+    def purged_lineages(self, ids: Sequence[str]) -> dict[str, str]:
+        """Those of ``ids`` removed for good from the Trash here, each with the versions
+        of its parts it had then (lineage.py; empty when not known)."""
         out: dict[str, str] = {}
         for chunk, marks in _in_chunks(ids):
             out.update(self._connection.execute(
-                f"SELECT id, purged FROM purged_notes WHERE id IN ({marks})", chunk))
+                f"SELECT id, lineage FROM purged_notes WHERE id IN ({marks})", chunk))
         return out
 
     # ------------------------------------------------------------------ bookmarks, labels
