@@ -212,6 +212,9 @@ class LibraryView(QWidget):
                                                  self.refresh_action])
 
         self.status = QLabel(self)
+        # A long file name being indexed must not widen the Library (in a small window,
+        # a tab beside the notes), taking the text's room: cut short instead.
+        self.status.setMinimumWidth(1)
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.status.setContentsMargins(4, 0, 4, 0)
         self.progress = QProgressBar(self)
@@ -304,11 +307,13 @@ class LibraryView(QWidget):
         self.progress.setValue(done)
         self.progress.show()
         self.status.setText(f"Indexing {name}…" if name else "Indexing…")
+        self.status.setToolTip(self.status.text())
 
     def _update_status(self) -> None:
         n = self.model.rowCount()
         self.status.setText(f"{n} brief{'s' * (n != 1)}" if n else
                             "No briefs yet: add a folder with +")
+        self.status.setToolTip(self.status.text())
 
     # -- events --------------------------------------------------------------------------
     def open_current(self) -> None:
