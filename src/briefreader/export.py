@@ -94,9 +94,6 @@ class NotesExport:
     tell an edit made since from one made apart."""
     removed_bookmarks: tuple[tuple[str, str, str], ...] = ()
     """(id, section id, when) of each bookmark removed."""
-    unmarked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Note id → versions going out in a JSON export that could not be marked as
-    exported (see Store.exported_unmarked): the store marks them at its next write."""
 
 
 @dataclass(frozen=True)
@@ -137,9 +134,10 @@ def gather(service: NotesService, brief: Brief, *, sync: bool = True,
     """Sync the brief (placing notes again if it changed) and collect its notes. With
     ``share`` (a JSON export, which takes them along) the versions of their parts are
     marked as gone from this machine (lineage.py); where they cannot be (the database
-    busy with another program, a full disk), the export goes on without the versions
-    not yet marked, as from a read-only database. Without ``share`` (a Markdown export,
-    which has no versions) nothing is written. ``sync`` as for NotesService.listing."""
+    busy with another program, a full disk, read-only), the export takes them along
+    all the same and the store marks them before its next write
+    (Store.exported_unmarked). Without ``share`` (a Markdown export, which has no
+    versions) nothing is written. ``sync`` as for NotesService.listing."""
     for _ in range(5):  # again when a note changes while it is read (a window going on)
         listing = service.listing(brief, sync=sync)
         key = listing.brief.key
@@ -157,11 +155,10 @@ def gather(service: NotesService, brief: Brief, *, sync: bool = True,
         break
     else:
         raise ExportError("the notes kept changing while they were exported; export again")
-    unmarked = {note_id: tuple(lineage.bare(t) for t in line.split()
-                               if t.endswith(lineage.UNSHARED))
-                for note_id, line in lineages.items()
-                if share and lineage.UNSHARED in line}
-    store.exported_unmarked(unmarked)
+    if share:
+        store.exported_unmarked({
+            note_id: [lineage.bare(t) for t in line.split() if t.endswith(lineage.UNSHARED)]
+            for note_id, line in lineages.items() if lineage.UNSHARED in line})
     return NotesExport(
         brief=brief,
         brief_key=key,
@@ -175,7 +172,6 @@ def gather(service: NotesService, brief: Brief, *, sync: bool = True,
         bookmarks=tuple(store.bookmarks(key)),
         lineages=lineages,
         removed_bookmarks=tuple(store.removed_bookmarks(key)),
-        unmarked=unmarked,
     )
 
 

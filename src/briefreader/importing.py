@@ -880,10 +880,11 @@ def _apply_import(
     # when that is the version here (known, not assumed as without a brief given).
     here_hash = brief.content_hash if brief is not None else store.brief_hash(key)
     decided_here = bundle.brief is not None and bundle.brief.content_hash == here_hash
-    lineages = _Lineages(read_lineages, bundle.lineages, store.purged_lineages(ids))
+    purged = store.purged_lineages(ids)
     # A comment removed for good here that the file has a new reply to comes back.
-    lineages.answered = {c.reply_to for c in bundle.comments if c.reply_to in lineages.purged
-                         and c.id not in local_c and c.id not in lineages.purged}
+    answered = {c.reply_to for c in bundle.comments
+                if c.reply_to in purged and c.id not in local_c and c.id not in purged}
+    lineages = _Lineages(read_lineages, bundle.lineages, purged, answered)
     # A note whose id is one of the other kind here (a file written by hand, or by
     # another tool) is not this note: left out, and said.
     highlights = [h for h in bundle.highlights if h.id not in local_c]
@@ -925,7 +926,7 @@ def _apply_import(
 def _unrelated(service: NotesService, bundle: ImportBundle, brief: Brief) -> bool:
     """Whether the notes of an export file of another brief's key (a file path: each
     machine has its own) are plainly on another brief than ``brief``: its title, its
-    version, every section's text and every quote of theirs differ from this one's.
+    version, every section's text, most headings and the quotes of theirs differ.
     A reissued brief keeps some of these; two briefs that share none are two briefs.
     Not said of a file that gives nothing to tell by (a Markdown export merges only
     notes already here, by their ids)."""
@@ -1101,10 +1102,11 @@ class _Lineages:
     notes were removed for good here (``purged``): what the merge knows of their past."""
 
     def __init__(self, mine: Mapping[str, str], theirs: Mapping[str, str],
-                 purged: Mapping[str, str] | None = None) -> None:
+                 purged: Mapping[str, str] | None = None,
+                 answered: set[str] | None = None) -> None:
         self.mine = mine
         self.purged = purged or {}  # id → its versions then
-        self.answered: set[str] = set()  # of those, comments the file has new replies to
+        self.answered = answered or set()  # of those, comments the file has new replies to
         self.theirs = {i: lineage.trimmed(line) for i, line in theirs.items()}
         self.result: dict[str, str] = {}
 

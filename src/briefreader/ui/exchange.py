@@ -181,13 +181,15 @@ class _Task(QThread):
 
 class _Finishing(QProgressDialog):
     """What the closing window waits for: not to be put away (by Escape or its title
-    bar's close button) while the wait goes on."""
+    bar's close button) until ``may_close``."""
+
+    may_close = False
 
     def reject(self) -> None:
         pass
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if self.isVisible() and self.parentWidget() is not None and not self.property("done"):
+        if not self.may_close:
             event.ignore()
             return
         super().closeEvent(event)
@@ -252,16 +254,17 @@ class NotesExchange(QObject):
         self.finishing = True
         loop = QEventLoop()
         poll = QTimer(interval=50)
-        ended: list[int] = []  # polls since every task's thread ended
+        polls_ended = 0  # since every task's thread ended
 
         def check() -> None:
             # A task's ``done`` reaches ``_start``'s handler through this loop, which
             # takes it off ``tasks`` (told as its thread ends); should it not come,
             # shutdown's own wait below takes the task in.
+            nonlocal polls_ended
             if any(t.isRunning() for t in self.tasks.values()):
                 return
-            ended.append(1)
-            if not self.tasks or len(ended) > 40:
+            polls_ended += 1
+            if not self.tasks or polls_ended > 40:
                 loop.quit()
 
         poll.timeout.connect(check)
@@ -271,7 +274,7 @@ class NotesExchange(QObject):
         finally:
             self.finishing = False
         poll.stop()
-        dialog.setProperty("done", True)
+        dialog.may_close = True
         dialog.close()
         dialog.deleteLater()
 
