@@ -18,7 +18,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from briefreader.store import BriefRecord, Highlight, SectionRecord, Store, new_id
+from briefreader.store import (
+    CACHE_KIB,
+    BriefRecord,
+    Highlight,
+    SectionRecord,
+    Store,
+    new_id,
+)
 
 KEY = "bench-brief"
 
@@ -85,8 +92,9 @@ def raw_saver(folder: Path) -> tuple[sqlite3.Connection, Callable[[], None]]:
 
 
 def raw_loader(path: Path) -> tuple[sqlite3.Connection, Callable[[], object]]:
-    """The floor: the same rows as plain tuples."""
+    """The floor: the same rows as plain tuples, with the store's page cache."""
     conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     sql = (
         "SELECT h.* FROM highlights h JOIN briefs b ON b.id = h.brief_id WHERE b.key = ?"
         " AND h.deleted_at IS NULL ORDER BY h.section_ordinal, h.start, h.created"

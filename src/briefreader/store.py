@@ -95,6 +95,7 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 SCHEMA_VERSION = 9
+CACHE_KIB = 32 * 1024  # the page cache of each connection, at most
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 7
 BACKUP_INTERVAL = timedelta(days=1)
@@ -1241,6 +1242,9 @@ class Store:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
+            # Room for a big brief's notes (10,000 are some 6 MB of pages): loading
+            # them again reads them from here, not page by page from the file.
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
             if mode != "wal" and not self.read_only:
                 with suppress(sqlite3.OperationalError):  # read-only: keep what it has
