@@ -319,9 +319,34 @@ def test_heading_like_lines_without_body():
     assert brief.section(LEAD_ID).source == "Contents\n\nNavigation\n\nMaintenance\n\nFunding"
     # "Maintenance" is followed by another heading, not by body: it is a paragraph
     assert brief.section("navigation").source.endswith("leisure craft.\n\nMaintenance")
-    # "Annex A" / "Annex B" at the end have nothing after them: dropped
+    # "Annex A" / "Annex B" at the end have nothing after them: paragraphs, kept
     assert brief.section("funding").source == (
         "Lock gates on the eastern canal were replaced ahead of schedule and under budget."
+        "\n\nAnnex A\n\nAnnex B"
+    )
+
+
+def test_short_lines_ending_a_brief_are_kept():
+    """A contact line, a signature or a page footer after the last paragraph is the
+    brief's own text, not boilerplate: it stays at the end of the last section. Titles
+    listed after boilerplate ("Related Posts") still go with it."""
+    brief = parse_text(
+        "Visit of the Estonian Foreign Minister\n\n"
+        "Background\n\n"
+        "Estonia spends over 3% of GDP on defence.\n\n"
+        "Contact: Desk Officer, Nordic-Baltic Team, ext. 4412\n\n"
+        "Jane Whitfield\n\n"
+        "Share this\n\n"
+        "Related Posts\n\n"
+        "Five Things to Know About the Baltic States\n",
+        name="visit.txt",
+        content_hash="h",
+    )
+    assert outline(brief) == [("background", "Background", 1, None)]
+    assert brief.section("background").source == (
+        "Estonia spends over 3% of GDP on defence.\n\n"
+        "Contact: Desk Officer, Nordic-Baltic Team, ext. 4412\n\n"
+        "Jane Whitfield"
     )
 
 

@@ -100,20 +100,25 @@ def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = N
         if blocks and blocks[0].single_line and _same(blocks[0].rows[0], title):
             blocks.pop(0)  # a web page's title repeated as its first heading
 
-    # Boilerplate at the end goes, and so do heading-like lines with no body after them,
-    # unless the brief has no body text at all (then those lines are its text).
+    # Boilerplate at the end goes, and so do the heading-like lines among it (the titles
+    # listed under "Related Posts"). Heading-like lines after the last paragraph but
+    # before any boilerplate (a signature, "Annex A", a contact line) are the brief's
+    # own text: they stay, as paragraphs.
     last_body = next(
         (
             i
             for i in range(len(blocks) - 1, -1, -1)
             if blocks[i].heading is None and not _is_trailing_boilerplate(blocks[i])
         ),
-        len(blocks),
+        None,
     )
-    while blocks and (
-        _is_trailing_boilerplate(blocks[-1])
-        or (blocks[-1].heading is not None and len(blocks) - 1 > last_body)
-    ):
+    if last_body is not None:
+        cut = next(
+            (i for i in range(last_body + 1, len(blocks)) if _is_trailing_boilerplate(blocks[i])),
+            len(blocks),
+        )
+        del blocks[cut:]
+    while blocks and _is_trailing_boilerplate(blocks[-1]):
         blocks.pop()
 
     level = _level_rule([b.heading for b in blocks if b.heading])
