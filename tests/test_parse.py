@@ -896,3 +896,40 @@ def test_brief_error_lives_in_errors_and_is_re_exported():
         parse_markdown_module.parse_markdown(
             "---\nkey: [unclosed\n---\n# H\n", name="bad.md", content_hash="x"
         )
+
+
+def test_page_furniture_is_never_a_heading_or_the_title():
+    """A protective marking, a page number or a PDF's running header is text (kept where
+    it stands) but neither the title nor a heading: the numbered sections of the second
+    page stay under the heading of the first."""
+    brief = load_brief(DATA / "pdf-page-furniture.txt")
+    assert brief.title == "Harbour Authority Funding Review"
+    assert outline(brief) == [
+        (LEAD_ID, "Harbour Authority Funding Review", 0, None),
+        ("submission-to-the-ports-minister", "SUBMISSION TO THE PORTS MINISTER", 1, None),
+        ("1-purpose", "1. PURPOSE", 2, "submission-to-the-ports-minister"),
+        ("2-background", "2. BACKGROUND", 2, "submission-to-the-ports-minister"),
+        ("3-risks", "3. RISKS", 2, "submission-to-the-ports-minister"),
+        ("4-handling", "4. HANDLING", 2, "submission-to-the-ports-minister"),
+    ]
+    assert brief.section(LEAD_ID).source.split("\n\n") == [
+        "OFFICIAL-SENSITIVE",
+        "Harbour Authority Funding Review" + " " * 34 + "1",
+    ]
+    assert brief.section("2-background").source.split("\n\n")[1:] == [
+        "OFFICIAL-SENSITIVE\nPage 1 of 2",
+        "OFFICIAL-SENSITIVE",
+        "Harbour Authority Funding Review" + " " * 34 + "2",
+    ]
+    assert brief.section("3-risks").source.split("\n\n")[1:] == [
+        "[SECRET UK EYES ONLY]",
+        "- 2 -",
+    ]
+    assert brief.section("4-handling").source.endswith("May.\n\nOFFICIAL-SENSITIVE\nPage 2 of 2")
+
+
+@pytest.mark.parametrize("line", ["Secret", "Official Visits", "1\tIntroduction",
+                                  "RESTRICTED AREAS", "Page Layout"])
+def test_headings_that_are_not_page_furniture(line):
+    brief = parse_text(f"Brief\n\n{line}\n\nBody text.", name="b.txt", content_hash="h")
+    assert [s.title for s in brief.sections] == [line]

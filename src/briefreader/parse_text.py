@@ -64,6 +64,23 @@ _BOILERPLATE = re.compile(
     r"[.:!]?",
     re.I,
 )
+# Page furniture kept as text but never a heading or the title: protective markings
+# ("OFFICIAL-SENSITIVE", "[SECRET UK EYES ONLY]"), page numbers ("Page 2 of 5", "- 3 -")
+# and a PDF's running header or footer (a line of text and a page number far apart).
+_FURNITURE = re.compile(
+    r"[\[(*_ ]*(?:(?:UK|NATO|EU|COSMIC)\s+)?"
+    r"(?:TOP\s+SECRET|SECRET|CONFIDENTIAL|RESTRICTED|UNCLASSIFIED|OFFICIAL(?:[\s-]+SENSITIVE)?"
+    r"|PROTECT(?:ED)?|NOT\s+PROTECTIVELY\s+MARKED|FOR\s+OFFICIAL\s+USE\s+ONLY)"
+    r"(?:\s*[-–—:/]?\s*(?:COMMERCIAL|PERSONAL|LOCSEN|LEGAL|POLICY|DRAFT|NOFORN"
+    r"|(?:UK\s+)?EYES\s+ONLY|[A-Z]{2,5}\s+EYES\s+ONLY))*[\])*_ ]*"
+    r"|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
+    r"|[-–—]\s*\d{1,4}\s*[-–—]",
+    re.I,
+)
+_RUNNING_HEAD = re.compile(
+    r"\S.*\S {3,}(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|(?:page\s*)?\d{1,4} {3,}\S.*",
+    re.I,
+)
 # Page furniture dropped wherever it stands.
 _NOISE = re.compile(r"advertisement|sponsored content|skip to (?:main )?content|back to top", re.I)
 _COOKIE_NOTICE = re.compile(
@@ -95,10 +112,18 @@ def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = N
     blocks = _text_blocks(lines)
 
     title = None
-    if blocks and blocks[0].single_line and _title_like(blocks[0].rows[0]):
-        title = blocks.pop(0).rows[0]
-        if blocks and blocks[0].single_line and _same(blocks[0].rows[0], title):
-            blocks.pop(0)  # a web page's title repeated as its first heading
+    # The title is the first line, after any marking or running header above it (those
+    # stay, as text before the first heading).
+    first = next(
+        (i for i, b in enumerate(blocks) if not all(_is_furniture(r) for r in b.rows)),
+        len(blocks),
+    )
+    if first < len(blocks) and blocks[first].single_line and _title_like(blocks[first].rows[0]):
+        title = blocks.pop(first).rows[0]
+        if first < len(blocks) and blocks[first].single_line and _same(
+            blocks[first].rows[0], title
+        ):
+            blocks.pop(first)  # a web page's title repeated as its first heading
 
     # Boilerplate at the end goes, and so do the heading-like lines among it (the titles
     # listed under "Related Posts"). Heading-like lines after the last paragraph but
@@ -326,10 +351,20 @@ def _title_like(s: str) -> bool:
     return s.rstrip(_CLOSERS)[-1:] not in ".:;,…"
 
 
+def _is_furniture(s: str) -> bool:
+    """A protective marking, a page number, or a running header or footer."""
+    if _FURNITURE.fullmatch(s) is None and ("   " not in s or not _RUNNING_HEAD.fullmatch(s)):
+        return False
+    # Markings are written in capitals ("Secret" alone may be a heading).
+    return not _LETTER.search(s) or any(c.isdigit() for c in s) or s.upper() == s
+
+
 def _is_meta_line(s: str) -> bool:
-    """Boilerplate, a URL or e-mail address, a date, a dateline or a byline."""
+    """Boilerplate, a URL or e-mail address, a date, a dateline, a byline or page
+    furniture."""
     return bool(
         _is_boilerplate(s)
+        or _is_furniture(s)
         or _URL_OR_EMAIL.search(s)
         or _DATELINE.match(s)
         or _BYLINE.match(s)
