@@ -933,3 +933,42 @@ def test_page_furniture_is_never_a_heading_or_the_title():
 def test_headings_that_are_not_page_furniture(line):
     brief = parse_text(f"Brief\n\n{line}\n\nBody text.", name="b.txt", content_hash="h")
     assert [s.title for s in brief.sections] == [line]
+
+
+def test_numbered_paragraphs_are_not_headings():
+    """In a submission whose paragraphs are numbered, a paragraph's first line is no
+    heading: not when the sentence runs on to the next line, nor when it is a whole
+    sentence of its own."""
+    text = textwrap.dedent("""\
+        Submission on Flood Recovery Funding
+
+        2. RECOMMENDATION
+
+        2.1 That you agree the allocation set out in Annex A, totalling
+        £42 million across eleven local authorities.
+
+        3. BACKGROUND
+
+        3.1 The first tranche was released in November.
+        Take-up has been uneven: four authorities have spent most of theirs,
+        while three have yet to submit plans.
+
+        3.2 Officials met the Local Government Association on 3 March.
+
+        4. Next Steps.
+
+        Ministers decide in April.
+    """)
+    brief = parse_text(text, name="submission.txt", content_hash="h")
+    assert outline(brief) == [
+        ("2-recommendation", "2. RECOMMENDATION", 1, None),
+        ("3-background", "3. BACKGROUND", 1, None),
+        ("4-next-steps", "4. Next Steps.", 1, None),
+    ]
+    assert brief.section("2-recommendation").source == (
+        "2.1 That you agree the allocation set out in Annex A, totalling"
+        " £42 million across eleven local authorities."
+    )
+    background = brief.section("3-background").source.split("\n\n")
+    assert background[0].startswith("3.1 The first tranche was released in November.")
+    assert background[1] == "3.2 Officials met the Local Government Association on 3 March."

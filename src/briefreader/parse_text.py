@@ -21,6 +21,7 @@ from briefreader.sections import _assemble, _Heading, _title_from_name
 _LONG_LINE = 100  # a line longer than this was not hard-wrapped
 _MAX_HEADING_CHARS = 100
 _MAX_HEADING_WORDS = 12
+_MAX_DOTTED_HEADING_WORDS = 5  # a numbered line ending in "." and longer is a sentence
 _MAX_TITLE_CHARS = 150
 _MAX_TITLE_WORDS = 25
 
@@ -250,6 +251,7 @@ def _wrapped_blocks(piece: list[tuple[int, str]], width: int) -> list[_Block]:
         lead is not None
         and lead.style in ("numbered", "caps")
         and not _wrapped(first, piece[1][1], width)
+        and not _starts_lower(piece[1][1])  # "…, totalling" / "£42 million across…"
         and (lead.style == "caps" or not _ITEM.match(piece[1][1]))
     ):
         out.append(_Block([first.strip()], n0, lead, True))
@@ -331,6 +333,8 @@ def _heading_like(s: str) -> _HeadingLike | None:
         end = words.rstrip(_CLOSERS)  # "0. Definitions." is a heading; "1. Why?" is not
         if end.endswith("..") or (end[-1:] in _SENTENCE_END and end[-1:] != "."):
             return None
+        if end.endswith(".") and len(words.split()) > _MAX_DOTTED_HEADING_WORDS:
+            return None  # "3.1 The first tranche was released in May." is a paragraph
         return _HeadingLike("numbered", numbered.group("num").rstrip(".").count(".") + 1)
     if _starts_lower(s) or len(s.split()) > _MAX_HEADING_WORDS:
         return None
