@@ -972,3 +972,32 @@ def test_numbered_paragraphs_are_not_headings():
     background = brief.section("3-background").source.split("\n\n")
     assert background[0].startswith("3.1 The first tranche was released in November.")
     assert background[1] == "3.2 Officials met the Local Government Association on 3 March."
+
+
+def test_labels_ending_in_a_colon_head_a_brief_without_other_headings():
+    """An e-mail of lines to take is structured by labels such as "Top lines:"; a
+    sentence leading into a list ("The reasons for the delay are:") is no label."""
+    brief = load_brief(DATA / "colon-labels.txt")
+    assert outline(brief) == [
+        (LEAD_ID, "colon labels", 0, None),
+        ("top-lines", "Top lines:", 1, None),
+        ("if-pressed-on-compensation", "If pressed on compensation:", 1, None),
+        ("background", "Background:", 1, None),
+    ]
+    assert brief.section("top-lines").source.startswith("- We understand the frustration")
+    assert brief.section("background").source.split("\n\n") == [
+        "The two oldest ferries have been out of service for a combined 140 days"
+        " this winter. Replacement vessels are due in 2027.",
+        "The reasons for the delay are:\n- a shortage of dry-dock space;\n"
+        "- late delivery of engine parts.",
+        "Regards,\nPress Office",
+    ]
+
+
+def test_labels_stay_in_their_paragraph_where_a_brief_has_headings():
+    text = "Note\n\nSummary\n\nThe summary.\n\nKey points:\n- one point\n- another point\n"
+    brief = parse_text(text, name="note.txt", content_hash="h")
+    assert outline(brief) == [("summary", "Summary", 1, None)]
+    assert brief.section("summary").source == (
+        "The summary.\n\nKey points:\n- one point\n- another point"
+    )

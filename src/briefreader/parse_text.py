@@ -33,6 +33,15 @@ _NUMBERED = re.compile(
     r"\s+(?P<text>\S.*)$"
 )
 _RULE = re.compile(r"([=\-~*_#+.·•])(?:[ \t]*\1){2,}[ \t]*$")
+# A label: a few words ending in a colon, no other stops ("Points to avoid:").
+_LABEL = re.compile(r"[^.!?:;,…]{1,60}(?<!\s):")
+# …but not a sentence leading into a list ("The options are:", "as follows:").
+_LEAD_IN = re.compile(
+    r"\b(?:are|is|was|were|be|been|include|includes|including|follows|following|below|"
+    r"that|to|as|said|says|by|of|the|a|an|and|or|with|for|from|in|on|these|those|this)"
+    r"\s*:$",
+    re.I,
+)
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
 _CLOSERS = "\"'”’»)]}"
@@ -93,7 +102,7 @@ _COOKIE_NOTICE = re.compile(
 
 @dataclass(frozen=True)
 class _HeadingLike:
-    style: str  # "numbered", "caps", "plain" or "underline"
+    style: str  # "numbered", "caps", "plain", "underline" or "colon" (a label)
     depth: int  # numbered: depth of the number; underline: 1 for "=", 2 otherwise
 
 
@@ -106,6 +115,8 @@ class _Block:
     """Set when the block is one standalone line that looks like a heading."""
     single_line: bool = False
     is_heading: bool = False
+    labels_next: bool = False
+    """A label ("Key messages:") split from the top of the block after it."""
 
 
 def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = None) -> Brief:
@@ -147,15 +158,19 @@ def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = N
     while blocks and _is_trailing_boilerplate(blocks[-1]):
         blocks.pop()
 
-    level = _level_rule([b.heading for b in blocks if b.heading])
-    # A heading-like line is a heading when body text follows it, or when it heads the
-    # deeper heading that follows it. A run of them at one level (a contents list, an
-    # address) is body text.
-    for b, nxt in zip(reversed(blocks[:-1]), reversed(blocks[1:]), strict=True):
-        if b.heading is not None:
-            b.is_heading = nxt.heading is None or (
-                nxt.is_heading and level(b.heading) < level(nxt.heading)
-            )
+    # Labels ending in a colon ("Background:", "Key messages:") are the headings of a
+    # brief that has no others (an e-mail, a note of lines to take); where a brief has
+    # headings of its own they are text, each in the paragraph it introduces.
+    labels = [b for b in blocks if b.heading is not None and b.heading.style == "colon"]
+    for b in labels:
+        b.heading = None
+    level = _find_headings(blocks)
+    if labels and not any(b.is_heading for b in blocks):
+        for b in labels:
+            b.heading = _HeadingLike("colon", 1)
+        level = _find_headings(blocks)
+    elif labels:
+        blocks = _rejoin_labels(blocks)
 
     lead: list[_Block] = []
     groups: list[tuple[_Block, list[_Block]]] = []
@@ -175,6 +190,34 @@ def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = N
         content_hash=content_hash,
         path=path,
     )
+
+
+def _find_headings(blocks: list[_Block]):
+    """Set ``is_heading`` on each block; returns the level of each heading style."""
+    level = _level_rule([b.heading for b in blocks if b.heading])
+    # A heading-like line is a heading when body text follows it, or when it heads the
+    # deeper heading that follows it. A run of them at one level (a contents list, an
+    # address) is body text.
+    for b in blocks:
+        b.is_heading = False
+    for b, nxt in zip(reversed(blocks[:-1]), reversed(blocks[1:]), strict=True):
+        if b.heading is not None:
+            b.is_heading = nxt.heading is None or (
+                nxt.is_heading and level(b.heading) < level(nxt.heading)
+            )
+    return level
+
+
+def _rejoin_labels(blocks: list[_Block]) -> list[_Block]:
+    """Put each label split from the top of a paragraph back into it."""
+    out: list[_Block] = []
+    for b in reversed(blocks):
+        if b.labels_next and out and not out[-1].is_heading:
+            nxt = out[-1]
+            out[-1] = _Block([*b.rows, *nxt.rows], b.line)
+        else:
+            out.append(b)
+    return out[::-1]
 
 
 def _join(blocks: list[_Block]) -> str:
@@ -249,12 +292,12 @@ def _wrapped_blocks(piece: list[tuple[int, str]], width: int) -> list[_Block]:
     lead = _heading_like(first.strip())
     if (
         lead is not None
-        and lead.style in ("numbered", "caps")
+        and lead.style in ("numbered", "caps", "colon")
         and not _wrapped(first, piece[1][1], width)
         and not _starts_lower(piece[1][1])  # "…, totalling" / "£42 million across…"
-        and (lead.style == "caps" or not _ITEM.match(piece[1][1]))
+        and (lead.style != "numbered" or not _ITEM.match(piece[1][1]))
     ):
-        out.append(_Block([first.strip()], n0, lead, True))
+        out.append(_Block([first.strip()], n0, lead, True, labels_next=lead.style == "colon"))
         piece = piece[1:]
     out.append(_Block(_rows(piece, width), piece[0][0], None, len(piece) == 1))
     return out
@@ -280,6 +323,10 @@ def _unwrapped_blocks(piece: list[tuple[int, str]]) -> list[_Block]:
             j += 1
         run = piece[i:j]
         kinds = [_heading_like(ln.strip()) for _, ln in run]
+        if len(run) > 1 and kinds[0] is not None and kinds[0].style == "colon":
+            out.append(_Block([s], n, kinds[0], True, labels_next=True))  # "Background:"
+            i += 1
+            continue
         if all(k or _is_meta_line(ln.strip()) for k, (_, ln) in zip(kinds, run, strict=True)):
             out.extend(
                 _Block([ln.strip()], m, k, True) for (m, ln), k in zip(run, kinds, strict=True)
@@ -338,6 +385,8 @@ def _heading_like(s: str) -> _HeadingLike | None:
         return _HeadingLike("numbered", numbered.group("num").rstrip(".").count(".") + 1)
     if _starts_lower(s) or len(s.split()) > _MAX_HEADING_WORDS:
         return None
+    if _LABEL.fullmatch(s) and not _LEAD_IN.search(s):
+        return _HeadingLike("colon", 1)
     if s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END:
         return None
     if s.isupper() and sum(c.isupper() for c in s) >= 4:  # every cased letter upper
