@@ -1001,3 +1001,36 @@ def test_labels_stay_in_their_paragraph_where_a_brief_has_headings():
     assert brief.section("summary").source == (
         "The summary.\n\nKey points:\n- one point\n- another point"
     )
+
+
+def test_lettered_headings_sit_under_the_numbered_heading_before_them():
+    """"II. SCOPE" followed at once by "A. Geographic Scope" heads it: it was taken for
+    a line of a contents list (two headings at one level) and vanished into the
+    section before."""
+    text = "\n\n".join([
+        "Framework for Maritime Co-operation",
+        "I. INTRODUCTION", "The parties share an interest in open sea lanes.",
+        "II. SCOPE",
+        "A. Geographic Scope", "Territorial waters and economic zones.",
+        "B. Activities Covered", "Joint patrols and port visits.",
+        "III. GOVERNANCE", "A joint committee meets twice a year.",
+    ])  # fmt: skip
+    brief = parse_text(text, name="framework.txt", content_hash="h")
+    assert outline(brief) == [
+        ("i-introduction", "I. INTRODUCTION", 1, None),
+        ("ii-scope", "II. SCOPE", 1, None),
+        ("a-geographic-scope", "A. Geographic Scope", 2, "ii-scope"),
+        ("b-activities-covered", "B. Activities Covered", 2, "ii-scope"),
+        ("iii-governance", "III. GOVERNANCE", 1, None),
+    ]
+    assert brief.section("i-introduction").source == (
+        "The parties share an interest in open sea lanes."
+    )
+    # without numbered headings before them, lettered headings are top-level
+    options = parse_text(
+        "Options Paper\n\nA. Do Nothing\n\nCosts nothing.\n\nB. Legislate\n\nTakes a year.",
+        name="options.txt", content_hash="h",
+    )
+    assert [(s.title, s.level) for s in options.sections] == [
+        ("A. Do Nothing", 1), ("B. Legislate", 1)
+    ]

@@ -32,6 +32,7 @@ _NUMBERED = re.compile(
     r"(?P<num>\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.|(?=[IVX]+\.)X{0,3}(?:IX|IV|V?I{0,3})\.)"
     r"\s+(?P<text>\S.*)$"
 )
+_LETTERED = re.compile(r"[A-Z]\.\s+\S")  # "A. Geographic Scope"
 _RULE = re.compile(r"([=\-~*_#+.·•])(?:[ \t]*\1){2,}[ \t]*$")
 # A label: a few words ending in a colon, no other stops ("Points to avoid:").
 _LABEL = re.compile(r"[^.!?:;,…]{1,60}(?<!\s):")
@@ -102,7 +103,7 @@ _COOKIE_NOTICE = re.compile(
 
 @dataclass(frozen=True)
 class _HeadingLike:
-    style: str  # "numbered", "caps", "plain", "underline" or "colon" (a label)
+    style: str  # "numbered", "lettered", "caps", "plain", "underline" or "colon" (a label)
     depth: int  # numbered: depth of the number; underline: 1 for "=", 2 otherwise
 
 
@@ -391,6 +392,8 @@ def _heading_like(s: str) -> _HeadingLike | None:
         return None
     if s.isupper() and sum(c.isupper() for c in s) >= 4:  # every cased letter upper
         return _HeadingLike("caps", 1)
+    if _LETTERED.match(s):
+        return _HeadingLike("lettered", 1)
     return _HeadingLike("plain", 1)
 
 
@@ -441,6 +444,13 @@ def _same(a: str, b: str) -> bool:
 def _level_rule(found: list[_HeadingLike]):
     """The level of each heading style, given all the heading-like lines of a brief."""
     has_caps = any(h.style == "caps" for h in found)
+    # Lettered headings ("A. Scope") sit one level below the numbered ones they follow
+    # ("II. SCOPE").
+    styles = [h.style for h in found]
+    under_numbers = (
+        "lettered" in styles
+        and "numbered" in styles[: styles.index("lettered")]
+    )
 
     def level(h: _HeadingLike) -> int:
         if h.style == "underline":
@@ -449,6 +459,8 @@ def _level_rule(found: list[_HeadingLike]):
             return 1
         if h.style == "numbered":
             return min(6, h.depth + has_caps)
+        if h.style == "lettered":
+            return 1 + has_caps + under_numbers
         return 2 if has_caps else 1
 
     return level
