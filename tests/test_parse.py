@@ -1034,3 +1034,56 @@ def test_lettered_headings_sit_under_the_numbered_heading_before_them():
     assert [(s.title, s.level) for s in options.sections] == [
         ("A. Do Nothing", 1), ("B. Legislate", 1)
     ]
+
+
+def test_questions_head_the_sections_of_an_explainer():
+    text = textwrap.dedent("""\
+        Parcels to Northern Ireland: What Changes in October?
+
+        From 1 October, new arrangements for parcels come into force.
+
+        What is changing?
+
+        Businesses sending parcels to consumers no longer need customs declarations.
+
+        Who is affected?
+
+        Online retailers and carriers. Consumers should notice no difference.
+
+        SUGGESTED QUESTIONS
+
+        When will the guidance be published?
+
+        How many firms have registered?
+
+        Is the helpline staffed at weekends?
+        Why were carriers not consulted?
+
+        Customs Policy Team
+        September 2025
+    """)
+    brief = parse_text(text, name="explainer.txt", content_hash="h")
+    assert brief.title == "Parcels to Northern Ireland: What Changes in October?"
+    assert outline(brief) == [
+        (LEAD_ID, "Parcels to Northern Ireland: What Changes in October?", 0, None),
+        ("what-is-changing", "What is changing?", 2, None),
+        ("who-is-affected", "Who is affected?", 2, None),
+        ("suggested-questions", "SUGGESTED QUESTIONS", 1, None),
+    ]
+    # questions one after another are a list, not headings
+    assert brief.section("suggested-questions").source.split("\n\n") == [
+        "When will the guidance be published?",
+        "How many firms have registered?",
+        "Is the helpline staffed at weekends?\nWhy were carriers not consulted?",
+        "Customs Policy Team\nSeptember 2025",
+    ]
+    # the same in a brief of one paragraph per (long) line, as copied from a web page
+    long = " ".join(["Carriers must register with the scheme before the first of October."] * 2)
+    unwrapped = parse_text(
+        f"Parcels Explained\n\n{long}\n\nWhat is changing?\n\n{long}\n\n"
+        f"Who is affected?\n\n{long}\n",
+        name="explainer.txt", content_hash="h",
+    )
+    assert [s.title for s in unwrapped.sections] == [
+        "Parcels Explained", "What is changing?", "Who is affected?"
+    ]

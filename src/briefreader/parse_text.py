@@ -22,6 +22,7 @@ _LONG_LINE = 100  # a line longer than this was not hard-wrapped
 _MAX_HEADING_CHARS = 100
 _MAX_HEADING_WORDS = 12
 _MAX_DOTTED_HEADING_WORDS = 5  # a numbered line ending in "." and longer is a sentence
+_MAX_QUESTION_WORDS = 10  # "What happens if goods move on to Ireland?"
 _MAX_TITLE_CHARS = 150
 _MAX_TITLE_WORDS = 25
 
@@ -103,7 +104,8 @@ _COOKIE_NOTICE = re.compile(
 
 @dataclass(frozen=True)
 class _HeadingLike:
-    style: str  # "numbered", "lettered", "caps", "plain", "underline" or "colon" (a label)
+    style: str  # "numbered", "lettered", "caps", "plain", "question", "underline" or
+    # "colon" (a label)
     depth: int  # numbered: depth of the number; underline: 1 for "=", 2 otherwise
 
 
@@ -199,6 +201,18 @@ def _find_headings(blocks: list[_Block]):
     # A heading-like line is a heading when body text follows it, or when it heads the
     # deeper heading that follows it. A run of them at one level (a contents list, an
     # address) is body text.
+    # Questions one after another are a list ("Suggested questions"): text.
+    listed = [
+        b
+        for i, b in enumerate(blocks)
+        if _is_question(b)
+        and (
+            (i > 0 and _is_question(blocks[i - 1]))
+            or (i + 1 < len(blocks) and _is_question(blocks[i + 1]))
+        )
+    ]
+    for b in listed:
+        b.heading = None
     for b in blocks:
         b.is_heading = False
     for b, nxt in zip(reversed(blocks[:-1]), reversed(blocks[1:]), strict=True):
@@ -207,6 +221,10 @@ def _find_headings(blocks: list[_Block]):
                 nxt.is_heading and level(b.heading) < level(nxt.heading)
             )
     return level
+
+
+def _is_question(b: _Block) -> bool:
+    return b.heading is not None and b.heading.style == "question"
 
 
 def _rejoin_labels(blocks: list[_Block]) -> list[_Block]:
@@ -328,7 +346,10 @@ def _unwrapped_blocks(piece: list[tuple[int, str]]) -> list[_Block]:
             out.append(_Block([s], n, kinds[0], True, labels_next=True))  # "Background:"
             i += 1
             continue
-        if all(k or _is_meta_line(ln.strip()) for k, (_, ln) in zip(kinds, run, strict=True)):
+        if all(
+            (k and (k.style != "question" or len(run) == 1)) or _is_meta_line(ln.strip())
+            for k, (_, ln) in zip(kinds, run, strict=True)
+        ):
             out.extend(
                 _Block([ln.strip()], m, k, True) for (m, ln), k in zip(run, kinds, strict=True)
             )
@@ -388,7 +409,10 @@ def _heading_like(s: str) -> _HeadingLike | None:
         return None
     if _LABEL.fullmatch(s) and not _LEAD_IN.search(s):
         return _HeadingLike("colon", 1)
-    if s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END:
+    end = s.rstrip(_CLOSERS)
+    if end.endswith("?") and len(s.split()) <= _MAX_QUESTION_WORDS and "?" not in end[:-1]:
+        return _HeadingLike("question", 1)  # "What happens next?" in an explainer
+    if end[-1:] in _SENTENCE_END:
         return None
     if s.isupper() and sum(c.isupper() for c in s) >= 4:  # every cased letter upper
         return _HeadingLike("caps", 1)
@@ -461,6 +485,6 @@ def _level_rule(found: list[_HeadingLike]):
             return min(6, h.depth + has_caps)
         if h.style == "lettered":
             return 1 + has_caps + under_numbers
-        return 2 if has_caps else 1
+        return 2 if has_caps else 1  # "plain", "question", "colon"
 
     return level
