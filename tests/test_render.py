@@ -914,6 +914,35 @@ def test_stylesheets_parse_in_qt(qapp):
         assert quote.blockFormat().leftMargin() > 0
 
 
+def test_quotes_footnotes_and_links_are_legible_on_the_page_in_both_themes(qapp):
+    """Muted text of the brief (a quotation, the footnotes) and links stand at 4.5:1 or
+    more against the page of each theme: they are read, not skimmed past."""
+    from PySide6.QtGui import QPalette, QTextDocument
+    from PySide6.QtWidgets import QStyleFactory
+
+    from briefreader.ui import theme
+    from contrast import contrast
+
+    pages = {False: QStyleFactory.create("Fusion").standardPalette(),
+             True: theme._dark_palette()}
+    for dark, palette in pages.items():
+        page = palette.color(QPalette.ColorRole.Base)
+        doc = QTextDocument()
+        doc.setDefaultStyleSheet(render.stylesheet(dark))
+        doc.setHtml('<blockquote><p>quoted</p></blockquote>'
+                    '<div class="footnote"><p>noted</p></div><p><a href="#x">linked</a></p>')
+        seen = {}
+        block = doc.begin()
+        while block.isValid():
+            if block.text():
+                fmt = block.begin().fragment().charFormat()
+                seen[block.text()] = fmt.foreground().color()
+            block = block.next()
+        assert set(seen) == {"quoted", "noted", "linked"}
+        for text, colour in seen.items():
+            assert contrast(colour, page) >= 4.5, (dark, text, colour.name())
+
+
 def test_placeholder_loads_in_qt(qapp):
     from PySide6.QtGui import QImage
 
