@@ -534,3 +534,52 @@ def test_the_section_lists_style_outlives_any_one_section_list(qtbot):
     qtbot.addWidget(second)
     assert second.tree.style() is style
     assert style.styleHint(style.StyleHint.SH_ItemView_ShowDecorationSelected) == 0
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_quiet_text_is_still_legible_in_either_theme(qtbot, tmp_path, mode):
+    """Where you are (above the text), a note's author and date, the panel's counts:
+    quieter than the text, yet at 4.5:1 or more on what they are drawn on, a chosen
+    card's tint too."""
+    from briefreader.paths import Paths
+    from briefreader.ui.theme import apply_theme, mixed
+    from contrast import contrast
+    from windows import ferry_brief, open_window
+
+    app = QApplication.instance()
+    before = app.palette()
+    try:
+        apply_theme(app, mode)
+        window, store = open_window(qtbot, Paths(tmp_path / "data").ensure(),
+                                    ferry_brief(tmp_path))
+        try:
+            window.show_section("options")
+            an = window.note_taking.annotations
+            hid = an.create_highlight("options", 0, 6, "yellow")
+            panel = window.note_taking.panel
+            qtbot.waitUntil(lambda: panel.card(hid) is not None)
+            card = panel.card(hid)
+            palette = card.palette()
+            roles = QPalette.ColorRole
+            chosen = mixed(palette.color(roles.Base), palette.color(roles.Highlight), 0.12)
+            quiet = {
+                "breadcrumb": (window.breadcrumb, [window.breadcrumb.palette().color(
+                    roles.Window)]),
+                "summary": (panel.summary_label, [panel.summary_label.palette().color(
+                    roles.Window)]),
+                "meta": (card.meta, [palette.color(roles.Base), chosen]),
+            }
+            for name, (label, backgrounds) in quiet.items():
+                assert label.isVisible() and label.text(), name
+                ink = label.palette().color(label.foregroundRole())
+                text = label.palette().color(roles.Text)
+                for background in backgrounds:
+                    drawn = mixed(background, ink, ink.alphaF())  # a translucent ink's
+                    assert contrast(drawn, background) >= 4.5, (name, drawn.name(),
+                                                                background.name())
+                    assert contrast(drawn, background) < contrast(text, background), name
+        finally:
+            window.close()
+            store.close()
+    finally:
+        app.setPalette(before)

@@ -106,5 +106,27 @@ def apply_theme(app: QApplication, mode: str) -> bool:
     if "fusion" in styles and app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     dark = system_prefers_dark() if mode == "system" else mode == "dark"
-    app.setPalette(_dark_palette() if dark else app.style().standardPalette())
+    palette = _dark_palette() if dark else app.style().standardPalette()
+    palette.setColor(QPalette.ColorRole.PlaceholderText, secondary_text(palette))
+    app.setPalette(palette)
     return dark
+
+
+#: The least contrast of secondary text (where you are, dates, counts, hints) with what
+#: it is drawn on: quieter than the text, but text all the same.
+SECONDARY_CONTRAST = 4.6
+
+
+def secondary_text(palette: QPalette) -> QColor:
+    """The colour of the palette's quiet text (its placeholder role, which the window's
+    breadcrumb, the cards' dates, the panels' counts and hints are drawn in): the text
+    colour faded as far as it goes while it stands at SECONDARY_CONTRAST on every
+    background it is shown on — the window, the lists and cards, a chosen card."""
+    roles = QPalette.ColorRole
+    text = palette.color(roles.Text)
+    chosen = mixed(palette.color(roles.Base), palette.color(roles.Highlight), 0.12)
+    backgrounds = [palette.color(role) for role in (roles.Window, roles.Base,
+                                                    roles.AlternateBase)] + [chosen]
+    candidates = [faded(text, background, SECONDARY_CONTRAST) for background in backgrounds]
+    # The candidate nearest the text is the one that stands on every background.
+    return min(candidates, key=lambda colour: contrast(colour, text))
