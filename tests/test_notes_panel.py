@@ -934,3 +934,45 @@ def test_the_filters_read_whole_in_a_small_window(panel, qtbot, width):
     _filters_read_whole(panel)
     assert panel.filter_row.lines() == lines
     assert panel.minimumSizeHint().width() <= 280  # and the panel is no wider for it
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_the_tags_field_shows_when_it_has_the_keyboard(panel, qtbot, mode):
+    """Tab from a card's buttons into its tags: the field, drawn as part of the card,
+    is outlined then (3:1 or more against the card, as a focus sign must be), not
+    shown by a blinking caret alone; left, it is part of the card again."""
+    from briefreader.ui.theme import apply_theme, palette_is_dark
+    from contrast import contrast
+
+    app = QApplication.instance()
+    before = app.palette()
+    try:
+        dark = apply_theme(app, mode)
+        show(panel, [hl(1)])
+        card = panel.card("h1")
+        edit = card.tags_edit
+        qtbot.waitUntil(lambda: palette_is_dark(card.palette(), QPalette.ColorRole.Base) == dark)
+
+        def edges() -> list:
+            image = card.grab().toImage()
+            box = edit.geometry()
+            middle = box.center()
+            return [image.pixelColor(box.left(), middle.y()),
+                    image.pixelColor(box.right(), middle.y()),
+                    image.pixelColor(middle.x(), box.top()),
+                    image.pixelColor(middle.x(), box.bottom())]
+
+        card.delete_button.setFocus()
+        qtbot.waitUntil(card.delete_button.hasFocus)
+        plain = edges()
+        base = card.palette().color(QPalette.ColorRole.Base)
+        assert all(contrast(colour, base) < 1.2 for colour in plain)  # no box on the card
+        qtbot.keyClick(card.delete_button, Qt.Key.Key_Tab)
+        qtbot.waitUntil(edit.hasFocus)
+        for colour, was in zip(edges(), plain, strict=True):
+            assert contrast(colour, was) >= 3, (colour.name(), was.name())
+        qtbot.keyClick(edit, Qt.Key.Key_Tab)
+        qtbot.waitUntil(lambda: not edit.hasFocus())
+        assert edges() == plain
+    finally:
+        app.setPalette(before)

@@ -693,6 +693,30 @@ class _Badge(QLabel):
         super().paintEvent(event)
 
 
+class _TagsEdit(QLineEdit):
+    """A highlight's tags: part of the card, not a box on it, until the keyboard is in
+    it; then outlined in the accent colour, as a field with the focus is (a blinking
+    caret alone, gone half the time, is no sign of where the keys go)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrame(False)
+        # The card's own colour shows through.
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
+        self.setPalette(palette)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self.hasFocus():
+            painter = QPainter(self)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+            painter.end()
+
+
 def _tool_button(parent: QWidget, *, text: str = "", icon: QIcon | None = None,
                  name: str, tip: str) -> QToolButton:
     button = QToolButton(parent)
@@ -758,12 +782,7 @@ class HighlightCard(_Card):
         self.done_button.clicked.connect(self.note.editor_done)
         layout.addWidget(self.done_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.note.editing_changed.connect(self._on_editing_changed)
-        self.tags_edit = QLineEdit(self)
-        self.tags_edit.setFrame(False)
-        # Part of the card, not a box on it: the card's own colour shows through.
-        tags_palette = self.tags_edit.palette()
-        tags_palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
-        self.tags_edit.setPalette(tags_palette)
+        self.tags_edit = _TagsEdit(self)
         self.tags_edit.setPlaceholderText("Tags, comma-separated")
         self.tags_edit.setAccessibleName("Tags")
         self.tags_edit.setToolTip("Tags, separated by commas (saved when you press Enter or leave)")
