@@ -72,3 +72,33 @@ def test_a_large_heading_steps_down_in_a_narrow_column_rather_than_break_a_word(
         qtbot.wait(10)
         assert heading_sizes(view) == wide
         assert view.document().toPlainText() == text
+
+
+TABLE = ("# Tariff Schedule\n\n"
+         "| Line | Good | Rate now | Rate from 2027 | Quota | Note |\n"
+         "|---|---|---|---|---|---|\n"
+         + "".join(f"| {n} | Processed goods of heading {n} | {n % 7} per cent | nil "
+                   f"| {n * 40} tonnes | staged over three years |\n" for n in range(1, 9))
+         + "\n## Wide\n\n| A |\n|---|\n| <img src=\"x.png\" width=\"1400\" height=\"4\"> |\n")
+
+
+def test_a_table_that_fits_its_column_gets_no_sideways_scroll_bar(qtbot):
+    """A table squeezed into the text's column (Qt lays it out a pixel wider than the
+    column, into the side margin) shows no scroll bar under the text; content plainly
+    wider than the view still does."""
+    brief = parse_markdown(TABLE, name="table.md", content_hash="h-table-width")
+    table, wide = brief.sections
+    view = ReaderView()
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    bar = view.horizontalScrollBar()
+    for width in range(560, 1000, 7):
+        view.resize(width, 600)
+        view.show_section(brief, table)
+        qtbot.wait(1)
+        view.document().documentLayout().documentSize()  # laid out for this width
+        assert not bar.isVisible() or bar.maximum() > 2, (width, bar.maximum())
+    view.show_section(brief, wide)
+    qtbot.waitUntil(lambda: bar.maximum() > 100)
+    qtbot.waitUntil(bar.isVisible)

@@ -41,6 +41,9 @@ ZOOM_STEPS = (50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300)
 CACHE_SIZE = 64
 #: Text column width in average characters: comfortable reading measure.
 MEASURE_CHARS = 78
+#: How far (pixels) content may pass the text's width before the reader offers to
+#: scroll sideways: less is rounding, in the page's side margin.
+SCROLL_SLACK = 2
 #: Find marks beyond this many in one section are not drawn: every extra selection
 #: slows every repaint of the view.
 MAX_FIND_MARKS = 500
@@ -126,6 +129,7 @@ class ReaderView(QTextBrowser):
             | Qt.TextInteractionFlag.LinksAccessibleByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
+        self.horizontalScrollBar().rangeChanged.connect(self._no_bar_for_a_pixel)
         self._cache: OrderedDict[tuple, SafeDocument] = OrderedDict()
         self._blank = SafeDocument(None, self)
         self.setDocument(self._blank)
@@ -453,6 +457,18 @@ class ReaderView(QTextBrowser):
             heading.shown = size
         if cursor is not None:
             cursor.endEditBlock()
+
+    def _no_bar_for_a_pixel(self, _minimum: int, maximum: int) -> None:
+        """Qt lays a table out a pixel or two wider than the column it was given: that
+        lands in the page's side margin, hides nothing, and is no reason for a scroll
+        bar under the text (taking a line's room, offering to scroll by a pixel). Wider
+        content than that still gets its bar."""
+        from PySide6.QtCore import Qt
+
+        policy = (Qt.ScrollBarPolicy.ScrollBarAlwaysOff if maximum <= SCROLL_SLACK
+                  else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        if self.horizontalScrollBarPolicy() != policy:
+            self.setHorizontalScrollBarPolicy(policy)
 
     def refresh_measure(self) -> None:
         self._apply_measure(self.document())
