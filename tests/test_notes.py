@@ -236,7 +236,32 @@ def test_reverting_the_brief_brings_orphans_back(service):
     report = service.sync(original)
     assert report.reanchored
     assert service.store.get_highlight(ids["orphaned"]).status == "anchored"
-    assert service.store.get_highlight(ids["moved"]).current_section == "summary"
+    moved = service.store.get_highlight(ids["moved"])
+    assert (moved.status, moved.current_section) == ("anchored", "summary")
+
+
+def test_a_highlight_is_anchored_in_its_own_section_and_moved_elsewhere(service):
+    # Found letter for letter, a highlight is "moved" while it is away from the section
+    # it was made in (through later reissues too), and "anchored" once back, as a
+    # comment on the same section is.
+    original = make_brief()
+    h = service.annotate(original, "risks", "binding constraint")
+    c = service.comment(original, "risks", "Which terminals?")
+    renamed = make_brief(risks_title="Risks and constraints")
+    service.sync(renamed)
+    got = service.store.get_highlight(h.id)
+    assert (got.status, got.current_section) == ("moved", "risks-and-constraints")
+    retyped = make_brief(SUMMARY.replace("doubled again", "doubled once more"),
+                         risks_title="Risks and constraints")
+    service.sync(retyped)
+    got = service.store.get_highlight(h.id)
+    assert (got.status, got.current_section) == ("moved", "risks-and-constraints")
+    assert service.store.get_comment(c.id).status == "moved"
+    report = service.sync(original)
+    got = service.store.get_highlight(h.id)
+    assert (got.status, got.current_section) == ("anchored", "risks")
+    assert service.store.get_comment(c.id).status == "anchored"
+    assert (report.anchored, report.moved) == (2, 0)
 
 
 def test_comments_follow_their_section(service):

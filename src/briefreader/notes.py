@@ -708,7 +708,19 @@ def place_notes(
         sel, section = _last_known_place(h)
         items.append((sel, section, ordinals.get(section, h.section_ordinal)))
     found = reanchor_many(items, texts) if items else []
+    found = [_from_own_section(a, h.section_id) for h, a in zip(highlights, found, strict=True)]
     return found, [place_comment(c, texts, hint=c.current_section) for c in comments]
+
+
+def _from_own_section(found: Anchoring, section_id: str) -> Anchoring:
+    """A highlight found letter for letter is "anchored" in the section it was made in
+    (or attached to) and "moved" anywhere else, as a comment is: it is looked for from
+    its last place, but a brief put back as it was puts it back as anchored, and one
+    that moved stays "moved" through later reissues."""
+    if found.status not in ("anchored", "moved") or found.section_id is None:
+        return found
+    status = "anchored" if found.section_id == section_id else "moved"
+    return found if status == found.status else replace(found, status=status)
 
 
 def _last_known_place(h: Highlight) -> tuple[Selector, str]:
