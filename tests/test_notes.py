@@ -280,6 +280,47 @@ def test_comments_follow_their_section(service):
     assert service.comments(gone) == [got]
 
 
+def _options_brief(*options: str) -> Brief:
+    # Each option has its "Costs" and "Risks"; the ids of the repeated headings are
+    # numbered in reading order ("costs", "costs-2"), as the parsers number them.
+    bodies = {
+        "A": ("Extend the present contract.", "An 8 per cent uplift for fuel.",
+              "The vessels are 28 years old."),
+        "B": ("Retender for ten years.", "Bids of 7 to 8 million a year.",
+              "There may be only one bidder."),
+    }
+    sections, seen = [], {}
+    for name in options:
+        body, costs, risks = bodies[name]
+        for title, level, text in ((f"Option {name}", 2, body), ("Costs", 3, costs),
+                                   ("Risks", 3, risks)):
+            slug = title.lower().replace(" ", "-")
+            seen[slug] = seen.get(slug, 0) + 1
+            sid = slug if seen[slug] == 1 else f"{slug}-{seen[slug]}"
+            sections.append(Section(sid, title, level, None, len(sections), text))
+    digest = hashlib.sha256("\x00".join(s.source for s in sections).encode()).hexdigest()
+    return Brief(title="Ferry options", sections=tuple(sections), format="markdown",
+                 content_hash=digest, path=None, doc_id="ferry-2026")
+
+
+def test_comments_on_a_deleted_section_do_not_take_a_namesake_that_took_its_id(service):
+    both = _options_brief("A", "B")
+    on_a = service.comment(both, "costs", "Is the uplift justified?")
+    on_b = service.comment(both, "costs-2", "The range is wide.")
+    # Option A is dropped: Option B's "Costs" is numbered "costs" now, with its own text.
+    only_b = _options_brief("B")
+    assert [s.id for s in only_b.sections] == ["option-b", "costs", "risks"]
+    service.sync(only_b)
+    got_a, got_b = service.store.get_comment(on_a.id), service.store.get_comment(on_b.id)
+    assert (got_a.status, got_a.current_section) == ("orphaned", None)
+    assert (got_b.status, got_b.current_section) == ("moved", "costs")
+    # Put back, each is on its own section again.
+    service.sync(both)
+    got_a, got_b = service.store.get_comment(on_a.id), service.store.get_comment(on_b.id)
+    assert (got_a.status, got_a.current_section) == ("anchored", "costs")
+    assert (got_b.status, got_b.current_section) == ("anchored", "costs-2")
+
+
 def test_replies_and_edits(service):
     brief = make_brief()
     root = service.comment(brief, "summary", "Source for March?")

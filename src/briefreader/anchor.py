@@ -39,7 +39,7 @@ import bisect
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Literal, TypeVar
@@ -1320,8 +1320,17 @@ def _title_words_sim(a: str, b: str) -> float:
     return fuzz.token_set_ratio(a, b) / 100.0 if a and b else 0.0
 
 
-def match_section(ref: SectionRef, sections: Sequence[SectionText]) -> str | None:
-    """The section a comment made on ``ref`` belongs to now, or None (the comment is orphaned)."""
+def match_section(
+    ref: SectionRef, sections: Sequence[SectionText], others: Collection[str] = ()
+) -> str | None:
+    """The section a comment made on ``ref`` belongs to now, or None (the comment is orphaned).
+
+    ``others``: ids of sections that are plainly other sections of the version the
+    comment was last placed in (their text, letter for letter). A heading they share
+    with ``ref``, and an id they took over from it ("Costs" under a deleted option, and
+    the next option's "Costs" now numbered as it was), does not make one of them the
+    comment's section; only the comment's own text found in it would.
+    """
     if not sections:
         return None
     fps = _fingerprints(tuple(s.text for s in sections))
@@ -1345,7 +1354,7 @@ def match_section(ref: SectionRef, sections: Sequence[SectionText]) -> str | Non
 
     # The usual case, a section still under its id with its heading or its text, is
     # settled without comparing the comment with every other section.
-    same_id = [i for i, s in enumerate(sections) if s.id == ref.id]
+    same_id = [i for i, s in enumerate(sections) if s.id == ref.id and s.id not in others]
     for i in same_id:
         held = content_of(i)
         if held >= 0.1 and (held >= _CONTENT_SIMILAR or title_of(i) >= _TITLE_SIMILAR):
@@ -1367,7 +1376,8 @@ def match_section(ref: SectionRef, sections: Sequence[SectionText]) -> str | Non
             return sections[i].id
 
     by_content = max(range(len(sections)), key=lambda i: (content[i], closeness(i)))
-    titled = [i for i in range(len(sections)) if title[i] >= _TITLE_SIMILAR]
+    titled = [i for i in range(len(sections))
+              if title[i] >= _TITLE_SIMILAR and sections[i].id not in others]
     if titled:
         best = max(titled, key=lambda i: (title[i] + content[i], closeness(i)))
         # Headings share words ("Energy: outlook", "Finance: outlook"): a look-alike

@@ -11,7 +11,7 @@ import getpass
 import hashlib
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -362,7 +362,7 @@ class NotesService:
         comments = self.store.comments(stored.key, trash=None)
         results, comment_places = place_notes(
             self.section_texts(brief), highlights, comments,
-            ordinals={s.id: s.ordinal for s in stored.sections},
+            ordinals={s.id: s.ordinal for s in stored.sections}, earlier=stored.sections,
         )
         placed = [
             HighlightPlacement(
@@ -681,12 +681,15 @@ class NotesService:
 
 
 def place_comment(
-    c: Comment, texts: Sequence[SectionText], *, hint: str | None = None
+    c: Comment, texts: Sequence[SectionText], *, hint: str | None = None,
+    others: Collection[str] = (),
 ) -> tuple[str, str | None]:
-    """(status, section) of a section comment in this version of a brief."""
+    """(status, section) of a section comment in this version of a brief. ``others``:
+    sections now that are plainly other sections of the version it was last placed in
+    (see ``match_section``)."""
     ref = SectionRef(hint or c.section_id, c.section_heading, c.section_ordinal,
                      c.section_fingerprint)
-    found = match_section(ref, texts)
+    found = match_section(ref, texts, others)
     if found is None:
         return "orphaned", None
     return ("anchored" if found == c.section_id else "moved"), found
@@ -698,10 +701,12 @@ def place_notes(
     comments: Sequence[Comment],
     *,
     ordinals: Mapping[str, int] | None = None,
+    earlier: Sequence[SectionRecord] = (),
 ) -> tuple[list[Anchoring], list[tuple[str, str | None]]]:
     """Where each note is in this version of a brief: one rule for re-anchoring after an
     edit and for imported notes. Each is looked for from its last known place
-    (``ordinals``: the old sections' positions, when known)."""
+    (``ordinals``: the old sections' positions, when known; ``earlier``: the old
+    sections, when known, which tell the sections that are still one of them)."""
     ordinals = ordinals or {}
     items = []
     for h in highlights:
@@ -709,7 +714,28 @@ def place_notes(
         items.append((sel, section, ordinals.get(section, h.section_ordinal)))
     found = reanchor_many(items, texts) if items else []
     found = [_from_own_section(a, h.section_id) for h, a in zip(highlights, found, strict=True)]
-    return found, [place_comment(c, texts, hint=c.current_section) for c in comments]
+    still = _still_earlier(texts, earlier)
+    placed = []
+    for c in comments:
+        hint = c.current_section or c.section_id
+        others = [sid for sid, olds in still.items() if hint not in olds]
+        placed.append(place_comment(c, texts, hint=hint, others=others))
+    return found, placed
+
+
+def _still_earlier(
+    texts: Sequence[SectionText], earlier: Sequence[SectionRecord]
+) -> dict[str, set[str]]:
+    """Section id now -> the ids of the old sections with its very text (none for a
+    section with no text of its own: every such heading has the same)."""
+    empty = section_text_hash("")
+    old: dict[str, set[str]] = {}
+    for s in earlier:
+        if s.text_hash != empty:
+            old.setdefault(s.text_hash, set()).add(s.id)
+    if not old:
+        return {}
+    return {t.id: old[h] for t in texts if t.text and (h := section_text_hash(t.text)) in old}
 
 
 def _from_own_section(found: Anchoring, section_id: str) -> Anchoring:
