@@ -251,6 +251,23 @@ def test_short_quote_whose_text_was_deleted_does_not_land_elsewhere() -> None:
     assert {c.section_id for c in result.candidates} == {"intro", "outlook"}
 
 
+def test_list_items_reordered_keep_their_highlights() -> None:
+    # Each item highlighted whole; the reissue lists them the other way round, so no
+    # item keeps its neighbours. Each is still in its own section, and only there.
+    items = ["Approve the revised timetable", "Agree the funding split with councils",
+             "Note the risks to delivery in winter", "Confirm the Minister's visit"]
+    before = sections(("decisions", "Decisions", " ".join(items)), ("outlook", "Outlook", OUTLOOK))
+    after = sections(("decisions", "Decisions", " ".join(reversed(items))),
+                     ("outlook", "Outlook", OUTLOOK))
+    notes = [note(before[0], item) for item in items]
+    for item, result in zip(items, reanchor_many(notes, after), strict=True):
+        assert (result.status, located(result, after)) == ("anchored", item)
+    # An item dropped from the list is not found in another's place.
+    dropped = sections(("decisions", "Decisions", " ".join([items[3], items[0], items[2]])),
+                       ("outlook", "Outlook", OUTLOOK))
+    assert reanchor(*notes[1], dropped).status == "orphaned"
+
+
 def test_short_quote_is_matched_fuzzily_only_between_its_intact_context() -> None:
     sel, sid, ordinal = note(BRIEF[1], "tax")
     # Elsewhere, in other words: no.

@@ -24,7 +24,9 @@ still there. Every place must also be backed by enough agreeing characters (quot
 plus context, each counted above what unrelated text scores): three letters of quote
 are found everywhere, so a short quote is placed only where its context agrees too
 (or, when one side was edited, where it still is in its own section, near its old
-offset, with the other side largely as it was and no other copy close behind).
+offset, with the other side largely as it was and no other copy close behind; or, a
+passage of 24 characters or more, where it is in its own section and nowhere else in
+the brief: a list reordered leaves every item with new neighbours).
 A long passage whose beginning or end went elsewhere is placed on the clean piece
 that stayed, when it holds at least half of the passage. ``reanchor_many`` looks
 again for the notes of a renamed section in the section their neighbours went to.
@@ -80,6 +82,9 @@ _POS_DECISIVE = 0.2
 _HOME_NEAR = 0.8
 _HOME_SIDE = 0.6
 _HOME_MARGIN = 0.05
+# An exact quote this long that is in its own section and nowhere else in the brief
+# stays there whatever became of its context.
+_HOME_ALONE = 24
 # A section id that is gone maps to the section holding at least this many (and this
 # share) of the notes made in it that were found letter for letter.
 _RENAMED_VOTES = 2
@@ -809,6 +814,10 @@ class _Reanchorer:
         than every other copy in the brief, is the place all the same.
         """
         best = ranked[0]
+        if best.sec == home and len(ranked) == 1 and best.end - best.start >= _HOME_ALONE:
+            # Its sentence rewritten or its list reordered around it, a passage of some
+            # length still in its own section, and found nowhere else in the brief.
+            return True
         if best.sec != home or best.pos < _HOME_NEAR or max(best.prefix, best.suffix) < _HOME_SIDE:
             return False
         return len(ranked) == 1 or best.score - ranked[1].score >= _HOME_MARGIN
