@@ -268,6 +268,25 @@ def test_list_items_reordered_keep_their_highlights() -> None:
     assert reanchor(*notes[1], dropped).status == "orphaned"
 
 
+def test_a_copy_left_by_a_deleted_sentence_is_not_given_to_two_notes() -> None:
+    # A note on each "weekly"; the first sentence is deleted. The copy left is the
+    # second note's, which its context says; the first note does not land on it too.
+    text = ("Officials met on Monday. The company will report weekly to the agency. "
+            "The agency will report weekly to ministers.")
+    before = sections(("next", "Next steps", text), ("outlook", "Outlook", OUTLOOK))
+    after = sections(("next", "Next steps", text.replace(
+        "The company will report weekly to the agency. ", "")), ("outlook", "Outlook", OUTLOOK))
+    first, second = note(before[0], "weekly"), note(before[0], "weekly", 2)
+    got_first, got_second = reanchor_many([first, second], after)
+    assert got_first.status == "orphaned"
+    assert (got_second.status, located(got_second, after)) == ("anchored", "weekly")
+    assert got_second.start == after[0].text.index("weekly")
+    # Put back, each is on its own copy again.
+    back = reanchor_many([first, second], before)
+    assert [(r.status, r.start) for r in back] == [("anchored", first[0].start),
+                                                   ("anchored", second[0].start)]
+
+
 def test_short_quote_is_matched_fuzzily_only_between_its_intact_context() -> None:
     sel, sid, ordinal = note(BRIEF[1], "tax")
     # Elsewhere, in other words: no.

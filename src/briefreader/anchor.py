@@ -254,7 +254,34 @@ def reanchor_many(
                 # Its own section by content, but under another id: "moved".
                 status: Status = "moved" if again.status == "anchored" else again.status
                 results[i] = replace(again, status=status)
+    _one_note_per_copy(items, results, r.by_home)
     return results
+
+
+def _one_note_per_copy(
+    items: Sequence[tuple[Selector, str, int]], results: list[Anchoring],
+    by_home: dict[Selector, tuple[str, int, int]],
+) -> None:
+    """Orphan a note placed only because a copy of its quote stayed in its section
+    (``_Reanchorer._stayed_home``) when another note, which stood elsewhere, is placed
+    on that very copy: "weekly" twice in a section, a note on each, and the sentence of
+    the first deleted leaves one copy, which is the second note's."""
+    placed: dict[tuple[str, int, int], list[int]] = {}
+    for i, res in enumerate(results):
+        if res.section_id is not None and res.start is not None and res.end is not None:
+            placed.setdefault((res.section_id, res.start, res.end), []).append(i)
+    for place, many in placed.items():
+        if len(many) < 2:
+            continue
+        weak = {i for i in many if by_home.get(items[i][0]) == place}
+        for i in weak:
+            sel, sid, _ = items[i]
+            others = [j for j in many if j not in weak]
+            if any(
+                (items[j][1], items[j][0].start, items[j][0].end) != (sid, sel.start, sel.end)
+                for j in others
+            ):
+                results[i] = Anchoring("orphaned", None, None, None, results[i].candidates)
 
 
 def _renamed_sections(
@@ -736,6 +763,9 @@ class _Reanchorer:
         # of the section its neighbours went to. Keyed by selector, then by finding.
         self._kept: dict[Selector, dict[object, object]] = {}
         self._keep: dict[object, object] | None = None  # the note's, while it is run
+        # Notes placed on a copy only because it stayed in their section (``_stayed_home``),
+        # without the evidence of their context.
+        self.by_home: dict[Selector, tuple[str, int, int]] = {}
 
     # -- scoring
 
@@ -1146,6 +1176,7 @@ class _Reanchorer:
             (pool if self._supported(c, sel) else weak).append(c)
         if not pool and exact and self._stayed_home(exact, home):
             pool.append(weak.pop(0))
+            self.by_home[sel] = (ix.sections[pool[0].sec].id, pool[0].start, pool[0].end)
         for f in self._fuzzy(sel, sid, ordinal, hits):
             if any(_overlaps(f, c) for c in exact):
                 continue
