@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -484,6 +485,9 @@ def test_markdown_round_trip_reads_every_note_back(brief):
 
 
 def test_json_matches_the_golden_file(brief):
+    # (A brief's content hash covers the code that reads it too: fixed here, to the
+    # hash of the bytes alone.)
+    brief = replace(brief, content_hash=hashlib.sha256(BRIEF.encode()).hexdigest())
     data = replace(sample(brief), deleted_comments=(cm(brief, "outlook", "Gone.", 5),))
     check_golden("fisheries-notes.json", ex.export_json(data, exported_at=EXPORTED_AT))
 

@@ -228,6 +228,48 @@ def test_sync_reanchors_every_note_once_when_the_brief_changed(service, monkeypa
     assert calls == [4]
 
 
+def test_a_version_with_the_same_sections_leaves_every_note_where_it_was(
+    service, monkeypatch
+):
+    # A file changed where the reader shows nothing, or read by another version of
+    # briefreader to the very same sections: no note is placed again, none is counted as
+    # "changed since you last read it", and Review decisions stand.
+    brief = make_brief()
+    ids = _notes_on(service, brief)
+    service.sync(_edited())
+    orphan = ids["orphaned"]
+    settled = service.store.settle_highlight(orphan, orphan=True)
+    assert settled.reviewed is not None
+    before = {h.id: h for h in service.store.highlights("grain-2026")}
+    calls = []
+    monkeypatch.setattr(notes_mod, "reanchor_many", lambda *a: calls.append(a))
+    again = replace(_edited(), content_hash="read-otherwise")
+    report = service.sync(again)
+    assert not report.reanchored and calls == []
+    assert report.summary() == "1 note moved, 1 changed, 1 orphaned"  # as they stood
+    assert {h.id: h for h in service.store.highlights("grain-2026")} == before
+    assert service.store.get_highlight(orphan).reviewed == settled.reviewed
+    assert service.store.brief_hash("grain-2026") == "read-otherwise"
+
+
+def test_a_brief_read_into_other_sections_has_its_notes_placed_again(service):
+    # The same file read by another version into other sections (a line it took for a
+    # heading is text now): its notes are placed on them, not left at old positions.
+    brief = make_brief()
+    note = service.annotate(brief, "risks", "binding constraint")
+    joined = replace(
+        brief,
+        sections=(brief.sections[0],
+                  replace(brief.sections[1], source=f"{SUMMARY}\n\nRisks\n\n{RISKS}")),
+        content_hash="read-otherwise",
+    )  # fmt: skip
+    report = service.sync(joined)
+    assert report.reanchored
+    placed = service.store.get_highlight(note.id)
+    assert (placed.status, placed.current_section) == ("moved", "summary")
+    assert service.text_at(joined, placed) == "binding constraint"
+
+
 def test_reverting_the_brief_brings_orphans_back(service):
     original = make_brief()
     ids = _notes_on(service, original)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from markdown.extensions.toc import slugify_unicode
 
+from briefreader import parse as parse_mod
 from briefreader.brief import LEAD_ID, Brief
 from briefreader.errors import BriefreaderError
 from briefreader.parse import (
@@ -22,6 +23,7 @@ from briefreader.parse import (
     EncodingError,
     TooLargeError,
     UnreadableFileError,
+    _reading,
     find_briefs,
     load_brief,
     parse_bytes,
@@ -592,7 +594,7 @@ def test_crlf_markdown():
     ]
     assert [s.line for s in brief.sections] == [6, 8, 12]
     assert all("\r" not in s.source for s in brief.sections)
-    assert brief.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert brief.content_hash == hashlib.sha256(_reading() + path.read_bytes()).hexdigest()
 
 
 def test_lone_carriage_returns():
@@ -610,7 +612,7 @@ def test_utf8_bom_is_dropped():
     assert brief.title == "Fisheries Quota Note"  # the front matter was still found
     assert outline(brief) == [("quotas", "Quotas", 1, None)]
     assert brief.sections[0].line == 5
-    assert brief.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert brief.content_hash == hashlib.sha256(_reading() + path.read_bytes()).hexdigest()
 
 
 def test_utf16_with_bom_is_read():
@@ -1087,3 +1089,20 @@ def test_questions_head_the_sections_of_an_explainer():
     assert [s.title for s in unwrapped.sections] == [
         "Parcels Explained", "What is changing?", "Who is affected?"
     ]
+
+
+def test_the_content_hash_tells_a_file_read_otherwise(tmp_path, monkeypatch):
+    # The same bytes read by another version of briefreader (its code, or a library it
+    # reads with, changed) are another version of the brief: its notes are placed again.
+    path = tmp_path / "brief.txt"
+    path.write_text("Harbour Dues\n\nDues rise by a tenth in April.\n", encoding="utf-8")
+    now = load_brief(path).content_hash
+    assert load_brief(path).content_hash == now  # the same reading, the same version
+    monkeypatch.setattr(parse_mod, "_READING_LIBRARIES", ("markdown", "nh3", "PyYAML", "x"))
+    parse_mod._reading.cache_clear()
+    try:
+        assert load_brief(path).content_hash != now
+    finally:
+        monkeypatch.undo()
+        parse_mod._reading.cache_clear()
+    assert load_brief(path).content_hash == now

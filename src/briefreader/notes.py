@@ -224,10 +224,19 @@ class NotesService:
         if stored is None:
             self.store.save_brief(self._record(brief))
         elif stored.content_hash != brief.content_hash:
+            record = self._record(brief)
+            if record.sections == stored.sections:
+                # Changed where no section did (a line the reader does not show, or read
+                # by another version of briefreader to the same sections): every note is
+                # where it was. Only the new version is recorded.
+                self.store.apply_placements(record, expected_hash=stored.content_hash)
+                self._synced.add((key, brief.content_hash))
+                return SyncReport(key, new_brief=False, reanchored=False,
+                                  **asdict(self.store.status_counts(key)))
             highlights, comments = self._reanchor(brief, stored)
             # False: another process stored this version first; its placements stand.
             reanchored = self.store.apply_placements(
-                self._record(brief),
+                record,
                 expected_hash=stored.content_hash,
                 highlights=highlights,
                 comments=comments,

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import importlib.util
 import os
 import stat
+import sys
+import unicodedata
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from briefreader.brief import Brief
@@ -160,10 +165,37 @@ def parse_bytes(
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise EmptyFileError(f"{name} is empty (only blank lines)")
-    content_hash = hashlib.sha256(data).hexdigest()
+    content_hash = hashlib.sha256(_reading() + data).hexdigest()
     if Path(name).suffix.lower() in MARKDOWN_SUFFIXES:
         return parse_markdown(text, name=name, content_hash=content_hash, path=path)
     return parse_text(text, name=name, content_hash=content_hash, path=path)
+
+
+#: The modules whose code decides the sections and the plain text a brief's bytes give.
+_READING_MODULES = ("brief", "sections", "parse", "parse_text", "parse_markdown",
+                    "footnotes", "render")
+#: The libraries they call to do it (by distribution name).
+_READING_LIBRARIES = ("markdown", "nh3", "PyYAML")
+
+
+@lru_cache(maxsize=1)
+def _reading() -> bytes:
+    """What a brief read from a file depends on besides the file's bytes: this code and
+    the libraries it calls. It goes into the brief's content hash, so a file read by
+    another version of briefreader, which may cut or word its sections otherwise, is a
+    version of its own: its notes are placed again (``NotesService.sync``), never left
+    at positions that hold other text now."""
+    digest = hashlib.sha256(f"{sys.version} {unicodedata.unidata_version}\n".encode())
+    for dist in _READING_LIBRARIES:
+        try:
+            digest.update(f"{dist} {metadata.version(dist)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dist} ?\n".encode())
+    for name in _READING_MODULES:
+        spec = importlib.util.find_spec(f"briefreader.{name}")
+        origin = spec.origin if spec is not None else None
+        digest.update(Path(origin).read_bytes() if origin else name.encode())
+    return digest.digest()
 
 
 def _codec_for(data: bytes, encoding: str | None) -> str:
