@@ -800,6 +800,21 @@ def test_a_heading_typed_into_a_note_in_the_export_is_kept(tmp_path, brief, pair
     assert mine.store.get_comment(c.id).body == "Before\n\n**Section comments**\n\n### Also"
 
 
+def test_text_typed_under_the_quote_joins_the_note_without_its_label_line(brief, pair):
+    # A reader answers right under the passage, above the line with its label: that
+    # line is the export's, never part of the note.
+    mine, _, h = pair
+    bare = mine.annotate(brief, "enforcement", "Satellite monitoring")
+    md = ex.export_markdown(ex.gather(mine, brief))
+    md = md.replace("> cod quota\n", "> cod quota\n\nAbove the label.\n")
+    md = md.replace("> Satellite monitoring\n",
+                    "> Satellite monitoring\n\n**Agreed**, typed here.\n")
+    summary = im.apply_import(mine, im.parse_import(md))
+    assert summary.updated == 2
+    assert mine.store.get_highlight(h.id).note == "Above the label.\n\noriginal"
+    assert mine.store.get_highlight(bare.id).note == "**Agreed**, typed here."
+
+
 def test_without_its_end_marker_a_note_ends_at_the_next_heading(brief, pair):
     # An export from before end markers, or one whose marker was deleted by hand: the
     # headings the export wrote still end the note, and never become its text.

@@ -14,6 +14,7 @@ Pure Python: no Qt.
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import re
 import unicodedata
@@ -563,6 +564,12 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">"}
 # one typed there by hand is the note's text, not the end of it).
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _COMMENTS_LINE = f"**{COMMENTS_LABEL}**"
+# The line the export writes under each note's quote (a highlight: its label and
+# colour; a comment: its author and time), before the note's own text.
+_META = {
+    "highlight": re.compile(r"\*\*.*\*\* \((?:" + "|".join(COLORS) + r")\)(?: · .*)?"),
+    "comment": re.compile(r"\*\*.*\*\* · \d{4}-\d\d-\d\d \d\d:\d\d(?: .*)?"),
+}
 
 
 def _unescape(line: str) -> str:
@@ -577,6 +584,18 @@ def _unescaped(m: re.Match[str]) -> str:
         return _NAMED[name]
     code = int(name[1:])
     return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
+
+
+def _meta_below(lines: Sequence[str], at: int, kind: str) -> bool:
+    """Whether the meta line the export wrote for a note of ``kind`` comes after line
+    ``at``, in the same note: then a line starting with ``**`` above it was typed in."""
+    for raw in itertools.islice(lines, at + 1, None):
+        line = raw.strip()
+        if _META[kind].fullmatch(line):
+            return True
+        if line == END_MARKER or _MARKER.fullmatch(line):
+            return False
+    return False
 
 
 def _read_markdown(text: str, name: str) -> ImportBundle:
@@ -619,6 +638,7 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
     # without (an export from before end markers, or the marker deleted by hand) ends
     # at the first heading or comments label, as the export wrote them.
     cut: int | None = None  # where a heading first stood in the note's text
+    meta = False  # the note's meta line has been read (text typed above it is the note's)
 
     def close(ended: bool = False) -> None:
         if current is None:
@@ -627,7 +647,7 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
         note = canonical_text("\n".join(body if ended or cut is None else body[:cut]))
         texts.append(EditedText(kind, note_id, note, text_hash(note) != digest, digest))
 
-    for raw in lines:
+    for at, raw in enumerate(lines):
         line = raw.strip()
         m = _MARKER.fullmatch(line)
         if m:
@@ -636,7 +656,7 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
             if note_id in seen:
                 raise NotesImportError(f"{name}: the note {note_id} appears twice")
             seen.add(note_id)
-            current, body, state, cut = (kind, note_id, digest), [], "head", None
+            current, body, state, cut, meta = (kind, note_id, digest), [], "head", None, False
             continue
         if current is None or state == "none":
             continue
@@ -646,10 +666,12 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
             continue
         if state == "body" and cut is None and (_HEADING.match(line) or line == _COMMENTS_LINE):
             cut = len(body)
+        if not meta and (_META[current[0]].fullmatch(line) or state == "head"
+                         and line.startswith("**") and not _meta_below(lines, at, current[0])):
+            # (also after lines typed between the quote and it: they are the note's)
+            state, meta = "body", True
+            continue
         if state == "head":
-            if line.startswith("**"):
-                state = "body"
-                continue
             if current[0] == "highlight" and (not line or line.startswith(">")):
                 continue
             if not line:
