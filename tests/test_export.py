@@ -1016,6 +1016,35 @@ def test_foreign_web_annotation_is_placed_by_its_quote(tmp_path, brief, store):
     )
 
 
+def test_web_annotations_of_another_tool_with_addresses_for_ids_are_imported_once(
+        tmp_path, brief, store):
+    # W3C annotations are named by an address (https://…/anno1): each becomes a note,
+    # the same one when the file is imported again.
+    foreign = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "https://example.org/collections/1",
+        "type": "AnnotationCollection",
+        "first": {"id": "https://example.org/collections/1/page1", "type": "AnnotationPage",
+                  "items": [{
+                      "id": f"https://example.org/annotations/{n}?v=1#a",
+                      "type": "Annotation",
+                      "creator": "https://example.org/users/kim",
+                      "body": {"type": "TextualBody", "value": f"Note {n}"},
+                      "target": {"source": "https://example.org/fisheries",
+                                 "selector": {"type": "TextQuoteSelector", "exact": quote}},
+                  } for n, quote in ((1, "Small ports welcomed"), (2, "cod quota"))]},
+    }  # fmt: skip
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps(foreign), encoding="utf-8")
+    service = NotesService(store)
+    summary = im.import_notes(service, path, brief=brief)
+    assert (summary.added, summary.skipped) == (2, 0)
+    assert sorted(h.note for h in service.highlights(brief)) == ["Note 1", "Note 2"]
+    again = im.import_notes(service, path, brief=brief)
+    assert (again.added, again.unchanged) == (0, 2)
+    assert len(service.highlights(brief)) == 2
+
+
 # --------------------------------------------------------------------------- writing
 
 

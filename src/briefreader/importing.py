@@ -18,6 +18,7 @@ import itertools
 import json
 import re
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -63,6 +64,8 @@ MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_TEXT_CHARS = 32 * 1024 * 1024
 #: The newest JSON export format this version reads ("br:format").
 JSON_FORMAT = 1
+# An absolute IRI (RFC 3987: a scheme, then no spaces, quotes or angle brackets).
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`\x00-\x1f\x7f]{1,2000}")
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
 
@@ -185,6 +188,10 @@ def _note_id(raw: object, where: str) -> str:
             raw = raw[len(prefix) :]
             break
     if not _SAFE_ID.fullmatch(raw):
+        if _IRI.fullmatch(raw):
+            # Another tool's annotation (its id an address, as W3C annotations have):
+            # the same note each time the file comes.
+            return str(uuid.uuid5(uuid.NAMESPACE_URL, raw))
         raise NotesImportError(f"{where}: {raw[:60]!r} is not a note id")
     return raw
 
