@@ -496,6 +496,13 @@ def test_json_follows_the_web_annotation_model(brief):
     doc = json.loads(ex.export_json(sample(brief), exported_at=EXPORTED_AT))
     assert doc["@context"][0] == "http://www.w3.org/ns/anno.jsonld"
     assert doc["type"] == "AnnotationCollection"
+    assert doc["first"]["type"] == "AnnotationPage"
+    # The collection and its page each have exactly one IRI (required by the model).
+    iri = re.compile(r"[a-z][a-z0-9+.-]*:\S+")
+    assert iri.fullmatch(doc["id"]) and iri.fullmatch(doc["first"]["id"])
+    assert doc["id"] != doc["first"]["id"]
+    later = json.loads(ex.export_json(sample(brief), exported_at="2026-04-02T08:00:00.000Z"))
+    assert later["id"] != doc["id"]
     items = doc["first"]["items"]
     assert doc["total"] == len(items) == 8
     first = items[1]

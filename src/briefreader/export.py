@@ -20,6 +20,7 @@ import json
 import os
 import re
 import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -780,13 +781,18 @@ def export_json(
         if c.id in kept
     ]
     brief = data.brief
+    generated = exported_at or now_utc()
+    # The W3C model requires an id of the collection and of its page: one of its own
+    # for each export.
+    name = f"{source}#notes@{generated}"
     collection = {
         "@context": _CONTEXT,
+        "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
         "type": "AnnotationCollection",
         "label": f"Notes on {brief.title}",
         "total": len(items),
         "generator": {"type": "Software", "name": "briefreader", "br:version": __version__},
-        "generated": exported_at or now_utc(),
+        "generated": generated,
         "br:format": 1,
         "br:brief": {
             "key": data.brief_key,
@@ -807,7 +813,8 @@ def export_json(
             ],
         },  # fmt: skip
         "br:labels": {c: data.labels.get(c, DEFAULT_LABELS[c]) for c in COLORS},
-        "first": {"type": "AnnotationPage", "items": []},
+        "first": {"id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name + '/1')}",
+                  "type": "AnnotationPage", "items": []},
     }
     if keep == Filters():
         # The reader's own marks, for the whole brief: not in a selection of its notes.
