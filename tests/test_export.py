@@ -356,6 +356,18 @@ def test_replies_are_threaded_under_their_comment(brief):
     assert levels["Confirmed"] == levels["The"] + 2
 
 
+def test_the_times_of_notes_say_they_are_utc(brief):
+    # Stored in UTC; a reader elsewhere (or the writer, whose window shows local
+    # times) must not take them for times of their own zone.
+    data = sample(brief)
+    md = ex.export_markdown(data, exported_at=EXPORTED_AT)
+    times = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d\S*(?: \w+)?", md)
+    assert len(times) == len(data.highlights) + len(data.comments)
+    assert all(t.endswith(" UTC") for t in times), times
+    (h,) = [h for h in data.highlights if h.color == "red"]
+    assert f"{h.modified[:10]} {h.modified[11:16]} UTC" in md
+
+
 @pytest.mark.parametrize("note", HOSTILE)
 def test_hostile_note_reads_back_as_the_same_text(brief, note):
     h = hl(brief, "catch-limits", "cod quota", 9, note=note)

@@ -461,7 +461,8 @@ def _safe_id(note_id: str) -> str:
 
 
 def _when(stamp: str) -> str:
-    return stamp[:16].replace("T", " ")
+    # Stored in UTC: said, so that no reader takes it for a time of their own zone.
+    return stamp[:16].replace("T", " ") + " UTC"
 
 
 # --------------------------------------------------------------------------- Markdown export
