@@ -834,6 +834,23 @@ def test_text_typed_under_the_quote_joins_the_note_without_its_label_line(brief,
     assert mine.store.get_highlight(bare.id).note == "**Agreed**, typed here."
 
 
+def test_text_written_between_the_notes_of_an_export_is_said_not_imported(brief, pair):
+    # Only a note's own text is read back: a remark typed between two notes, or under a
+    # heading, is not taken silently into nothing.
+    mine, _, h = pair
+    mine.comment(brief, "enforcement", "A comment")
+    md = ex.export_markdown(ex.gather(mine, brief))
+    assert im.apply_import(mine, im.parse_import(md)).outside == ()
+    lines = md.split("\n")
+    at = lines.index(f"**{ex.COMMENTS_LABEL}**")
+    lines[at:at] = ["Remark between the notes.", ""]
+    summary = im.apply_import(mine, im.parse_import("\n".join(lines)))
+    assert (summary.updated, summary.unchanged) == (0, 2)
+    assert summary.outside == (at + 1,)
+    assert f"1 line written outside the notes not imported (line {at + 1}" in summary.summary()
+    assert mine.store.get_highlight(h.id).note == "original"
+
+
 def test_without_its_end_marker_a_note_ends_at_the_next_heading(brief, pair):
     # An export from before end markers, or one whose marker was deleted by hand: the
     # headings the export wrote still end the note, and never become its text.

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 Format = Literal["md", "json"]
 
 ORPHANS_HEADING = "Not found in this version of the brief"
+NO_NOTES = "No notes on this brief."
 COMMENTS_LABEL = "Section comments"
 
 _NS = "urn:briefreader:ns#"
@@ -521,7 +522,7 @@ def export_markdown(
             out += _highlight_md(h, data, orphaned=True)
         out += _comments_md(threads.get(None, ()), replies, orphaned=True)
     if not highlights and not comments:
-        out += ["", "No notes on this brief."]
+        out += ["", NO_NOTES]
     return "\n".join(out) + "\n"
 
 

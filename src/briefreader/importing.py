@@ -36,6 +36,7 @@ from briefreader.export import (
     _SAFE_ID,
     COMMENTS_LABEL,
     END_MARKER,
+    NO_NOTES,
     canonical_text,
     text_hash,
 )
@@ -132,6 +133,9 @@ class ImportBundle:
     """Note id → the versions of its parts there (JSON ``br:versions``, lineage.py)."""
     removed_bookmarks: tuple[tuple[str, str, str], ...] = ()
     """(id, section id, when) of each bookmark removed there."""
+    outside: tuple[int, ...] = ()
+    """(Markdown) The lines, numbered from 1, of text written outside every note:
+    not imported, and said."""
 
 
 def read_import(path: Path) -> ImportBundle:
@@ -571,6 +575,8 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">"}
 # one typed there by hand is the note's text, not the end of it).
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _COMMENTS_LINE = f"**{COMMENTS_LABEL}**"
+# What the export itself writes between the notes, besides headings.
+_EXPORT_LINES = frozenset({_COMMENTS_LINE, NO_NOTES})
 # The line the export writes under each note's quote (a highlight: its label and
 # colour; a comment: its author and time), before the note's own text.
 _META = {
@@ -608,6 +614,7 @@ def _meta_below(lines: Sequence[str], at: int, kind: str) -> bool:
 def _read_markdown(text: str, name: str) -> ImportBundle:
     lines = _NEWLINE.split(text)
     front: dict = {}
+    first_line = 1  # the number of the first line read for notes
     if lines and lines[0].strip() == "---":
         try:
             end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
@@ -628,6 +635,7 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
             raise NotesImportError(f"{name}: the front matter must be a set of 'key: value'")
         front = loaded
         lines = lines[end + 1 :]
+        first_line = end + 2
     key = front.get("brief_id")
     if key is not None and not isinstance(key, str):
         raise NotesImportError(f"{name}: 'brief_id' in the front matter must be text")
@@ -636,6 +644,7 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
     exported = front.get("exported_at")
 
     texts: list[EditedText] = []
+    outside: list[int] = []  # lines of text written between the notes
     seen: set[str] = set()
     current: tuple[str, str, str] | None = None
     body: list[str] = []
@@ -666,6 +675,8 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
             current, body, state, cut, meta = (kind, note_id, digest), [], "head", None, False
             continue
         if current is None or state == "none":
+            if line and not (_HEADING.match(line) or line in _EXPORT_LINES):
+                outside.append(first_line + at)
             continue
         if line == END_MARKER:
             close(ended=True)
@@ -693,6 +704,7 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
         brief,
         texts=tuple(texts),
         exported_at=exported if isinstance(exported, str) else None,
+        outside=tuple(outside),
     )
 
 
@@ -715,6 +727,8 @@ class ImportSummary:
     was changed here since the export as well as in the file."""
     bookmarks: int = 0
     """Bookmarks added, or whose label was added to one here on the same section."""
+    outside: tuple[int, ...] = ()
+    """(Markdown) The lines of text written outside every note, not imported."""
 
     def summary(self) -> str:
         """One line for a status bar or the terminal."""
@@ -729,6 +743,12 @@ class ImportSummary:
                      " both texts kept)")
         if self.bookmarks:
             line += f"; {self.bookmarks} {'bookmark' if self.bookmarks == 1 else 'bookmarks'}"
+        if self.outside:
+            n = len(self.outside)
+            at = ", ".join(map(str, self.outside[:5])) + (", …" if n > 5 else "")
+            line += (f"; {n} {'line' if n == 1 else 'lines'} written outside the notes not"
+                     f" imported (line{'s' if n > 1 else ''} {at}: only a note's own text"
+                     " is read back)")
         return line
 
 
@@ -900,7 +920,7 @@ def _apply_import(
                                              edited_at or now_utc(), tally, earlier, export_id)
         store.merge_notes(update_highlights=upd_h, update_comments=upd_c,
                           imported_texts=written, expected=expected, expected_version=version)
-        return tally.result(key)
+        return replace(tally.result(key), outside=bundle.outside)
 
     same_version = brief is None or (
         bundle.brief is not None and bundle.brief.content_hash == brief.content_hash
