@@ -406,6 +406,24 @@ def test_python_markdown_shows_each_note_as_written(brief, note):
     assert re.sub(r"[ \t]+", " ", shown_text) == re.sub(r"[ \t]+", " ", ex.canonical_text(note))
 
 
+def test_the_indentation_of_a_notes_lines_shows_and_reads_back_unchanged(brief, store):
+    # A nested list or code in a note keeps its shape where the export is shown...
+    import markdown
+
+    note = "Steps:\n- top\n    - nested\n```\ndef f():\n\treturn 1\n```"
+    service = NotesService(store)
+    h = service.annotate(brief, "catch-limits", "cod quota", note=note)
+    md = ex.export_markdown(ex.gather(service, brief))
+    for html in (markdown.markdown(body(md)), MarkdownIt("commonmark").render(md)):
+        shown = html.replace("<br />", "").replace("\u00a0", " ")
+        assert "\n    - nested\n" in shown and "\n    return 1\n" in shown
+    # ... and the file reads back as the same note, its lines' layout kept.
+    assert im.apply_import(service, im.parse_import(md)).unchanged == 1
+    edited = im.parse_import(md.replace("Steps:", "Steps, in order:"))
+    assert im.apply_import(service, edited).updated == 1
+    assert service.store.get_highlight(h.id).note == note.replace("Steps:", "Steps, in order:")
+
+
 def test_python_markdown_keeps_a_reply_inside_the_comment_it_answers(brief):
     import markdown
 

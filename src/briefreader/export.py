@@ -430,15 +430,38 @@ def _text_block(text: str, prefix: str = "") -> list[str]:
     """User text as Markdown lines, each starting with ``prefix``: paragraphs kept, and
     lines too (a line going on in the same paragraph ends with a line break, two
     spaces, which reading the file back trims)."""
-    canon = canonical_text(text)
-    if not canon:
-        return []
-    lines = canon.split("\n")
+    rows = _canonical_rows(text)
+    lines = [line for _, line in rows]
     return [
-        prefix + escape_line(line) + ("  " if i + 1 < len(lines) and lines[i + 1] else "")
+        prefix + indent + escape_line(line)
+        + ("  " if i + 1 < len(lines) and lines[i + 1] else "")
         if line else prefix.rstrip()
-        for i, line in enumerate(lines)
+        for i, (indent, line) in enumerate(rows)
     ]
+
+
+def _canonical_rows(text: str) -> list[tuple[str, str]]:
+    """The lines of :func:`canonical_text`, each with the indentation it had, as no-break
+    spaces (a tab as four): a nested list or code in a note keeps its shape where the
+    export is shown, and reading it back trims them as it trims the line."""
+    rows: list[tuple[str, str]] = []
+    raws = _NEWLINE.split(text) if "\n" in text or "\r" in text else (text,)
+    for raw in raws:
+        line = raw.strip()
+        if not line and (not rows or not rows[-1][1]):
+            continue  # blank lines at the start, or after a blank line
+        indent = ""
+        if line and raw[0].isspace():
+            indent = "".join(_NBSP * (4 if c == "\t" else 1)
+                             for c in raw[: len(raw) - len(raw.lstrip())])[:_MAX_INDENT]
+        rows.append((indent, line))
+    while rows and not rows[-1][1]:
+        rows.pop()
+    return rows
+
+
+_NBSP = "\u00a0"
+_MAX_INDENT = 40
 
 
 def text_hash(text: str) -> str:
