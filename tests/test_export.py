@@ -368,6 +368,19 @@ def test_the_times_of_notes_say_they_are_utc(brief):
     assert f"{h.modified[:10]} {h.modified[11:16]} UTC" in md
 
 
+def test_replies_whose_comment_is_not_exported_say_they_are_replies(brief):
+    # Their comment in the Trash (or left out by a filter): each reply still says it
+    # answers something, and its text still reads back.
+    replies = [cm(brief, "enforcement", "Agreed.", 2, reply_to=1),
+               cm(brief, "enforcement", "Not me.", 3, reply_to=1, minute=31)]
+    alone = cm(brief, "enforcement", "A comment of its own.", 4, minute=32)
+    md = ex.export_markdown(data_of(brief, [], [*replies, alone]), exported_at=EXPORTED_AT)
+    assert md.count(ex.REPLY_WITHOUT_PARENT) == 2
+    assert md.split("Not me.")[1].count(ex.REPLY_WITHOUT_PARENT) == 0
+    texts = {t.id: t.text for t in im.parse_import(md).texts}
+    assert texts == {c.id: c.body for c in (*replies, alone)}
+
+
 @pytest.mark.parametrize("note", HOSTILE)
 def test_hostile_note_reads_back_as_the_same_text(brief, note):
     h = hl(brief, "catch-limits", "cod quota", 9, note=note)

@@ -52,6 +52,7 @@ Format = Literal["md", "json"]
 ORPHANS_HEADING = "Not found in this version of the brief"
 NO_NOTES = "No notes on this brief."
 COMMENTS_LABEL = "Section comments"
+REPLY_WITHOUT_PARENT = "a reply to a comment not in this export"
 
 _NS = "urn:briefreader:ns#"
 _CONTEXT = ["http://www.w3.org/ns/anno.jsonld", {"br": _NS}]
@@ -668,6 +669,8 @@ def _comments_md(
         meta = [f"**{_escaped(c.author) or 'unknown'}**", _when(c.created)]
         if orphaned and depth == 0:
             meta.append(f"was on “{_escape_inline(c.section_heading)}”")
+        if depth == 0 and c.reply_to is not None:  # (in the Trash, or left out by a filter)
+            meta.append(REPLY_WITHOUT_PARENT)
         if c.modified and c.modified[:16] != c.created[:16]:
             meta.append(f"edited {_when(c.modified)}")
         out.extend(["", f"{pad}- {_marker('comment', c.id, c.body)}", inner + " · ".join(meta)])
