@@ -177,3 +177,23 @@ def test_a_data_folder_that_is_a_file_says_so(capsys, brief, tmp_path):
     code, _, err = run(capsys, "--data-dir", str(taken), "notes", str(brief))
     _one_line_error(code, err)
     assert "File exists" not in err and "file" in err and str(taken) in err
+
+
+# ------------------------------------------------- exports over the user's own files
+
+
+def test_an_export_never_replaces_its_own_brief_or_the_notes_database(capsys, brief, data):
+    base = ["--data-dir", str(data)]
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite", "--note", "check the fleet list")
+    text = brief.read_bytes()
+    database = data / "notes.sqlite3"
+    for target in (brief, brief.parent / "." / brief.name, database):
+        kept = target.read_bytes()
+        code, out, err = run(capsys, *base, "export", str(brief), "-o", str(target), "--force")
+        _one_line_error(code, err)
+        assert "give another file name" in err and out == ""
+        assert target.read_bytes() == kept
+    assert brief.read_bytes() == text
+    listed = run_json(capsys, *base, "notes", str(brief))
+    assert [h["note"] for h in listed["highlights"]] == ["check the fleet list"]

@@ -1132,6 +1132,23 @@ def test_a_comment_begun_just_before_a_kill_is_back_in_its_box(qtbot, app, tmp_p
     assert not list((data / "journal").glob("*.jsonl"))
 
 
+def test_an_export_chosen_over_the_brief_itself_leaves_the_brief_as_it_was(
+        qtbot, app, brief_path, monkeypatch):
+    from briefreader.ui import exchange
+
+    w = app.open(brief_path)
+    w.show_section("options")
+    _highlighted(w, "Option two ties it to sailings kept.", "green")
+    text = brief_path.read_bytes()
+    # The dialog asked and was told yes: the brief is still not the place for its notes.
+    monkeypatch.setattr(exchange, "ask_save_path", lambda *a: str(brief_path))
+    w.actions_.export_notes.trigger()
+    done = w.note_taking.exchange.tasks
+    qtbot.waitUntil(lambda: not done)
+    assert brief_path.read_bytes() == text
+    assert "failed" in w.banner.text() and "another file name" in w.banner.text()
+
+
 def test_export_import_and_pdf_from_the_file_menu(qtbot, app, brief_path, tmp_path,
                                                   monkeypatch):
     from briefreader.ui import exchange

@@ -75,6 +75,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         render = export.export_json if fmt == "json" else export.export_markdown
         text = render(data, colors=args.color, tags=args.tag, author=args.author)
         if args.output:
+            export.refuse_own_files(Path(args.output), brief=brief,
+                                    database=service.store.database)
             export.write_atomically(Path(args.output), text, force=args.force)
             print(f"wrote {args.output}", file=sys.stderr)
         else:

@@ -307,6 +307,27 @@ def export_brief_files_in(
             store.mark_exported_now()  # (versions that went out unmarked, if any)
 
 
+def refuse_own_files(target: Path, *, brief: Brief | None = None,
+                     database: Path | None = None) -> None:
+    """Raise :class:`ExportError` when ``target`` is the brief being exported or the
+    notes database (or its journal): replacing either would lose what the notes are
+    on or the notes themselves, whatever ``--force`` or a dialog's confirmation say."""
+    own: list[tuple[Path, str]] = []
+    if brief is not None and brief.path is not None:
+        own.append((Path(brief.path), "the brief whose notes are exported"))
+    if database is not None:
+        database = Path(database)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            own.append((database.with_name(database.name + suffix), "the notes database"))
+    for path, what in own:
+        try:
+            same = os.path.samefile(target, path)
+        except OSError:  # one of them does not exist (or cannot be looked at)
+            same = False
+        if same:
+            raise ExportError(f"{target} is {what}; give another file name for the export")
+
+
 def write_atomically(path: Path, text: str, *, force: bool) -> None:
     """Write ``text`` (UTF-8) via a temporary file in the same folder and a rename.
 

@@ -28,6 +28,7 @@ from briefreader.export import (
     export_json,
     export_markdown,
     gather,
+    refuse_own_files,
     suggested_file_name,
     write_atomically,
 )
@@ -337,8 +338,10 @@ class NotesExchange(QObject):
         self.folders.remember(NOTES, target)
         notes = self.annotations.notes
         as_json = target.suffix.lower() == ".json"
+        database = notes.store.database
 
         def work() -> None:
+            refuse_own_files(target, brief=brief, database=database)
             with notes.apart() as service:  # a connection of the worker's own
                 # What the window shows: never a version the window has left since.
                 # (Versions going out unmarked, the database busy, are known to the
