@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
+import subprocess
 import sys
 
 # Before any QApplication exists: no display is needed, in CI or anywhere.
@@ -102,3 +104,37 @@ def _no_unexpected_questions(monkeypatch):
                          ("briefreader.ui.main_window", "confirm_external_link")):
         if module in sys.modules:
             monkeypatch.setattr(sys.modules[module], name, unexpected)
+
+
+@pytest.fixture
+def read_only_view(tmp_path):
+    """Yield a function making a read-only view of a folder.
+
+    As a normal user, chmod does it. Root ignores permissions, so there a read-only
+    bind mount of the folder is used (skipped where mounting is not allowed).
+    """
+    undo: list = []
+
+    def make(folder: Path) -> Path:
+        if sys.platform == "win32":
+            pytest.skip("no read-only folders through chmod on Windows")
+        if os.geteuid() != 0:
+            for p in [folder, *folder.iterdir()]:
+                mode = p.stat().st_mode
+                p.chmod(mode & ~0o222)
+                undo.append(lambda p=p, mode=mode: p.chmod(mode))
+            return folder
+        if shutil.which("mount") is None:
+            pytest.skip("a read-only folder for root needs a bind mount")
+        view = tmp_path / "read-only-view"
+        view.mkdir()
+        cmd = f"mount --bind '{folder}' '{view}' && mount -o remount,bind,ro '{view}'"
+        if subprocess.run(cmd, shell=True, capture_output=True).returncode != 0:
+            subprocess.run(["umount", str(view)], capture_output=True)
+            pytest.skip("cannot bind-mount read-only here")
+        undo.append(lambda: subprocess.run(["umount", "-l", str(view)], check=True))
+        return view
+
+    yield make
+    for action in reversed(undo):
+        action()

@@ -197,3 +197,29 @@ def test_an_export_never_replaces_its_own_brief_or_the_notes_database(capsys, br
     assert brief.read_bytes() == text
     listed = run_json(capsys, *base, "notes", str(brief))
     assert [h["note"] for h in listed["highlights"]] == ["check the fleet list"]
+
+
+# ------------------------------------------------------- a read-only notes folder
+
+
+def test_a_read_only_notes_folder_still_lists_and_searches_the_library(
+        capsys, brief, data, read_only_view):
+    base = ["--data-dir", str(data)]
+    run(capsys, *base, "library", "add", str(brief.parent))
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite", "--note", "ask about the small boats")
+    # The brief changes after the folder went read-only: the library cannot record it.
+    brief.write_text(BRIEF + "\n## Appeals\n\nAppeals go to the tribunal.\n", encoding="utf-8")
+    view = read_only_view(data)
+    base = ["--data-dir", str(view)]
+    code, out, err = run(capsys, *base, "library", "list")
+    assert code == 0, err
+    assert "Fisheries Readout" in out and str(brief) in out
+    assert "read-only" in err and "as last saved" in err and "Traceback" not in err
+    for scope in ("notes", "all"):
+        code, out, err = run(capsys, *base, "search", "small boats", "--in", scope)
+        assert code == 0, err
+        assert "ask about the «small boats»" in out
+    code, out, err = run(capsys, *base, "search", "haddock", "--in", "text")
+    assert code == 0, err
+    assert "haddock" in out and "as last indexed" in err

@@ -548,40 +548,6 @@ def test_real_full_disk_fails_the_save_clearly_and_harms_nothing(tiny_fs):
     reopened.close()
 
 
-@pytest.fixture
-def read_only_view(tmp_path):
-    """Yield a function making a read-only view of a folder.
-
-    As a normal user, chmod does it. Root ignores permissions, so there a read-only
-    bind mount of the folder is used (skipped where mounting is not allowed).
-    """
-    undo: list = []
-
-    def make(folder: Path) -> Path:
-        if sys.platform == "win32":
-            pytest.skip("no read-only folders through chmod on Windows")
-        if os.geteuid() != 0:
-            for p in [folder, *folder.iterdir()]:
-                mode = p.stat().st_mode
-                p.chmod(mode & ~0o222)
-                undo.append(lambda p=p, mode=mode: p.chmod(mode))
-            return folder
-        if not _can_mount():
-            pytest.skip("a read-only folder for root needs a bind mount")
-        view = tmp_path / "read-only-view"
-        view.mkdir()
-        cmd = f"mount --bind '{folder}' '{view}' && mount -o remount,bind,ro '{view}'"
-        if subprocess.run(cmd, shell=True, capture_output=True).returncode != 0:
-            subprocess.run(["umount", str(view)], capture_output=True)
-            pytest.skip("cannot bind-mount read-only here")
-        undo.append(lambda: subprocess.run(["umount", "-l", str(view)], check=True))
-        return view
-
-    yield make
-    for action in reversed(undo):
-        action()
-
-
 def test_read_only_folder_reads_but_fails_saves_clearly(db_path, read_only_view):
     """Notes stay readable; a save raises SaveError and the file is untouched."""
     db_path.parent.mkdir(parents=True)

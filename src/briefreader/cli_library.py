@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from briefreader.cli_support import data_paths, dump_json, open_store, positive_int
-from briefreader.records import COLORS
+from briefreader.records import COLORS, SaveError
 from briefreader.search import SCOPES, SearchFilters, SearchResult, parse_query
 
 _Subparsers = Any
@@ -59,7 +59,20 @@ def _library(args: argparse.Namespace) -> Iterator[Any]:
     from briefreader.library import Library
 
     with open_store(args) as store:
-        yield Library(store, data_paths(args))
+        try:
+            library = Library(store, data_paths(args))
+        except SaveError:  # read-only or busy: the default folders wait (as in the window)
+            library = Library(store)
+        yield library
+
+
+def _refresh_to_read(library: Any, *, index: bool, then: str) -> None:
+    """Bring the library up to date before reading it; when the notes database cannot
+    be written (read-only, busy), say so and read it as last saved."""
+    try:
+        library.refresh(index=index)
+    except SaveError as exc:
+        print(f"briefreader: {exc}; {then}", file=sys.stderr)
 
 
 def _plural(n: int, word: str) -> str:
@@ -88,7 +101,7 @@ def cmd_library_add(args: argparse.Namespace) -> int:
 
 def cmd_library_list(args: argparse.Namespace) -> int:
     with _library(args) as library:
-        library.refresh(index=False)
+        _refresh_to_read(library, index=False, then="the library is listed as last saved")
         entries = library.entries()
         sources = library.sources()
     if args.json:
@@ -145,8 +158,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         scope=args.scope, color=args.color, tag=args.tag, author=args.author, limit=args.limit
     )
     with _library(args) as library:
-        if filters.wants_text:
-            library.refresh()  # new and changed briefs are searched as they are now
+        if filters.wants_text:  # new and changed briefs are searched as they are now
+            _refresh_to_read(library, index=True, then="briefs are searched as last indexed")
         results = library.store.search(query, filters)
     if args.json:
         dump_json({"results": [r.as_json() for r in results]})
