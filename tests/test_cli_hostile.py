@@ -223,3 +223,16 @@ def test_a_read_only_notes_folder_still_lists_and_searches_the_library(
     code, out, err = run(capsys, *base, "search", "haddock", "--in", "text")
     assert code == 0, err
     assert "haddock" in out and "as last indexed" in err
+
+
+def test_a_file_where_the_backup_folder_should_be_is_named_in_the_message(capsys, brief,
+                                                                          data):
+    base = ["--data-dir", str(data)]
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite")
+    in_the_way = data / "backups"
+    in_the_way.write_text("a colleague's file", encoding="utf-8")
+    code, out, err = run(capsys, *base, "db", "backup")
+    _one_line_error(code, err)
+    assert str(in_the_way) in err and "in the way" in err and "File exists" not in err
+    assert in_the_way.read_text(encoding="utf-8") == "a colleague's file"

@@ -2539,8 +2539,15 @@ def _make_backup(conn: sqlite3.Connection, backup_dir: Path, keep_backups: int) 
     folder; older backups beyond ``keep_backups`` go."""
     try:
         backup_dir.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise StoreError(
+            f"cannot create the backup folder {backup_dir}: a file of that name (or on its "
+            "path) is in the way; move it elsewhere"
+        ) from exc
     except OSError as exc:
-        raise StoreError(f"cannot create the backup folder: {exc.strerror or exc}") from exc
+        raise StoreError(
+            f"cannot create the backup folder {backup_dir}: {exc.strerror or exc}"
+        ) from exc
     stamp = _backup_stamp()
     final = backup_dir / f"{BACKUP_PREFIX}{stamp}{BACKUP_SUFFIX}"
     tmp = backup_dir / f".{final.name}.{os.getpid()}.{threading.get_ident()}.tmp"
