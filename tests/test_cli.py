@@ -111,6 +111,18 @@ def test_empty_and_binary_files(tmp_path, capsys):
         assert path.name in err and "Traceback" not in err
 
 
+def test_a_brief_not_in_utf8_names_the_option_that_opens_it(tmp_path, capsys):
+    path = tmp_path / "memo.md"
+    path.write_bytes("# Memo\n\nThe \u201cfinal\u201d text.\n".encode("cp1252"))
+    assert main(["outline", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Windows-1252" in err and "--encoding cp1252" in err
+    assert len(err.strip().splitlines()) == 1
+    # What it says works.
+    assert main(["outline", "--encoding", "cp1252", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("Memo")
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--version"])

@@ -68,9 +68,17 @@ def open_service(args: argparse.Namespace) -> Iterator[NotesService]:
 
 def load_brief_arg(path: str, args: argparse.Namespace):
     """Load the brief a command names, with its --encoding when it has one."""
-    from briefreader.parse import load_brief
+    from briefreader.parse import EncodingError, load_brief
 
-    return load_brief(path, encoding=getattr(args, "encoding", None))
+    try:
+        return load_brief(path, encoding=getattr(args, "encoding", None))
+    except EncodingError as exc:
+        if exc.suggested_encoding is None:
+            raise
+        # The way to open it so, at the command line.
+        raise EncodingError(f"{exc} (--encoding {exc.suggested_encoding})",
+                            offset=exc.offset,
+                            suggested_encoding=exc.suggested_encoding) from None
 
 
 def dump_json(payload: Any) -> None:
