@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -1005,7 +1006,9 @@ def test_malformed_json_is_refused_and_nothing_changes(tmp_path, brief, store, o
     [
         (b"{not json", "not valid JSON (line 1, column 2"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
-        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b"{\"a\": \"caf\xe9\"}", "not UTF-8 text (bad byte at offset 10); save it as UTF-8"),
+        (b"\xff\xfe{\x00\x00\xd8", "not UTF-16 text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a binary file, not a notes export"),
         (b'{"type": "Book"}', "not a W3C AnnotationCollection"),
         (b'{"type": "AnnotationCollection", "first": "http://x/page1"}', "linked by address"),
         (b"just some words", "not a briefreader notes export"),
@@ -1021,10 +1024,23 @@ def test_unreadable_files_get_a_clear_error(tmp_path, content, message):
         im.read_import(path)
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_an_export_saved_again_as_utf16_reads_back(tmp_path, codec):
+    """A Markdown export edited on Windows and saved as "Unicode": its byte-order
+    mark says how to read it."""
+    text = ('---\nbrief_id: "fisheries-2026"\n---\n\n# Fisheries\n\n## Enforcement\n\n'
+            "<!-- briefreader:highlight id=11111111-1111-4111-8111-111111111111 -->\n"
+            "> Satellite\n\nCaf\u00e9 owners \u201cagree\u201d.\n\n<!-- /briefreader -->\n")
+    path = tmp_path / "edited.md"
+    data = text.encode(codec)
+    path.write_bytes(data if codec == "utf-16" else codecs.BOM_UTF16_BE + data)
+    assert im.read_import(path) == im.parse_import(text, name="edited.md")
+
+
 def test_oversized_and_missing_files_are_refused(tmp_path, monkeypatch):
     with pytest.raises(im.NotesImportError, match="no such file"):
         im.read_import(tmp_path / "missing.json")
-    with pytest.raises(im.NotesImportError, match="not a regular file"):
+    with pytest.raises(im.NotesImportError, match="is a folder, not a notes export"):
         im.read_import(tmp_path)
     big = tmp_path / "big.json"
     big.write_text("[]" + " " * 2048)

@@ -13,6 +13,7 @@ Pure Python: no Qt.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import itertools
 import json
@@ -147,6 +148,8 @@ def read_import(path: Path) -> ImportBundle:
         raise NotesImportError(f"{path.name}: no such file ({path})") from None
     except OSError as exc:
         raise NotesImportError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if path.is_dir():
+        raise NotesImportError(f"{path.name} is a folder, not a notes export")
     if not path.is_file():
         raise NotesImportError(f"{path.name} is not a regular file")
 
@@ -165,11 +168,18 @@ def read_import(path: Path) -> ImportBundle:
         raise NotesImportError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > MAX_IMPORT_BYTES:
         raise too_large(len(data))
+    # An export edited and saved as "Unicode" (UTF-16, as Windows editors call it)
+    # says so with its byte-order mark.
+    codec = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    if codec != "utf-16" and b"\x00" in data:
+        raise NotesImportError(f"{path.name} is a binary file, not a notes export")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(codec)
     except UnicodeDecodeError as exc:
+        label = "UTF-16" if codec == "utf-16" else "UTF-8"
         raise NotesImportError(
-            f"{path.name}: not UTF-8 text (bad byte at offset {exc.start})"
+            f"{path.name}: not {label} text (bad byte at offset {exc.start}); "
+            "save it as UTF-8 and import it again"
         ) from None
     return parse_import(text, name=path.name)
 
