@@ -3,6 +3,7 @@ exit, never a traceback, and nothing the user wrote lost."""
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import sys
@@ -151,6 +152,30 @@ def test_a_comment_read_from_stdin_is_given_back_after_a_mistake_too(capsys, bri
                          "--section", "enforcment", "--text-file", "-")
     _one_line_error(code, err)
     assert "no section 'enforcment'" in err and typed in out
+
+
+def test_a_comment_on_stdin_not_in_utf8_is_given_back_byte_for_byte(capfdbinary, brief, data,
+                                                                    monkeypatch):
+    from briefreader.cli import main
+
+    typed = "Caf\u00e9 owners object, typed at a Latin-1 terminal.".encode("latin-1")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(typed)))
+    code = main(["--data-dir", str(data), "comment", str(brief), "--section", "enforcement",
+                 "--text-file", "-"])
+    out, err = capfdbinary.readouterr()
+    assert code == 1 and out == typed
+    assert err.startswith(b"briefreader: ") and err.count(b"\n") == 1
+    assert b"standard input" in err and b"UTF-8" in err
+
+
+def test_a_note_file_saved_as_utf16_is_read_by_its_byte_order_mark(capsys, brief, data,
+                                                                   tmp_path):
+    note = tmp_path / "note.txt"  # as PowerShell's '>' writes it
+    note.write_bytes(codecs.BOM_UTF16_LE + "Caf\u00e9 owners \u201cobject\u201d.\r\n"
+                     .encode("utf-16-le"))
+    made = run_json(capsys, "--data-dir", str(data), "annotate", str(brief), "--section",
+                    "enforcement", "--quote", "Satellite", "--note-file", str(note))
+    assert made["note"] == "Caf\u00e9 owners \u201cobject\u201d."
 
 
 # -------------------------------------------- the data folder and its backups

@@ -8,6 +8,7 @@ cli.py prints as one line.
 from __future__ import annotations
 
 import argparse
+import codecs
 import shlex
 import sys
 from collections.abc import Iterator
@@ -229,10 +230,24 @@ def _text_of(given: str | None, path: str | None) -> str:
     if len(data) > MAX_TEXT_FILE_BYTES:
         raise BriefreaderError(f"{path} is too long for a note "
                          f"(the limit is {MAX_TEXT_FILE_BYTES // 1_048_576} MB)")
+    # A file saved as "Unicode" (UTF-16: Windows editors, PowerShell's '>') says so
+    # with its byte-order mark.
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BriefreaderError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
+        label = "UTF-16" if utf16 else "UTF-8"
+        if path != "-":
+            raise BriefreaderError(f"{path} is not {label} text (byte {exc.start}); "
+                                   "save it as UTF-8 and try again") from exc
+        # Standard input cannot be read again: its bytes are given back as they came.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        raise BriefreaderError(
+            f"the text on standard input is not {label} (byte {exc.start}; is the "
+            "terminal's encoding UTF-8?); it is on standard output as it came"
+        ) from exc
     # As the window keeps text: one kind of line end, and no newline a file ends with.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text[:-1] if text.endswith("\n") else text
