@@ -85,6 +85,17 @@ def test_library_mistakes_are_one_line_errors(capsys, data, tmp_path):
     assert "Traceback" not in err
 
 
+def test_library_add_says_why_a_brief_cannot_be_read(capsys, data, folder):
+    (folder / "scan.md").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    (folder / "blank.txt").write_bytes(b"")
+    code, out, err = run(capsys, "--data-dir", str(data), "library", "add", str(folder))
+    assert code == 0 and f"added {folder}" in out
+    lines = err.splitlines()
+    assert f"cannot read {folder / 'scan.md'}: scan.md is a PDF document, not a text brief" \
+        in lines
+    assert f"cannot read {folder / 'blank.txt'}: blank.txt is empty" in lines
+
+
 def test_search_text_and_notes_as_json(capsys, data, folder):
     run(capsys, "--data-dir", str(data), "library", "add", str(folder))
     ferry = str(folder / "ferry.md")

@@ -86,7 +86,9 @@ def cmd_library_add(args: argparse.Namespace) -> int:
     with _library(args) as library:
         added = library.add(args.paths)
         report = library.refresh()
-        count = len(library.entries())
+        entries = library.entries()
+        count = len(entries)
+    errors = {e.info.path: e.info.error for e in entries if e.info.error}
     new = {s.path for s in added}
     for path in args.paths:
         from briefreader.library import resolved
@@ -94,7 +96,8 @@ def cmd_library_add(args: argparse.Namespace) -> int:
         p = str(resolved(path))
         print(f"added {p}" if p in new else f"already in the library: {p}")
     for path in report.unreadable:
-        print(f"cannot read {path}", file=sys.stderr)
+        why = errors.get(path)
+        print(f"cannot read {path}{f': {why}' if why else ''}", file=sys.stderr)
     print(f"The library has {_plural(count, 'brief')}.")
     return 0
 
