@@ -393,6 +393,8 @@ def test_a_lock_held_too_long_is_a_clear_save_error(db_path, monkeypatch):
         with pytest.raises(SaveError, match="busy") as info:
             s.add_highlight(make_highlight())
         assert info.value.code.startswith("SQLITE_BUSY")
+        # Whatever holds it (another briefreader, a backup tool): what to do is said.
+        assert "or program (try again once it is done)" in str(info.value)
     finally:
         other.execute("ROLLBACK")
         other.close()

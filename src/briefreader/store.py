@@ -110,8 +110,10 @@ _KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
     ("SQLITE_READONLY", "the notes folder or file is read-only"),
     ("SQLITE_PERM", "permission denied on the notes folder"),
     ("SQLITE_CANTOPEN", "the notes file cannot be opened"),
-    ("SQLITE_BUSY", "the notes database is busy in another briefreader"),
-    ("SQLITE_LOCKED", "the notes database is busy in another briefreader"),
+    ("SQLITE_BUSY", "the notes database is busy in another briefreader or program "
+                     "(try again once it is done)"),
+    ("SQLITE_LOCKED", "the notes database is busy in another briefreader or program "
+                     "(try again once it is done)"),
     # The shared-memory file could not grow: on a full disk, before any write says so.
     ("SQLITE_IOERR_SHMSIZE", "the disk is full"),
     ("SQLITE_IOERR", "a disk input/output error occurred"),
