@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -583,3 +586,17 @@ def test_quiet_text_is_still_legible_in_either_theme(qtbot, tmp_path, mode):
             store.close()
     finally:
         app.setPalette(before)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32",
+                    reason="Ctrl+C is a console event on Windows")
+def test_ctrl_c_in_the_terminal_closes_the_window_as_its_close_button_does(window, qtbot):
+    from briefreader.app import close_on_interrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        close_on_interrupt(window)
+        os.kill(os.getpid(), signal.SIGINT)  # as the terminal sends it
+        qtbot.waitUntil(lambda: not window.isVisible())
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     keep_backups=settings.keep_backups)
     if store_error is not None:
         report_store_error(window, store_error, paths.database, paths.backups)
+    close_on_interrupt(window)
     try:
         return app.exec()
     finally:
@@ -78,6 +79,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             notes.store.close()
         if backup is not None:
             backup.join()  # a backup half written would only be thrown away
+
+
+def close_on_interrupt(window) -> None:
+    """Ctrl+C in the terminal that started the window closes it as its close button
+    does (notes saved, questions asked), instead of a traceback while it runs on."""
+    import signal
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))
+    # Python runs a signal handler only between bytecodes: while Qt waits for events,
+    # a timer gives it some now and then.
+    ticker = QTimer(window)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(200)
 
 
 def report_store_error(window, error, database: Path, backup_dir: Path) -> None:
