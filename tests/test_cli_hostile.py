@@ -261,3 +261,20 @@ def test_a_file_where_the_backup_folder_should_be_is_named_in_the_message(capsys
     _one_line_error(code, err)
     assert str(in_the_way) in err and "in the way" in err and "File exists" not in err
     assert in_the_way.read_text(encoding="utf-8") == "a colleague's file"
+
+
+def test_a_data_folder_that_cannot_be_made_says_which_and_what_to_do(capsys, brief, tmp_path,
+                                                                     monkeypatch):
+    wanted = tmp_path / "locked" / "data"
+    real_mkdir = Path.mkdir
+
+    def refused(self, *args, **kwargs):
+        if self == wanted:  # as a folder without write permission answers
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    code, out, err = run(capsys, "--data-dir", str(wanted), "notes", str(brief))
+    _one_line_error(code, err)
+    assert f"the data folder {wanted} cannot be made: Permission denied" in err
+    assert "--data-dir" in err and out == ""

@@ -37,6 +37,11 @@ def data_paths(args: argparse.Namespace) -> Paths:
             f"the data folder {paths.data_dir} cannot be made: a file of that name "
             "(or on its path) is in the way"
         ) from None
+    except OSError as exc:  # no permission, a read-only disk…
+        raise BriefreaderError(
+            f"the data folder {paths.data_dir} cannot be made: {exc.strerror or exc}; "
+            "give another with --data-dir"
+        ) from None
 
 
 @contextmanager
