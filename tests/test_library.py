@@ -196,6 +196,31 @@ def test_unchanged_files_are_not_read_again(lib, monkeypatch):
     assert calls == [] and report.added == report.changed == ()
 
 
+def test_briefs_read_by_another_version_are_read_and_indexed_again(lib, store, monkeypatch):
+    # The same bytes read by a newer briefreader may give other sections: the catalogue
+    # and the search index are made again, once, from what it reads.
+    from briefreader import parse as parse_mod
+
+    before = {i.path: i.content_hash for i in store.catalog()}
+    monkeypatch.setattr(parse_mod, "_reading", lambda: b"another version")
+    calls = []
+    real = load_brief
+
+    def counting(path, **kwargs):
+        calls.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr("briefreader.parse.load_brief", counting)
+    report = lib.refresh()
+    assert sorted(report.changed) == sorted(before) and len(calls) == 2
+    after = {i.path: i for i in store.catalog()}
+    assert all(after[p].content_hash != h for p, h in before.items())
+    assert not any(i.needs_index for i in after.values())  # indexed again, as read now
+    assert store.library_reading() == b"another version".hex()
+    calls.clear()
+    assert lib.refresh().changed == () and calls == []  # once
+
+
 def test_an_unreadable_brief_is_listed_with_the_reason(lib, folder):
     (folder / "broken.md").write_bytes(b"\x00\x01\x02 binary \xff\xfe" * 50)
     report = lib.refresh()

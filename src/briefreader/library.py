@@ -389,9 +389,16 @@ class Library:
 
         For a window, call with ``index=False`` and index ``to_index`` on a worker.
         """
-        from briefreader.parse import LOAD_ERRORS, load_brief
+        from briefreader.parse import LOAD_ERRORS, load_brief, reading
 
         known = {i.path: i for i in self.store.catalog()}
+        now_read = reading()
+        read_otherwise = self.store.library_reading() != now_read
+        if read_otherwise:
+            # Read before by another version of briefreader (or of a library it reads
+            # with): the same bytes may give other sections, so every brief is read
+            # again, and indexed again where it changed.
+            known = {p: replace(i, mtime_ns=-1) for p, i in known.items()}
         files = brief_files(self.sources())
         added, changed, unreadable, to_index = [], [], [], []
         infos: list[BriefInfo] = []
@@ -413,7 +420,8 @@ class Library:
                     briefs[info.path] = brief
         present = {str(p) for p in files}
         removed = [p for p in known if p not in present]
-        self.store.save_catalog(infos, remove=removed)
+        self.store.save_catalog(infos, remove=removed,
+                                reading=now_read if read_otherwise else None)
         if index:
             for n, path in enumerate(to_index):
                 brief = briefs.get(path)

@@ -198,6 +198,12 @@ def _reading() -> bytes:
     return digest.digest()
 
 
+def reading() -> str:
+    """What briefs are read with here (the code and libraries, see ``_reading``): the
+    same for two processes that read any file alike."""
+    return _reading().hex()
+
+
 def _codec_for(data: bytes, encoding: str | None) -> str:
     if encoding is None:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -2253,12 +2253,27 @@ class Store:
         rows = self._connection.execute(f"SELECT {_LB_COLS} FROM library_briefs lb")
         return [BriefInfo(*r) for r in rows]
 
-    def save_catalog(self, infos: Sequence[BriefInfo], *, remove: Sequence[str] = ()) -> None:
+    @_reads("the library")
+    def library_reading(self) -> str | None:
+        """The reading of briefs (``parse.reading``) the catalogue was made with; None
+        before one was recorded."""
+        row = self._connection.execute(
+            "SELECT value FROM library_meta WHERE key = 'reading'"
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_catalog(self, infos: Sequence[BriefInfo], *, remove: Sequence[str] = (),
+                     reading: str | None = None) -> None:
         """Record what was found on disk; ``remove``: paths no longer in the library
-        (their text leaves the search index)."""
-        if not infos and not remove:
+        (their text leaves the search index); ``reading``: what the briefs were read
+        with, when not as recorded."""
+        if not infos and not remove and reading is None:
             return
         with self.transaction("the library") as tx:
+            if reading is not None:
+                tx.execute("INSERT INTO library_meta(key, value) VALUES ('reading', ?)"
+                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           (reading,))  # fmt: skip
             tx.executemany(
                 "INSERT INTO library_briefs(path, key, title, date, sections, content_hash,"
                 " mtime_ns, size, error, indexed_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
