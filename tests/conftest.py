@@ -91,6 +91,22 @@ def _collected_on_the_gui_thread(request):
 
 
 @pytest.fixture(autouse=True)
+def _theme_restored():
+    """A test that switches the theme (the window's Dark Theme, apply_theme) leaves the
+    application's palette as it found it: the next test, in any order, is drawn in the
+    theme it expects, not in one an earlier test happened to end on."""
+    app = None
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+    before = app.palette() if app is not None else None
+    yield
+    if app is not None and app.palette() != before:
+        app.setPalette(before)
+
+
+@pytest.fixture(autouse=True)
 def _no_unexpected_questions(monkeypatch):
     """A question a test did not expect fails it, instead of waiting for an answer
     in a modal dialog no one will see. Tests that expect one replace these again."""
