@@ -200,6 +200,21 @@ def test_review_takes_the_focus_on_its_first_button(qtbot, paths, brief_path):
         qtbot.waitUntil(button.hasFocus)
 
 
+def test_review_with_nothing_to_review_says_so(qtbot, window):
+    """Ctrl+Shift+R where every note is where it was: the window says so in the status
+    bar (as a colour key without a selection says what to do), instead of doing
+    nothing at all; the panel is left as it was and the keyboard stays in the text."""
+    nt = window.note_taking
+    window.show_section("background")
+    hid = nt.annotations.create_highlight("background", 0, 9, "yellow")
+    qtbot.waitUntil(lambda: nt.panel.card(hid) is not None)
+    press(qtbot, "Ctrl+Shift+R")
+    assert window.statusBar().currentMessage() == (
+        "Nothing to review: every note is where it was.")
+    assert not in_view(nt.docks["review"])
+    assert window.reader.hasFocus()
+
+
 def test_the_keyboard_shortcuts_dialog_lists_the_focus_keys(window):
     rows = dict(shortcut_rows(window.actions_.all()))
     focus = (

@@ -212,7 +212,7 @@ class NoteTaking(QObject):
         a.show_notes.toggled.connect(self.docks["notes"].setVisible)
         self.docks["notes"].visibilityChanged.connect(
             lambda visible: a.show_notes.setChecked(self.docks["notes"].isVisible()))
-        a.show_review.triggered.connect(lambda: self._show_dock("review"))
+        a.show_review.triggered.connect(self.on_review_triggered)
         a.show_trash.triggered.connect(lambda: self._show_dock("trash"))
         a.show_bookmarks.triggered.connect(lambda: self._show_dock("bookmarks"))
         a.focus_notes.triggered.connect(self.focus_panel)
@@ -483,7 +483,6 @@ class NoteTaking(QObject):
         # The filters offer every tag and author of the brief: a filter kept while
         # moving through the sections can be one that this section does not use.
         self.panel.set_filters_choices(tags=an.tags(), authors=an.authors())
-        self.actions.show_review.setEnabled(bool(an.needs_review() or an.kept_orphans()))
         self._refresh_views(visible_only=True)
         if self._focus_back is not None and an.brief is not None:
             name, moved_to = self._focus_back
@@ -543,7 +542,6 @@ class NoteTaking(QObject):
             return
         self.review.set_items(items)
         self._review_shown = shown
-        self.actions.show_review.setEnabled(bool(items))
 
     def _review_items(self, brief: Brief, titles: dict[str, str]) -> list[ReviewItem]:
         an = self.annotations
@@ -578,6 +576,8 @@ class NoteTaking(QObject):
         self.actions.delete_highlight.setEnabled(bool(self.selected_highlight))
         self.actions.edit_note.setEnabled(bool(self.selected_highlight))
         self.actions.add_comment.setEnabled(has_brief)
+        # With nothing to review too: the command then says so (on_review_triggered).
+        self.actions.show_review.setEnabled(has_brief)
         self.actions.toggle_bookmark.setEnabled(has_brief)
         for action in (self.actions.export_notes, self.actions.import_notes, self.actions.print,
                        self.actions.export_pdf):
@@ -688,6 +688,16 @@ class NoteTaking(QObject):
             (key, offered), self._offered = self._offered, None
             if key == self.annotations.open_key():  # not to another brief opened since
                 self.exchange.attach_from(offered)
+
+    def on_review_triggered(self) -> None:
+        """Notes → Review (Ctrl+Shift+R): the Review view, or where every note is where
+        it was, a word saying so (a key that did nothing would leave the user guessing)."""
+        an = self.annotations
+        if an.brief is not None and not (an.needs_review() or an.kept_orphans()):
+            self.window.statusBar().showMessage(
+                "Nothing to review: every note is where it was.", 5000)
+            return
+        self._show_dock("review")
 
     def on_attach_here(self, highlight_id: str) -> None:
         section = self.reader.section
