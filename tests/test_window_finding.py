@@ -516,6 +516,30 @@ def test_the_library_in_a_small_window_never_squeezes_the_text(qtbot, app, width
     assert notes.isVisible()
 
 
+@pytest.mark.parametrize("width", [1280, 1024, 800])
+def test_search_beside_the_library_never_squeezes_the_text(qtbot, app, width):
+    # The Library beside the sections, then Search Everywhere as a tab of the notes:
+    # the Search tab came in wider than the notes and took the difference from the
+    # text, leaving it 228 pixels at 1024.
+    ferry = app.write("ferry.md", FERRY)
+    w = app.open(ferry)
+    w.setGeometry(w.x(), w.y(), width, 640)
+    qtbot.waitUntil(lambda: w.width() == width)
+    w.actions_.show_library.trigger()
+    qtbot.waitUntil(w.finding.docks["library"].isVisible)
+    qtbot.waitUntil(lambda: w.reader.width() >= finding_module.TEXT_LEAST, timeout=2000)
+    w.actions_.search_everywhere.trigger()
+    search = w.finding.docks["search"]
+    qtbot.waitUntil(search.isVisible)
+    qtbot.wait(50)
+    qtbot.waitUntil(lambda: w.reader.width() >= finding_module.TEXT_LEAST, timeout=2000)
+    assert w.splitter.sizes()[0] >= finding_module.SECTIONS_LEAST
+    assert w.width() == width
+    view = w.finding.search_view
+    for combo in (view.scope_combo, view.color_combo):
+        assert combo.width() >= combo.fontMetrics().horizontalAdvance(combo.currentText())
+
+
 def test_the_library_opened_beside_the_sections_leaves_the_text_most_of_the_middle(qtbot, app):
     ferry = app.write("ferry.md", FERRY)
     w = app.open(ferry)

@@ -172,6 +172,10 @@ class Finding(QObject):
         a.focus_library.triggered.connect(self.focus_library)
         a.focus_results.triggered.connect(self.focus_results)
         self.docks["library"].visibilityChanged.connect(self.on_library_visibility_changed)
+        # Search comes in as a tab of the notes, as wide as it needs: after the docks
+        # settle, the text gets back what that took below its least.
+        self.docks["search"].visibilityChanged.connect(
+            lambda visible: visible and QTimer.singleShot(0, self._text_keeps_its_least))
 
         self.find_bar.find_requested.connect(self.on_find_requested)
         self.find_bar.closed.connect(self.on_find_closed)
@@ -538,6 +542,26 @@ class Finding(QObject):
         if text < wanted and sections > SECTIONS_LEAST:
             sections = max(SECTIONS_LEAST, total - wanted)
             splitter.setSizes([sections, total - sections])
+
+    def _text_keeps_its_least(self) -> None:
+        """A dock came in wider than the one it joined and the text is narrower than
+        TEXT_LEAST: the sections, then a Library beside them, give it back what they can
+        spare above their own least."""
+        window = self.window
+        short = TEXT_LEAST - self.reader.width()
+        if short <= 0:
+            return
+        splitter = window.splitter
+        sections, text = splitter.sizes()
+        given = min(short, max(0, sections - SECTIONS_LEAST))
+        if given:
+            splitter.setSizes([sections - given, text + given])
+            short -= given
+        library = self.docks["library"]
+        if short > 0 and library.isVisible() and not library.isFloating() \
+                and not window.tabifiedDockWidgets(library) and library.width() > LIBRARY_LEAST:
+            window.resizeDocks([library], [max(LIBRARY_LEAST, library.width() - short)],
+                               Qt.Orientation.Horizontal)
 
     def on_library_visibility_changed(self, visible: bool) -> None:
         self.actions.show_library.setChecked(self.docks["library"].isVisible())

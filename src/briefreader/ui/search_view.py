@@ -52,6 +52,8 @@ RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
 APART_ROLE = Qt.ItemDataRole.UserRole + 2  # what tells a brief from another of its title
 DEBOUNCE_MS = 250
 SCOPES = (("all", "Everything"), ("text", "Brief text"), ("notes", "Notes and comments"))
+#: The filters' least width, in characters: their first choices shown whole.
+COMBO_LEAST_CHARS = 10
 KIND_LABELS = {"text": "Text", "note": "Note", "comment": "Comment"}
 
 
@@ -258,10 +260,17 @@ class SearchView(QWidget):
         fit_placeholder(self.query_edit)
 
         self.scope_combo = QComboBox(self)
+        self.color_combo = QComboBox(self)
         self.scope_combo.setAccessibleName("Search in")
+        # Room for "Everything" and "Any colour", not for the longest choice: the panel
+        # joins the notes as a tab and would come in wider than they are, taking the
+        # difference from the text. (The lists still show each choice whole.)
+        for combo in (self.scope_combo, self.color_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(COMBO_LEAST_CHARS)
         for value, text in SCOPES:
             self.scope_combo.addItem(text, value)
-        self.color_combo = QComboBox(self)
         self.color_combo.setAccessibleName("Highlight colour")
         self.set_color_labels(tuple(DEFAULT_LABELS.items()))
         self.tag_edit = QLineEdit(self)
