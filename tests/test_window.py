@@ -478,6 +478,83 @@ def test_the_breadcrumb_is_cut_short_whenever_the_text_gets_narrower(qtbot, wind
     assert crumb.text() == whole  # room again: whole again
 
 
+DEEP_MD = """---
+title: A Very Long Brief Title On Regional Water Security And Drought Preparedness
+---
+
+# Overview
+
+One.
+
+## Supply and demand outlook
+
+Two.
+
+### Groundwater reserves in the south
+
+Three.
+
+#### Nested level 4 heading
+
+Four.
+
+##### Nested level 5 heading
+
+Five.
+
+###### Nested level 6 heading
+
+Six.
+"""
+
+
+def test_a_deep_breadcrumb_shortens_the_long_levels_and_keeps_every_one(qtbot, window,
+                                                                        tmp_path):
+    # Cut from its middle, the line showed "A Very Long Brief Title On Regional Water…evel 4
+    # heading  ›  Nested level 5 heading": levels one to three were gone. The longest
+    # (the brief's title first) are cut short instead, each level still begun.
+    from PySide6.QtGui import QFontMetrics
+
+    deep = tmp_path / "deep.md"
+    deep.write_text(DEEP_MD, encoding="utf-8")
+    window.open_path(deep)
+    qtbot.waitUntil(lambda: window.brief is not None and window.brief.path == deep)
+    window.show_section("nested-level-6-heading")
+    crumb = window.breadcrumb
+    levels = crumb.toolTip().split("  \u203a  ")
+    assert len(levels) == 6 and levels[-1] == "Nested level 5 heading"
+    total = sum(window.splitter.sizes())
+    window.splitter.setSizes([total - 600, 600])
+    qtbot.waitUntil(lambda: crumb.text() != crumb.toolTip())
+    shown = crumb.text().split("  \u203a  ")
+    assert QFontMetrics(crumb.font()).horizontalAdvance(crumb.text()) \
+        <= crumb.contentsRect().width()
+    assert len(shown) == len(levels), crumb.text()
+    for level, part in zip(levels, shown, strict=True):
+        assert part == level or (part.endswith("\u2026") and level.startswith(part[:-1])
+                                 and len(part) > 4), (part, level)
+    assert shown[0] != levels[0]  # the long title gave way first
+
+
+@pytest.mark.parametrize("width", [900, 700, 500, 420, 300])
+def test_a_breadcrumb_cut_short_begins_with_the_title_and_ends_with_the_nearest_level(
+        qtbot, width):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from briefreader.ui.main_window import TRAIL_SEPARATOR, fit_trail
+
+    metrics = QFontMetrics(QFont())
+    levels = ["A Very Long Brief Title On Regional Water Security", "Overview",
+              "Supply and demand outlook", "Groundwater reserves in the south",
+              "Nested level 4 heading", "Nested level 5 heading"]
+    shown = fit_trail(levels, metrics, width)
+    assert metrics.horizontalAdvance(shown) <= width
+    parts = shown.split(TRAIL_SEPARATOR)
+    assert parts[0].startswith("A Very L") and parts[-1].startswith("Nested ")
+    # Where a level gives way whole, the "…" says so, just after the title.
+    assert len(parts) == len(levels) or parts[1] == "\u2026"
+
+
 def test_a_damaged_notes_database_is_offered_its_backup_in_the_window(qtbot, tmp_path):
     from briefreader.app import report_store_error
     from briefreader.paths import Paths

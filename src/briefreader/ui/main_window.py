@@ -12,7 +12,14 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QEvent, QRect, QRectF, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QContextMenuEvent, QDesktopServices, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QContextMenuEvent,
+    QDesktopServices,
+    QFontMetrics,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -51,6 +58,9 @@ from briefreader.ui.shortcuts_dialog import KEYS_ELSEWHERE, ShortcutsDialog
 from briefreader.ui.theme import apply_theme
 
 APP_TITLE = "briefreader"
+TRAIL_SEPARATOR = "  ›  "
+#: A level of the breadcrumb cut short keeps at least this many letters' room.
+TRAIL_LEVEL_LEAST = 8
 FALLBACK_ENCODING = "cp1252"
 #: A changed brief with this many notes has them placed again on a worker thread
 #: (up to a few ms each: hundreds would freeze the window for a moment).
@@ -73,6 +83,60 @@ def confirm_external_link(parent: QWidget, url: str) -> bool:
         QMessageBox.StandardButton.Cancel,
     )
     return answer == QMessageBox.StandardButton.Open
+
+
+def fit_trail(parts: list[str], metrics: QFontMetrics, width: int) -> str:
+    """The breadcrumb's levels (the brief's title, then each parent) joined, in ``width``
+    pixels. The title is cut short first (it is in the window's title and atop the
+    sections already), then the longest of the other levels, each to the same width,
+    so that every level still shows its beginning; the nearest parent stays whole while
+    it can. Where not even that fits, the levels after the title give way to "…",
+    those nearest the title first; a line still too long is cut in its middle."""
+    text = TRAIL_SEPARATOR.join(parts)
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    least = metrics.horizontalAdvance("x" * TRAIL_LEVEL_LEAST + "\u2026")
+    separator = metrics.horizontalAdvance(TRAIL_SEPARATOR)
+    for dropped in range(max(1, len(parts) - 1)):
+        levels = [parts[0], "\u2026", *parts[1 + dropped:]] if dropped else parts
+        widths = [metrics.horizontalAdvance(level) for level in levels]
+        room = width - separator * (len(levels) - 1)
+        kept = {1} if dropped else set()  # (the "…" is not cut)
+        for fixed in (kept | {len(levels) - 1}, kept):
+            caps = _level_widths(widths, room, least, fixed)
+            if caps is not None:
+                return TRAIL_SEPARATOR.join(
+                    level if w <= cap
+                    else metrics.elidedText(level, Qt.TextElideMode.ElideRight, cap)
+                    for level, w, cap in zip(levels, widths, caps, strict=True))
+    return metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width)
+
+
+def _level_widths(widths: list[int], room: int, least: int, fixed: set[int]
+                  ) -> list[int] | None:
+    """How wide each level may stay for all to fit in ``room``: the first (the title)
+    cut first, then the others not ``fixed`` each to the same width, none to less than
+    ``least``; None where they do not fit."""
+    caps = list(widths)
+    if sum(w if n in fixed else min(w, least) for n, w in enumerate(widths)) > room:
+        return None
+    title, others = widths[0], sum(widths[1:])
+    if room - others >= min(title, least):
+        caps[0] = min(title, room - others)  # the title alone gives way
+        return caps
+    caps[0] = min(title, least)
+    free = [n for n in range(1, len(widths)) if n not in fixed]
+    left = room - caps[0] - sum(widths[n] for n in fixed)
+    low, high = least, max((widths[n] for n in free), default=least)
+    while low < high:
+        cap = (low + high + 1) // 2
+        if sum(min(widths[n], cap) for n in free) <= left:
+            low = cap
+        else:
+            high = cap - 1
+    for n in free:
+        caps[n] = min(widths[n], low)
+    return caps
 
 
 class MainWindow(QMainWindow):
@@ -635,11 +699,9 @@ class MainWindow(QMainWindow):
         if trail and trail[0].casefold().strip() == self.brief.title.casefold().strip():
             trail.pop(0)
         parts = [self.brief.title, *trail]
-        text = "  ›  ".join(parts)
-        metrics = self.breadcrumb.fontMetrics()
         width = max(40, self.breadcrumb.width() - 20)
-        self.breadcrumb.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width))
-        self.breadcrumb.setToolTip(text)
+        self.breadcrumb.setText(fit_trail(parts, self.breadcrumb.fontMetrics(), width))
+        self.breadcrumb.setToolTip(TRAIL_SEPARATOR.join(parts))
 
     def show_error(self, message: str) -> None:
         self.banner.show_message(message, "error")
