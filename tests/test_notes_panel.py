@@ -582,6 +582,46 @@ def test_a_highlight_whose_note_is_edited_gives_its_buttons_way_to_done(panel, q
         assert not card.done_button.isVisible()
 
 
+def _themed_card(panel, qtbot, mode: str):
+    """The card of hl(1), shown in the ``mode`` theme; (card, whether dark)."""
+    from briefreader.ui.theme import apply_theme, palette_is_dark
+
+    dark = apply_theme(QApplication.instance(), mode)
+    panel.set_dark(dark)
+    show(panel, [hl(1)])
+    card = panel.card("h1")
+    qtbot.waitUntil(lambda: palette_is_dark(card.palette(), QPalette.ColorRole.Base) == dark)
+    return card, dark
+
+
+def _edges(card, widget) -> list:
+    """The colours at the middle of each side of ``widget`` as drawn on its card."""
+    image = card.grab().toImage()
+    box = widget.geometry()
+    middle = box.center()
+    return [image.pixelColor(box.left(), middle.y()), image.pixelColor(box.right(), middle.y()),
+            image.pixelColor(middle.x(), box.top()), image.pixelColor(middle.x(), box.bottom())]
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_a_cards_buttons_show_plainly_when_they_have_the_keyboard(panel, qtbot, mode):
+    """Tab onto a card's colour or delete button: it is outlined (3:1 or more against
+    how it looks without the focus, as a focus sign must be); in the dark theme only a
+    slightly lighter box showed it."""
+    from contrast import contrast
+
+    card, _dark = _themed_card(panel, qtbot, mode)
+    for button in (card.colour_button, card.delete_button):
+        card.tags_edit.setFocus()  # the keyboard in the card, not on the button
+        qtbot.waitUntil(card.tags_edit.hasFocus)
+        plain = _edges(card, button)
+        button.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(button.hasFocus)
+        for colour, was in zip(_edges(card, button), plain, strict=True):
+            assert contrast(colour, was) >= 3, (button.accessibleName(), colour.name(),
+                                                was.name())
+
+
 def test_comment_save_failure_and_post_failure_keep_the_text(panel, qtbot):
     show(panel, [], [cm(1)])
     start_typing(qtbot, panel, "c1", " more")

@@ -717,9 +717,25 @@ class _TagsEdit(QLineEdit):
             painter.end()
 
 
+class _CardButton(QToolButton):
+    """A card's button: flat on the card, and outlined in the accent colour while the
+    keyboard is on it, as the tags field is (the style's focus sign, a slightly lighter
+    box, is barely seen on a dark card and not at all on a light one)."""
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self.hasFocus():
+            painter = QPainter(self)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+            painter.end()
+
+
 def _tool_button(parent: QWidget, *, text: str = "", icon: QIcon | None = None,
                  name: str, tip: str) -> QToolButton:
-    button = QToolButton(parent)
+    button = _CardButton(parent)
     if icon is not None:
         button.setIcon(icon)
     if text:
