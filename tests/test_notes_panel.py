@@ -622,6 +622,35 @@ def test_a_cards_buttons_show_plainly_when_they_have_the_keyboard(panel, qtbot, 
                                                 was.name())
 
 
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_the_colour_stays_legible_while_the_note_is_edited(panel, qtbot, mode):
+    """The colour button can't be used while the note is typed, but its label still
+    says the highlight's colour as text does (it was the disabled grey, 1.6:1)."""
+    from contrast import contrast
+
+    card, dark = _themed_card(panel, qtbot, mode)
+    button = card.colour_button
+    base = card.palette().color(QPalette.ColorRole.Base)
+
+    def ink() -> float:
+        """The strongest contrast of the button's label, as drawn, on the card."""
+        image = card.grab().toImage()
+        box = button.geometry()
+        return max(contrast(image.pixelColor(x, y), base)
+                   for x in range(box.left() + button.iconSize().width() + 4, box.right())
+                   for y in range(box.top(), box.bottom()))
+
+    assert ink() >= 7
+    panel.begin_edit("h1")
+    assert card.note.editing()
+    assert ink() >= 4.5
+    # ... but not as a button meanwhile: no menu to open, none shown, Tab skips it.
+    assert not button.isEnabled() and button.text() == "Key point"
+    qtbot.keyClick(card.note.editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not card.note.editing())
+    assert button.isEnabled() and button.text() == "Key point \u25be"
+
+
 def test_comment_save_failure_and_post_failure_keep_the_text(panel, qtbot):
     show(panel, [], [cm(1)])
     start_typing(qtbot, panel, "c1", " more")

@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QStyle,
+    QStyleOptionToolButton,
+    QStylePainter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -720,10 +722,22 @@ class _TagsEdit(QLineEdit):
 class _CardButton(QToolButton):
     """A card's button: flat on the card, and outlined in the accent colour while the
     keyboard is on it, as the tags field is (the style's focus sign, a slightly lighter
-    box, is barely seen on a dark card and not at all on a light one)."""
+    box, is barely seen on a dark card and not at all on a light one). With
+    ``label_when_disabled``, disabled it still draws its label as text is, not in the
+    disabled grey: what it says is information even while it can't be pressed."""
+
+    label_when_disabled = False
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().paintEvent(event)
+        if self.label_when_disabled and not self.isEnabled():
+            option = QStyleOptionToolButton()
+            self.initStyleOption(option)
+            for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+                option.palette.setColor(QPalette.ColorGroup.Disabled, role,
+                                        option.palette.color(QPalette.ColorGroup.Active, role))
+            QStylePainter(self).drawComplexControl(QStyle.ComplexControl.CC_ToolButton, option)
+        else:
+            super().paintEvent(event)
         if self.hasFocus():
             painter = QPainter(self)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -770,6 +784,8 @@ class HighlightCard(_Card):
         # The chip and the colour's label are one button: it opens the colour menu.
         self.colour_button = _tool_button(self, name="Colour", tip="Change the colour")
         self.colour_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # Disabled while the note is edited; it still says the colour meanwhile.
+        self.colour_button.label_when_disabled = True
         bold = QFont(self.colour_button.font())
         bold.setBold(True)
         self.colour_button.setFont(bold)
@@ -826,7 +842,8 @@ class HighlightCard(_Card):
         self.highlight = h
         if quote_changed:  # Review's Attach / Accept rewrite the quoted text
             self.quote.set_text(h.exact)
-        self.colour_button.setText(f"{label[:1].upper()}{label[1:]} ▾")
+        self._colour_label = f"{label[:1].upper()}{label[1:]}"
+        self._show_colour_label()
         self.colour_button.setAccessibleName(f"Colour: {h.color} ({label}); change colour")
         self.show_status(h.status, self._header, 1)
         self.meta.setText(_meta_text(h.author, h.created))
@@ -838,11 +855,18 @@ class HighlightCard(_Card):
     def _on_editing_changed(self, editing: bool) -> None:
         """While the note is being edited the card's own buttons step aside, as a
         comment's do: Delete goes (it would take the note being typed with it) and the
-        colour can't be changed; Done shows how to finish."""
+        colour can't be changed (its label, without the menu's ▾, still says the colour);
+        Done shows how to finish."""
         self.done_button.setVisible(editing)
         self.delete_button.setVisible(not editing)
         self.colour_button.setEnabled(not editing)
+        self._show_colour_label()
         _resized(self.note)
+
+    def _show_colour_label(self) -> None:
+        """The colour's label, with the sign of its menu while the button opens one."""
+        menu = self.colour_button.isEnabled()
+        self.colour_button.setText(f"{self._colour_label} ▾" if menu else self._colour_label)
 
     def set_dark(self, dark: bool) -> None:
         self._shown_as = (self._shown_as[0], dark) if self._shown_as else None
