@@ -82,6 +82,20 @@ def background_at(window: MainWindow, text: str):
     return cursor.charFormat()
 
 
+def test_ctrl1_on_a_heading_says_it_cannot_be_highlighted(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("background")
+    w.actions_.focus_reader.trigger()
+    qtbot.waitUntil(w.reader.hasFocus)
+    select_text(w, "Background")  # the heading, as Shift+End on its line selects it
+    qtbot.keyClick(w.reader, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert w.note_taking.annotations.notes.highlights(w.brief) == []
+    assert w.statusBar().currentMessage().startswith("A heading cannot be highlighted")
+    w.reader.setTextCursor(QTextCursor(w.reader.document()))  # nothing selected
+    qtbot.keyClick(w.reader, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert w.statusBar().currentMessage() == "Select some text first, then choose a colour."
+
+
 def test_select_and_ctrl1_stores_and_paints_highlight(qtbot, app, brief_path):
     w = app.open(brief_path)
     w.show_section("background")

@@ -594,8 +594,13 @@ class NoteTaking(QObject):
             self.annotations.recolour(self.selected_highlight, colour)
             return self.selected_highlight
         if section is None or span is None:
-            self.window.statusBar().showMessage("Select some text first, then choose a colour.",
-                                                4000)
+            if section is not None and self.reader.textCursor().hasSelection():
+                # Only a heading (or a rule, an image) chosen: nothing a quote could hold.
+                message = ("A heading cannot be highlighted: select text under it, or"
+                           " comment on the whole section (Ctrl+Shift+M).")
+            else:
+                message = "Select some text first, then choose a colour."
+            self.window.statusBar().showMessage(message, 6000)
             return None
         hid = self.annotations.create_highlight(section.id, span[0], span[1], colour)
         if hid:
