@@ -193,9 +193,18 @@ def _reading() -> bytes:
             digest.update(f"{dist} ?\n".encode())
     for name in _READING_MODULES:
         spec = importlib.util.find_spec(f"briefreader.{name}")
-        origin = spec.origin if spec is not None else None
-        digest.update(Path(origin).read_bytes() if origin else name.encode())
+        try:
+            digest.update(Path(spec.origin).read_bytes())  # type: ignore[union-attr, arg-type]
+        except (AttributeError, TypeError, OSError):  # no file of its own (a zip, say)
+            digest.update(f"{name} {_own_version()}\n".encode())
     return digest.digest()
+
+
+def _own_version() -> str:
+    try:
+        return metadata.version("briefreader")
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 def reading() -> str:
