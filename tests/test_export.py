@@ -1128,6 +1128,37 @@ def test_web_annotations_of_another_tool_with_addresses_for_ids_are_imported_onc
     assert len(service.highlights(brief)) == 2
 
 
+def test_creators_of_web_annotations_in_every_form_the_model_allows(tmp_path, brief, store):
+    # A name, an Agent with a name or a nickname, or a list of these: none refuses the file.
+    creators = [
+        "Kim",
+        {"type": "Person", "name": "Kim"},
+        {"type": "Person", "nickname": "kimmy"},
+        [{"type": "Person", "name": "Kim"}, {"type": "Person", "name": "Lee"}],
+        ["Ann", "Bo", "Ann"],
+        {"type": "Person", "name": ["Carl", "Carlos"]},
+        {"type": "Software", "id": "https://example.org/tool"},
+    ]
+    quotes = ["cod quota", "haddock quota", "Small ports welcomed", "Satellite monitoring",
+              "review the stocks", "two days of talks", "12 metres"]
+    items = [{"id": f"https://example.org/annotations/{n}", "type": "Annotation",
+              "creator": creator, "bodyValue": f"Note {n}",
+              "target": {"selector": {"type": "TextQuoteSelector", "exact": quote}}}
+             for n, (creator, quote) in enumerate(zip(creators, quotes, strict=True))]
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps({"type": "AnnotationPage", "items": items}), encoding="utf-8")
+    service = NotesService(store)
+    summary = im.import_notes(service, path, brief=brief)
+    assert (summary.added, summary.skipped) == (7, 0)
+    authors = {h.note: h.author for h in service.highlights(brief)}
+    assert [authors[f"Note {n}"] for n in range(7)] == [
+        "Kim", "Kim", "kimmy", "Kim, Lee", "Ann, Bo", "Carl", ""]
+    items[0]["creator"] = 42
+    path.write_text(json.dumps({"type": "AnnotationPage", "items": items}), encoding="utf-8")
+    with pytest.raises(im.NotesImportError, match="'creator' must be a name"):
+        im.read_import(path)
+
+
 # --------------------------------------------------------------------------- writing
 
 

@@ -422,17 +422,30 @@ class _JsonReader:
         return ImportedBrief(key, title, content_hash, tuple(sections))
 
     def _common(self, item: dict, where: str) -> tuple[str, str, str, str | None]:
-        creator = item.get("creator", "")
-        if isinstance(creator, dict):
-            creator = creator.get("name", creator.get("nickname", ""))
-        if not isinstance(creator, str):
-            raise self.fail(where, "'creator' must be a name")
+        creator = self._creator(item.get("creator"), where)
         place = f"{self.name}: {where}"
         created = _stamp(item["created"], place, "created") if "created" in item else now_utc()
         modified = _stamp(item.get("modified", created), place, "modified")
         deleted = item.get("br:deleted")
         deleted = None if deleted is None else _stamp(deleted, place, "br:deleted")
         return creator[:1000], created, modified, deleted
+
+    def _creator(self, raw: object, where: str) -> str:
+        """The author of an annotation: the W3C model allows a name (or an address), an
+        Agent with a ``name`` or ``nickname``, or a list of these; several are joined."""
+        names: dict[str, None] = {}
+        for agent in raw if isinstance(raw, list) else [raw]:
+            if isinstance(agent, dict):
+                agent = next((agent[k] for k in ("name", "nickname") if agent.get(k)), "")
+                if isinstance(agent, list):  # (a name given more than once: the first)
+                    agent = next((a for a in agent if isinstance(a, str) and a.strip()), "")
+            if agent is None:
+                continue
+            if not isinstance(agent, str):
+                raise self.fail(where, "'creator' must be a name, a person or a list of them")
+            if agent.strip():
+                names.setdefault(agent)
+        return ", ".join(names)
 
     def _bodies(self, item: dict, where: str) -> list[dict]:
         body = item.get("body", [])
