@@ -960,10 +960,6 @@ def breakers():
             "'start' must be a whole number",
         ),
         "bad date": (set_in(item(1), "modified", "yesterday"), "'modified' is not a date"),
-        "no quote": (
-            lambda d: item(0)(d)["target"].update(selector=[]),
-            "no TextQuoteSelector",
-        ),
         "duplicate": (lambda d: d["first"]["items"].append(item(0)(d)), "appears twice"),
         "not an annotation": (set_in(item(1), "type", "Note"), "not a W3C 'Annotation'"),
         "items not a list": (lambda d: d["first"].update(items={}), "'items' must be a list"),
@@ -974,10 +970,6 @@ def breakers():
             lambda d: d.update({"br:bookmarksRemoved": [
                 {"id": "b1", "section": "s", "removed": "soon"}]}),
             "not a date and time",
-        ),
-        "comment without section": (
-            lambda d: item(2)(d)["target"].pop("br:section"),
-            "needs 'br:section'",
         ),
     }
 
@@ -999,6 +991,29 @@ def test_malformed_json_is_refused_and_nothing_changes(tmp_path, brief, store, o
         im.import_notes(mine, path, brief=brief)
     assert str(info.value).startswith("bad.json: ")
     assert everything(other, "fisheries-2026") == before
+
+
+@pytest.mark.parametrize(("case", "reason"), [
+    ("no quote", "1 note quoting no passage of the text (no TextQuoteSelector), so with no "
+                 "place here: item 1 (urn:uuid:"),
+    ("comment without section", "1 note commenting on no section (no 'br:section') and "
+                                "replying to no comment: item 2 (urn:uuid:"),
+])
+def test_a_note_with_no_place_here_is_skipped_and_the_others_imported(
+        tmp_path, brief, store, other, case, reason):
+    doc = valid_json(brief, NotesService(store))
+    items = doc["first"]["items"]
+    assert [i["br:kind"] for i in items] == ["highlight", "comment"]
+    if case == "no quote":
+        items[0]["target"]["selector"] = []
+    else:
+        items[1]["target"].pop("br:section")
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    summary = im.import_notes(NotesService(other), path, brief=brief)
+    assert (summary.added, summary.skipped) == (len(items) - 1, 1)
+    (said,) = summary.reasons
+    assert said.startswith(reason)
 
 
 @pytest.mark.parametrize(
@@ -1126,6 +1141,76 @@ def test_web_annotations_of_another_tool_with_addresses_for_ids_are_imported_onc
     again = im.import_notes(service, path, brief=brief)
     assert (again.added, again.unchanged) == (0, 2)
     assert len(service.highlights(brief)) == 2
+
+
+def test_annotations_of_another_tool_with_no_place_here_are_skipped_and_said(
+        tmp_path, brief, store):
+    # Replies (their target: the annotation they answer) to a highlight, to one not in
+    # the file, to one skipped; an annotation of no passage. The others are imported.
+    def item(n, **fields):
+        return {"id": f"https://example.org/a/{n}", "type": "Annotation", **fields}
+
+    items = [
+        item(1, bodyValue="Check", target={"source": "https://example.org/fisheries",
+             "selector": {"type": "TextQuoteSelector", "exact": "cod quota"}}),
+        item(2, motivation="replying", bodyValue="Agreed", target="https://example.org/a/1"),
+        item(3, motivation="replying", bodyValue="Me too",
+             target={"id": "https://example.org/a/2"}),
+        item(4, motivation="replying", bodyValue="?", target="https://example.org/a/99"),
+        item(5, motivation="bookmarking", target="https://example.org/fisheries"),
+        item(6, bodyValue="Late", target={"source": "https://example.org/fisheries",
+             "selector": {"type": "TextQuoteSelector", "exact": "Small ports welcomed"}}),
+        item(7, motivation="replying", bodyValue="A", target="https://example.org/a/8"),
+        item(8, motivation="replying", bodyValue="B", target="https://example.org/a/7"),
+    ]
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps({"type": "AnnotationPage", "items": items}), encoding="utf-8")
+    service = NotesService(store)
+    summary = im.import_notes(service, path, brief=brief)
+    assert (summary.added, summary.skipped) == (2, 6)
+    assert sorted(h.note for h in service.highlights(brief)) == ["Check", "Late"]
+    assert service.store.comments("fisheries-2026") == []
+    assert summary.reasons == (
+        "1 note replying to a highlight (only section comments take replies here): "
+        "item 2 (https://example.org/a/2)",
+        "3 notes replying to an annotation that is skipped: item 3 (https://example.org/a/3), "
+        "item 7 (https://example.org/a/7), item 8 (https://example.org/a/8)",
+        "1 note replying to an annotation that is not in the file: "
+        "item 4 (https://example.org/a/4)",
+        "1 note quoting no passage of the text (no TextQuoteSelector), so with no place "
+        "here: item 5 (https://example.org/a/5)",
+    )
+
+
+def test_a_reply_of_another_tool_to_a_comment_of_the_file_is_imported_as_a_reply(
+        tmp_path, brief, store, other):
+    # Our export, opened in another tool that added replies (to our comment, and to
+    # its own reply), then imported here.
+    mine = NotesService(store, author="alice")
+    c = mine.comment(brief, "enforcement", "Who pays?")
+    doc = json.loads(ex.export_json(ex.gather(mine, brief)))
+    items = doc["first"]["items"]
+    items += [
+        {"id": "https://example.org/r/1", "type": "Annotation", "motivation": "replying",
+         "creator": {"type": "Person", "name": "Kim"},
+         "body": {"type": "TextualBody", "value": "The owners."},
+         "target": f"urn:uuid:{c.id}"},
+        {"id": "https://example.org/r/2", "type": "Annotation", "motivation": "replying",
+         "creator": "Lee", "bodyValue": "Not all of them.",
+         "target": {"id": "https://example.org/r/1"}},
+    ]
+    path = tmp_path / "replied.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    for store_, added in ((other, 3), (store, 2)):  # a new colleague's; the first's own
+        summary = im.import_notes(NotesService(store_), path, brief=brief)
+        assert (summary.added, summary.skipped) == (added, 0)
+        comments = {x.body: x for x in store_.comments("fisheries-2026")}
+        first, second = comments["The owners."], comments["Not all of them."]
+        assert (first.reply_to, first.author, first.current_section) == (
+            c.id, "Kim", "enforcement")
+        assert (second.reply_to, second.author, second.current_section) == (
+            first.id, "Lee", "enforcement")
+        assert first.section_id == second.section_id == c.section_id
 
 
 def test_creators_of_web_annotations_in_every_form_the_model_allows(tmp_path, brief, store):

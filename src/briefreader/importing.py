@@ -92,6 +92,24 @@ class OtherBriefError(NotesImportError):
 # --------------------------------------------------------------------------- reading imports
 
 
+class _Unplaced(Exception):  # noqa: N818 (not an error: a note left out, and said)
+    """An annotation of another tool that has no place here (no quoted passage, a
+    reply to something that is not a section comment of the file): skipped, the rest
+    of the file imported."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+#: Why an annotation of the file is skipped (ImportBundle.skipped).
+NO_PASSAGE = "quoting no passage of the text (no TextQuoteSelector), so with no place here"
+NO_SECTION = "commenting on no section (no 'br:section') and replying to no comment"
+REPLY_TO_HIGHLIGHT = "replying to a highlight (only section comments take replies here)"
+REPLY_TO_MISSING = "replying to an annotation that is not in the file"
+REPLY_TO_SKIPPED = "replying to an annotation that is skipped"
+
+
 @dataclass(frozen=True)
 class ImportedBrief:
     """The brief an import file says its notes belong to."""
@@ -137,6 +155,9 @@ class ImportBundle:
     outside: tuple[int, ...] = ()
     """(Markdown) The lines, numbered from 1, of text written outside every note:
     not imported, and said."""
+    skipped: tuple[tuple[str, str], ...] = ()
+    """(JSON) (why, which item) of each annotation that has no place here (another
+    tool's reply to a highlight, say): not imported, and said; the others are."""
 
 
 def read_import(path: Path) -> ImportBundle:
@@ -231,6 +252,7 @@ def _stamp(raw: object, where: str, what: str) -> str:
 class _JsonReader:
     def __init__(self, name: str):
         self.name = name
+        self.unsectioned: set[str] = set()  # replies with no section of their own
 
     def fail(self, where: str, message: str) -> NotesImportError:
         return NotesImportError(f"{self.name}: {where}: {message}")
@@ -288,9 +310,11 @@ class _JsonReader:
         brief = self._brief(header) if header else None
         highlights: list[Highlight] = []
         comments: list[Comment] = []
-        seen: set[str] = set()
+        seen: dict[str, None] = {}
         lineages: dict[str, str] = {}
         key = brief.key if brief else ""
+        skipped: dict[str, tuple[str, str]] = {}  # id → (why, which item)
+        labels: dict[str, str] = {}  # id → which item
         for i, item in enumerate(items, 1):
             where = f"item {i}"
             if not isinstance(item, dict):
@@ -301,7 +325,7 @@ class _JsonReader:
             where = f"item {i} ({note_id})"
             if note_id in seen:
                 raise self.fail(where, "the id appears twice")
-            seen.add(note_id)
+            seen[note_id] = None
             versions = item.get("br:versions")
             if versions is not None:
                 if not isinstance(versions, str):
@@ -313,24 +337,91 @@ class _JsonReader:
             kind = item.get("br:kind")
             if kind is None:
                 kind = "comment" if item.get("motivation") == "replying" else "highlight"
-            if kind == "highlight":
-                highlights.append(self._highlight(item, note_id, key, where))
-            elif kind == "comment":
-                comments.append(self._comment(item, note_id, key, where))
+            try:
+                if kind == "highlight":
+                    highlights.append(self._highlight(item, note_id, key, where))
+                elif kind == "comment":
+                    comments.append(self._comment(item, note_id, key, where))
+                else:
+                    raise self.fail(where, f"unknown 'br:kind' {str(kind)[:30]!r}")
+            except _Unplaced as exc:
+                skipped[note_id] = (exc.reason, self._which(i, item))
             else:
-                raise self.fail(where, f"unknown 'br:kind' {str(kind)[:30]!r}")
+                labels[note_id] = self._which(i, item)
+        comments = self._replies_placed(comments, {h.id for h in highlights}, skipped,
+                                        labels, self.unsectioned)
         generated = header.get("generated") if header else None
         return ImportBundle(
             "json",
             brief,
             tuple(highlights),
             tuple(comments),
+            skipped=tuple(skipped[i] for i in seen if i in skipped),  # (the file's order)
             exported_at=generated if isinstance(generated, str) else None,
             bookmarks=self._bookmarks(header, key),
             labels=self._labels(header),
             lineages=lineages,
             removed_bookmarks=self._removed_bookmarks(header),
         )
+
+    @staticmethod
+    def _which(n: int, item: dict) -> str:
+        """An item of the file, as the person importing it can find it."""
+        raw = item.get("id")
+        return f"item {n} ({raw[:200]})" if isinstance(raw, str) else f"item {n}"
+
+    @staticmethod
+    def _replies_placed(comments: list[Comment], highlights: set[str],
+                        skipped: dict[str, tuple[str, str]], labels: Mapping[str, str],
+                        unsectioned: set[str]) -> list[Comment]:
+        """The comments, each reply of another tool (``unsectioned``: no section of its
+        own) on the section of the comment of the file it answers; one that answers a
+        highlight, or nothing in the file, is moved to ``skipped``."""
+        by_id = {c.id: c for c in comments}
+        settled: dict[str, Comment | str] = {}  # reply → placed, or why it is skipped
+        for c in comments:
+            if c.id not in unsectioned or c.id in settled:
+                continue
+            trail, node = [c], c  # up the replies to the comment that has a section
+            on_trail = {c.id}
+            outcome: Comment | str
+            while True:
+                parent = by_id.get(node.reply_to or "")
+                if parent is None:
+                    outcome = (REPLY_TO_HIGHLIGHT if node.reply_to in highlights
+                               else REPLY_TO_SKIPPED if node.reply_to in skipped
+                               else REPLY_TO_MISSING)
+                elif parent.id not in unsectioned:
+                    outcome = parent
+                elif parent.id in settled:
+                    found = settled[parent.id]
+                    outcome = found if isinstance(found, Comment) else REPLY_TO_SKIPPED
+                elif parent.id in on_trail:  # replies answering each other
+                    outcome = REPLY_TO_SKIPPED
+                else:
+                    trail.append(parent)
+                    on_trail.add(parent.id)
+                    node = parent
+                    continue
+                break
+            for n in reversed(trail):  # (the one nearest the comment first)
+                if isinstance(outcome, str):
+                    settled[n.id], outcome = outcome, REPLY_TO_SKIPPED
+                else:
+                    settled[n.id] = outcome = replace(
+                        n, section_id=outcome.section_id,
+                        section_heading=outcome.section_heading,
+                        section_ordinal=outcome.section_ordinal,
+                        section_fingerprint=outcome.section_fingerprint,
+                        status=outcome.status, current_section=outcome.current_section)
+        out = []
+        for c in comments:
+            now = settled.get(c.id, c)
+            if isinstance(now, str):
+                skipped[c.id] = (now, labels[c.id])
+            else:
+                out.append(now)
+        return out
 
     def _objects(self, header: dict, key: str, what: str) -> Iterator[tuple[str, dict]]:
         """Each object of the list ``key`` of the header, with where it is (``what`` n)."""
@@ -463,10 +554,26 @@ class _JsonReader:
             raise self.fail(where, "'br:section' must be an object")
         return section
 
+    def _answered(self, target: object) -> str | None:
+        """The note id of the annotation a reply's target names (an IRI, or an object
+        with it as ``id`` or ``source``); None when it names none."""
+        if isinstance(target, list) and target:
+            target = target[0]
+        if isinstance(target, dict):
+            target = target.get("id", target.get("source"))
+        if not isinstance(target, str):
+            return None
+        try:
+            return _note_id(target, self.name)
+        except NotesImportError:
+            return None
+
     def _target(self, item: dict, where: str) -> dict:
         target = item.get("target")
         if isinstance(target, list) and target:
             target = target[0]
+        if isinstance(target, str):  # a whole resource, named by its address
+            raise _Unplaced(NO_PASSAGE)
         if not isinstance(target, dict):
             raise self.fail(where, "'target' must be an object")
         return target
@@ -490,7 +597,7 @@ class _JsonReader:
             None,
         )
         if quote is None:
-            raise self.fail(where, "the target has no TextQuoteSelector")
+            raise _Unplaced(NO_PASSAGE)
         exact = self.text(quote, "exact", where)
         if not exact:
             raise self.fail(where, "the quoted text ('exact') is empty")
@@ -559,20 +666,31 @@ class _JsonReader:
     def _comment(self, item: dict, note_id: str, key: str, where: str) -> Comment:
         author, created, modified, deleted = self._common(item, where)
         bodies = self._bodies(item, where)
-        if not bodies:
+        if bodies:
+            body = self.text(bodies[0], "value", where)
+        elif "bodyValue" in item:
+            body = self.text(item, "bodyValue", where)
+        else:
             raise self.fail(where, "a comment needs a 'body'")
-        body = self.text(bodies[0], "value", where)
-        section = self._section(self._target(item, where), where)
-        if not section:
-            raise self.fail(where, "a comment's target needs 'br:section'")
         reply_to = item.get("br:replyTo")
         if reply_to is not None:
             reply_to = _note_id(reply_to, f"{self.name}: {where}: br:replyTo")
+        target = item.get("target")
+        first = target[0] if isinstance(target, list) and target else target
+        section = self._section(first, where) if isinstance(first, dict) else {}
+        if not section:
+            # Another tool's reply: its target is the annotation it answers. Given the
+            # section of that one when it is a comment of the file (_replies_placed).
+            if reply_to is None and item.get("motivation") == "replying":
+                reply_to = self._answered(target)
+            if reply_to is None:
+                raise _Unplaced(NO_SECTION)
+            self.unsectioned.add(note_id)
         _, status, current = self._placement(item, where, COMMENT_STATUSES)
         return Comment(
             id=note_id,
             brief_key=key,
-            section_id=self.text(section, "id", where),
+            section_id=self.text(section, "id", where) if section else "",
             section_heading=self.text(section, "heading", where, default=""),
             section_ordinal=self.number(section, "ordinal", where, optional=True) or 0,
             section_fingerprint=self.text(section, "fingerprint", where, default=""),
@@ -780,9 +898,18 @@ class _Tally:
         self.added = self.updated = self.unchanged = self.orphaned = self.merged = 0
         self.bookmarks = 0
         self.reasons: dict[str, int] = {}
+        self.which: dict[str, list[str]] = {}  # reason → the items of the file skipped
 
-    def skip(self, reason: str) -> None:
+    def skip(self, reason: str, which: str | None = None) -> None:
         self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        if which is not None:
+            self.which.setdefault(reason, []).append(which)
+
+    def _said(self, reason: str) -> str:
+        which = self.which.get(reason)
+        if not which:
+            return reason
+        return f"{reason}: {', '.join(which[:5])}{', …' if len(which) > 5 else ''}"
 
     def result(self, key: str) -> ImportSummary:
         return ImportSummary(
@@ -791,7 +918,7 @@ class _Tally:
             self.unchanged,
             sum(self.reasons.values()),
             tuple(
-                f"{n} {'note' if n == 1 else 'notes'} {reason}"
+                f"{n} {'note' if n == 1 else 'notes'} {self._said(reason)}"
                 for reason, n in self.reasons.items()
             ),
             self.orphaned,
@@ -925,6 +1052,8 @@ def _apply_import(
         new_record = BriefRecord(key, b.title or key, None, b.content_hash or "", b.sections)
 
     tally = _Tally()
+    for reason, which in bundle.skipped:  # (another tool's annotations with no place here)
+        tally.skip(reason, which)
     ids = [n.id for n in (*bundle.highlights, *bundle.comments)] + [t.id for t in bundle.texts]
     have_h, have_c = store.notes_by_id(ids)
     local_h = {h.id: h for h in have_h}
