@@ -1662,6 +1662,30 @@ def test_importing_notes_of_another_brief_asks_before_it_imports_them_here(
         assert app.store.highlights(key, trash=None) == []
 
 
+def test_the_banner_of_an_import_says_which_notes_were_skipped_and_why(
+    qtbot, app, brief_path, tmp_path, monkeypatch
+):
+    import json
+
+    from briefreader.ui import exchange
+
+    items = [
+        {"id": "https://example.org/a/1", "type": "Annotation", "bodyValue": "Kept",
+         "target": {"selector": {"type": "TextQuoteSelector", "exact": "Island councils"}}},
+        {"id": "https://example.org/a/2", "type": "Annotation", "motivation": "replying",
+         "bodyValue": "Agreed", "target": "https://example.org/a/1"},
+    ]
+    js = tmp_path / "tool.json"
+    js.write_text(json.dumps({"type": "AnnotationPage", "items": items}), encoding="utf-8")
+    w = app.open(brief_path)
+    monkeypatch.setattr(exchange, "ask_open_path", lambda *a: str(js))
+    w.actions_.import_notes.trigger()
+    qtbot.waitUntil(lambda: "Import:" in w.banner.text())
+    text = w.banner.text()
+    assert "1 added" in text and "1 skipped" in text
+    assert "replying to a highlight" in text and "item 2 (https://example.org/a/2)" in text
+
+
 def test_a_note_edited_after_an_export_made_while_the_database_was_busy_keeps_what_left(
     qtbot, app, brief_path, tmp_path, monkeypatch
 ):

@@ -426,7 +426,10 @@ class NotesExchange(QObject):
                 self.annotations.reload()
             else:  # nothing new (the same file again): the labels may be, not the notes
                 self.annotations.reload_labels()
-            self._done(f"Import: {summary.summary()}")
+            message = f"Import: {summary.summary()}."
+            if summary.reasons:  # which were skipped, and why
+                message += " Skipped: " + "; ".join(summary.reasons) + "."
+            self._done(message)
 
         def failed(error: Exception) -> bool:
             if not isinstance(error, OtherBriefError) or brief is not self.brief:
