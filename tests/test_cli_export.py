@@ -173,6 +173,33 @@ def test_an_import_without_brief_places_its_notes_in_the_version_read_here(
     assert here["start"] == h["start"] - len("Work began in March. ")
 
 
+def test_exports_of_a_brief_without_an_id_leave_out_its_folders_and_import_back_here(
+    capsys, data, tmp_path
+):
+    path = tmp_path / "Private Folder" / "harbour.md"
+    path.parent.mkdir()
+    path.write_text(BRIEF.replace("id: harbour-2026\n", ""), encoding="utf-8")
+    h = annotate(capsys, data, path, "north channel", "--note", "on time?")
+    for name in ("notes.md", "notes.json"):
+        out = tmp_path / name
+        code, _, err = run(capsys, "--data-dir", str(data), "export", str(path), "-o", str(out))
+        assert code == 0, err
+        text = out.read_text(encoding="utf-8")
+        assert "Private Folder" not in text and str(tmp_path) not in text
+        assert "/…/harbour.md" in text
+    md = tmp_path / "notes.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("on time?", "on time? Yes."),
+                  encoding="utf-8")
+    for name, counts in (("notes.json", (0, 0, 1)), ("notes.md", (0, 1, 0))):
+        summary = run_json(capsys, "--data-dir", str(data), "import", str(tmp_path / name),
+                           "--json")  # no --brief: the brief here its notes are on
+        assert (summary["added"], summary["updated"], summary["unchanged"]) == counts
+        assert summary["brief_key"] == str(path.resolve())
+    _, listed, _ = run(capsys, "--data-dir", str(data), "notes", str(path), "--json")
+    (here,) = json.loads(listed)["highlights"]
+    assert (here["id"], here["note"]) == (h["id"], "on time? Yes.")
+
+
 def test_import_refuses_notes_plainly_on_another_brief_unless_any_brief(
     capsys, data, tmp_path
 ):

@@ -1402,6 +1402,78 @@ def test_notes_on_someone_elses_file_path_need_a_brief(tmp_path, store, other):
     ]
 
 
+def test_exports_of_a_brief_without_an_id_name_its_file_not_its_folders(tmp_path, store, other):
+    # The folders of a brief known by its path say more than the notes, to whoever the
+    # export goes to: left out. The same machine still knows the brief.
+    folder = tmp_path / "home" / "jsmith" / "Secret Project"
+    folder.mkdir(parents=True)
+    path = folder / "brief.md"
+    path.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    pathed = load_brief(path)
+    service = NotesService(store)
+    h = service.annotate(pathed, "catch-limits", "cod quota", note="Check", tags=["x"])
+    c = service.comment(pathed, "enforcement", "Who pays?")
+    data = ex.gather(service, pathed)
+    md = ex.export_markdown(data, exported_at=EXPORTED_AT)
+    js = ex.export_json(data, exported_at=EXPORTED_AT)
+    for text in (md, js):
+        assert "jsmith" not in text and "Secret" not in text and str(tmp_path) not in text
+    assert yaml.safe_load(md.split("---")[1])["brief_id"] == "/…/brief.md"
+    doc = json.loads(js)
+    assert (doc["br:brief"]["key"], doc["br:brief"]["iri"]) == (
+        "/…/brief.md", "urn:briefreader:file:brief.md")
+    assert {i["target"]["source"] for i in doc["first"]["items"]} == {
+        "urn:briefreader:file:brief.md"}
+
+    # Read back here without saying which brief: the brief its notes are on.
+    again = im.apply_import(service, im.parse_import(js))
+    assert (again.brief_key, again.unchanged) == (str(path.resolve()), 2)
+    edited = im.parse_import(md.replace("\nCheck\n", "\nCheck the figure\n"))
+    summary = im.apply_import(service, edited)
+    assert (summary.brief_key, summary.updated) == (str(path.resolve()), 1)
+    assert store.get_highlight(h.id).note == "Check the figure"
+    # On another machine, as before: the brief is to be chosen…
+    theirs = NotesService(other)
+    with pytest.raises(im.NotesImportError, match="/…/brief.md, unknown here; choose your copy"):
+        im.apply_import(theirs, im.parse_import(js))
+    mine = tmp_path / "mine.md"
+    mine.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    theirs.sync(load_brief(mine))  # (another name: not taken for it)
+    with pytest.raises(im.NotesImportError, match="choose your copy"):
+        im.apply_import(theirs, im.parse_import(js))
+    # … unless a brief file of that name and version is known there: that one.
+    copy = tmp_path / "copy" / "brief.md"
+    copy.parent.mkdir()
+    copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    theirs.sync(load_brief(copy))
+    summary = im.apply_import(theirs, im.parse_import(js))
+    assert (summary.brief_key, summary.added) == (str(copy.resolve()), 2)
+    assert {n.id for n in (*other.highlights(summary.brief_key),
+                           *other.comments(summary.brief_key))} == {h.id, c.id}
+
+
+def test_exports_written_with_the_full_path_of_the_brief_still_import(tmp_path, store):
+    path = tmp_path / "Secret Project" / "brief.md"
+    path.parent.mkdir()
+    path.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    pathed = load_brief(path)
+    service = NotesService(store)
+    h = service.annotate(pathed, "catch-limits", "cod quota", note="Check")
+    data = ex.gather(service, pathed)
+    full = str(path.resolve())
+    old_md = ex.export_markdown(data).replace('"/…/brief.md"', json.dumps(full))
+    old_js = json.loads(ex.export_json(data))
+    old_js["br:brief"]["key"] = full
+    assert full in old_md
+    summary = im.apply_import(service, im.parse_import(json.dumps(old_js)))
+    assert (summary.brief_key, summary.unchanged) == (full, 1)
+    summary = im.apply_import(service, im.parse_import(json.dumps(old_js)), brief=pathed)
+    assert (summary.brief_key, summary.unchanged) == (full, 1)
+    summary = im.apply_import(service, im.parse_import(old_md.replace("\nCheck\n", "\nChecked\n")))
+    assert (summary.brief_key, summary.updated) == (full, 1)
+    assert store.get_highlight(h.id).note == "Checked"
+
+
 def test_a_note_longer_than_a_million_characters_goes_through_json(tmp_path, brief, store, other):
     service = NotesService(store)
     long_note = ("Paragraph of a long note. " * 50 + "\n\n") * 900  # about 1.2 million

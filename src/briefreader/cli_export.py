@@ -126,9 +126,11 @@ def _brief_read_here(service: NotesService, bundle: ImportBundle) -> Brief | Non
     read), so that they are placed in this version of it; None when it is not known
     here, or no longer there as the same brief."""
     from briefreader.errors import BriefreaderError
+    from briefreader.importing import stored_key
     from briefreader.notes import brief_key
 
-    record = service.store.get_brief(bundle.brief.key) if bundle.brief else None
+    key = stored_key(service.store, bundle)
+    record = service.store.get_brief(key) if key else None
     if record is None or record.path is None:
         return None
     try:

@@ -537,7 +537,7 @@ def export_markdown(
     orphans = len(placed.get(None, ())) + len(threads.get(None, ()))
     front = {
         "title": brief.title,
-        "brief_id": data.brief_key,
+        "brief_id": shared_key(data.brief_key),
         "source": brief.path.name if brief.path is not None else None,
         "date": brief.date,
         "exported_at": exported_at or now_utc(),
@@ -710,13 +710,30 @@ def _comments_md(
 # --------------------------------------------------------------------------- JSON export
 
 
+#: How an export names a brief known by its file (no front-matter id): the file's name
+#: only, its folders left out (they may say more than the notes do, and mean nothing
+#: on another machine). Read back as a file of that name (importing.stored_key).
+FOLDERS_LEFT_OUT = "/…/"
+
+
+def shared_key(key: str) -> str:
+    """A brief's key as an export gives it to others: a front-matter id as it is; a file
+    path (the store's key of a brief without an id) as its file name only, behind
+    :data:`FOLDERS_LEFT_OUT` (still a path to briefreaders that predate it, which ask
+    which brief the notes go in, as they do of any path not found)."""
+    if not (key.startswith(("/", "\\")) or re.match(r"[A-Za-z]:[\\/]", key)):
+        return key
+    return FOLDERS_LEFT_OUT + re.split(r"[\\/]", key)[-1]
+
+
 def _iri(note_id: str) -> str:
     return f"urn:uuid:{note_id}" if _UUID.fullmatch(note_id) else f"urn:briefreader:note:{note_id}"
 
 
 def _brief_iri(key: str) -> str:
-    if key.startswith("/"):
-        return "file://" + quote(key)
+    """The IRI of a brief by its :func:`shared_key`."""
+    if key.startswith(FOLDERS_LEFT_OUT):
+        return "urn:briefreader:file:" + quote(key[len(FOLDERS_LEFT_OUT):], safe="")
     return "urn:briefreader:brief:" + quote(key, safe="")
 
 
@@ -808,7 +825,8 @@ def export_json(
     """A W3C Web Annotation collection of the brief's notes, deleted ones included as
     tombstones (``br:deleted``), so an import elsewhere can merge deletions too."""
     keep = Filters.of(colors, tags, author)
-    source = _brief_iri(data.brief_key)
+    key = shared_key(data.brief_key)
+    source = _brief_iri(key)
     items = [
         _highlight_json(h, source, _versions(data, h.id))
         for h in (*data.highlights, *data.deleted_highlights)
@@ -844,7 +862,7 @@ def export_json(
         "generated": generated,
         "br:format": 1,
         "br:brief": {
-            "key": data.brief_key,
+            "key": key,
             "iri": source,
             "title": brief.title,
             "source": brief.path.name if brief.path is not None else None,

@@ -37,6 +37,7 @@ from briefreader.export import (
     _SAFE_ID,
     COMMENTS_LABEL,
     END_MARKER,
+    FOLDERS_LEFT_OUT,
     NO_NOTES,
     canonical_text,
     text_hash,
@@ -58,6 +59,7 @@ from briefreader.text_merge import merged
 
 if TYPE_CHECKING:
     from briefreader.notes import NotesService
+    from briefreader.store import Store
 
 #: Larger import files are refused before they are read.
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -1023,9 +1025,12 @@ def _apply_import(
             assert bundle.brief is not None
             raise OtherBriefError(bundle.brief.title or theirs, brief.title)
     elif bundle.brief is not None:
-        key = bundle.brief.key
+        key = stored_key(store, bundle) or bundle.brief.key
     else:
-        raise NotesImportError("the file does not say which brief its notes are on; choose one")
+        key = stored_key(store, bundle) or ""
+        if not key:
+            raise NotesImportError(
+                "the file does not say which brief its notes are on; choose one")
     new_record = None
     if brief is not None and sync:
         service.sync(brief)
@@ -1122,6 +1127,31 @@ def _apply_import(
         expected_version=version,
     )
     return tally.result(key)
+
+
+def stored_key(store: Store, bundle: ImportBundle) -> str | None:
+    """The key in ``store`` of the brief an import file's notes are on, when it is
+    known here: the key the file gives; else, for a brief the file names by its file
+    name only (export.shared_key), or a Markdown export that names none, the brief here
+    its notes are on (the notes known by their ids), or (JSON) the one brief file here
+    of that name and version. None when not known here, or not to be told."""
+    theirs = bundle.brief.key if bundle.brief is not None else None
+    if theirs is not None and store.get_brief(theirs) is not None:
+        return theirs
+    if not (theirs is None and bundle.format == "markdown"
+            or theirs is not None and theirs.startswith(FOLDERS_LEFT_OUT)):
+        return None
+    ids = [n.id for n in (*bundle.highlights, *bundle.comments)] + [t.id for t in bundle.texts]
+    have_h, have_c = store.notes_by_id(ids)
+    keys = {n.brief_key for n in (*have_h, *have_c)}
+    if len(keys) == 1:
+        return keys.pop()
+    if keys or bundle.brief is None or not bundle.brief.content_hash or theirs is None:
+        return None
+    name = theirs[len(FOLDERS_LEFT_OUT):]
+    found = [key for key, _path in store.keys_with_hash(bundle.brief.content_hash)
+             if _is_path(key) and re.split(r"[\\/]", key)[-1] == name]
+    return found[0] if len(found) == 1 else None
 
 
 def _unrelated(service: NotesService, bundle: ImportBundle, brief: Brief) -> bool:
