@@ -438,6 +438,42 @@ def test_the_indentation_of_a_notes_lines_shows_and_reads_back_unchanged(brief, 
     assert service.store.get_highlight(h.id).note == note.replace("Steps:", "Steps, in order:")
 
 
+TAGS = ("follow-up", "needs review", "#legal", "a, b", "`tick`", "x``y", "<b>", "**no**",
+        "a | b", "&amp;", "back\\", "two\nlines")
+
+
+def test_tags_show_each_as_itself_with_a_visible_boundary(brief):
+    # A tag with a space ("needs review"), a comma or a "#" of its own is one tag, as
+    # every Markdown reader shows it: each as inline code, exactly.
+    import html as html_module
+
+    import markdown
+
+    h = hl(brief, "catch-limits", "cod quota", 9, note="n", tags=TAGS)
+    md = ex.export_markdown(data_of(brief, [h], []), exported_at=EXPORTED_AT)
+    (meta,) = [line for line in md.splitlines() if line.startswith("**key point**")]
+    expected = [" ".join(t.split()) for t in TAGS]
+    for html in (markdown.markdown(meta), MarkdownIt("commonmark").render(meta)):
+        codes = [html_module.unescape(c) for c in re.findall(r"<code>(.*?)</code>", html)]
+        assert codes == expected
+        assert "<b>" not in html.replace("<code>&lt;b&gt;</code>", "")
+
+
+def test_tags_in_the_markdown_and_in_an_older_export_read_back_unchanged(brief, store):
+    service = NotesService(store)
+    h = service.annotate(brief, "catch-limits", "cod quota", note="before", tags=list(TAGS))
+    md = ex.export_markdown(ex.gather(service, brief))
+    old = re.sub(r" · tags .*? · ", " · \\#follow-up \\#needs review \\##legal · ", md)
+    assert "\\#needs review" in old and "`" not in old.split("-->")[1]
+    for text in (md, old):
+        assert im.apply_import(service, im.parse_import(text)).unchanged == 1
+        edited = im.parse_import(text.replace("\nbefore\n", "\nafter\n"))
+        assert im.apply_import(service, edited).updated == 1
+        assert service.store.get_highlight(h.id).note == "after"
+        service.edit_highlight(h.id, note="before")
+    assert service.store.get_highlight(h.id).tags == tuple(TAGS)
+
+
 def test_python_markdown_keeps_a_reply_inside_the_comment_it_answers(brief):
     import markdown
 

@@ -443,6 +443,18 @@ def _escape_inline(text: str) -> str:
 
 
 @lru_cache(maxsize=1024)
+def _code_span(text: str) -> str:
+    """``text`` (a tag) as inline code: shown exactly, every character literal, with a
+    visible beginning and end (a tag may hold spaces, commas or "#"). The fence is one
+    backtick longer than any run in it; a space inside it where the text begins or ends
+    with a backtick, which CommonMark and Python-Markdown both trim."""
+    text = " ".join(text.split())  # (on one line, as a code span shows it anyway)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+@lru_cache(maxsize=1024)
 def _escaped(text: str) -> str:
     # Labels, tags and authors: a handful of values repeated over thousands of notes.
     return _escape_inline(text)
@@ -662,7 +674,7 @@ def _highlight_md(h: Highlight, data: NotesExport, *, orphaned: bool) -> list[st
     elif h.status == "ambiguous":
         meta += " · placement uncertain"
     if h.tags:
-        meta += " · " + " ".join("\\#" + _escaped(t) for t in h.tags)
+        meta += " · tags " + ", ".join(_code_span(t) for t in h.tags)
     if h.author:
         meta += " · " + _escaped(h.author)
     if h.modified or h.created:
