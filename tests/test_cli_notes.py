@@ -60,6 +60,15 @@ def test_annotate_readable_output(capsys, brief, data):
     assert "“Satellite monitoring”" in out and "Costs?" in out
 
 
+def test_tags_are_listed_as_typed_each_whole(capsys, brief, data):
+    code, out, _ = run(
+        capsys, "--data-dir", str(data), "annotate", str(brief), "--section", "enforcement",
+        "--quote", "Satellite monitoring", "--tag", "needs review", "--tag", "#legal",
+    )  # fmt: skip
+    assert code == 0
+    assert "tags: needs review, #legal · " in out  # not "#needs review ##legal"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -83,7 +83,7 @@ def test_notes_follow_their_section_in_order(qapp, brief, service, annotated):
     ]
     positions = [text.index(part) for part in order]
     assert positions == sorted(positions)
-    assert "<script>" not in text and "#east" in text
+    assert "<script>" not in text and "tags: east" in text
     assert "question" in text and "concern" in text  # the colour labels
 
 

@@ -150,7 +150,7 @@ def _highlight_lines(h: Highlight, text: str | None, labels: dict[str, str]) -> 
         lines.append(f"      {line}")
     meta = [h.author, h.created[:16].replace("T", " ")]
     if h.tags:
-        meta.insert(0, "#" + " #".join(h.tags))
+        meta.insert(0, "tags: " + ", ".join(h.tags))  # as typed: "needs review" is one
     lines.append(f"      {' · '.join(m for m in meta if m)} · {h.id}")
     return lines
 

@@ -162,7 +162,8 @@ def _notes_html(
         if orphaned:
             meta.append(f"was in “{html.escape(h.section_heading)}”")
         if h.tags:
-            meta.append(html.escape(" ".join("#" + t for t in h.tags)))
+            # Comma-separated, as they are typed: "needs review" is one tag.
+            meta.append(html.escape("tags: " + ", ".join(h.tags)))
         meta += [html.escape(m) for m in (h.author, h.modified[:10]) if m]
         items.append(
             f"<li><p><i>“{html.escape(h.exact)}”</i> — {' · '.join(meta)}</p>"
