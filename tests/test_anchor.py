@@ -287,6 +287,46 @@ def test_a_copy_left_by_a_deleted_sentence_is_not_given_to_two_notes() -> None:
                                                    ("anchored", second[0].start)]
 
 
+WEEKLY = ("Officials met on Monday. The company will report weekly to the agency. "
+          "The agency will report weekly to ministers.")
+
+
+@pytest.mark.parametrize("text", [
+    WEEKLY,
+    WEEKLY + " Further updates will follow in June when the data are in.",
+    WEEKLY.replace("agency. The", "agency. Costs are shared under the 2019 agreement. The"),
+    WEEKLY.replace("Officials met on Monday. ", ""),
+], ids=["last", "more-after", "sentence-between", "first"])
+def test_a_lone_note_whose_sentence_was_deleted_is_not_put_on_another_sentences_copy(
+    text: str,
+) -> None:
+    # One note, on the first "weekly"; the reissue deletes its sentence. The copy left
+    # is another sentence's, built like it ("The agency will report weekly"): a context
+    # that much alike does not place a one-word note there. It is offered instead.
+    before = sections(("next", "Next steps", text), ("outlook", "Outlook", OUTLOOK))
+    now = sections(("next", "Next steps", text.replace(
+        "The company will report weekly to the agency. ", "")), ("outlook", "Outlook", OUTLOOK))
+    result = reanchor(*note(before[0], "weekly"), now)
+    assert result.status == "orphaned"
+    assert [(c.section_id, c.start) for c in result.candidates] == [
+        ("next", now[0].text.index("weekly"))]
+
+
+@pytest.mark.parametrize("risks", [
+    RISKS.replace("tax credit within two years.", "tax credit, a point the unions keep raising."),
+    RISKS.replace("erode the value of the tax credit within two years",
+                  "wipe out the value of the tax break, unions say"),
+], ids=["after-rewritten", "both-sides-edited"])
+def test_short_quote_with_one_side_of_context_left_stays_in_its_place(risks: str) -> None:
+    # Too little of its context agrees to place "tax" on that alone, but it is where it
+    # was, in its own section, with the words before it (largely) as they were.
+    after = sections(("intro", "Introduction", INTRO + " A tax on sugar is planned."),
+                     ("risks", "Risks", risks))
+    result = reanchor(*note(BRIEF[1], "tax"), after)
+    assert (result.status, result.section_id) == ("anchored", "risks")
+    assert result.start == after[1].text.index("tax")
+
+
 def test_short_quote_is_matched_fuzzily_only_between_its_intact_context() -> None:
     sel, sid, ordinal = note(BRIEF[1], "tax")
     # Elsewhere, in other words: no.

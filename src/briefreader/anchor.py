@@ -24,9 +24,11 @@ still there. Every place must also be backed by enough agreeing characters (quot
 plus context, each counted above what unrelated text scores): three letters of quote
 are found everywhere, so a short quote is placed only where its context agrees too
 (or, when one side was edited, where it still is in its own section, near its old
-offset, with the other side largely as it was and no other copy close behind; or, a
-passage of 24 characters or more, where it is in its own section and nowhere else in
-the brief: a list reordered leaves every item with new neighbours).
+offset, with the other side largely as it was - nearly intact, unless both sides
+together agree better than unrelated text - no other copy close behind, and not past
+its old neighbours, after words that followed it or before those that preceded it;
+or, a passage of 24 characters or more, where it is in its own section and nowhere
+else in the brief: a list reordered leaves every item with new neighbours).
 A long passage whose beginning or end went elsewhere is placed on the clean piece
 that stayed, when it holds at least half of the passage. ``reanchor_many`` looks
 again for the notes of a renamed section in the section their neighbours went to.
@@ -82,6 +84,8 @@ _POS_DECISIVE = 0.2
 _HOME_NEAR = 0.8
 _HOME_SIDE = 0.6
 _HOME_MARGIN = 0.05
+# Unless that side is nearly intact (_CTX_INTACT), the mean of both sides must reach this.
+_HOME_BOTH = 0.55
 # An exact quote this long that is in its own section and nowhere else in the brief
 # stays there whatever became of its context.
 _HOME_ALONE = 24
@@ -835,20 +839,30 @@ class _Reanchorer:
             evidence += _IN_PLACE_EVIDENCE
         return evidence >= _EVIDENCE
 
-    def _stayed_home(self, ranked: list[_Cand], home: int | None) -> bool:
+    def _stayed_home(self, ranked: list[_Cand], home: int | None, sel: Selector) -> bool:
         """Is the best copy of a short exact quote where it was, and plainly the one?
 
         Context edited on both sides can leave too few agreeing characters to place a
         word or two on their own evidence. A copy still in the note's own section, near
-        its old offset, with one side of context largely as it was and clearly better
-        than every other copy in the brief, is the place all the same.
+        its old offset, with one side of context largely as it was (nearly intact, or
+        the two sides together above what unrelated text scores), clearly better than
+        every other copy in the brief and not standing past the note's old neighbours,
+        is the place all the same.
         """
         best = ranked[0]
         if best.sec == home and len(ranked) == 1 and best.end - best.start >= _HOME_ALONE:
             # Its sentence rewritten or its list reordered around it, a passage of some
             # length still in its own section, and found nowhere else in the brief.
             return True
-        if best.sec != home or best.pos < _HOME_NEAR or max(best.prefix, best.suffix) < _HOME_SIDE:
+        side = max(best.prefix, best.suffix)
+        if best.sec != home or best.pos < _HOME_NEAR or side < _HOME_SIDE:
+            return False
+        if side < _CTX_INTACT and (best.prefix + best.suffix) / 2 < _HOME_BOTH:
+            # That side only resembles what it was, and the other is no help: a sentence
+            # built like the note's ("The company will report weekly" and "The agency
+            # will report weekly") has a context that much alike too.
+            return False
+        if _past_neighbours(sel, self.ix.sections[best.sec].text, best.start, best.end):
             return False
         return len(ranked) == 1 or best.score - ranked[1].score >= _HOME_MARGIN
 
@@ -1174,7 +1188,7 @@ class _Reanchorer:
         weak: list[_Cand] = []
         for c in exact:
             (pool if self._supported(c, sel) else weak).append(c)
-        if not pool and exact and self._stayed_home(exact, home):
+        if not pool and exact and self._stayed_home(exact, home, sel):
             pool.append(weak.pop(0))
             self.by_home[sel] = (ix.sections[pool[0].sec].id, pool[0].start, pool[0].end)
         for f in self._fuzzy(sel, sid, ordinal, hits):
@@ -1229,6 +1243,28 @@ class _Reanchorer:
         return Candidate(
             self.ix.sections[c.sec].id, c.start, c.end, round(c.quote, 4), round(c.score, 4)
         )
+
+
+def _past_neighbours(sel: Selector, text: str, start: int, end: int) -> bool:
+    """Does a copy at ``start..end`` stand past the note's old neighbours: after words
+    that followed the note (a run of _CONTEXT_RUN characters of its stored suffix just
+    before it), or before words that preceded it? Then it is another copy of the quote,
+    the next sentence's "weekly" when the note's sentence was deleted. (A run the note's
+    own text also holds, a phrase said twice, proves nothing.)"""
+    before = text[max(0, start - len(sel.prefix)) : start]
+    after = text[end : end + len(sel.suffix)]
+    return _shares_run(sel.suffix, before, sel.prefix + sel.exact) or _shares_run(
+        sel.prefix, after, sel.exact + sel.suffix
+    )
+
+
+def _shares_run(context: str, window: str, own: str) -> bool:
+    """Is a run of _CONTEXT_RUN characters of ``context`` in ``window`` but not in ``own``?"""
+    for i in range(len(context) - _CONTEXT_RUN + 1):
+        run = context[i : i + _CONTEXT_RUN]
+        if run in window and run not in own:
+            return True
+    return False
 
 
 def _decisive(ranked: list[_Cand]) -> bool:
