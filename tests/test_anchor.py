@@ -327,6 +327,26 @@ def test_short_quote_with_one_side_of_context_left_stays_in_its_place(risks: str
     assert result.start == after[1].text.index("tax")
 
 
+@pytest.mark.parametrize("lead", ["", "Officials met on Monday. "])
+def test_notes_on_a_repeated_word_follow_their_sentences_when_the_sentences_swap(
+    lead: str,
+) -> None:
+    # A note on each "weekly"; the reissue puts the second sentence first. Each note
+    # is still whole in its section, with its own words next to it up to the section's
+    # edge ("weekly to the agency." now ends it): each follows its own sentence.
+    first, second = ("The company will report weekly to the agency.",
+                     "The agency will report weekly to ministers.")
+    before = sections(("next", "Next steps", f"{lead}{first} {second}"),
+                      ("outlook", "Outlook", OUTLOOK))
+    after = sections(("next", "Next steps", f"{lead}{second} {first}"),
+                     ("outlook", "Outlook", OUTLOOK))
+    notes = [note(before[0], "weekly"), note(before[0], "weekly", 2)]
+    text = after[0].text
+    expected = [text.index(s) + s.index("weekly") for s in (first, second)]
+    for results in (reanchor_many(notes, after), [reanchor(*n, after) for n in notes]):
+        assert [(r.status, r.start) for r in results] == [("anchored", at) for at in expected]
+
+
 def test_short_quote_is_matched_fuzzily_only_between_its_intact_context() -> None:
     sel, sid, ordinal = note(BRIEF[1], "tax")
     # Elsewhere, in other words: no.

@@ -488,7 +488,9 @@ def _prefix_sim(stored: str, text: str, start: int) -> float:
     if start == 0:  # what stood before it was cut: that says nothing either way
         return _CHANCE
     n = len(stored)
-    best = _similarity_of(stored, text[max(0, start - n) : start])
+    if start < n:
+        return _cut_short(stored[n - start :], text[:start], n)
+    best = _similarity_of(stored, text[start - n : start])
     if best == 1.0 or best < _SHIFT_WORTH:
         return best
     for d in _SHIFTS:
@@ -505,6 +507,8 @@ def _suffix_sim(stored: str, text: str, end: int) -> float:
     if end == len(text):
         return _CHANCE
     n = len(stored)
+    if end + n > len(text):
+        return _cut_short(stored[: len(text) - end], text[end:], n)
     best = _similarity_of(stored, text[end : end + n])
     if best == 1.0 or best < _SHIFT_WORTH:
         return best
@@ -516,6 +520,16 @@ def _suffix_sim(stored: str, text: str, end: int) -> float:
 
 
 _similarity_of = Levenshtein.normalized_similarity
+
+
+def _cut_short(part: str, seen: str, n: int) -> float:
+    """Similarity of a stored context of ``n`` characters where the section's edge now
+    comes sooner: only ``seen`` is left, standing for ``part`` of the stored context.
+    What is there counts as it compares; what the edge cut says nothing either way (as
+    at the very edge). A sentence moved to the end of its section still has its own
+    words up to there ("weekly" + " to the agency."), which compared with all of the
+    stored context counted as mostly changed."""
+    return (len(seen) * _similarity_of(part, seen) + (n - len(seen)) * _CHANCE) / n
 
 
 @cache
