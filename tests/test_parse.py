@@ -375,6 +375,27 @@ def test_underlined_headings_and_separators():
     assert brief.section("detentions").line == 9
 
 
+def test_underline_levels_follow_the_order_underlines_appear_in():
+    # The title's "=====" is used up by the title: the "-----" sections are level 1,
+    # not level 2 with no parent; the "~~~~~" one below them is level 2, and "====="
+    # used again is level 1.
+    brief = load_brief(DATA / "underline-order.txt")
+    assert brief.title == "Reservoir Safety Review"
+    assert outline(brief) == [
+        (LEAD_ID, "Reservoir Safety Review", 0, None),
+        ("upland-reservoirs", "Upland Reservoirs", 1, None),
+        ("lowland-reservoirs", "Lowland Reservoirs", 1, None),
+        ("eastern-embankment", "Eastern Embankment", 2, "lowland-reservoirs"),
+        ("next-steps", "Next Steps", 1, None),
+    ]
+    # Below an ALL-CAPS heading, "-----" headings stay one level down.
+    assert outline(load_brief(DATA / "underlined-under-caps.txt")) == [
+        ("outer-channel", "OUTER CHANNEL", 1, None),
+        ("northern-edge", "Northern Edge", 2, "outer-channel"),
+        ("turning-basin", "Turning Basin", 2, "outer-channel"),
+    ]
+
+
 def test_bylines_dates_and_quotes_are_body_text():
     brief = load_brief(DATA / "bylines-and-dates.txt")
     assert outline(brief) == [

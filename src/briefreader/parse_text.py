@@ -15,8 +15,9 @@ from briefreader.sections import _assemble, _Heading, _title_from_name
 # Levels: a numbered heading's level is the depth of its number ("2.3" -> 2; Roman
 # "IV." -> 1). ALL-CAPS headings are level 1. Other headings are level 1, or level 2
 # when the brief also has ALL-CAPS headings (which then head them); numbered headings
-# likewise move down one level under ALL-CAPS ones. Underlined headings ("=====" or
-# "-----" on the line below) are level 1 / 2.
+# likewise move down one level under ALL-CAPS ones. Underlined headings ("=====" on the
+# line below) are level 1; other underlines ("-----", "~~~~~") each the next level down,
+# in the order they first appear (see _rank_underlines).
 
 _LONG_LINE = 100  # a line longer than this was not hard-wrapped
 _MAX_HEADING_CHARS = 100
@@ -106,7 +107,8 @@ _COOKIE_NOTICE = re.compile(
 class _HeadingLike:
     style: str  # "numbered", "lettered", "caps", "plain", "question", "underline" or
     # "colon" (a label)
-    depth: int  # numbered: depth of the number; underline: 1 for "=", 2 otherwise
+    depth: int  # numbered: depth of the number; underline: its level
+    mark: str = ""  # underline: the character it is drawn with
 
 
 @dataclass
@@ -139,6 +141,8 @@ def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = N
             blocks[first].rows[0], title
         ):
             blocks.pop(first)  # a web page's title repeated as its first heading
+
+    _rank_underlines(blocks)
 
     # Boilerplate at the end goes, and so do the heading-like lines among it (the titles
     # listed under "Related Posts"). Heading-like lines after the last paragraph but
@@ -193,6 +197,27 @@ def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = N
         content_hash=content_hash,
         path=path,
     )
+
+
+def _rank_underlines(blocks: list[_Block]) -> None:
+    """Give underlined headings their levels: "=====" is level 1 and each other underline
+    the next level down, in the order it first appears ("-----", then "~~~~~"). When no
+    other heading comes before the first underlined one (the title's "=====" is used up
+    by the title), levels move up so that it is level 1 rather than a level 2 with no
+    parent."""
+    underlined = [b for b in blocks if b.heading is not None and b.heading.style == "underline"]
+    if not underlined:
+        return
+    order = ["="]
+    for b in underlined:
+        if b.heading.mark not in order:  # type: ignore[union-attr]
+            order.append(b.heading.mark)  # type: ignore[union-attr]
+    offset = 0
+    if next(b for b in blocks if b.heading is not None) is underlined[0]:
+        offset = order.index(underlined[0].heading.mark)  # type: ignore[union-attr]
+    for b in underlined:
+        level = min(6, max(1, order.index(b.heading.mark) + 1 - offset))  # type: ignore[union-attr]
+        b.heading = _HeadingLike("underline", level, b.heading.mark)  # type: ignore[union-attr]
 
 
 def _find_headings(blocks: list[_Block]):
@@ -269,7 +294,8 @@ def _text_blocks(lines: list[str]) -> list[_Block]:
         for piece, underline in _split_rules(chunk):
             if underline:
                 ((n, s),) = piece
-                blocks.append(_Block([s.strip()], n, _HeadingLike("underline", underline), True))
+                heading = _HeadingLike("underline", 1 if underline == "=" else 2, underline)
+                blocks.append(_Block([s.strip()], n, heading, True))
             elif unwrapped:
                 blocks.extend(_unwrapped_blocks(piece))
             else:
@@ -278,10 +304,10 @@ def _text_blocks(lines: list[str]) -> list[_Block]:
     return blocks
 
 
-def _split_rules(chunk: list[tuple[int, str]]) -> list[tuple[list[tuple[int, str]], int]]:
+def _split_rules(chunk: list[tuple[int, str]]) -> list[tuple[list[tuple[int, str]], str]]:
     """Split a chunk at rule lines ("-----", "* * *"). A heading-like line directly above
-    a rule is an underlined heading, returned alone with level 1 ("=") or 2 (other)."""
-    pieces: list[tuple[list[tuple[int, str]], int]] = []
+    a rule is an underlined heading, returned alone with the rule's character."""
+    pieces: list[tuple[list[tuple[int, str]], str]] = []
     current: list[tuple[int, str]] = []
     for n, line in chunk:
         rule = _RULE.match(line.strip())
@@ -291,13 +317,13 @@ def _split_rules(chunk: list[tuple[int, str]]) -> list[tuple[list[tuple[int, str
         if current and _heading_like(current[-1][1].strip()):
             last = current.pop()
             if current:
-                pieces.append((current, 0))
-            pieces.append(([last], 1 if rule.group(1) == "=" else 2))
+                pieces.append((current, ""))
+            pieces.append(([last], rule.group(1)))
         elif current:
-            pieces.append((current, 0))
+            pieces.append((current, ""))
         current = []
     if current:
-        pieces.append((current, 0))
+        pieces.append((current, ""))
     return pieces
 
 
