@@ -396,6 +396,20 @@ def test_underline_levels_follow_the_order_underlines_appear_in():
     ]
 
 
+def test_labelled_lines_are_not_joined_as_wrapped_text():
+    # "Recommendation 1: ….", then "Recommendation 2: …": a new line, not a wrapped one,
+    # however long the line above; a label's own wrapped text still joins it.
+    brief = load_brief(DATA / "labelled-lines.txt")
+    assert brief.section("recommendations").source.split("\n") == [
+        "Recommendation 1: Give every combined authority the power to franchise.",
+        "Recommendation 2: Fund a national ticketing platform that smaller operators"
+        " can join at no cost to themselves.",
+        "Option A: Franchise the whole network at once from the start of next year.",
+        "Option B: Franchise route by route as the current contracts come to an end.",
+    ]
+    assert "\n" not in brief.section("findings").source
+
+
 def test_bylines_dates_and_quotes_are_body_text():
     brief = load_brief(DATA / "bylines-and-dates.txt")
     assert outline(brief) == [

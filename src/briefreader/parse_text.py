@@ -45,6 +45,14 @@ _LEAD_IN = re.compile(
     r"\s*:$",
     re.I,
 )
+# The label a row may start with ("Recommendation 1:", "Option B –", "Q3.", "Risk:"): a
+# line that starts with the same kind of label as its row, after a line that ends a
+# sentence, starts a row of its own.
+_ROW_LABEL = re.compile(
+    r"(?P<word>[A-Z][^\W\d_]*(?: [^\W\d_]+){0,2}) ?(?:\d{1,3}[a-z]?|[A-Z]|[IVX]+)"
+    r"\s*[:.)–—-]\s"
+    r"|(?P<label>[A-Z][^\W\d_’'-]*(?: [^\W\d_’'-]+){0,3}):\s"
+)
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
 _CLOSERS = "\"'”’»)]}"
@@ -397,7 +405,8 @@ def _rows(piece: list[tuple[int, str]], width: int | None) -> list[str]:
             rows.append(s)
             in_item = True
         elif rows and (
-            (width is not None and _wrapped(previous, s, width)) or (in_item and line[:1].isspace())
+            (width is not None and _wrapped(previous, s, width) and not _new_row(rows[-1], s))
+            or (in_item and line[:1].isspace())
         ):
             rows[-1] += " " + s
         else:
@@ -405,6 +414,22 @@ def _rows(piece: list[tuple[int, str]], width: int | None) -> list[str]:
             in_item = False
         previous = line
     return rows
+
+
+def _new_row(row: str, line: str) -> bool:
+    """Whether ``line`` starts a row of its own although the line above looks wrapped:
+    that line ended a sentence and both start with the same kind of label
+    ("Recommendation 1: ….", "Recommendation 2: …")."""
+    if row.rstrip(_CLOSERS)[-1:] not in ".!?":
+        return False
+    a, b = _ROW_LABEL.match(row), _ROW_LABEL.match(line)
+    if a is None or b is None:
+        return False
+    if a["word"] is not None:
+        return a["word"] == b["word"]
+    return b["label"] is not None and not _LEAD_IN.search(a[0].rstrip()) and not _LEAD_IN.search(
+        b[0].rstrip()
+    )
 
 
 def _wrapped(line: str, following: str, width: int) -> bool:
