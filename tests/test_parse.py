@@ -410,6 +410,23 @@ def test_labelled_lines_are_not_joined_as_wrapped_text():
     assert "\n" not in brief.section("findings").source
 
 
+def test_words_broken_at_line_ends_are_joined():
+    # "regula-" / "tion": one word, as the brief writes it elsewhere; compounds keep
+    # their hyphen ("cross-border", "well-known", "co-operation", "long-term"); a dash
+    # between words is not a broken word.
+    brief = load_brief(DATA / "hyphen-breaks.txt")
+    summary = brief.section("summary").source
+    for word in ("embankment regulation are", "long-term repairs", "the cross-border canals",
+                 "their well-known aqueducts", "The information returned", "and co-operation",
+                 "slow - which the review finds - has"):
+        assert word in summary
+    assert "- " not in summary.replace(" - ", " ")
+    regulation = brief.section("regulation").source
+    assert "no long-term plan" in regulation
+    assert "to small- and medium-sized contractors" in regulation
+    assert "of them UK-based subsidiaries" in regulation
+
+
 def test_bylines_dates_and_quotes_are_body_text():
     brief = load_brief(DATA / "bylines-and-dates.txt")
     assert outline(brief) == [

@@ -54,6 +54,19 @@ _ROW_LABEL = re.compile(
     r"|(?P<label>[A-Z][^\W\d_’'-]*(?: [^\W\d_’'-]+){0,3}):\s"
 )
 _LETTER = re.compile(r"[^\W\d_]")
+# A word broken at the end of a line ("regula-" / "tion is…", as PDFs are converted).
+_HYPHEN_BREAK = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*)-$")
+_WORD_START = re.compile(r"[^\W\d_]+")
+_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~‘’“”«»…–—•·"
+# First parts of compounds whose hyphen is kept at a line break unless the brief writes
+# the word without it elsewhere ("well-known", "cross-border", "long-term").
+_COMPOUND_FIRST = frozenset((
+    "all", "anti", "back", "co", "counter", "cross", "cost", "day", "decision", "e", "eight",
+    "end", "ex", "far", "first", "five", "follow", "four", "full", "half", "high", "long",
+    "low", "mid", "multi", "near", "nine", "non", "one", "part", "policy", "post", "pre",
+    "pro", "quasi", "second", "self", "semi", "seven", "short", "six", "so", "ten", "third",
+    "three", "time", "top", "two", "well", "wide", "world", "year",
+))
 _DIGIT = re.compile(r"\d")
 _CLOSERS = "\"'”’»)]}"
 _SENTENCE_END = ".!?:;,…"
@@ -134,7 +147,7 @@ class _Block:
 
 def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = None) -> Brief:
     lines = [ln.rstrip() for ln in text.replace("\f", "\n").split("\n")]
-    blocks = _text_blocks(lines)
+    blocks = _text_blocks(lines, _Words(text))
 
     title = None
     # The title is the first line, after any marking or running header above it (those
@@ -281,7 +294,39 @@ def _is_trailing_boilerplate(b: _Block) -> bool:
     return (len(text) < 400 and _is_boilerplate(b.rows[0])) or bool(_COOKIE_NOTICE.search(text))
 
 
-def _text_blocks(lines: list[str]) -> list[_Block]:
+class _Words:
+    """The words of a brief, read the first time a word broken at a line end asks."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._plain: set[str] | None = None
+        self._compounds: set[str] = set()
+
+    def join(self, first: str, rest: str) -> str:
+        """``first`` ("…regula-") joined to the next line ``rest`` ("tion is…"): the
+        hyphen goes unless the word is a compound ("cross-" / "border")."""
+        m = _HYPHEN_BREAK.search(first[first.rfind(" ") + 1 :])
+        head = m.group(1).casefold() if m else ""
+        tail = m2.group().casefold() if (m2 := _WORD_START.match(rest)) else ""
+        if self._plain is None:
+            self._plain = {w.strip(_PUNCTUATION) for w in set(self._text.casefold().split())}
+            self._compounds = {w for w in self._plain if "-" in w}
+        if tail in ("and", "or", "nor", "to") and not rest[len(tail) : len(tail) + 1].isalpha():
+            return f"{first} {rest}"  # "window- and buffer-local"
+        last = head.rsplit("-", 1)[-1]
+        if last + tail in self._plain or head + tail in self._compounds:
+            return first[:-1] + rest  # "regulation" / "self-regulation" elsewhere
+        if (
+            f"{head}-{tail}" in self._compounds
+            or last in _COMPOUND_FIRST
+            or "-" in head
+            or any(c.isupper() for c in (m.group(1)[1:] if m else ""))  # "ASCII-" / "based"
+        ):
+            return first + rest
+        return first[:-1] + rest
+
+
+def _text_blocks(lines: list[str], words: _Words) -> list[_Block]:
     """Paragraph blocks in reading order; separator rules dropped."""
     lengths = sorted(len(ln) for ln in lines if ln.strip())
     if not lengths:
@@ -305,9 +350,9 @@ def _text_blocks(lines: list[str]) -> list[_Block]:
                 heading = _HeadingLike("underline", 1 if underline == "=" else 2, underline)
                 blocks.append(_Block([s.strip()], n, heading, True))
             elif unwrapped:
-                blocks.extend(_unwrapped_blocks(piece))
+                blocks.extend(_unwrapped_blocks(piece, words))
             else:
-                blocks.extend(_wrapped_blocks(piece, width))
+                blocks.extend(_wrapped_blocks(piece, width, words))
         chunk = []
     return blocks
 
@@ -335,7 +380,7 @@ def _split_rules(chunk: list[tuple[int, str]]) -> list[tuple[list[tuple[int, str
     return pieces
 
 
-def _wrapped_blocks(piece: list[tuple[int, str]], width: int) -> list[_Block]:
+def _wrapped_blocks(piece: list[tuple[int, str]], width: int, words: _Words) -> list[_Block]:
     n0, first = piece[0]
     if len(piece) == 1:
         s = first.strip()
@@ -352,11 +397,11 @@ def _wrapped_blocks(piece: list[tuple[int, str]], width: int) -> list[_Block]:
     ):
         out.append(_Block([first.strip()], n0, lead, True, labels_next=lead.style == "colon"))
         piece = piece[1:]
-    out.append(_Block(_rows(piece, width), piece[0][0], None, len(piece) == 1))
+    out.append(_Block(_rows(piece, width, words), piece[0][0], None, len(piece) == 1))
     return out
 
 
-def _unwrapped_blocks(piece: list[tuple[int, str]]) -> list[_Block]:
+def _unwrapped_blocks(piece: list[tuple[int, str]], words: _Words) -> list[_Block]:
     """Each long line its own paragraph; bullets grouped; a run of short lines is split
     into standalone lines only when each looks like a heading, byline or dateline (a
     hard-wrapped paragraph among long lines stays one block)."""
@@ -388,14 +433,15 @@ def _unwrapped_blocks(piece: list[tuple[int, str]]) -> list[_Block]:
                 _Block([ln.strip()], m, k, True) for (m, ln), k in zip(run, kinds, strict=True)
             )
         else:
-            out.append(_Block(_rows(run, None), n, None, len(run) == 1))
+            out.append(_Block(_rows(run, None, words), n, None, len(run) == 1))
         i = j
     return out
 
 
-def _rows(piece: list[tuple[int, str]], width: int | None) -> list[str]:
+def _rows(piece: list[tuple[int, str]], width: int | None, words: _Words) -> list[str]:
     """The piece's text, one row per line break worth keeping: a line joins the one above
-    when that one was wrapped; bullets always start a row. ``width=None``: never wrapped."""
+    when that one was wrapped; bullets always start a row. ``width=None``: never wrapped,
+    except for a word broken at the line end ("regula-" / "tion")."""
     rows: list[str] = []
     in_item = False
     previous = ""
@@ -404,6 +450,14 @@ def _rows(piece: list[tuple[int, str]], width: int | None) -> list[str]:
         if _ITEM.match(line):
             rows.append(s)
             in_item = True
+        elif (
+            rows
+            and s[:1].islower()
+            and previous.endswith("-")
+            and previous[-2:-1].isalpha()
+            and "   " not in previous.strip()  # not a row of a table
+        ):
+            rows[-1] = words.join(rows[-1], s)
         elif rows and (
             (width is not None and _wrapped(previous, s, width) and not _new_row(rows[-1], s))
             or (in_item and line[:1].isspace())
