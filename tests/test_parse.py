@@ -427,6 +427,37 @@ def test_words_broken_at_line_ends_are_joined():
     assert "of them UK-based subsidiaries" in regulation
 
 
+def test_a_heading_directly_above_its_paragraph():
+    # "Officers" / "Band 3 officer numbers rose…", no blank line between, in a brief with
+    # headings like it: a heading, below the heading with no text of its own above it.
+    brief = load_brief(DATA / "run-in-headings.txt")
+    assert outline(brief) == [
+        ("summary", "Summary", 1, None),
+        ("staffing", "Staffing", 1, None),
+        ("officers", "Officers", 2, "staffing"),
+        ("governors", "Governors", 2, "staffing"),
+        ("contact", "Contact", 1, None),
+    ]
+    assert brief.section("officers").source.startswith("Band 3 officer numbers rose by 4%")
+    assert brief.section("officers").line == 10
+    # A name above a title and an address is not a heading with its text.
+    assert brief.section("contact").source.split("\n")[0] == "Jane Okoro"
+    # Under ALL-CAPS headings.
+    assert outline(load_brief(DATA / "run-in-under-caps.txt")) == [
+        ("steering-brief", "STEERING BRIEF", 1, None),
+        ("objectives", "Objectives", 2, "steering-brief"),
+        ("bilaterals", "Bilaterals", 2, "steering-brief"),
+        ("session-1-food-security", "SESSION 1: FOOD SECURITY", 1, None),
+    ]
+    # One such line in a brief with no headings like it stays the first line of its
+    # paragraph.
+    brief = load_brief(DATA / "run-in-alone.txt")
+    assert outline(brief) == [(LEAD_ID, "Note for the Record", 0, None)]
+    assert brief.sections[0].source.startswith(
+        "Meeting with the Harbour Trust\nThe Trust asked for an extension"
+    )
+
+
 def test_bylines_dates_and_quotes_are_body_text():
     brief = load_brief(DATA / "bylines-and-dates.txt")
     assert outline(brief) == [

@@ -126,8 +126,8 @@ _COOKIE_NOTICE = re.compile(
 
 @dataclass(frozen=True)
 class _HeadingLike:
-    style: str  # "numbered", "lettered", "caps", "plain", "question", "underline" or
-    # "colon" (a label)
+    style: str  # "numbered", "lettered", "caps", "plain", "question", "underline",
+    # "colon" (a label) or "runin" (a plain line with its paragraph right below it)
     depth: int  # numbered: depth of the number; underline: its level
     mark: str = ""  # underline: the character it is drawn with
 
@@ -143,11 +143,14 @@ class _Block:
     is_heading: bool = False
     labels_next: bool = False
     """A label ("Key messages:") split from the top of the block after it."""
+    heads_next: bool = False
+    """A short line split from the top of the paragraph after it ("Objectives" above
+    "Secure agreement on…"): a heading if the brief has others like it."""
 
 
 def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = None) -> Brief:
     lines = [ln.rstrip() for ln in text.replace("\f", "\n").split("\n")]
-    blocks = _text_blocks(lines, _Words(text))
+    blocks = _settle_heads(_text_blocks(lines, _Words(text)))
 
     title = None
     # The title is the first line, after any marking or running header above it (those
@@ -156,7 +159,12 @@ def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = N
         (i for i, b in enumerate(blocks) if not all(_is_furniture(r) for r in b.rows)),
         len(blocks),
     )
-    if first < len(blocks) and blocks[first].single_line and _title_like(blocks[first].rows[0]):
+    if (
+        first < len(blocks)
+        and blocks[first].single_line
+        and not blocks[first].heads_next
+        and _title_like(blocks[first].rows[0])
+    ):
         title = blocks.pop(first).rows[0]
         if first < len(blocks) and blocks[first].single_line and _same(
             blocks[first].rows[0], title
@@ -243,7 +251,13 @@ def _rank_underlines(blocks: list[_Block]) -> None:
 
 def _find_headings(blocks: list[_Block]):
     """Set ``is_heading`` on each block; returns the level of each heading style."""
-    level = _level_rule([b.heading for b in blocks if b.heading])
+    # Run-in headings sit below a plain heading that has no text of its own before them
+    # ("Workforce", then "Vacancies" above its paragraph).
+    runin_below = any(
+        b.heading is not None and b.heading.style == "plain" and nxt.heads_next
+        for b, nxt in zip(blocks, blocks[1:], strict=False)
+    )
+    level = _level_rule([b.heading for b in blocks if b.heading], runin_below)
     # A heading-like line is a heading when body text follows it, or when it heads the
     # deeper heading that follows it. A run of them at one level (a contents list, an
     # address) is body text.
@@ -271,6 +285,31 @@ def _find_headings(blocks: list[_Block]):
 
 def _is_question(b: _Block) -> bool:
     return b.heading is not None and b.heading.style == "question"
+
+
+def _settle_heads(blocks: list[_Block]) -> list[_Block]:
+    """Keep the short lines split from the top of their paragraphs as headings when the
+    brief has at least one other plain heading (standalone, or split like them) after its
+    first line; otherwise put each back at the top of its paragraph."""
+    heads = [b for b in blocks if b.heads_next]
+    if not heads:
+        return blocks
+    others = sum(
+        1
+        for b in blocks[1:]
+        if b.single_line and not b.heads_next and b.heading is not None
+        and b.heading.style == "plain"
+    )
+    if len(heads) + others >= 2:
+        return blocks
+    out: list[_Block] = []
+    for b in reversed(blocks):
+        if b.heads_next and out:  # "Objectives"
+            nxt = out[-1]
+            out[-1] = _Block([*b.rows, *nxt.rows], b.line)
+        else:
+            out.append(b)
+    return out[::-1]
 
 
 def _rejoin_labels(blocks: list[_Block]) -> list[_Block]:
@@ -397,6 +436,9 @@ def _wrapped_blocks(piece: list[tuple[int, str]], width: int, words: _Words) -> 
     ):
         out.append(_Block([first.strip()], n0, lead, True, labels_next=lead.style == "colon"))
         piece = piece[1:]
+    elif _heads_text(first, lead, [ln for _, ln in piece[1:3]], width):
+        out.append(_Block([first.strip()], n0, _HeadingLike("runin", 1), True, heads_next=True))
+        piece = piece[1:]
     out.append(_Block(_rows(piece, width, words), piece[0][0], None, len(piece) == 1))
     return out
 
@@ -425,6 +467,10 @@ def _unwrapped_blocks(piece: list[tuple[int, str]], words: _Words) -> list[_Bloc
             out.append(_Block([s], n, kinds[0], True, labels_next=True))  # "Background:"
             i += 1
             continue
+        if len(run) > 1 and _heads_text(line, kinds[0], [ln for _, ln in run[1:3]]):
+            out.append(_Block([s], n, _HeadingLike("runin", 1), True, heads_next=True))
+            i += 1
+            continue
         if all(
             (k and (k.style != "question" or len(run) == 1)) or _is_meta_line(ln.strip())
             for k, (_, ln) in zip(kinds, run, strict=True)
@@ -436,6 +482,35 @@ def _unwrapped_blocks(piece: list[tuple[int, str]], words: _Words) -> list[_Bloc
             out.append(_Block(_rows(run, None, words), n, None, len(run) == 1))
         i = j
     return out
+
+
+def _heads_text(
+    line: str, head: _HeadingLike | None, following: list[str], width: int | None = None
+) -> bool:
+    """Whether ``line`` (heading-like as ``head`` says) may be the heading of the paragraph
+    that starts on the next line, with no blank line between: a short plain line, not
+    wrapped there, and the next line clearly starts a sentence (a capital, then words in
+    lower case), is much longer and ends one (or wraps on)."""
+    if head is None or head.style != "plain":
+        return False
+    s = line.strip()
+    indent = len(line) - len(line.lstrip())
+    if len(following[0]) - len(following[0].lstrip()) != indent:
+        return False  # a term and its definition, indented below it
+    if len(s.split()) > 6 or s.startswith("Dear "):
+        return False
+    nxt = following[0].strip()
+    if (
+        not nxt[:1].isupper()
+        or _ITEM.match(nxt)
+        or len(nxt) < max(30, 2 * len(s))
+        or sum(w[:1].islower() for w in nxt.split()) < 3  # a sentence, not a name or address
+        or (width is not None and _wrapped(line, following[0], width))
+    ):
+        return False
+    if nxt.rstrip(_CLOSERS)[-1:] in ".!?":
+        return True
+    return width is not None and len(following) > 1 and _wrapped(following[0], following[1], width)
 
 
 def _rows(piece: list[tuple[int, str]], width: int | None, words: _Words) -> list[str]:
@@ -570,7 +645,7 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _level_rule(found: list[_HeadingLike]):
+def _level_rule(found: list[_HeadingLike], runin_below: bool = False):
     """The level of each heading style, given all the heading-like lines of a brief."""
     has_caps = any(h.style == "caps" for h in found)
     # Lettered headings ("A. Scope") sit one level below the numbered ones they follow
@@ -590,6 +665,8 @@ def _level_rule(found: list[_HeadingLike]):
             return min(6, h.depth + has_caps)
         if h.style == "lettered":
             return 1 + has_caps + under_numbers
+        if h.style == "runin":
+            return 1 + has_caps + runin_below
         return 2 if has_caps else 1  # "plain", "question", "colon"
 
     return level
