@@ -458,6 +458,25 @@ def test_a_heading_directly_above_its_paragraph():
     )
 
 
+def test_an_email_is_titled_from_its_subject():
+    brief = load_brief(DATA / "email-reply.txt")
+    assert brief.title == "Ferry timetable - lines for Friday"  # no "RE: FW:"
+    assert outline(brief) == [
+        (LEAD_ID, "Ferry timetable - lines for Friday", 0, None),
+        ("top-lines", "Top lines:", 1, None),
+        ("background", "Background:", 1, None),
+    ]
+    # The headers stay, as text of the lead, one to a line.
+    assert brief.sections[0].source.split("\n")[:5] == [
+        "From: Priya Natarajan <p.natarajan@example.org>",
+        "Sent: Thursday, 6 March 2025 08:05",
+        "To: Private Office; Press Office; Special Advisers; Communications Directorate;"
+        " Policy Unit",
+        "Cc: Ferry Services Team",
+        "Subject: RE: FW: Ferry timetable - lines for Friday",
+    ]
+
+
 def test_bylines_dates_and_quotes_are_body_text():
     brief = load_brief(DATA / "bylines-and-dates.txt")
     assert outline(brief) == [
@@ -1064,7 +1083,7 @@ def test_labels_ending_in_a_colon_head_a_brief_without_other_headings():
     sentence leading into a list ("The reasons for the delay are:") is no label."""
     brief = load_brief(DATA / "colon-labels.txt")
     assert outline(brief) == [
-        (LEAD_ID, "colon labels", 0, None),
+        (LEAD_ID, "Lines to take - ferry cancellations", 0, None),  # the e-mail's subject
         ("top-lines", "Top lines:", 1, None),
         ("if-pressed-on-compensation", "If pressed on compensation:", 1, None),
         ("background", "Background:", 1, None),

@@ -54,6 +54,14 @@ _ROW_LABEL = re.compile(
     r"|(?P<label>[A-Z][^\W\d_’'-]*(?: [^\W\d_’'-]+){0,3}):\s"
 )
 _LETTER = re.compile(r"[^\W\d_]")
+# The headers at the top of an e-mail ("From: …", "Subject: …") and the prefixes of a
+# reply or forward in its subject ("RE: FW: …").
+_MAIL_HEADER = re.compile(
+    r"(?P<field>from|sent|date|to|cc|bcc|subject|importance|reply-to|attachments?)[ \t]*:"
+    r"(?P<value>.*)",
+    re.I,
+)
+_MAIL_PREFIXES = re.compile(r"(?:(?:re|fwd?|aw|wg|tr)(?:\[\d+\])?[ \t]*:[ \t]*)+", re.I)
 # A word broken at the end of a line ("regula-" / "tion is…", as PDFs are converted).
 _HYPHEN_BREAK = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*)-$")
 _WORD_START = re.compile(r"[^\W\d_]+")
@@ -173,6 +181,9 @@ def parse_text(text: str, *, name: str, content_hash: str, path: Path | None = N
 
     _rank_underlines(blocks)
 
+    if title is None:
+        title = _mail_subject(lines)  # an e-mail: its subject; the headers stay as text
+
     # Boilerplate at the end goes, and so do the heading-like lines among it (the titles
     # listed under "Related Posts"). Heading-like lines after the last paragraph but
     # before any boilerplate (a signature, "Annex A", a contact line) are the brief's
@@ -285,6 +296,23 @@ def _find_headings(blocks: list[_Block]):
 
 def _is_question(b: _Block) -> bool:
     return b.heading is not None and b.heading.style == "question"
+
+
+def _mail_subject(lines: list[str]) -> str | None:
+    """The subject of a brief that starts with e-mail headers ("From:", "Sent:", "To:",
+    "Subject:"), without "RE:" or "FW:"; None for any other brief."""
+    fields: dict[str, str] = {}
+    for line in lines[next((i for i, ln in enumerate(lines) if ln.strip()), len(lines)) :]:
+        if not line.strip():
+            break
+        m = _MAIL_HEADER.match(line.strip())
+        if m:
+            fields.setdefault(m["field"].casefold(), m["value"].strip())
+        elif not (fields and line[:1].isspace()):  # a long "To:" list goes on indented
+            return None
+    if "subject" not in fields or len(fields) < 2:
+        return None
+    return _MAIL_PREFIXES.sub("", fields["subject"], count=1).strip() or None
 
 
 def _settle_heads(blocks: list[_Block]) -> list[_Block]:
@@ -499,6 +527,8 @@ def _heads_text(
         return False  # a term and its definition, indented below it
     if len(s.split()) > 6 or s.startswith("Dear "):
         return False
+    if _MAIL_HEADER.match(s):
+        return False
     nxt = following[0].strip()
     if (
         not nxt[:1].isupper()
@@ -549,6 +579,8 @@ def _new_row(row: str, line: str) -> bool:
     """Whether ``line`` starts a row of its own although the line above looks wrapped:
     that line ended a sentence and both start with the same kind of label
     ("Recommendation 1: ….", "Recommendation 2: …")."""
+    if _MAIL_HEADER.match(row) and _MAIL_HEADER.match(line):
+        return True  # "To: …" / "Subject: …"
     if row.rstrip(_CLOSERS)[-1:] not in ".!?":
         return False
     a, b = _ROW_LABEL.match(row), _ROW_LABEL.match(line)
