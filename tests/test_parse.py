@@ -477,6 +477,30 @@ def test_an_email_is_titled_from_its_subject():
     ]
 
 
+def test_markdown_title_from_a_plain_first_line():
+    # A short first line standing alone, above everything else, is the title a reader
+    # sees, not the first "# heading" further down; it heads the lead, not its text.
+    brief = load_brief(DATA / "plain-first-line.md")
+    assert brief.title == "Justice and Home Affairs Council – Steering Note"
+    assert outline(brief) == [
+        (LEAD_ID, "Justice and Home Affairs Council – Steering Note", 0, None),
+        ("lines-to-take", "Lines to take", 1, None),
+        ("background", "Background", 2, "lines-to-take"),
+    ]
+    assert brief.sections[0].source.startswith("Agenda\n\nMigration pact implementation")
+    assert brief.sections[0].line == 3
+    # A protective marking is not a title; nor is a line that is all there is above
+    # the brief's only "# heading".
+    assert load_brief(DATA / "marking-above-title.md").title == "Coastal Shipping Levy"
+    draft = parse_markdown("DRAFT\n\n# Port Levy\n\n## Costs\n\nText.\n", name="x.md",
+                           content_hash="h")
+    assert draft.title == "Port Levy" and draft.sections[0].source == "DRAFT"
+    # Front matter still gives the title.
+    fm = parse_markdown("---\ntitle: Set Title\n---\nFirst Line\n\nText.\n", name="x.md",
+                        content_hash="h")
+    assert fm.title == "Set Title" and fm.sections[0].source.startswith("First Line")
+
+
 def test_bylines_dates_and_quotes_are_body_text():
     brief = load_brief(DATA / "bylines-and-dates.txt")
     assert outline(brief) == [

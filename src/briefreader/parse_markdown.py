@@ -14,6 +14,7 @@ import yaml
 
 from briefreader.brief import Brief
 from briefreader.errors import BriefError
+from briefreader.parse_text import _title_like
 from briefreader.sections import _assemble, _Heading, _title_from_name, slugify
 
 # One search finds the next line that may matter: an ATX heading, a code fence, a setext
@@ -56,10 +57,21 @@ def parse_markdown(text: str, *, name: str, content_hash: str, path: Path | None
         source, _skipped = _body(s, body_start, end)
         headings.append(_Heading(title, level, source, line + first_line - 1, explicit_id))
 
-    source, skipped = _body(s, 1, found[0][0] if found else len(s))
+    lead_end = found[0][0] if found else len(s)
+    source, skipped = _body(s, 1, lead_end)
+    title = _meta_str(front.get("title"))
+    first = None if title or not source else _standalone_first_line(s, lead_end)
+    if first is not None:
+        # A short line standing alone above everything else is the title a reader sees,
+        # as in a plain-text brief; it is then the lead's heading, not its text. Unless
+        # it is all there is above the brief's only "# heading", which is then the title
+        # ("DRAFT", then "# Cyber Resilience Bill").
+        rest, gone = _body(s, first[0], lead_end)
+        level_1 = [h for h in headings if h.level == 1]
+        if rest or len(level_1) != 1 or level_1[0] is not headings[0]:
+            title, source, skipped = first[1], rest, s.count("\n", 1, first[0]) + gone
     lead = (source, first_line + skipped) if source and not _RULES_ONLY.fullmatch(source) else None
 
-    title = _meta_str(front.get("title"))
     if not title:
         title = next((h.title for h in headings if h.level == 1 and h.title), None)
     return _assemble(
@@ -73,6 +85,27 @@ def parse_markdown(text: str, *, name: str, content_hash: str, path: Path | None
         date=_meta_str(front.get("date")),
         metadata=_plain_metadata({k: v for k, v in front.items() if k not in _FRONT_KEYS}, name),
     )
+
+
+# A first line that is not a paragraph of text: a list item, quote, rule, table row, HTML,
+# code, link definition, image, or anything indented.
+_NOT_A_TITLE_LINE = re.compile(r"[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[>|<!\[`~:$]|[ \t]")
+
+
+def _standalone_first_line(s: str, lead_end: int) -> tuple[int, str] | None:
+    """(offset in ``s`` after the first line of the text, that line as a title) when the
+    line comes before ``lead_end`` (the first heading), stands alone (a blank line or
+    nothing after it) and looks like a title."""
+    blank = _LEADING_BLANK_LINES.match(s, 1)
+    start = blank.end() if blank else 1
+    end = s.find("\n", start)
+    if end < 0 or end >= lead_end or s[end + 1 : s.find("\n", end + 1) + 1].strip():
+        return None
+    line = s[start:end]
+    if not line or _NOT_A_TITLE_LINE.match(line):
+        return None
+    title, _ = _clean_heading(line)
+    return (end + 1, title) if _title_like(title) else None
 
 
 def _split_front_matter(text: str, name: str) -> tuple[dict, str, int]:
