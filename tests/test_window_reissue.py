@@ -485,3 +485,32 @@ def test_the_focus_is_not_given_back_to_a_list_the_user_put_behind_another_tab(
     # Not pulled into the Trash, out of sight behind the Notes tab.
     assert focus is not trash and not trash.isAncestorOf(focus), focus
     assert focus is bar
+
+
+def test_a_brief_an_update_reads_into_other_sections_says_so(
+        qtbot, brief_path, paths, stores, monkeypatch):
+    # The same file, read by an updated briefreader into other sections: the notes are
+    # placed again, and the message says why (the user changed nothing).
+    from dataclasses import replace
+
+    from briefreader import parse as parse_mod
+
+    w, store = open_window(qtbot, paths, brief_path)
+    stores.append(store)
+    w.note_taking.annotations.notes.annotate(w.brief, "options", "Option one keeps")
+    w.close()
+    real = parse_mod.parse_markdown
+
+    def renamed(*args, **kwargs):  # "# Options" read as "Choices"
+        brief = real(*args, **kwargs)
+        return replace(brief, sections=tuple(
+            replace(s, id="choices", title="Choices") if s.id == "options" else s
+            for s in brief.sections))
+
+    monkeypatch.setattr(parse_mod, "parse_markdown", renamed)
+    monkeypatch.setattr(parse_mod, "_reading", lambda: b"an updated reading")
+    w2, store2 = open_window(qtbot, paths, brief_path)
+    stores.append(store2)
+    qtbot.waitUntil(lambda: w2.banner.isVisible())
+    assert w2.banner.text() == ("Since you last read this brief, briefreader was updated and"
+                                " finds other sections in it: 1 note moved.")

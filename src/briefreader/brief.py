@@ -55,8 +55,8 @@ class Brief:
     sections: tuple[Section, ...]
     format: Format
     content_hash: str
-    """sha256 hex of the file's bytes and of the code that reads them (``parse``):
-    tells when a brief changed, or is read otherwise."""
+    """Tells when a brief changed, or is read otherwise: the sha256 (hex) of the file's
+    bytes, the rest of it that of the code that reads them (``parse.version_hash``)."""
     path: Path | None = None
     doc_id: str | None = None
     """Front-matter ``id`` when the brief declares one."""

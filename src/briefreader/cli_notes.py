@@ -173,7 +173,9 @@ def _print_listing(listing, labels: dict[str, str]) -> None:
     print(f"{brief.title}  ({n_h} highlight{'s' * (n_h != 1)}, {n_c} comment{'s' * (n_c != 1)})")
     summary = listing.report.summary()
     if summary:
-        when = "The brief changed" if listing.report.reanchored else "Since they were made"
+        when = ("The brief changed" if listing.report.reanchored else "Since they were made")
+        if listing.report.read_otherwise:
+            when = "briefreader was updated and finds other sections in the brief"
         print(f"{when}: {summary}.")
     headings = {s.id: s.heading for s in brief.sections}
     order = [s.id for s in brief.sections]

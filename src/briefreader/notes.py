@@ -31,6 +31,7 @@ from briefreader.anchor import (
 )
 from briefreader.brief import Brief, Section, normalise_text
 from briefreader.errors import BriefreaderError
+from briefreader.parse import same_file
 from briefreader.records import (
     COLORS,
     Bookmark,
@@ -69,6 +70,9 @@ class SyncReport:
     changed: int = 0
     ambiguous: int = 0
     orphaned: int = 0
+    read_otherwise: bool = False
+    """With ``reanchored``: the file is as it was, but this briefreader reads it into
+    other sections (a newer version, say), which is why the notes were placed again."""
 
     @property
     def needs_review(self) -> int:
@@ -254,7 +258,10 @@ class NotesService:
                                               seen_at="" if back else stored.seen_at))
         self._synced.add((key, brief.content_hash))
         counts = asdict(self.store.status_counts(key))
-        return SyncReport(key, new_brief=stored is None, reanchored=reanchored, **counts)
+        read_otherwise = bool(reanchored and stored is not None
+                              and same_file(stored.content_hash, brief.content_hash))
+        return SyncReport(key, new_brief=stored is None, reanchored=reanchored,
+                          read_otherwise=read_otherwise, **counts)
 
     def _earlier_key(self, brief: Brief, key: str) -> str | None:
         """The key a brief not stored under ``key`` was stored under before, if any.

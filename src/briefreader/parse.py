@@ -165,7 +165,7 @@ def parse_bytes(
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise EmptyFileError(f"{name} is empty (only blank lines)")
-    content_hash = hashlib.sha256(_reading() + data).hexdigest()
+    content_hash = version_hash(hashlib.sha256(data).hexdigest())
     if Path(name).suffix.lower() in MARKDOWN_SUFFIXES:
         return parse_markdown(text, name=name, content_hash=content_hash, path=path)
     return parse_text(text, name=name, content_hash=content_hash, path=path)
@@ -205,6 +205,22 @@ def _own_version() -> str:
         return metadata.version("briefreader")
     except metadata.PackageNotFoundError:
         return "?"
+
+
+#: Hex digits of a content hash that are the file's (the rest are the reading's).
+FILE_DIGITS = 48
+
+
+def version_hash(file_hash: str) -> str:
+    """A brief's content hash: the sha256 of its file's bytes (hex), its first
+    :data:`FILE_DIGITS` digits, then 16 of what reads it (``reading``), so a file read
+    otherwise is another version, and one can still tell it is the same file."""
+    return file_hash[:FILE_DIGITS] + reading()[: 64 - FILE_DIGITS]
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two content hashes are of the same file's bytes (read alike or not)."""
+    return len(a) == len(b) == 64 and a[:FILE_DIGITS] == b[:FILE_DIGITS]
 
 
 def reading() -> str:

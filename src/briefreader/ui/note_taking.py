@@ -369,8 +369,11 @@ class NoteTaking(QObject):
         """Say what placing the open brief's notes again did (when it did anything)."""
         if report.reanchored and report.summary():
             review = report.needs_review + report.changed
+            why = ("Since you last read this brief, briefreader was updated and finds other"
+                   " sections in it" if report.read_otherwise
+                   else "This brief changed since you last read it")
             self.banner.show_message(
-                f"This brief changed since you last read it: {report.summary()}.",
+                f"{why}: {report.summary()}.",
                 "warning" if report.needs_review else "info",
                 action="review" if review else "", action_label="Review…",
             )
