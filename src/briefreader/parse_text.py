@@ -604,6 +604,10 @@ def _heading_like(s: str) -> _HeadingLike | None:
     """Whether the stripped line ``s`` could be a heading, and in which style."""
     if not s or len(s) > _MAX_HEADING_CHARS or not _LETTER.search(s):
         return None
+    # Cheap refusals first (most lines are paragraphs'): none of these is a heading of
+    # any style, numbered ones included ("1. when …", a number and 12 words at most).
+    if _starts_lower(s) or len(s.split()) > _MAX_HEADING_WORDS + 1:
+        return None
     if _BULLET.match(s) or _is_meta_line(s):
         return None
     numbered = _NUMBERED.match(s)
