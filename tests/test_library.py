@@ -449,6 +449,18 @@ def test_text_results_know_where_the_match_is(noted, store):
     assert [result.snippet.text[a:b] for a, b in result.snippet.marks] == ["régulateur"]
 
 
+def test_words_typed_as_written_are_found_in_any_script(noted, store):
+    # The index folds case and accents itself; a query folded differently
+    # ("Straße" to "strasse", "Αθήνα" to "αθηνα") found nothing.
+    noted["notes"].comment(noted["brief"], "storage", "Depot in der Hafenstraße; Αθήνα office")
+    for typed in ("Hafenstraße", "HAFENSTRAßE", "hafenstr*", "Αθήνα", "ΑΘΉΝΑ"):
+        assert kinds(store.search(typed)) == [("comment", "storage")], typed
+    author = NotesService(store, author="Jürgen Groß")
+    author.comment(noted["brief"], "demand", "Reserve margins")
+    by_him = store.search("margins", SearchFilters(author="jürgen GROß"))
+    assert kinds(by_him) == [("comment", "demand")]
+
+
 def test_prefix_phrase_and_or(noted, store):
     assert ("text", "storage") in kinds(store.search("batt*"))
     assert kinds(store.search('"storage contracts"')) == [("text", "storage")]

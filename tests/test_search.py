@@ -164,12 +164,12 @@ def _fts_accepts(match: str) -> bool:
     "typed, expected",
     [
         ("grid", '"grid"'),
-        ("Grid  Winter", '"grid" AND "winter"'),
+        ("Grid  Winter", '"Grid" AND "Winter"'),
         ('"winter grid" package', '"winter grid" AND "package"'),
         ("resil*", '"resil"*'),
         ("budget cuts OR savings", '"budget" AND ("cuts" OR "savings")'),
-        ("COVID-19", '"covid 19"'),
-        ("Résumé", '"resume"'),
+        ("COVID-19", '"COVID 19"'),
+        ("Résumé", '"Résumé"'),
         ("or and not", '"or" AND "and" AND "not"'),
     ],
 )
@@ -207,7 +207,7 @@ def test_a_query_without_words_is_an_error():
 
 
 def test_plain_query_ignores_operators():
-    assert plain_query("a OR b*").match == '"a" AND "or" AND "b"'
+    assert plain_query("a OR b*").match == '"a" AND "OR" AND "b"'
 
 
 def test_terms_keep_prefix_and_phrases():

@@ -240,6 +240,13 @@ class Term:
     def words(self) -> tuple[str, ...]:
         return tuple(fold(w) for w in _WORD.findall(self.text))
 
+    @property
+    def index_words(self) -> tuple[str, ...]:
+        """The words as typed, for the full-text index, which folds case and accents
+        itself: folded here, a word could never match ("Straße" would look for
+        "strasse", "Αθήνα" for "αθηνα", neither of which the index holds)."""
+        return tuple(_WORD.findall(unicodedata.normalize("NFC", self.text)))
+
 
 @dataclass(frozen=True)
 class SearchQuery:
@@ -257,7 +264,7 @@ def _quote(words: Iterable[str]) -> str:
 
 
 def _fts(term: Term) -> str:
-    return _quote(term.words) + ("*" if term.prefix else "")
+    return _quote(term.index_words) + ("*" if term.prefix else "")
 
 
 def parse_query(text: str) -> SearchQuery:
@@ -279,7 +286,7 @@ def parse_query(text: str) -> SearchQuery:
             term = Term(phrase.strip())
         else:
             term = Term(bare.rstrip("*"), prefix=bare.endswith("*"))
-        if not term.words:
+        if not term.index_words:
             continue
         if pending_or:
             groups[-1].append(term)
@@ -302,7 +309,7 @@ def parse_query(text: str) -> SearchQuery:
 def column_phrase(value: str) -> str | None:
     """A filter value (an author, a tag, a colour) as an FTS5 phrase; None when it
     has no word to look for."""
-    words = Term(value).words
+    words = Term(value).index_words
     return _quote(words) if words else None
 
 
