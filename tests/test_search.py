@@ -128,6 +128,28 @@ def test_find_session_moves_through_every_section_and_wraps():
     assert [m.start for m in session.in_section("summary")] == [0, 20]
 
 
+def test_find_session_says_when_it_went_round_the_end_of_the_brief():
+    session = FindSession(SECTIONS)
+    session.find("cafe", origin=(0, 0))
+    assert not session.wrapped
+    moves = [(session.find("cafe").section_id, session.wrapped) for _ in range(4)]
+    assert moves == [("summary", False), ("summary", False), ("outlook", False),
+                     ("_lead", True)]
+    assert (session.find("cafe", forward=False).section_id, session.wrapped) == (
+        "outlook", True)
+    assert (session.find("cafe", forward=False).section_id, session.wrapped) == (
+        "summary", False)
+    # A new search from past the last match starts again at the top, and says so.
+    session.clear()
+    assert (session.find("opens", origin=(3, 10)).section_id, session.wrapped) == (
+        "outlook", False)
+    session.clear()
+    assert (session.find("quay", origin=(3, 0)).section_id, session.wrapped) == (
+        "_lead", True)
+    # One match only: F3 comes back to it, round the end.
+    assert (session.find("quay").section_id, session.wrapped) == ("_lead", True)
+
+
 def test_typing_more_letters_keeps_the_current_match():
     session = FindSession(SECTIONS)
     session.find("ca", origin=(1, 0))

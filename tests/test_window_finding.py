@@ -250,10 +250,13 @@ def test_find_bar_counts_across_sections_and_f3_moves_through_them(qtbot, app):
     press(qtbot, bar.edit, QKeySequence.StandardKey.FindNext)
     assert (bar.count_label.text(), w.reader.section.id) == ("3 of 3", "recommendation")
     assert selected_text(w) == "Quayside"
-    press(qtbot, bar.edit, QKeySequence.StandardKey.FindNext)  # wraps around
+    assert "Passed" not in w.statusBar().currentMessage()
+    press(qtbot, bar.edit, QKeySequence.StandardKey.FindNext)  # wraps around, and says so
     assert (bar.count_label.text(), w.reader.section.id) == ("1 of 3", "background")
+    assert "Passed the end of the brief" in w.statusBar().currentMessage()
     press(qtbot, bar.edit, QKeySequence.StandardKey.FindPrevious)
     assert (bar.count_label.text(), w.reader.section.id) == ("3 of 3", "recommendation")
+    assert "Passed the start of the brief" in w.statusBar().currentMessage()
 
     # Escape from the text closes the bar and clears the marks.
     w.reader.setFocus()

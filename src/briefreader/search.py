@@ -183,6 +183,9 @@ class FindSession:
         self.case_sensitive = False
         self.matches: list[TextMatch] = []
         self.index: int | None = None
+        self.wrapped = False
+        """The last move went past the end of the brief to its start (or back past
+        the start to its end), for the window to say so."""
 
     @property
     def current(self) -> TextMatch | None:
@@ -208,10 +211,17 @@ class FindSession:
         self.needle, self.case_sensitive = needle, case_sensitive
         self.matches = find_matches(self.sections, needle, case_sensitive=case_sensitive)
         self.index = step(self.matches, None, forward, origin=origin)
-        return self.current
+        found = self.current
+        self.wrapped = found is not None and origin is not None and (
+            (found.ordinal, found.start) < origin if forward
+            else (found.ordinal, found.start) >= origin)
+        return found
 
     def step(self, forward: bool) -> TextMatch | None:
+        before = self.index
         self.index = step(self.matches, self.index, forward)
+        self.wrapped = before is not None and self.index is not None and (
+            self.index <= before if forward else self.index >= before)
         return self.current
 
     def in_section(self, section_id: str) -> list[TextMatch]:
@@ -220,6 +230,7 @@ class FindSession:
 
     def clear(self) -> None:
         self.needle, self.matches, self.index = "", [], None
+        self.wrapped = False
 
 
 # --------------------------------------------------------------------------- queries

@@ -605,6 +605,9 @@ class Finding(QObject):
             self.refresh_marks()
         self.reader.select_span(match.start, match.end)
         self._last_match = (match.section_id, match.start, match.end)
+        if session.wrapped:
+            self._status("Passed the end of the brief: back to its first match" if forward
+                         else "Passed the start of the brief: back to its last match")
 
     def _unselect_last_match(self) -> None:
         """Nothing found now: the match found before is no longer shown selected (a
