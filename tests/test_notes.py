@@ -363,6 +363,24 @@ def test_comments_on_a_deleted_section_do_not_take_a_namesake_that_took_its_id(s
     assert (got_b.status, got_b.current_section) == ("anchored", "costs-2")
 
 
+def test_bookmarks_follow_their_section_when_a_reissue_rewords_its_heading(service):
+    brief = make_brief()
+    on_risks = service.add_bookmark(brief, "risks", 40, "terminals")
+    on_summary = service.add_bookmark(brief, "summary", 0, "")
+    renamed = make_brief(risks_title="Risks and constraints")
+    service.sync(renamed)
+    where = {b.id: b.section_id for b in service.bookmarks(renamed)}
+    assert where == {on_risks.id: "risks-and-constraints", on_summary.id: "summary"}
+    service.sync(brief)  # put back as it was
+    where = {b.id: b.section_id for b in service.bookmarks(brief)}
+    assert where == {on_risks.id: "risks", on_summary.id: "summary"}
+    # Option A dropped: Option B's "Costs" takes the id "costs"; its bookmark goes along.
+    both = _options_brief("A", "B")
+    on_b = service.add_bookmark(both, "costs-2", 0, "range")
+    service.sync(_options_brief("B"))
+    assert [b.section_id for b in service.bookmarks(both) if b.id == on_b.id] == ["costs"]
+
+
 def test_replies_and_edits(service):
     brief = make_brief()
     root = service.comment(brief, "summary", "Source for March?")

@@ -244,6 +244,7 @@ class NotesService:
                 expected_hash=stored.content_hash,
                 highlights=highlights,
                 comments=comments,
+                bookmarks=self._place_bookmarks(brief, stored),
             )
         else:
             # The same version: its section texts are not needed (they cost a render
@@ -395,6 +396,21 @@ class NotesService:
             for c, (status, found) in zip(comments, comment_places, strict=True)
         ]
         return placed, placed_comments
+
+    def _place_bookmarks(self, brief: Brief, stored: BriefRecord) -> list[tuple[str, str]]:
+        """(bookmark id, section now) of each bookmark whose section is another one in
+        this version: a heading reworded in a reissue takes its bookmark along, as it
+        does its comments. A bookmark whose section is gone stays as it was."""
+        texts = self.section_texts(brief)
+        now = {t.id for t in texts}
+        earlier = {s.id: s for s in stored.sections}
+        still = _still_earlier(texts, stored.sections)
+        moved = []
+        for b in self.store.bookmarks(stored.key):
+            found = place_bookmark(b, texts, earlier.get(b.section_id), still)
+            if found is not None and found != b.section_id and found in now:
+                moved.append((b.id, found))
+        return moved
 
     # ------------------------------------------------------------------ making notes
 
@@ -709,6 +725,21 @@ def place_comment(
     if found is None:
         return "orphaned", None
     return ("anchored" if found == c.section_id else "moved"), found
+
+
+def place_bookmark(
+    b: Bookmark, texts: Sequence[SectionText], old: SectionRecord | None,
+    still: Mapping[str, set[str]],
+) -> str | None:
+    """The section a bookmark made on ``old`` (its section in the version it was last
+    placed in) is in now, or None when it is in none. ``still``: see _still_earlier."""
+    same_text = [sid for sid, olds in still.items() if b.section_id in olds]
+    if same_text:
+        return b.section_id if b.section_id in same_text else same_text[0]
+    if old is None:
+        return b.section_id if any(t.id == b.section_id for t in texts) else None
+    others = [sid for sid, olds in still.items() if b.section_id not in olds]
+    return match_section(SectionRef(b.section_id, old.heading, old.ordinal, ""), texts, others)
 
 
 def place_notes(

@@ -1560,8 +1560,10 @@ class Store:
         expected_hash: str | None,
         highlights: Sequence[HighlightPlacement] = (),
         comments: Sequence[CommentPlacement] = (),
+        bookmarks: Sequence[tuple[str, str]] = (),
     ) -> bool:
         """Store a new version of a brief and where its notes are now, in one transaction.
+        ``bookmarks``: (id, section now) of the bookmarks whose section changed its id.
 
         Returns False (and changes nothing) when the stored content hash is no
         longer ``expected_hash``: another process synced this brief meanwhile.
@@ -1582,6 +1584,8 @@ class Store:
                 "UPDATE comments SET status = ?, cur_section_id = ? WHERE id = ?",
                 [(p.status, p.section_id, p.id) for p in comments],
             )
+            tx.executemany("UPDATE bookmarks SET section_id = ? WHERE id = ?",
+                           [(section, bookmark) for bookmark, section in bookmarks])
         return True
 
     @_reads("the notes")
