@@ -1736,3 +1736,45 @@ def test_a_note_edited_after_an_export_made_while_the_database_was_busy_keeps_wh
     go.set()
     qtbot.waitUntil(lambda: not w.note_taking.exchange.tasks)
     assert sent[0] in app.store.lineages(ids=[hid])[hid].split()
+
+
+def test_review_decisions_are_undone_by_ctrl_z_and_nothing_else_is(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("background")
+    for quote in ("1.1 million passengers", "Island councils asked for a review"):
+        select_text(w, quote)
+        w.actions_.highlight_colours["yellow"].trigger()
+    app.close()
+    text = BRIEF.replace("The ferry link carries 1.1 million passengers a year.",
+                         "The ferry link now carries 1.2 million passengers a year.")
+    brief_path.write_text(text.replace("Island councils asked for a review in March.", ""),
+                          encoding="utf-8")
+    w = app.open(brief_path)
+    an = w.note_taking.annotations
+    changed = next(h for h in an.highlights.values() if h.status == "changed")
+    orphan = next(h for h in an.highlights.values() if h.status == "orphaned")
+    select_text(w, "Fares rose by a fifth")  # a highlight made since the brief opened
+    w.actions_.highlight_colours["green"].trigger()
+    made = w.note_taking.selected_highlight
+    w.actions_.show_review.trigger()
+    review = w.note_taking.review
+    qtbot.waitUntil(lambda: review.count() == 2)
+
+    review.row(changed.id).accept_button.click()
+    qtbot.waitUntil(lambda: review.highlight_ids() == [orphan.id])
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier)
+    # The decision is undone, the stored quote with it; the new highlight stays.
+    qtbot.waitUntil(lambda: review.count() == 2)
+    assert made in an.highlights
+    back = app.store.get_highlight(changed.id)
+    assert (back.exact, back.status) == ("1.1 million passengers", "changed")
+
+    review.row(orphan.id).orphan_button.click()
+    qtbot.waitUntil(lambda: app.store.get_highlight(orphan.id).reviewed is not None)
+    w.note_taking.undo_action.trigger()
+    qtbot.waitUntil(lambda: review.summary.text() == "2 notes need review")
+    assert app.store.get_highlight(orphan.id).reviewed is None
+    w.note_taking.redo_action.trigger()
+    qtbot.waitUntil(lambda: review.summary.text()
+                    == "1 note needs review · 1 note kept without a place")

@@ -658,6 +658,11 @@ class NotesService:
         placed = replace(self.store.get_highlight(highlight_id), **place)
         return self.store.reattach_highlight(placed)
 
+    def put_back(self, before: Highlight) -> Highlight:
+        """Put a highlight back as it was before a decision in review (Accept, Attach,
+        Keep as orphan) that is undone: its passage, place, status and ``reviewed``."""
+        return self.store.reattach_highlight(before)
+
     def briefs_not_found(self, brief: Brief) -> list[StoredBrief]:
         """Briefs other than this one with notes kept (in the Trash too), not found
         where they were read from (see ``found_briefs``; a brief saved over by this

@@ -1604,17 +1604,19 @@ class Store:
         return StatusCounts(**{k: counts[k] for k in HIGHLIGHT_STATUSES})
 
     def reattach_highlight(self, h: Highlight) -> Highlight:
-        """Store a highlight placed by hand: its new selectors become the stored ones."""
+        """Store a highlight placed by hand: its new selectors become the stored ones
+        (and its ``reviewed``: a decision undone puts back the one before)."""
         h = replace(h, modified=now_utc())
         with self.transaction("the highlight") as tx:
             old = _highlight_by_id(tx, h.id)
             tx.execute(
                 "UPDATE highlights SET section_id = ?, section_heading = ?, section_ordinal = ?,"
                 ' exact = ?, prefix = ?, suffix = ?, start = ?, "end" = ?, status = ?,'
-                " cur_section_id = ?, cur_start = ?, cur_end = ?, modified = ? WHERE id = ?",
+                " cur_section_id = ?, cur_start = ?, cur_end = ?, reviewed = ?, modified = ?"
+                " WHERE id = ?",
                 (h.section_id, h.section_heading, h.section_ordinal, h.exact, h.prefix,
                  h.suffix, h.start, h.end, h.status, h.current_section, h.current_start,
-                 h.current_end, h.modified, h.id),
+                 h.current_end, h.reviewed, h.modified, h.id),
             )  # fmt: skip
             # Only the passage is written: the note's other parts are as stored.
             _grow_lineage(tx, old, replace(old, section_id=h.section_id, exact=h.exact,

@@ -341,8 +341,8 @@ class Annotations(QObject):
     def keep_orphan(self, highlight_id: str) -> None:
         if self.brief is None or highlight_id not in self.highlights:
             return  # (a view of notes no longer open)
-        self._apply(lambda: self.notes.keep_orphan(highlight_id), highlight_id,
-                    then=lambda h: self._put_highlight(highlight_id, h))
+        self._settle(highlight_id, "Keep as orphan",
+                     lambda: self.notes.keep_orphan(highlight_id))
 
     def rename_bookmark(self, bookmark_id: str, label: str) -> None:
         self._apply(lambda: self.notes.rename_bookmark(bookmark_id, label), bookmark_id,
@@ -437,15 +437,24 @@ class Annotations(QObject):
         h = self.highlights.get(highlight_id)
         if h is None or h.current_section is None or h.current_start is None:
             return
-        self._apply(lambda: self.notes.reattach(self.brief, highlight_id, h.current_section,
-                                                h.current_start, h.current_end), highlight_id,
-                    then=lambda placed: self._put_highlight(highlight_id, placed))
+        brief, section, start, end = self.brief, h.current_section, h.current_start, h.current_end
+        self._settle(highlight_id, "Accept note's place",
+                     lambda: self.notes.reattach(brief, highlight_id, section, start, end))
 
     def attach(self, highlight_id: str, section_id: str, start: int, end: int) -> None:
         if self.brief is None or highlight_id not in self.highlights:
             return  # (a view of notes no longer open)
-        self._apply(lambda: self.notes.reattach(self.brief, highlight_id, section_id, start, end),
-                    highlight_id, then=lambda placed: self._put_highlight(highlight_id, placed))
+        brief = self.brief
+        self._settle(highlight_id, "Attach note",
+                     lambda: self.notes.reattach(brief, highlight_id, section_id, start, end))
+
+    def _settle(self, highlight_id: str, text: str, decide: Callable[[], Highlight]) -> None:
+        """A decision in review, as an undo step: undone, the note is as it was before
+        (its stored passage too), and asks to be reviewed again."""
+        before = self.highlights[highlight_id]
+        if self._apply(decide, highlight_id,
+                       then=lambda h: self._put_highlight(highlight_id, h)):
+            self.undo_stack.push(_Settle(self, before, text, decide))
 
     # -- plumbing ----------------------------------------------------------------------
     def _apply(self, action: Callable[[], object], item_id: str, *,
@@ -582,6 +591,29 @@ class _Edit(QUndoCommand):
 
     def undo(self) -> None:
         self._set(self.before)
+
+
+class _Settle(QUndoCommand):
+    """A decision taken in review, taken already when pushed."""
+
+    def __init__(self, owner: Annotations, before: Highlight, text: str,
+                 decide: Callable[[], Highlight]) -> None:
+        super().__init__(text)
+        self.owner, self.hid, self.before, self.decide = owner, before.id, before, decide
+        self._taken = True
+
+    def _run(self, write: Callable[[], Highlight]) -> None:
+        o = self.owner
+        o._apply(write, self.hid, then=lambda h: o._reread_highlight(self.hid))
+
+    def redo(self) -> None:
+        if self._taken:  # pushed once taken
+            self._taken = False
+            return
+        self._run(self.decide)
+
+    def undo(self) -> None:
+        self._run(lambda: self.owner.notes.put_back(self.before))
 
 
 class _Delete(QUndoCommand):
