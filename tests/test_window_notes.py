@@ -1778,3 +1778,36 @@ def test_review_decisions_are_undone_by_ctrl_z_and_nothing_else_is(qtbot, app, b
     w.note_taking.redo_action.trigger()
     qtbot.waitUntil(lambda: review.summary.text()
                     == "1 note needs review · 1 note kept without a place")
+
+
+def test_review_keeps_its_place_while_the_text_to_attach_to_is_selected(qtbot, app,
+                                                                         brief_path):
+    w = app.open(brief_path)
+    w.show_section("background")
+    for quote in ("1.1 million passengers", "Island councils asked for a review"):
+        select_text(w, quote)
+        w.actions_.highlight_colours["yellow"].trigger()
+    app.close()
+    text = BRIEF.replace("The ferry link carries 1.1 million passengers a year.",
+                         "The ferry link now carries 1.2 million passengers a year.")
+    brief_path.write_text(text.replace("Island councils asked for a review in March.",
+                                       "Councils asked in March."), encoding="utf-8")
+    w = app.open(brief_path)
+    an = w.note_taking.annotations
+    orphan = next(h for h in an.highlights.values() if h.status == "orphaned")
+    w.actions_.show_review.trigger()
+    review = w.note_taking.review
+    qtbot.waitUntil(lambda: review.count() == 2)
+    assert review.highlight_ids()[1] == orphan.id
+    attach = review.row(orphan.id).attach_button
+    while QApplication.focusWidget() is not attach:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    # To the text (Alt+2), select what the note belongs to, and back (Alt+3).
+    w.actions_.focus_reader.trigger()
+    qtbot.waitUntil(w.reader.hasFocus)
+    select_text(w, "Councils asked in March.")
+    w.actions_.focus_notes.trigger()
+    assert QApplication.focusWidget() is attach  # not the first row's Accept
+    qtbot.keyClick(attach, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: app.store.get_highlight(orphan.id).status == "anchored")
+    assert app.store.get_highlight(orphan.id).exact == "Councils asked in March."

@@ -143,6 +143,7 @@ class _ReviewRow(QFrame):
         super().__init__()
         self.item = item
         self.highlight_id = item.highlight.id
+        self._view = view
         self._focus_within = False
         self._menu: QMenu | None = None
         self._room = width  # the width the view has for it (see fit)
@@ -375,6 +376,8 @@ class _ReviewRow(QFrame):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            if event.type() == QEvent.Type.FocusIn and watched in self.focusable():
+                self._view._last_focus = (self.highlight_id, self.focusable().index(watched))
             within = any(b.hasFocus() for b in self.focusable())
             if within != self._focus_within:
                 self._focus_within = within
@@ -418,6 +421,8 @@ class ReviewView(QWidget):
         self.setAccessibleName("Notes to review")
         self._items: list[ReviewItem] = []
         self._rows: dict[str, _ReviewRow] = {}
+        #: (highlight id, button index) of the button the keyboard was last on.
+        self._last_focus: tuple[str, int] | None = None
 
         self.summary = QLabel(self)
         self.summary.setAccessibleName("Review summary")
@@ -527,7 +532,17 @@ class ReviewView(QWidget):
 
     def focus_first(self) -> None:
         """Put the keyboard focus on the first row's first button (the window calls this
-        when it shows the view); on the view itself when there is nothing to review."""
+        when it shows the view); on the view itself when there is nothing to review.
+        When the keyboard left a row still listed (to select the text to attach its note
+        to, say), it goes back to the button it was on there."""
+        row_id, index = self._last_focus or (None, 0)
+        row = self._rows.get(row_id) if row_id is not None else None
+        if row is not None:
+            buttons = row.focusable()
+            back = buttons[index] if index < len(buttons) else None
+            self._focus(back if back is not None and back.isEnabled()
+                        else row.first_enabled_button())
+            return
         button = self._first_button()
         if button is None:
             self.setFocus(Qt.FocusReason.ShortcutFocusReason)
