@@ -1811,3 +1811,34 @@ def test_review_keeps_its_place_while_the_text_to_attach_to_is_selected(qtbot, a
     qtbot.keyClick(attach, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: app.store.get_highlight(orphan.id).status == "anchored")
     assert app.store.get_highlight(orphan.id).exact == "Councils asked in March."
+
+
+def test_review_offers_an_orphan_the_copies_of_its_quote(qtbot, app, brief_path):
+    w = app.open(brief_path)
+    w.show_section("options")
+    select_text(w, "Option two ties it to sailings kept.")
+    w.actions_.highlight_colours["yellow"].trigger()
+    hid = w.note_taking.selected_highlight
+    app.close()
+    # Said twice now, each time among other words: placed on neither unasked.
+    brief_path.write_text(BRIEF.replace(
+        "Option one keeps the subsidy flat. Option two ties it to sailings kept.\n"
+        "Option three tenders the route again from next spring.",
+        "Option two ties it to sailings kept. That is the councils' view.\n\n"
+        "Option three tenders the route again. Option two ties it to sailings kept."
+        " That is the operator's view."), encoding="utf-8")
+    w = app.open(brief_path)
+    assert w.note_taking.annotations.highlights[hid].status == "orphaned"
+    w.actions_.show_review.trigger()
+    review = w.note_taking.review
+    qtbot.waitUntil(lambda: review.row(hid) is not None)
+    row = review.row(hid)
+    # Not "No matching text": the quote is there, twice, and each copy can be used.
+    assert "No matching text" not in row.new_text.text()
+    assert len(row.candidate_buttons) == 2
+    row.candidate_buttons[1].click()
+    qtbot.waitUntil(lambda: app.store.get_highlight(hid).status == "anchored")
+    placed = app.store.get_highlight(hid)
+    options = next(t.text for t in w.note_taking.annotations.notes.section_texts(w.brief)
+                   if t.id == "options")
+    assert placed.current_start == options.rindex("Option two ties it to sailings kept.")

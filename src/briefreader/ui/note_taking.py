@@ -556,7 +556,7 @@ class NoteTaking(QObject):
                   *sorted(an.kept_orphans(), key=lambda h: (h.section_ordinal, h.start))]:
             current = an.notes.text_at(brief, h)
             candidates = ()
-            if h.status == "ambiguous":
+            if h.status in ("ambiguous", "orphaned"):  # an orphan's: the nearest matches
                 candidates = tuple(
                     Place(titles.get(c.section_id, c.section_id),
                           index[c.section_id].text[c.start:c.end],

@@ -171,10 +171,13 @@ class _ReviewRow(QFrame):
         self.new_text = _text_label(self)
         if item.current_text is None:
             self.old_text.setText(html.escape(h.exact))
-            self.new_text.setText(
-                "<i>Several places match: choose one below.</i>" if item.candidates
-                else "<i>No matching text in the brief now.</i>"
-            )
+            if not item.candidates:
+                found = "No matching text in the brief now."
+            elif status == "ambiguous":
+                found = "Several places match: choose one below."
+            else:  # near matches, none close enough to be placed on unasked
+                found = "Not placed: the nearest matches are below, to use if one is right."
+            self.new_text.setText(f"<i>{found}</i>")
         else:
             old_html, new_html = diff_html(h.exact, item.current_text, dark=dark)
             self.old_text.setText(old_html)
