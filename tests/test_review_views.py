@@ -273,6 +273,29 @@ def test_review_lists_an_orphan_kept_last_and_no_longer_asks(review, qtbot):
     assert not review.empty_label.isVisible()
 
 
+def test_keeping_the_last_note_to_review_leaves_none_of_its_buttons_focused(review):
+    # Kept as an orphan, the last note to review stays listed (last, with the places it
+    # may still be given): the keyboard must not stay on one of its buttons, where one
+    # more Space would give it a place.
+    review.activateWindow()
+    changed, ambiguous, orphan = review_items()
+
+    def kept(item):
+        return dataclasses.replace(item, highlight=dataclasses.replace(
+            item.highlight, status="orphaned", reviewed="2026-11-21T10:00:00.000Z"),
+            current_text=None, section_title=None)
+
+    review.set_items([changed, orphan])
+    review.row("h-orphan").orphan_button.setFocus()
+    review.set_items([changed, kept(orphan)])  # the last one kept: back to the one before
+    assert QApplication.focusWidget() is review.row("h-changed").first_enabled_button()
+    review.set_items([orphan])
+    review.row("h-orphan").orphan_button.setFocus()
+    review.set_items([kept(orphan)])  # nothing left to review
+    assert QApplication.focusWidget() not in review.row("h-orphan").focusable()
+    assert review.isAncestorOf(QApplication.focusWidget()) or QApplication.focusWidget() is review
+
+
 def test_review_stacks_when_narrow(review, qtbot):
     row = review.row("h-changed")
     review.resize(900, 900)
@@ -299,6 +322,22 @@ def test_review_in_a_narrow_panel_puts_its_buttons_in_a_column_and_cuts_nothing(
             assert right < viewport.width(), (hid, widget)
     review.resize(340, 900)  # room again for two a line
     qtbot.waitUntil(lambda: review.row("h-changed").buttons_per_line() == 2)
+
+
+def test_review_in_the_panel_of_the_smallest_window_cuts_nothing(review, qtbot):
+    # At 800x560 the panel leaves its rows some 200 pixels: a section's name in quotes,
+    # one word too long for that beside the badge, must wrap or be cut, not widen the
+    # row under the scroll bar.
+    long_name = dataclasses.replace(review_items()[0], section_title="Backgroundinformation")
+    review.set_items([long_name, *review_items()[1:]])
+    review.resize(222, 700)
+    viewport = review.scroll.viewport()
+    for hid in review.highlight_ids():
+        row = review.row(hid)
+        qtbot.waitUntil(lambda row=row: row.width() <= viewport.width())
+        for widget in (row.badge, row.section_label, *row.focusable()):
+            right = widget.mapTo(viewport, widget.rect().topRight()).x()
+            assert right < viewport.width(), (hid, widget)
 
 
 def many_items(n: int) -> list[ReviewItem]:

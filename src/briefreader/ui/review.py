@@ -159,6 +159,10 @@ class _ReviewRow(QFrame):
         self.section_label = QLabel(_section_line(item), self)
         self.section_label.setTextFormat(Qt.TextFormat.PlainText)
         self.section_label.setWordWrap(True)
+        # A word longer than the room beside the badge (a section's name in quotes, in
+        # the panel of a small window) is cut, rather than widening the row beyond the
+        # view, under its scroll bar.
+        self.section_label.setMinimumWidth(1)
         top = QHBoxLayout()
         top.setSpacing(8)
         top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
@@ -474,9 +478,17 @@ class ReviewView(QWidget):
         if (focused_id in ids and focused_id not in was_kept
                 and kept(self._items[ids.index(focused_id)])):
             # Just kept as an orphan, so moved to the end: the next note to review has
-            # the focus, as when a settled note leaves the list.
-            position = min(old_ids.index(focused_id), len(ids) - 1)
-            focused_id, focused_index = ids[position], 0
+            # the focus, as when a settled note leaves the list (the one before when it
+            # was the last). With none left to review, the view itself: never a button
+            # of the note just kept, where one more Space would give it a place.
+            position = old_ids.index(focused_id)
+            rest = [i for i, item in zip(ids, self._items, strict=True) if not kept(item)]
+            later = [i for i in rest if i in old_ids and old_ids.index(i) > position]
+            if not rest:
+                self._build_rows(PAGE_SIZE)
+                self.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            focused_id, focused_index = (later or rest)[0 if later else -1], 0
         wanted = PAGE_SIZE
         if focused_id in ids:
             # Rebuild at least down to the focused row, so the focus can stay on it.
