@@ -200,6 +200,22 @@ def test_review_takes_the_focus_on_its_first_button(qtbot, paths, brief_path):
         qtbot.waitUntil(button.hasFocus)
 
 
+def test_review_opened_in_a_small_window_shows_its_first_note_whole(
+        qtbot, paths, brief_path):
+    # At 800x560 the keyboard lands on the first note's first button; the note's badge
+    # and where it was stay in view above it, not scrolled off the top.
+    with a_note_to_review(qtbot, paths, brief_path) as (w, _store, _hid):
+        w.resize(800, 560)
+        qtbot.wait(50)
+        review = w.note_taking.review
+        press(qtbot, "Ctrl+Shift+R")
+        qtbot.waitUntil(lambda: review.count() == 1)
+        row = review.row(review.highlight_ids()[0])
+        qtbot.waitUntil(row.first_enabled_button().hasFocus)
+        qtbot.wait(100)
+        assert row.badge.mapTo(review.scroll.viewport(), QPoint(0, 0)).y() >= 0
+
+
 def test_review_with_nothing_to_review_says_so(qtbot, window):
     """Ctrl+Shift+R where every note is where it was: the window says so in the status
     bar (as a colour key without a selection says what to do), instead of doing

@@ -11,7 +11,8 @@ import html
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QContextMenuEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -625,6 +626,21 @@ class ReviewView(QWidget):
         if button is None:
             return
         button.setFocus(Qt.FocusReason.TabFocusReason)
+        # The whole row when it fits (its badge and quote say what the button is for),
+        # then the button in any case.
+        row = button.parentWidget()
+        while row is not None and not isinstance(row, _ReviewRow):
+            row = row.parentWidget()
+        self._show_focused(row, button)
+        # Again once the view is laid out (it may have just been shown, at its size of
+        # before).
+        QTimer.singleShot(0, self, lambda: self._show_focused(row, button))
+
+    def _show_focused(self, row: _ReviewRow | None, button: QPushButton) -> None:
+        if not shiboken6.isValid(button) or not button.hasFocus():
+            return
+        if row is not None and shiboken6.isValid(row):
+            self.scroll.ensureWidgetVisible(row, 0, 0)
         self.scroll.ensureWidgetVisible(button)
 
 
