@@ -919,6 +919,33 @@ def test_text_written_between_the_notes_of_an_export_is_said_not_imported(brief,
     assert mine.store.get_highlight(h.id).note == "original"
 
 
+def test_a_label_line_changed_in_an_export_is_said_not_imported(brief, pair):
+    # Only a note's text is read back: a colour, its label or tags changed on the line
+    # under the quote (or a comment's author) are not taken silently into nothing.
+    mine, _, h = pair
+    mine.edit_highlight(h.id, tags=("urgent",))
+    c = mine.comment(brief, "enforcement", "A comment")
+    md = ex.export_markdown(ex.gather(mine, brief))
+    assert im.apply_import(mine, im.parse_import(md)).relabelled == ()
+    lines = md.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("**key point** (yellow)"))
+    lines[at] = lines[at].replace("**key point** (yellow)", "**question** (blue)")
+    summary = im.apply_import(mine, im.parse_import("\n".join(lines)))
+    assert (summary.updated, summary.unchanged, summary.relabelled) == (0, 2, (at + 1,))
+    assert f"1 label line changed not imported (line {at + 1}:" in summary.summary()
+    tags = md.replace("`urgent`", "`urgent`, `later`")
+    assert len(im.apply_import(mine, im.parse_import(tags)).relabelled) == 1
+    author = md.replace("**alice** · ", "**bob** · ")
+    assert len(im.apply_import(mine, im.parse_import(author)).relabelled) == 1
+    stored = mine.store.get_highlight(h.id)
+    assert (stored.color, stored.tags) == ("yellow", ("urgent",))
+    assert mine.store.get_comment(c.id).author == "alice"
+    # A note recoloured here since the export: its line says what it was then.
+    before = ex.export_markdown(ex.gather(mine, brief), exported_at="2000-01-01T00:00:00.000Z")
+    mine.edit_highlight(h.id, color="red")
+    assert im.apply_import(mine, im.parse_import(before)).relabelled == ()
+
+
 def test_without_its_end_marker_a_note_ends_at_the_next_heading(brief, pair):
     # An export from before end markers, or one whose marker was deleted by hand: the
     # headings the export wrote still end the note, and never become its text.

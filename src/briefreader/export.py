@@ -661,11 +661,39 @@ def _with_ancestors(brief: Brief, wanted: set[str]) -> set[str]:
     return shown
 
 
+def _label_start(h: Highlight, labels: Mapping[str, str]) -> str:
+    """How a highlight's label line begins: its colour's label, and its colour."""
+    label = labels.get(h.color) or DEFAULT_LABELS.get(h.color, h.color)
+    return f"**{_escaped(label) or h.color}** ({h.color})"
+
+
+def _tags_part(h: Highlight) -> str:
+    return " · tags " + ", ".join(_code_span(t) for t in h.tags) if h.tags else ""
+
+
+def label_line_holds(note: Highlight | Comment, line: str, labels: Mapping[str, str]) -> bool:
+    """Whether ``line``, a note's label line in a Markdown export (the one under its
+    quote), still says what the export wrote of it from ``note``: a highlight's label,
+    colour and tags (``labels``: the colour labels the export was made with), a
+    comment's author and time. (What may have changed here since, a highlight's
+    placement, author or time, is not compared.)"""
+    line = line.strip()
+    if isinstance(note, Comment):
+        return line.startswith(f"**{_escaped(note.author) or 'unknown'}** · {_when(note.created)}")
+    start = _label_start(note, labels)
+    if not line.startswith(start):
+        return False
+    tags = _tags_part(note)
+    if tags:
+        at = line.find(tags, len(start))
+        return at >= 0 and line[at + len(tags):at + len(tags) + 3] in ("", " · ")
+    return " · tags `" not in line[len(start):]
+
+
 def _highlight_md(h: Highlight, data: NotesExport, *, orphaned: bool) -> list[str]:
     now = None if orphaned else data.texts.get(h.id)
     quote = now if now is not None else h.exact
-    label = data.labels.get(h.color) or DEFAULT_LABELS.get(h.color, h.color)
-    meta = f"**{_escaped(label) or h.color}** ({h.color})"
+    meta = _label_start(h, data.labels)
     if orphaned:
         meta += f" · was in “{_escaped(h.section_heading)}”"
     elif h.status == "changed" or (now is not None and now != h.exact):
@@ -673,8 +701,7 @@ def _highlight_md(h: Highlight, data: NotesExport, *, orphaned: bool) -> list[st
         meta += f" · the passage changed since the note was made; it read “{was}”"
     elif h.status == "ambiguous":
         meta += " · placement uncertain"
-    if h.tags:
-        meta += " · tags " + ", ".join(_code_span(t) for t in h.tags)
+    meta += _tags_part(h)
     if h.author:
         meta += " · " + _escaped(h.author)
     if h.modified or h.created:

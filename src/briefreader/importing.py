@@ -40,11 +40,13 @@ from briefreader.export import (
     FOLDERS_LEFT_OUT,
     NO_NOTES,
     canonical_text,
+    label_line_holds,
     text_hash,
 )
 from briefreader.records import (
     COLORS,
     COMMENT_STATUSES,
+    DEFAULT_LABELS,
     HIGHLIGHT_STATUSES,
     Bookmark,
     BriefRecord,
@@ -133,6 +135,10 @@ class EditedText:
     """The text differs from what was exported (its hash no longer matches)."""
     exported: str = ""
     """The hash (``export.text_hash``) of the text as it was exported."""
+    label: str = ""
+    """The note's label line (under its quote): not imported, but compared."""
+    label_at: int = 0
+    """Where the label line is, numbered from 1."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,9 @@ class ImportBundle:
     outside: tuple[int, ...] = ()
     """(Markdown) The lines, numbered from 1, of text written outside every note:
     not imported, and said."""
+    exported_labels: Mapping[str, str] = field(default_factory=dict)
+    """(Markdown) The colour labels the export was made with (its front matter's
+    ``colors``): what its label lines said."""
     skipped: tuple[tuple[str, str], ...] = ()
     """(JSON) (why, which item) of each annotation that has no place here (another
     tool's reply to a highlight, say): not imported, and said; the others are."""
@@ -799,12 +808,15 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
     cut: int | None = None  # where a heading first stood in the note's text
     meta = False  # the note's meta line has been read (text typed above it is the note's)
 
+    label = ("", 0)  # the note's label line, and where
+
     def close(ended: bool = False) -> None:
         if current is None:
             return
         kind, note_id, digest = current
         note = canonical_text("\n".join(body if ended or cut is None else body[:cut]))
-        texts.append(EditedText(kind, note_id, note, text_hash(note) != digest, digest))
+        texts.append(EditedText(kind, note_id, note, text_hash(note) != digest, digest,
+                                *label))
 
     for at, raw in enumerate(lines):
         line = raw.strip()
@@ -816,6 +828,7 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
                 raise NotesImportError(f"{name}: the note {note_id} appears twice")
             seen.add(note_id)
             current, body, state, cut, meta = (kind, note_id, digest), [], "head", None, False
+            label = ("", 0)
             continue
         if current is None or state == "none":
             if line and not (_HEADING.match(line) or line in _EXPORT_LINES):
@@ -831,6 +844,7 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
                          and line.startswith("**") and not _meta_below(lines, at, current[0])):
             # (also after lines typed between the quote and it: they are the note's)
             state, meta = "body", True
+            label = (line, first_line + at)
             continue
         if state == "head":
             if current[0] == "highlight" and (not line or line.startswith(">")):
@@ -848,7 +862,15 @@ def _read_markdown(text: str, name: str) -> ImportBundle:
         texts=tuple(texts),
         exported_at=exported if isinstance(exported, str) else None,
         outside=tuple(outside),
+        exported_labels=_front_labels(front.get("colors")),
     )
+
+
+def _front_labels(raw: object) -> dict[str, str]:
+    """The colour labels a Markdown export's front matter gives (``colors``)."""
+    if not isinstance(raw, dict):
+        return {}
+    return {c: raw[c] for c in COLORS if isinstance(raw.get(c), str)}
 
 
 # --------------------------------------------------------------------------- merging
@@ -872,6 +894,9 @@ class ImportSummary:
     """Bookmarks added, or whose label was added to one here on the same section."""
     outside: tuple[int, ...] = ()
     """(Markdown) The lines of text written outside every note, not imported."""
+    relabelled: tuple[int, ...] = ()
+    """(Markdown) The label lines (a highlight's label, colour and tags; a comment's
+    author and time) changed in the file: not imported, only a note's text is."""
 
     def summary(self) -> str:
         """One line for a status bar or the terminal."""
@@ -892,6 +917,12 @@ class ImportSummary:
             line += (f"; {n} {'line' if n == 1 else 'lines'} written outside the notes not"
                      f" imported (line{'s' if n > 1 else ''} {at}: only a note's own text"
                      " is read back)")
+        if self.relabelled:
+            n = len(self.relabelled)
+            at = ", ".join(map(str, self.relabelled[:5])) + (", …" if n > 5 else "")
+            line += (f"; {n} {'label line' if n == 1 else 'label lines'} changed not"
+                     f" imported (line{'s' if n > 1 else ''} {at}: only a note's own text"
+                     " is read back; change a colour or tags in briefreader)")
         return line
 
 
@@ -1077,7 +1108,8 @@ def _apply_import(
                                              edited_at or now_utc(), tally, earlier, export_id)
         store.merge_notes(update_highlights=upd_h, update_comments=upd_c,
                           imported_texts=written, expected=expected, expected_version=version)
-        return replace(tally.result(key), outside=bundle.outside)
+        return replace(tally.result(key), outside=bundle.outside,
+                       relabelled=_relabelled(bundle, local_h, local_c))
 
     same_version = brief is None or (
         bundle.brief is not None and bundle.brief.content_hash == brief.content_hash
@@ -1127,6 +1159,25 @@ def _apply_import(
         expected_version=version,
     )
     return tally.result(key)
+
+
+def _relabelled(bundle: ImportBundle, local_h: Mapping[str, Highlight],
+                local_c: Mapping[str, Comment]) -> tuple[int, ...]:
+    """Where a Markdown export's label lines no longer say what the export wrote of
+    their notes. A note changed here since the export is not compared: its label line
+    says what it was then."""
+    labels = bundle.exported_labels or DEFAULT_LABELS
+    changed: list[int] = []
+    for t in bundle.texts:
+        note: Highlight | Comment | None = (
+            local_h.get(t.id) if t.kind == "highlight" else local_c.get(t.id))
+        if note is None or not t.label_at:
+            continue
+        if bundle.exported_at and _version(note) > bundle.exported_at:
+            continue
+        if not label_line_holds(note, t.label, labels):
+            changed.append(t.label_at)
+    return tuple(sorted(changed))
 
 
 def stored_key(store: Store, bundle: ImportBundle) -> str | None:
