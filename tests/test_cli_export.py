@@ -101,7 +101,7 @@ def test_json_round_trip_into_a_fresh_data_folder(capsys, brief, data, tmp_path)
     assert json.loads(out) == {
         "added": 2, "updated": 0, "unchanged": 0, "skipped": 0, "reasons": [], "orphaned": 0,
         "brief_key": "harbour-2026", "merged": 0, "bookmarks": 0,
-        "outside": [], "relabelled": [],
+        "outside": [], "relabelled": [], "labels": {},
     }  # fmt: skip
     _, listed, _ = run(capsys, "--data-dir", str(fresh), "notes", str(brief), "--json")
     listed = json.loads(listed)

@@ -1941,8 +1941,13 @@ def test_imported_bookmarks_and_labels_never_replace_the_ones_here(brief, pair):
     assert marks == {"enforcement": (5, "Mine / Theirs"), "catch-limits": (0, "Only theirs")}
     labels = {c.color: c.label for c in theirs.color_labels()}
     assert (labels["red"], labels["blue"]) == ("Their red", "My blue")
+    # A colour with no label of one's own here takes theirs: said.
+    assert summary.labels == {"red": "Their red"}
+    assert "; red is now labelled 'Their red'" in summary.summary()
+    assert "blue" not in summary.summary()
     again = im.apply_import(theirs, exported(mine, brief), brief=brief)
     assert again.bookmarks == 0
+    assert again.labels == {} and "labelled" not in again.summary()
     assert len(theirs.bookmarks(brief)) == 2
 
 

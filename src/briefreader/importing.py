@@ -897,6 +897,9 @@ class ImportSummary:
     relabelled: tuple[int, ...] = ()
     """(Markdown) The label lines (a highlight's label, colour and tags; a comment's
     author and time) changed in the file: not imported, only a note's text is."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """(JSON) Colour → the label of the file taken for it (the label here was the
+    default)."""
 
     def summary(self) -> str:
         """One line for a status bar or the terminal."""
@@ -917,6 +920,8 @@ class ImportSummary:
             line += (f"; {n} {'line' if n == 1 else 'lines'} written outside the notes not"
                      f" imported (line{'s' if n > 1 else ''} {at}: only a note's own text"
                      " is read back)")
+        for color, label in self.labels.items():
+            line += f"; {color} is now labelled '{label}'"
         if self.relabelled:
             n = len(self.relabelled)
             at = ", ".join(map(str, self.relabelled[:5])) + (", …" if n > 5 else "")
@@ -1145,6 +1150,7 @@ def _apply_import(
                                                       upd_h, upd_c)
     tally.added = len(add_h) + len(add_c)
     tally.orphaned = sum(n.status == "orphaned" and n.deleted_at is None for n in (*add_h, *add_c))
+    taken: dict[str, str] = {}
     tally.bookmarks = store.merge_notes(
         brief=new_record,
         add_highlights=add_h,
@@ -1157,8 +1163,9 @@ def _apply_import(
         removed_bookmarks=[(key, *removal) for removal in bundle.removed_bookmarks],
         expected=expected,
         expected_version=version,
+        labels_taken=taken,
     )
-    return tally.result(key)
+    return replace(tally.result(key), labels=taken)
 
 
 def _relabelled(bundle: ImportBundle, local_h: Mapping[str, Highlight],

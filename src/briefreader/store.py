@@ -2071,6 +2071,7 @@ class Store:
         removed_bookmarks: Sequence[tuple[str, str, str, str]] = (),
         expected: Mapping[str, tuple[Highlight | Comment, str]] | None = None,
         expected_version: tuple[str, str] | None = None,
+        labels_taken: dict[str, str] | None = None,
     ) -> int:
         """Save an import in one transaction: all of it or none.
 
@@ -2086,7 +2087,8 @@ class Store:
         gains a version of each part the update changes. ``removed_bookmarks``: (brief
         key, bookmark id, section id, when) of bookmarks removed elsewhere: each goes here
         too, and does not come back. Returns how many bookmarks were added, labelled or
-        removed.
+        removed; ``labels_taken`` is filled with the colour → label of each of ``labels``
+        taken.
 
         ``expected``: note id → (the note, its lineage) as the merge read them; should
         one it writes be otherwise now (changed meanwhile), or the brief of
@@ -2139,12 +2141,16 @@ class Store:
                     _grow_lineage(tx, old, news[old.id])
             tx.executemany("INSERT OR REPLACE INTO imported_texts(note_id, exported, written,"
                            " replaced) VALUES (?, ?, ?, ?)", imported_texts)
+            if labels_taken is not None:
+                labels_taken.clear()
             for color, label in (labels or {}).items():
                 if color in COLORS and label != DEFAULT_LABELS[color]:
-                    tx.execute("INSERT INTO color_labels(color, label) VALUES (?, ?)"
+                    taken = tx.execute("INSERT INTO color_labels(color, label) VALUES (?, ?)"
                                " ON CONFLICT(color) DO UPDATE SET label = excluded.label"
                                " WHERE color_labels.label = ?",
-                               (color, label, DEFAULT_LABELS[color]))
+                               (color, label, DEFAULT_LABELS[color])).rowcount
+                    if taken and labels_taken is not None:
+                        labels_taken[color] = label
             return self._merge_imported_bookmarks(tx, bookmarks, removed_bookmarks)
 
     @_reads("the notes")
