@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 
 import pytest
 from PySide6.QtCore import QUrl
@@ -141,3 +144,61 @@ def test_images_only_from_the_brief_folder(qapp, tmp_path, brief, service):
     for refused in (outside, parent):
         assert (refused.width(), refused.height()) == (placeholder.width(), placeholder.height())
     assert doc.loadResource(1, QUrl("/etc/passwd")) == ""  # style sheets: nothing
+
+
+def _long_brief(tmp_path, service, repeat, words):
+    """3 sections of 6 long paragraphs, a note with text on each paragraph."""
+    parts = ["---\ntitle: Long\nid: long\n---\n"]
+    for s in range(3):
+        parts.append(f"## Section {s}\n")
+        parts += [f"Para{s * 6 + p} " + "lorem ipsum dolor sit amet consectetur " * repeat + "\n"
+                  for p in range(6)]
+    path = tmp_path / "long.md"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    long = load_brief(path)
+    for n in range(18):
+        service.annotate(long, f"section-{n // 6}", f"Para{n}",
+                         note="key point " + "words " * words)
+    return long
+
+
+@pytest.mark.parametrize(("repeat", "words"), [(20, 5), (22, 40), (38, 5)])
+def test_a_note_header_is_never_alone_at_the_foot_of_a_page(qapp, tmp_path, service, repeat, words):
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
+    long = _long_brief(tmp_path, service, repeat, words)
+    doc = build(long, service, service.highlights(long), [])
+    target = tmp_path / "long.pdf"
+    printing.export_pdf(doc, target)
+
+    # Laid out as export_pdf prints it (A4, 18 mm margins): each header shares its page
+    # with the first line of its note, and each heading with what follows it.
+    writer = QPdfWriter(str(tmp_path / "probe.pdf"))
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                     QPageLayout.Orientation.Portrait,
+                                     QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter))
+    paged = printing.paginate_like_print(doc, writer)
+    headers = 0
+    block = paged.begin()
+    while block.next().isValid():
+        if block.text().startswith("“Para") or block.blockFormat().headingLevel():
+            headers += block.text().startswith("“Para")
+            assert printing.page_of(paged, block.next()) == printing.page_of(
+                paged, block, last_line=True), block.text()
+        block = block.next()
+    assert headers == 18
+
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext is not installed")
+    out = subprocess.run([pdftotext, "-layout", str(target), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    for page in out.split("\f"):
+        lines = [line.strip() for line in page.splitlines() if line.strip()][:-1]  # page number
+        assert not (lines and re.match(r"\d+\. “Para", lines[-1])), lines[-1]
+        assert not (lines and lines[-1].startswith("Section")), lines[-1]
+    flat = " ".join(out.split())
+    for n in range(18):
+        assert f"“Para{n}”" in flat and f"Para{n}[" in flat
+    assert flat.count("key point words") == 18

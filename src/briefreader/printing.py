@@ -13,17 +13,21 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtCore import QMarginsF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
+    QGuiApplication,
     QImage,
+    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
     QPdfWriter,
+    QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
     QTextDocumentFragment,
+    QTextFormat,
 )
 
 from briefreader import render, resource_policy
@@ -34,6 +38,10 @@ from briefreader.records import DEFAULT_LABELS, Comment, Highlight
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
+
+# Block property of a note's header line ("1. “quote” — label · author · date"): on paper
+# it stays on the page of the note's text, as headings stay with what follows them.
+KEEP_WITH_NEXT = QTextFormat.Property.UserProperty.value + 0x4B57
 
 
 def placeholder_image() -> QImage:
@@ -93,16 +101,38 @@ def build_print_document(
         extra = _notes_html(notes, labels) + _comments_html(roots.get(section.id, ()), replies)
         if extra:
             _new_block(cursor)
+            start = cursor.position()
             cursor.insertHtml(extra)
+            _mark_note_headers(doc, start, notes)
     orphans, orphan_roots = by_section.get(None, []), roots.get(None, [])
     if orphans or orphan_roots:
         _new_block(cursor)
+        start = cursor.position()
         cursor.insertHtml(
             f"<h2>{html.escape(ORPHANS_HEADING)}</h2>"
             + _notes_html(orphans, labels, orphaned=True)
             + _comments_html(orphan_roots, replies)
         )
+        _mark_note_headers(doc, start, orphans)
     return doc
+
+
+def _mark_note_headers(doc: QTextDocument, start: int, notes: Sequence[Highlight]) -> None:
+    """Mark the header line of each note that has text (the items of the first list
+    inserted from ``start``) as kept with that text when the document is paginated."""
+    block = doc.findBlock(start)
+    while block.isValid() and block.textList() is None:
+        block = block.next()
+    numbered = block.textList() if block.isValid() else None
+    if numbered is None or numbered.count() != len(notes):
+        return
+    keep = QTextBlockFormat()
+    keep.setProperty(KEEP_WITH_NEXT, True)
+    cursor = QTextCursor(doc)
+    for i, h in enumerate(notes):
+        if _note_html(h.note):
+            cursor.setPosition(numbered.item(i).position())
+            cursor.mergeBlockFormat(keep)
 
 
 def _new_block(cursor: QTextCursor) -> None:
@@ -186,6 +216,7 @@ def _comments_html(roots: Sequence[Comment], replies: Mapping[str, list[Comment]
 
 def print_document(document: QTextDocument, printer: QPrinter) -> None:
     """Send a built document to a printer the user chose (QPrintDialog)."""
+    keep_with_next(document, printer)
     document.print_(printer)
 
 
@@ -204,9 +235,100 @@ def export_pdf(document: QTextDocument, path: Path, *, force: bool = False) -> N
                 QPageLayout.Unit.Millimeter,
             )
         )
+        keep_with_next(document, writer)
         document.print_(writer)
         del writer  # closes and flushes the file
         if tmp.stat().st_size == 0:
             raise ExportError(f"cannot write {path}: the PDF came out empty")
 
     write_file_atomically(path, write, force=force)
+
+
+def _keeps_with_next(block: QTextBlock) -> bool:
+    fmt = block.blockFormat()
+    if fmt.headingLevel() <= 0 and not fmt.boolProperty(KEEP_WITH_NEXT):
+        return False
+    return QTextCursor(block).currentTable() is None
+
+
+def _source_dpi() -> tuple[int, int]:
+    """The resolution print_ assumes the document was laid out for (Qt's default dpi)."""
+    app = QGuiApplication.instance()
+    if app is not None and app.testAttribute(Qt.ApplicationAttribute.AA_Use96Dpi):
+        return 96, 96
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return 100, 100
+    return round(screen.logicalDotsPerInchX()), round(screen.logicalDotsPerInchY())
+
+
+def paginate_like_print(document: QTextDocument, device: QPagedPaintDevice) -> QTextDocument:
+    """A copy of ``document`` laid out in pages exactly as ``document.print_(device)``
+    lays it out: the device's page and fonts, 2 cm frame margins (QTextDocument.print_
+    does the same on its own copy)."""
+    if device.pageLayout().margins(QPageLayout.Unit.Millimeter).isNull():
+        # print_ gives a device without margins 2 mm ones; do it first to measure that page.
+        device.setPageMargins(QMarginsF(2, 2, 2, 2), QPageLayout.Unit.Millimeter)
+    paged = document.clone(document)  # parented: images still load through the policy
+    paged.documentLayout().setPaintDevice(device)
+    dpi_x, dpi_y = _source_dpi()
+    frame = paged.rootFrame().frameFormat()
+    frame.setLeftMargin(int(2 / 2.54 * dpi_x))
+    frame.setRightMargin(int(2 / 2.54 * dpi_x))
+    frame.setTopMargin(int(2 / 2.54 * dpi_y))
+    frame.setBottomMargin(int(2 / 2.54 * dpi_y))
+    paged.rootFrame().setFrameFormat(frame)
+    paged.setPageSize(QSizeF(device.width(), device.height()))
+    return paged
+
+
+def page_of(paged: QTextDocument, block: QTextBlock, *, last_line: bool = False) -> int:
+    """The page (from 0) of a block's first (or last) line in a paginated document."""
+    top = paged.documentLayout().blockBoundingRect(block).top()
+    lines = block.layout().lineCount()
+    if lines:
+        top += block.layout().lineAt(lines - 1 if last_line else 0).y()
+    return int(top // paged.pageSize().height())
+
+
+def keep_with_next(document: QTextDocument, device: QPagedPaintDevice) -> None:
+    """Start a new page before a heading or a note's header line that would otherwise
+    end a page while what it introduces begins the next one (Qt rich text has no
+    "keep with next"). Headings and headers right above it on that page go with it."""
+    auto = QTextBlockFormat.PageBreakFlag.PageBreak_Auto
+    always = QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore
+    edit = QTextCursor(document)
+    block = document.begin()
+    while block.isValid():  # forget breaks made for another page size
+        if _keeps_with_next(block) and block.blockFormat().pageBreakPolicy() != auto:
+            fmt = block.blockFormat()
+            fmt.setPageBreakPolicy(auto)
+            edit.setPosition(block.position())
+            edit.setBlockFormat(fmt)
+        block = block.next()
+    paged = paginate_like_print(document, device)
+    paged_edit = QTextCursor(paged)
+    block = paged.begin()
+    while block.isValid():
+        after = block.next()
+        if (after.isValid() and _keeps_with_next(block)
+                and page_of(paged, after) > page_of(paged, block, last_line=True)):
+            first, page = block, page_of(paged, block)
+            before = first.previous()
+            while (before.isValid() and _keeps_with_next(before)
+                   and page_of(paged, before, last_line=True) == page):
+                first, before = before, before.previous()
+            # Already at the top of its page: a break would only leave a blank page.
+            if before.isValid() and page_of(paged, before, last_line=True) == page:
+                for doc, cursor in ((paged, paged_edit), (document, edit)):
+                    target = doc.findBlockByNumber(first.blockNumber())
+                    fmt = target.blockFormat()
+                    fmt.setPageBreakPolicy(always)
+                    cursor.setPosition(target.position())
+                    cursor.setBlockFormat(fmt)
+                # Lay out again all that follows: Qt would only shift the blocks below,
+                # keeping where they broke across pages before.
+                rest = first.position()
+                paged.markContentsDirty(rest, paged.characterCount() - rest)
+        block = after
+    paged.setParent(None)
