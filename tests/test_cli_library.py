@@ -173,3 +173,25 @@ def test_search_in_a_subprocess(data, folder):
     hits = json.loads(done.stdout)["results"]
     ours = [(h["brief_id"], h["section"]) for h in hits if h["brief_id"] == "ferry-2026"]
     assert ours == [("ferry-2026", "timetable")]
+
+
+def test_search_tells_apart_briefs_of_the_same_title(capsys, data, folder, tmp_path):
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    (copies / "buses.txt").write_text(BUSES, encoding="utf-8")
+    (copies / "buses-copy.txt").write_text(BUSES, encoding="utf-8")
+    run(capsys, "--data-dir", str(data), "library", "add", str(folder), str(copies))
+    code, out, _ = run(capsys, "--data-dir", str(data), "search", "evening buses")
+    assert code == 0
+    heads = sorted(line for line in out.splitlines() if line.startswith("Text · Rural"))
+    # The file name tells the copy apart; where names are the same too, the path.
+    assert heads == sorted([
+        "Text · Rural Bus Note (buses-copy.txt) › Rural Bus Note [_lead]",
+        f"Text · Rural Bus Note ({copies / 'buses.txt'}) › Rural Bus Note [_lead]",
+        f"Text · Rural Bus Note ({folder / 'buses.txt'}) › Rural Bus Note [_lead]",
+    ])
+    # A title found once is shown alone; JSON is as before.
+    code, out, _ = run(capsys, "--data-dir", str(data), "search", "residents")
+    assert "Text · Ferry Services Review › Fares [fares]" in out
+    results = run_json(capsys, "--data-dir", str(data), "search", "evening buses")["results"]
+    assert {r["brief"] for r in results} == {"Rural Bus Note"}

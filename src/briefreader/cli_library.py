@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from briefreader.cli_support import data_paths, dump_json, open_store, positive_int
@@ -148,8 +150,27 @@ def cmd_library_remove(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- search
 
 
-def _print_result(r: SearchResult) -> None:
-    print(f"{KIND_NAMES[r.kind]} · {r.brief} › {r.section_title} [{r.section}]")
+def _brief_labels(results: list[SearchResult]) -> dict[str, str]:
+    """How each brief is named in the results, by its key: its title; where different
+    briefs share a title (a brief and its copy in another folder), with its file's name
+    after it, or its whole path where the file names are the same too."""
+    by_title: dict[str, dict[str, str]] = {}
+    for r in results:
+        by_title.setdefault(r.brief, {}).setdefault(r.brief_id, r.path or r.brief_id)
+    labels: dict[str, str] = {}
+    for title, briefs in by_title.items():
+        names = Counter(Path(where).name for where in briefs.values())
+        for key, where in briefs.items():
+            if len(briefs) < 2:
+                labels[key] = title
+            else:
+                shown = Path(where).name if names[Path(where).name] == 1 else where
+                labels[key] = f"{title} ({shown})"
+    return labels
+
+
+def _print_result(r: SearchResult, brief: str) -> None:
+    print(f"{KIND_NAMES[r.kind]} · {brief} › {r.section_title} [{r.section}]")
     print(f"    {r.snippet.marked('«', '»')}")
     if r.id:
         print(f"    {r.id}")
@@ -170,8 +191,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not results:
         print("No results.")
         return 0
+    labels = _brief_labels(results)
     for i, r in enumerate(results):
         if i:
             print()
-        _print_result(r)
+        _print_result(r, labels[r.brief_id])
     return 0
