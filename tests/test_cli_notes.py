@@ -249,6 +249,19 @@ def test_db_restore_of_a_file_that_is_not_a_notes_database_is_one_clear_line(
     assert len(run_json(capsys, *base, "notes", str(brief))["highlights"]) == 1
 
 
+def test_db_restore_refuses_the_notes_database_itself(capsys, brief, data, monkeypatch):
+    base = ["--data-dir", str(data)]
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite")  # fmt: skip
+    monkeypatch.chdir(data)
+    for given in (str(data / "notes.sqlite3"), "notes.sqlite3"):
+        code, out, err = run(capsys, *base, "db", "restore", given)
+        assert (code, out) == (1, "")
+        assert "is the notes database itself" in err and str(data / "backups") in err
+    assert not list(data.glob("notes.sqlite3.replaced-*"))  # nothing set aside
+    assert len(run_json(capsys, *base, "notes", str(brief))["highlights"]) == 1
+
+
 def test_a_data_folder_that_cannot_be_made_is_named_in_the_error(capsys, brief, tmp_path):
     taken = tmp_path / "a-file"
     taken.write_text("not a folder", encoding="utf-8")

@@ -936,8 +936,9 @@ def test_restoring_the_database_onto_itself_keeps_it(db_path):
     s.save_brief(brief_record())
     h = s.add_highlight(make_highlight())
     s.close()
-    result = Store.restore(db_path, db_path)
-    assert result.moved_aside is not None
+    with pytest.raises(StoreError, match="is the notes database itself"):
+        Store.restore(db_path, db_path)  # not a backup: refused, nothing set aside
+    assert not list(db_path.parent.glob(f"{db_path.name}.replaced-*"))
     s = Store(db_path)
     assert [x.id for x in s.highlights(KEY)] == [h.id]
     s.close()

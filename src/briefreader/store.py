@@ -1954,6 +1954,11 @@ class Store:
                 chosen = folder / chosen.name  # a name, as listed in the backup folder
             if not chosen.is_file():
                 raise StoreError(f"no backup file {backup}")
+            if database.exists() and chosen.samefile(database):
+                raise StoreError(
+                    f"{backup} is the notes database itself, not a backup; name one from "
+                    f"{folder}, or none for the newest sound backup"
+                )
             problems = _restore_problems(chosen)
             if problems:
                 raise StoreError(f"{chosen} cannot be restored: {problems[0]}")
