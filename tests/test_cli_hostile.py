@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import os
 import sys
 from pathlib import Path
@@ -248,6 +249,25 @@ def test_a_read_only_notes_folder_still_lists_and_searches_the_library(
     code, out, err = run(capsys, *base, "search", "haddock", "--in", "text")
     assert code == 0, err
     assert "haddock" in out and "as last indexed" in err
+
+
+def test_a_read_only_notes_folder_says_only_why_a_note_cannot_be_saved(
+        capsys, caplog, brief, data, read_only_view):
+    base = ["--data-dir", str(data)]
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite")
+    view = read_only_view(data)
+    base = ["--data-dir", str(view)]
+    caplog.set_level(logging.DEBUG)
+    code, _, err = run(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+                       "--quote", "mandatory")
+    _one_line_error(code, err)
+    assert "read-only" in err
+    code, _, err = run(capsys, *base, "notes", str(brief))
+    assert code == 0 and err == ""
+    # The section text cache is optional: that it cannot be written is no warning.
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [m for m in warned if "cache" in m]
 
 
 def test_a_file_where_the_backup_folder_should_be_is_named_in_the_message(capsys, brief,

@@ -1019,7 +1019,8 @@ class TextCache:
     def _failed(self, exc: Exception) -> None:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             return  # in use by another window or thread: this once, texts are rendered
-        log.warning("section text cache %s unavailable: %s", self.path, exc)
+        # Only a cache: texts are rendered again, and nothing the user asked for fails.
+        log.debug("section text cache %s unavailable: %s", self.path, exc)
         damaged = isinstance(exc, sqlite3.DatabaseError) and any(
             words in str(exc) for words in ("malformed", "not a database"))
         if damaged:
