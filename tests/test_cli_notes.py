@@ -283,6 +283,32 @@ def test_damaged_database_is_reported_and_moved_aside(capsys, brief, data):
     assert len(run_json(capsys, *base, "notes", str(brief))["highlights"]) == 1
 
 
+def test_a_damaged_database_with_no_backup_is_recalled_while_no_notes_are_kept(
+        capsys, brief, data):
+    base = ["--data-dir", str(data)]
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite")  # fmt: skip
+    (data / "notes.sqlite3").write_bytes(b"\0garbage" * 2048)
+    for backup in (data / "backups").glob("*"):
+        backup.unlink()
+    code, _, err = run(capsys, *base, "notes", str(brief))
+    assert code == 1 and "no sound backup" in err
+    damaged = next(data.glob("notes.sqlite3.corrupt-*"))
+    # Every later command still says where the notes went: once, and on stderr only.
+    for _ in range(2):
+        code, out, err = run(capsys, *base, "notes", str(brief), "--json")
+        assert code == 0 and json.loads(out)["highlights"] == []
+        assert err.count("\n") == 1 and str(damaged) in err
+        assert "damaged" in err and "db restore" in err
+    code, out, err = run(capsys, *base, "notes", str(brief))
+    assert code == 0 and "0 highlights" in out and err.count(str(damaged)) == 1
+    # Once a note is kept in the new database, it is not said again.
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "mandatory")  # fmt: skip
+    code, _, err = run(capsys, *base, "notes", str(brief))
+    assert (code, err) == (0, "")
+
+
 def test_db_check_reports_problems(capsys, data, monkeypatch):
     Store(data / "notes.sqlite3").close()
     monkeypatch.setattr(Store, "check", lambda self: ["row 3 missing from index"])

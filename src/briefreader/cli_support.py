@@ -55,9 +55,36 @@ def open_store(args: argparse.Namespace, **options: Any) -> Iterator[Store]:
     store = Store.open(paths, keep_backups=Settings(paths.settings_file).keep_backups,
                        **options)
     try:
+        _tell_of_damaged_predecessor(args, store)
         yield store
     finally:
         store.close()
+
+
+def _tell_of_damaged_predecessor(args: argparse.Namespace, store: Store) -> None:
+    """Once a run, on standard error: while the notes database that was damaged lies
+    beside a new one that holds no notes yet, where it is. Only the first command
+    after the damage said so; without this, every later one shows no notes as if
+    they were gone for nothing."""
+    if getattr(args, "_told_of_damage", False):
+        return
+    from briefreader.records import ReadError
+
+    try:
+        damaged = store.damaged_predecessor()
+    except ReadError:
+        return  # the command itself says what is wrong with the database
+    if damaged is None:
+        return
+    args._told_of_damage = True
+    print(
+        f"briefreader: note: no notes are kept here yet: the earlier notes database was "
+        f"damaged and set aside as {damaged}; its notes may still be recovered from it, "
+        f"so keep it (ask whoever supports briefreader for you). A backup of it, if you "
+        f"have one, is put back with 'briefreader db restore FILE'. This note stops once "
+        f"a note is kept here or that file is moved out of {damaged.parent}.",
+        file=sys.stderr,
+    )
 
 
 @contextmanager

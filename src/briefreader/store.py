@@ -861,6 +861,14 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _damaged_copies(database: Path) -> list[Path]:
+    """Damaged notes databases moved aside beside ``database``, oldest first."""
+    return sorted(
+        p for p in database.parent.glob(f"{database.name}.corrupt-*")
+        if not p.name.endswith(("-wal", "-shm"))
+    )
+
+
 def _move_aside(database: Path, tag: str) -> Path:
     """Rename the database and its WAL/SHM companions; returns the new main path. All
     or none: when one cannot be moved (held open elsewhere), those moved go back."""
@@ -1181,10 +1189,7 @@ class Store:
         aside. An empty list of notes would hide the backup that holds them. (With no
         sound backup there is nothing else to start from: the damaged file is kept.)"""
         emptied = self.database.exists()
-        damaged = sorted(
-            p for p in self.database.parent.glob(f"{self.database.name}.corrupt-*")
-            if not p.name.endswith(("-wal", "-shm"))
-        )
+        damaged = _damaged_copies(self.database)
         if not (emptied or damaged) or not list_backups(self.backup_dir):
             return  # the usual first start: nothing to check
         sound = newest_sound_backup(self.backup_dir)
@@ -1202,6 +1207,19 @@ class Store:
                 moved_to=damaged[-1],
                 backups=[sound],
             )
+
+    @_reads("the notes")
+    def damaged_predecessor(self) -> Path | None:
+        """The damaged notes database moved aside beside this one (the newest), while
+        this one holds no notes yet: an empty list must not look like notes lost for
+        good. None when there is none, or once a note is kept here."""
+        damaged = _damaged_copies(self.database)
+        if not damaged:
+            return None
+        kept = self._connection.execute(
+            "SELECT EXISTS (SELECT 1 FROM highlights) OR EXISTS (SELECT 1 FROM comments)"
+        ).fetchone()[0]
+        return None if kept else damaged[-1]
 
     def _quarantine(self, problems: list[str]) -> None:
         try:
