@@ -226,6 +226,28 @@ def test_the_command_line_keeps_as_many_backups_as_preferences_say(capsys, data)
     assert len(list((data / "backups").glob("notes-*.sqlite3"))) == 9  # not the default 7
 
 
+def test_db_backups_lists_each_backup_and_whether_it_can_be_restored(capsys, brief, data):
+    base = ["--data-dir", str(data)]
+    code, out, _ = run(capsys, *base, "db", "backups")
+    assert code == 0 and out.startswith("no backups in ")
+    run_json(capsys, *base, "annotate", str(brief), "--section", "enforcement",
+             "--quote", "Satellite")  # fmt: skip
+    for daily in (data / "backups").glob("*"):
+        daily.unlink()
+    older = Path(run(capsys, *base, "db", "backup")[1].strip())
+    newer = Path(run(capsys, *base, "db", "backup")[1].strip())
+    older.write_bytes(b"not a database at all" * 100)  # damaged since
+    listed = run_json(capsys, *base, "db", "backups")
+    assert listed["folder"] == str(data / "backups")
+    assert [(b["path"], b["sound"]) for b in listed["backups"]] == [
+        (str(newer), True), (str(older), False)]  # newest first
+    assert listed["backups"][1]["problems"] and listed["backups"][0]["problems"] == []
+    code, out, _ = run(capsys, *base, "db", "backups")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith(str(newer)) and lines[0].endswith("sound")
+    assert lines[1].startswith(str(older)) and "cannot be restored: " in lines[1]
+
+
 def test_db_restore_named_backup_and_missing(capsys, brief, data, tmp_path):
     code, _, err = run(capsys, "--data-dir", str(data), "db", "restore")
     assert code == 1 and "no sound backup" in err

@@ -25,7 +25,7 @@ from briefreader.cli_support import (
 )
 from briefreader.errors import BriefreaderError
 from briefreader.records import COLORS, Comment, Highlight
-from briefreader.store import Store
+from briefreader.store import Store, list_backups, restore_problems
 
 # The subparsers object argparse hands out has a private type; accept any.
 _Subparsers = Any
@@ -77,6 +77,10 @@ def register(subparsers: _Subparsers) -> None:
     )
     q.add_argument("backup", nargs="?", metavar="BACKUP", help="default: newest sound backup")
     q.set_defaults(func=cmd_db_restore)
+    q = db.add_parser("backups", help="the backups 'db restore' can take, newest first, each"
+                                       " checked in full")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=cmd_db_backups)
     q = db.add_parser("briefs", help="every brief the notes database knows, its notes counted,"
                                       " and whether it is found")
     q.add_argument("--json", action="store_true", help="machine-readable output")
@@ -405,6 +409,32 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     with open_store(args, backup_interval=None) as store:
         path = store.backup()
     print(path)
+    return 0
+
+
+def cmd_db_backups(args: argparse.Namespace) -> int:
+    """List the backups, newest first, with whether each can be restored (and why not)."""
+    paths = data_paths(args)
+    found = []
+    for path in list_backups(paths.backups):
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            size, problems = None, [exc.strerror or str(exc)]
+        else:
+            problems = restore_problems(path)
+        found.append({"path": str(path), "bytes": size, "sound": not problems,
+                      "problems": problems})
+    if args.json:
+        dump_json({"folder": str(paths.backups), "backups": found})
+        return 0
+    if not found:
+        print(f"no backups in {paths.backups}")
+        return 0
+    for b in found:
+        size = "" if b["bytes"] is None else f"{b['bytes'] / 1024:,.0f} KiB  "
+        state = "sound" if b["sound"] else "cannot be restored: " + "; ".join(b["problems"])
+        print(f"{b['path']}  {size}{state}")
     return 0
 
 

@@ -817,6 +817,11 @@ def newest_sound_backup(backup_dir: Path) -> Path | None:
     return next((b for b in list_backups(backup_dir) if not _restore_problems(b)), None)
 
 
+def restore_problems(path: Path) -> list[str]:
+    """Why a backup cannot be restored (checked in full); empty when it can be."""
+    return _restore_problems(path)
+
+
 def _restore_problems(path: Path) -> list[str]:
     """Why a file cannot be restored as the notes database; empty when it can be."""
     problems = check_file(path)
@@ -1975,8 +1980,9 @@ class Store:
                 raise StoreError(f"no backup file {backup}")
             if database.exists() and chosen.samefile(database):
                 raise StoreError(
-                    f"{backup} is the notes database itself, not a backup; name one from "
-                    f"{folder}, or none for the newest sound backup"
+                    f"{backup} is the notes database itself, not a backup; name one of"
+                    f" {folder} ('briefreader db backups' lists them), or none for the newest"
+                    " sound backup"
                 )
             problems = _restore_problems(chosen)
             if problems:
