@@ -202,3 +202,55 @@ def test_a_note_header_is_never_alone_at_the_foot_of_a_page(qapp, tmp_path, serv
     for n in range(18):
         assert f"“Para{n}”" in flat and f"Para{n}[" in flat
     assert flat.count("key point words") == 18
+
+
+@pytest.mark.parametrize(("repeat", "words"), [(16, 40), (23, 5), (28, 40)])
+def test_a_comment_header_or_heading_is_never_alone_at_the_foot_of_a_page(
+        qapp, tmp_path, service, repeat, words):
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
+    parts = ["---\ntitle: Long\nid: long\n---\n"]
+    for s in range(6):
+        parts.append(f"## Section {s}\n")
+        parts += [f"Para{s * 2 + p} " + "lorem ipsum dolor sit amet consectetur " * repeat
+                  + "\n" for p in range(2)]
+    path = tmp_path / "long.md"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    long = load_brief(path)
+    for s in range(6):
+        for k in range(3):
+            service.comment(long, f"section-{s}", f"Comment {s}.{k} " + "words " * words)
+    doc = build(long, service, [], service.comments(long))
+    target = tmp_path / "long.pdf"
+    printing.export_pdf(doc, target)
+
+    writer = QPdfWriter(str(tmp_path / "probe.pdf"))
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                     QPageLayout.Orientation.Portrait,
+                                     QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter))
+    paged = printing.paginate_like_print(doc, writer)
+    kept = []
+    block = paged.begin()
+    while block.next().isValid():
+        if block.blockFormat().boolProperty(printing.KEEP_WITH_NEXT):
+            kept.append(block.text())
+            assert printing.page_of(paged, block.next()) == printing.page_of(
+                paged, block, last_line=True), block.text()
+        block = block.next()
+    # Each section's heading, its "Comments" label and its three comments' header lines.
+    assert kept.count("Comments") == 6 and sum(t.startswith("Section") for t in kept) == 6
+    assert sum(" · 20" in t for t in kept) == 18
+
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext is not installed")
+    out = subprocess.run([pdftotext, "-layout", str(target), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    for page in out.split("\f"):
+        lines = [line.strip() for line in page.splitlines() if line.strip()][:-1]  # page number
+        assert not (lines and re.search(r" · \d{4}-\d\d-\d\d$", lines[-1])), lines[-1]
+        assert not (lines and lines[-1] in ("Comments",) or lines and
+                    lines[-1].startswith("Section")), lines[-1]
+    flat = " ".join(out.split())
+    assert all(f"Comment {s}.{k} " in flat for s in range(6) for k in range(3))

@@ -97,13 +97,18 @@ def build_print_document(
     for section in brief.sections:
         notes = by_section.get(section.id, [])
         _new_block(cursor)
-        cursor.insertFragment(_section_fragment(brief, section, notes))
+        first = cursor.position()
+        fragment, headed = _section_fragment(brief, section, notes)
+        cursor.insertFragment(fragment)
+        if headed:  # (the first block takes the format of the one it went into)
+            _mark_kept_with_next(doc, first)
         extra = _notes_html(notes, labels) + _comments_html(roots.get(section.id, ()), replies)
         if extra:
             _new_block(cursor)
             start = cursor.position()
             cursor.insertHtml(extra)
             _mark_note_headers(doc, start, notes)
+            _mark_comment_headers(doc, start, roots.get(section.id, ()), replies)
     orphans, orphan_roots = by_section.get(None, []), roots.get(None, [])
     if orphans or orphan_roots:
         _new_block(cursor)
@@ -114,6 +119,7 @@ def build_print_document(
             + _comments_html(orphan_roots, replies)
         )
         _mark_note_headers(doc, start, orphans)
+        _mark_comment_headers(doc, start, orphan_roots, replies)
     return doc
 
 
@@ -135,6 +141,35 @@ def _mark_note_headers(doc: QTextDocument, start: int, notes: Sequence[Highlight
             cursor.mergeBlockFormat(keep)
 
 
+def _mark_comment_headers(doc: QTextDocument, start: int, roots: Sequence[Comment],
+                          replies: Mapping[str, list[Comment]]) -> None:
+    """Mark the "Comments" label and each comment's header line ("author · date",
+    as ``_comments_html`` writes them, in its order, from ``start``) as kept with
+    what follows them when the document is paginated."""
+    if not roots:
+        return
+    heads: list[str | None] = ["Comments"]
+
+    def walk(c: Comment) -> None:
+        # A comment with no text has nothing to be kept with.
+        heads.append(f"{c.author or 'unknown'} · {c.created[:10]}" if _note_html(c.body)
+                     else None)
+        for r in replies.get(c.id, ()):
+            walk(r)
+
+    for c in roots:
+        walk(c)
+    block = doc.findBlock(start)
+    for head in heads:
+        while block.isValid() and block.text() != (head or block.text()):
+            block = block.next()
+        if not block.isValid():
+            return
+        if head is not None:
+            _mark_kept_with_next(doc, block.position())
+            block = block.next()
+
+
 def _new_block(cursor: QTextCursor) -> None:
     """Move to the end and start a plain block, so that what is inserted next neither
     joins the last paragraph nor continues its list."""
@@ -150,6 +185,15 @@ def _section_fragment(
     part = PolicyDocument(brief.base_dir)
     part.setDefaultStyleSheet(render.stylesheet(False))
     part.setHtml(rendered.html)
+    # Headings stay with what follows them on paper (their level is lost on the way
+    # into the printed document, this mark is not; but for the first block's, which the
+    # caller marks again).
+    block = part.begin()
+    headed = block.blockFormat().headingLevel() > 0
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0:
+            _mark_kept_with_next(part, block.position())
+        block = block.next()
     if notes:
         text_map = TextMap(part.toPlainText(), rendered.plain_text)
         spans = []
@@ -171,7 +215,16 @@ def _section_fragment(
             cursor.setPosition(end)
             cursor.insertText(f"[{number}]", mark)
         cursor.endEditBlock()
-    return QTextDocumentFragment(part)
+    return QTextDocumentFragment(part), headed
+
+
+def _mark_kept_with_next(doc: QTextDocument, position: int) -> None:
+    """Mark the block at ``position`` as kept with the next when paginated."""
+    keep = QTextBlockFormat()
+    keep.setProperty(KEEP_WITH_NEXT, True)
+    cursor = QTextCursor(doc)
+    cursor.setPosition(position)
+    cursor.mergeBlockFormat(keep)
 
 
 def _note_html(text: str) -> str:
