@@ -162,11 +162,29 @@ def _long_brief(tmp_path, service, repeat, words):
     return long
 
 
-@pytest.mark.parametrize(("repeat", "words"), [(20, 5), (22, 40), (38, 5)])
-def test_a_note_header_is_never_alone_at_the_foot_of_a_page(qapp, tmp_path, service, repeat, words):
+def _paged_as_exported(doc, tmp_path):
+    """``doc`` laid out in pages as export_pdf prints it (A4, 18 mm margins)."""
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
+    writer = QPdfWriter(str(tmp_path / "probe.pdf"))
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                     QPageLayout.Orientation.Portrait,
+                                     QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter))
+    return printing.paginate_like_print(doc, writer)
+
+
+def _pdf_text(target):
+    """The PDF's text, page by page (form feeds between); skips without pdftotext."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext is not installed")
+    return subprocess.run([pdftotext, "-layout", str(target), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.mark.parametrize(("repeat", "words"), [(20, 5), (22, 40), (38, 5)])
+def test_a_note_header_is_never_alone_at_the_foot_of_a_page(qapp, tmp_path, service, repeat, words):
     long = _long_brief(tmp_path, service, repeat, words)
     doc = build(long, service, service.highlights(long), [])
     target = tmp_path / "long.pdf"
@@ -174,11 +192,7 @@ def test_a_note_header_is_never_alone_at_the_foot_of_a_page(qapp, tmp_path, serv
 
     # Laid out as export_pdf prints it (A4, 18 mm margins): each header shares its page
     # with the first line of its note, and each heading with what follows it.
-    writer = QPdfWriter(str(tmp_path / "probe.pdf"))
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                                     QPageLayout.Orientation.Portrait,
-                                     QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter))
-    paged = printing.paginate_like_print(doc, writer)
+    paged = _paged_as_exported(doc, tmp_path)
     headers = 0
     block = paged.begin()
     while block.next().isValid():
@@ -189,11 +203,7 @@ def test_a_note_header_is_never_alone_at_the_foot_of_a_page(qapp, tmp_path, serv
         block = block.next()
     assert headers == 18
 
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
-        pytest.skip("pdftotext is not installed")
-    out = subprocess.run([pdftotext, "-layout", str(target), "-"], capture_output=True,
-                         text=True, check=True).stdout
+    out = _pdf_text(target)
     for page in out.split("\f"):
         lines = [line.strip() for line in page.splitlines() if line.strip()][:-1]  # page number
         assert not (lines and re.match(r"\d+\. “Para", lines[-1])), lines[-1]
@@ -207,9 +217,6 @@ def test_a_note_header_is_never_alone_at_the_foot_of_a_page(qapp, tmp_path, serv
 @pytest.mark.parametrize(("repeat", "words"), [(16, 40), (23, 5), (28, 40)])
 def test_a_comment_header_or_heading_is_never_alone_at_the_foot_of_a_page(
         qapp, tmp_path, service, repeat, words):
-    from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
-
     parts = ["---\ntitle: Long\nid: long\n---\n"]
     for s in range(6):
         parts.append(f"## Section {s}\n")
@@ -225,11 +232,7 @@ def test_a_comment_header_or_heading_is_never_alone_at_the_foot_of_a_page(
     target = tmp_path / "long.pdf"
     printing.export_pdf(doc, target)
 
-    writer = QPdfWriter(str(tmp_path / "probe.pdf"))
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                                     QPageLayout.Orientation.Portrait,
-                                     QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter))
-    paged = printing.paginate_like_print(doc, writer)
+    paged = _paged_as_exported(doc, tmp_path)
     kept = []
     block = paged.begin()
     while block.next().isValid():
@@ -242,11 +245,7 @@ def test_a_comment_header_or_heading_is_never_alone_at_the_foot_of_a_page(
     assert kept.count("Comments") == 6 and sum(t.startswith("Section") for t in kept) == 6
     assert sum(" · 20" in t for t in kept) == 18
 
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
-        pytest.skip("pdftotext is not installed")
-    out = subprocess.run([pdftotext, "-layout", str(target), "-"], capture_output=True,
-                         text=True, check=True).stdout
+    out = _pdf_text(target)
     for page in out.split("\f"):
         lines = [line.strip() for line in page.splitlines() if line.strip()][:-1]  # page number
         assert not (lines and re.search(r" · \d{4}-\d\d-\d\d$", lines[-1])), lines[-1]

@@ -876,6 +876,15 @@ def _front_labels(raw: object) -> dict[str, str]:
 # --------------------------------------------------------------------------- merging
 
 
+def _lines_not_read(numbers: Sequence[int], one: str, many: str, what: str,
+                    advice: str) -> str:
+    """'; 2 lines … not imported (lines 4, 9: only a note's own text is read back)'."""
+    n = len(numbers)
+    at = ", ".join(map(str, numbers[:5])) + (", …" if n > 5 else "")
+    return (f"; {n} {one if n == 1 else many} {what} (line{'s' if n > 1 else ''} {at}:"
+            f" only a note's own text is read back{advice})")
+
+
 @dataclass(frozen=True)
 class ImportSummary:
     added: int
@@ -915,19 +924,14 @@ class ImportSummary:
         if self.bookmarks:
             line += f"; {self.bookmarks} {'bookmark' if self.bookmarks == 1 else 'bookmarks'}"
         if self.outside:
-            n = len(self.outside)
-            at = ", ".join(map(str, self.outside[:5])) + (", …" if n > 5 else "")
-            line += (f"; {n} {'line' if n == 1 else 'lines'} written outside the notes not"
-                     f" imported (line{'s' if n > 1 else ''} {at}: only a note's own text"
-                     " is read back)")
+            line += _lines_not_read(self.outside, "line", "lines",
+                                    "written outside the notes not imported", "")
         for color, label in self.labels.items():
             line += f"; {color} is now labelled '{label}'"
         if self.relabelled:
-            n = len(self.relabelled)
-            at = ", ".join(map(str, self.relabelled[:5])) + (", …" if n > 5 else "")
-            line += (f"; {n} {'label line' if n == 1 else 'label lines'} changed not"
-                     f" imported (line{'s' if n > 1 else ''} {at}: only a note's own text"
-                     " is read back; change a colour or tags in briefreader)")
+            line += _lines_not_read(self.relabelled, "label line", "label lines",
+                                    "changed not imported",
+                                    "; change a colour or tags in briefreader")
         return line
 
 
