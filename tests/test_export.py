@@ -2565,3 +2565,20 @@ def test_a_comment_deleted_for_good_here_comes_back_with_a_new_reply_to_it(brief
     assert summary.added == 2
     assert {x.body for x in mine.comments(brief)} == {"Is a fifth right?",
                                                       "No: 21 percent, see annex 4."}
+
+
+def test_an_export_from_before_utc_times_and_tag_spans_reads_its_label_lines_as_they_were(
+    brief, pair
+):
+    # Exports made before comment times said "UTC" and tags were code spans wrote
+    # "**alice** · 2026-01-02 10:00" and "· \#urgent": unchanged, they are not said
+    # to be changed.
+    mine, _, h = pair
+    mine.edit_highlight(h.id, tags=("urgent",))
+    mine.comment(brief, "enforcement", "A comment")
+    md = ex.export_markdown(ex.gather(mine, brief))
+    old = md.replace(" UTC", "").replace("· tags `urgent`", "· \\#urgent")
+    assert old != md
+    assert im.apply_import(mine, im.parse_import(old)).relabelled == ()
+    changed = old.replace("\\#urgent", "\\#later")
+    assert len(im.apply_import(mine, im.parse_import(changed)).relabelled) == 1

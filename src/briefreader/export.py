@@ -679,15 +679,21 @@ def label_line_holds(note: Highlight | Comment, line: str, labels: Mapping[str, 
     placement, author or time, is not compared.)"""
     line = line.strip()
     if isinstance(note, Comment):
-        return line.startswith(f"**{_escaped(note.author) or 'unknown'}** · {_when(note.created)}")
+        # (Exports made before times said " UTC" wrote them without it.)
+        head = f"**{_escaped(note.author) or 'unknown'}** · {_when(note.created)}"
+        return line.startswith(head.removesuffix(" UTC"))
     start = _label_start(note, labels)
     if not line.startswith(start):
         return False
-    tags = _tags_part(note)
-    if tags:
+    if not note.tags:
+        return " · tags `" not in line[len(start):]
+    # Exports made before tags were code spans wrote them as "\#urgent \#later".
+    earlier = " · " + " ".join("\\#" + _escaped(t) for t in note.tags)
+    for tags in (_tags_part(note), earlier):
         at = line.find(tags, len(start))
-        return at >= 0 and line[at + len(tags):at + len(tags) + 3] in ("", " · ")
-    return " · tags `" not in line[len(start):]
+        if at >= 0 and line[at + len(tags):at + len(tags) + 3] in ("", " · "):
+            return True
+    return False
 
 
 def _highlight_md(h: Highlight, data: NotesExport, *, orphaned: bool) -> list[str]:
