@@ -132,13 +132,9 @@ def _mark_note_headers(doc: QTextDocument, start: int, notes: Sequence[Highlight
     numbered = block.textList() if block.isValid() else None
     if numbered is None or numbered.count() != len(notes):
         return
-    keep = QTextBlockFormat()
-    keep.setProperty(KEEP_WITH_NEXT, True)
-    cursor = QTextCursor(doc)
     for i, h in enumerate(notes):
         if _note_html(h.note):
-            cursor.setPosition(numbered.item(i).position())
-            cursor.mergeBlockFormat(keep)
+            _mark_kept_with_next(doc, numbered.item(i).position())
 
 
 def _mark_comment_headers(doc: QTextDocument, start: int, roots: Sequence[Comment],
