@@ -621,7 +621,7 @@ def _heading_like(s: str) -> _HeadingLike | None:
         if end.endswith(".") and len(words.split()) > _MAX_DOTTED_HEADING_WORDS:
             return None  # "3.1 The first tranche was released in May." is a paragraph
         return _HeadingLike("numbered", numbered.group("num").rstrip(".").count(".") + 1)
-    if _starts_lower(s) or len(s.split()) > _MAX_HEADING_WORDS:
+    if len(s.split()) > _MAX_HEADING_WORDS:  # (a lower-case start is refused above)
         return None
     if _LABEL.fullmatch(s) and not _LEAD_IN.search(s):
         return _HeadingLike("colon", 1)
