@@ -22,7 +22,7 @@ from briefreader.anchor import make_selector
 from briefreader.brief import Brief
 from briefreader.errors import BriefreaderError
 from briefreader.notes import NotesService, brief_key
-from briefreader.parse import load_brief
+from briefreader.parse import FILE_DIGITS, load_brief
 from briefreader.render import section_plain_text
 from briefreader.store import Comment, Highlight, Store
 
@@ -2582,3 +2582,38 @@ def test_an_export_from_before_utc_times_and_tag_spans_reads_its_label_lines_as_
     assert im.apply_import(mine, im.parse_import(old)).relabelled == ()
     changed = old.replace("\\#urgent", "\\#later")
     assert len(im.apply_import(mine, im.parse_import(changed)).relabelled) == 1
+
+
+def test_a_json_export_made_by_another_briefreader_finds_the_same_brief_file_here(
+    tmp_path, store, other
+):
+    # Another machine reads the brief with another briefreader (or Python, or library)
+    # version: the content hash differs in its reading part, not in its file's part.
+    # Its export still finds the brief file of that name and bytes here.
+    path = tmp_path / "theirs" / "brief.md"
+    path.parent.mkdir()
+    path.write_text(BRIEF.replace("id: fisheries-2026\n", ""), encoding="utf-8")
+    service = NotesService(other)
+    h = service.annotate(load_brief(path), "catch-limits", "cod quota", note="Check")
+    doc = json.loads(ex.export_json(ex.gather(service, load_brief(path)),
+                                    exported_at=EXPORTED_AT))
+    mine = load_brief(path)
+    assert doc["br:brief"]["contentHash"] == mine.content_hash
+    doc["br:brief"]["contentHash"] = mine.content_hash[:FILE_DIGITS] + "0" * 16
+    copy = tmp_path / "mine" / "brief.md"
+    copy.parent.mkdir()
+    copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    here = NotesService(store)
+    here.sync(load_brief(copy))
+    summary = im.apply_import(here, im.parse_import(json.dumps(doc)))
+    assert (summary.brief_key, summary.added) == (str(copy.resolve()), 1)
+    assert store.get_highlight(h.id).note == "Check"
+    # A hash that is no file's hash names no brief file.
+    doc["br:brief"]["contentHash"] = mine.content_hash[:8]
+    third = Store(tmp_path / "third.sqlite3")
+    try:
+        NotesService(third).sync(load_brief(copy))
+        with pytest.raises(im.NotesImportError, match="choose your copy"):
+            im.apply_import(NotesService(third), im.parse_import(json.dumps(doc)))
+    finally:
+        third.close()

@@ -43,6 +43,7 @@ from briefreader.export import (
     label_line_holds,
     text_hash,
 )
+from briefreader.parse import FILE_DIGITS
 from briefreader.records import (
     COLORS,
     COMMENT_STATUSES,
@@ -1208,10 +1209,14 @@ def stored_key(store: Store, bundle: ImportBundle) -> str | None:
     keys = {n.brief_key for n in (*have_h, *have_c)}
     if len(keys) == 1:
         return keys.pop()
-    if keys or bundle.brief is None or not bundle.brief.content_hash or theirs is None:
+    if keys or bundle.brief is None or len(bundle.brief.content_hash or "") != 64 \
+            or theirs is None:
         return None
     name = theirs[len(FOLDERS_LEFT_OUT):]
-    found = [key for key, _path in store.keys_with_hash(bundle.brief.content_hash)
+    # The same file read by another briefreader (another version, or of Python or a
+    # library it reads with) has another content hash: only the file's part must agree.
+    digits = bundle.brief.content_hash[:FILE_DIGITS]
+    found = [key for key, _path in store.keys_with_file_hash(digits)
              if _is_path(key) and re.split(r"[\\/]", key)[-1] == name]
     return found[0] if len(found) == 1 else None
 

@@ -1443,6 +1443,16 @@ class Store:
             "SELECT key, path FROM briefs WHERE content_hash = ? ORDER BY key", (content_hash,)
         ).fetchall()
 
+    @_reads("the briefs")
+    def keys_with_file_hash(self, file_digits: str) -> list[tuple[str, str | None]]:
+        """(key, path) of the briefs whose version last seen is of a file whose bytes'
+        hash begins ``file_digits`` (``parse.same_file``: read alike or not)."""
+        return self._connection.execute(
+            "SELECT key, path FROM briefs WHERE length(content_hash) = 64"
+            " AND substr(content_hash, 1, ?) = ? ORDER BY key",
+            (len(file_digits), file_digits),
+        ).fetchall()
+
     @_reads("the brief")
     def seen_later_at(self, path: str, key: str) -> bool:
         """Was another brief read from ``path`` since the brief ``key`` was last seen?"""
