@@ -814,16 +814,12 @@ def check_file(path: Path, *, full: bool = True) -> list[str]:
 
 def newest_sound_backup(backup_dir: Path) -> Path | None:
     """The newest backup that can be restored (checked in full), or None."""
-    return next((b for b in list_backups(backup_dir) if not _restore_problems(b)), None)
+    return next((b for b in list_backups(backup_dir) if not restore_problems(b)), None)
 
 
 def restore_problems(path: Path) -> list[str]:
-    """Why a backup cannot be restored (checked in full); empty when it can be."""
-    return _restore_problems(path)
-
-
-def _restore_problems(path: Path) -> list[str]:
-    """Why a file cannot be restored as the notes database; empty when it can be."""
+    """Why a file cannot be restored as the notes database (checked in full); empty
+    when it can be."""
     problems = check_file(path)
     if problems:
         return problems
@@ -1994,7 +1990,7 @@ class Store:
                     f" {folder} ('briefreader db backups' lists them), or none for the newest"
                     " sound backup"
                 )
-            problems = _restore_problems(chosen)
+            problems = restore_problems(chosen)
             if problems:
                 raise StoreError(f"{chosen} cannot be restored: {problems[0]}")
         tmp = database.with_name(f".{database.name}.restoring")
@@ -2008,7 +2004,7 @@ class Store:
                 conn.execute("VACUUM INTO ?", (str(tmp),))
             finally:
                 conn.close()
-            problems = _restore_problems(tmp)
+            problems = restore_problems(tmp)
             if problems:
                 raise StoreError(f"the copy of {chosen.name} failed its check: {problems[0]}")
             _share_every_version(tmp)
