@@ -183,7 +183,8 @@ def test_new_changed_and_removed_briefs(lib, folder):
     assert lib.store.search("phishing") == []  # a removed brief leaves the index
 
 
-def test_unchanged_files_are_not_read_again(lib, monkeypatch):
+def _counted_loads(monkeypatch) -> list:
+    """The paths of the briefs read from now on (the library reads through parse)."""
     calls = []
     real = load_brief
 
@@ -192,6 +193,11 @@ def test_unchanged_files_are_not_read_again(lib, monkeypatch):
         return real(path, **kwargs)
 
     monkeypatch.setattr("briefreader.parse.load_brief", counting)
+    return calls
+
+
+def test_unchanged_files_are_not_read_again(lib, monkeypatch):
+    calls = _counted_loads(monkeypatch)
     report = lib.refresh()
     assert calls == [] and report.added == report.changed == ()
 
@@ -203,14 +209,7 @@ def test_briefs_read_by_another_version_are_read_and_indexed_again(lib, store, m
 
     before = {i.path: i.content_hash for i in store.catalog()}
     monkeypatch.setattr(parse_mod, "_reading", lambda: b"another version")
-    calls = []
-    real = load_brief
-
-    def counting(path, **kwargs):
-        calls.append(path)
-        return real(path, **kwargs)
-
-    monkeypatch.setattr("briefreader.parse.load_brief", counting)
+    calls = _counted_loads(monkeypatch)
     report = lib.refresh()
     assert sorted(report.changed) == sorted(before) and len(calls) == 2
     after = {i.path: i for i in store.catalog()}

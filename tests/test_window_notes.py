@@ -1738,7 +1738,10 @@ def test_a_note_edited_after_an_export_made_while_the_database_was_busy_keeps_wh
     assert sent[0] in app.store.lineages(ids=[hid])[hid].split()
 
 
-def test_review_decisions_are_undone_by_ctrl_z_and_nothing_else_is(qtbot, app, brief_path):
+def _two_notes_reissued(app, brief_path, councils: str):
+    """The window on the ferry brief reissued after two yellow highlights were made: the
+    one on "1.1 million passengers" changed (1.2 million now), the other's sentence
+    about the island councils replaced by ``councils``."""
     w = app.open(brief_path)
     w.show_section("background")
     for quote in ("1.1 million passengers", "Island councils asked for a review"):
@@ -1747,9 +1750,13 @@ def test_review_decisions_are_undone_by_ctrl_z_and_nothing_else_is(qtbot, app, b
     app.close()
     text = BRIEF.replace("The ferry link carries 1.1 million passengers a year.",
                          "The ferry link now carries 1.2 million passengers a year.")
-    brief_path.write_text(text.replace("Island councils asked for a review in March.", ""),
-                          encoding="utf-8")
-    w = app.open(brief_path)
+    brief_path.write_text(text.replace("Island councils asked for a review in March.",
+                                       councils), encoding="utf-8")
+    return app.open(brief_path)
+
+
+def test_review_decisions_are_undone_by_ctrl_z_and_nothing_else_is(qtbot, app, brief_path):
+    w = _two_notes_reissued(app, brief_path, "")
     an = w.note_taking.annotations
     changed = next(h for h in an.highlights.values() if h.status == "changed")
     orphan = next(h for h in an.highlights.values() if h.status == "orphaned")
@@ -1782,17 +1789,7 @@ def test_review_decisions_are_undone_by_ctrl_z_and_nothing_else_is(qtbot, app, b
 
 def test_review_keeps_its_place_while_the_text_to_attach_to_is_selected(qtbot, app,
                                                                          brief_path):
-    w = app.open(brief_path)
-    w.show_section("background")
-    for quote in ("1.1 million passengers", "Island councils asked for a review"):
-        select_text(w, quote)
-        w.actions_.highlight_colours["yellow"].trigger()
-    app.close()
-    text = BRIEF.replace("The ferry link carries 1.1 million passengers a year.",
-                         "The ferry link now carries 1.2 million passengers a year.")
-    brief_path.write_text(text.replace("Island councils asked for a review in March.",
-                                       "Councils asked in March."), encoding="utf-8")
-    w = app.open(brief_path)
+    w = _two_notes_reissued(app, brief_path, "Councils asked in March.")
     an = w.note_taking.annotations
     orphan = next(h for h in an.highlights.values() if h.status == "orphaned")
     w.actions_.show_review.trigger()
