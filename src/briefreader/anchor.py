@@ -278,9 +278,9 @@ def _one_note_per_copy(
         if len(many) < 2:
             continue
         weak = {i for i in many if by_home.get(items[i][0]) == place}
+        others = [j for j in many if j not in weak]
         for i in weak:
             sel, sid, _ = items[i]
-            others = [j for j in many if j not in weak]
             if any(
                 (items[j][1], items[j][0].start, items[j][0].end) != (sid, sel.start, sel.end)
                 for j in others
